@@ -1,0 +1,80 @@
+import { hasCue } from '../context.ts';
+import type { Recognizer, Span } from '../types.ts';
+
+// Secrets after a cue ("Passwort", "PIN", "mot de passe", "one-time code"), API tokens by known
+// prefixes, and long high-entropy tokens.
+
+const PASSWORD_CUE =
+  /(?<![\p{L}])(?:passwort|kennwort|password|passwd|pwd|passphrase|mot de passe|mdp|zugangsdaten|login-daten)(?![\p{L}])/giu;
+const PIN_CUE =
+  /(?<![\p{L}])(?:pin|pin-code|pincode|code pin|tan|otp|einmalcode|einmal-code|einmalpasswort|(?:sms|login|bestätigungs|verifizierungs|sicherheits|zugangs)-?code|(?:one-time|one time|verification|confirmation|login|access|security|sms) code|code de (?:vérification|confirmation|connexion)|code (?:à usage unique|sms|d'accès))(?![\p{L}])/giu;
+const CONNECTOR = "(?:[:=]|ist|lautet|is|est|was|war|c'est|jetzt|now|neu|new|maintenant|nouveau|auf|to|changed|geändert|changé|set|still|noch|immer|toujours|:)";
+const VALUE_AFTER_CUE = new RegExp(
+  `^((?:[ \\t]*${CONNECTOR}(?![\\p{L}]))*)[ \\t]*["'„“«‚]?[ \\t]*([^\\s"'“”«»‘’]{3,64})`,
+  'iu',
+);
+const COMMON_WORDS = new Set([
+  'vergessen', 'forgot', 'forgotten', 'oublié', 'reset', 'zurücksetzen', 'falsch', 'wrong', 'incorrect', 'funktioniert',
+  'works', 'working', 'expired', 'abgelaufen', 'ändern', 'change', 'changer', 'not', 'nicht', 'pas', 'invalid', 'ungültig',
+]);
+
+const API_KEY =
+  /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,99}|gh[pousr]_[0-9A-Za-z]{36,40}|github_pat_[0-9A-Za-z_]{22,255}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[0-9A-Za-z-]{10,72}|glpat-[0-9A-Za-z_-]{20,40}|AIza[0-9A-Za-z_-]{35}|sk-(?:proj-)?[0-9A-Za-z_-]{20,200}|SG\.[0-9A-Za-z_-]{16,32}\.[0-9A-Za-z_-]{16,64}|npm_[0-9A-Za-z]{36}|eyJ[0-9A-Za-z_-]{8,2000}\.eyJ[0-9A-Za-z_-]{8,4000}\.[0-9A-Za-z_-]{8,2000})(?![\w-])/g;
+const LONG_TOKEN = /(?<![\w/+=.@-])[A-Za-z0-9_+/-]{24,200}={0,2}(?![\w/+=@-])/g;
+const TOKEN_CUES = ['token', 'api key', 'api-key', 'apikey', 'secret', 'schlüssel', 'clé', 'key', 'bearer', 'credential'];
+
+function shannonEntropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function plausiblePassword(token: string): boolean {
+  if (COMMON_WORDS.has(token.toLowerCase())) return false;
+  return /\d/.test(token) || /[^\p{L}\d]/u.test(token) || /\p{Ll}\p{Lu}/u.test(token);
+}
+
+function valuesAfterCue(text: string, cue: RegExp, pin: boolean, out: Span[]): void {
+  cue.lastIndex = 0;
+  for (let m = cue.exec(text); m; m = cue.exec(text)) {
+    const from = m.index + m[0].length;
+    const v = VALUE_AFTER_CUE.exec(text.slice(from, from + 96));
+    if (!v) continue;
+    let token = v[2]!.replace(/[.,;:)]+$/, '');
+    const hasConnector = v[1]!.trim().length > 0 || /^[ \t]*["'„“«‚]/.test(text.slice(from));
+    if (pin) {
+      if (!/^\d{4,8}$/.test(token)) continue;
+    } else if (!hasConnector || !plausiblePassword(token)) {
+      continue;
+    }
+    if (token.length < 3) continue;
+    const start = from + v[0].length - v[2]!.length;
+    token = token.slice(0, 64);
+    out.push({ start, end: start + token.length, type: 'CREDENTIAL', score: pin ? 0.8 : 0.85 });
+  }
+}
+
+export const recognizeCredentials: Recognizer = (text, ctx) => {
+  const { out } = ctx;
+  valuesAfterCue(text, PASSWORD_CUE, false, out);
+  valuesAfterCue(text, PIN_CUE, true, out);
+
+  API_KEY.lastIndex = 0;
+  for (let m = API_KEY.exec(text); m; m = API_KEY.exec(text)) {
+    out.push({ start: m.index, end: m.index + m[0].length, type: 'CREDENTIAL', score: 0.95 });
+  }
+
+  LONG_TOKEN.lastIndex = 0;
+  for (let m = LONG_TOKEN.exec(text); m; m = LONG_TOKEN.exec(text)) {
+    const t = m[0];
+    if (!/[a-z]/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) continue;
+    if (shannonEntropy(t) < 4) continue;
+    const end = m.index + t.length;
+    out.push({ start: m.index, end, type: 'CREDENTIAL', score: hasCue(text, m.index, end, TOKEN_CUES, 40) ? 0.85 : 0.55 });
+  }
+};

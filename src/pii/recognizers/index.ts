@@ -1,0 +1,36 @@
+import type { Recognizer } from '../types.ts';
+import { recognizeAddress } from './address.ts';
+import { recognizeBank } from './bank.ts';
+import { recognizeCards } from './card.ts';
+import { recognizeCredentials } from './credential.ts';
+import { recognizeGermanIds } from './de-ids.ts';
+import { recognizeDateOfBirth } from './dob.ts';
+import { recognizeEmail } from './email.ts';
+import { recognizeIntlIds } from './intl-ids.ts';
+import { recognizeIp } from './ip.ts';
+import { recognizePersons } from './person.ts';
+import { recognizePhone } from './phone.ts';
+
+/** All recognizers in run order (cards first: expiry scoring looks at cards already found). */
+export const RECOGNIZERS: readonly Recognizer[] = [
+  recognizeCards,
+  recognizeBank,
+  recognizeEmail,
+  recognizePhone,
+  recognizeIp,
+  recognizeGermanIds,
+  recognizeIntlIds,
+  recognizeDateOfBirth,
+  recognizeAddress,
+  recognizeCredentials,
+  recognizePersons,
+];
+
+/** The recognizers a transcript's normalized digit/letter text is worth re-running (ids, not prose). */
+export const SPOKEN_RECOGNIZERS: readonly Recognizer[] = [
+  recognizeCards,
+  recognizeBank,
+  recognizePhone,
+  recognizeGermanIds,
+  recognizeIntlIds,
+];

@@ -1,0 +1,52 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { Recognizer, Region } from '../types.ts';
+
+// Phone numbers: a cheap candidate regex, then libphonenumber-js (full metadata) validates each one.
+// Running libphonenumber's own text finder over everything is ~30x slower than this pre-filter.
+const CANDIDATE = /(?<![\w+.,/-])(?:\+|00)?\(?\d[\d ()/.\-]{4,22}\d(?![\w]|[.,]\d)/g;
+const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/;
+const TRUNK_PREFIX_REGIONS = new Set<Region>(['DE', 'AT', 'CH', 'FR', 'GB']);
+
+function digitCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+/** Score for a candidate string or 0 when it is not a valid number for the region. */
+export function phoneScore(candidate: string, region: Region): number {
+  const digits = digitCount(candidate);
+  if (digits < 7 || digits > 15 || DATE_LIKE.test(candidate)) return 0;
+  const international = candidate.startsWith('+') || candidate.startsWith('00');
+  if (!international) {
+    const first = candidate.replace(/^\(/, '')[0];
+    // National numbers in Europe carry the trunk prefix 0; NANP numbers are 10 digits not starting 0/1.
+    if (TRUNK_PREFIX_REGIONS.has(region) ? first !== '0' : digits !== 10 || first === '0' || first === '1') return 0;
+  }
+  const normalized = candidate.startsWith('00') ? `+${candidate.slice(2)}` : candidate;
+  const parsed = parsePhoneNumberFromString(normalized, region);
+  if (!parsed?.isValid()) return 0;
+  const separated = /[ ()/.\-]/.test(candidate);
+  return international ? 0.85 : separated ? 0.75 : 0.65;
+}
+
+export const recognizePhone: Recognizer = (text, ctx) => {
+  CANDIDATE.lastIndex = 0;
+  for (let m = CANDIDATE.exec(text); m; m = CANDIDATE.exec(text)) {
+    let candidate = m[0];
+    // Try the whole candidate, then drop trailing groups: "0171 1234567 2 Stück" or a glued suffix number.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const score = phoneScore(candidate, ctx.region);
+      if (score > 0) {
+        ctx.out.push({ start: m.index, end: m.index + candidate.length, type: 'PHONE', score });
+        break;
+      }
+      const cut = candidate.search(/[ /.\-]\d+\)?$/);
+      if (cut <= 0) break;
+      candidate = candidate.slice(0, cut);
+    }
+  }
+};

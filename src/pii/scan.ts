@@ -1,0 +1,51 @@
+import { applyContext } from './context.ts';
+import { RECOGNIZERS, SPOKEN_RECOGNIZERS } from './recognizers/index.ts';
+import { resolveOverlaps } from './resolve.ts';
+import type { Lang, Recognizer, RecognizerContext, Region, ScanOptions, Span } from './types.ts';
+import { mapBack, normalizeTranscript } from './voice/normalize.ts';
+
+export const DEFAULT_MIN_SCORE = 0.5;
+
+const REGION_FOR_LANG: Record<Lang, Region> = { de: 'DE', en: 'GB', fr: 'FR' };
+
+export interface ScanTextOptions extends ScanOptions {
+  /** Candidates below this score are dropped before overlap resolution (default 0.5). */
+  minScore?: number;
+}
+
+function run(recognizers: readonly Recognizer[], text: string, ctx: RecognizerContext): Span[] {
+  ctx.out = [];
+  for (const recognize of recognizers) recognize(text, ctx);
+  for (const span of ctx.out) applyContext(text, span);
+  return ctx.out;
+}
+
+/**
+ * Detects PII in `text`. Returns non-overlapping spans sorted by start, offsets in UTF-16 code units.
+ * With channel 'voice', spoken digits and spelling alphabets are normalized first and spans found in
+ * the normalized text are mapped back to cover the original words.
+ */
+export function scanText(text: string, opts: ScanTextOptions = {}): Span[] {
+  const lang = opts.lang ?? 'de';
+  const ctx: RecognizerContext = {
+    lang,
+    region: opts.region ?? REGION_FOR_LANG[lang],
+    knownNames: opts.knownNames ?? [],
+    out: [],
+  };
+  const minScore = opts.minScore ?? DEFAULT_MIN_SCORE;
+  const candidates = run(RECOGNIZERS, text, ctx).filter((s) => s.score >= minScore);
+  if (opts.channel === 'voice') {
+    const normalized = normalizeTranscript(text);
+    if (normalized) {
+      for (const mapped of [normalized.grouped, normalized.compact]) {
+        for (const s of run(SPOKEN_RECOGNIZERS, mapped.text, ctx)) {
+          if (s.score < minScore) continue;
+          const back = mapBack(mapped, s.start, s.end);
+          if (back.end > back.start) candidates.push({ ...s, ...back });
+        }
+      }
+    }
+  }
+  return resolveOverlaps(candidates, text.length);
+}
