@@ -24,6 +24,12 @@ export function issuerKnown(d: string): boolean {
   return false;
 }
 
+const IBAN_PREFIX = /[A-Za-z]{2}\d{2} ?$/;
+
+export function followsIbanPrefix(text: string, start: number): boolean {
+  return start >= 4 && IBAN_PREFIX.test(text.slice(Math.max(0, start - 5), start));
+}
+
 interface Group {
   start: number;
   end: number;
@@ -44,12 +50,15 @@ function groupsOf(run: string, offset: number): Group[] {
   return groups;
 }
 
-export function findCards(text: string, out: Span[]): void {
+/** Card-shaped digit ranges; the log guard skips the issuer check to err on the side of dropping. */
+export function findCardRanges(text: string, requireIssuer: boolean, onCard: (start: number, end: number, score: number) => void): void {
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
     // A run glued to letters or more digits ("...1111EUR", the middle of a 40-digit run) is not a card.
     const after = text[m.index + m[0].length];
     if (after !== undefined && /[\p{L}\d]/u.test(after)) continue;
+    // Digits of a (mistyped) IBAN are not a card: "DE53 0418 9471 5824 5408 06".
+    if (followsIbanPrefix(text, m.index)) continue;
     const groups = groupsOf(m[0], m.index);
     let i = 0;
     while (i < groups.length) {
@@ -58,13 +67,13 @@ export function findCards(text: string, out: Span[]): void {
       for (let j = i; j < groups.length; j++) {
         digits += text.slice(groups[j]!.start, groups[j]!.end);
         if (digits.length > 19) break;
-        if (digits.length >= 13 && luhnValid(digits) && issuerKnown(digits)) best = j;
+        if (digits.length >= 13 && luhnValid(digits) && (!requireIssuer || issuerKnown(digits))) best = j;
       }
       if (best >= 0) {
         const first = groups[i]!;
         const last = groups[best]!;
         const grouped = best > i;
-        out.push({ start: first.start, end: last.end, type: 'PAYMENT_CARD', score: grouped || i === 0 ? 0.8 : 0.7 });
+        onCard(first.start, last.end, grouped || i === 0 ? 0.8 : 0.7);
         i = best + 1;
       } else {
         i++;
@@ -73,7 +82,7 @@ export function findCards(text: string, out: Span[]): void {
   }
 }
 
-const EXPIRY = /(?<![\d/.])(0[1-9]|1[0-2]) ?[/-] ?(\d{2}|20\d{2})(?![\d/.])/g;
+const EXPIRY = /(?<![\d/.-])(0[1-9]|1[0-2]) ?[/-] ?(\d{2}|20\d{2})(?![\d/]|\.\d)/g;
 const EXPIRY_CUES = ['gültig', 'gueltig', 'ablauf', 'läuft', 'verfall', 'exp', 'valid', 'validité', "jusqu'", 'date de fin', 'échéance'];
 
 const CVV_CUE = /(?<![\p{L}])(?:cvv2?|cvc2?|cvn|kartenprüfnummer|prüfnummer|prüfziffer|sicherheitscode|security code|card verification code|cryptogramme(?: visuel)?|code de sécurité|code de securite|code cvv)(?![\p{L}])/giu;
@@ -89,7 +98,7 @@ function nearCard(out: readonly Span[], start: number, maxGap: number): boolean 
 
 export const recognizeCards: Recognizer = (text: string, ctx: RecognizerContext) => {
   const { out } = ctx;
-  findCards(text, out);
+  findCardRanges(text, true, (start, end, score) => out.push({ start, end, type: 'PAYMENT_CARD', score }));
 
   EXPIRY.lastIndex = 0;
   for (let m = EXPIRY.exec(text); m; m = EXPIRY.exec(text)) {

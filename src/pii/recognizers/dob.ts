@@ -21,13 +21,29 @@ const DOB_CUES = [
   ' né(e)', 'naissance', ' né en', ' née en',
 ];
 
+// "Ich bin am 12. Januar 1960 geboren." puts the cue after the date.
+const AFTER_CUE = /^[\s,)]{0,3}(?:geboren|born|\(dob\)|\(geb\.?\))/i;
+const BOUNDARY = /[.!?]\s+(?=\p{Lu})|\n/gu;
+
+/** Index just after the last sentence boundary, so a cue in the previous sentence does not count. */
+function lastSentenceBoundary(s: string): number {
+  let last = 0;
+  BOUNDARY.lastIndex = 0;
+  for (let m = BOUNDARY.exec(s); m; m = BOUNDARY.exec(s)) last = m.index + m[0].length;
+  return last;
+}
+
 export const recognizeDateOfBirth: Recognizer = (text, ctx) => {
   DATE.lastIndex = 0;
   let previousEnd = 0;
   for (let m = DATE.exec(text); m; m = DATE.exec(text)) {
     const end = m.index + m[0].length;
     // The cue must belong to this date: "geboren am 12.03.1985, Lieferung am 14.05.2024" flags one.
-    const cued = hasCue(text, m.index, end, DOB_CUES, Math.min(36, m.index - previousEnd));
+    const before = text.slice(Math.max(previousEnd, m.index - 36), m.index);
+    const sentenceStart = lastSentenceBoundary(before);
+    const cued =
+      hasCue(text, m.index, end, DOB_CUES, before.length - sentenceStart) ||
+      AFTER_CUE.test(text.slice(end, end + 16));
     previousEnd = end;
     ctx.out.push({ start: m.index, end, type: 'DATE_OF_BIRTH', score: cued ? 0.85 : 0.1 });
   }

@@ -4,12 +4,12 @@ import type { Recognizer, Span } from '../types.ts';
 // they exactly match a name already known for the customer. Name tokens are capitalised words with
 // optional particles ("von", "de la"); spaces only, so a line break ends the name.
 
-const NAME_TOKEN = "[\\p{Lu}][\\p{Ll}]{1,20}(?:[-'’][\\p{Lu}]?[\\p{Ll}]{1,20})?";
+const NAME_TOKEN = "(?:[\\p{Lu}]['’])?[\\p{Lu}][\\p{Ll}]{1,20}(?:[\\p{Lu}][\\p{Ll}]{1,20})?(?:-[\\p{Lu}]?[\\p{Ll}]{1,20})?";
 const PARTICLE = '(?:von|van|de|der|den|du|la|le|di|da|del|zu|dos|ten)';
 const NAME_SEQ = `${NAME_TOKEN}(?: (?:${PARTICLE} ){0,2}${NAME_TOKEN}){0,2}`;
 
 const SALUTATION = new RegExp(
-  `(?<![\\p{L}])(?:Herrn?|Frau|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Monsieur|Madame|Mme\\.?|Mlle\\.?|Mademoiselle|M\\.)(?: (?:Dr|Prof)\\.?)? (${NAME_SEQ})`,
+  `(?<![\\p{L}])(?:Herrn?|Frau|Mr\\.?|Mrs\\.?|Ms\\.?|Miss|Monsieur|Madame|Mme\\.?|Mlle\\.?|Mademoiselle)(?: (?:Dr|Prof)\\.?)? ((?:(?:von|van|de|du|di|da|zu|ten) ){0,1}${NAME_SEQ})`,
   'gu',
 );
 const INTRODUCTION = new RegExp(

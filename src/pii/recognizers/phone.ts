@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Recognizer, Region } from '../types.ts';
+import { followsIbanPrefix } from './card.ts';
 
 // Phone numbers: a cheap candidate regex, then libphonenumber-js (full metadata) validates each one.
 // Running libphonenumber's own text finder over everything is ~30x slower than this pre-filter.
@@ -36,6 +37,7 @@ export function phoneScore(candidate: string, region: Region): number {
 export const recognizePhone: Recognizer = (text, ctx) => {
   CANDIDATE.lastIndex = 0;
   for (let m = CANDIDATE.exec(text); m; m = CANDIDATE.exec(text)) {
+    if (followsIbanPrefix(text, m.index)) continue;
     let candidate = m[0];
     // Try the whole candidate, then drop trailing groups: "0171 1234567 2 Stück" or a glued suffix number.
     for (let attempt = 0; attempt < 3; attempt++) {

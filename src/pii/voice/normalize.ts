@@ -55,15 +55,15 @@ function numberAt(tokens: Token[], i: number): { value: string; next: number } |
 }
 
 /** A letter spelled as "A wie Anton" / "B as in Bravo" / "D comme Denise" / "Delta" / "D". */
-function letterAt(tokens: Token[], i: number): { value: string; next: number } | undefined {
+function letterAt(tokens: Token[], i: number, inRun = false): { value: string; next: number } | undefined {
   const w = tokens[i]!.word;
   if (/^\p{L}$/u.test(w)) {
     const c1 = tokens[i + 1]?.word.toLowerCase();
     const c2 = tokens[i + 2]?.word.toLowerCase();
     if (c1 && SPELLING_CONNECTORS.has(c1) && tokens[i + 2]) return { value: w.toUpperCase(), next: i + 3 };
     if (c1 === 'as' && c2 === 'in' && tokens[i + 3]) return { value: w.toUpperCase(), next: i + 4 };
-    // Bare single letters only when upper-case and not the English pronoun.
-    if (/^[A-Z]$/.test(w) && w !== 'I') return { value: w, next: i + 1 };
+    // Bare single letters only when upper-case; "I" only inside a run (else it is the pronoun).
+    if (/^[A-Z]$/.test(w) && (w !== 'I' || inRun)) return { value: w, next: i + 1 };
     return undefined;
   }
   const nato = NATO.get(w.toLowerCase());
@@ -99,7 +99,11 @@ function readRun(tokens: Token[], i: number): { emits: Emit[]; next: number } {
     let next = j + 1;
     let kind: 'digit' | 'letter' = 'digit';
     if (/^\d{1,19}$/.test(t.word)) value = t.word;
-    else {
+    else if (/^[A-Z]$/.test(t.word) && letterAt(tokens, j, lastKind !== '')) {
+      // An upper-case single letter is spelled, never the weak digit "o".
+      ({ value, next } = letterAt(tokens, j, lastKind !== '')!);
+      kind = 'letter';
+    } else {
       const n = numberAt(tokens, j);
       if (n) ({ value, next } = n);
       else if (lastKind === 'digit' && WEAK_DIGITS.has(lower)) value = WEAK_DIGITS.get(lower);
