@@ -13,11 +13,19 @@ export interface ScanTextOptions extends ScanOptions {
   minScore?: number;
 }
 
-function run(recognizers: readonly Recognizer[], text: string, ctx: RecognizerContext): Span[] {
+/** Context can raise a score by at most this much; weaker candidates are dropped before looking. */
+const MAX_CONTEXT_BOOST = 0.2;
+
+function run(recognizers: readonly Recognizer[], text: string, ctx: RecognizerContext, minScore: number): Span[] {
   ctx.out = [];
   for (const recognize of recognizers) recognize(text, ctx);
-  for (const span of ctx.out) applyContext(text, span);
-  return ctx.out;
+  const kept: Span[] = [];
+  for (const span of ctx.out) {
+    if (span.score + MAX_CONTEXT_BOOST < minScore) continue;
+    applyContext(text, span);
+    if (span.score >= minScore) kept.push(span);
+  }
+  return kept;
 }
 
 /**
@@ -34,13 +42,12 @@ export function scanText(text: string, opts: ScanTextOptions = {}): Span[] {
     out: [],
   };
   const minScore = opts.minScore ?? DEFAULT_MIN_SCORE;
-  const candidates = run(RECOGNIZERS, text, ctx).filter((s) => s.score >= minScore);
+  const candidates = run(RECOGNIZERS, text, ctx, minScore);
   if (opts.channel === 'voice') {
     const normalized = normalizeTranscript(text);
     if (normalized) {
       for (const mapped of [normalized.grouped, normalized.compact]) {
-        for (const s of run(SPOKEN_RECOGNIZERS, mapped.text, ctx)) {
-          if (s.score < minScore) continue;
+        for (const s of run(SPOKEN_RECOGNIZERS, mapped.text, ctx, minScore)) {
           const back = mapBack(mapped, s.start, s.end);
           if (back.end > back.start) candidates.push({ ...s, ...back });
         }

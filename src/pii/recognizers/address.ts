@@ -40,6 +40,32 @@ function collect(re: RegExp, text: string, score: number, parts: Part[]): void {
   for (let m = re.exec(text); m; m = re.exec(text)) parts.push({ start: m.index, end: m.index + m[0].length, score });
 }
 
+const DE_ANCHOR = /(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm|Ufer|Chaussee|Markt) {1,2}\d/g;
+const EN_ANCHOR = / (?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Close|Way|Court|Boulevard|Blvd\.?|Place|Terrace|Crescent|Gardens|Square|Row|Parkway|Mews)(?![\p{L}])/gu;
+const FR_ANCHOR = / (?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Pp]lace|[Ii]mpasse|[Aa]llée|[Cc]hemin|[Qq]uai|[Rr]oute|[Cc]ours|[Pp]assage) /g;
+
+/**
+ * Street patterns start at any capitalised word, which is slow over long text. Instead find the rare
+ * street keyword first and run the full pattern only on a window around it.
+ */
+function collectAnchored(anchor: RegExp, full: RegExp, text: string, before: number, after: number, score: number, parts: Part[]): void {
+  anchor.lastIndex = 0;
+  let coveredUntil = -1;
+  for (let a = anchor.exec(text); a; a = anchor.exec(text)) {
+    const from = Math.max(0, a.index - before);
+    const window = text.slice(from, Math.min(text.length, a.index + a[0].length + after));
+    full.lastIndex = 0;
+    for (let m = full.exec(window); m; m = full.exec(window)) {
+      const start = from + m.index;
+      const end = start + m[0].length;
+      if (start <= a.index + a[0].length && end >= a.index && end > coveredUntil) {
+        parts.push({ start, end, score });
+        coveredUntil = end;
+      }
+    }
+  }
+}
+
 function mergeParts(text: string, parts: Part[], out: Span[]): void {
   parts.sort((a, b) => a.start - b.start || b.end - a.end);
   let cur: Part | undefined;
@@ -67,9 +93,9 @@ function mergeParts(text: string, parts: Part[], out: Span[]): void {
 
 export const recognizeAddress: Recognizer = (text, ctx) => {
   const parts: Part[] = [];
-  collect(DE_STREET, text, 0.65, parts);
-  collect(EN_STREET, text, 0.65, parts);
-  collect(FR_STREET, text, 0.65, parts);
+  collectAnchored(DE_ANCHOR, DE_STREET, text, 80, 8, 0.65, parts);
+  collectAnchored(EN_ANCHOR, EN_STREET, text, 100, 2, 0.65, parts);
+  collectAnchored(FR_ANCHOR, FR_STREET, text, 14, 100, 0.65, parts);
   collect(POSTCODE_CITY, text, 0.35, parts);
   collect(UK_POSTCODE, text, 0.55, parts);
   collect(US_STATE_ZIP, text, 0.45, parts);

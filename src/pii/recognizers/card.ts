@@ -1,12 +1,14 @@
 import { luhnValid } from '../checksums.ts';
 import { hasCue } from '../context.ts';
+import { lowerSameLength } from '../lower.ts';
 import type { Recognizer, RecognizerContext, Span } from '../types.ts';
 
 // Payment cards: runs of digit groups separated by single spaces/hyphens; every window of consecutive
 // groups holding 13-19 digits is checked with Luhn and issuer ranges, so "4111 1111 1111 1111 123"
 // still yields the card and leaves the trailing group alone.
 
-const DIGIT_RUN = /(?<![\p{L}\d.,/])\d{1,19}(?:[ -]\d{1,19}){0,24}/gu;
+const DIGIT_RUN = /\d{1,19}(?:[ -]\d{1,19}){0,24}/g;
+const RUN_BLOCKED_BEFORE = /[\p{L}\d.,/]/u;
 
 export function issuerKnown(d: string): boolean {
   const len = d.length;
@@ -54,6 +56,8 @@ function groupsOf(run: string, offset: number): Group[] {
 export function findCardRanges(text: string, requireIssuer: boolean, onCard: (start: number, end: number, score: number) => void): void {
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
+    if (m[0].length < 13) continue;
+    if (m.index > 0 && RUN_BLOCKED_BEFORE.test(text[m.index - 1]!)) continue;
     // A run glued to letters or more digits ("...1111EUR", the middle of a 40-digit run) is not a card.
     const after = text[m.index + m[0].length];
     if (after !== undefined && /[\p{L}\d]/u.test(after)) continue;
@@ -85,7 +89,7 @@ export function findCardRanges(text: string, requireIssuer: boolean, onCard: (st
 const EXPIRY = /(?<![\d/.-])(0[1-9]|1[0-2]) ?[/-] ?(\d{2}|20\d{2})(?![\d/]|\.\d)/g;
 const EXPIRY_CUES = ['gültig', 'gueltig', 'ablauf', 'läuft', 'verfall', 'exp', 'valid', 'validité', "jusqu'", 'date de fin', 'échéance'];
 
-const CVV_CUE = /(?<![\p{L}])(?:cvv2?|cvc2?|cvn|kartenprüfnummer|prüfnummer|prüfziffer|sicherheitscode|security code|card verification code|cryptogramme(?: visuel)?|code de sécurité|code de securite|code cvv)(?![\p{L}])/giu;
+const CVV_CUE = /(?:cvv2?|cvc2?|cvn|kartenprüfnummer|prüfnummer|prüfziffer|sicherheitscode|security code|card verification code|cryptogramme(?: visuel)?|code de sécurité|code de securite|code cvv)(?![\p{L}])/gu;
 const CVV_VALUE = /^[^\d\n]{0,24}?(?<!\d)(\d{3,4})(?![\d])/;
 
 function nearCard(out: readonly Span[], start: number, maxGap: number): boolean {
@@ -110,8 +114,11 @@ export const recognizeCards: Recognizer = (text: string, ctx: RecognizerContext)
     out.push({ start, end, type: 'CARD_EXPIRY', score });
   }
 
+  // Cue search on the lower-cased copy: no /i and no leading look-behind keeps the scan fast.
+  const lower = lowerSameLength(text);
   CVV_CUE.lastIndex = 0;
-  for (let m = CVV_CUE.exec(text); m; m = CVV_CUE.exec(text)) {
+  for (let m = CVV_CUE.exec(lower); m; m = CVV_CUE.exec(lower)) {
+    if (m.index > 0 && /\p{L}/u.test(lower[m.index - 1]!)) continue;
     const from = m.index + m[0].length;
     const v = CVV_VALUE.exec(text.slice(from, from + 40));
     if (!v) continue;

@@ -1,13 +1,14 @@
 import { hasCue } from '../context.ts';
+import { lowerSameLength } from '../lower.ts';
 import type { Recognizer, Span } from '../types.ts';
 
 // Secrets after a cue ("Passwort", "PIN", "mot de passe", "one-time code"), API tokens by known
 // prefixes, and long high-entropy tokens.
 
 const PASSWORD_CUE =
-  /(?<![\p{L}])(?:passwort|kennwort|password|passwd|pwd|passphrase|mot de passe|mdp|zugangsdaten|login-daten)(?![\p{L}])/giu;
+  /(?:passwort|kennwort|password|passwd|pwd|passphrase|mot de passe|mdp|zugangsdaten|login-daten)(?![\p{L}])/gu;
 const PIN_CUE =
-  /(?<![\p{L}])(?:pin|pin-code|pincode|code pin|tan|otp|einmalcode|einmal-code|einmalpasswort|(?:sms|login|bestätigungs|verifizierungs|sicherheits|zugangs)-?code|(?:one-time|one time|verification|confirmation|login|access|security|sms) code|code de (?:vérification|confirmation|connexion)|code (?:à usage unique|sms|d'accès))(?![\p{L}])/giu;
+  /(?:pin|pin-code|pincode|code pin|tan|otp|einmalcode|einmal-code|einmalpasswort|(?:sms|login|bestätigungs|verifizierungs|sicherheits|zugangs)-?code|(?:one-time|one time|verification|confirmation|login|access|security|sms) code|code de (?:vérification|confirmation|connexion)|code (?:à usage unique|sms|d'accès))(?![\p{L}])/gu;
 const CONNECTOR = "(?:[:=]|ist|lautet|is|est|was|war|c'est|jetzt|now|neu|new|maintenant|nouveau|auf|to|changed|geändert|changé|set|still|noch|immer|toujours|:)";
 const VALUE_AFTER_CUE = new RegExp(
   `^((?:[ \\t]*${CONNECTOR}(?![\\p{L}]))*)[ \\t]*["'„“«‚]?[ \\t]*([^\\s"'“”«»‘’]{3,64})`,
@@ -39,9 +40,13 @@ function plausiblePassword(token: string): boolean {
   return /\d/.test(token) || /[^\p{L}\d]/u.test(token) || /\p{Ll}\p{Lu}/u.test(token);
 }
 
-function valuesAfterCue(text: string, cue: RegExp, pin: boolean, out: Span[]): void {
+const LETTER = /\p{L}/u;
+
+/** Cue regexes run on the lower-cased copy (no /i, no leading look-behind: both defeat V8's fast scan). */
+function valuesAfterCue(text: string, lower: string, cue: RegExp, pin: boolean, out: Span[]): void {
   cue.lastIndex = 0;
-  for (let m = cue.exec(text); m; m = cue.exec(text)) {
+  for (let m = cue.exec(lower); m; m = cue.exec(lower)) {
+    if (m.index > 0 && LETTER.test(lower[m.index - 1]!)) continue;
     const from = m.index + m[0].length;
     const v = VALUE_AFTER_CUE.exec(text.slice(from, from + 96));
     if (!v) continue;
@@ -61,8 +66,9 @@ function valuesAfterCue(text: string, cue: RegExp, pin: boolean, out: Span[]): v
 
 export const recognizeCredentials: Recognizer = (text, ctx) => {
   const { out } = ctx;
-  valuesAfterCue(text, PASSWORD_CUE, false, out);
-  valuesAfterCue(text, PIN_CUE, true, out);
+  const lower = lowerSameLength(text);
+  valuesAfterCue(text, lower, PASSWORD_CUE, false, out);
+  valuesAfterCue(text, lower, PIN_CUE, true, out);
 
   API_KEY.lastIndex = 0;
   for (let m = API_KEY.exec(text); m; m = API_KEY.exec(text)) {

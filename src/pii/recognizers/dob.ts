@@ -1,4 +1,4 @@
-import { hasCue } from '../context.ts';
+import { lowerSameLength } from '../lower.ts';
 import type { Recognizer } from '../types.ts';
 
 // Dates are only birthdays when a cue says so ("geboren am", "date of birth", "né le"); every other date
@@ -16,35 +16,34 @@ const DATE = new RegExp(
   ].join('|'),
   'gu',
 );
-const DOB_CUES = [
-  'geboren', 'geburtsdatum', 'geburtstag', 'geb.', 'geb am', 'born', 'birth', 'dob', 'd.o.b', ' né le', ' née le',
-  ' né(e)', 'naissance', ' né en', ' née en',
-];
-
-// "Ich bin am 12. Januar 1960 geboren." puts the cue after the date.
-const AFTER_CUE = /^[\s,)]{0,3}(?:geboren|born|\(dob\)|\(geb\.?\))/i;
-const BOUNDARY = /[.!?]\s+(?=\p{Lu})|\n/gu;
-
-/** Index just after the last sentence boundary, so a cue in the previous sentence does not count. */
-function lastSentenceBoundary(s: string): number {
-  let last = 0;
-  BOUNDARY.lastIndex = 0;
-  for (let m = BOUNDARY.exec(s); m; m = BOUNDARY.exec(s)) last = m.index + m[0].length;
-  return last;
-}
+// Cues are searched first on the lower-cased text (cheap literal scan); dates are only parsed in a
+// short window after ("geboren am 12.03.1985") or right before ("am 12.03.1985 geboren") a cue.
+const DOB_CUE =
+  /geboren|geburtsdatum|geburtstag|geb\.|geb am|born|birth|dob|d\.o\.b| né le| née le| né\(e\)|naissance| né en| née en/g;
+const BOUNDARY = /[.!?]\s+\p{Lu}|\n/u;
+const WINDOW = 40;
 
 export const recognizeDateOfBirth: Recognizer = (text, ctx) => {
-  DATE.lastIndex = 0;
-  let previousEnd = 0;
-  for (let m = DATE.exec(text); m; m = DATE.exec(text)) {
-    const end = m.index + m[0].length;
-    // The cue must belong to this date: "geboren am 12.03.1985, Lieferung am 14.05.2024" flags one.
-    const before = text.slice(Math.max(previousEnd, m.index - 36), m.index);
-    const sentenceStart = lastSentenceBoundary(before);
-    const cued =
-      hasCue(text, m.index, end, DOB_CUES, before.length - sentenceStart) ||
-      AFTER_CUE.test(text.slice(end, end + 16));
-    previousEnd = end;
-    ctx.out.push({ start: m.index, end, type: 'DATE_OF_BIRTH', score: cued ? 0.85 : 0.1 });
+  const lower = lowerSameLength(text);
+  DOB_CUE.lastIndex = 0;
+  for (let c = DOB_CUE.exec(lower); c; c = DOB_CUE.exec(lower)) {
+    const cueEnd = c.index + c[0].length;
+    // Date after the cue, in the same sentence.
+    const after = text.slice(cueEnd, cueEnd + WINDOW + 30);
+    DATE.lastIndex = 0;
+    const m = DATE.exec(after);
+    if (m && m.index <= WINDOW && !BOUNDARY.test(after.slice(0, m.index))) {
+      ctx.out.push({ start: cueEnd + m.index, end: cueEnd + m.index + m[0].length, type: 'DATE_OF_BIRTH', score: 0.85 });
+      continue;
+    }
+    // Date right before the cue ("am 12. Januar 1960 geboren").
+    const from = Math.max(0, c.index - WINDOW);
+    const before = text.slice(from, c.index);
+    DATE.lastIndex = 0;
+    for (let d = DATE.exec(before); d; d = DATE.exec(before)) {
+      if (/^[\s,)(]{0,3}$/.test(before.slice(d.index + d[0].length))) {
+        ctx.out.push({ start: from + d.index, end: from + d.index + d[0].length, type: 'DATE_OF_BIRTH', score: 0.85 });
+      }
+    }
   }
 };

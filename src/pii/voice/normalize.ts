@@ -106,7 +106,10 @@ function readRun(tokens: Token[], i: number): { emits: Emit[]; next: number } {
     } else {
       const n = numberAt(tokens, j);
       if (n) ({ value, next } = n);
-      else if (lastKind === 'digit' && WEAK_DIGITS.has(lower)) value = WEAK_DIGITS.get(lower);
+      else if (WEAK_DIGITS.has(lower) && (lastKind === 'digit' || (lower.startsWith('o') && tokens[j + 1] && numberAt(tokens, j + 1)))) {
+        // "oh seven nine ..." opens a number; a lone "Oh," does not.
+        value = WEAK_DIGITS.get(lower);
+      }
       else {
         const l = letterAt(tokens, j);
         if (l) {
