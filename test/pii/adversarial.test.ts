@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { guardLogText, scanText } from '../../src/pii/index.ts';
+
+// No catastrophic backtracking: every pattern must scale linearly. Absolute times are machine-dependent,
+// so the assertion is a ratio: scanning 1 MB may take at most ~30x the time for 64 KB (16x the bytes).
+
+const SHAPES: Record<string, (n: number) => string> = {
+  digits: (n) => '4'.repeat(n),
+  digitGroups: (n) => '1234 '.repeat(Math.ceil(n / 5)).slice(0, n),
+  separators: (n) => '- - / . , '.repeat(Math.ceil(n / 10)).slice(0, n),
+  hugeWord: (n) => `Aa${'b'.repeat(n - 2)}`,
+  capitalWords: (n) => 'Musterstrasse '.repeat(Math.ceil(n / 14)).slice(0, n),
+  ats: (n) => 'a@'.repeat(Math.ceil(n / 2)).slice(0, n),
+  dots: (n) => 'a.'.repeat(Math.ceil(n / 2)).slice(0, n),
+  colons: (n) => 'ab:'.repeat(Math.ceil(n / 3)).slice(0, n),
+  spokenDigits: (n) => 'eins zwei '.repeat(Math.ceil(n / 10)).slice(0, n),
+  ibanish: (n) => 'DE12 '.repeat(Math.ceil(n / 5)).slice(0, n),
+  cues: (n) => 'Passwort ist '.repeat(Math.ceil(n / 13)).slice(0, n),
+  base64ish: (n) => 'aB3'.repeat(Math.ceil(n / 3)).slice(0, n),
+};
+
+function time(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+describe('adversarial input', () => {
+  it.each(Object.keys(SHAPES))('%s: 1 MB completes and scales linearly', (shape) => {
+    const make = SHAPES[shape]!;
+    const small = make(64 * 1024);
+    const large = make(1024 * 1024);
+    for (const channel of ['chat', 'voice'] as const) {
+      scanText(small, { channel }); // warm-up
+      const tSmall = Math.max(1, time(() => scanText(small, { channel })));
+      const tLarge = time(() => scanText(large, { channel }));
+      expect(tLarge / tSmall, `${shape}/${channel}: ${tLarge.toFixed(0)}ms vs ${tSmall.toFixed(0)}ms`).toBeLessThan(30);
+    }
+    const gSmall = Math.max(1, time(() => guardLogText(small)));
+    const gLarge = time(() => guardLogText(large));
+    expect(gLarge / gSmall).toBeLessThan(30);
+  }, 120_000);
+});
