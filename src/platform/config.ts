@@ -1,0 +1,97 @@
+// One validated configuration object, read once at start-up from the environment and an
+// optional JSON file (VIGIL_CONFIG_FILE). Environment wins over the file.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const ConfigSchema = Type.Object({
+  port: Port,
+  host: Type.String({ minLength: 1 }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  dataDir: Type.String({ minLength: 1 }),
+  sessionIdleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
+  sessionAbsoluteHours: Type.Integer({ minimum: 1, maximum: 7 * 24 }),
+  demo: Type.Boolean(),
+  smtpPort: Port,
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  trustProxy: Type.Boolean(),
+  secureCookies: Type.Boolean(),
+  natsUrl: Type.Optional(Type.String()),
+  masterKey: Type.Optional(Type.String({ minLength: 32 })),
+  loginMaxPerIpPerMinute: Type.Integer({ minimum: 1 }),
+  lockoutThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
+  lockoutBaseSeconds: Type.Integer({ minimum: 1 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+const bool = (v: string | undefined): boolean | string | undefined =>
+  v === undefined ? undefined : /^(1|true|yes|on)$/i.test(v) ? true : /^(0|false|no|off)$/i.test(v) ? false : v;
+const int = (v: string | undefined): number | string | undefined =>
+  v === undefined || v === '' ? undefined : /^-?\d+$/.test(v) ? Number(v) : v;
+
+function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
+  const raw = {
+    port: int(env.PORT),
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.VIGIL_DATA_DIR,
+    sessionIdleMinutes: int(env.VIGIL_SESSION_IDLE_MINUTES),
+    sessionAbsoluteHours: int(env.VIGIL_SESSION_ABSOLUTE_HOURS),
+    demo: bool(env.VIGIL_DEMO),
+    smtpPort: int(env.SMTP_PORT),
+    logLevel: env.LOG_LEVEL,
+    trustProxy: bool(env.VIGIL_TRUST_PROXY),
+    secureCookies: bool(env.VIGIL_SECURE_COOKIES),
+    natsUrl: env.NATS_URL || undefined,
+    masterKey: env.VIGIL_MASTER_KEY || undefined,
+    loginMaxPerIpPerMinute: int(env.VIGIL_LOGIN_MAX_PER_IP_PER_MINUTE),
+    lockoutThreshold: int(env.VIGIL_LOCKOUT_THRESHOLD),
+    lockoutBaseSeconds: int(env.VIGIL_LOCKOUT_BASE_SECONDS),
+  };
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+}
+
+const defaults: Config = {
+  port: 8080,
+  host: '127.0.0.1',
+  dataDir: './data',
+  sessionIdleMinutes: 15,
+  sessionAbsoluteHours: 10,
+  demo: false,
+  smtpPort: 2525,
+  logLevel: 'info',
+  trustProxy: false,
+  secureCookies: false,
+  loginMaxPerIpPerMinute: 30,
+  lockoutThreshold: 10,
+  lockoutBaseSeconds: 60,
+};
+
+/** Builds and validates the config; throws ConfigError with a one-line explanation. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  let file: Record<string, unknown> = {};
+  if (env.VIGIL_CONFIG_FILE) {
+    try {
+      file = JSON.parse(readFileSync(env.VIGIL_CONFIG_FILE, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError(`VIGIL_CONFIG_FILE could not be read as JSON (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  const merged = { ...defaults, ...file, ...fromEnv(env), ...overrides };
+  const first = Value.Errors(ConfigSchema, merged)[0];
+  if (first) {
+    const where = first.instancePath.replace(/^\//, '') || 'config';
+    throw new ConfigError(`invalid configuration: ${where} ${first.message}`);
+  }
+  const config = Value.Clean(ConfigSchema, structuredClone(merged)) as Config;
+  config.dataDir = resolve(config.dataDir);
+  return config;
+}

@@ -1,0 +1,65 @@
+// Every error Vigil reports carries a stable code. The HTTP mapping lives here and only here.
+// Messages are fixed strings chosen by the code that throws: never interpolate user input or
+// personal data into them (see test/platform/no-pii-in-logs.test.ts).
+
+export const errorStatus = {
+  invalid_input: 400,
+  invalid_json: 400,
+  unauthenticated: 401,
+  session_expired: 401,
+  mfa_required: 401,
+  invalid_credentials: 401,
+  invalid_mfa_code: 401,
+  account_suspended: 401,
+  csrf_failed: 403,
+  forbidden: 403,
+  step_up_required: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  weak_password: 422,
+  data_erased: 410,
+  processing_restricted: 423,
+  account_locked: 429,
+  rate_limited: 429,
+  decryption_failed: 500,
+  key_unavailable: 500,
+  audit_write_failed: 503,
+  service_unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+}
+
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[] | undefined;
+  /** Seconds the caller should wait (rate limits, lockouts). */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message: string, opts: { details?: ErrorDetail[]; retryAfter?: number; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'VigilError';
+    this.code = code;
+    this.details = opts.details;
+    this.retryAfter = opts.retryAfter;
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+}
+
+export const isVigilError = (e: unknown): e is VigilError => e instanceof VigilError;
+
+export const notFound = (what = 'resource') => new VigilError('not_found', `${what} not found`);
+export const invalidInput = (message: string, details?: ErrorDetail[]) =>
+  new VigilError('invalid_input', message, details ? { details } : {});
