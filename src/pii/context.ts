@@ -1,3 +1,4 @@
+import { lowerSameLength } from './lower.ts';
 import type { EntityType, Span } from './types.ts';
 
 // Context words (de/en/fr) near a span raise or lower its score, like Presidio's context enhancer.
@@ -39,8 +40,8 @@ const NUMERIC_TYPES = new Set<EntityType>([
   'US_SSN', 'IP_ADDRESS', 'UK_NINO',
 ]);
 
-export function hasCue(text: string, start: number, end: number, cues: readonly string[], before = WINDOW_BEFORE): boolean {
-  const w = text.slice(Math.max(0, start - before), start).toLowerCase();
+export function hasCue(text: string, start: number, _end: number, cues: readonly string[], before = WINDOW_BEFORE): boolean {
+  const w = lowerSameLength(text).slice(Math.max(0, start - before), start);
   for (const c of cues) if (w.includes(c)) return true;
   return false;
 }
@@ -60,15 +61,18 @@ function lastCueIndex(window: string, cues: readonly string[]): number {
  */
 export function applyContext(text: string, span: Span): void {
   const positive = POSITIVE[span.type] ?? [];
-  const before = text.slice(Math.max(0, span.start - WINDOW_BEFORE), span.start).toLowerCase();
+  const numeric = NUMERIC_TYPES.has(span.type);
+  if (positive.length === 0 && !numeric) return;
+  const lower = lowerSameLength(text);
+  const before = lower.slice(Math.max(0, span.start - WINDOW_BEFORE), span.start);
   const pos = lastCueIndex(before, positive);
-  const neg = NUMERIC_TYPES.has(span.type) ? lastCueIndex(before, ORDER_LIKE) : -1;
+  const neg = numeric ? lastCueIndex(before, ORDER_LIKE) : -1;
   if (pos >= 0 && pos >= neg) {
     span.score = Math.min(1, span.score + BOOST);
   } else if (neg >= 0) {
     span.score = Math.max(0, span.score - PENALTY);
   } else if (positive.length > 0) {
-    const after = text.slice(span.end, Math.min(text.length, span.end + WINDOW_AFTER)).toLowerCase();
+    const after = lower.slice(span.end, Math.min(text.length, span.end + WINDOW_AFTER));
     if (lastCueIndex(after, positive) >= 0) span.score = Math.min(1, span.score + BOOST);
   }
 }

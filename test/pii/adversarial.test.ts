@@ -19,10 +19,15 @@ const SHAPES: Record<string, (n: number) => string> = {
   base64ish: (n) => 'aB3'.repeat(Math.ceil(n / 3)).slice(0, n),
 };
 
-function time(fn: () => void): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
+/** Best of `runs`: the minimum filters out noise from other test files running in parallel. */
+function time(fn: () => void, runs = 3): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
 }
 
 describe('adversarial input', () => {
@@ -32,12 +37,12 @@ describe('adversarial input', () => {
     const large = make(1024 * 1024);
     for (const channel of ['chat', 'voice'] as const) {
       scanText(small, { channel }); // warm-up
-      const tSmall = Math.max(1, time(() => scanText(small, { channel })));
-      const tLarge = time(() => scanText(large, { channel }));
+      const tSmall = Math.max(2, time(() => scanText(small, { channel }), 5));
+      const tLarge = time(() => scanText(large, { channel }), 2);
       expect(tLarge / tSmall, `${shape}/${channel}: ${tLarge.toFixed(0)}ms vs ${tSmall.toFixed(0)}ms`).toBeLessThan(30);
     }
-    const gSmall = Math.max(1, time(() => guardLogText(small)));
-    const gLarge = time(() => guardLogText(large));
+    const gSmall = Math.max(2, time(() => guardLogText(small), 5));
+    const gLarge = time(() => guardLogText(large), 2);
     expect(gLarge / gSmall).toBeLessThan(30);
   }, 120_000);
 });

@@ -21,7 +21,8 @@ const COMMON_WORDS = new Set([
 
 const API_KEY =
   /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,99}|gh[pousr]_[0-9A-Za-z]{36,40}|github_pat_[0-9A-Za-z_]{22,255}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[0-9A-Za-z-]{10,72}|glpat-[0-9A-Za-z_-]{20,40}|AIza[0-9A-Za-z_-]{35}|sk-(?:proj-)?[0-9A-Za-z_-]{20,200}|SG\.[0-9A-Za-z_-]{16,32}\.[0-9A-Za-z_-]{16,64}|npm_[0-9A-Za-z]{36}|eyJ[0-9A-Za-z_-]{8,2000}\.eyJ[0-9A-Za-z_-]{8,4000}\.[0-9A-Za-z_-]{8,2000})(?![\w-])/g;
-const LONG_TOKEN = /(?<![\w/+=.@-])[A-Za-z0-9_+/-]{24,200}={0,2}(?![\w/+=@-])/g;
+// Starts at a delimiter instead of a look-behind: V8 then only tries positions after spaces/quotes.
+const LONG_TOKEN = /(?:^|[\s"'(:=,;<>[\]{}])([A-Za-z0-9_+/-]{24,200}={0,2})(?![\w/+=@.-])/g;
 const TOKEN_CUES = ['token', 'api key', 'api-key', 'apikey', 'secret', 'schlüssel', 'clé', 'key', 'bearer', 'credential'];
 
 function shannonEntropy(s: string): number {
@@ -77,10 +78,11 @@ export const recognizeCredentials: Recognizer = (text, ctx) => {
 
   LONG_TOKEN.lastIndex = 0;
   for (let m = LONG_TOKEN.exec(text); m; m = LONG_TOKEN.exec(text)) {
-    const t = m[0];
+    const t = m[1]!;
+    const tokenStart = m.index + m[0].length - t.length;
     if (!/[a-z]/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) continue;
     if (shannonEntropy(t) < 4) continue;
-    const end = m.index + t.length;
-    out.push({ start: m.index, end, type: 'CREDENTIAL', score: hasCue(text, m.index, end, TOKEN_CUES, 40) ? 0.85 : 0.55 });
+    const end = tokenStart + t.length;
+    out.push({ start: tokenStart, end, type: 'CREDENTIAL', score: hasCue(text, tokenStart, end, TOKEN_CUES, 40) ? 0.85 : 0.55 });
   }
 };
