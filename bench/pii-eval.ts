@@ -13,13 +13,25 @@ function option(args: string[], name: string): string | undefined {
 }
 
 async function report(samples: Sample[]): Promise<object> {
-  const r = await evaluate(samples, (s) => scanText(s.text, { lang: s.lang, ...(s.channel ? { channel: s.channel } : {}) }));
+  const r = await evaluate(samples, (s) =>
+    scanText(s.text, { lang: s.lang, ...(s.channel ? { channel: s.channel } : {}) }),
+  );
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     samples: r.samples,
     micro: { precision: round(r.micro.precision), recall: round(r.micro.recall), f1: round(r.micro.f1) },
     perEntity: Object.fromEntries(
-      Object.entries(r.perEntity).map(([t, e]) => [t, { precision: round(e.precision), recall: round(e.recall), f1: round(e.f1), tp: e.tp, fp: e.fp, fn: e.fn }]),
+      Object.entries(r.perEntity).map(([t, e]) => [
+        t,
+        {
+          precision: round(e.precision),
+          recall: round(e.recall),
+          f1: round(e.f1),
+          tp: e.tp,
+          fp: e.fp,
+          fn: e.fn,
+        },
+      ]),
     ),
     ...(process.env.PII_EVAL_ERRORS ? { errors: r.errors } : {}),
   };
@@ -29,13 +41,19 @@ const args = process.argv.slice(2);
 const seed = Number(option(args, '--seed') ?? 7);
 const generate = option(args, '--generate');
 if (generate !== undefined) {
-  for (const s of generateSamples({ count: Number(generate), seed })) process.stdout.write(`${JSON.stringify(s)}\n`);
+  for (const s of generateSamples({ count: Number(generate), seed }))
+    process.stdout.write(`${JSON.stringify(s)}\n`);
 } else {
-  const valueOf = new Set(['--seed', '--count'].map((o) => option(args, o)));
-  const file = args.find((a, i) => !a.startsWith('--') && !(valueOf.has(a) && args[i - 1]?.startsWith('--')));
+  const optionValues = new Set(['--seed', '--count'].map((o) => option(args, o)));
+  const file = args.find(
+    (a, i) => !a.startsWith('--') && !(optionValues.has(a) && args[i - 1]?.startsWith('--')),
+  );
   const results: Record<string, object> = {};
   if (file) results[file] = await report(parseSamples(readFileSync(file, 'utf8')));
-  else results.generated = await report(generateSamples({ count: Number(option(args, '--count') ?? 3000), seed }));
+  else
+    results.generated = await report(
+      generateSamples({ count: Number(option(args, '--count') ?? 3000), seed }),
+    );
   // The shared labelled set, when someone has checked it out next to this repo.
   const shared = join(process.cwd(), '..', 'shared', 'pii');
   if (!file && existsSync(shared)) {

@@ -47,7 +47,8 @@ export async function benchPii(): Promise<object> {
 
   // 2 KB messages: p99 of per-message scan time, baseline p99 of toLowerCase on the same messages.
   const messages: string[] = [];
-  for (let i = 0; i + 2048 <= text.length && messages.length < 400; i += 2048) messages.push(text.slice(i, i + 2048));
+  for (let i = 0; i + 2048 <= text.length && messages.length < 400; i += 2048)
+    messages.push(text.slice(i, i + 2048));
   for (const m of messages) scanText(m);
   const scanTimes: number[] = [];
   const baseTimes: number[] = [];

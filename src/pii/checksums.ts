@@ -81,7 +81,11 @@ export function deTaxIdValid(id: string): boolean {
 
 /** German VAT id: 'DE' + 8 digits + MOD 11,10 check digit. */
 export function deVatValid(nineDigits: string): boolean {
-  return nineDigits.length === 9 && nineDigits[0] !== '0' && iso7064Mod1110(nineDigits.slice(0, 8)) === nineDigits.charCodeAt(8) - 48;
+  return (
+    nineDigits.length === 9 &&
+    nineDigits[0] !== '0' &&
+    iso7064Mod1110(nineDigits.slice(0, 8)) === nineDigits.charCodeAt(8) - 48
+  );
 }
 
 /** Austrian VAT id: 'ATU' + 7 digits + check digit. */

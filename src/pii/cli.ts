@@ -37,12 +37,18 @@ function parseArgs(args: string[]): { jsonl: boolean; opts: ScanOptions; error?:
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
 
 function spansJson(text: string, opts: ScanOptions): string {
-  const spans = scanText(text, opts).map((s) => ({ start: s.start, end: s.end, type: s.type, score: Math.round(s.score * 100) / 100 }));
+  const spans = scanText(text, opts).map((s) => ({
+    start: s.start,
+    end: s.end,
+    type: s.type,
+    score: Math.round(s.score * 100) / 100,
+  }));
   return JSON.stringify({ spans });
 }
 
@@ -54,7 +60,8 @@ function lineOptions(value: unknown, base: ScanOptions): ScanOptions | undefined
   if (typeof v.lang === 'string' && LANGS.has(v.lang)) opts.lang = v.lang as Lang;
   if (typeof v.region === 'string' && REGIONS.has(v.region)) opts.region = v.region as Region;
   if (typeof v.channel === 'string' && CHANNELS.has(v.channel)) opts.channel = v.channel as Channel;
-  if (Array.isArray(v.knownNames)) opts.knownNames = v.knownNames.filter((n): n is string => typeof n === 'string');
+  if (Array.isArray(v.knownNames))
+    opts.knownNames = v.knownNames.filter((n): n is string => typeof n === 'string');
   return opts;
 }
 
@@ -65,7 +72,11 @@ function write(stdout: NodeJS.WritableStream, s: string): Promise<void> {
   });
 }
 
-export async function runPiiScan(args: string[], stdin: NodeJS.ReadableStream, stdout: NodeJS.WritableStream): Promise<number> {
+export async function runPiiScan(
+  args: string[],
+  stdin: NodeJS.ReadableStream,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
   const { jsonl, opts, error } = parseArgs(args);
   if (error) {
     await write(stdout, `${JSON.stringify({ error })}\n`);
@@ -86,7 +97,12 @@ export async function runPiiScan(args: string[], stdin: NodeJS.ReadableStream, s
       return;
     }
     const lineOpts = lineOptions(parsed, opts);
-    await write(stdout, lineOpts ? `${spansJson((parsed as { text: string }).text, lineOpts)}\n` : '{"error":"invalid_input"}\n');
+    await write(
+      stdout,
+      lineOpts
+        ? `${spansJson((parsed as { text: string }).text, lineOpts)}\n`
+        : '{"error":"invalid_input"}\n',
+    );
   };
   for await (const chunk of stdin) {
     buffered += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');

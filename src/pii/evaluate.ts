@@ -31,7 +31,10 @@ export interface EvalReport {
 }
 
 /** A prediction matches a gold span when the types agree and they overlap by at least half the longer one. */
-export function spansMatch(a: { start: number; end: number; type: string }, b: { start: number; end: number; type: string }): boolean {
+export function spansMatch(
+  a: { start: number; end: number; type: string },
+  b: { start: number; end: number; type: string },
+): boolean {
   if (a.type !== b.type) return false;
   const overlap = Math.min(a.end, b.end) - Math.max(a.start, b.start);
   return overlap > 0 && overlap * 2 >= Math.max(a.end - a.start, b.end - b.start);
@@ -66,13 +69,25 @@ export async function evaluate(
         bump(p.type, 'tp');
       } else {
         bump(p.type, 'fp');
-        if (errors.length < 20) errors.push({ kind: 'fp', type: p.type, value: sample.text.slice(p.start, p.end), text: sample.text });
+        if (errors.length < 20)
+          errors.push({
+            kind: 'fp',
+            type: p.type,
+            value: sample.text.slice(p.start, p.end),
+            text: sample.text,
+          });
       }
     }
     sample.spans.forEach((g, i) => {
       if (used.has(i)) return;
       bump(g.type, 'fn');
-      if (errors.length < 20) errors.push({ kind: 'fn', type: g.type, value: sample.text.slice(g.start, g.end), text: sample.text });
+      if (errors.length < 20)
+        errors.push({
+          kind: 'fn',
+          type: g.type,
+          value: sample.text.slice(g.start, g.end),
+          text: sample.text,
+        });
     });
   }
   const perEntity: EvalReport['perEntity'] = {};
@@ -100,8 +115,14 @@ export function parseSamples(jsonl: string): Sample[] {
       throw new Error(`line ${i + 1}: invalid JSON`);
     }
     const s = v as Partial<Sample>;
-    if (typeof s.text !== 'string' || !Array.isArray(s.spans)) throw new Error(`line ${i + 1}: expected {text, lang, spans}`);
-    samples.push({ text: s.text, lang: s.lang ?? 'de', spans: s.spans, ...(s.channel ? { channel: s.channel } : {}) });
+    if (typeof s.text !== 'string' || !Array.isArray(s.spans))
+      throw new Error(`line ${i + 1}: expected {text, lang, spans}`);
+    samples.push({
+      text: s.text,
+      lang: s.lang ?? 'de',
+      spans: s.spans,
+      ...(s.channel ? { channel: s.channel } : {}),
+    });
   });
   return samples;
 }

@@ -1,8 +1,15 @@
+import type { GoldSpan, Sample } from './evaluate.ts';
 import { FIRST_NAMES, LAST_NAMES } from './generate/identifiers.ts';
 import { Rng } from './generate/random.ts';
-import { NEGATIVE_SENTENCES, NEUTRAL_SENTENCES, PII_SENTENCES, SIGNATURES, VOICE_NEUTRAL, VOICE_SENTENCES } from './generate/templates.ts';
+import {
+  NEGATIVE_SENTENCES,
+  NEUTRAL_SENTENCES,
+  PII_SENTENCES,
+  SIGNATURES,
+  VOICE_NEUTRAL,
+  VOICE_SENTENCES,
+} from './generate/templates.ts';
 import { fill } from './generate/values.ts';
-import type { GoldSpan, Sample } from './evaluate.ts';
 import type { Lang } from './types.ts';
 
 // Deterministic generator of labelled support messages (de/en/fr) with valid identifiers, hard
@@ -26,7 +33,12 @@ class SampleBuilder {
     for (let m = PLACEHOLDER.exec(template); m; m = PLACEHOLDER.exec(template)) {
       this.text += template.slice(cursor, m.index);
       const filled = fill(this.rng, this.lang, m[1]!, this.person);
-      if (filled.type) this.spans.push({ start: this.text.length, end: this.text.length + filled.value.length, type: filled.type });
+      if (filled.type)
+        this.spans.push({
+          start: this.text.length,
+          end: this.text.length + filled.value.length,
+          type: filled.type,
+        });
       this.text += filled.value;
       cursor = m.index + m[0].length;
     }

@@ -41,12 +41,15 @@ export function maskValue(value: string): string {
 /** Canonical form so "DE89 3704…" and "DE8937…" or "Max  Mustermann" pseudonymize alike. */
 function canonical(type: EntityType, value: string): string {
   const v = value.normalize('NFC');
-  if (type === 'PERSON' || type === 'POSTAL_ADDRESS' || type === 'EMAIL') return v.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (type === 'PERSON' || type === 'POSTAL_ADDRESS' || type === 'EMAIL')
+    return v.toLowerCase().replace(/\s+/g, ' ').trim();
   return v.replace(/[\s\-./()]/g, '').toUpperCase();
 }
 
 export function pseudonym(type: EntityType, value: string, key: Buffer): string {
-  const mac = createHmac('sha256', key).update(`${type}\u0000${canonical(type, value)}`).digest('hex');
+  const mac = createHmac('sha256', key)
+    .update(`${type}\u0000${canonical(type, value)}`)
+    .digest('hex');
   return `<${type}_${mac.slice(0, 8)}>`;
 }
 
@@ -62,7 +65,13 @@ export async function applyPolicy(
   hooks: PolicyHooks = {},
 ): Promise<{ text: string; findings: Finding[] }> {
   const selected = resolveOverlaps(
-    spans.filter((s) => s.start >= 0 && s.end <= text.length && s.end > s.start && s.score >= ruleFor(policy, channel, s.type).minScore),
+    spans.filter(
+      (s) =>
+        s.start >= 0 &&
+        s.end <= text.length &&
+        s.end > s.start &&
+        s.score >= ruleFor(policy, channel, s.type).minScore,
+    ),
     text.length,
   );
   const findings: Finding[] = [];

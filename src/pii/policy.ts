@@ -22,7 +22,16 @@ export interface PiiPolicy {
   channels?: Partial<Record<Channel, ChannelPolicy>>;
 }
 
-const NATIONAL_IDS: EntityType[] = ['DE_TAX_ID', 'DE_PENSION_NO', 'DE_ID_CARD', 'PASSPORT', 'VAT_ID', 'FR_NIR', 'UK_NINO', 'US_SSN'];
+const NATIONAL_IDS: EntityType[] = [
+  'DE_TAX_ID',
+  'DE_PENSION_NO',
+  'DE_ID_CARD',
+  'PASSPORT',
+  'VAT_ID',
+  'FR_NIR',
+  'UK_NINO',
+  'US_SSN',
+];
 
 /** What Vigil uses when a tenant has no policy: payment data and secrets go, contact data stays for agents. */
 export const defaultPolicy: PiiPolicy = Object.freeze({
@@ -96,7 +105,9 @@ function readRules(raw: unknown, where: string, warnings: string[]): Partial<Rec
     }
     const operator = enforcePci(type, r.operator);
     if (operator !== r.operator) {
-      warnings.push(`${where}.${type}: operator '${r.operator}' not allowed (PCI DSS 3.3/3.4), coerced to '${operator}'`);
+      warnings.push(
+        `${where}.${type}: operator '${r.operator}' not allowed (PCI DSS 3.3/3.4), coerced to '${operator}'`,
+      );
     }
     const rule: EntityRule = { operator };
     if (r.minScore !== undefined) {
@@ -123,7 +134,10 @@ export function validatePolicy(input: unknown): { policy: PiiPolicy; warnings: s
     if (validScore(raw.minScore)) minScore = raw.minScore;
     else warnings.push('minScore must be a number in [0, 1], using default');
   }
-  const entities = raw.entities === undefined ? { ...defaultPolicy.entities } : readRules(raw.entities, 'entities', warnings);
+  const entities =
+    raw.entities === undefined
+      ? { ...defaultPolicy.entities }
+      : readRules(raw.entities, 'entities', warnings);
   const policy: PiiPolicy = { defaultOperator, minScore, entities };
   if (raw.channels !== undefined && typeof raw.channels === 'object' && raw.channels !== null) {
     policy.channels = {};
@@ -149,7 +163,9 @@ export function validatePolicy(input: unknown): { policy: PiiPolicy; warnings: s
   for (const type of ['PAYMENT_CARD', 'CARD_CVV'] as const) {
     if (!policy.entities[type] && enforcePci(type, defaultOperator) !== defaultOperator) {
       policy.entities[type] = { operator: enforcePci(type, defaultOperator) };
-      warnings.push(`${type}: default operator '${defaultOperator}' not allowed (PCI DSS 3.3/3.4), coerced to 'redact'`);
+      warnings.push(
+        `${type}: default operator '${defaultOperator}' not allowed (PCI DSS 3.3/3.4), coerced to 'redact'`,
+      );
     }
   }
   return { policy, warnings };

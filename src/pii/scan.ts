@@ -16,7 +16,12 @@ export interface ScanTextOptions extends ScanOptions {
 /** Context can raise a score by at most this much; weaker candidates are dropped before looking. */
 const MAX_CONTEXT_BOOST = 0.2;
 
-function run(recognizers: readonly Recognizer[], text: string, ctx: RecognizerContext, minScore: number): Span[] {
+function run(
+  recognizers: readonly Recognizer[],
+  text: string,
+  ctx: RecognizerContext,
+  minScore: number,
+): Span[] {
   ctx.out = [];
   for (const recognize of recognizers) recognize(text, ctx);
   const kept: Span[] = [];

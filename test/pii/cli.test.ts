@@ -21,11 +21,18 @@ describe('vigil pii scan', () => {
     const input = [
       JSON.stringify({ text: 'Mail max@example.de', lang: 'de' }),
       '{not json',
-      JSON.stringify({ text: 'vier eins eins eins eins eins eins eins eins eins eins eins eins eins eins eins', lang: 'de', channel: 'voice' }),
+      JSON.stringify({
+        text: 'vier eins eins eins eins eins eins eins eins eins eins eins eins eins eins eins',
+        lang: 'de',
+        channel: 'voice',
+      }),
     ].join('\n');
     const { code, out } = await run(['scan', '--jsonl', '--lang', 'de'], input);
     expect(code).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[0].spans[0]).toMatchObject({ start: 5, end: 19, type: 'EMAIL' });
     expect(lines[1]).toEqual({ error: 'invalid_json' });

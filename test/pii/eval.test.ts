@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, scanText } from '../../src/pii/index.ts';
 import { generatePiiFreeText, generateSamples } from '../../src/pii/generate.ts';
 import type { EntityType } from '../../src/pii/index.ts';
+import { evaluate, scanText } from '../../src/pii/index.ts';
 
 // Seed 20251 is never used while tuning (tuning used 7 and 11).
 const VALIDATED: EntityType[] = [
-  'PAYMENT_CARD', 'IBAN', 'DE_TAX_ID', 'DE_PENSION_NO', 'DE_ID_CARD', 'PASSPORT', 'VAT_ID', 'FR_NIR', 'UK_NINO',
-  'US_SSN', 'EMAIL', 'PHONE', 'IP_ADDRESS',
+  'PAYMENT_CARD',
+  'IBAN',
+  'DE_TAX_ID',
+  'DE_PENSION_NO',
+  'DE_ID_CARD',
+  'PASSPORT',
+  'VAT_ID',
+  'FR_NIR',
+  'UK_NINO',
+  'US_SSN',
+  'EMAIL',
+  'PHONE',
+  'IP_ADDRESS',
 ];
 
 describe('evaluation on a generated set', () => {
@@ -33,7 +44,11 @@ describe('evaluation on a generated set', () => {
   }, 60_000);
 
   it('the harness itself counts misses and false alarms', async () => {
-    const sample = { text: 'IBAN DE89 3704 0044 0532 0130 00', lang: 'de' as const, spans: [{ start: 5, end: 32, type: 'IBAN' as const }] };
+    const sample = {
+      text: 'IBAN DE89 3704 0044 0532 0130 00',
+      lang: 'de' as const,
+      spans: [{ start: 5, end: 32, type: 'IBAN' as const }],
+    };
     const miss = await evaluate([sample], () => []);
     expect(miss.micro.recall).toBe(0);
     const wrongType = await evaluate([sample], () => [{ start: 5, end: 32, type: 'PHONE', score: 1 }]);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPolicy, defaultPolicy, OPERATORS, scanText, validatePolicy } from '../../src/pii/index.ts';
 import type { PiiPolicy } from '../../src/pii/index.ts';
+import { applyPolicy, defaultPolicy, OPERATORS, scanText, validatePolicy } from '../../src/pii/index.ts';
 
 const TEXT = 'Karte 4111 1111 1111 1111, CVV 737, IBAN DE89 3704 0044 0532 0130 00, Mail max@example.de';
 const KEY = Buffer.from('tenant-key-0123456789abcdef');
@@ -17,28 +17,56 @@ describe('applyPolicy', () => {
   });
 
   it('mask keeps only the last 4 of a card', async () => {
-    const policy: PiiPolicy = { ...defaultPolicy, entities: { ...defaultPolicy.entities, PAYMENT_CARD: { operator: 'mask' } } };
+    const policy: PiiPolicy = {
+      ...defaultPolicy,
+      entities: { ...defaultPolicy.entities, PAYMENT_CARD: { operator: 'mask' } },
+    };
     const out = await applyPolicy(TEXT, scanText(TEXT), policy, undefined, {});
     expect(out.text).toContain('**** **** **** 1111');
   });
 
   it('tokenize hands values to the callback; pseudonymize is stable and keyed', async () => {
-    const policy: PiiPolicy = { defaultOperator: 'keep', minScore: 0.5, entities: { EMAIL: { operator: 'tokenize' }, IBAN: { operator: 'pseudonymize' } } };
+    const policy: PiiPolicy = {
+      defaultOperator: 'keep',
+      minScore: 0.5,
+      entities: { EMAIL: { operator: 'tokenize' }, IBAN: { operator: 'pseudonymize' } },
+    };
     const seen: string[] = [];
-    const hooks = { tokenize: async (_t: string, v: string) => (seen.push(v), `tok_${seen.length}`), pseudonymKey: KEY };
+    const hooks = {
+      tokenize: async (_t: string, v: string) => {
+        seen.push(v);
+        return `tok_${seen.length}`;
+      },
+      pseudonymKey: KEY,
+    };
     const a = await applyPolicy(TEXT, scanText(TEXT), policy, 'email', hooks);
     expect(seen).toEqual(['max@example.de']);
     expect(a.text).toContain('tok_1');
     const pseudo = a.text.match(/<IBAN_[0-9a-f]{8}>/)?.[0];
     expect(pseudo).toBeDefined();
-    const again = await applyPolicy('DE89370400440532013000', scanText('DE89370400440532013000'), policy, 'email', hooks);
+    const again = await applyPolicy(
+      'DE89370400440532013000',
+      scanText('DE89370400440532013000'),
+      policy,
+      'email',
+      hooks,
+    );
     expect(again.text).toBe(pseudo);
-    const otherKey = await applyPolicy('DE89370400440532013000', scanText('DE89370400440532013000'), policy, 'email', { pseudonymKey: Buffer.from('other') });
+    const otherKey = await applyPolicy(
+      'DE89370400440532013000',
+      scanText('DE89370400440532013000'),
+      policy,
+      'email',
+      { pseudonymKey: Buffer.from('other') },
+    );
     expect(otherKey.text).not.toBe(pseudo);
   });
 
   it('channel overrides win over the tenant rule', async () => {
-    const policy: PiiPolicy = { ...defaultPolicy, channels: { voice: { entities: { EMAIL: { operator: 'redact' } } } } };
+    const policy: PiiPolicy = {
+      ...defaultPolicy,
+      channels: { voice: { entities: { EMAIL: { operator: 'redact' } } } },
+    };
     expect((await applyPolicy(TEXT, scanText(TEXT), policy, 'voice', {})).text).toContain('[EMAIL]');
     expect((await applyPolicy(TEXT, scanText(TEXT), policy, 'chat', {})).text).toContain('max@example.de');
   });
@@ -46,17 +74,32 @@ describe('applyPolicy', () => {
   it('PCI rule: whatever the policy, the full PAN and the CVV never come out', async () => {
     const pan = '4111111111111111';
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...OPERATORS), fc.constantFrom(...OPERATORS), fc.constantFrom(...OPERATORS), async (card, cvv, def) => {
-        const policy = { defaultOperator: def, minScore: 0, entities: { PAYMENT_CARD: { operator: card }, CARD_CVV: { operator: cvv } } } as PiiPolicy;
-        const seen: string[] = [];
-        const hooks = { tokenize: async (_t: string, v: string) => (seen.push(v), `tok_${v}`), pseudonymKey: KEY };
-        for (const candidate of [policy, validatePolicy(policy).policy]) {
-          const out = await applyPolicy(TEXT, scanText(TEXT), candidate, 'chat', hooks);
-          expect(out.text.replace(/\D/g, '')).not.toContain(pan);
-          expect(out.text).not.toMatch(/CVV 737/);
-          expect(seen.join(' ')).not.toMatch(/4111|737/);
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...OPERATORS),
+        fc.constantFrom(...OPERATORS),
+        fc.constantFrom(...OPERATORS),
+        async (card, cvv, def) => {
+          const policy = {
+            defaultOperator: def,
+            minScore: 0,
+            entities: { PAYMENT_CARD: { operator: card }, CARD_CVV: { operator: cvv } },
+          } as PiiPolicy;
+          const seen: string[] = [];
+          const hooks = {
+            tokenize: async (_t: string, v: string) => {
+              seen.push(v);
+              return `tok_${v}`;
+            },
+            pseudonymKey: KEY,
+          };
+          for (const candidate of [policy, validatePolicy(policy).policy]) {
+            const out = await applyPolicy(TEXT, scanText(TEXT), candidate, 'chat', hooks);
+            expect(out.text.replace(/\D/g, '')).not.toContain(pan);
+            expect(out.text).not.toMatch(/CVV 737/);
+            expect(seen.join(' ')).not.toMatch(/4111|737/);
+          }
+        },
+      ),
     );
   });
 });
@@ -66,7 +109,12 @@ describe('validatePolicy', () => {
     const { policy, warnings } = validatePolicy({
       defaultOperator: 'keep',
       minScore: 2,
-      entities: { PAYMENT_CARD: { operator: 'tokenize' }, CARD_CVV: { operator: 'mask' }, NOPE: { operator: 'keep' }, IBAN: { operator: 'shred' } },
+      entities: {
+        PAYMENT_CARD: { operator: 'tokenize' },
+        CARD_CVV: { operator: 'mask' },
+        NOPE: { operator: 'keep' },
+        IBAN: { operator: 'shred' },
+      },
       channels: { voice: { entities: { PAYMENT_CARD: { operator: 'keep' } } } },
     });
     expect(policy.entities.PAYMENT_CARD?.operator).toBe('redact');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scanText } from '../../src/pii/index.ts';
 import type { EntityType, ScanOptions } from '../../src/pii/index.ts';
+import { scanText } from '../../src/pii/index.ts';
 
 function found(text: string, opts: ScanOptions = {}): Array<[EntityType, string]> {
   return scanText(text, opts).map((s) => [s.type, text.slice(s.start, s.end)]);
@@ -29,7 +29,11 @@ describe('validated recognizers', () => {
     ['BIC COBADEFFXXX', 'BIC', 'COBADEFFXXX'],
     ['geboren am 12.03.1985', 'DATE_OF_BIRTH', '12.03.1985'],
     ['Mein Passwort ist Sommer2024!', 'CREDENTIAL', 'Sommer2024!'],
-    ['token ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'CREDENTIAL', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+    [
+      'token ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      'CREDENTIAL',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    ],
     ['Sehr geehrte Frau Müller,', 'PERSON', 'Müller'],
     ['Cordialement,\nJean Dupont', 'PERSON', 'Jean Dupont'],
     ['Lieferadresse: Hauptstraße 5, 10115 Berlin', 'POSTAL_ADDRESS', 'Hauptstraße 5, 10115 Berlin'],
@@ -39,7 +43,10 @@ describe('validated recognizers', () => {
   });
 
   it('finds known customer names exactly', () => {
-    expect(found('Kunde Mustermann ruft an', { knownNames: ['Erika Mustermann'] })).toContainEqual(['PERSON', 'Mustermann']);
+    expect(found('Kunde Mustermann ruft an', { knownNames: ['Erika Mustermann'] })).toContainEqual([
+      'PERSON',
+      'Mustermann',
+    ]);
     expect(found('Kunde Mustermannweg ruft an', { knownNames: ['Erika Mustermann'] })).toEqual([]);
   });
 

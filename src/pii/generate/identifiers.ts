@@ -1,9 +1,9 @@
 import { composeIBAN } from 'ibantools';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import {
+  decimalMod,
   dePensionCheckDigit,
   deTaxIdDigitsPlausible,
-  decimalMod,
   frNirKey,
   icao731,
   iso7064Mod1110,
@@ -22,7 +22,15 @@ const ALNUM = `${UPPER}abcdefghijklmnopqrstuvwxyz${DIGITS}`;
 export function cardDigits(rng: Rng): string {
   const kind = rng.int(0, 5);
   const [prefix, length] =
-    kind <= 1 ? ['4', 16] : kind === 2 ? [String(rng.int(51, 55)), 16] : kind === 3 ? [String(rng.int(2221, 2720)), 16] : kind === 4 ? [rng.pick(['34', '37']), 15] : ['6011', 16];
+    kind <= 1
+      ? ['4', 16]
+      : kind === 2
+        ? [String(rng.int(51, 55)), 16]
+        : kind === 3
+          ? [String(rng.int(2221, 2720)), 16]
+          : kind === 4
+            ? [rng.pick(['34', '37']), 15]
+            : ['6011', 16];
   const body = prefix + rng.digits(length - prefix.length - 1);
   return body + luhnCheckDigit(body);
 }
@@ -91,14 +99,20 @@ export function invalidIban(rng: Rng): string {
 }
 
 export function bic(rng: Rng): string {
-  return rng.chars(4, UPPER) + rng.pick(['DE', 'FR', 'AT', 'GB', 'CH']) + rng.chars(2, `${UPPER}${DIGITS}`) + rng.pick(['', 'XXX']);
+  return (
+    rng.chars(4, UPPER) +
+    rng.pick(['DE', 'FR', 'AT', 'GB', 'CH']) +
+    rng.chars(2, `${UPPER}${DIGITS}`) +
+    rng.pick(['', 'XXX'])
+  );
 }
 
 export function deTaxId(rng: Rng): string {
   for (;;) {
     const first10 = String(rng.int(1, 9)) + rng.digits(9);
     const id = first10 + iso7064Mod1110(first10);
-    if (deTaxIdDigitsPlausible(id)) return rng.chance(0.5) ? id : `${id.slice(0, 2)} ${id.slice(2, 5)} ${id.slice(5, 8)} ${id.slice(8)}`;
+    if (deTaxIdDigitsPlausible(id))
+      return rng.chance(0.5) ? id : `${id.slice(0, 2)} ${id.slice(2, 5)} ${id.slice(5, 8)} ${id.slice(8)}`;
   }
 }
 
@@ -116,7 +130,10 @@ export function dePensionNo(rng: Rng): string {
 
 const DOC_CHARS = 'CFGHJKLMNPRTVWXYZ0123456789';
 export function deDocument(rng: Rng, passport: boolean): string {
-  const serial = rng.pick(passport ? ['C', 'F', 'G', 'H', 'J', 'K'] : ['L', 'M', 'N', 'P', 'R', 'T']) + rng.chars(7, DOC_CHARS) + rng.digits(1);
+  const serial =
+    rng.pick(passport ? ['C', 'F', 'G', 'H', 'J', 'K'] : ['L', 'M', 'N', 'P', 'R', 'T']) +
+    rng.chars(7, DOC_CHARS) +
+    rng.digits(1);
   return serial + icao731(serial);
 }
 
@@ -133,7 +150,9 @@ export function frNir(rng: Rng): string {
   const body = `${rng.int(1, 2)}${rng.digits(2)}${String(rng.int(1, 12)).padStart(2, '0')}${dept}${rng.digits(3)}${rng.digits(3)}`;
   const key = String(frNirKey(body)).padStart(2, '0');
   const v = body + key;
-  return rng.chance(0.5) ? v : `${v[0]} ${v.slice(1, 3)} ${v.slice(3, 5)} ${v.slice(5, 7)} ${v.slice(7, 10)} ${v.slice(10, 13)} ${v.slice(13)}`;
+  return rng.chance(0.5)
+    ? v
+    : `${v[0]} ${v.slice(1, 3)} ${v.slice(3, 5)} ${v.slice(5, 7)} ${v.slice(7, 10)} ${v.slice(10, 13)} ${v.slice(13)}`;
 }
 
 export function ukNino(rng: Rng): string {
@@ -141,7 +160,9 @@ export function ukNino(rng: Rng): string {
   const p2 = rng.pick([...'ABCEGHJKLMNPRSTWXYZ']);
   if (['BG', 'GB', 'NK', 'KN', 'TN', 'NT', 'ZZ'].includes(p1 + p2)) return 'AB 12 34 56 C';
   const d = rng.digits(6);
-  return rng.chance(0.5) ? `${p1}${p2}${d}${rng.pick(['A', 'B', 'C', 'D'])}` : `${p1}${p2} ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4)} ${rng.pick(['A', 'B', 'C', 'D'])}`;
+  return rng.chance(0.5)
+    ? `${p1}${p2}${d}${rng.pick(['A', 'B', 'C', 'D'])}`
+    : `${p1}${p2} ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4)} ${rng.pick(['A', 'B', 'C', 'D'])}`;
 }
 
 export function usSsn(rng: Rng): string {
@@ -151,11 +172,21 @@ export function usSsn(rng: Rng): string {
 }
 
 const PHONE_PATTERNS: Record<Region, Array<(r: Rng) => string>> = {
-  DE: [(r) => `01${r.pick(['51', '52', '57', '60', '62', '70', '71', '72', '73', '75', '76', '77', '78', '79'])}${r.digits(7)}`, (r) => `0${r.pick(['30', '40', '89', '221', '69', '711'])}${r.digits(7)}`],
+  DE: [
+    (r) =>
+      `01${r.pick(['51', '52', '57', '60', '62', '70', '71', '72', '73', '75', '76', '77', '78', '79'])}${r.digits(7)}`,
+    (r) => `0${r.pick(['30', '40', '89', '221', '69', '711'])}${r.digits(7)}`,
+  ],
   AT: [(r) => `06${r.pick(['64', '76', '60', '99'])}${r.digits(7)}`, (r) => `01${r.digits(7)}`],
-  CH: [(r) => `07${r.pick(['6', '7', '8', '9'])}${r.digits(7)}`, (r) => `04${r.pick(['1', '3', '4'])}${r.digits(7)}`],
+  CH: [
+    (r) => `07${r.pick(['6', '7', '8', '9'])}${r.digits(7)}`,
+    (r) => `04${r.pick(['1', '3', '4'])}${r.digits(7)}`,
+  ],
   FR: [(r) => `0${r.pick(['6', '7'])}${r.digits(8)}`, (r) => `0${r.int(1, 5)}${r.digits(8)}`],
-  GB: [(r) => `07${r.pick(['4', '5', '7', '8', '9'])}${r.digits(8)}`, (r) => `020${r.pick(['7', '8'])}${r.digits(7)}`],
+  GB: [
+    (r) => `07${r.pick(['4', '5', '7', '8', '9'])}${r.digits(8)}`,
+    (r) => `020${r.pick(['7', '8'])}${r.digits(7)}`,
+  ],
   US: [(r) => `${r.int(201, 989)}${r.int(200, 989)}${r.digits(4)}`],
 };
 const CALLING_CODE: Record<Region, string> = { DE: '49', AT: '43', CH: '41', FR: '33', GB: '44', US: '1' };
@@ -168,7 +199,9 @@ export function phone(rng: Rng, region: Region, international: boolean): string 
     if (!parsed?.isValid()) continue;
     if (international) {
       const formatted = parsed.formatInternational();
-      return rng.chance(0.8) ? formatted : `00${CALLING_CODE[region]} ${formatted.slice(CALLING_CODE[region].length + 2)}`;
+      return rng.chance(0.8)
+        ? formatted
+        : `00${CALLING_CODE[region]} ${formatted.slice(CALLING_CODE[region].length + 2)}`;
     }
     const style = rng.int(0, 2);
     if (style === 0) return parsed.formatNational();
@@ -178,32 +211,130 @@ export function phone(rng: Rng, region: Region, international: boolean): string 
 }
 
 export function ipAddress(rng: Rng): string {
-  if (rng.chance(0.75)) return `${rng.pick([10, 192, 172, 81, 85, 62, 213])}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+  if (rng.chance(0.75))
+    return `${rng.pick([10, 192, 172, 81, 85, 62, 213])}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
   const g = () => rng.int(1, 0xffff).toString(16);
   return rng.chance(0.5) ? `2001:db8:${g()}:${g()}::${g()}` : `fe80::${g()}:${g()}:${g()}:${g()}`;
 }
 
 export const FIRST_NAMES: Record<Lang, readonly string[]> = {
-  de: ['Max', 'Anna', 'Lukas', 'Sophie', 'Jonas', 'Lea', 'Felix', 'Hannah', 'Paul', 'Marie', 'Jürgen', 'Sabine', 'Hans-Peter'],
-  en: ['John', 'Emily', 'James', 'Olivia', 'Oliver', 'Charlotte', 'Harry', 'Amelia', 'George', 'Jessica', 'Michael', 'Sarah'],
-  fr: ['Jean', 'Marie', 'Pierre', 'Camille', 'Louis', 'Chloé', 'Hugo', 'Léa', 'Jean-Luc', 'Élodie', 'Antoine', 'Manon'],
+  de: [
+    'Max',
+    'Anna',
+    'Lukas',
+    'Sophie',
+    'Jonas',
+    'Lea',
+    'Felix',
+    'Hannah',
+    'Paul',
+    'Marie',
+    'Jürgen',
+    'Sabine',
+    'Hans-Peter',
+  ],
+  en: [
+    'John',
+    'Emily',
+    'James',
+    'Olivia',
+    'Oliver',
+    'Charlotte',
+    'Harry',
+    'Amelia',
+    'George',
+    'Jessica',
+    'Michael',
+    'Sarah',
+  ],
+  fr: [
+    'Jean',
+    'Marie',
+    'Pierre',
+    'Camille',
+    'Louis',
+    'Chloé',
+    'Hugo',
+    'Léa',
+    'Jean-Luc',
+    'Élodie',
+    'Antoine',
+    'Manon',
+  ],
 };
 export const LAST_NAMES: Record<Lang, readonly string[]> = {
-  de: ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Krüger', 'von Brandt'],
-  en: ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', "O'Brien", 'Evans', 'Thomas', 'Roberts'],
-  fr: ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Lefèvre', 'Girard'],
+  de: [
+    'Müller',
+    'Schmidt',
+    'Schneider',
+    'Fischer',
+    'Weber',
+    'Meyer',
+    'Wagner',
+    'Becker',
+    'Schulz',
+    'Hoffmann',
+    'Krüger',
+    'von Brandt',
+  ],
+  en: [
+    'Smith',
+    'Jones',
+    'Taylor',
+    'Brown',
+    'Williams',
+    'Wilson',
+    'Johnson',
+    'Davies',
+    "O'Brien",
+    'Evans',
+    'Thomas',
+    'Roberts',
+  ],
+  fr: [
+    'Martin',
+    'Bernard',
+    'Dubois',
+    'Thomas',
+    'Robert',
+    'Richard',
+    'Petit',
+    'Durand',
+    'Leroy',
+    'Moreau',
+    'Lefèvre',
+    'Girard',
+  ],
 };
 
 export function emailFor(rng: Rng, first: string, last: string): string {
-  const clean = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z]/g, '').toLowerCase().replace('ü', 'ue');
-  const domain = rng.pick(['example.com', 'example.de', 'mail.example.org', 'posteo.example', 'exemple.fr', 'web.example.de']);
-  const local = rng.pick([`${clean(first)}.${clean(last)}`, `${clean(first)[0]}${clean(last)}${rng.int(1, 99)}`, `${clean(last)}_${rng.int(1970, 2005)}`]);
+  const clean = (s: string) =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^A-Za-z]/g, '')
+      .toLowerCase()
+      .replace('ü', 'ue');
+  const domain = rng.pick([
+    'example.com',
+    'example.de',
+    'mail.example.org',
+    'posteo.example',
+    'exemple.fr',
+    'web.example.de',
+  ]);
+  const local = rng.pick([
+    `${clean(first)}.${clean(last)}`,
+    `${clean(first)[0]}${clean(last)}${rng.int(1, 99)}`,
+    `${clean(last)}_${rng.int(1970, 2005)}`,
+  ]);
   return `${local}@${domain}`;
 }
 
 export function password(rng: Rng): string {
   return rng.pick([
-    () => `${rng.pick(['Sommer', 'Winter', 'Hallo', 'Soleil', 'Dragon', 'Monkey', 'Bayern'])}${rng.int(1, 2025)}${rng.pick(['!', '#', '', '?', '$'])}`,
+    () =>
+      `${rng.pick(['Sommer', 'Winter', 'Hallo', 'Soleil', 'Dragon', 'Monkey', 'Bayern'])}${rng.int(1, 2025)}${rng.pick(['!', '#', '', '?', '$'])}`,
     () => rng.chars(rng.int(8, 14), `${ALNUM}!#%&*`),
     () => `${rng.chars(3, UPPER)}-${rng.digits(4)}-${rng.chars(3, 'abcdefghjk')}`,
   ])();

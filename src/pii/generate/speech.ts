@@ -9,23 +9,127 @@ const DIGIT_WORDS: Record<Lang, readonly string[]> = {
   en: ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'],
   fr: ['zéro', 'un', 'deux', 'trois', 'quatre', 'cinq', 'six', 'sept', 'huit', 'neuf'],
 };
-const FR_PAIRS_TENS = ['', 'dix', 'vingt', 'trente', 'quarante', 'cinquante', 'soixante', 'soixante', 'quatre-vingt', 'quatre-vingt'];
-const FR_TEENS = ['dix', 'onze', 'douze', 'treize', 'quatorze', 'quinze', 'seize', 'dix-sept', 'dix-huit', 'dix-neuf'];
+const FR_PAIRS_TENS = [
+  '',
+  'dix',
+  'vingt',
+  'trente',
+  'quarante',
+  'cinquante',
+  'soixante',
+  'soixante',
+  'quatre-vingt',
+  'quatre-vingt',
+];
+const FR_TEENS = [
+  'dix',
+  'onze',
+  'douze',
+  'treize',
+  'quatorze',
+  'quinze',
+  'seize',
+  'dix-sept',
+  'dix-huit',
+  'dix-neuf',
+];
 const FILLERS: Record<Lang, readonly string[]> = {
   de: [', ', ', äh, ', ' äh ', ', also ', ' ', ' '],
   en: [', ', ', um, ', ' uh ', ', ', ' ', ' '],
   fr: [', ', ', euh, ', ' euh ', ', ', ' ', ' '],
 };
-const NATO = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo', 'Foxtrot', 'Golf', 'Hotel', 'India', 'Juliett', 'Kilo', 'Lima', 'Mike', 'November', 'Oscar', 'Papa', 'Quebec', 'Romeo', 'Sierra', 'Tango', 'Uniform', 'Victor', 'Whiskey', 'X-ray', 'Yankee', 'Zulu'];
-const DIN = ['Anton', 'Berta', 'Cäsar', 'Dora', 'Emil', 'Friedrich', 'Gustav', 'Heinrich', 'Ida', 'Julius', 'Kaufmann', 'Ludwig', 'Martha', 'Nordpol', 'Otto', 'Paula', 'Quelle', 'Richard', 'Samuel', 'Theodor', 'Ulrich', 'Viktor', 'Wilhelm', 'Xanthippe', 'Ypsilon', 'Zacharias'];
-const FR_ALPHA = ['Anatole', 'Berthe', 'Célestin', 'Désiré', 'Eugène', 'François', 'Gaston', 'Henri', 'Irma', 'Joseph', 'Kléber', 'Louis', 'Marcel', 'Nicolas', 'Oscar', 'Pierre', 'Quintal', 'Raoul', 'Suzanne', 'Thérèse', 'Ursule', 'Victor', 'William', 'Xavier', 'Yvonne', 'Zoé'];
+const NATO = [
+  'Alpha',
+  'Bravo',
+  'Charlie',
+  'Delta',
+  'Echo',
+  'Foxtrot',
+  'Golf',
+  'Hotel',
+  'India',
+  'Juliett',
+  'Kilo',
+  'Lima',
+  'Mike',
+  'November',
+  'Oscar',
+  'Papa',
+  'Quebec',
+  'Romeo',
+  'Sierra',
+  'Tango',
+  'Uniform',
+  'Victor',
+  'Whiskey',
+  'X-ray',
+  'Yankee',
+  'Zulu',
+];
+const DIN = [
+  'Anton',
+  'Berta',
+  'Cäsar',
+  'Dora',
+  'Emil',
+  'Friedrich',
+  'Gustav',
+  'Heinrich',
+  'Ida',
+  'Julius',
+  'Kaufmann',
+  'Ludwig',
+  'Martha',
+  'Nordpol',
+  'Otto',
+  'Paula',
+  'Quelle',
+  'Richard',
+  'Samuel',
+  'Theodor',
+  'Ulrich',
+  'Viktor',
+  'Wilhelm',
+  'Xanthippe',
+  'Ypsilon',
+  'Zacharias',
+];
+const FR_ALPHA = [
+  'Anatole',
+  'Berthe',
+  'Célestin',
+  'Désiré',
+  'Eugène',
+  'François',
+  'Gaston',
+  'Henri',
+  'Irma',
+  'Joseph',
+  'Kléber',
+  'Louis',
+  'Marcel',
+  'Nicolas',
+  'Oscar',
+  'Pierre',
+  'Quintal',
+  'Raoul',
+  'Suzanne',
+  'Thérèse',
+  'Ursule',
+  'Victor',
+  'William',
+  'Xavier',
+  'Yvonne',
+  'Zoé',
+];
 
 export function frPair(n: number): string {
   const tens = Math.floor(n / 10);
   const unit = n % 10;
   if (n < 10) return DIGIT_WORDS.fr[n]!;
   if (n < 20) return FR_TEENS[unit]!;
-  if (tens === 7 || tens === 9) return `${FR_PAIRS_TENS[tens]}-${unit === 1 && tens === 7 ? 'et-onze' : FR_TEENS[unit]}`;
+  if (tens === 7 || tens === 9)
+    return `${FR_PAIRS_TENS[tens]}-${unit === 1 && tens === 7 ? 'et-onze' : FR_TEENS[unit]}`;
   if (unit === 0) return tens === 8 ? 'quatre-vingts' : FR_PAIRS_TENS[tens]!;
   if (unit === 1 && tens !== 8) return `${FR_PAIRS_TENS[tens]} et un`;
   return `${FR_PAIRS_TENS[tens]}-${DIGIT_WORDS.fr[unit]}`;

@@ -37,18 +37,30 @@ interface Part {
 
 function collect(re: RegExp, text: string, score: number, parts: Part[]): void {
   re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) parts.push({ start: m.index, end: m.index + m[0].length, score });
+  for (let m = re.exec(text); m; m = re.exec(text))
+    parts.push({ start: m.index, end: m.index + m[0].length, score });
 }
 
-const DE_ANCHOR = /(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm|Ufer|Chaussee|Markt) {1,2}\d/g;
-const EN_ANCHOR = / (?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Close|Way|Court|Boulevard|Blvd\.?|Place|Terrace|Crescent|Gardens|Square|Row|Parkway|Mews)(?![\p{L}])/gu;
-const FR_ANCHOR = / (?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Pp]lace|[Ii]mpasse|[Aa]llée|[Cc]hemin|[Qq]uai|[Rr]oute|[Cc]ours|[Pp]assage) /g;
+const DE_ANCHOR =
+  /(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm|Ufer|Chaussee|Markt) {1,2}\d/g;
+const EN_ANCHOR =
+  / (?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Close|Way|Court|Boulevard|Blvd\.?|Place|Terrace|Crescent|Gardens|Square|Row|Parkway|Mews)(?![\p{L}])/gu;
+const FR_ANCHOR =
+  / (?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Pp]lace|[Ii]mpasse|[Aa]llée|[Cc]hemin|[Qq]uai|[Rr]oute|[Cc]ours|[Pp]assage) /g;
 
 /**
  * Street patterns start at any capitalised word, which is slow over long text. Instead find the rare
  * street keyword first and run the full pattern only on a window around it.
  */
-function collectAnchored(anchor: RegExp, full: RegExp, text: string, before: number, after: number, score: number, parts: Part[]): void {
+function collectAnchored(
+  anchor: RegExp,
+  full: RegExp,
+  text: string,
+  before: number,
+  after: number,
+  score: number,
+  parts: Part[],
+): void {
   anchor.lastIndex = 0;
   let coveredUntil = -1;
   for (let a = anchor.exec(text); a; a = anchor.exec(text)) {
@@ -71,7 +83,13 @@ function mergeParts(text: string, parts: Part[], out: Span[]): void {
   let cur: Part | undefined;
   let count = 0;
   const flush = () => {
-    if (cur) out.push({ start: cur.start, end: cur.end, type: 'POSTAL_ADDRESS', score: count > 1 ? Math.min(0.95, cur.score + 0.3) : cur.score });
+    if (cur)
+      out.push({
+        start: cur.start,
+        end: cur.end,
+        type: 'POSTAL_ADDRESS',
+        score: count > 1 ? Math.min(0.95, cur.score + 0.3) : cur.score,
+      });
   };
   for (const p of parts) {
     if (cur && p.start < cur.end) {

@@ -6,7 +6,8 @@ import type { Recognizer } from '../types.ts';
 // The country's registered length decides where the IBAN ends, then ibantools validates mod-97 and BBAN.
 const IBAN_CANDIDATE = /(?<![\p{L}\d])[A-Za-z]{2} ?\d{2}(?: ?[A-Za-z0-9]){10,32}/gu;
 const IBAN_LENGTH = new Map<string, number>();
-for (const [cc, spec] of Object.entries(getCountrySpecifications())) if (spec.chars) IBAN_LENGTH.set(cc, spec.chars);
+for (const [cc, spec] of Object.entries(getCountrySpecifications()))
+  if (spec.chars) IBAN_LENGTH.set(cc, spec.chars);
 
 const BIC_CANDIDATE = /(?<![\p{L}\d])[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?(?![\p{L}\d])/gu;
 const BIC_CUES = ['bic', 'swift'];

@@ -53,7 +53,11 @@ function groupsOf(run: string, offset: number): Group[] {
 }
 
 /** Card-shaped digit ranges; the log guard skips the issuer check to err on the side of dropping. */
-export function findCardRanges(text: string, requireIssuer: boolean, onCard: (start: number, end: number, score: number) => void): void {
+export function findCardRanges(
+  text: string,
+  requireIssuer: boolean,
+  onCard: (start: number, end: number, score: number) => void,
+): void {
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
     if (m[0].length < 13) continue;
@@ -87,9 +91,22 @@ export function findCardRanges(text: string, requireIssuer: boolean, onCard: (st
 }
 
 const EXPIRY = /(?<![\d/.-])(0[1-9]|1[0-2]) ?[/-] ?(\d{2}|20\d{2})(?![\d/]|\.\d)/g;
-const EXPIRY_CUES = ['gültig', 'gueltig', 'ablauf', 'läuft', 'verfall', 'exp', 'valid', 'validité', "jusqu'", 'date de fin', 'échéance'];
+const EXPIRY_CUES = [
+  'gültig',
+  'gueltig',
+  'ablauf',
+  'läuft',
+  'verfall',
+  'exp',
+  'valid',
+  'validité',
+  "jusqu'",
+  'date de fin',
+  'échéance',
+];
 
-const CVV_CUE = /(?:cvv2?|cvc2?|cvn|kartenprüfnummer|prüfnummer|prüfziffer|sicherheitscode|security code|card verification code|cryptogramme(?: visuel)?|code de sécurité|code de securite|code cvv)(?![\p{L}])/gu;
+const CVV_CUE =
+  /(?:cvv2?|cvc2?|cvn|kartenprüfnummer|prüfnummer|prüfziffer|sicherheitscode|security code|card verification code|cryptogramme(?: visuel)?|code de sécurité|code de securite|code cvv)(?![\p{L}])/gu;
 const CVV_VALUE = /^[^\d\n]{0,24}?(?<!\d)(\d{3,4})(?![\d])/;
 
 function nearCard(out: readonly Span[], start: number, maxGap: number): boolean {
@@ -125,7 +142,8 @@ export const recognizeCards: Recognizer = (text: string, ctx: RecognizerContext)
     const start = from + v.index + v[0].length - v[1]!.length;
     const end = start + v[1]!.length;
     // Part of a longer grouped number ("4111 1111 ...") is not a CVV.
-    if (/^[ -]\d/.test(text.slice(end, end + 2)) || /\d[ -]$/.test(text.slice(Math.max(0, start - 2), start))) continue;
+    if (/^[ -]\d/.test(text.slice(end, end + 2)) || /\d[ -]$/.test(text.slice(Math.max(0, start - 2), start)))
+      continue;
     out.push({ start, end, type: 'CARD_CVV', score: 0.9 });
   }
 };

@@ -9,21 +9,53 @@ const PASSWORD_CUE =
   /(?:passwort|kennwort|password|passwd|pwd|passphrase|mot de passe|mdp|zugangsdaten|login-daten)(?![\p{L}])/gu;
 const PIN_CUE =
   /(?:pin|pin-code|pincode|code pin|tan|otp|einmalcode|einmal-code|einmalpasswort|(?:sms|login|bestätigungs|verifizierungs|sicherheits|zugangs)-?code|(?:one-time|one time|verification|confirmation|login|access|security|sms) code|code de (?:vérification|confirmation|connexion)|code (?:à usage unique|sms|d'accès))(?![\p{L}])/gu;
-const CONNECTOR = "(?:[:=]|ist|lautet|is|est|was|war|c'est|jetzt|now|neu|new|maintenant|nouveau|auf|to|changed|geändert|changé|set|still|noch|immer|toujours|:)";
+const CONNECTOR =
+  "(?:[:=]|ist|lautet|is|est|was|war|c'est|jetzt|now|neu|new|maintenant|nouveau|auf|to|changed|geändert|changé|set|still|noch|immer|toujours|:)";
 const VALUE_AFTER_CUE = new RegExp(
   `^((?:[ \\t]*${CONNECTOR}(?![\\p{L}]))*)[ \\t]*["'„“«‚]?[ \\t]*([^\\s"'“”«»‘’]{3,64})`,
   'iu',
 );
 const COMMON_WORDS = new Set([
-  'vergessen', 'forgot', 'forgotten', 'oublié', 'reset', 'zurücksetzen', 'falsch', 'wrong', 'incorrect', 'funktioniert',
-  'works', 'working', 'expired', 'abgelaufen', 'ändern', 'change', 'changer', 'not', 'nicht', 'pas', 'invalid', 'ungültig',
+  'vergessen',
+  'forgot',
+  'forgotten',
+  'oublié',
+  'reset',
+  'zurücksetzen',
+  'falsch',
+  'wrong',
+  'incorrect',
+  'funktioniert',
+  'works',
+  'working',
+  'expired',
+  'abgelaufen',
+  'ändern',
+  'change',
+  'changer',
+  'not',
+  'nicht',
+  'pas',
+  'invalid',
+  'ungültig',
 ]);
 
 const API_KEY =
   /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,99}|gh[pousr]_[0-9A-Za-z]{36,40}|github_pat_[0-9A-Za-z_]{22,255}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[0-9A-Za-z-]{10,72}|glpat-[0-9A-Za-z_-]{20,40}|AIza[0-9A-Za-z_-]{35}|sk-(?:proj-)?[0-9A-Za-z_-]{20,200}|SG\.[0-9A-Za-z_-]{16,32}\.[0-9A-Za-z_-]{16,64}|npm_[0-9A-Za-z]{36}|eyJ[0-9A-Za-z_-]{8,2000}\.eyJ[0-9A-Za-z_-]{8,4000}\.[0-9A-Za-z_-]{8,2000})(?![\w-])/g;
 // Starts at a delimiter instead of a look-behind: V8 then only tries positions after spaces/quotes.
 const LONG_TOKEN = /(?:^|[\s"'(:=,;<>[\]{}])([A-Za-z0-9_+/-]{24,200}={0,2})(?![\w/+=@.-])/g;
-const TOKEN_CUES = ['token', 'api key', 'api-key', 'apikey', 'secret', 'schlüssel', 'clé', 'key', 'bearer', 'credential'];
+const TOKEN_CUES = [
+  'token',
+  'api key',
+  'api-key',
+  'apikey',
+  'secret',
+  'schlüssel',
+  'clé',
+  'key',
+  'bearer',
+  'credential',
+];
 
 function shannonEntropy(s: string): number {
   const counts = new Map<string, number>();
@@ -83,6 +115,11 @@ export const recognizeCredentials: Recognizer = (text, ctx) => {
     if (!/[a-z]/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) continue;
     if (shannonEntropy(t) < 4) continue;
     const end = tokenStart + t.length;
-    out.push({ start: tokenStart, end, type: 'CREDENTIAL', score: hasCue(text, tokenStart, end, TOKEN_CUES, 40) ? 0.85 : 0.55 });
+    out.push({
+      start: tokenStart,
+      end,
+      type: 'CREDENTIAL',
+      score: hasCue(text, tokenStart, end, TOKEN_CUES, 40) ? 0.85 : 0.55,
+    });
   }
 };

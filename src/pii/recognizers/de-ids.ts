@@ -1,4 +1,11 @@
-import { atVatValid, dePensionCheckDigit, deTaxIdValid, deVatValid, frVatValid, icao731 } from '../checksums.ts';
+import {
+  atVatValid,
+  dePensionCheckDigit,
+  deTaxIdValid,
+  deVatValid,
+  frVatValid,
+  icao731,
+} from '../checksums.ts';
 import { hasCue } from '../context.ts';
 import type { Recognizer, Span } from '../types.ts';
 
@@ -6,10 +13,19 @@ const TAX_ID = /(?<![\w.,/-])(\d{2}) ?(\d{3}) ?(\d{3}) ?(\d{3})(?![\w]|[.,/-]\d)
 const PENSION = /(?<![\w.,/-])(\d{2}) ?(\d{2})(\d{2})(\d{2}) ?([A-Z]) ?(\d{2}) ?(\d)(?![\w])/g;
 // Serial numbers of German ID cards and passports use digits and consonants without B, D, Q, S.
 const DOC_NUMBER = /(?<![\w-])([CFGHJKLMNPRTVWXYZ][CFGHJKLMNPRTVWXYZ0-9]{8})(\d?)(?![\w-])/g;
-const VAT = /(?<![\w])(?:DE ?(\d{3}) ?(\d{3}) ?(\d{3})|ATU ?(\d{8})|FR ?(\d{2}) ?(\d{3}) ?(\d{3}) ?(\d{3}))(?![\w])/g;
+const VAT =
+  /(?<![\w])(?:DE ?(\d{3}) ?(\d{3}) ?(\d{3})|ATU ?(\d{8})|FR ?(\d{2}) ?(\d{3}) ?(\d{3}) ?(\d{3}))(?![\w])/g;
 
 const PASSPORT_CUES = ['pass', 'passport', 'passeport'];
-const ID_CARD_CUES = ['ausweis', 'id card', 'identity card', "carte d'identité", 'identité', 'id-karte', 'perso'];
+const ID_CARD_CUES = [
+  'ausweis',
+  'id card',
+  'identity card',
+  "carte d'identité",
+  'identité',
+  'id-karte',
+  'perso',
+];
 const PASSPORT_PREFIX = new Set(['C', 'F', 'G', 'H', 'J', 'K']);
 
 function push(out: Span[], start: number, end: number, type: Span['type'], score: number): void {
@@ -31,7 +47,8 @@ export const recognizeGermanIds: Recognizer = (text, ctx) => {
     // The day field may carry +20..+60 offsets for reassigned numbers; the month must be real.
     if (day < 1 || day > 91 || month < 1 || month > 12) continue;
     const first11 = m[1]! + m[2]! + m[3]! + m[4]! + m[5]! + m[6]!;
-    if (dePensionCheckDigit(first11) === Number(m[7])) push(out, m.index, m.index + m[0].length, 'DE_PENSION_NO', 0.85);
+    if (dePensionCheckDigit(first11) === Number(m[7]))
+      push(out, m.index, m.index + m[0].length, 'DE_PENSION_NO', 0.85);
   }
 
   DOC_NUMBER.lastIndex = 0;
@@ -43,7 +60,14 @@ export const recognizeGermanIds: Recognizer = (text, ctx) => {
     if (m[2] !== '' && !checked) continue;
     const passportCue = hasCue(text, m.index, end, PASSPORT_CUES);
     const idCue = hasCue(text, m.index, end, ID_CARD_CUES);
-    const type = passportCue && !idCue ? 'PASSPORT' : idCue ? 'DE_ID_CARD' : PASSPORT_PREFIX.has(serial[0]!) ? 'PASSPORT' : 'DE_ID_CARD';
+    const type =
+      passportCue && !idCue
+        ? 'PASSPORT'
+        : idCue
+          ? 'DE_ID_CARD'
+          : PASSPORT_PREFIX.has(serial[0]!)
+            ? 'PASSPORT'
+            : 'DE_ID_CARD';
     push(out, m.index, end, type, checked ? 0.7 : 0.35);
   }
 

@@ -33,7 +33,12 @@ export const recognizeDateOfBirth: Recognizer = (text, ctx) => {
     DATE.lastIndex = 0;
     const m = DATE.exec(after);
     if (m && m.index <= WINDOW && !BOUNDARY.test(after.slice(0, m.index))) {
-      ctx.out.push({ start: cueEnd + m.index, end: cueEnd + m.index + m[0].length, type: 'DATE_OF_BIRTH', score: 0.85 });
+      ctx.out.push({
+        start: cueEnd + m.index,
+        end: cueEnd + m.index + m[0].length,
+        type: 'DATE_OF_BIRTH',
+        score: 0.85,
+      });
       continue;
     }
     // Date right before the cue ("am 12. Januar 1960 geboren").
@@ -42,7 +47,12 @@ export const recognizeDateOfBirth: Recognizer = (text, ctx) => {
     DATE.lastIndex = 0;
     for (let d = DATE.exec(before); d; d = DATE.exec(before)) {
       if (/^[\s,)(]{0,3}$/.test(before.slice(d.index + d[0].length))) {
-        ctx.out.push({ start: from + d.index, end: from + d.index + d[0].length, type: 'DATE_OF_BIRTH', score: 0.85 });
+        ctx.out.push({
+          start: from + d.index,
+          end: from + d.index + d[0].length,
+          type: 'DATE_OF_BIRTH',
+          score: 0.85,
+        });
       }
     }
   }

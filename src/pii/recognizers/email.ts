@@ -2,8 +2,8 @@ import type { Recognizer } from '../types.ts';
 
 // E-mail: find each '@' and expand over bounded local/domain alphabets by hand; a single regex with an
 // unanchored local part would rescan up to 64 chars at every position.
-const LOCAL = /[A-Za-z0-9._%+\-]/;
-const DOMAIN = /[A-Za-z0-9.\-]/;
+const LOCAL = /[A-Za-z0-9._%+-]/;
+const DOMAIN = /[A-Za-z0-9.-]/;
 const DOMAIN_SHAPE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}$/;
 
 export const recognizeEmail: Recognizer = (text, ctx) => {

@@ -17,7 +17,8 @@ export const recognizeIntlIds: Recognizer = (text, ctx) => {
     const month = Number(m[3]);
     if (month < 1 || (month > 12 && month < 20) || (month > 42 && month < 50)) continue;
     const body = m[1]! + m[2]! + m[3]! + m[4]! + m[5]! + m[6]!;
-    if (frNirKey(body) === Number(m[7])) out.push({ start: m.index, end: m.index + m[0].length, type: 'FR_NIR', score: 0.9 });
+    if (frNirKey(body) === Number(m[7]))
+      out.push({ start: m.index, end: m.index + m[0].length, type: 'FR_NIR', score: 0.9 });
   }
 
   UK_NINO.lastIndex = 0;

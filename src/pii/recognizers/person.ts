@@ -4,7 +4,8 @@ import type { Recognizer, Span } from '../types.ts';
 // they exactly match a name already known for the customer. Name tokens are capitalised words with
 // optional particles ("von", "de la"); spaces only, so a line break ends the name.
 
-const NAME_TOKEN = "(?:[\\p{Lu}]['’])?[\\p{Lu}][\\p{Ll}]{1,20}(?:[\\p{Lu}][\\p{Ll}]{1,20})?(?:-[\\p{Lu}]?[\\p{Ll}]{1,20})?";
+const NAME_TOKEN =
+  "(?:[\\p{Lu}]['’])?[\\p{Lu}][\\p{Ll}]{1,20}(?:[\\p{Lu}][\\p{Ll}]{1,20})?(?:-[\\p{Lu}]?[\\p{Ll}]{1,20})?";
 const PARTICLE = '(?:von|van|de|der|den|du|la|le|di|da|del|zu|dos|ten)';
 const NAME_SEQ = `${NAME_TOKEN}(?: (?:${PARTICLE} ){0,2}${NAME_TOKEN}){0,2}`;
 
@@ -16,7 +17,10 @@ const INTRODUCTION = new RegExp(
   `(?:[Mm]ein Name ist|[Mm]ein Name lautet|[Ii]ch heiße|[Ii]ch heisse|[Mm]y name is|[Mm]y name's|[Jj]e m'appelle|[Jj]e m’appelle|[Mm]on nom est) (${NAME_SEQ})`,
   'gu',
 );
-const WEAK_INTRODUCTION = new RegExp(`(?:[Hh]ier spricht|[Hh]ier ist|[Tt]his is|[Ii]t's|[Cc]'est) (${NAME_SEQ})`, 'gu');
+const WEAK_INTRODUCTION = new RegExp(
+  `(?:[Hh]ier spricht|[Hh]ier ist|[Tt]his is|[Ii]t's|[Cc]'est) (${NAME_SEQ})`,
+  'gu',
+);
 const SIGN_OFF =
   '(?:Viele Grüße|Mit freundlichen Grüßen|Freundliche Grüße|Beste Grüße|Liebe Grüße|Herzliche Grüße|Schöne Grüße|Viele Grüsse|Mit freundlichen Grüssen|Gruß|Grüße|MfG|LG|VG|Best regards|Kind regards|Warm regards|Regards|Best wishes|Many thanks|Yours sincerely|Yours faithfully|Sincerely|Cordialement|Bien cordialement|Bien à vous|Salutations distinguées|Sincères salutations|Bonne journée)';
 const SHORT_SIGN_OFF = '(?:Thanks|Thank you|Cheers|Best|Merci|Danke|Bis bald)';
@@ -25,8 +29,33 @@ const SIGNATURE = new RegExp(
   'gu',
 );
 const NOT_NAMES = new Set([
-  'Team', 'Kunde', 'Kundin', 'Kundenservice', 'Support', 'Service', 'Sir', 'Madam', 'Customer', 'Client', 'Ihr', 'Ihre',
-  'Your', 'Votre', 'Die', 'Der', 'Das', 'The', 'Le', 'La', 'Les', 'Ich', 'Und', 'And', 'Et', 'Vielen', 'Danke',
+  'Team',
+  'Kunde',
+  'Kundin',
+  'Kundenservice',
+  'Support',
+  'Service',
+  'Sir',
+  'Madam',
+  'Customer',
+  'Client',
+  'Ihr',
+  'Ihre',
+  'Your',
+  'Votre',
+  'Die',
+  'Der',
+  'Das',
+  'The',
+  'Le',
+  'La',
+  'Les',
+  'Ich',
+  'Und',
+  'And',
+  'Et',
+  'Vielen',
+  'Danke',
 ]);
 
 function pushNames(re: RegExp, text: string, score: number, out: Span[]): void {
@@ -65,7 +94,9 @@ function knownNamesRegex(names: readonly string[]): RegExp | null {
     for (const part of full.split(' ')) if (part.length >= 3) variants.add(part);
   }
   const sorted = [...variants].sort((a, b) => b.length - a.length).map(escapeRegex);
-  const re = sorted.length ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.join('|')})(?![\\p{L}\\p{N}])`, 'gu') : null;
+  const re = sorted.length
+    ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${sorted.join('|')})(?![\\p{L}\\p{N}])`, 'gu')
+    : null;
   if (knownNameCache.size > 256) knownNameCache.clear();
   knownNameCache.set(key, re);
   return re;
@@ -82,6 +113,11 @@ export const recognizePersons: Recognizer = (text, ctx) => {
   if (!re) return;
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    out.push({ start: m.index, end: m.index + m[0].length, type: 'PERSON', score: m[0].includes(' ') ? 0.95 : 0.8 });
+    out.push({
+      start: m.index,
+      end: m.index + m[0].length,
+      type: 'PERSON',
+      score: m[0].includes(' ') ? 0.95 : 0.8,
+    });
   }
 };

@@ -1,4 +1,12 @@
-import { FILLERS, NATO, NUMBER_WORDS, PLUS_WORDS, REPEATERS, SPELLING_CONNECTORS, WEAK_DIGITS } from './vocabulary.ts';
+import {
+  FILLERS,
+  NATO,
+  NUMBER_WORDS,
+  PLUS_WORDS,
+  REPEATERS,
+  SPELLING_CONNECTORS,
+  WEAK_DIGITS,
+} from './vocabulary.ts';
 
 // Turns spoken numbers in a transcript into digit/letter strings with an offset map back to the
 // original, so the validated recognizers can run on "null eins sieben eins ..." as "0171...".
@@ -80,7 +88,10 @@ function readRun(tokens: Token[], i: number): { emits: Emit[]; next: number } {
   while (j < tokens.length) {
     const t = tokens[j]!;
     const lower = t.word.toLowerCase();
-    if (emits.length > 0 && (FILLERS.has(lower) || lower === ',' || lower === '.' || lower === '-' || lower === '…')) {
+    if (
+      emits.length > 0 &&
+      (FILLERS.has(lower) || lower === ',' || lower === '.' || lower === '-' || lower === '…')
+    ) {
       pause = true;
       j++;
       continue;
@@ -106,11 +117,13 @@ function readRun(tokens: Token[], i: number): { emits: Emit[]; next: number } {
     } else {
       const n = numberAt(tokens, j);
       if (n) ({ value, next } = n);
-      else if (WEAK_DIGITS.has(lower) && (lastKind === 'digit' || (lower.startsWith('o') && tokens[j + 1] && numberAt(tokens, j + 1)))) {
+      else if (
+        WEAK_DIGITS.has(lower) &&
+        (lastKind === 'digit' || (lower.startsWith('o') && tokens[j + 1] && numberAt(tokens, j + 1)))
+      ) {
         // "oh seven nine ..." opens a number; a lone "Oh," does not.
         value = WEAK_DIGITS.get(lower);
-      }
-      else {
+      } else {
         const l = letterAt(tokens, j);
         if (l) {
           ({ value, next } = l);
@@ -152,7 +165,11 @@ class Builder {
     }
   }
   build(): MappedText {
-    return { text: this.chars.join(''), starts: Int32Array.from(this.starts), ends: Int32Array.from(this.ends) };
+    return {
+      text: this.chars.join(''),
+      starts: Int32Array.from(this.starts),
+      ends: Int32Array.from(this.ends),
+    };
   }
 }
 

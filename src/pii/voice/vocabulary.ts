@@ -3,15 +3,59 @@
 
 const DE_UNITS = ['null', 'eins', 'zwei', 'drei', 'vier', 'fünf', 'sechs', 'sieben', 'acht', 'neun'];
 const DE_COMPOUND_UNITS = ['', 'ein', 'zwei', 'drei', 'vier', 'fünf', 'sechs', 'sieben', 'acht', 'neun'];
-const DE_TEENS = ['zehn', 'elf', 'zwölf', 'dreizehn', 'vierzehn', 'fünfzehn', 'sechzehn', 'siebzehn', 'achtzehn', 'neunzehn'];
-const DE_TENS = ['', '', 'zwanzig', 'dreißig', 'vierzig', 'fünfzig', 'sechzig', 'siebzig', 'achtzig', 'neunzig'];
+const DE_TEENS = [
+  'zehn',
+  'elf',
+  'zwölf',
+  'dreizehn',
+  'vierzehn',
+  'fünfzehn',
+  'sechzehn',
+  'siebzehn',
+  'achtzehn',
+  'neunzehn',
+];
+const DE_TENS = [
+  '',
+  '',
+  'zwanzig',
+  'dreißig',
+  'vierzig',
+  'fünfzig',
+  'sechzig',
+  'siebzig',
+  'achtzig',
+  'neunzig',
+];
 
 const EN_UNITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-const EN_TEENS = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const EN_TEENS = [
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const EN_TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 const FR_UNITS = ['zéro', 'un', 'deux', 'trois', 'quatre', 'cinq', 'six', 'sept', 'huit', 'neuf'];
-const FR_TEENS = ['dix', 'onze', 'douze', 'treize', 'quatorze', 'quinze', 'seize', 'dixsept', 'dixhuit', 'dixneuf'];
+const FR_TEENS = [
+  'dix',
+  'onze',
+  'douze',
+  'treize',
+  'quatorze',
+  'quinze',
+  'seize',
+  'dixsept',
+  'dixhuit',
+  'dixneuf',
+];
 const FR_TENS = ['', '', 'vingt', 'trente', 'quarante', 'cinquante', 'soixante'];
 
 /** Spoken form (normalized key) -> digits it stands for ("acht" -> "8", "zweiundvierzig" -> "42"). */
@@ -48,32 +92,122 @@ for (let n = 0; n < 100; n++) {
   add(frTens(n), n);
 }
 for (const [alias, value] of [
-  ['zwo', 2], ['fuenf', 5], ['zwoelf', 12], ['dreissig', 30], ['zero', 0], ['quatrevingt', 80], ['nought', 0],
-  ['soixanteonze', 71], ['vingtun', 21], ['trenteun', 31], ['quaranteun', 41], ['cinquanteun', 51], ['soixanteun', 61],
+  ['zwo', 2],
+  ['fuenf', 5],
+  ['zwoelf', 12],
+  ['dreissig', 30],
+  ['zero', 0],
+  ['quatrevingt', 80],
+  ['nought', 0],
+  ['soixanteonze', 71],
+  ['vingtun', 21],
+  ['trenteun', 31],
+  ['quaranteun', 41],
+  ['cinquanteun', 51],
+  ['soixanteun', 61],
 ] as const) {
   add(alias, value);
 }
 
 /** Words that are digits only after another digit ("oh" in "four oh two", "ein" in "sieben ein"). */
 export const WEAK_DIGITS = new Map<string, string>([
-  ['oh', '0'], ['o', '0'], ['ein', '1'], ['eine', '1'], ['une', '1'],
+  ['oh', '0'],
+  ['o', '0'],
+  ['ein', '1'],
+  ['eine', '1'],
+  ['une', '1'],
 ]);
 
 export const REPEATERS = new Map<string, number>([
-  ['double', 2], ['doppel', 2], ['doppelt', 2], ['triple', 3], ['dreifach', 3],
+  ['double', 2],
+  ['doppel', 2],
+  ['doppelt', 2],
+  ['triple', 3],
+  ['dreifach', 3],
 ]);
 
 /** Words people drop between digit groups; they end a group but not the spoken number. */
 export const FILLERS = new Set([
-  'äh', 'ähm', 'öh', 'öhm', 'hm', 'hmm', 'mhm', 'um', 'uh', 'uhm', 'umm', 'er', 'erm', 'ah', 'euh', 'heu', 'ben', 'bon',
-  'alors', 'also', 'dann', 'so', 'und', 'and', 'et', 'okay', 'ok', 'genau', 'ja', 'yes', 'oui', 'voilà', 'voila',
-  'nochmal', 'again', 'encore', 'sorry', 'pardon', 'moment', 'warte', 'wait', 'attendez', 'puis', 'then', 'noch',
+  'äh',
+  'ähm',
+  'öh',
+  'öhm',
+  'hm',
+  'hmm',
+  'mhm',
+  'um',
+  'uh',
+  'uhm',
+  'umm',
+  'er',
+  'erm',
+  'ah',
+  'euh',
+  'heu',
+  'ben',
+  'bon',
+  'alors',
+  'also',
+  'dann',
+  'so',
+  'und',
+  'and',
+  'et',
+  'okay',
+  'ok',
+  'genau',
+  'ja',
+  'yes',
+  'oui',
+  'voilà',
+  'voila',
+  'nochmal',
+  'again',
+  'encore',
+  'sorry',
+  'pardon',
+  'moment',
+  'warte',
+  'wait',
+  'attendez',
+  'puis',
+  'then',
+  'noch',
 ]);
 
 export const NATO = new Map<string, string>(
-  ['alfa', 'alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliett', 'juliet', 'kilo',
-    'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango', 'uniform', 'victor', 'whiskey',
-    'whisky', 'xray', 'x-ray', 'yankee', 'zulu'].map((w) => [w, w === 'x-ray' || w === 'xray' ? 'X' : w[0]!.toUpperCase()]),
+  [
+    'alfa',
+    'alpha',
+    'bravo',
+    'charlie',
+    'delta',
+    'echo',
+    'foxtrot',
+    'golf',
+    'hotel',
+    'india',
+    'juliett',
+    'juliet',
+    'kilo',
+    'lima',
+    'mike',
+    'november',
+    'oscar',
+    'papa',
+    'quebec',
+    'romeo',
+    'sierra',
+    'tango',
+    'uniform',
+    'victor',
+    'whiskey',
+    'whisky',
+    'xray',
+    'x-ray',
+    'yankee',
+    'zulu',
+  ].map((w) => [w, w === 'x-ray' || w === 'xray' ? 'X' : w[0]!.toUpperCase()]),
 );
 
 /** "A wie Anton", "B as in Bravo", "D comme Denise", "S for Sugar": the connector between letter and word. */
