@@ -1,0 +1,157 @@
+// The audit writer and its queries. `append` runs in the caller's transaction so the audit
+// record and the audited action commit or fail together; the chain head row is locked
+// (select ... for update) so concurrent appends from several nodes get contiguous seqs.
+import { type SQL, sql } from 'drizzle-orm';
+import { type Database, rows, type Tx } from '../platform/db.ts';
+import { VigilError, invalidInput, isVigilError } from '../platform/errors.ts';
+import { EventEncoder } from './canonical.ts';
+import { createChainCheckpoint, createCheckpointsForAllChains } from './checkpoints.ts';
+import { CompactRange } from './merkle.ts';
+import { buildConsistencyProof, buildInclusionProof, type ConsistencyProof, type InclusionProof } from './proofs.ts';
+import { purgeAuditEvents, type PurgeResult } from './retention.ts';
+import { EVENT_COLUMNS, type EventRow, isoTimeSql, rowToEvent, toBuffer } from './store.ts';
+import { type AuditEvent, type AuditEventInput, type AuditSigner, type Checkpoint, chainOf } from './types.ts';
+import { validateEvent } from './validate.ts';
+
+export interface AuditLogOptions {
+  db?: Database;
+  signer: AuditSigner;
+  clock?: () => Date;
+}
+
+export interface EventFilters {
+  actorId?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  outcome?: string;
+  from?: Date;
+  to?: Date;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  /** The `nextCursor` of the previous page (newest first). */
+  cursor?: number;
+}
+
+export interface EventPage {
+  events: AuditEvent[];
+  nextCursor: number | undefined;
+}
+
+interface HeadRow {
+  last_seq: number | string;
+  last_hash: Uint8Array;
+  frontier: Uint8Array;
+}
+
+export type AuditLog = ReturnType<typeof createAuditLog>;
+
+export function createAuditLog(opts: AuditLogOptions) {
+  const clock = opts.clock ?? (() => new Date());
+  const encoder = new EventEncoder();
+  const needDb = (): Database => {
+    if (!opts.db) throw new VigilError('internal', 'audit log has no database');
+    return opts.db;
+  };
+
+  async function lockHead(tx: Tx, tenantId: string | null): Promise<HeadRow> {
+    const chain = chainOf(tenantId);
+    const select = () =>
+      rows<HeadRow>(tx, sql`select last_seq, last_hash, frontier from audit_heads where chain = ${chain}::uuid for update`);
+    let head = (await select())[0];
+    if (!head) {
+      // First event of the chain; concurrent first appends meet on the primary key.
+      await tx.execute(sql`insert into audit_heads (tenant_id) values (${tenantId}::uuid) on conflict (chain) do nothing`);
+      head = (await select())[0];
+    }
+    if (!head) throw new Error('audit head missing');
+    return head;
+  }
+
+  /** Appends within the caller's transaction; a failure fails that transaction. */
+  async function append(tx: Tx, input: AuditEventInput): Promise<AuditEvent> {
+    const v = validateEvent(input);
+    try {
+      const head = await lockHead(tx, v.tenantId);
+      const seq = Number(head.last_seq) + 1;
+      const prevHash = Buffer.from(toBuffer(head.last_hash));
+      const fields = { ...v, seq, time: clock().toISOString() };
+      const hash = encoder.eventHash(fields, prevHash);
+      const range = CompactRange.deserialize(seq - 1, head.frontier);
+      range.append(hash);
+      await tx.execute(sql`insert into audit_events
+        (tenant_id, seq, time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash)
+        values (${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action}, ${v.resourceType},
+          ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId}, ${JSON.stringify(v.meta)}::jsonb,
+          ${prevHash}, ${hash})`);
+      await tx.execute(sql`update audit_heads set last_seq = ${seq}, last_hash = ${hash}, frontier = ${range.serialize()}, updated_at = now()
+        where chain = ${chainOf(v.tenantId)}::uuid`);
+      return { ...fields, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') };
+    } catch (e) {
+      if (isVigilError(e) && e.code === 'audit_write_failed') throw e;
+      throw new VigilError('audit_write_failed', 'audit write failed', { cause: e });
+    }
+  }
+
+  /** For reads: records the access in its own transaction, before the data is returned. */
+  function appendStandalone(db: Database, input: AuditEventInput): Promise<AuditEvent> {
+    const tenantId = input.tenantId ?? null;
+    return tenantId ? db.withTenant(tenantId, (tx) => append(tx, input)) : db.withPlatform((tx) => append(tx, input));
+  }
+
+  /** Newest first; RLS limits the result to the transaction's tenant (or the platform chain). */
+  async function listEvents(tx: Tx, f: EventFilters = {}): Promise<EventPage> {
+    const limit = Math.min(Math.max(f.limit ?? 100, 1), 1000);
+    if (f.cursor !== undefined && !Number.isSafeInteger(f.cursor)) throw invalidInput('invalid cursor');
+    const conds: SQL[] = [sql`true`];
+    if (f.actorId !== undefined) conds.push(sql`actor_id = ${f.actorId}`);
+    if (f.action !== undefined) conds.push(sql`action = ${f.action}`);
+    if (f.resourceType !== undefined) conds.push(sql`resource_type = ${f.resourceType}`);
+    if (f.resourceId !== undefined) conds.push(sql`resource_id = ${f.resourceId}`);
+    if (f.outcome !== undefined) conds.push(sql`outcome = ${f.outcome}`);
+    if (f.from !== undefined) conds.push(sql`time >= ${f.from.toISOString()}::timestamptz`);
+    if (f.to !== undefined) conds.push(sql`time < ${f.to.toISOString()}::timestamptz`);
+    if (f.cursor !== undefined) conds.push(sql`seq < ${f.cursor}`);
+    const r = await rows<EventRow>(
+      tx,
+      sql`select ${EVENT_COLUMNS} from audit_events where ${sql.join(conds, sql` and `)} order by seq desc limit ${limit + 1}`,
+    );
+    const events = r.slice(0, limit).map(rowToEvent);
+    const last = events[events.length - 1];
+    return { events, nextCursor: r.length > limit && last ? last.seq : undefined };
+  }
+
+  async function latestCheckpoint(tx: Tx, tenantId: string | null = null): Promise<Checkpoint | undefined> {
+    const r = await rows<{ tree_size: number | string; root_hash: Uint8Array; time: string; key_id: string; signature: Uint8Array }>(
+      tx,
+      sql`select tree_size, root_hash, ${sql.raw(isoTimeSql('time'))} as time, key_id, signature from audit_checkpoints
+          where chain = ${chainOf(tenantId)}::uuid order by tree_size desc, id desc limit 1`,
+    );
+    const c = r[0];
+    if (!c) return undefined;
+    return {
+      tenantId,
+      treeSize: Number(c.tree_size),
+      rootHash: toBuffer(c.root_hash).toString('hex'),
+      time: c.time,
+      keyId: c.key_id,
+      signature: toBuffer(c.signature).toString('base64'),
+    };
+  }
+
+  return {
+    append,
+    appendStandalone,
+    listEvents,
+    latestCheckpoint,
+    createCheckpoint: (tenantId: string | null): Promise<Checkpoint | undefined> =>
+      createChainCheckpoint(needDb(), opts.signer, tenantId, clock),
+    /** Checkpoints every chain that grew since its last checkpoint; schedule this. */
+    createCheckpoints: (): Promise<number> => createCheckpointsForAllChains(needDb(), opts.signer, clock),
+    inclusionProof: (tenantId: string | null, seq: number, treeSize: number): Promise<InclusionProof> =>
+      buildInclusionProof(needDb(), tenantId, seq, treeSize),
+    consistencyProof: (tenantId: string | null, first: number, second: number): Promise<ConsistencyProof> =>
+      buildConsistencyProof(needDb(), tenantId, first, second),
+    purge: (tenantId: string | null, before: Date): Promise<PurgeResult> => purgeAuditEvents(needDb(), tenantId, before, opts.signer, clock),
+  };
+}
