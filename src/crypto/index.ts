@@ -16,3 +16,12 @@ export {
   type ErasureEntry,
   type ReplayResult,
 } from './ledger.ts';
+export { rotateTenantKey, runRotationJob, type RotateTenantKeyOptions, type RotationProgress } from './rotation.ts';
+export {
+  rotateMasterKey,
+  keyStatus,
+  type RotateMasterKeyOptions,
+  type RotateMasterKeyResult,
+  type KeyStatus,
+  type TenantKeyStatus,
+} from './master-key.ts';
