@@ -42,8 +42,40 @@ const COMMON_WORDS = new Set([
 
 const API_KEY =
   /(?<![\w-])(?:(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,99}|gh[pousr]_[0-9A-Za-z]{36,40}|github_pat_[0-9A-Za-z_]{22,255}|(?:AKIA|ASIA)[0-9A-Z]{16}|xox[abprs]-[0-9A-Za-z-]{10,72}|glpat-[0-9A-Za-z_-]{20,40}|AIza[0-9A-Za-z_-]{35}|sk-(?:proj-)?[0-9A-Za-z_-]{20,200}|SG\.[0-9A-Za-z_-]{16,32}\.[0-9A-Za-z_-]{16,64}|npm_[0-9A-Za-z]{36}|eyJ[0-9A-Za-z_-]{8,2000}\.eyJ[0-9A-Za-z_-]{8,4000}\.[0-9A-Za-z_-]{8,2000})(?![\w-])/g;
-// Starts at a delimiter instead of a look-behind: V8 then only tries positions after spaces/quotes.
-const LONG_TOKEN = /(?:^|[\s"'(:=,;<>[\]{}])([A-Za-z0-9_+/-]{24,200}={0,2})(?![\w/+=@.-])/g;
+// Long tokens: a maximal run of [A-Za-z0-9_+/-] of 24..200 chars that starts the text or follows a
+// delimiter (\s " ' ( : = , ; < > [ ] { }), optionally ends in one or two '=', and is not followed by
+// [\w/+=@.-]. Found with one charCode pass (a regex tried at every delimiter was the slowest pass).
+const TOKEN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+/-') TOKEN_CHAR[c.charCodeAt(0)] = 1;
+const TOKEN_DELIMITER = /[\s"'(:=,;<>[\]{}]/;
+const TOKEN_BLOCKED_AFTER = /[\w/+=@.-]/;
+
+/** Calls `onToken(start, end)` for every long-token match, in order. */
+function findLongTokens(text: string, onToken: (start: number, end: number) => void): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHAR[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d >= 128 || TOKEN_CHAR[d] === 0) break;
+      i++;
+    }
+    const len = i - start;
+    if (len < 24 || len > 200) continue;
+    if (start > 0 && !TOKEN_DELIMITER.test(text[start - 1]!)) continue;
+    let end = i;
+    if (text.charCodeAt(end) === 61) end++;
+    if (text.charCodeAt(end) === 61) end++;
+    if (end < n && TOKEN_BLOCKED_AFTER.test(text[end]!)) continue;
+    onToken(start, end);
+  }
+}
 const TOKEN_CUES = [
   'token',
   'api key',
@@ -108,18 +140,15 @@ export const recognizeCredentials: Recognizer = (text, ctx) => {
     out.push({ start: m.index, end: m.index + m[0].length, type: 'CREDENTIAL', score: 0.95 });
   }
 
-  LONG_TOKEN.lastIndex = 0;
-  for (let m = LONG_TOKEN.exec(text); m; m = LONG_TOKEN.exec(text)) {
-    const t = m[1]!;
-    const tokenStart = m.index + m[0].length - t.length;
-    if (!/[a-z]/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) continue;
-    if (shannonEntropy(t) < 4) continue;
-    const end = tokenStart + t.length;
+  findLongTokens(text, (tokenStart, end) => {
+    const t = text.slice(tokenStart, end);
+    if (!/[a-z]/.test(t) || !/[A-Z]/.test(t) || !/\d/.test(t)) return;
+    if (shannonEntropy(t) < 4) return;
     out.push({
       start: tokenStart,
       end,
       type: 'CREDENTIAL',
       score: hasCue(text, tokenStart, end, TOKEN_CUES, 40) ? 0.85 : 0.55,
     });
-  }
+  });
 };
