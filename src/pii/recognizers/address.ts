@@ -1,3 +1,4 @@
+import { digitRuns } from '../digits.ts';
 import type { Recognizer, Span } from '../types.ts';
 
 // Postal addresses are assembled from parts (street line, postcode + city, UK postcode, US state + ZIP).
@@ -22,7 +23,8 @@ const FR_STREET = new RegExp(
   'gu',
 );
 const CITY = `${WORD}(?:[ -](?:(?:am|an|der|im|in|sur|sous|en|le|la|les|de|du|lès)[ -])?${WORD}){0,2}`;
-const POSTCODE_CITY = new RegExp(`(?<![\\w-])(?:(?:D|A|CH|F)-)?\\d{4,5} ${CITY}`, 'gu');
+// Sticky: tried only at a 4-5 digit run followed by a space (or the 'D-'/'CH-' prefix before it).
+const POSTCODE_CITY = new RegExp(`(?<![\\w-])(?:(?:D|A|CH|F)-)?\\d{4,5} ${CITY}`, 'uy');
 const UK_POSTCODE = /(?<![\w])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w])/g;
 const US_STATE_ZIP =
   /(?<![\w])(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]) \d{5}(?:-\d{4})?(?![\w])/g;
@@ -41,8 +43,56 @@ function collect(re: RegExp, text: string, score: number, parts: Part[]): void {
     parts.push({ start: m.index, end: m.index + m[0].length, score });
 }
 
-const DE_ANCHOR =
-  /(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|Straße|Strasse|Str\.|Weg|Gasse|Platz|Allee|Ring|Damm|Ufer|Chaussee|Markt) {1,2}\d/g;
+// German street keywords; an anchor is a keyword, one or two spaces and a digit. Found from the digit
+// runs (the keyword must end right before the spaces) instead of trying the keywords at every position.
+const DE_KEYWORDS = [
+  'straße',
+  'strasse',
+  'str.',
+  'weg',
+  'gasse',
+  'platz',
+  'allee',
+  'ring',
+  'damm',
+  'ufer',
+  'chaussee',
+  'steig',
+  'pfad',
+  'markt',
+  'Straße',
+  'Strasse',
+  'Str.',
+  'Weg',
+  'Gasse',
+  'Platz',
+  'Allee',
+  'Ring',
+  'Damm',
+  'Ufer',
+  'Chaussee',
+  'Markt',
+];
+const DE_KEYWORD_LAST = new Set(DE_KEYWORDS.map((k) => k.charCodeAt(k.length - 1)));
+
+/** Anchors as [index, length] pairs, ascending; same matches as a global keyword regex would find. */
+function germanAnchors(text: string): number[] {
+  const anchors: number[] = [];
+  const runs = digitRuns(text);
+  for (let r = 0; r < runs.length; r += 2) {
+    const digit = runs[r]!;
+    let spaces = 0;
+    while (spaces < 3 && text.charCodeAt(digit - 1 - spaces) === 32) spaces++;
+    if (spaces === 0 || spaces > 2) continue;
+    const end = digit - spaces;
+    if (!DE_KEYWORD_LAST.has(text.charCodeAt(end - 1))) continue;
+    let longest = 0;
+    for (const k of DE_KEYWORDS)
+      if (k.length > longest && end - k.length >= 0 && text.startsWith(k, end - k.length)) longest = k.length;
+    if (longest > 0) anchors.push(end - longest, longest + spaces + 1);
+  }
+  return anchors;
+}
 const EN_ANCHOR =
   / (?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Close|Way|Court|Boulevard|Blvd\.?|Place|Terrace|Crescent|Gardens|Square|Row|Parkway|Mews)(?![\p{L}])/gu;
 const FR_ANCHOR =
@@ -53,7 +103,7 @@ const FR_ANCHOR =
  * street keyword first and run the full pattern only on a window around it.
  */
 function collectAnchored(
-  anchor: RegExp,
+  anchor: RegExp | number[],
   full: RegExp,
   text: string,
   before: number,
@@ -61,19 +111,45 @@ function collectAnchored(
   score: number,
   parts: Part[],
 ): void {
-  anchor.lastIndex = 0;
   let coveredUntil = -1;
-  for (let a = anchor.exec(text); a; a = anchor.exec(text)) {
-    const from = Math.max(0, a.index - before);
-    const window = text.slice(from, Math.min(text.length, a.index + a[0].length + after));
+  const visit = (index: number, length: number) => {
+    const from = Math.max(0, index - before);
+    const window = text.slice(from, Math.min(text.length, index + length + after));
     full.lastIndex = 0;
     for (let m = full.exec(window); m; m = full.exec(window)) {
       const start = from + m.index;
       const end = start + m[0].length;
-      if (start <= a.index + a[0].length && end >= a.index && end > coveredUntil) {
+      if (start <= index + length && end >= index && end > coveredUntil) {
         parts.push({ start, end, score });
         coveredUntil = end;
       }
+    }
+  };
+  if (Array.isArray(anchor)) {
+    for (let k = 0; k < anchor.length; k += 2) visit(anchor[k]!, anchor[k + 1]!);
+    return;
+  }
+  anchor.lastIndex = 0;
+  for (let a = anchor.exec(text); a; a = anchor.exec(text)) visit(a.index, a[0].length);
+}
+
+/** POSTCODE_CITY matches: their digits are a whole 4-5 digit run, so only runs are tried. */
+function collectPostcodes(text: string, score: number, parts: Part[]): void {
+  const runs = digitRuns(text);
+  let coveredUntil = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    const start = runs[r]!;
+    const end = runs[r + 1]!;
+    const len = end - start;
+    if (len < 4 || len > 5 || text.charCodeAt(end) !== 32) continue;
+    for (let p = start - 3; p <= start; p++) {
+      if (p < coveredUntil || (p < start && p !== start - 3 && p !== start - 2)) continue;
+      POSTCODE_CITY.lastIndex = p;
+      const m = POSTCODE_CITY.exec(text);
+      if (!m) continue;
+      parts.push({ start: p, end: p + m[0].length, score });
+      coveredUntil = p + m[0].length;
+      break;
     }
   }
 }
@@ -111,10 +187,10 @@ function mergeParts(text: string, parts: Part[], out: Span[]): void {
 
 export const recognizeAddress: Recognizer = (text, ctx) => {
   const parts: Part[] = [];
-  collectAnchored(DE_ANCHOR, DE_STREET, text, 80, 8, 0.65, parts);
+  collectAnchored(germanAnchors(text), DE_STREET, text, 80, 8, 0.65, parts);
   collectAnchored(EN_ANCHOR, EN_STREET, text, 100, 2, 0.65, parts);
   collectAnchored(FR_ANCHOR, FR_STREET, text, 14, 100, 0.65, parts);
-  collect(POSTCODE_CITY, text, 0.35, parts);
+  collectPostcodes(text, 0.35, parts);
   collect(UK_POSTCODE, text, 0.55, parts);
   collect(US_STATE_ZIP, text, 0.45, parts);
   if (parts.length > 0) mergeParts(text, parts, ctx.out);
