@@ -1,0 +1,163 @@
+// Notifications for new alerts: HMAC-signed webhooks, e-mail through an injected sender, and an
+// OCSF Detection Finding handed to the SIEM exporter. Payloads carry ids and counts only.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AlertView } from './alerts.ts';
+import type { Severity } from './types.ts';
+
+export interface WebhookTarget {
+  url: string;
+  secret: string;
+}
+
+export interface MailMessage {
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<{ ok: boolean; status: number }>;
+
+export interface NotifyDeps {
+  /** Webhooks for a tenant (null: platform alerts). */
+  webhooks?: (tenantId: string | null) => WebhookTarget[];
+  fetch?: FetchLike;
+  sendMail?: (msg: MailMessage) => Promise<void>;
+  /** Security-officer addresses for a tenant; configuration, never taken from events. */
+  mailRecipients?: (tenantId: string | null) => string[];
+  /** Alerts below this severity are not e-mailed (default 'medium'). */
+  mailMinSeverity?: Severity;
+  /** SIEM hook: receives the alert and its OCSF Detection Finding. */
+  onAlert?: (alert: AlertView, finding: OcsfDetectionFinding) => void | Promise<void>;
+  /** Base URL of the console for links in e-mails. */
+  consoleUrl?: string;
+}
+
+export const SIGNATURE_HEADER = 'x-vigil-signature';
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` — the timestamp blocks replays. */
+export function signWebhook(secret: string, body: string, nowMs: number): string {
+  const t = Math.floor(nowMs / 1000);
+  const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+  return `t=${t},v1=${v1}`;
+}
+
+export function verifyWebhook(secret: string, body: string, header: string, nowMs: number, toleranceS = 300): boolean {
+  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!m) return false;
+  const t = Number(m[1]);
+  if (Math.abs(nowMs / 1000 - t) > toleranceS) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(m[2]!, 'hex'));
+}
+
+const OCSF_SEVERITY: Record<Severity, number> = { low: 2, medium: 3, high: 4, critical: 5 };
+const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+export interface OcsfDetectionFinding {
+  class_uid: 2004;
+  class_name: 'Detection Finding';
+  category_uid: 2;
+  activity_id: 1;
+  type_uid: 200401;
+  severity_id: number;
+  severity: string;
+  status_id: 1;
+  time: number;
+  metadata: { version: string; product: { name: string; vendor_name: string }; tenant_uid?: string };
+  finding_info: {
+    uid: string;
+    title: string;
+    types: string[];
+    created_time: number;
+    first_seen_time: number;
+    last_seen_time: number;
+  };
+  actor?: { user: { uid: string } };
+  unmapped: Record<string, string | number>;
+}
+
+export function toOcsfDetectionFinding(a: AlertView): OcsfDetectionFinding {
+  const created = Date.parse(a.createdAt);
+  return {
+    class_uid: 2004,
+    class_name: 'Detection Finding',
+    category_uid: 2,
+    activity_id: 1,
+    type_uid: 200401,
+    severity_id: OCSF_SEVERITY[a.severity],
+    severity: a.severity.charAt(0).toUpperCase() + a.severity.slice(1),
+    status_id: 1,
+    time: created,
+    metadata: {
+      version: '1.3.0',
+      product: { name: 'Vigil', vendor_name: 'Vigil' },
+      ...(a.tenantId ? { tenant_uid: a.tenantId } : {}),
+    },
+    finding_info: {
+      uid: a.id,
+      title: a.title,
+      types: [`vigil.monitoring.${a.ruleId}`],
+      created_time: created,
+      first_seen_time: Date.parse(a.firstSeenAt),
+      last_seen_time: Date.parse(a.lastSeenAt),
+    },
+    ...(a.subject.type === 'user' ? { actor: { user: { uid: a.subject.id } } } : {}),
+    unmapped: {
+      rule_id: a.ruleId,
+      observed: a.observed,
+      threshold: a.threshold,
+      window_seconds: a.windowSeconds,
+      response_action: a.action,
+      subject_type: a.subject.type,
+      ...(a.subject.type === 'ip_range' ? { network_pseudonym: a.subject.id } : {}),
+    },
+  };
+}
+
+/** Sends every notification for a new alert; failures are reported, never thrown. */
+export async function notifyNewAlert(
+  deps: NotifyDeps,
+  alert: AlertView,
+  nowMs: number,
+  onError: (e: unknown, where: string) => void,
+): Promise<void> {
+  const jobs: Promise<unknown>[] = [];
+  if (deps.onAlert) {
+    const ocsf = toOcsfDetectionFinding(alert);
+    jobs.push(Promise.resolve().then(() => deps.onAlert!(alert, ocsf)));
+  }
+  const hooks = deps.webhooks?.(alert.tenantId) ?? [];
+  if (hooks.length > 0) {
+    const send = deps.fetch ?? (globalThis.fetch as unknown as FetchLike);
+    const body = JSON.stringify({ type: 'monitoring.alert.created', alert });
+    for (const hook of hooks) {
+      jobs.push(
+        send(hook.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(hook.secret, body, nowMs) },
+          body,
+          signal: AbortSignal.timeout(5000),
+        }).then((r) => {
+          if (!r.ok) throw new Error(`webhook status ${r.status}`);
+        }),
+      );
+    }
+  }
+  const to = deps.mailRecipients?.(alert.tenantId) ?? [];
+  const min = SEVERITY_RANK[deps.mailMinSeverity ?? 'medium'];
+  if (deps.sendMail && to.length > 0 && SEVERITY_RANK[alert.severity] >= min) {
+    const link = deps.consoleUrl ? `\n${deps.consoleUrl.replace(/\/$/, '')}/alerts/${alert.id}` : '';
+    jobs.push(
+      deps.sendMail({
+        to,
+        subject: `[Vigil ${alert.severity}] ${alert.title}`,
+        text: `Alert ${alert.id}\nRule: ${alert.ruleId}\nSeverity: ${alert.severity}\nObserved: ${alert.observed} (threshold ${alert.threshold} in ${alert.windowSeconds}s)\nResponse: ${alert.action}${link}\n`,
+      }),
+    );
+  }
+  const results = await Promise.allSettled(jobs);
+  for (const r of results) if (r.status === 'rejected') onError(r.reason, 'notify');
+}
