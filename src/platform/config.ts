@@ -16,7 +16,15 @@ export const ConfigSchema = Type.Object({
   sessionAbsoluteHours: Type.Integer({ minimum: 1, maximum: 7 * 24 }),
   demo: Type.Boolean(),
   smtpPort: Port,
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  logLevel: Type.Union([
+    Type.Literal('fatal'),
+    Type.Literal('error'),
+    Type.Literal('warn'),
+    Type.Literal('info'),
+    Type.Literal('debug'),
+    Type.Literal('trace'),
+    Type.Literal('silent'),
+  ]),
   trustProxy: Type.Boolean(),
   secureCookies: Type.Boolean(),
   natsUrl: Type.Optional(Type.String()),
@@ -33,7 +41,13 @@ export class ConfigError extends Error {}
 type Env = Record<string, string | undefined>;
 
 const bool = (v: string | undefined): boolean | string | undefined =>
-  v === undefined ? undefined : /^(1|true|yes|on)$/i.test(v) ? true : /^(0|false|no|off)$/i.test(v) ? false : v;
+  v === undefined
+    ? undefined
+    : /^(1|true|yes|on)$/i.test(v)
+      ? true
+      : /^(0|false|no|off)$/i.test(v)
+        ? false
+        : v;
 const int = (v: string | undefined): number | string | undefined =>
   v === undefined || v === '' ? undefined : /^-?\d+$/.test(v) ? Number(v) : v;
 
@@ -82,7 +96,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     try {
       file = JSON.parse(readFileSync(env.VIGIL_CONFIG_FILE, 'utf8')) as Record<string, unknown>;
     } catch (e) {
-      throw new ConfigError(`VIGIL_CONFIG_FILE could not be read as JSON (${(e as Error).message.split('\n')[0]})`);
+      throw new ConfigError(
+        `VIGIL_CONFIG_FILE could not be read as JSON (${(e as Error).message.split('\n')[0]})`,
+      );
     }
   }
   const merged = { ...defaults, ...file, ...fromEnv(env), ...overrides };

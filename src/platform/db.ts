@@ -114,7 +114,11 @@ export function pgErrorOf(e: unknown): { code: string | undefined; message: stri
   for (let i = 0; i < 5 && cur; i++) {
     const c = cur as { code?: unknown; message?: unknown; constraint?: unknown; cause?: unknown };
     if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) {
-      return { code: c.code, message: String(c.message), ...(typeof c.constraint === 'string' ? { constraint: c.constraint } : {}) };
+      return {
+        code: c.code,
+        message: String(c.message),
+        ...(typeof c.constraint === 'string' ? { constraint: c.constraint } : {}),
+      };
     }
     cur = c.cause;
   }

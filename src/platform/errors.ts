@@ -45,7 +45,11 @@ export class VigilError extends Error {
   /** Seconds the caller should wait (rate limits, lockouts). */
   readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { details?: ErrorDetail[]; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { details?: ErrorDetail[]; retryAfter?: number; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'VigilError';
     this.code = code;

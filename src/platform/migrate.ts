@@ -21,7 +21,11 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((f) => {
       const script = readFileSync(join(dir, f), 'utf8');
-      return { id: f.replace(/\.sql$/, ''), script, checksum: createHash('sha256').update(script).digest('hex') };
+      return {
+        id: f.replace(/\.sql$/, ''),
+        script,
+        checksum: createHash('sha256').update(script).digest('hex'),
+      };
     });
 }
 
@@ -40,7 +44,8 @@ export async function migrate(db: Database, migrations = listMigrations()): Prom
       return rows<{ checksum: string }>(tx, sql`select checksum from vigil_migrations where id = ${m.id}`);
     });
     if (done[0]) {
-      if (done[0].checksum !== m.checksum) throw new MigrationError(`migration ${m.id} was changed after it was applied`);
+      if (done[0].checksum !== m.checksum)
+        throw new MigrationError(`migration ${m.id} was changed after it was applied`);
       continue;
     }
     const record = `insert into vigil_migrations (id, checksum) values ('${m.id}', '${m.checksum}') on conflict (id) do nothing;`;

@@ -12,14 +12,16 @@ describe(`row-level security (${testDbKind})`, () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    [a, b] = await t.db.withOwner(async (tx) => {
+    [a, b] = (await t.db.withOwner(async (tx) => {
       const r = await rows<{ id: string }>(
         tx,
         sql`insert into tenants (slug, name) values ('rls-a', 'A'), ('rls-b', 'B') returning id`,
       );
-      await tx.execute(sql`insert into queues (tenant_id, name) values (${r[0]!.id}, 'qa1'), (${r[0]!.id}, 'qa2'), (${r[1]!.id}, 'qb1')`);
+      await tx.execute(
+        sql`insert into queues (tenant_id, name) values (${r[0]!.id}, 'qa1'), (${r[0]!.id}, 'qa2'), (${r[1]!.id}, 'qb1')`,
+      );
       return r.map((x) => x.id);
-    }) as [string, string];
+    })) as [string, string];
   });
   afterAll(() => t.drop());
 
@@ -34,14 +36,18 @@ describe(`row-level security (${testDbKind})`, () => {
   });
 
   it('a query without a tenant filter returns only the current tenant rows', async () => {
-    const names = await t.db.withTenant(a, (tx) => rows<{ name: string }>(tx, sql`select name from queues order by name`));
+    const names = await t.db.withTenant(a, (tx) =>
+      rows<{ name: string }>(tx, sql`select name from queues order by name`),
+    );
     expect(names.map((n) => n.name)).toEqual(['qa1', 'qa2']);
     const other = await t.db.withTenant(b, (tx) => rows<{ name: string }>(tx, sql`select name from queues`));
     expect(other.map((n) => n.name)).toEqual(['qb1']);
   });
 
   it('a platform transaction sees no tenant rows at all', async () => {
-    const r = await t.db.withPlatform((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from queues`));
+    const r = await t.db.withPlatform((tx) =>
+      rows<{ n: number }>(tx, sql`select count(*)::int as n from queues`),
+    );
     expect(r[0]!.n).toBe(0);
   });
 
@@ -67,7 +73,9 @@ describe(`row-level security (${testDbKind})`, () => {
 
   it('the tenant setting does not leak into the next transaction', async () => {
     await t.db.withTenant(a, async () => {});
-    const r = await t.db.withPlatform((tx) => rows<{ n: number }>(tx, sql`select count(*)::int as n from queues`));
+    const r = await t.db.withPlatform((tx) =>
+      rows<{ n: number }>(tx, sql`select count(*)::int as n from queues`),
+    );
     expect(r[0]!.n).toBe(0);
   });
 });

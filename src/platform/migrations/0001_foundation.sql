@@ -65,6 +65,8 @@ create table mfa_challenges (
   challenge_hash bytea not null unique,
   user_id uuid not null references users (id) on delete cascade,
   purpose text not null default 'login' check (purpose in ('login', 'enrol', 'step_up')),
+  -- During first-login enrolment: the proposed TOTP secret, sealed, until a code confirms it.
+  pending_secret_sealed bytea,
   attempts integer not null default 0,
   expires_at timestamptz not null,
   used_at timestamptz,
@@ -130,7 +132,7 @@ begin
 end $$;
 
 grant usage on schema public to vigil_app;
-grant select on tenants to vigil_app;
+grant select, insert, update on tenants to vigil_app;
 grant select, insert, update on users, memberships, mfa_challenges, sessions, api_tokens to vigil_app;
 grant select, insert, update, delete on recovery_codes to vigil_app;
 grant delete on memberships, mfa_challenges to vigil_app;

@@ -1,0 +1,371 @@
+// Authentication: password + mandatory TOTP, server-side sessions, lockout, suspension.
+// No code path yields a session with one factor: a session row is only created by completeMfa.
+import { sql } from 'drizzle-orm';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { Config } from '../platform/config.ts';
+import { type Database, rows, type Tx } from '../platform/db.ts';
+import { VigilError } from '../platform/errors.ts';
+import { burnPasswordCheck, verifyPassword } from './passwords.ts';
+import {
+  asDate,
+  type MembershipRow,
+  type SessionRow,
+  sessionStore,
+  type UserRow,
+  userStore,
+} from './store.ts';
+import { csrfTokenFor, normalizeRecoveryCode, randomToken, recoveryCode, sha256 } from './tokens.ts';
+import { newTotpSecret, otpauthQrDataUrl, otpauthUri, verifyTotp } from './totp.ts';
+
+/** Seals small platform secrets (TOTP seeds). Pass the open transaction: PGlite has one connection. */
+export interface SecretSealer {
+  seal(purpose: string, recordId: string, plaintext: Buffer, tx?: Tx): Promise<Buffer>;
+  open(purpose: string, recordId: string, sealed: Buffer, tx?: Tx): Promise<Buffer>;
+}
+
+export interface ClientInfo {
+  ip: string;
+  uaHash: string;
+  requestId?: string;
+}
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  displayName: string;
+  locale: string;
+  memberships: Array<{
+    tenant: { id: string; slug: string; name: string } | null;
+    role: MembershipRow['role'];
+  }>;
+}
+
+export type LoginResult =
+  | { mfa: 'totp'; challenge: string }
+  | { mfa: 'totp_enrol'; challenge: string; otpauthUri: string; qrDataUrl: string };
+
+export interface MfaResult {
+  sessionToken: string;
+  csrfToken: string;
+  user: PublicUser;
+  recoveryCodes?: string[];
+}
+
+export interface AuthenticatedSession {
+  session: SessionRow;
+  user: PublicUser;
+}
+
+const CHALLENGE_TTL_MS = 5 * 60_000;
+const CHALLENGE_MAX_ATTEMPTS = 5;
+// Persisting last_seen on every request would make each read a write; a small slack is enough.
+const TOUCH_EVERY_MS = 15_000;
+
+export function createAuthService(deps: {
+  db: Database;
+  config: Pick<
+    Config,
+    'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'lockoutThreshold' | 'lockoutBaseSeconds'
+  >;
+  audit: AuditRecorder;
+  secrets: SecretSealer;
+  onRevoke?: (userId: string, sessionIds: string[]) => void;
+}) {
+  const { db, config, audit, secrets } = deps;
+  const idleMs = config.sessionIdleMinutes * 60_000;
+  const absoluteMs = config.sessionAbsoluteHours * 3_600_000;
+
+  const event = (
+    c: ClientInfo,
+    userId: string | null,
+    action: string,
+    outcome: 'success' | 'failure' | 'denied',
+    meta?: Record<string, string | number | boolean | null>,
+  ) => ({
+    tenantId: null,
+    actorType: 'user' as const,
+    actorId: userId,
+    action,
+    resourceType: 'user',
+    resourceId: userId,
+    outcome,
+    ip: c.ip,
+    uaHash: c.uaHash,
+    ...(c.requestId ? { requestId: c.requestId } : {}),
+    ...(meta ? { meta } : {}),
+  });
+
+  async function publicUser(
+    tx: Tx,
+    u: Pick<UserRow, 'id' | 'email' | 'display_name' | 'locale'>,
+  ): Promise<PublicUser> {
+    const ms = await userStore.memberships(tx, u.id);
+    return {
+      id: u.id,
+      email: u.email,
+      displayName: u.display_name,
+      locale: u.locale,
+      memberships: ms.map((m) => ({
+        tenant: m.tenant_id ? { id: m.tenant_id, slug: m.slug!, name: m.name! } : null,
+        role: m.role,
+      })),
+    };
+  }
+
+  async function login(email: string, password: string, c: ClientInfo): Promise<LoginResult> {
+    const user = await db.withPlatform((tx) => userStore.byEmail(tx, email));
+    if (!user) {
+      await burnPasswordCheck(password);
+      await audit.standalone(event(c, null, 'auth.login', 'failure', { reason: 'unknown_account' }));
+      throw new VigilError('invalid_credentials', 'e-mail or password is wrong');
+    }
+    const lockedUntil = asDate(user.locked_until);
+    if (lockedUntil && lockedUntil > new Date()) {
+      await audit.standalone(event(c, user.id, 'auth.login', 'denied', { reason: 'locked' }));
+      throw new VigilError('account_locked', 'too many failed attempts; try again later', {
+        retryAfter: Math.ceil((lockedUntil.getTime() - Date.now()) / 1000),
+      });
+    }
+    if (!(await verifyPassword(user.password_hash, password))) {
+      await recordFailure(user.id, c, 'auth.login');
+      throw new VigilError('invalid_credentials', 'e-mail or password is wrong');
+    }
+    if (user.status !== 'active') {
+      await audit.standalone(event(c, user.id, 'auth.login', 'denied', { reason: user.status }));
+      throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
+    }
+    const challenge = randomToken();
+    const enrolled = user.totp_secret_sealed !== null;
+    return db.withPlatform(async (tx) => {
+      const [row] = await rows<{ id: string }>(
+        tx,
+        sql`insert into mfa_challenges (challenge_hash, user_id, purpose, expires_at, ua_hash)
+            values (${sha256(challenge)}, ${user.id}, ${enrolled ? 'login' : 'enrol'},
+                    ${new Date(Date.now() + CHALLENGE_TTL_MS)}, ${c.uaHash}) returning id`,
+      );
+      await audit.inTx(tx, event(c, user.id, 'auth.password', 'success'));
+      if (enrolled) return { mfa: 'totp' as const, challenge };
+      const secret = newTotpSecret();
+      const sealed = await secrets.seal('totp-pending', row!.id, Buffer.from(secret), tx);
+      await tx.execute(
+        sql`update mfa_challenges set pending_secret_sealed = ${sealed} where id = ${row!.id}`,
+      );
+      const uri = otpauthUri(secret, user.email);
+      return {
+        mfa: 'totp_enrol' as const,
+        challenge,
+        otpauthUri: uri,
+        qrDataUrl: await otpauthQrDataUrl(uri),
+      };
+    });
+  }
+
+  async function recordFailure(userId: string, c: ClientInfo, action: string): Promise<void> {
+    await db.withPlatform(async (tx) => {
+      const r = await userStore.recordFailure(tx, userId, config.lockoutThreshold, config.lockoutBaseSeconds);
+      await audit.inTx(tx, event(c, userId, action, 'failure'));
+      if (r.locked) await audit.inTx(tx, event(c, userId, 'auth.lockout', 'success'));
+    });
+  }
+
+  interface ChallengeRow {
+    id: string;
+    user_id: string;
+    purpose: string;
+    attempts: number;
+    expires_at: Date | string;
+    used_at: Date | string | null;
+    ua_hash: string;
+    pending_secret_sealed: Uint8Array | null;
+  }
+
+  async function takeChallenge(tx: Tx, challenge: string, c: ClientInfo): Promise<ChallengeRow> {
+    const [ch] = await rows<ChallengeRow>(
+      tx,
+      sql`update mfa_challenges set attempts = attempts + 1 where challenge_hash = ${sha256(challenge)}
+          returning id, user_id, purpose, attempts, expires_at, used_at, ua_hash, pending_secret_sealed`,
+    );
+    if (
+      !ch ||
+      ch.used_at ||
+      asDate(ch.expires_at)! < new Date() ||
+      ch.attempts > CHALLENGE_MAX_ATTEMPTS ||
+      ch.ua_hash !== c.uaHash
+    ) {
+      throw new VigilError('unauthenticated', 'the sign-in challenge is invalid or expired; sign in again');
+    }
+    return ch;
+  }
+
+  async function completeMfa(
+    challenge: string,
+    code: string,
+    kind: 'totp' | 'recovery',
+    c: ClientInfo,
+  ): Promise<MfaResult> {
+    // Step 1: check the code; a failure must persist its counters, so it commits on its own.
+    const outcome = await db.withPlatform(async (tx) => {
+      const ch = await takeChallenge(tx, challenge, c);
+      const user = (await userStore.byId(tx, ch.user_id))!;
+      if (user.status !== 'active') return { ok: false as const, user, suspended: true };
+      let step: number | null = null;
+      let newSecret: Buffer | null = null;
+      let usedRecovery = false;
+      if (kind === 'recovery') {
+        const [rc] = await rows<{ id: string }>(
+          tx,
+          sql`update recovery_codes set used_at = now()
+              where id = (select id from recovery_codes where user_id = ${user.id} and used_at is null
+                          and code_hash = ${sha256(normalizeRecoveryCode(code)).toString('hex')} limit 1)
+              returning id`,
+        );
+        usedRecovery = rc !== undefined;
+      } else if (ch.purpose === 'enrol' && ch.pending_secret_sealed) {
+        newSecret = await secrets.open('totp-pending', ch.id, Buffer.from(ch.pending_secret_sealed), tx);
+        step = verifyTotp(newSecret.toString(), code, 0);
+      } else if (user.totp_secret_sealed) {
+        const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
+        step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
+      }
+      if (step === null && !usedRecovery) return { ok: false as const, user, suspended: false };
+      await tx.execute(sql`update mfa_challenges set used_at = now() where id = ${ch.id}`);
+      if (newSecret) {
+        const sealed = await secrets.seal('totp', user.id, newSecret, tx);
+        await tx.execute(
+          sql`update users set totp_secret_sealed = ${sealed}, mfa_enrolled_at = now() where id = ${user.id}`,
+        );
+      }
+      if (step !== null)
+        await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
+      return { ok: true as const, user, enrolled: newSecret !== null, usedRecovery };
+    });
+    if (!outcome.ok) {
+      if (outcome.suspended)
+        throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
+      await recordFailure(outcome.user.id, c, 'auth.mfa');
+      throw new VigilError('invalid_mfa_code', 'the code is wrong or was already used');
+    }
+    // Step 2: the session.
+    return db.withPlatform(async (tx) => {
+      const { user } = outcome;
+      await userStore.recordSuccess(tx, user.id);
+      const token = randomToken();
+      const now = Date.now();
+      const [s] = await rows<{ id: string }>(
+        tx,
+        sql`insert into sessions (token_hash, user_id, auth_methods, ua_hash, ip, idle_expires_at, absolute_expires_at)
+            values (${sha256(token)}, ${user.id}, ${sql.raw(`array['pwd', '${kind === 'recovery' ? 'recovery' : 'totp'}']`)},
+                    ${c.uaHash}, ${c.ip}, ${new Date(now + idleMs)}, ${new Date(now + absoluteMs)})
+            returning id`,
+      );
+      let codes: string[] | undefined;
+      if (outcome.enrolled) codes = await issueRecoveryCodes(tx, user.id);
+      await audit.inTx(tx, {
+        ...event(c, user.id, 'auth.mfa', 'success', { method: kind }),
+        resourceType: 'session',
+        resourceId: s!.id,
+      });
+      return {
+        sessionToken: token,
+        csrfToken: csrfTokenFor(token),
+        user: await publicUser(tx, user),
+        ...(codes ? { recoveryCodes: codes } : {}),
+      };
+    });
+  }
+
+  async function issueRecoveryCodes(tx: Tx, userId: string): Promise<string[]> {
+    await tx.execute(sql`delete from recovery_codes where user_id = ${userId}`);
+    const codes = Array.from({ length: 10 }, recoveryCode);
+    for (const code of codes) {
+      await tx.execute(
+        sql`insert into recovery_codes (user_id, code_hash) values (${userId}, ${sha256(normalizeRecoveryCode(code)).toString('hex')})`,
+      );
+    }
+    return codes;
+  }
+
+  /** Resolves a session cookie; throws 401 for anything not live. */
+  async function authenticate(token: string, uaHash: string): Promise<AuthenticatedSession> {
+    return db.withPlatform(async (tx) => {
+      const s = await sessionStore.byTokenHash(tx, sha256(token));
+      const now = Date.now();
+      if (!s || s.revoked_at) throw new VigilError('unauthenticated', 'not signed in');
+      if (asDate(s.idle_expires_at)!.getTime() <= now || asDate(s.absolute_expires_at)!.getTime() <= now) {
+        throw new VigilError('session_expired', 'the session has expired; sign in again');
+      }
+      // A cookie replayed from another browser is refused.
+      if (s.ua_hash !== uaHash) throw new VigilError('unauthenticated', 'not signed in');
+      if (s.user_status !== 'active')
+        throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
+      if (now - asDate(s.last_seen_at)!.getTime() > TOUCH_EVERY_MS) {
+        await tx.execute(
+          sql`update sessions set last_seen_at = now(), idle_expires_at = ${new Date(now + idleMs)} where id = ${s.id}`,
+        );
+      }
+      const user = (await userStore.byId(tx, s.user_id))!;
+      return { session: s, user: await publicUser(tx, user) };
+    });
+  }
+
+  async function revokeSessions(
+    where: { id?: string; userId?: string },
+    reason: string,
+    actor: ClientInfo & { userId: string | null },
+  ): Promise<string[]> {
+    const ids = await db.withPlatform(async (tx) => {
+      const owner =
+        where.userId ??
+        (await rows<{ user_id: string }>(tx, sql`select user_id from sessions where id = ${where.id!}`))[0]
+          ?.user_id;
+      const revoked = await sessionStore.revoke(tx, where, reason);
+      for (const id of revoked) {
+        await audit.inTx(tx, {
+          ...event(actor, actor.userId, 'session.revoke', 'success', { reason, subjectUser: owner ?? null }),
+          resourceType: 'session',
+          resourceId: id,
+        });
+      }
+      return { revoked, owner };
+    });
+    if (ids.owner && ids.revoked.length) deps.onRevoke?.(ids.owner, ids.revoked);
+    return ids.revoked;
+  }
+
+  async function setSuspended(
+    userId: string,
+    suspended: boolean,
+    reason: string,
+    actor: ClientInfo & { userId: string | null },
+  ): Promise<void> {
+    await db.withPlatform(async (tx) => {
+      const r = await rows<{ id: string }>(
+        tx,
+        sql`update users set status = ${suspended ? 'suspended' : 'active'}, suspended_reason = ${suspended ? reason : null}
+            where id = ${userId} and status <> 'disabled' returning id`,
+      );
+      if (!r.length) throw new VigilError('not_found', 'user not found');
+      await audit.inTx(tx, {
+        ...event(actor, actor.userId, suspended ? 'user.suspend' : 'user.unsuspend', 'success'),
+        resourceId: userId,
+      });
+    });
+    if (suspended) await revokeSessions({ userId }, 'suspended', actor);
+  }
+
+  return {
+    login,
+    completeTotp: (challenge: string, code: string, c: ClientInfo) => completeMfa(challenge, code, 'totp', c),
+    completeRecovery: (challenge: string, code: string, c: ClientInfo) =>
+      completeMfa(challenge, code, 'recovery', c),
+    authenticate,
+    revokeSessions,
+    listSessions: (userId: string) => db.withPlatform((tx) => sessionStore.listForUser(tx, userId)),
+    suspendUser: (userId: string, reason: string, actor: ClientInfo & { userId: string | null }) =>
+      setSuspended(userId, true, reason, actor),
+    unsuspendUser: (userId: string, reason: string, actor: ClientInfo & { userId: string | null }) =>
+      setSuspended(userId, false, reason, actor),
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

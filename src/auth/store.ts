@@ -1,0 +1,119 @@
+// Data access for identity: users, challenges, sessions, recovery codes. Platform tables, used
+// inside transactions opened by the service (as the application role).
+import { sql } from 'drizzle-orm';
+import type { Role } from '../authz/roles.ts';
+import { rows, type Tx } from '../platform/db.ts';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  status: 'active' | 'suspended' | 'disabled';
+  locale: 'en' | 'de';
+  totp_secret_sealed: Uint8Array | null;
+  totp_last_step: string | number;
+  failed_logins: number;
+  lockouts: number;
+  locked_until: Date | string | null;
+}
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  ua_hash: string;
+  ip: string | null;
+  created_at: Date | string;
+  last_seen_at: Date | string;
+  mfa_at: Date | string;
+  idle_expires_at: Date | string;
+  absolute_expires_at: Date | string;
+  revoked_at: Date | string | null;
+  revoked_reason: string | null;
+  user_status: UserRow['status'];
+}
+
+export interface MembershipRow {
+  tenant_id: string | null;
+  slug: string | null;
+  name: string | null;
+  role: Role;
+}
+
+export const asDate = (v: Date | string | null): Date | null =>
+  v === null ? null : v instanceof Date ? v : new Date(v);
+
+export const userStore = {
+  async byEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
+    return (await rows<UserRow>(tx, sql`select * from users where lower(email) = lower(${email})`))[0];
+  },
+  async byId(tx: Tx, id: string): Promise<UserRow | undefined> {
+    return (await rows<UserRow>(tx, sql`select * from users where id = ${id}`))[0];
+  },
+  async recordFailure(
+    tx: Tx,
+    id: string,
+    threshold: number,
+    baseSeconds: number,
+  ): Promise<{ locked: boolean; until: Date | null }> {
+    // One statement, so concurrent failures cannot race past the threshold.
+    const [r] = await rows<{ failed_logins: number; locked_until: Date | string | null; lockouts: number }>(
+      tx,
+      sql`update users set
+            failed_logins = case when failed_logins + 1 >= ${threshold} then 0 else failed_logins + 1 end,
+            lockouts = case when failed_logins + 1 >= ${threshold} then lockouts + 1 else lockouts end,
+            locked_until = case when failed_logins + 1 >= ${threshold}
+              then now() + make_interval(secs => least(86400, ${baseSeconds} * power(2, lockouts)))
+              else locked_until end
+          where id = ${id}
+          returning failed_logins, locked_until, lockouts`,
+    );
+    const until = asDate(r?.locked_until ?? null);
+    return {
+      locked: r !== undefined && r.failed_logins === 0 && until !== null && until > new Date(),
+      until,
+    };
+  },
+  async recordSuccess(tx: Tx, id: string): Promise<void> {
+    await tx.execute(
+      sql`update users set failed_logins = 0, lockouts = 0, locked_until = null, last_login_at = now() where id = ${id}`,
+    );
+  },
+  async memberships(tx: Tx, userId: string): Promise<MembershipRow[]> {
+    return rows<MembershipRow>(
+      tx,
+      sql`select m.tenant_id, t.slug, t.name, m.role from memberships m
+          left join tenants t on t.id = m.tenant_id
+          where m.user_id = ${userId} and (t.id is null or t.status = 'active')
+          order by t.slug nulls first, m.role`,
+    );
+  },
+};
+
+export const sessionStore = {
+  async byTokenHash(tx: Tx, tokenHash: Buffer): Promise<SessionRow | undefined> {
+    return (
+      await rows<SessionRow>(
+        tx,
+        sql`select s.*, u.status as user_status from sessions s join users u on u.id = s.user_id
+            where s.token_hash = ${tokenHash}`,
+      )
+    )[0];
+  },
+  async listForUser(tx: Tx, userId: string): Promise<SessionRow[]> {
+    return rows<SessionRow>(
+      tx,
+      sql`select s.*, u.status as user_status from sessions s join users u on u.id = s.user_id
+          where s.user_id = ${userId} order by s.created_at desc limit 100`,
+    );
+  },
+  async revoke(tx: Tx, where: { id?: string; userId?: string }, reason: string): Promise<string[]> {
+    const cond = where.id ? sql`id = ${where.id}` : sql`user_id = ${where.userId!}`;
+    const r = await rows<{ id: string }>(
+      tx,
+      sql`update sessions set revoked_at = now(), revoked_reason = ${reason} where ${cond} and revoked_at is null returning id`,
+    );
+    return r.map((x) => x.id);
+  },
+};

@@ -1,0 +1,137 @@
+// Roles and what each may do: the single place where permissions are defined.
+// Least privilege: platform and security roles administer, but never read customers' data.
+import { AbilityBuilder, createMongoAbility, type MongoAbility } from '@casl/ability';
+
+export const ROLES = [
+  'agent',
+  'supervisor',
+  'tenant_admin',
+  'security_officer',
+  'dpo',
+  'platform_admin',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Action =
+  | 'read'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'manage'
+  | 'reply'
+  | 'reveal'
+  | 'export'
+  | 'erase'
+  | 'suspend'
+  | 'verify';
+export type Subject =
+  | 'Conversation'
+  | 'Customer'
+  | 'Queue'
+  | 'Membership'
+  | 'User'
+  | 'Session'
+  | 'Tenant'
+  | 'TenantSettings'
+  | 'ApiToken'
+  | 'AuditEvent'
+  | 'Alert'
+  | 'SubjectRequest'
+  | 'Report'
+  | 'Call'
+  | 'all';
+
+export type AppAbility = MongoAbility<[Action, Subject]>;
+
+/** Customer fields per role; fields not listed are not returned at all. */
+export const CUSTOMER_FIELDS = {
+  agent: [
+    'id',
+    'name',
+    'emails',
+    'phones',
+    'language',
+    'customerNumber',
+    'notes',
+    'consents',
+    'createdAt',
+    'dateOfBirth:masked',
+    'address:masked',
+  ],
+  supervisor: [
+    'id',
+    'name',
+    'emails',
+    'phones',
+    'language',
+    'customerNumber',
+    'notes',
+    'consents',
+    'createdAt',
+    'dateOfBirth:masked',
+    'address:masked',
+  ],
+  dpo: [
+    'id',
+    'name',
+    'emails',
+    'phones',
+    'language',
+    'customerNumber',
+    'notes',
+    'consents',
+    'createdAt',
+    'dateOfBirth',
+    'address',
+  ],
+} as const;
+
+function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
+  switch (role) {
+    case 'agent':
+      can(['read', 'update', 'reply'], 'Conversation');
+      can('read', 'Customer', [...CUSTOMER_FIELDS.agent]);
+      can(['update', 'reveal', 'verify'], 'Customer');
+      can('read', 'Queue');
+      can('create', 'Call');
+      return;
+    case 'supervisor':
+      can(['read', 'update', 'reply'], 'Conversation');
+      can('read', 'Customer', [...CUSTOMER_FIELDS.supervisor]);
+      can(['update', 'reveal', 'verify'], 'Customer');
+      can(['read', 'update'], 'Queue');
+      can('read', 'Report');
+      can('read', 'Session');
+      return;
+    case 'tenant_admin':
+      can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
+      can('read', ['User', 'Session']);
+      return;
+    case 'security_officer':
+      can(['read', 'update'], 'Alert');
+      can('read', ['AuditEvent', 'Session', 'User', 'Membership', 'Report']);
+      can('suspend', 'User');
+      can('delete', 'Session');
+      return;
+    case 'dpo':
+      can('manage', 'SubjectRequest');
+      can('read', 'Customer', [...CUSTOMER_FIELDS.dpo]);
+      can(['export', 'erase', 'update'], 'Customer');
+      can('read', ['AuditEvent', 'Report', 'Membership']);
+      return;
+    case 'platform_admin':
+      can('manage', ['Tenant', 'User', 'Membership']);
+      can('read', 'Session');
+      can('delete', 'Session');
+      can('suspend', 'User');
+      return;
+  }
+}
+
+export function abilityFor(roles: readonly Role[]): AppAbility {
+  const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  for (const r of roles) grant(r, can);
+  return build();
+}
+
+export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);

@@ -1,0 +1,30 @@
+// Shared TypeBox schemas for HTTP boundaries.
+import Type from 'typebox';
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(
+      Type.Array(Type.Object({ path: Type.Optional(Type.String()), message: Type.String() })),
+    ),
+  }),
+});
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const TenantParams = Type.Object(
+  { tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }) },
+  { additionalProperties: false },
+);
+export const Ok = Type.Object({ ok: Type.Boolean() });
+
+/** Standard error responses every route may answer with (documented in OpenAPI). */
+export const errorResponses = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+  422: ErrorResponse,
+  429: ErrorResponse,
+};

@@ -1,0 +1,108 @@
+// Start-up: config → database → migrations → keys → audit → HTTP. One function per process role.
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { createAuditLog } from './audit/log.ts';
+import type { SecretSealer } from './auth/service.ts';
+import { createKeyring, createLocalKeyProvider, type KeyProvider, type Keyring } from './crypto/index.ts';
+import { formatDemoLogins, seedDemo } from './demo/seed.ts';
+import type { AuditRecorder } from './platform/audit-port.ts';
+import type { Config } from './platform/config.ts';
+import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
+import { createLogger } from './platform/logging.ts';
+import { migrate } from './platform/migrate.ts';
+import { loadCheckpointSigner } from './platform/signing-key.ts';
+import { createTenancyService } from './tenancy/service.ts';
+
+export interface Core {
+  config: Config;
+  db: Database;
+  keyring: Keyring;
+  provider: KeyProvider;
+  auditLog: ReturnType<typeof createAuditLog>;
+  audit: AuditRecorder;
+  secrets: SecretSealer;
+  applied: string[];
+}
+
+export async function openCore(config: Config): Promise<Core> {
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: config.databaseUrl ? undefined : pgliteDirFor(config.dataDir),
+  });
+  const applied = await migrate(db);
+  const provider = createLocalKeyProvider({
+    dataDir: config.dataDir,
+    ...(config.masterKey ? { masterKey: config.masterKey } : {}),
+  });
+  const keyring = createKeyring({ db, provider, dataDir: config.dataDir });
+  const auditLog = createAuditLog({ db, signer: loadCheckpointSigner(config.dataDir) });
+  const audit: AuditRecorder = {
+    inTx: async (tx, e) => {
+      await auditLog.append(tx, e);
+    },
+    standalone: async (e) => {
+      await auditLog.appendStandalone(db, e);
+    },
+  };
+  const secrets: SecretSealer = {
+    seal: (purpose, id, plain, tx) => keyring.sealPlatformSecret(purpose, id, plain, tx),
+    open: (purpose, id, sealed, tx) => keyring.openPlatformSecret(purpose, id, sealed, tx),
+  };
+  return { config, db, keyring, provider, auditLog, audit, secrets, applied };
+}
+
+/** For CLI verbs: open the database, run fn, close. */
+export async function withRuntimeDb<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
+  const core = await openCore(config);
+  try {
+    return await fn(core);
+  } finally {
+    await core.db.close();
+  }
+}
+
+export interface RunningVigil {
+  http: FastifyInstance;
+  core: Core;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startVigil(
+  config: Config,
+  opts: { printDemoLogins?: boolean } = {},
+): Promise<RunningVigil> {
+  const logger = createLogger({ level: config.logLevel });
+  const core = await openCore(config);
+  const tenancy = createTenancyService({
+    db: core.db,
+    secrets: core.secrets,
+    onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
+  });
+  const app = await buildApp({ config, db: core.db, logger, audit: core.audit, secrets: core.secrets });
+  let demoText: string | undefined;
+  if (config.demo) {
+    const { logins } = await seedDemo({ tenancy, dataDir: config.dataDir });
+    demoText = formatDemoLogins(logins, `http://${config.host}:${config.port}`);
+  }
+  await app.http.listen({ port: config.port, host: config.host });
+  const addr = app.http.server.address();
+  const url = `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}`;
+  if (demoText && opts.printDemoLogins)
+    process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.http.close();
+    await core.db.close();
+  };
+  if (opts.printDemoLogins) {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        void stop().finally(() => process.exit(0));
+      });
+    }
+  }
+  return { http: app.http, core, url, stop };
+}
