@@ -25,3 +25,4 @@ export {
   type KeyStatus,
   type TenantKeyStatus,
 } from './master-key.ts';
+export { benchCrypto, type CryptoBenchResult } from './bench.ts';
