@@ -1,5 +1,6 @@
 // Start-up: config → database → migrations → keys → audit → HTTP. One function per process role.
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { buildApp } from './app.ts';
 import { createAuditLog } from './audit/log.ts';
 import type { SecretSealer } from './auth/service.ts';
@@ -11,7 +12,7 @@ import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { loadCheckpointSigner } from './platform/signing-key.ts';
-import { createTenancyService } from './tenancy/service.ts';
+import { createTenancyService, type TenancyService } from './tenancy/service.ts';
 
 export interface Core {
   config: Config;
@@ -29,6 +30,11 @@ export async function openCore(config: Config): Promise<Core> {
     databaseUrl: config.databaseUrl,
     pgliteDir: config.databaseUrl ? undefined : pgliteDirFor(config.dataDir),
   });
+  return createCore(config, db);
+}
+
+/** Builds the core services on an open database (tests pass their own). */
+export async function createCore(config: Config, db: Database): Promise<Core> {
   const applied = await migrate(db);
   const provider = createLocalKeyProvider({
     dataDir: config.dataDir,
@@ -64,16 +70,20 @@ export async function withRuntimeDb<T>(config: Config, fn: (core: Core) => Promi
 export interface RunningVigil {
   http: FastifyInstance;
   core: Core;
+  tenancy: TenancyService;
   url: string;
   stop(): Promise<void>;
 }
 
 export async function startVigil(
   config: Config,
-  opts: { printDemoLogins?: boolean } = {},
+  opts: { printDemoLogins?: boolean; db?: Database; logDestination?: DestinationStream } = {},
 ): Promise<RunningVigil> {
-  const logger = createLogger({ level: config.logLevel });
-  const core = await openCore(config);
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(opts.logDestination ? { destination: opts.logDestination } : {}),
+  });
+  const core = opts.db ? await createCore(config, opts.db) : await openCore(config);
   const tenancy = createTenancyService({
     db: core.db,
     secrets: core.secrets,
@@ -104,5 +114,5 @@ export async function startVigil(
       });
     }
   }
-  return { http: app.http, core, url, stop };
+  return { http: app.http, core, tenancy, url, stop };
 }

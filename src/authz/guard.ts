@@ -149,20 +149,43 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   });
 }
 
-/** Refuses, at start-up, any route registered without a rule. */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  rule: RouteRule | undefined;
+  schema: { body?: unknown; querystring?: unknown; params?: unknown } | undefined;
+}
+
+/**
+ * Refuses, at start-up, any route registered without a rule, and records every route with its
+ * rule in `app.routeTable` (the route-rule test enumerates it).
+ */
 export function installRouteRuleCheck(
   app: FastifyInstance,
   defaults: Array<{ prefix: string; rule: RouteRule }>,
 ): void {
+  const table: RouteEntry[] = [];
+  app.decorate('routeTable', table);
   app.addHook('onRoute', (route) => {
-    if (route.config?.auth) return;
-    const d = defaults.find((x) => route.url.startsWith(x.prefix));
-    if (d) {
-      route.config = { ...(route.config ?? {}), auth: d.rule };
-      return;
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map(String);
+    if (!route.config?.auth) {
+      const d = defaults.find((x) => route.url.startsWith(x.prefix));
+      if (d) route.config = { ...(route.config ?? {}), auth: d.rule };
+      else if (!methods.every((m) => m === 'HEAD'))
+        throw new Error(`route ${methods.join(',')} ${route.url} declares no authorization rule`);
     }
-    if (route.method === 'HEAD' || (Array.isArray(route.method) && route.method.every((m) => m === 'HEAD')))
-      return;
-    throw new Error(`route ${String(route.method)} ${route.url} declares no authorization rule`);
+    for (const method of methods)
+      table.push({
+        method,
+        url: route.url,
+        rule: route.config?.auth as RouteRule | undefined,
+        schema: route.schema as RouteEntry['schema'],
+      });
   });
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: RouteEntry[];
+  }
 }
