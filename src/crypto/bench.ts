@@ -26,14 +26,20 @@ export interface CryptoBenchResult {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-export async function benchCrypto(opts: { messages?: number; rows?: number } = {}): Promise<CryptoBenchResult> {
+export async function benchCrypto(
+  opts: { messages?: number; rows?: number } = {},
+): Promise<CryptoBenchResult> {
   const messages = opts.messages ?? 5000;
   const rowCount = opts.rows ?? 500;
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const db = await openDatabase({});
   try {
     await migrate(db);
-    const keyring = createKeyring({ db, provider: createLocalKeyProvider({ dataDir, masterKey: randomBytes(32).toString('base64') }), dataDir });
+    const keyring = createKeyring({
+      db,
+      provider: createLocalKeyProvider({ dataDir, masterKey: randomBytes(32).toString('base64') }),
+      dataDir,
+    });
     const [tenant] = await db.withOwner((tx) =>
       rows<{ id: string }>(tx, sql`insert into tenants (slug, name) values ('bench', 'Bench') returning id`),
     );
@@ -48,7 +54,8 @@ export async function benchCrypto(opts: { messages?: number; rows?: number } = {
     // Warm the key cache and the JIT: steady state is what we measure.
     for (let i = 0; i < 200; i++) await keyring.decryptField(ctx, await keyring.encryptField(ctx, message));
     let t0 = performance.now();
-    for (let i = 0; i < messages; i++) await keyring.decryptField(ctx, await keyring.encryptField(ctx, message));
+    for (let i = 0; i < messages; i++)
+      await keyring.decryptField(ctx, await keyring.encryptField(ctx, message));
     const encryptDecryptMicros = ((performance.now() - t0) * 1000) / messages;
 
     const key = randomBytes(32);
@@ -60,10 +67,16 @@ export async function benchCrypto(opts: { messages?: number; rows?: number } = {
     const rawAesGcmMicros = ((performance.now() - t0) * 1000) / messages;
 
     const insertPlain = (id: string) =>
-      db.withTenant(tenantId, (tx) => tx.execute(sql`insert into bench_plain values (${id}, ${tenantId}, ${message})`));
+      db.withTenant(tenantId, (tx) =>
+        tx.execute(sql`insert into bench_plain values (${id}, ${tenantId}, ${message})`),
+      );
     const insertSealed = (id: string) =>
       db.withTenant(tenantId, async (tx) => {
-        const body = await keyring.encryptField({ tenantId, table: 'bench_sealed', column: 'body', rowId: id }, message, tx);
+        const body = await keyring.encryptField(
+          { tenantId, table: 'bench_sealed', column: 'body', rowId: id },
+          message,
+          tx,
+        );
         await tx.execute(sql`insert into bench_sealed values (${id}, ${tenantId}, ${body})`);
       });
     // Interleaved, so drift in the engine (cache warm-up, table growth) hits both equally.

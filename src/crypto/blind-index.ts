@@ -26,5 +26,8 @@ export function normalizeForIndex(kind: BlindIndexKind, value: string, defaultRe
 
 /** HMAC-SHA-256 over kind and normalized value, truncated: 128 bits keep collisions negligible. */
 export function computeBlindIndex(key: KeyObject, kind: BlindIndexKind, normalized: string): Buffer {
-  return createHmac('sha256', key).update(`${kind}\0${normalized}`, 'utf8').digest().subarray(0, BLIND_INDEX_BYTES);
+  return createHmac('sha256', key)
+    .update(`${kind}\0${normalized}`, 'utf8')
+    .digest()
+    .subarray(0, BLIND_INDEX_BYTES);
 }

@@ -37,7 +37,11 @@ export function encodeHeader(h: EnvelopeHeader): Buffer {
 }
 
 /** Splits a stored value into its header (raw bytes and parsed) and the sealed body. */
-export function decodeEnvelope(value: Buffer): { header: EnvelopeHeader; headerBytes: Buffer; sealed: Buffer } {
+export function decodeEnvelope(value: Buffer): {
+  header: EnvelopeHeader;
+  headerBytes: Buffer;
+  sealed: Buffer;
+} {
   if (value.length < 7 || value[0] !== MAGIC || value[1] !== FORMAT_V1) throw malformed();
   const scope = scopeOf.get(value[2] ?? 0);
   if (!scope) throw malformed();

@@ -1,28 +1,45 @@
 // Encryption at rest: key hierarchy (KEK -> tenant DEK -> subject key), envelope encryption,
 // blind indexes, rotation, crypto-shredding with an erasure ledger, platform secrets.
-export { cryptoMetrics, resetCryptoMetrics, type CryptoMetrics } from './metrics.ts';
-export type { KeyProvider, WrappedKey } from './provider.ts';
-export { createLocalKeyProvider, masterKeyPath, type LocalKeyProviderOptions } from './local-provider.ts';
-export { createVaultTransitProvider, type VaultTransitOptions } from './vault-provider.ts';
-export { createKeyring, type Keyring, type KeyringOptions, type FieldContext, type ShredResult } from './keyring.ts';
-export { type BlindIndexKind, normalizeForIndex, BLIND_INDEX_BYTES } from './blind-index.ts';
+
+export { benchCrypto, type CryptoBenchResult } from './bench.ts';
+export { BLIND_INDEX_BYTES, type BlindIndexKind, normalizeForIndex } from './blind-index.ts';
 export { decodeEnvelope, type EnvelopeHeader, type KeyScope } from './envelope.ts';
-export { registerEncryptedColumn, unregisterEncryptedColumn, listEncryptedColumns, type EncryptedColumn } from './registry.ts';
+export {
+  createKeyring,
+  type FieldContext,
+  type Keyring,
+  type KeyringOptions,
+  type ShredResult,
+} from './keyring.ts';
 export {
   appendErasure,
+  type ErasureEntry,
   erasureLedgerPath,
+  type ReplayResult,
   readErasureLedger,
   replayErasureLedger,
-  type ErasureEntry,
-  type ReplayResult,
 } from './ledger.ts';
-export { rotateTenantKey, runRotationJob, type RotateTenantKeyOptions, type RotationProgress } from './rotation.ts';
+export { createLocalKeyProvider, type LocalKeyProviderOptions, masterKeyPath } from './local-provider.ts';
 export {
-  rotateMasterKey,
+  type KeyStatus,
   keyStatus,
   type RotateMasterKeyOptions,
   type RotateMasterKeyResult,
-  type KeyStatus,
+  rotateMasterKey,
   type TenantKeyStatus,
 } from './master-key.ts';
-export { benchCrypto, type CryptoBenchResult } from './bench.ts';
+export { type CryptoMetrics, cryptoMetrics, resetCryptoMetrics } from './metrics.ts';
+export type { KeyProvider, WrappedKey } from './provider.ts';
+export {
+  type EncryptedColumn,
+  listEncryptedColumns,
+  registerEncryptedColumn,
+  unregisterEncryptedColumn,
+} from './registry.ts';
+export {
+  type RotateTenantKeyOptions,
+  type RotationProgress,
+  rotateTenantKey,
+  runRotationJob,
+} from './rotation.ts';
+export { createVaultTransitProvider, type VaultTransitOptions } from './vault-provider.ts';

@@ -32,7 +32,10 @@ export interface FieldContext {
 
 /** Associated data: the authenticated header plus the value's place (tenant, table, column, row). */
 export const fieldAad = (headerBytes: Buffer, ctx: FieldContext) =>
-  Buffer.concat([headerBytes, encodeParts('vigil.field.v1', [ctx.tenantId, ctx.table, ctx.column, ctx.rowId])]);
+  Buffer.concat([
+    headerBytes,
+    encodeParts('vigil.field.v1', [ctx.tenantId, ctx.table, ctx.column, ctx.rowId]),
+  ]);
 
 /** Where a subject key sits, as a field: its wrapping is bound to tenant and subject like any value. */
 export const subjectKeyField = (tenantId: string, subjectId: string): FieldContext => ({
@@ -68,7 +71,8 @@ export function createKeyResolver(opts: ResolverOptions) {
   const cache = new KeyCache<{ version: number; key: KeyObject }>(opts.cacheTtlMs, opts.cacheMaxEntries);
   const inTenant = <T>(tenantId: string, tx: Tx | undefined, fn: (tx: Tx) => Promise<T>) =>
     tx ? fn(tx) : db.withTenant(tenantId, fn);
-  const inPlatform = <T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>) => (tx ? fn(tx) : db.withPlatform(fn));
+  const inPlatform = <T>(tx: Tx | undefined, fn: (tx: Tx) => Promise<T>) =>
+    tx ? fn(tx) : db.withPlatform(fn);
 
   async function cached(cacheKey: string, load: () => Promise<{ version: number; key: KeyObject }>) {
     const hit = cache.get(cacheKey);
@@ -112,7 +116,10 @@ export function createKeyResolver(opts: ResolverOptions) {
 
   const dekFromStored = async (tenantId: string, stored: store.StoredKekWrapped) => ({
     version: stored.version,
-    key: deriveKey(await unwrap(stored, dekContext(tenantId, stored.version)), 'vigil.dek.v1', [tenantId, String(stored.version)]),
+    key: deriveKey(await unwrap(stored, dekContext(tenantId, stored.version)), 'vigil.dek.v1', [
+      tenantId,
+      String(stored.version),
+    ]),
   });
 
   /** A specific DEK version, for decryption. A version the tenant never had means a foreign ciphertext. */
@@ -149,7 +156,10 @@ export function createKeyResolver(opts: ResolverOptions) {
           stored = await store.selectIndexKey(t, tenantId);
         }
         if (!stored) throw unavailable('blind index key missing');
-        return { version: 1, key: deriveKey(await unwrap(stored, indexKeyContext(tenantId)), 'vigil.index.v1', [tenantId]) };
+        return {
+          version: 1,
+          key: deriveKey(await unwrap(stored, indexKeyContext(tenantId)), 'vigil.index.v1', [tenantId]),
+        };
       }),
     );
 
@@ -177,7 +187,13 @@ export function createKeyResolver(opts: ResolverOptions) {
           if (!create) throw decryptionFailed();
           const d = await activeDek(tenantId, t);
           const raw = randomBytes(32);
-          await store.insertSubjectKey(t, tenantId, subjectId, sealWithDek(d, subjectKeyField(tenantId, subjectId), raw), d.version);
+          await store.insertSubjectKey(
+            t,
+            tenantId,
+            subjectId,
+            sealWithDek(d, subjectKeyField(tenantId, subjectId), raw),
+            d.version,
+          );
           raw.fill(0);
           stored = await store.selectSubjectKey(t, tenantId, subjectId);
         }
@@ -197,7 +213,10 @@ export function createKeyResolver(opts: ResolverOptions) {
         }
         if (!stored) throw decryptionFailed();
         const raw = await unwrap(stored, platformKeyContext(stored.version));
-        return { version: stored.version, key: deriveKey(raw, 'vigil.platform.v1', [String(stored.version)]) };
+        return {
+          version: stored.version,
+          key: deriveKey(raw, 'vigil.platform.v1', [String(stored.version)]),
+        };
       }),
     );
 

@@ -5,7 +5,8 @@ import { rows, type Tx } from '../platform/db.ts';
 import type { WrappedKey } from './provider.ts';
 
 /** PGlite returns bytea as Uint8Array, node-postgres as Buffer. */
-export const toBuffer = (v: Uint8Array): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+export const toBuffer = (v: Uint8Array): Buffer =>
+  Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 export interface StoredKekWrapped {
   version: number;
@@ -14,7 +15,13 @@ export interface StoredKekWrapped {
   state: string;
 }
 
-type KeyRow = { version: number; wrapped_key: Uint8Array | null; kek_id: string; kek_version: number; state: string };
+type KeyRow = {
+  version: number;
+  wrapped_key: Uint8Array | null;
+  kek_id: string;
+  kek_version: number;
+  state: string;
+};
 const fromRow = (r: KeyRow): StoredKekWrapped => ({
   version: r.version,
   wrapped: r.wrapped_key ? { wrapped: toBuffer(r.wrapped_key), kekVersion: r.kek_version } : null,
@@ -24,7 +31,11 @@ const fromRow = (r: KeyRow): StoredKekWrapped => ({
 
 // --- tenant data keys ---
 
-export async function selectTenantKey(tx: Tx, tenantId: string, version: number): Promise<StoredKekWrapped | undefined> {
+export async function selectTenantKey(
+  tx: Tx,
+  tenantId: string,
+  version: number,
+): Promise<StoredKekWrapped | undefined> {
   const [r] = await rows<KeyRow>(
     tx,
     sql`select version, wrapped_key, kek_id, kek_version, state from tenant_keys where tenant_id = ${tenantId} and version = ${version}`,
@@ -49,24 +60,46 @@ export async function selectTenantKeys(tx: Tx, tenantId: string): Promise<Stored
 }
 
 export async function countTenantKeys(tx: Tx, tenantId: string): Promise<number> {
-  const [r] = await rows<{ n: number }>(tx, sql`select count(*)::int as n from tenant_keys where tenant_id = ${tenantId}`);
+  const [r] = await rows<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from tenant_keys where tenant_id = ${tenantId}`,
+  );
   return r?.n ?? 0;
 }
 
 /** Inserts the first DEK; a concurrent creator wins harmlessly (the loser re-reads). */
-export async function insertFirstTenantKey(tx: Tx, tenantId: string, kekId: string, w: WrappedKey): Promise<void> {
+export async function insertFirstTenantKey(
+  tx: Tx,
+  tenantId: string,
+  kekId: string,
+  w: WrappedKey,
+): Promise<void> {
   await tx.execute(sql`insert into tenant_keys (tenant_id, version, wrapped_key, kek_id, kek_version, state)
     values (${tenantId}, 1, ${w.wrapped}, ${kekId}, ${w.kekVersion}, 'active') on conflict do nothing`);
 }
 
 /** Retires the active DEK and activates `version` in one step. */
-export async function insertRotatedTenantKey(tx: Tx, tenantId: string, version: number, kekId: string, w: WrappedKey): Promise<void> {
-  await tx.execute(sql`update tenant_keys set state = 'retired', retired_at = now() where tenant_id = ${tenantId} and state = 'active'`);
+export async function insertRotatedTenantKey(
+  tx: Tx,
+  tenantId: string,
+  version: number,
+  kekId: string,
+  w: WrappedKey,
+): Promise<void> {
+  await tx.execute(
+    sql`update tenant_keys set state = 'retired', retired_at = now() where tenant_id = ${tenantId} and state = 'active'`,
+  );
   await tx.execute(sql`insert into tenant_keys (tenant_id, version, wrapped_key, kek_id, kek_version, state)
     values (${tenantId}, ${version}, ${w.wrapped}, ${kekId}, ${w.kekVersion}, 'active')`);
 }
 
-export async function updateTenantKeyWrapping(tx: Tx, tenantId: string, version: number, kekId: string, w: WrappedKey): Promise<void> {
+export async function updateTenantKeyWrapping(
+  tx: Tx,
+  tenantId: string,
+  version: number,
+  kekId: string,
+  w: WrappedKey,
+): Promise<void> {
   await tx.execute(sql`update tenant_keys set wrapped_key = ${w.wrapped}, kek_id = ${kekId}, kek_version = ${w.kekVersion}
     where tenant_id = ${tenantId} and version = ${version} and wrapped_key is not null`);
 }
@@ -96,7 +129,12 @@ export async function insertIndexKey(tx: Tx, tenantId: string, kekId: string, w:
     values (${tenantId}, ${w.wrapped}, ${kekId}, ${w.kekVersion}) on conflict do nothing`);
 }
 
-export async function updateIndexKeyWrapping(tx: Tx, tenantId: string, kekId: string, w: WrappedKey): Promise<void> {
+export async function updateIndexKeyWrapping(
+  tx: Tx,
+  tenantId: string,
+  kekId: string,
+  w: WrappedKey,
+): Promise<void> {
   await tx.execute(sql`update tenant_index_keys set wrapped_key = ${w.wrapped}, kek_id = ${kekId}, kek_version = ${w.kekVersion}
     where tenant_id = ${tenantId} and wrapped_key is not null`);
 }
@@ -117,7 +155,11 @@ export interface StoredSubjectKey {
   dekVersion: number;
 }
 
-export async function selectSubjectKey(tx: Tx, tenantId: string, subjectId: string): Promise<StoredSubjectKey | undefined> {
+export async function selectSubjectKey(
+  tx: Tx,
+  tenantId: string,
+  subjectId: string,
+): Promise<StoredSubjectKey | undefined> {
   const [r] = await rows<{ wrapped_key: Uint8Array | null; dek_version: number }>(
     tx,
     sql`select wrapped_key, dek_version from subject_keys where tenant_id = ${tenantId} and subject_id = ${subjectId}`,
@@ -125,7 +167,13 @@ export async function selectSubjectKey(tx: Tx, tenantId: string, subjectId: stri
   return r && { wrapped: r.wrapped_key ? toBuffer(r.wrapped_key) : null, dekVersion: r.dek_version };
 }
 
-export async function insertSubjectKey(tx: Tx, tenantId: string, subjectId: string, wrapped: Buffer, dekVersion: number): Promise<void> {
+export async function insertSubjectKey(
+  tx: Tx,
+  tenantId: string,
+  subjectId: string,
+  wrapped: Buffer,
+  dekVersion: number,
+): Promise<void> {
   await tx.execute(sql`insert into subject_keys (tenant_id, subject_id, wrapped_key, dek_version)
     values (${tenantId}, ${subjectId}, ${wrapped}, ${dekVersion}) on conflict do nothing`);
 }
@@ -140,7 +188,13 @@ export async function selectSubjectKeysBelow(tx: Tx, tenantId: string, dekVersio
   return r.map((x) => ({ subjectId: x.subject_id, wrapped: toBuffer(x.wrapped_key) }));
 }
 
-export async function updateSubjectKeyWrapping(tx: Tx, tenantId: string, subjectId: string, wrapped: Buffer, dekVersion: number) {
+export async function updateSubjectKeyWrapping(
+  tx: Tx,
+  tenantId: string,
+  subjectId: string,
+  wrapped: Buffer,
+  dekVersion: number,
+) {
   await tx.execute(sql`update subject_keys set wrapped_key = ${wrapped}, dek_version = ${dekVersion}
     where tenant_id = ${tenantId} and subject_id = ${subjectId} and wrapped_key is not null`);
 }
@@ -184,12 +238,18 @@ export async function destroyAllSubjectKeys(tx: Tx, tenantId: string): Promise<n
 
 export async function selectPlatformKey(tx: Tx, version?: number): Promise<StoredKekWrapped | undefined> {
   const where = version === undefined ? sql`state = 'active'` : sql`version = ${version}`;
-  const [r] = await rows<KeyRow>(tx, sql`select version, wrapped_key, kek_id, kek_version, state from platform_keys where ${where}`);
+  const [r] = await rows<KeyRow>(
+    tx,
+    sql`select version, wrapped_key, kek_id, kek_version, state from platform_keys where ${where}`,
+  );
   return r && fromRow(r);
 }
 
 export async function selectPlatformKeys(tx: Tx): Promise<StoredKekWrapped[]> {
-  const r = await rows<KeyRow>(tx, sql`select version, wrapped_key, kek_id, kek_version, state from platform_keys order by version`);
+  const r = await rows<KeyRow>(
+    tx,
+    sql`select version, wrapped_key, kek_id, kek_version, state from platform_keys order by version`,
+  );
   return r.map(fromRow);
 }
 
@@ -198,7 +258,12 @@ export async function insertFirstPlatformKey(tx: Tx, kekId: string, w: WrappedKe
     values (1, ${w.wrapped}, ${kekId}, ${w.kekVersion}, 'active') on conflict do nothing`);
 }
 
-export async function updatePlatformKeyWrapping(tx: Tx, version: number, kekId: string, w: WrappedKey): Promise<void> {
+export async function updatePlatformKeyWrapping(
+  tx: Tx,
+  version: number,
+  kekId: string,
+  w: WrappedKey,
+): Promise<void> {
   await tx.execute(sql`update platform_keys set wrapped_key = ${w.wrapped}, kek_id = ${kekId}, kek_version = ${w.kekVersion}
     where version = ${version}`);
 }

@@ -3,15 +3,15 @@
 // pass yours when you are inside one (PGlite has a single connection; a second transaction
 // opened while yours is open would wait forever).
 import type { Database, Tx } from '../platform/db.ts';
+import { VigilError } from '../platform/errors.ts';
 import { encodeParts, openAesGcm, sealAesGcm } from './aead.ts';
 import { type BlindIndexKind, computeBlindIndex, normalizeForIndex } from './blind-index.ts';
 import { decodeEnvelope, encodeHeader, isUuid } from './envelope.ts';
-import * as store from './key-store.ts';
 import { createKeyResolver, decryptionFailed, type FieldContext, fieldAad } from './key-resolver.ts';
+import * as store from './key-store.ts';
 import { appendErasure, type ErasureEntry } from './ledger.ts';
 import { cryptoMetrics } from './metrics.ts';
 import type { KeyProvider } from './provider.ts';
-import { VigilError } from '../platform/errors.ts';
 
 export type { FieldContext };
 
@@ -41,14 +41,25 @@ export interface Keyring {
   encryptField(ctx: FieldContext, plaintext: string | Buffer, tx?: Tx): Promise<Buffer>;
   decryptField(ctx: FieldContext, ciphertext: Buffer, tx?: Tx): Promise<Buffer>;
   decryptFieldText(ctx: FieldContext, ciphertext: Buffer, tx?: Tx): Promise<string>;
-  blindIndex(tenantId: string, kind: BlindIndexKind, value: string, tx?: Tx, opts?: { defaultRegion?: string }): Promise<Buffer>;
+  blindIndex(
+    tenantId: string,
+    kind: BlindIndexKind,
+    value: string,
+    tx?: Tx,
+    opts?: { defaultRegion?: string },
+  ): Promise<Buffer>;
   createSubjectKey(tenantId: string, subjectId: string, tx?: Tx): Promise<void>;
   shredSubject(tenantId: string, subjectId: string, tx?: Tx): Promise<ShredResult>;
   shredTenant(tenantId: string, tx?: Tx): Promise<ShredResult>;
   sealPlatformSecret(purpose: string, recordId: string, plaintext: Buffer, tx?: Tx): Promise<Buffer>;
   openPlatformSecret(purpose: string, recordId: string, sealed: Buffer, tx?: Tx): Promise<Buffer>;
   /** Rotation: re-seals a tenant-DEK value under targetVersion; null when nothing to do. */
-  reencryptField(ctx: FieldContext, ciphertext: Buffer, targetVersion: number, tx: Tx): Promise<Buffer | null>;
+  reencryptField(
+    ctx: FieldContext,
+    ciphertext: Buffer,
+    targetVersion: number,
+    tx: Tx,
+  ): Promise<Buffer | null>;
   forgetTenant(tenantId: string): void;
   clearCache(): void;
 }
@@ -72,7 +83,8 @@ export function createKeyring(opts: KeyringOptions): Keyring {
 
   async function encryptField(ctx: FieldContext, plaintext: string | Buffer, tx?: Tx): Promise<Buffer> {
     cryptoMetrics.encryptions++;
-    if (!ctx.subjectId) return keys.sealWithDek(await keys.activeDek(ctx.tenantId, tx), ctx, toBytes(plaintext));
+    if (!ctx.subjectId)
+      return keys.sealWithDek(await keys.activeDek(ctx.tenantId, tx), ctx, toBytes(plaintext));
     checkSubject(ctx.subjectId);
     const k = await keys.subjectKey(ctx.tenantId, ctx.subjectId, true, tx);
     const header = encodeHeader({ scope: 'subject', keyVersion: k.version, subjectId: ctx.subjectId });
@@ -101,8 +113,15 @@ export function createKeyring(opts: KeyringOptions): Keyring {
   async function shredSubject(tenantId: string, subjectId: string, tx?: Tx): Promise<ShredResult> {
     checkSubject(subjectId);
     // Ledger first: if the process dies between the two steps, a replay finishes the job.
-    const entry = await appendErasure(dataDir, { kind: 'subject', tenantId, subjectId, keyIds: [`subject:${tenantId}:${subjectId}`] });
-    const destroyed = await keys.inTenant(tenantId, tx, (t) => store.tombstoneSubjectKey(t, tenantId, subjectId));
+    const entry = await appendErasure(dataDir, {
+      kind: 'subject',
+      tenantId,
+      subjectId,
+      keyIds: [`subject:${tenantId}:${subjectId}`],
+    });
+    const destroyed = await keys.inTenant(tenantId, tx, (t) =>
+      store.tombstoneSubjectKey(t, tenantId, subjectId),
+    );
     keys.forgetSubject(tenantId, subjectId);
     return { entry, destroyed };
   }

@@ -2,8 +2,25 @@
 // database. A database restored from a backup taken before a shred still holds the shredded
 // keys; replaying this ledger destroys them again. The signing key lives beside the KEK
 // (${dataDir}/keys), never in the database, so a database writer cannot forge entries.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
@@ -44,12 +61,23 @@ export function loadLedgerSigningKey(dataDir: string): { privateKey: KeyObject; 
 }
 
 function entryHash(e: Omit<ErasureEntry, 'hash' | 'sig'>): string {
-  const canonical = JSON.stringify([e.seq, e.time, e.kind, e.tenantId, e.subjectId ?? null, e.keyIds, e.prevHash]);
+  const canonical = JSON.stringify([
+    e.seq,
+    e.time,
+    e.kind,
+    e.tenantId,
+    e.subjectId ?? null,
+    e.keyIds,
+    e.prevHash,
+  ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
 /** Reads and verifies the whole chain; any gap, edit or bad signature throws. */
-export function readErasureLedger(dataDir: string, publicKey = loadLedgerSigningKey(dataDir).publicKey): ErasureEntry[] {
+export function readErasureLedger(
+  dataDir: string,
+  publicKey = loadLedgerSigningKey(dataDir).publicKey,
+): ErasureEntry[] {
   const path = erasureLedgerPath(dataDir);
   if (!existsSync(path)) return [];
   const entries: ErasureEntry[] = [];
@@ -89,7 +117,11 @@ export function appendErasure(dataDir: string, req: ErasureRequest): Promise<Era
       prevHash: last?.hash ?? GENESIS,
     };
     const hash = entryHash(body);
-    const entry: ErasureEntry = { ...body, hash, sig: sign(null, Buffer.from(hash, 'hex'), privateKey).toString('base64') };
+    const entry: ErasureEntry = {
+      ...body,
+      hash,
+      sig: sign(null, Buffer.from(hash, 'hex'), privateKey).toString('base64'),
+    };
     mkdirSync(join(dataDir, 'ledger'), { recursive: true, mode: 0o700 });
     // fsync before the key is destroyed: the ledger line must survive a crash right after.
     const fd = openSync(erasureLedgerPath(dataDir), 'a', 0o600);
@@ -118,7 +150,8 @@ export async function replayErasureLedger(db: Database, opts: { dataDir: string 
   let keysDestroyed = 0;
   for (const e of entries) {
     keysDestroyed += await db.withTenant(e.tenantId, async (tx) => {
-      if (e.kind === 'subject') return e.subjectId && (await destroySubjectKey(tx, e.tenantId, e.subjectId)) ? 1 : 0;
+      if (e.kind === 'subject')
+        return e.subjectId && (await destroySubjectKey(tx, e.tenantId, e.subjectId)) ? 1 : 0;
       const deks = await destroyTenantKeys(tx, e.tenantId);
       const index = await destroyIndexKey(tx, e.tenantId);
       const subjects = await destroyAllSubjectKeys(tx, e.tenantId);

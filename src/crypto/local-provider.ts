@@ -29,14 +29,16 @@ export function parseMasterKeyEnv(value: string): Map<number, Buffer> {
 
 function readKeyFile(path: string): Map<number, Buffer> {
   // Like ssh: a key file others can read is refused rather than silently used.
-  if ((statSync(path).mode & 0o077) !== 0) throw unavailable('master key file must not be accessible to group or others');
+  if ((statSync(path).mode & 0o077) !== 0)
+    throw unavailable('master key file must not be accessible to group or others');
   let parsed: { format?: string; keys?: Record<string, string> };
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as typeof parsed;
   } catch {
     throw unavailable('master key file is unreadable');
   }
-  if (parsed.format !== FILE_FORMAT || !parsed.keys) throw unavailable('master key file has an unknown format');
+  if (parsed.format !== FILE_FORMAT || !parsed.keys)
+    throw unavailable('master key file has an unknown format');
   const keys = new Map<number, Buffer>();
   for (const [v, b64] of Object.entries(parsed.keys)) {
     const key = Buffer.from(b64, 'base64');
@@ -80,14 +82,16 @@ export function createLocalKeyProvider(opts: LocalKeyProviderOptions): KeyProvid
         writeKeyFile(path, new Map([[1, randomBytes(32)]]), true);
       } catch (e) {
         // Another process created it first: use theirs.
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unavailable('master key file could not be created');
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw unavailable('master key file could not be created');
       }
     }
     keys = readKeyFile(path);
   }
   if (keys.size === 0) throw unavailable('no master key configured');
   const current = () => Math.max(...keys.keys());
-  const aad = (context: string, version: number) => Buffer.from(`vigil.kek.v1\0${context}\0${version}`, 'utf8');
+  const aad = (context: string, version: number) =>
+    Buffer.from(`vigil.kek.v1\0${context}\0${version}`, 'utf8');
   const kek = (version: number) => {
     const k = keys.get(version);
     if (!k) throw unavailable('master key version is not available');
@@ -116,7 +120,8 @@ export function createLocalKeyProvider(opts: LocalKeyProviderOptions): KeyProvid
       }
     },
     rotate: async () => {
-      if (opts.masterKey) throw unavailable('the master key comes from VIGIL_MASTER_KEY: add a new version there');
+      if (opts.masterKey)
+        throw unavailable('the master key comes from VIGIL_MASTER_KEY: add a new version there');
       const fresh = new Map(readKeyFile(path));
       fresh.set(Math.max(...fresh.keys()) + 1, randomBytes(32));
       writeKeyFile(path, fresh, false);

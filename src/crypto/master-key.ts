@@ -3,8 +3,8 @@
 // DEKs) and all encrypted data stay untouched. Walks tenants one transaction each, so RLS holds.
 import { sql } from 'drizzle-orm';
 import { type Database, rows } from '../platform/db.ts';
-import * as store from './key-store.ts';
 import { dekContext, indexKeyContext, platformKeyContext } from './key-resolver.ts';
+import * as store from './key-store.ts';
 import type { KeyProvider } from './provider.ts';
 
 export interface RotateMasterKeyOptions {
@@ -23,11 +23,14 @@ export interface RotateMasterKeyResult {
 }
 
 const listTenantIds = (db: Database) =>
-  db.withPlatform((tx) => rows<{ id: string; slug: string }>(tx, sql`select id, slug from tenants order by slug`));
+  db.withPlatform((tx) =>
+    rows<{ id: string; slug: string }>(tx, sql`select id, slug from tenants order by slug`),
+  );
 
 export async function rotateMasterKey(opts: RotateMasterKeyOptions): Promise<RotateMasterKeyResult> {
   const { db, provider } = opts;
-  const kekVersion = opts.rotateProvider === false ? await provider.currentVersion() : await provider.rotate();
+  const kekVersion =
+    opts.rotateProvider === false ? await provider.currentVersion() : await provider.rotate();
   const result: RotateMasterKeyResult = { kekVersion, tenants: 0, rewrapped: 0, skippedForeign: 0 };
   const needsRewrap = (k: store.StoredKekWrapped) => {
     if (!k.wrapped) return false;
@@ -48,7 +51,12 @@ export async function rotateMasterKey(opts: RotateMasterKeyOptions): Promise<Rot
       }
       const index = await store.selectIndexKey(tx, tenant.id);
       if (index?.wrapped && needsRewrap(index)) {
-        await store.updateIndexKeyWrapping(tx, tenant.id, provider.id, await provider.rewrapKey(index.wrapped, indexKeyContext(tenant.id)));
+        await store.updateIndexKeyWrapping(
+          tx,
+          tenant.id,
+          provider.id,
+          await provider.rewrapKey(index.wrapped, indexKeyContext(tenant.id)),
+        );
         result.rewrapped++;
       }
     });
@@ -56,7 +64,12 @@ export async function rotateMasterKey(opts: RotateMasterKeyOptions): Promise<Rot
   await db.withPlatform(async (tx) => {
     for (const k of await store.selectPlatformKeys(tx)) {
       if (!needsRewrap(k) || !k.wrapped) continue;
-      await store.updatePlatformKeyWrapping(tx, k.version, provider.id, await provider.rewrapKey(k.wrapped, platformKeyContext(k.version)));
+      await store.updatePlatformKeyWrapping(
+        tx,
+        k.version,
+        provider.id,
+        await provider.rewrapKey(k.wrapped, platformKeyContext(k.version)),
+      );
       result.rewrapped++;
     }
   });
@@ -81,7 +94,11 @@ export interface KeyStatus {
 }
 
 /** Metadata only: versions, states and counts, never key material. */
-export async function keyStatus(opts: { db: Database; provider: KeyProvider; tenantId?: string }): Promise<KeyStatus> {
+export async function keyStatus(opts: {
+  db: Database;
+  provider: KeyProvider;
+  tenantId?: string;
+}): Promise<KeyStatus> {
   const { db, provider } = opts;
   const tenants = (await listTenantIds(db)).filter((t) => !opts.tenantId || t.id === opts.tenantId);
   const out: TenantKeyStatus[] = [];
@@ -95,7 +112,12 @@ export async function keyStatus(opts: { db: Database; provider: KeyProvider; ten
           sql`select count(*) filter (where wrapped_key is not null)::int as live, count(*) filter (where wrapped_key is null)::int as destroyed
             from subject_keys where tenant_id = ${t.id}`,
         );
-        const [job] = await rows<{ id: string; target_version: number; state: string; rows_reencrypted: string | number }>(
+        const [job] = await rows<{
+          id: string;
+          target_version: number;
+          state: string;
+          rows_reencrypted: string | number;
+        }>(
           tx,
           sql`select id, target_version, state, rows_reencrypted from key_rotation_jobs where tenant_id = ${t.id} order by created_at desc limit 1`,
         );
@@ -103,16 +125,31 @@ export async function keyStatus(opts: { db: Database; provider: KeyProvider; ten
           tenantId: t.id,
           slug: t.slug,
           activeVersion: versions.find((v) => v.state === 'active')?.version ?? null,
-          versions: versions.map((v) => ({ version: v.version, state: v.state, kekId: v.kekId, kekVersion: v.wrapped?.kekVersion ?? null })),
+          versions: versions.map((v) => ({
+            version: v.version,
+            state: v.state,
+            kekId: v.kekId,
+            kekVersion: v.wrapped?.kekVersion ?? null,
+          })),
           indexKey: !index ? 'missing' : index.wrapped ? 'active' : 'destroyed',
           subjects: { live: subjects?.live ?? 0, destroyed: subjects?.destroyed ?? 0 },
           rotation: job
-            ? { jobId: job.id, targetVersion: job.target_version, state: job.state, rowsReencrypted: Number(job.rows_reencrypted) }
+            ? {
+                jobId: job.id,
+                targetVersion: job.target_version,
+                state: job.state,
+                rowsReencrypted: Number(job.rows_reencrypted),
+              }
             : null,
         };
       }),
     );
   }
   const platform = await db.withPlatform((tx) => store.selectPlatformKeys(tx));
-  return { provider: provider.id, kekVersion: await provider.currentVersion(), platformKeyVersions: platform.map((p) => p.version), tenants: out };
+  return {
+    provider: provider.id,
+    kekVersion: await provider.currentVersion(),
+    platformKeyVersions: platform.map((p) => p.version),
+    tenants: out,
+  };
 }

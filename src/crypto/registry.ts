@@ -15,7 +15,12 @@ const columns = new Map<string, EncryptedColumn>();
 
 export const encryptedColumnKey = (c: Pick<EncryptedColumn, 'table' | 'column'>) => `${c.table}.${c.column}`;
 
-export function registerEncryptedColumn(c: { table: string; column: string; idColumn?: string; tenantColumn?: string }): EncryptedColumn {
+export function registerEncryptedColumn(c: {
+  table: string;
+  column: string;
+  idColumn?: string;
+  tenantColumn?: string;
+}): EncryptedColumn {
   const entry: EncryptedColumn = {
     table: c.table,
     column: c.column,
@@ -24,7 +29,8 @@ export function registerEncryptedColumn(c: { table: string; column: string; idCo
   };
   // Identifiers are interpolated into SQL by the rotation job: accept plain names only.
   for (const name of [entry.table, entry.column, entry.idColumn, entry.tenantColumn]) {
-    if (!IDENT.test(name)) throw new VigilError('invalid_input', 'encrypted column names must be plain identifiers');
+    if (!IDENT.test(name))
+      throw new VigilError('invalid_input', 'encrypted column names must be plain identifiers');
   }
   columns.set(encryptedColumnKey(entry), entry);
   return entry;

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
-import * as store from './key-store.ts';
 import { dekContext, subjectKeyField } from './key-resolver.ts';
+import * as store from './key-store.ts';
 import type { Keyring } from './keyring.ts';
 import { type EncryptedColumn, encryptedColumnKey, listEncryptedColumns } from './registry.ts';
 
@@ -63,17 +63,25 @@ const jobColumns = sql`id, target_version, state, done_columns, current_column, 
  * Rotates a tenant's DEK and re-encrypts its registered columns. If a rotation job for the
  * tenant is still running (aborted or crashed), it is resumed instead of starting another.
  */
-export async function rotateTenantKey(opts: RotateTenantKeyOptions): Promise<RotationProgress & { resumed: boolean }> {
+export async function rotateTenantKey(
+  opts: RotateTenantKeyOptions,
+): Promise<RotationProgress & { resumed: boolean }> {
   const { keyring, tenantId } = opts;
   const { job, resumed } = await keyring.db.withTenant(tenantId, async (tx) => {
-    const [running] = await rows<JobRow>(tx, sql`select ${jobColumns} from key_rotation_jobs where tenant_id = ${tenantId} and state = 'running'`);
+    const [running] = await rows<JobRow>(
+      tx,
+      sql`select ${jobColumns} from key_rotation_jobs where tenant_id = ${tenantId} and state = 'running'`,
+    );
     if (running) return { job: running, resumed: true };
     await keyring.ensureTenantKeys(tenantId, tx);
     const versions = await store.selectTenantKeys(tx, tenantId);
-    if (!versions.some((v) => v.state === 'active')) throw new VigilError('data_erased', 'the data was erased');
+    if (!versions.some((v) => v.state === 'active'))
+      throw new VigilError('data_erased', 'the data was erased');
     const next = Math.max(...versions.map((v) => v.version)) + 1;
     const raw = randomBytes(32);
-    const wrapped = await keyring.provider.wrapKey(raw, dekContext(tenantId, next)).finally(() => raw.fill(0));
+    const wrapped = await keyring.provider
+      .wrapKey(raw, dekContext(tenantId, next))
+      .finally(() => raw.fill(0));
     await store.insertRotatedTenantKey(tx, tenantId, next, keyring.provider.id, wrapped);
     const [created] = await rows<JobRow>(
       tx,
@@ -87,7 +95,9 @@ export async function rotateTenantKey(opts: RotateTenantKeyOptions): Promise<Rot
 }
 
 /** Runs (or resumes) one rotation job to completion, one committed batch at a time. */
-export async function runRotationJob(opts: RotateTenantKeyOptions & { jobId: string }): Promise<RotationProgress> {
+export async function runRotationJob(
+  opts: RotateTenantKeyOptions & { jobId: string },
+): Promise<RotationProgress> {
   const batchSize = opts.batchSize ?? 500;
   for (;;) {
     opts.signal?.throwIfAborted();
@@ -97,10 +107,17 @@ export async function runRotationJob(opts: RotateTenantKeyOptions & { jobId: str
   }
 }
 
-async function runBatch(tx: Tx, opts: RotateTenantKeyOptions & { jobId: string }, batchSize: number): Promise<RotationProgress> {
+async function runBatch(
+  tx: Tx,
+  opts: RotateTenantKeyOptions & { jobId: string },
+  batchSize: number,
+): Promise<RotationProgress> {
   const { keyring, tenantId } = opts;
   // Row lock: two workers on the same job take turns instead of racing on the cursor.
-  const [job] = await rows<JobRow>(tx, sql`select ${jobColumns} from key_rotation_jobs where id = ${opts.jobId} for update`);
+  const [job] = await rows<JobRow>(
+    tx,
+    sql`select ${jobColumns} from key_rotation_jobs where id = ${opts.jobId} for update`,
+  );
   if (!job) throw new VigilError('not_found', 'rotation job not found');
   if (job.state === 'completed') return progressOf(tenantId, job);
   const target = job.target_version;
@@ -113,7 +130,12 @@ async function runBatch(tx: Tx, opts: RotateTenantKeyOptions & { jobId: string }
     phase = SUBJECTS_PHASE;
     const subjects = await store.selectSubjectKeysBelow(tx, tenantId, target, batchSize);
     for (const s of subjects) {
-      const rewrapped = await keyring.reencryptField(subjectKeyField(tenantId, s.subjectId), s.wrapped, target, tx);
+      const rewrapped = await keyring.reencryptField(
+        subjectKeyField(tenantId, s.subjectId),
+        s.wrapped,
+        target,
+        tx,
+      );
       if (rewrapped) await store.updateSubjectKeyWrapping(tx, tenantId, s.subjectId, rewrapped, target);
     }
     scanned = subjects.length;
@@ -159,7 +181,8 @@ async function idTypeOf(tx: Tx, c: EncryptedColumn): Promise<SQL> {
     tx,
     sql`select format_type(atttypid, atttypmod) as t from pg_attribute where attrelid = ${c.table}::regclass and attname = ${c.idColumn}`,
   );
-  if (!r || !/^[a-z0-9 _()]+$/.test(r.t)) throw new VigilError('internal', 'encrypted column has an unsupported id type');
+  if (!r || !/^[a-z0-9 _()]+$/.test(r.t))
+    throw new VigilError('internal', 'encrypted column has an unsupported id type');
   const type = sql.raw(r.t);
   idTypeCache.set(key, type);
   return type;

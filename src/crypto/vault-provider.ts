@@ -28,7 +28,11 @@ export function createVaultTransitProvider(opts: VaultTransitOptions): KeyProvid
   const base = `${opts.address.replace(/\/+$/, '')}/v1/${opts.mount ?? 'transit'}`;
   const name = encodeURIComponent(opts.keyName);
 
-  async function call(method: 'GET' | 'POST', path: string, body?: object): Promise<Record<string, unknown> | undefined> {
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: object,
+  ): Promise<Record<string, unknown> | undefined> {
     const headers: Record<string, string> = { 'X-Vault-Token': opts.token };
     if (opts.namespace) headers['X-Vault-Namespace'] = opts.namespace;
     if (body) headers['Content-Type'] = 'application/json';
@@ -72,14 +76,16 @@ export function createVaultTransitProvider(opts: VaultTransitOptions): KeyProvid
 
   return {
     id: `vault-transit:${opts.keyName}`,
-    wrapKey: async (key) => ciphertextOf(await call('POST', `encrypt/${name}`, { plaintext: key.toString('base64') })),
+    wrapKey: async (key) =>
+      ciphertextOf(await call('POST', `encrypt/${name}`, { plaintext: key.toString('base64') })),
     unwrapKey: async (w) => {
       const data = await call('POST', `decrypt/${name}`, { ciphertext: w.wrapped.toString('utf8') });
       const p = data?.plaintext;
       if (typeof p !== 'string') throw unavailable('vault transit returned no plaintext');
       return Buffer.from(p, 'base64');
     },
-    rewrapKey: async (w) => ciphertextOf(await call('POST', `rewrap/${name}`, { ciphertext: w.wrapped.toString('utf8') })),
+    rewrapKey: async (w) =>
+      ciphertextOf(await call('POST', `rewrap/${name}`, { ciphertext: w.wrapped.toString('utf8') })),
     rotate: async () => {
       await call('POST', `keys/${name}/rotate`, {});
       return currentVersion();

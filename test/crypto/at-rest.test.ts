@@ -35,12 +35,19 @@ describe(`no plaintext at rest (${testDbKind})`, () => {
       for (const [i, marker] of markers.entries()) {
         const id = randomUUID();
         const c = { tenantId: tenant, table: 'crypto_test_contacts', column: 'email', rowId: id };
-        const email = await keyring.encryptField(i % 2 ? { ...c, subjectId: newSubjectId() } : c, `${marker}@example.com`, tx);
-        await tx.execute(sql`insert into crypto_test_contacts (id, tenant_id, email, note) values (${id}, ${tenant}, ${email}, ${i === 0 ? control : null})`);
+        const email = await keyring.encryptField(
+          i % 2 ? { ...c, subjectId: newSubjectId() } : c,
+          `${marker}@example.com`,
+          tx,
+        );
+        await tx.execute(
+          sql`insert into crypto_test_contacts (id, tenant_id, email, note) values (${id}, ${tenant}, ${email}, ${i === 0 ? control : null})`,
+        );
       }
     });
     const dump = await backupBytes(await takeBackup(t));
-    const found = (s: string) => dump.includes(Buffer.from(s)) || dump.includes(Buffer.from(Buffer.from(s).toString('hex')));
+    const found = (s: string) =>
+      dump.includes(Buffer.from(s)) || dump.includes(Buffer.from(Buffer.from(s).toString('hex')));
     expect(found(control)).toBe(true);
     for (const m of markers) expect(found(m)).toBe(false);
   });

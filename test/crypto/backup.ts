@@ -18,7 +18,10 @@ export async function takeBackup(t: TestDatabase): Promise<Backup> {
     await t.db.withOwner((tx) => tx.execute(sql`checkpoint`));
     return { kind: 'pglite', blob: await t.db.pglite.dumpDataDir('none') };
   }
-  return { kind: 'postgres', script: execFileSync('pg_dump', ['--no-owner', t.url!], { encoding: 'utf8', maxBuffer: 1 << 30 }) };
+  return {
+    kind: 'postgres',
+    script: execFileSync('pg_dump', ['--no-owner', t.url!], { encoding: 'utf8', maxBuffer: 1 << 30 }),
+  };
 }
 
 /** The bytes an attacker with the backup file would hold. */
@@ -43,7 +46,10 @@ export async function restoreBackup(b: Backup): Promise<{ db: Database; drop(): 
   await admin.end();
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
-  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', u.toString()], { input: b.script, stdio: ['pipe', 'ignore', 'pipe'] });
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', u.toString()], {
+    input: b.script,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   const db = await openDatabase({ databaseUrl: u.toString() });
   return {
     db,
@@ -62,7 +68,9 @@ function databaseOverPglite(client: PGlite): Database {
   const orm = drizzle(client) as unknown as PgDatabase<PgQueryResultHKT>;
   const asApp = <T>(tenantId: string, fn: (tx: Tx) => Promise<T>) =>
     orm.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`);
+      await tx.execute(
+        sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`,
+      );
       return fn(tx as Tx);
     });
   return {

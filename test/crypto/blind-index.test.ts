@@ -49,7 +49,9 @@ describe(`blind indexes (${testDbKind})`, () => {
     expect(await keyring.blindIndex(a, 'phone', '+49 30 1234567')).toEqual(i1);
     expect(await keyring.blindIndex(a, 'phone', '+49 30 1234568')).not.toEqual(i1);
     // Kinds are separated: the same text as another kind gives another index.
-    expect(await keyring.blindIndex(a, 'customer_number', 'x@y.de')).not.toEqual(await keyring.blindIndex(a, 'email', 'x@y.de'));
+    expect(await keyring.blindIndex(a, 'customer_number', 'x@y.de')).not.toEqual(
+      await keyring.blindIndex(a, 'email', 'x@y.de'),
+    );
     await expectCode(keyring.blindIndex(a, 'phone', 'call me'), 'invalid_input');
   });
 
@@ -57,13 +59,19 @@ describe(`blind indexes (${testDbKind})`, () => {
     const insert = (tenantId: string, email: string) =>
       t.db.withTenant(tenantId, async (tx) => {
         const id = randomUUID();
-        const enc = await keyring.encryptField({ tenantId, table: 'crypto_test_customers', column: 'email', rowId: id }, email, tx);
+        const enc = await keyring.encryptField(
+          { tenantId, table: 'crypto_test_customers', column: 'email', rowId: id },
+          email,
+          tx,
+        );
         const bidx = await keyring.blindIndex(tenantId, 'email', email, tx);
         await tx.execute(sql`insert into crypto_test_customers values (${id}, ${tenantId}, ${enc}, ${bidx})`);
         return id;
       });
     const find = (tenantId: string, bidx: Buffer) =>
-      t.db.withTenant(tenantId, (tx) => rows<{ id: string }>(tx, sql`select id from crypto_test_customers where email_bidx = ${bidx}`));
+      t.db.withTenant(tenantId, (tx) =>
+        rows<{ id: string }>(tx, sql`select id from crypto_test_customers where email_bidx = ${bidx}`),
+      );
 
     const anna = await insert(a, 'anna@example.com');
     await insert(a, 'bernd@example.com');

@@ -38,7 +38,9 @@ describe(`envelope encryption (${testDbKind})`, () => {
     expect(c1.includes(Buffer.from('anna'))).toBe(false);
     expect(await keyring.decryptFieldText(at(a, 'r1'), c1)).toBe('anna@example.com');
     const bytes = Buffer.from([0, 1, 2, 255]);
-    expect(await keyring.decryptField(at(a, 'r2'), await keyring.encryptField(at(a, 'r2'), bytes))).toEqual(bytes);
+    expect(await keyring.decryptField(at(a, 'r2'), await keyring.encryptField(at(a, 'r2'), bytes))).toEqual(
+      bytes,
+    );
   });
 
   it('names the key in a versioned header', async () => {

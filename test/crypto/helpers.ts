@@ -20,7 +20,10 @@ export async function createTenants(db: Database, count: number): Promise<string
   return db.withOwner(async (tx) => {
     const ids: string[] = [];
     for (const slug of slugs) {
-      const [r] = await rows<{ id: string }>(tx, sql`insert into tenants (slug, name) values (${slug}, ${slug}) returning id`);
+      const [r] = await rows<{ id: string }>(
+        tx,
+        sql`insert into tenants (slug, name) values (${slug}, ${slug}) returning id`,
+      );
       ids.push(r!.id);
     }
     return ids;

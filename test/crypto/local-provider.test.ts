@@ -58,7 +58,10 @@ describe('local key provider', () => {
     const single = createLocalKeyProvider({ dataDir: d, masterKey: k1 });
     const w = await single.wrapKey(Buffer.alloc(32, 3), 'c');
     expect(() => statSync(masterKeyPath(d))).toThrow();
-    const multi = createLocalKeyProvider({ dataDir: d, masterKey: `1:${k1},2:${randomBytes(32).toString('base64')}` });
+    const multi = createLocalKeyProvider({
+      dataDir: d,
+      masterKey: `1:${k1},2:${randomBytes(32).toString('base64')}`,
+    });
     expect(await multi.currentVersion()).toBe(2);
     expect(await multi.unwrapKey(w, 'c')).toEqual(Buffer.alloc(32, 3));
     await expectCode(multi.rotate(), 'key_unavailable');

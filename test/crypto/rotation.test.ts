@@ -50,7 +50,12 @@ describe(`key rotation (${testDbKind})`, () => {
   }
 
   const readAll = (tenantId: string) =>
-    t.db.withTenant(tenantId, (tx) => rows<{ id: string; body: Uint8Array }>(tx, sql`select id::text as id, body from crypto_test_notes order by id`));
+    t.db.withTenant(tenantId, (tx) =>
+      rows<{ id: string; body: Uint8Array }>(
+        tx,
+        sql`select id::text as id, body from crypto_test_notes order by id`,
+      ),
+    );
 
   const expected = new Map<string, string>();
 
@@ -66,8 +71,15 @@ describe(`key rotation (${testDbKind})`, () => {
       create policy tenant_isolation on ${TABLE} using (tenant_id = vigil_current_tenant()) with check (tenant_id = vigil_current_tenant());
       grant select, insert, update on ${TABLE} to vigil_app;`);
     registerEncryptedColumn({ table: TABLE, column: 'body' });
-    const notes = Array.from({ length: ROWS }, (_, i) => ({ id: randomUUID(), text: `note ${i} for tenant a` }));
-    const subjectNotes = Array.from({ length: 5 }, (_, i) => ({ id: randomUUID(), text: `subject note ${i}`, subjectId: newSubjectId() }));
+    const notes = Array.from({ length: ROWS }, (_, i) => ({
+      id: randomUUID(),
+      text: `note ${i} for tenant a`,
+    }));
+    const subjectNotes = Array.from({ length: 5 }, (_, i) => ({
+      id: randomUUID(),
+      text: `subject note ${i}`,
+      subjectId: newSubjectId(),
+    }));
     for (const n of [...notes, ...subjectNotes]) expected.set(n.id, n.text);
     await insertNotes(a, [...notes, ...subjectNotes]);
     await insertNotes(b, [{ id: randomUUID(), text: 'tenant b note' }]);
@@ -111,7 +123,13 @@ describe(`key rotation (${testDbKind})`, () => {
     expect(decodeEnvelope(Buffer.from(late.body)).header.keyVersion).toBe(2);
 
     const done = await rotateTenantKey({ keyring, tenantId: a, batchSize: 1000 });
-    expect(done).toMatchObject({ resumed: true, state: 'completed', targetVersion: 2, rowsReencrypted: ROWS, subjectsRewrapped: 5 });
+    expect(done).toMatchObject({
+      resumed: true,
+      state: 'completed',
+      targetVersion: 2,
+      rowsReencrypted: ROWS,
+      subjectsRewrapped: 5,
+    });
     expect(done.rowsScanned).toBeLessThan(ROWS + 6 + 1000); // resumed from the cursor, not from the start
 
     // A keyring with a cold cache reads every row, and every tenant-scoped value names version 2.
@@ -127,7 +145,10 @@ describe(`key rotation (${testDbKind})`, () => {
       }
     });
     const subjectVersions = await t.db.withTenant(a, (tx) =>
-      rows<{ dek_version: number }>(tx, sql`select distinct dek_version from subject_keys where tenant_id = ${a}`),
+      rows<{ dek_version: number }>(
+        tx,
+        sql`select distinct dek_version from subject_keys where tenant_id = ${a}`,
+      ),
     );
     expect(subjectVersions).toEqual([{ dek_version: 2 }]);
 
@@ -152,10 +173,16 @@ describe(`key rotation (${testDbKind})`, () => {
     const snapshot = async () => ({
       data: (await readAll(a)).map((r) => Buffer.from(r.body).toString('hex')),
       subjects: await t.db.withTenant(a, (tx) =>
-        rows<{ w: string }>(tx, sql`select encode(wrapped_key, 'hex') as w from subject_keys order by subject_id`),
+        rows<{ w: string }>(
+          tx,
+          sql`select encode(wrapped_key, 'hex') as w from subject_keys order by subject_id`,
+        ),
       ),
       deks: await t.db.withTenant(a, (tx) =>
-        rows<{ w: string; kek_version: number }>(tx, sql`select encode(wrapped_key, 'hex') as w, kek_version from tenant_keys order by version`),
+        rows<{ w: string; kek_version: number }>(
+          tx,
+          sql`select encode(wrapped_key, 'hex') as w, kek_version from tenant_keys order by version`,
+        ),
       ),
     });
     const before = await snapshot();
@@ -171,8 +198,12 @@ describe(`key rotation (${testDbKind})`, () => {
 
     const cold = localKeyring(t.db, data.dir);
     const [first] = await readAll(a);
-    expect(await cold.decryptFieldText(ctx(a, first!.id), Buffer.from(first!.body))).toBe(expected.get(first!.id));
+    expect(await cold.decryptFieldText(ctx(a, first!.id), Buffer.from(first!.body))).toBe(
+      expected.get(first!.id),
+    );
     expect((await cold.openPlatformSecret('totp', 'user-1', secret)).toString()).toBe('otp-seed');
-    expect((await rotateMasterKey({ db: t.db, provider: cold.provider, rotateProvider: false })).rewrapped).toBe(0);
+    expect(
+      (await rotateMasterKey({ db: t.db, provider: cold.provider, rotateProvider: false })).rewrapped,
+    ).toBe(0);
   });
 });

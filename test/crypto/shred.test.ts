@@ -2,8 +2,15 @@
 // unreadable with a typed 'data_erased', and the signed erasure ledger re-destroys the keys
 // in a database restored from a backup taken before the shred.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { erasureLedgerPath, type Keyring, readErasureLedger, replayErasureLedger } from '../../src/crypto/index.ts';
+import {
+  erasureLedgerPath,
+  type Keyring,
+  readErasureLedger,
+  replayErasureLedger,
+} from '../../src/crypto/index.ts';
+import { pgErrorOf, rows } from '../../src/platform/db.ts';
 import { createTestDatabase, type TestDatabase, testDbKind } from '../helpers/db.ts';
 import { type Backup, restoreBackup, takeBackup } from './backup.ts';
 import { createTenants, expectCode, localKeyring, newSubjectId, tempDataDir } from './helpers.ts';
@@ -50,7 +57,10 @@ describe(`crypto-shredding (${testDbKind})`, () => {
     // Not just this process's cache: a fresh keyring sees the destroyed key too.
     const cold = localKeyring(t.db, data.dir);
     await expectCode(cold.decryptField(at(a, 'r1'), values.subject!), 'data_erased');
-    await expectCode(cold.encryptField(at(a, 'r9', subject), 'new data for an erased subject'), 'data_erased');
+    await expectCode(
+      cold.encryptField(at(a, 'r9', subject), 'new data for an erased subject'),
+      'data_erased',
+    );
     expect(await cold.decryptFieldText(at(a, 'r2'), values.other!)).toBe('keep.me@example.com');
     expect(await cold.decryptFieldText(at(a, 'r3'), values.tenantScoped!)).toBe('tenant scoped');
     // Shredding again is harmless.
@@ -66,6 +76,23 @@ describe(`crypto-shredding (${testDbKind})`, () => {
     await expectCode(cold.encryptField(at(b, 'r3'), 'new'), 'data_erased');
     await expectCode(cold.blindIndex(b, 'email', 'x@example.com'), 'data_erased');
     expect(await cold.decryptFieldText(at(a, 'r3'), values.tenantScoped!)).toBe('tenant scoped');
+  });
+
+  it('the database refuses to put key material back into a destroyed key, and hides other tenants keys', async () => {
+    const e = await t.db
+      .withTenant(a, (tx) =>
+        tx.execute(sql`update subject_keys set wrapped_key = '\\x00' where subject_id = ${subject}`),
+      )
+      .catch((x: unknown) => x);
+    expect(pgErrorOf(e).message).toMatch(/destroyed key cannot be restored/);
+    const seen = await t.db.withTenant(a, (tx) =>
+      rows<{ tenant_id: string }>(
+        tx,
+        sql`select tenant_id from tenant_keys union all select tenant_id from subject_keys`,
+      ),
+    );
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((r) => r.tenant_id === a)).toBe(true);
   });
 
   it('writes a hash-chained, signed ledger outside the database', () => {

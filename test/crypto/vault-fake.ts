@@ -43,7 +43,10 @@ export async function startFakeVault(): Promise<FakeVault> {
     const nonce = randomBytes(12);
     const c = createCipheriv('aes-256-gcm', versions[versions.length - 1]!, nonce);
     const body = Buffer.concat([nonce, c.update(plaintext), c.final(), c.getAuthTag()]);
-    return { ciphertext: `vault:v${versions.length}:${body.toString('base64')}`, key_version: versions.length };
+    return {
+      ciphertext: `vault:v${versions.length}:${body.toString('base64')}`,
+      key_version: versions.length,
+    };
   };
   const open = (name: string, ciphertext: unknown): Buffer | string => {
     const m = typeof ciphertext === 'string' ? /^vault:v(\d+):(.+)$/.exec(ciphertext) : null;
@@ -85,7 +88,12 @@ export async function startFakeVault(): Promise<FakeVault> {
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
       const path = req.url ?? '';
       const tokenHeader = req.headers['x-vault-token'];
-      requests.push({ method: req.method ?? '', path, token: typeof tokenHeader === 'string' ? tokenHeader : undefined, body });
+      requests.push({
+        method: req.method ?? '',
+        path,
+        token: typeof tokenHeader === 'string' ? tokenHeader : undefined,
+        body,
+      });
       const reply = (status: number, payload?: unknown) => {
         res.writeHead(status, { 'Content-Type': 'application/json' });
         res.end(payload === undefined ? '' : JSON.stringify(payload));
@@ -96,13 +104,19 @@ export async function startFakeVault(): Promise<FakeVault> {
       const [, op, name, rotate] = m as unknown as [string, string, string, string | undefined];
       if (op === 'encrypt' && req.method === 'POST') {
         if (!keys.has(name)) keys.set(name, [randomBytes(32)]); // Vault creates the key on first encrypt.
-        if (typeof body?.plaintext !== 'string') return reply(400, { errors: ['missing plaintext to encrypt'] });
+        if (typeof body?.plaintext !== 'string')
+          return reply(400, { errors: ['missing plaintext to encrypt'] });
         return reply(200, envelope(seal(name, Buffer.from(body.plaintext, 'base64'))));
       }
-      if (!keys.has(name)) return reply(op === 'keys' ? 404 : 400, { errors: op === 'keys' ? [] : ['encryption key not found'] });
+      if (!keys.has(name))
+        return reply(op === 'keys' ? 404 : 400, {
+          errors: op === 'keys' ? [] : ['encryption key not found'],
+        });
       if (op === 'decrypt' && req.method === 'POST') {
         const p = open(name, body?.ciphertext);
-        return typeof p === 'string' ? reply(400, { errors: [p] }) : reply(200, envelope({ plaintext: p.toString('base64') }));
+        return typeof p === 'string'
+          ? reply(400, { errors: [p] })
+          : reply(200, envelope({ plaintext: p.toString('base64') }));
       }
       if (op === 'rewrap' && req.method === 'POST') {
         const p = open(name, body?.ciphertext);

@@ -4,7 +4,12 @@
 import { createServer } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyring, createVaultTransitProvider, type Keyring, rotateMasterKey } from '../../src/crypto/index.ts';
+import {
+  createKeyring,
+  createVaultTransitProvider,
+  type Keyring,
+  rotateMasterKey,
+} from '../../src/crypto/index.ts';
 import { rows } from '../../src/platform/db.ts';
 import { createTestDatabase, type TestDatabase, testDbKind } from '../helpers/db.ts';
 import { createTenants, expectCode, tempDataDir } from './helpers.ts';
@@ -93,19 +98,35 @@ describe(`vault transit provider (${testDbKind})`, () => {
   });
 
   it('reports an unreachable Vault as key_unavailable with a clear message', async () => {
-    const p = createVaultTransitProvider({ address: `http://127.0.0.1:${await closedPort()}`, token: vault.token, keyName: 'vigil' });
+    const p = createVaultTransitProvider({
+      address: `http://127.0.0.1:${await closedPort()}`,
+      token: vault.token,
+      keyName: 'vigil',
+    });
     const e = await p.wrapKey(Buffer.alloc(32), 'ctx').catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'key_unavailable', message: 'vault transit is unreachable' });
   });
 
   it('reports a refused token as key_unavailable without echoing the token', async () => {
-    const p = createVaultTransitProvider({ address: vault.address, token: 'hvs.wrong-token', keyName: 'vigil' });
-    const e = (await p.unwrapKey({ wrapped: Buffer.from('vault:v1:AAAA'), kekVersion: 1 }, 'ctx').catch((x: unknown) => x)) as Error;
+    const p = createVaultTransitProvider({
+      address: vault.address,
+      token: 'hvs.wrong-token',
+      keyName: 'vigil',
+    });
+    const e = (await p
+      .unwrapKey({ wrapped: Buffer.from('vault:v1:AAAA'), kekVersion: 1 }, 'ctx')
+      .catch((x: unknown) => x)) as Error;
     expect(e).toMatchObject({ code: 'key_unavailable', message: 'vault transit refused the token' });
     expect(e.message).not.toContain('wrong-token');
     // And a keyring on top of it fails closed for a tenant with no cached keys.
     const bad = createKeyring({ db: t.db, provider: p, dataDir: data.dir });
-    await expectCode(bad.decryptField({ tenantId: tenant, table: 'x', column: 'y', rowId: 'z' }, await keyring.encryptField({ tenantId: tenant, table: 'x', column: 'y', rowId: 'z' }, 'v')), 'key_unavailable');
+    await expectCode(
+      bad.decryptField(
+        { tenantId: tenant, table: 'x', column: 'y', rowId: 'z' },
+        await keyring.encryptField({ tenantId: tenant, table: 'x', column: 'y', rowId: 'z' }, 'v'),
+      ),
+      'key_unavailable',
+    );
   });
 
   it('reports a tampered wrapped key as key_unavailable', async () => {
