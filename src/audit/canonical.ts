@@ -67,10 +67,20 @@ export class EventEncoder {
       this.pos += 4;
       return;
     }
-    this.ensure(4 + s.length * 3);
-    const n = this.buf.write(s, this.pos + 4, 'utf8');
-    this.buf.writeUInt32BE(n, this.pos);
-    this.pos += 4 + n;
+    const len = s.length;
+    this.ensure(4 + len * 3);
+    const buf = this.buf;
+    const start = this.pos + 4;
+    // ASCII fast path (ids, codes, ISO times): a byte per char without Buffer.write overhead.
+    let i = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) break;
+      buf[start + i] = c;
+    }
+    const n = i === len ? len : i + buf.write(s.slice(i), start + i, 'utf8');
+    buf.writeUInt32BE(n, this.pos);
+    this.pos = start + n;
   }
 
   /** Encodes into the internal buffer; returns the leaf input (0x00 || canonical bytes). */
