@@ -25,9 +25,11 @@ const FR_STREET = new RegExp(
 const CITY = `${WORD}(?:[ -](?:(?:am|an|der|im|in|sur|sous|en|le|la|les|de|du|lès)[ -])?${WORD}){0,2}`;
 // Sticky: tried only at a 4-5 digit run followed by a space (or the 'D-'/'CH-' prefix before it).
 const POSTCODE_CITY = new RegExp(`(?<![\\w-])(?:(?:D|A|CH|F)-)?\\d{4,5} ${CITY}`, 'uy');
-const UK_POSTCODE = /(?<![\w])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w])/g;
+// Sticky, tried before digit runs only: the first digit of a postcode starts a run after 1-2 capitals.
+const UK_POSTCODE = /(?<![\w])[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}(?![\w])/y;
+// Sticky, tried before 5-digit runs that follow two capitals and a space.
 const US_STATE_ZIP =
-  /(?<![\w])(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]) \d{5}(?:-\d{4})?(?![\w])/g;
+  /(?<![\w])(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]) \d{5}(?:-\d{4})?(?![\w])/y;
 
 const GAP = /^[ \t]*(?:,|\r?\n)?[ \t]*(?:(?:[\p{Lu}][\p{L}.'’-]{1,24}[ ]?){1,3},?[ \t]*(?:\r?\n)?[ \t]*)?$/u;
 
@@ -154,6 +156,38 @@ function collectPostcodes(text: string, score: number, parts: Part[]): void {
   }
 }
 
+function upper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+/** UK postcodes and US state + ZIP, both of which start right before a digit run. */
+function collectUkUs(text: string, parts: Part[]): void {
+  const runs = digitRuns(text);
+  let ukFrom = 0;
+  let usFrom = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    const digits = runs[r]!;
+    if (upper(text.charCodeAt(digits - 1))) {
+      const start = upper(text.charCodeAt(digits - 2)) ? digits - 2 : digits - 1;
+      if (start >= ukFrom) {
+        UK_POSTCODE.lastIndex = start;
+        const m = UK_POSTCODE.exec(text);
+        if (m) {
+          ukFrom = start + m[0].length;
+          parts.push({ start, end: ukFrom, score: 0.55 });
+        }
+      }
+    } else if (runs[r + 1]! - digits === 5 && text.charCodeAt(digits - 1) === 32 && digits - 3 >= usFrom) {
+      US_STATE_ZIP.lastIndex = digits - 3;
+      const m = US_STATE_ZIP.exec(text);
+      if (m) {
+        usFrom = digits - 3 + m[0].length;
+        parts.push({ start: digits - 3, end: usFrom, score: 0.45 });
+      }
+    }
+  }
+}
+
 function mergeParts(text: string, parts: Part[], out: Span[]): void {
   parts.sort((a, b) => a.start - b.start || b.end - a.end);
   let cur: Part | undefined;
@@ -191,7 +225,6 @@ export const recognizeAddress: Recognizer = (text, ctx) => {
   collectAnchored(EN_ANCHOR, EN_STREET, text, 100, 2, 0.65, parts);
   collectAnchored(FR_ANCHOR, FR_STREET, text, 14, 100, 0.65, parts);
   collectPostcodes(text, 0.35, parts);
-  collect(UK_POSTCODE, text, 0.55, parts);
-  collect(US_STATE_ZIP, text, 0.45, parts);
+  collectUkUs(text, parts);
   if (parts.length > 0) mergeParts(text, parts, ctx.out);
 };

@@ -1,10 +1,16 @@
 import { getCountrySpecifications, isValidBIC, isValidIBAN } from 'ibantools';
 import { hasCue } from '../context.ts';
+import { digitRuns } from '../digits.ts';
 import type { Recognizer } from '../types.ts';
 
 // IBAN: a country code + check digits followed by up to 30 alphanumerics with optional single spaces.
 // The country's registered length decides where the IBAN ends, then ibantools validates mod-97 and BBAN.
-const IBAN_CANDIDATE = /(?<![\p{L}\d])[A-Za-z]{2} ?\d{2}(?: ?[A-Za-z0-9]){10,32}/gu;
+// Sticky: the check digits start a digit run, so only the two letters (and space) before each run are tried.
+const IBAN_CANDIDATE = /(?<![\p{L}\d])[A-Za-z]{2} ?\d{2}(?: ?[A-Za-z0-9]){10,32}/uy;
+
+function asciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 const IBAN_LENGTH = new Map<string, number>();
 for (const [cc, spec] of Object.entries(getCountrySpecifications()))
   if (spec.chars) IBAN_LENGTH.set(cc, spec.chars);
@@ -30,16 +36,29 @@ export function ibanEndAt(text: string, start: number, candidate: string): numbe
 }
 
 export const recognizeBank: Recognizer = (text, ctx) => {
-  IBAN_CANDIDATE.lastIndex = 0;
-  for (let m = IBAN_CANDIDATE.exec(text); m; m = IBAN_CANDIDATE.exec(text)) {
-    const end = ibanEndAt(text, m.index, m[0]);
+  const runs = digitRuns(text);
+  let searchFrom = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    const digits = runs[r]!;
+    if (runs[r + 1]! - digits < 2) continue;
+    const start = text.charCodeAt(digits - 1) === 32 ? digits - 3 : digits - 2;
+    if (
+      start < searchFrom ||
+      !asciiLetter(text.charCodeAt(start)) ||
+      !asciiLetter(text.charCodeAt(start + 1))
+    )
+      continue;
+    IBAN_CANDIDATE.lastIndex = start;
+    const m = IBAN_CANDIDATE.exec(text);
+    if (!m) continue;
+    const end = ibanEndAt(text, start, m[0]);
+    // On failure retry right after the country code so "XX DE89..." style overlaps do not hide an IBAN.
     if (end < 0) {
-      // Retry right after the country code so "XX DE89..." style overlaps do not hide an IBAN.
-      IBAN_CANDIDATE.lastIndex = m.index + 2;
+      searchFrom = start + 2;
       continue;
     }
-    ctx.out.push({ start: m.index, end, type: 'IBAN', score: 0.95 });
-    IBAN_CANDIDATE.lastIndex = end;
+    ctx.out.push({ start, end, type: 'IBAN', score: 0.95 });
+    searchFrom = end;
   }
 
   BIC_CANDIDATE.lastIndex = 0;

@@ -26,10 +26,24 @@ export function issuerKnown(d: string): boolean {
   return false;
 }
 
-const IBAN_PREFIX = /[A-Za-z]{2}\d{2} ?$/;
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Whether `start` follows an IBAN's country code and check digits: /[A-Za-z]{2}\d{2} ?$/. */
 export function followsIbanPrefix(text: string, start: number): boolean {
-  return start >= 4 && IBAN_PREFIX.test(text.slice(Math.max(0, start - 5), start));
+  const e = text.charCodeAt(start - 1) === 32 ? start - 1 : start;
+  return (
+    e >= 4 &&
+    isDigit(text.charCodeAt(e - 1)) &&
+    isDigit(text.charCodeAt(e - 2)) &&
+    isAsciiLetter(text.charCodeAt(e - 3)) &&
+    isAsciiLetter(text.charCodeAt(e - 4))
+  );
 }
 
 interface Group {

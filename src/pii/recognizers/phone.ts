@@ -17,29 +17,58 @@ function digitCount(s: string): number {
   return n;
 }
 
+/** The first character after an optional '(' (the trunk-prefix check looks at it). */
+function firstDigitOf(candidate: string): string {
+  return candidate[candidate[0] === '(' ? 1 : 0]!;
+}
+
+// libphonenumber validation dominates the cost; a small LRU keeps repeated numbers (the same number
+// quoted again in a conversation, a message scanned for redaction and again for logging) cheap.
+const VALID_CACHE_SIZE = 512;
+const validCache = new Map<string, boolean>();
+
+function validNumber(normalized: string, region: Region): boolean {
+  const key = region + normalized;
+  const hit = validCache.get(key);
+  if (hit !== undefined) {
+    validCache.delete(key);
+    validCache.set(key, hit);
+    return hit;
+  }
+  const valid = parsePhoneNumberFromString(normalized, region)?.isValid() === true;
+  if (validCache.size >= VALID_CACHE_SIZE) validCache.delete(validCache.keys().next().value!);
+  validCache.set(key, valid);
+  return valid;
+}
+
 /** Score for a candidate string or 0 when it is not a valid number for the region. */
 export function phoneScore(candidate: string, region: Region): number {
   const digits = digitCount(candidate);
   if (digits < 7 || digits > 15 || DATE_LIKE.test(candidate)) return 0;
   const international = candidate.startsWith('+') || candidate.startsWith('00');
   if (!international) {
-    const first = candidate.replace(/^\(/, '')[0];
+    const first = firstDigitOf(candidate);
     // National numbers in Europe carry the trunk prefix 0; NANP numbers are 10 digits not starting 0/1.
     if (TRUNK_PREFIX_REGIONS.has(region) ? first !== '0' : digits !== 10 || first === '0' || first === '1')
       return 0;
   }
   const normalized = candidate.startsWith('00') ? `+${candidate.slice(2)}` : candidate;
-  const parsed = parsePhoneNumberFromString(normalized, region);
-  if (!parsed?.isValid()) return 0;
+  if (!validNumber(normalized, region)) return 0;
   const separated = /[ ()/.-]/.test(candidate);
   return international ? 0.85 : separated ? 0.75 : 0.65;
 }
 
+const TRAILING_GROUP = /[ /.-]\d+\)?$/;
+
 export const recognizePhone: Recognizer = (text, ctx) => {
+  const trunkPrefix = TRUNK_PREFIX_REGIONS.has(ctx.region);
   CANDIDATE.lastIndex = 0;
   for (let m = CANDIDATE.exec(text); m; m = CANDIDATE.exec(text)) {
-    if (followsIbanPrefix(text, m.index)) continue;
     let candidate = m[0];
+    // Dropping trailing groups keeps the start, so a national number without trunk prefix never scores.
+    if (trunkPrefix && candidate[0] !== '+' && !candidate.startsWith('00') && firstDigitOf(candidate) !== '0')
+      continue;
+    if (followsIbanPrefix(text, m.index)) continue;
     // Try the whole candidate, then drop trailing groups: "0171 1234567 2 Stück" or a glued suffix number.
     for (let attempt = 0; attempt < 3; attempt++) {
       const score = phoneScore(candidate, ctx.region);
@@ -47,7 +76,7 @@ export const recognizePhone: Recognizer = (text, ctx) => {
         ctx.out.push({ start: m.index, end: m.index + candidate.length, type: 'PHONE', score });
         break;
       }
-      const cut = candidate.search(/[ /.-]\d+\)?$/);
+      const cut = candidate.search(TRAILING_GROUP);
       if (cut <= 0) break;
       candidate = candidate.slice(0, cut);
     }
