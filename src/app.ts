@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
@@ -15,6 +16,8 @@ import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
 import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
+import { tenancyRoutes } from './tenancy/routes.ts';
+import { createTenancyService } from './tenancy/service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -22,6 +25,7 @@ export interface AppDeps {
   logger: Logger;
   audit: AuditRecorder;
   secrets: SecretSealer;
+  onTenantCreated?: (tenantId: string) => Promise<void>;
 }
 
 export interface App {
@@ -76,6 +80,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
+  adminSessionRoutes(http, { db, auth });
+  tenancyRoutes(http, {
+    db,
+    audit,
+    tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
+  });
 
   return { http, auth };
 }

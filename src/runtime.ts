@@ -89,7 +89,14 @@ export async function startVigil(
     secrets: core.secrets,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
   });
-  const app = await buildApp({ config, db: core.db, logger, audit: core.audit, secrets: core.secrets });
+  const app = await buildApp({
+    config,
+    db: core.db,
+    logger,
+    audit: core.audit,
+    secrets: core.secrets,
+    onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
+  });
   let demoText: string | undefined;
   if (config.demo) {
     const { logins } = await seedDemo({ tenancy, dataDir: config.dataDir });

@@ -1,0 +1,270 @@
+// Tenant and membership administration: platform admins create tenants and users; tenant admins
+// grant and revoke roles inside their tenant and issue service API tokens.
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { randomToken, sha256 } from '../auth/tokens.ts';
+import { ROLES } from '../authz/roles.ts';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type Database, rows } from '../platform/db.ts';
+import { VigilError } from '../platform/errors.ts';
+import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import type { TenancyService } from './service.ts';
+
+const Slug = TenantParams.properties.tenantSlug;
+const RoleName = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const TenantRole = Type.Union(ROLES.filter((r) => r !== 'platform_admin').map((r) => Type.Literal(r)));
+export const TOKEN_SCOPES = ['calls:write', 'messages:write', 'customers:read'] as const;
+
+export function tenancyRoutes(
+  app: FastifyInstance,
+  deps: { db: Database; tenancy: TenancyService; audit: AuditRecorder },
+) {
+  const { db, tenancy, audit } = deps;
+  const ev = (
+    req: {
+      ctx: {
+        ip: string;
+        uaHash: string;
+        requestId: string;
+        actor: { id: string | null };
+        tenant?: { id: string };
+      };
+    },
+    action: string,
+    resourceType: string,
+    resourceId: string | null,
+    meta?: Record<string, string | number | boolean | null>,
+  ) => ({
+    tenantId: req.ctx.tenant?.id ?? null,
+    actorType: 'user' as const,
+    actorId: req.ctx.actor.id,
+    action,
+    resourceType,
+    resourceId,
+    outcome: 'success' as const,
+    ip: req.ctx.ip,
+    uaHash: req.ctx.uaHash,
+    requestId: req.ctx.requestId,
+    ...(meta ? { meta } : {}),
+  });
+
+  app.get(
+    '/api/v1/admin/tenants',
+    {
+      config: { auth: { platform: ['read', 'Tenant'] } },
+      schema: {
+        tags: ['admin'],
+        response: {
+          200: Type.Object({
+            tenants: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                slug: Type.String(),
+                name: Type.String(),
+                status: Type.String(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({ tenants: await tenancy.listTenants() }),
+  );
+
+  app.post(
+    '/api/v1/admin/tenants',
+    {
+      config: { auth: { platform: ['create', 'Tenant'] } },
+      schema: {
+        tags: ['admin'],
+        body: Type.Object(
+          {
+            slug: Slug,
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            defaultRegion: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const t = await tenancy.createTenant(req.body as { slug: string; name: string });
+      await audit.standalone(ev(req, 'tenant.create', 'tenant', t.id));
+      return reply.status(201).send(t);
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/users',
+    {
+      config: { auth: { platform: ['create', 'User'] } },
+      schema: {
+        tags: ['admin'],
+        body: Type.Object(
+          {
+            email: Type.String({ format: 'email', maxLength: 254 }),
+            displayName: Type.String({ minLength: 1, maxLength: 120 }),
+            password: Type.String({ minLength: 12, maxLength: 256 }),
+            locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('de')])),
+            memberships: Type.Array(
+              Type.Object(
+                { tenantSlug: Type.Union([Slug, Type.Null()]), role: RoleName },
+                { additionalProperties: false },
+              ),
+              { maxItems: 50 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as {
+        email: string;
+        displayName: string;
+        password: string;
+        locale?: 'en' | 'de';
+        memberships: Array<{ tenantSlug: string | null; role: (typeof ROLES)[number] }>;
+      };
+      const memberships = [];
+      for (const m of b.memberships) {
+        const t = m.tenantSlug ? await tenancy.tenantBySlug(m.tenantSlug) : null;
+        if (m.tenantSlug && !t) throw new VigilError('unprocessable', 'a membership names an unknown tenant');
+        memberships.push({ tenantId: t?.id ?? null, role: m.role });
+      }
+      const u = await tenancy.createUser({
+        email: b.email,
+        displayName: b.displayName,
+        password: b.password,
+        memberships,
+        ...(b.locale ? { locale: b.locale } : {}),
+      });
+      await audit.standalone(ev(req, 'user.create', 'user', u.id, { memberships: memberships.length }));
+      return reply.status(201).send(u);
+    },
+  );
+
+  const MembershipParams = Type.Object({ tenantSlug: Slug, userId: Uuid }, { additionalProperties: false });
+  app.post(
+    '/api/v1/tenants/:tenantSlug/users/:userId/roles',
+    {
+      config: { auth: { tenant: ['manage', 'Membership'] } },
+      schema: {
+        tags: ['admin'],
+        params: MembershipParams,
+        body: Type.Object({ role: TenantRole }, { additionalProperties: false }),
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { userId } = req.params as { userId: string };
+      const { role } = req.body as { role: string };
+      await db.withTenant(req.ctx.tenant!.id, async (tx) => {
+        const known = await rows<{ id: string }>(tx, sql`select id from users where id = ${userId}`);
+        if (!known.length) throw new VigilError('not_found', 'user not found');
+        await tx.execute(
+          sql`insert into memberships (user_id, tenant_id, role) values (${userId}, ${req.ctx.tenant!.id}, ${role}) on conflict do nothing`,
+        );
+        await audit.inTx(
+          tx,
+          ev(req, 'membership.grant', 'user', userId, { role, self: userId === req.ctx.actor.id }),
+        );
+      });
+      return { ok: true };
+    },
+  );
+
+  app.delete(
+    '/api/v1/tenants/:tenantSlug/users/:userId/roles/:role',
+    {
+      config: { auth: { tenant: ['manage', 'Membership'] } },
+      schema: {
+        tags: ['admin'],
+        params: Type.Object(
+          { tenantSlug: Slug, userId: Uuid, role: TenantRole },
+          { additionalProperties: false },
+        ),
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { userId, role } = req.params as { userId: string; role: string };
+      await db.withTenant(req.ctx.tenant!.id, async (tx) => {
+        const r = await rows<{ id: string }>(
+          tx,
+          sql`delete from memberships where user_id = ${userId} and tenant_id = ${req.ctx.tenant!.id} and role = ${role} returning id`,
+        );
+        if (!r.length) throw new VigilError('not_found', 'membership not found');
+        await audit.inTx(tx, ev(req, 'membership.revoke', 'user', userId, { role }));
+      });
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/api/v1/tenants/:tenantSlug/api-tokens',
+    {
+      config: { auth: { tenant: ['manage', 'ApiToken'] } },
+      schema: {
+        tags: ['admin'],
+        params: TenantParams,
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            scopes: Type.Array(Type.Union(TOKEN_SCOPES.map((s) => Type.Literal(s))), {
+              minItems: 1,
+              maxItems: 10,
+            }),
+            expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 730 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.String(), token: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { name: string; scopes: string[]; expiresInDays?: number };
+      const token = `vgl_${randomToken()}`;
+      const expires = b.expiresInDays ? new Date(Date.now() + b.expiresInDays * 86_400_000) : null;
+      const id = await db.withTenant(req.ctx.tenant!.id, async (tx) => {
+        const [r] = await rows<{ id: string }>(
+          tx,
+          sql`insert into api_tokens (tenant_id, name, token_hash, scopes, created_by, expires_at)
+        values (${req.ctx.tenant!.id}, ${b.name}, ${sha256(token)}, ${sql.raw(`array[${b.scopes.map((s) => `'${s}'`).join(',')}]::text[]`)}, ${req.ctx.actor.id}, ${expires}) returning id`,
+        );
+        await audit.inTx(tx, ev(req, 'api_token.create', 'api_token', r!.id, { scopes: b.scopes.join(' ') }));
+        return r!.id;
+      });
+      // Shown once; only its hash is stored.
+      return reply.status(201).send({ id, token });
+    },
+  );
+
+  app.delete(
+    '/api/v1/tenants/:tenantSlug/api-tokens/:tokenId',
+    {
+      config: { auth: { tenant: ['manage', 'ApiToken'] } },
+      schema: {
+        tags: ['admin'],
+        params: Type.Object({ tenantSlug: Slug, tokenId: Uuid }, { additionalProperties: false }),
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { tokenId } = req.params as { tokenId: string };
+      await db.withTenant(req.ctx.tenant!.id, async (tx) => {
+        const r = await rows<{ id: string }>(
+          tx,
+          sql`update api_tokens set revoked_at = now() where id = ${tokenId} and tenant_id = ${req.ctx.tenant!.id} and revoked_at is null returning id`,
+        );
+        if (!r.length) throw new VigilError('not_found', 'token not found');
+        await audit.inTx(tx, ev(req, 'api_token.revoke', 'api_token', tokenId));
+      });
+      return { ok: true };
+    },
+  );
+}
