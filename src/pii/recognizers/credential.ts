@@ -52,22 +52,26 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_
 const TOKEN_DELIMITER = /[\s"'(:=,;<>[\]{}]/;
 const TOKEN_BLOCKED_AFTER = /[\w/+=@.-]/;
 
-/** Calls `onToken(start, end)` for every long-token match, in order. */
+function isTokenChar(c: number): boolean {
+  return c < 128 && TOKEN_CHAR[c] === 1;
+}
+
+/**
+ * Calls `onToken(start, end)` for every long-token match, in order. A run of 24+ token characters
+ * covers one of every 24 positions, so only those positions are probed and runs are grown from there.
+ */
 function findLongTokens(text: string, onToken: (start: number, end: number) => void): void {
   const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || TOKEN_CHAR[c] === 0) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d >= 128 || TOKEN_CHAR[d] === 0) break;
-      i++;
-    }
+  let done = 0;
+  for (let probe = 23; probe < n; probe += 24) {
+    if (!isTokenChar(text.charCodeAt(probe))) continue;
+    let start = probe;
+    while (start > done && isTokenChar(text.charCodeAt(start - 1))) start--;
+    let i = probe + 1;
+    while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+    done = i;
+    // Continue with the first probe position at or after the run's end.
+    probe = i - 1 - ((i - 1 - 23) % 24);
     const len = i - start;
     if (len < 24 || len > 200) continue;
     if (start > 0 && !TOKEN_DELIMITER.test(text[start - 1]!)) continue;
@@ -78,6 +82,7 @@ function findLongTokens(text: string, onToken: (start: number, end: number) => v
     onToken(start, end);
   }
 }
+
 const TOKEN_CUES = [
   'token',
   'api key',
