@@ -32,7 +32,7 @@ export async function exportAuditBundle(db: Database, tenantId: string | null): 
     const anchors = await rows<{ seq: number | string; last_hash: Uint8Array; frontier: Uint8Array; time: string; key_id: string; signature: Uint8Array }>(
       tx,
       sql`select seq, last_hash, frontier, ${sql.raw(isoTimeSql('time'))} as time, key_id, signature
-          from audit_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
+          from audit_retention_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
     );
     const heads = await rows<{ last_seq: number | string; last_hash: Uint8Array }>(
       tx,

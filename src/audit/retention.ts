@@ -35,7 +35,7 @@ export async function purgeAuditEvents(
       )
     )[0];
     if (!head) return { deleted: 0, anchorSeq: 0 };
-    const prior = await rows<{ seq: number | string }>(tx, sql`select coalesce(max(seq), 0) as seq from audit_anchors where chain = ${chain}::uuid`);
+    const prior = await rows<{ seq: number | string }>(tx, sql`select coalesce(max(seq), 0) as seq from audit_retention_anchors where chain = ${chain}::uuid`);
     const priorSeq = Number(prior[0]?.seq ?? 0);
     // Cut before the first event at or after the cutoff, so nothing newer is lost to clock skew.
     const cut = await rows<{ seq: number | string }>(
@@ -50,7 +50,7 @@ export async function purgeAuditEvents(
     const anchor = (
       await rows<{ seq: number | string; frontier: Uint8Array }>(
         tx,
-        sql`select seq, frontier from audit_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
+        sql`select seq, frontier from audit_retention_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
       )
     )[0];
     const range = anchor ? CompactRange.deserialize(Number(anchor.seq), toBuffer(anchor.frontier)) : new CompactRange();
@@ -67,7 +67,7 @@ export async function purgeAuditEvents(
     const frontier = range.serialize();
     const sig = signer.sign(anchorMessage(tenantId, cutSeq, last.toString('hex'), frontier.toString('hex'), time));
     await registerSigningKey(tx, signer);
-    await tx.execute(sql`insert into audit_anchors (tenant_id, seq, last_hash, frontier, time, key_id, signature)
+    await tx.execute(sql`insert into audit_retention_anchors (tenant_id, seq, last_hash, frontier, time, key_id, signature)
       values (${tenantId}::uuid, ${cutSeq}, ${last}, ${frontier}, ${time}::timestamptz, ${signer.keyId}, ${sig})`);
     const headSize = Number(head.last_seq);
     const root = CompactRange.deserialize(headSize, toBuffer(head.frontier)).root();

@@ -62,7 +62,7 @@ async function verifyChain(tx: Tx, tenantId: string | null, keys: Record<string,
   );
   const anchors = await rows<AnchorRow>(
     tx,
-    sql`select seq, last_hash, frontier, ${sql.raw(isoTimeSql('time'))} as time, key_id, signature from audit_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
+    sql`select seq, last_hash, frontier, ${sql.raw(isoTimeSql('time'))} as time, key_id, signature from audit_retention_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
   );
   const heads = await rows<{ last_seq: number | string; last_hash: Uint8Array }>(
     tx,
@@ -135,7 +135,7 @@ export async function verifyAuditLog(db: Database, opts: VerifyOptions = {}): Pr
       const r = await rows<{ chain: string }>(
         tx,
         sql`select chain::text as chain from audit_heads union select chain::text from audit_checkpoints
-            union select chain::text from audit_anchors union select distinct chain::text from audit_events order by 1`,
+            union select chain::text from audit_retention_anchors union select distinct chain::text from audit_events order by 1`,
       );
       ids = r.map((x) => (x.chain === ZERO_CHAIN ? null : x.chain));
     }

@@ -1,7 +1,7 @@
 // Administrative CLI verbs that need the database: users, tenants, audit verification, keys.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { verifyAuditLog } from '../audit/verify.ts';
+import { runAuditVerifyCli } from '../audit/index.ts';
 import { isRole, type Role } from '../authz/roles.ts';
 import { keyStatus, rotateMasterKey, rotateTenantKey } from '../crypto/index.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
@@ -73,29 +73,7 @@ export async function createTenantCommand(args: string[]): Promise<number> {
 }
 
 export async function auditVerifyCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { tenant: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
-  return withRuntimeDb(loadConfig(), async (core) => {
-    const opts = values.tenant ? { tenantId: await tenantIdOf(core, values.tenant) } : { all: true };
-    const report = await verifyAuditLog(core.db, opts);
-    if (values.json) console.log(JSON.stringify(report, null, 2));
-    else {
-      for (const c of report.chains) {
-        const name = c.tenantId ?? 'platform';
-        console.log(
-          c.ok
-            ? `ok       ${name}: ${c.events} events, ${c.checkpointsChecked} checkpoints`
-            : `TAMPERED ${name}: first bad seq ${c.firstBadSeq} (${c.kind}${c.detail ? `: ${c.detail}` : ''})`,
-        );
-      }
-      console.log(
-        `${report.ok ? 'audit log verified' : 'audit log FAILED verification'}: ${report.events} events in ${report.seconds.toFixed(2)} s`,
-      );
-    }
-    return report.ok ? 0 : 1;
-  });
+  return withRuntimeDb(loadConfig(), (core) => runAuditVerifyCli(core.db, args, process.stdout));
 }
 
 export async function keysCommand(args: string[]): Promise<number> {

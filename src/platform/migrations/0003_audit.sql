@@ -5,7 +5,7 @@
 -- Append-only: vigil_app may only INSERT and SELECT events; triggers refuse UPDATE, DELETE and
 -- TRUNCATE for everybody. The single exception is the documented retention purge
 -- (src/audit/retention.ts): an owner transaction sets `vigil.audit_purge = 'on'`, records a
--- signed anchor in audit_anchors first and may then delete only events at or below that
+-- signed anchor in audit_retention_anchors first and may then delete only events at or below that
 -- anchor's seq. vigil_app can set the setting but is refused by the current_user check and has
 -- no DELETE privilege anyway. Verification detects anything done with the triggers disabled.
 
@@ -65,7 +65,7 @@ create table audit_checkpoints (
 create index audit_checkpoints_chain on audit_checkpoints (chain, tree_size);
 
 -- Retention anchors: the state of the chain at a purge cut, so verification starts from there.
-create table audit_anchors (
+create table audit_retention_anchors (
   id bigserial primary key,
   tenant_id uuid references tenants (id),
   chain uuid not null generated always as (coalesce(tenant_id, '00000000-0000-0000-0000-000000000000'::uuid)) stored,
@@ -76,7 +76,7 @@ create table audit_anchors (
   key_id text not null,
   signature bytea not null
 );
-create index audit_anchors_chain on audit_anchors (chain, seq);
+create index audit_retention_anchors_chain on audit_retention_anchors (chain, seq);
 
 -- SIEM export: the event table itself is the ordered outbox; each sink keeps a cursor per chain.
 create table audit_sink_cursors (
@@ -94,7 +94,7 @@ begin
   if tg_op = 'DELETE' and tg_table_name = 'audit_events'
      and current_user <> 'vigil_app'
      and coalesce(current_setting('vigil.audit_purge', true), '') = 'on'
-     and old.seq <= coalesce((select max(a.seq) from audit_anchors a where a.chain = old.chain), 0) then
+     and old.seq <= coalesce((select max(a.seq) from audit_retention_anchors a where a.chain = old.chain), 0) then
     return old;
   end if;
   raise exception 'audit log is append-only (% on %)', tg_op, tg_table_name using errcode = '42501';
@@ -112,11 +112,11 @@ $$;
 do $$
 declare t text;
 begin
-  foreach t in array array['audit_events', 'audit_checkpoints', 'audit_anchors', 'audit_signing_keys'] loop
+  foreach t in array array['audit_events', 'audit_checkpoints', 'audit_retention_anchors', 'audit_signing_keys'] loop
     execute format('create trigger %I before update or delete on %I for each row execute function vigil_audit_refuse_change()', t || '_append_only', t);
     execute format('create trigger %I before truncate on %I for each statement execute function vigil_audit_refuse_truncate()', t || '_no_truncate', t);
   end loop;
-  foreach t in array array['audit_events', 'audit_heads', 'audit_checkpoints', 'audit_anchors'] loop
+  foreach t in array array['audit_events', 'audit_heads', 'audit_checkpoints', 'audit_retention_anchors'] loop
     execute format('alter table %I enable row level security', t);
     execute format('alter table %I force row level security', t);
     -- Tenant rows only in their tenant's transaction; platform rows only without a tenant.
@@ -124,6 +124,6 @@ begin
   end loop;
 end $$;
 
-grant select, insert on audit_events, audit_checkpoints, audit_anchors to vigil_app;
+grant select, insert on audit_events, audit_checkpoints, audit_retention_anchors to vigil_app;
 grant select, insert, update on audit_heads to vigil_app;
 grant select on audit_signing_keys to vigil_app;
