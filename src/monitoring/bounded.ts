@@ -1,39 +1,108 @@
 // Bounded state for the live stream: an LRU map and bucketed sliding-window counters. Memory per
 // key is fixed, and the number of keys is capped, so a flood of actors cannot exhaust the heap.
 
-/** Map with a hard size cap; the least recently written key is evicted first. */
+/**
+ * Map with a hard size cap; roughly the least recently written key is evicted first. Age order
+ * is kept in a separate queue: taking the "first" entry of a V8 Map after many deletions scans
+ * the deleted slots, which made every eviction linear. A key is re-queued at most once per
+ * capacity/8 writes; stale queue entries are skipped and the queue is compacted when it grows.
+ */
 export class LruMap<V> {
-  private readonly map = new Map<string, V>();
+  private readonly map = new Map<string, { value: V; stamp: number }>();
+  private qKeys: string[] = [];
+  private qStamps: number[] = [];
+  private qHead = 0;
+  private writes = 0;
+  private readonly refreshEvery: number;
   constructor(
     readonly capacity: number,
     private readonly onEvict?: (key: string, value: V) => void,
-  ) {}
+  ) {
+    this.refreshEvery = Math.max(1, Math.floor(capacity / 8));
+  }
   get size(): number {
     return this.map.size;
   }
   get(key: string): V | undefined {
-    return this.map.get(key);
+    return this.map.get(key)?.value;
   }
-  /** Inserts or refreshes a key (moves it to the young end). */
+  /** Inserts or updates a key, refreshing its recency. */
   set(key: string, value: V): void {
-    if (this.map.has(key)) this.map.delete(key);
-    else if (this.map.size >= this.capacity) this.evictOldest();
-    this.map.set(key, value);
+    const w = ++this.writes;
+    const slot = this.map.get(key);
+    if (slot) {
+      slot.value = value;
+      if (w - slot.stamp < this.refreshEvery) return;
+      slot.stamp = w;
+    } else {
+      if (this.map.size >= this.capacity) this.evictOldest();
+      this.map.set(key, { value, stamp: w });
+    }
+    this.enqueue(key, w);
   }
   delete(key: string): void {
     this.map.delete(key);
   }
-  values(): IterableIterator<V> {
-    return this.map.values();
+  *values(): IterableIterator<V> {
+    for (const slot of this.map.values()) yield slot.value;
   }
-  entries(): IterableIterator<[string, V]> {
-    return this.map.entries();
+  /**
+   * Drops expired entries from the old end, at most `budget`; stops at the first live one, since
+   * younger entries were written later.
+   */
+  sweep(isExpired: (value: V) => boolean, budget: number): number {
+    let dropped = 0;
+    while (dropped < budget) {
+      const key = this.oldestKey();
+      if (key === undefined) break;
+      const slot = this.map.get(key)!;
+      if (!isExpired(slot.value)) break;
+      this.map.delete(key);
+      this.qHead++;
+      dropped++;
+    }
+    return dropped;
+  }
+  /** Entries in the age queue, live or stale (for the memory bound). */
+  get queueLength(): number {
+    return this.qKeys.length - this.qHead;
+  }
+  private enqueue(key: string, stamp: number): void {
+    this.qKeys.push(key);
+    this.qStamps.push(stamp);
+    if (this.qHead > this.capacity + 64 || this.qKeys.length - this.qHead > 2 * this.capacity + 64) this.compact();
+  }
+  /** The key at the head of the queue whose entry is current, dropping stale entries on the way. */
+  private oldestKey(): string | undefined {
+    while (this.qHead < this.qKeys.length) {
+      const key = this.qKeys[this.qHead]!;
+      const slot = this.map.get(key);
+      if (slot && slot.stamp === this.qStamps[this.qHead]) return key;
+      this.qHead++;
+    }
+    return undefined;
+  }
+  private compact(): void {
+    const keys: string[] = [];
+    const stamps: number[] = [];
+    for (let i = this.qHead; i < this.qKeys.length; i++) {
+      const key = this.qKeys[i]!;
+      if (this.map.get(key)?.stamp === this.qStamps[i]) {
+        keys.push(key);
+        stamps.push(this.qStamps[i]!);
+      }
+    }
+    this.qKeys = keys;
+    this.qStamps = stamps;
+    this.qHead = 0;
   }
   private evictOldest(): void {
-    const first = this.map.entries().next();
-    if (first.done) return;
-    this.map.delete(first.value[0]);
-    this.onEvict?.(first.value[0], first.value[1]);
+    const key = this.oldestKey();
+    if (key === undefined) return;
+    const slot = this.map.get(key)!;
+    this.map.delete(key);
+    this.qHead++;
+    this.onEvict?.(key, slot.value);
   }
 }
 
@@ -65,6 +134,10 @@ export class WindowCounter {
   total(t: number): number {
     this.advance(Math.floor(t / this.bucketMs));
     return this.sum;
+  }
+  /** True once everything counted has left the window at time t. */
+  expiredAt(t: number): boolean {
+    return (this.head + 1) * this.bucketMs + this.windowMs <= t;
   }
   private advance(b: number): void {
     if (b <= this.head) return;
@@ -106,6 +179,12 @@ export class DistinctWindow {
   count(t: number): number {
     this.expire(t);
     return this.seen.size;
+  }
+  /** True once the newest id has left the window at time t. */
+  expiredAt(t: number): boolean {
+    let last = Number.NEGATIVE_INFINITY;
+    for (const seenAt of this.seen.values()) last = seenAt; // insertion order: last is newest
+    return last + this.windowMs <= t;
   }
   remove(id: string): void {
     this.seen.delete(id);

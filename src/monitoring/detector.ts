@@ -312,6 +312,18 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
     if (window && !isWithinSchedule(window, ev.t)) count(out, 'permission_change_off_window', ev, userKey, 'user', actor);
   }
 
+  // Keys whose windows have emptied are dropped in small batches, so state tracks the actors
+  // active within the windows rather than everyone ever seen (the LRU cap is the hard limit).
+  let sinceSweep = 0;
+  let latest = 0;
+  function sweep(t: number): void {
+    const budget = 256;
+    for (const id of COUNTER_RULES) counters[id].sweep((c) => c.expiredAt(t), budget);
+    volume.sweep((v) => v.views.expiredAt(t) && v.handled.expiredAt(t), budget);
+    distinct.sweep((d) => d.expiredAt(t), budget);
+    sessions.sweep((s) => s.expiredAt(t), budget);
+  }
+
   function evaluate(e: MonitoredEvent): Finding[] {
     const out: Finding[] = [];
     const tk = tkOf(e.tenantId);
@@ -324,6 +336,11 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       isUser: e.actorType === 'user' && !!e.actorId,
       src: e,
     };
+    if (ev.t > latest) latest = ev.t;
+    if (++sinceSweep >= 64) {
+      sinceSweep = 0;
+      sweep(latest);
+    }
     const ok = e.outcome === 'success';
     const actor = e.actorId ?? '';
     const userKey = `${tk}|${actor}`;
