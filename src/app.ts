@@ -7,6 +7,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuditLog } from './audit/log.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
@@ -26,6 +28,7 @@ export interface AppDeps {
   audit: AuditRecorder;
   secrets: SecretSealer;
   onTenantCreated?: (tenantId: string) => Promise<void>;
+  auditLog: AuditLog;
 }
 
 export interface App {
@@ -81,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
   adminSessionRoutes(http, { db, auth });
+  auditRoutes(http, { db, audit, auditLog: deps.auditLog });
   tenancyRoutes(http, {
     db,
     audit,

@@ -95,6 +95,7 @@ export async function startVigil(
     logger,
     audit: core.audit,
     secrets: core.secrets,
+    auditLog: core.auditLog,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
   });
   let demoText: string | undefined;
