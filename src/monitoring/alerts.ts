@@ -167,7 +167,10 @@ export class AlertBook {
   }
 
   /** Mirrors a state change made through the API; closed alerts stop absorbing findings. */
-  setState(alert: Pick<AlertRecord, 'id' | 'tenantId' | 'ruleId' | 'subjectType' | 'subjectId'>, state: AlertState): void {
+  setState(
+    alert: Pick<AlertRecord, 'id' | 'tenantId' | 'ruleId' | 'subjectType' | 'subjectId'>,
+    state: AlertState,
+  ): void {
     const key = dedupeKey(alert.tenantId, alert.ruleId, alert.subjectType, alert.subjectId);
     const entry = this.active.get(key);
     if (!entry || entry.alert.id !== alert.id) return;

@@ -22,7 +22,9 @@ export interface MonitoringBench {
   gcExposed: boolean;
 }
 
-export async function benchMonitoring(opts: { events?: number; actors?: number } = {}): Promise<MonitoringBench> {
+export async function benchMonitoring(
+  opts: { events?: number; actors?: number } = {},
+): Promise<MonitoringBench> {
   const events = opts.events ?? 1_000_000;
   const actors = opts.actors ?? 50_000;
   // 20 ms mean spacing: ~5.5 h of traffic, so hour-long windows fill early in the run.
@@ -74,7 +76,12 @@ export async function benchMonitoring(opts: { events?: number; actors?: number }
     findings,
     simulatedHours: Math.round(((events * spacingMs) / 3_600_000) * 10) / 10,
     heapMb: { empty: emptyHeap, start: heap[0] ?? 0, middle: heap[1] ?? 0, end },
-    stateSize: { start: state[0] ?? 0, middle: state[1] ?? 0, end: detector.stateSize(), bound: detector.stateBound() },
+    stateSize: {
+      start: state[0] ?? 0,
+      middle: state[1] ?? 0,
+      end: detector.stateSize(),
+      bound: detector.stateBound(),
+    },
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
   };
 }

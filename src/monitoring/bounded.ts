@@ -70,7 +70,8 @@ export class LruMap<V> {
   private enqueue(key: string, stamp: number): void {
     this.qKeys.push(key);
     this.qStamps.push(stamp);
-    if (this.qHead > this.capacity + 64 || this.qKeys.length - this.qHead > 2 * this.capacity + 64) this.compact();
+    if (this.qHead > this.capacity + 64 || this.qKeys.length - this.qHead > 2 * this.capacity + 64)
+      this.compact();
   }
   /** The key at the head of the queue whose entry is current, dropping stale entries on the way. */
   private oldestKey(): string | undefined {

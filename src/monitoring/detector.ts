@@ -132,7 +132,8 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
   const hashKey = options.hashKey ?? 'vigil-monitoring-dev-key';
 
   const base = {} as Record<RuleId, RuleConfig>;
-  for (const id of Object.keys(DEFAULT_RULES) as RuleId[]) base[id] = resolveRuleConfig(id, options.defaults?.[id]);
+  for (const id of Object.keys(DEFAULT_RULES) as RuleId[])
+    base[id] = resolveRuleConfig(id, options.defaults?.[id]);
   const overrides = new Map<string, Map<RuleId, RuleConfig>>();
   const schedules = new Map<string, Schedule>();
 
@@ -305,11 +306,13 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
   function onMembershipChange(out: Finding[], ev: Ev, userKey: string, grant: boolean): void {
     const e = ev.src;
     const actor = ev.actorId!;
-    const target = str(e.meta?.targetUserId) ?? str(e.meta?.userId) ?? (e.resourceType === 'user' ? e.resourceId : null);
+    const target =
+      str(e.meta?.targetUserId) ?? str(e.meta?.userId) ?? (e.resourceType === 'user' ? e.resourceId : null);
     if (grant && target === actor) count(out, 'self_grant', ev, userKey, 'user', actor);
     if (e.outcome !== 'success') return;
     const window = cfgFor(ev.tk, 'permission_change_off_window').params.changeWindow;
-    if (window && !isWithinSchedule(window, ev.t)) count(out, 'permission_change_off_window', ev, userKey, 'user', actor);
+    if (window && !isWithinSchedule(window, ev.t))
+      count(out, 'permission_change_off_window', ev, userKey, 'user', actor);
   }
 
   // Keys whose windows have emptied are dropped in small batches, so state tracks the actors
@@ -414,8 +417,8 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
     setRuleConfig(tenantId, ruleId, override) {
       const tk = tkOf(tenantId);
       const cfg = resolveRuleConfig(ruleId, override === null ? options.defaults?.[ruleId] : override);
-      let m = overrides.get(tk);
-      if (!m) overrides.set(tk, (m = new Map()));
+      const m = overrides.get(tk) ?? new Map<RuleId, RuleConfig>();
+      overrides.set(tk, m);
       if (override === null) m.delete(ruleId);
       else m.set(ruleId, cfg);
       return cfg;

@@ -44,7 +44,13 @@ export function signWebhook(secret: string, body: string, nowMs: number): string
   return `t=${t},v1=${v1}`;
 }
 
-export function verifyWebhook(secret: string, body: string, header: string, nowMs: number, toleranceS = 300): boolean {
+export function verifyWebhook(
+  secret: string,
+  body: string,
+  header: string,
+  nowMs: number,
+  toleranceS = 300,
+): boolean {
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!m) return false;
   const t = Number(m[1]);
@@ -137,7 +143,10 @@ export async function notifyNewAlert(
       jobs.push(
         send(hook.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(hook.secret, body, nowMs) },
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER]: signWebhook(hook.secret, body, nowMs),
+          },
           body,
           signal: AbortSignal.timeout(5000),
         }).then((r) => {

@@ -65,21 +65,30 @@ export const RULE_TITLES: Readonly<Record<RuleId, string>> = {
 };
 
 const MAX_WINDOW_SECONDS = 7 * 86_400;
-const isPosInt = (v: unknown, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
+const isPosInt = (v: unknown, max: number) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
 const isPosNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 1e6;
 
 function validParams(p: unknown): RuleParams {
   if (p === undefined) return {};
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw invalidInput('rule params must be an object');
+  if (typeof p !== 'object' || p === null || Array.isArray(p))
+    throw invalidInput('rule params must be an object');
   const out: RuleParams = {};
   for (const [k, v] of Object.entries(p)) {
     if (k === 'changeWindow') {
       if (v !== null && !isValidSchedule(v)) throw invalidInput('invalid change window');
       out.changeWindow = v as RuleParams['changeWindow'];
     } else if (
-      ['ratioToHandled', 'baselineFactor', 'defaultHourlyViews', 'minBaselineHours', 'baselineSpanHours'].includes(k)
+      [
+        'ratioToHandled',
+        'baselineFactor',
+        'defaultHourlyViews',
+        'minBaselineHours',
+        'baselineSpanHours',
+      ].includes(k)
     ) {
-      if (!isPosNum(v)) throw invalidInput('invalid rule parameter', [{ path: k, message: 'positive number' }]);
+      if (!isPosNum(v))
+        throw invalidInput('invalid rule parameter', [{ path: k, message: 'positive number' }]);
       (out as Record<string, number>)[k] = v as number;
     } else if (k === 'graceMinutes') {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 240)
@@ -97,13 +106,15 @@ export function resolveRuleConfig(ruleId: string, override: unknown): RuleConfig
   if (!(RULE_IDS as readonly string[]).includes(ruleId)) throw invalidInput('unknown rule');
   const base = DEFAULT_RULES[ruleId as RuleId];
   if (override === undefined || override === null) return base;
-  if (typeof override !== 'object' || Array.isArray(override)) throw invalidInput('rule config must be an object');
+  if (typeof override !== 'object' || Array.isArray(override))
+    throw invalidInput('rule config must be an object');
   const o = override as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!['enabled', 'threshold', 'windowSeconds', 'severity', 'action', 'params'].includes(k))
       throw invalidInput('unknown rule setting', [{ path: k, message: 'unknown' }]);
   }
-  if (o.enabled !== undefined && typeof o.enabled !== 'boolean') throw invalidInput('enabled must be boolean');
+  if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
+    throw invalidInput('enabled must be boolean');
   if (o.threshold !== undefined && !isPosInt(o.threshold, 1_000_000)) throw invalidInput('invalid threshold');
   if (o.windowSeconds !== undefined && !isPosInt(o.windowSeconds, MAX_WINDOW_SECONDS))
     throw invalidInput('invalid window');

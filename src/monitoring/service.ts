@@ -1,12 +1,13 @@
 // The monitoring service: evaluates each audit event synchronously, turns findings into
 // deduplicated alerts, starts response actions at once, and persists through an async queue so
 // the audit path never waits on the database.
-import { VigilError, invalidInput, notFound } from '../platform/errors.ts';
+
 import type { Database } from '../platform/db.ts';
+import { invalidInput, notFound, VigilError } from '../platform/errors.ts';
 import {
   ALERT_STATES,
-  type AlertDetail,
   AlertBook,
+  type AlertDetail,
   type AlertRecord,
   type AlertState,
   type AlertView,
@@ -14,12 +15,26 @@ import {
   toAlertView,
 } from './alerts.ts';
 import { LruMap } from './bounded.ts';
-import { type ActivityCounts, type Clock, createDetector, type Detector, type DetectorOptions } from './detector.ts';
+import {
+  type ActivityCounts,
+  type Clock,
+  createDetector,
+  type Detector,
+  type DetectorOptions,
+} from './detector.ts';
 import { type NotifyDeps, notifyNewAlert } from './notify.ts';
 import { type RuleOverride, resolveRuleConfig } from './rules.ts';
 import { isValidSchedule } from './schedule.ts';
 import * as store from './store.ts';
-import { type Finding, isRuleId, type MonitoredEvent, RULE_IDS, type RuleConfig, type RuleId, type Schedule } from './types.ts';
+import {
+  type Finding,
+  isRuleId,
+  type MonitoredEvent,
+  RULE_IDS,
+  type RuleConfig,
+  type RuleId,
+  type Schedule,
+} from './types.ts';
 
 export interface ResponseActions {
   suspendUser(userId: string, reason: string): Promise<void>;
@@ -71,7 +86,10 @@ export interface MonitorStats {
 export interface Monitor {
   /** Evaluates one audit event; never throws and never waits. Returns the findings. */
   ingest(event: MonitoredEvent): Finding[];
-  listAlerts(tenantId: string | null, filters?: store.AlertFilters): Promise<{ items: AlertView[]; nextCursor: string | null }>;
+  listAlerts(
+    tenantId: string | null,
+    filters?: store.AlertFilters,
+  ): Promise<{ items: AlertView[]; nextCursor: string | null }>;
   getAlert(tenantId: string | null, alertId: string): Promise<AlertDetail>;
   updateAlert(
     tenantId: string | null,
@@ -82,7 +100,12 @@ export interface Monitor {
   agentActivitySummary(tenantId: string, userId: string): Promise<AgentActivitySummary>;
   getRuleConfigs(tenantId: string): RuleConfigView[];
   /** null restores the default. */
-  setRuleConfig(tenantId: string, ruleId: string, override: RuleOverride | null, actorId?: string): Promise<RuleConfigView>;
+  setRuleConfig(
+    tenantId: string,
+    ruleId: string,
+    override: RuleOverride | null,
+    actorId?: string,
+  ): Promise<RuleConfigView>;
   /** null removes the schedule (the user is then never flagged as off shift). */
   setShifts(tenantId: string, userId: string, schedule: Schedule | null): Promise<void>;
   /** Waits until queued alerts, evidence, actions and notifications are done. */
@@ -146,21 +169,26 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
     acted.set(key, alert.lastSeenAt + alert.windowSeconds * 1000);
     alert.actionStatus = 'pending';
     const reason = `monitoring:${alert.ruleId}:${alert.id}`;
-    const run = alert.action === 'suspend' ? actions.suspendUser(alert.subjectId, reason) : actions.requireStepUp(alert.subjectId);
+    const run =
+      alert.action === 'suspend'
+        ? actions.suspendUser(alert.subjectId, reason)
+        : actions.requireStepUp(alert.subjectId);
     track(
-      Promise.resolve(run).then(
-        () => {
-          alert.actionStatus = 'done';
-        },
-        (e: unknown) => {
-          alert.actionStatus = 'failed';
-          acted.delete(key); // let the next finding try again
-          onError(e, `monitoring.action.${alert.action}`);
-        },
-      ).finally(() => {
-        dirty.set(alert.id, alert);
-        schedule();
-      }),
+      Promise.resolve(run)
+        .then(
+          () => {
+            alert.actionStatus = 'done';
+          },
+          (e: unknown) => {
+            alert.actionStatus = 'failed';
+            acted.delete(key); // let the next finding try again
+            onError(e, `monitoring.action.${alert.action}`);
+          },
+        )
+        .finally(() => {
+          dirty.set(alert.id, alert);
+          schedule();
+        }),
     );
   }
 
@@ -180,7 +208,8 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
           respond(alert);
         }
         if (keepEvidence) {
-          if (evidence.length < maxQueuedEvidence) evidence.push({ tenantId: alert.tenantId, alertId: alert.id, seq: f.evidence.seq });
+          if (evidence.length < maxQueuedEvidence)
+            evidence.push({ tenantId: alert.tenantId, alertId: alert.id, seq: f.evidence.seq });
           else stats.droppedEvidence++;
         }
       }
@@ -199,10 +228,13 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
     evidence = [];
     const fresh = alerts.filter((a) => created.has(a.id));
     for (const a of fresh) created.delete(a.id);
-    const byTenant = new Map<string | null, { alerts: AlertRecord[]; refs: { alertId: string; seq: string }[] }>();
+    const byTenant = new Map<
+      string | null,
+      { alerts: AlertRecord[]; refs: { alertId: string; seq: string }[] }
+    >();
     const group = (t: string | null) => {
-      let g = byTenant.get(t);
-      if (!g) byTenant.set(t, (g = { alerts: [], refs: [] }));
+      const g = byTenant.get(t) ?? { alerts: [], refs: [] };
+      byTenant.set(t, g);
       return g;
     };
     for (const a of alerts) group(a.tenantId).alerts.push({ ...a });
@@ -228,7 +260,9 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
         onError(e, 'monitoring.persist');
         continue;
       }
-      for (const a of fresh) if (a.tenantId === tenantId) track(notifyNewAlert(deps.notify ?? {}, toAlertView(a), clock.now(), onError));
+      for (const a of fresh)
+        if (a.tenantId === tenantId)
+          track(notifyNewAlert(deps.notify ?? {}, toAlertView(a), clock.now(), onError));
     }
     await persistLearning();
     if (dirty.size > 0 || evidence.length > 0) schedule(Math.max(flushDelay, 1000));
@@ -244,11 +278,15 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
       byTenant.set(b.tenantId!, list);
     }
     for (const [tenantId, list] of byTenant) {
-      await db.withTenant(tenantId, (tx) => store.upsertBaselines(tx, tenantId, list)).catch((e) => onError(e, 'monitoring.baselines'));
+      await db
+        .withTenant(tenantId, (tx) => store.upsertBaselines(tx, tenantId, list))
+        .catch((e) => onError(e, 'monitoring.baselines'));
     }
     const devices = detector.drainKnownDevices();
     if (devices.length > 0)
-      await db.withPlatform((tx) => store.upsertDevices(tx, devices)).catch((e) => onError(e, 'monitoring.devices'));
+      await db
+        .withPlatform((tx) => store.upsertDevices(tx, devices))
+        .catch((e) => onError(e, 'monitoring.devices'));
   }
 
   function runFlush(): Promise<void> {
@@ -286,7 +324,8 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
   // not open duplicates for a pattern that is already being handled).
   const now = clock.now();
   const tenants = await db.withPlatform(async (tx) => {
-    for (const d of await store.selectDevices(tx)) detector.seedKnownDevices(d.user_id, [{ kind: d.kind, valueHash: d.value_hash }]);
+    for (const d of await store.selectDevices(tx))
+      detector.seedKnownDevices(d.user_id, [{ kind: d.kind, valueHash: d.value_hash }]);
     for (const a of await store.selectActiveAlerts(tx, null, now)) book.restore(a);
     return store.selectTenantIds(tx);
   });
@@ -305,19 +344,27 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
         if (isValidSchedule(schedule)) detector.setSchedule(tenantId, s.user_id, schedule);
       }
       for (const b of await store.selectBaselines(tx))
-        detector.seedBaseline(tenantId, b.user_id, { hourlyMean: Number(b.hourly_mean), hourlyVar: Number(b.hourly_var), samples: Number(b.samples) });
+        detector.seedBaseline(tenantId, b.user_id, {
+          hourlyMean: Number(b.hourly_mean),
+          hourlyVar: Number(b.hourly_var),
+          samples: Number(b.samples),
+        });
       for (const a of await store.selectActiveAlerts(tx, tenantId, now)) book.restore(a);
     });
   }
 
-  const ruleView = (tenantId: string, ruleId: RuleId): RuleConfigView => ({ ruleId, ...detector.ruleConfig(tenantId, ruleId) });
+  const ruleView = (tenantId: string, ruleId: RuleId): RuleConfigView => ({
+    ruleId,
+    ...detector.ruleConfig(tenantId, ruleId),
+  });
 
   return {
     detector,
     ingest,
     flush,
     async listAlerts(tenantId, filters = {}) {
-      if (filters.state && !(ALERT_STATES as readonly string[]).includes(filters.state)) throw invalidInput('invalid state');
+      if (filters.state && !(ALERT_STATES as readonly string[]).includes(filters.state))
+        throw invalidInput('invalid state');
       if (filters.ruleId && !isRuleId(filters.ruleId)) throw invalidInput('unknown rule');
       const page = await store.inScope(db, tenantId, (tx) => store.selectAlerts(tx, tenantId, filters));
       return { items: page.items.map(toAlertView), nextCursor: page.nextCursor };
@@ -328,19 +375,29 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
       if (!UUID.test(actor.userId)) throw invalidInput('invalid actor');
       const body = change.comment?.trim() || null;
       if (body && body.length > 2000) throw invalidInput('comment too long');
-      if (change.state && !(ALERT_STATES as readonly string[]).includes(change.state)) throw invalidInput('invalid state');
+      if (change.state && !(ALERT_STATES as readonly string[]).includes(change.state))
+        throw invalidInput('invalid state');
       if (!change.state && !body) throw invalidInput('nothing to change');
       await flush(); // the alert may still be in the write queue
       const updated = await store.inScope(db, tenantId, async (tx) => {
         const a = await store.selectAlert(tx, tenantId, alertId, true);
         if (!a) throw notFound('alert');
         // Nobody triages an alert about themselves.
-        if (a.subjectType === 'user' && a.subjectId === actor.userId) throw new VigilError('forbidden', 'cannot handle an alert about yourself');
+        if (a.subjectType === 'user' && a.subjectId === actor.userId)
+          throw new VigilError('forbidden', 'cannot handle an alert about yourself');
         const to = change.state && change.state !== a.state ? change.state : null;
-        if (to && !TRANSITIONS[a.state].includes(to)) throw new VigilError('conflict', 'alert state change not allowed');
+        if (to && !TRANSITIONS[a.state].includes(to))
+          throw new VigilError('conflict', 'alert state change not allowed');
         const at = clock.now();
         if (to) await store.setAlertState(tx, tenantId, alertId, to, at);
-        await store.insertComment(tx, tenantId, { alertId, authorId: actor.userId, stateFrom: to ? a.state : null, stateTo: to, body, at });
+        await store.insertComment(tx, tenantId, {
+          alertId,
+          authorId: actor.userId,
+          stateFrom: to ? a.state : null,
+          stateTo: to,
+          body,
+          at,
+        });
         return { ...a, state: to ?? a.state };
       });
       book.setState(updated, updated.state);
@@ -376,7 +433,9 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
       if (!UUID.test(userId)) throw invalidInput('invalid user');
       if (schedule !== null && !isValidSchedule(schedule)) throw invalidInput('invalid shift schedule');
       await db.withTenant(tenantId, (tx) =>
-        schedule === null ? store.deleteShift(tx, tenantId, userId) : store.upsertShift(tx, tenantId, userId, schedule),
+        schedule === null
+          ? store.deleteShift(tx, tenantId, userId)
+          : store.upsertShift(tx, tenantId, userId, schedule),
       );
       detector.setSchedule(tenantId, userId, schedule);
     },

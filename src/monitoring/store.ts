@@ -31,7 +31,8 @@ export const inScope = <T>(db: Database, tenantId: string | null, fn: (tx: Tx) =
 const ts = (ms: number) => sql`${new Date(ms).toISOString()}::timestamptz`;
 const ms = (v: unknown) => new Date(v as string | Date).getTime();
 
-const ALERT_COLUMNS = sql.raw(`id::text as id, tenant_id::text as tenant_id, rule_id, severity, action, action_status,
+const ALERT_COLUMNS =
+  sql.raw(`id::text as id, tenant_id::text as tenant_id, rule_id, severity, action, action_status,
   subject_type, subject_id, state, observed, threshold, window_seconds, first_seen_at, last_seen_at, dedupe_until,
   evidence_count, created_at, updated_at`);
 
@@ -82,7 +83,9 @@ export async function upsertAlerts(tx: Tx, tenantId: string | null, alerts: Aler
   if (alerts.length === 0) return;
   const t = tablesFor(tenantId);
   const values = alerts.map(
-    (a) => sql`(${a.id}::uuid, ${a.tenantId}::uuid, ${a.ruleId}, ${a.severity}, ${a.action}, ${a.actionStatus},
+    (
+      a,
+    ) => sql`(${a.id}::uuid, ${a.tenantId}::uuid, ${a.ruleId}, ${a.severity}, ${a.action}, ${a.actionStatus},
       ${a.subjectType}, ${a.subjectId}, ${a.state}, ${a.observed}, ${a.threshold}, ${a.windowSeconds},
       ${ts(a.firstSeenAt)}, ${ts(a.lastSeenAt)}, ${ts(a.dedupeUntil)}, ${a.evidenceCount}, ${ts(a.createdAt)}, ${ts(a.updatedAt)})`,
   );
@@ -98,7 +101,11 @@ export async function upsertAlerts(tx: Tx, tenantId: string | null, alerts: Aler
       updated_at = excluded.updated_at`);
 }
 
-export async function insertEvidence(tx: Tx, tenantId: string | null, items: { alertId: string; seq: string }[]) {
+export async function insertEvidence(
+  tx: Tx,
+  tenantId: string | null,
+  items: { alertId: string; seq: string }[],
+) {
   if (items.length === 0) return;
   const t = tablesFor(tenantId);
   for (let i = 0; i < items.length; i += 1000) {
@@ -160,7 +167,12 @@ export async function selectAlert(tx: Tx, tenantId: string | null, id: string, f
   return r[0] ? toRecord(r[0]) : null;
 }
 
-export async function selectEvidence(tx: Tx, tenantId: string | null, alertId: string, limit = 500): Promise<EventRef[]> {
+export async function selectEvidence(
+  tx: Tx,
+  tenantId: string | null,
+  alertId: string,
+  limit = 500,
+): Promise<EventRef[]> {
   const t = tablesFor(tenantId);
   const r = await rows<{ seq: string }>(
     tx,
@@ -169,9 +181,20 @@ export async function selectEvidence(tx: Tx, tenantId: string | null, alertId: s
   return r.map((x) => ({ tenantId, seq: x.seq }));
 }
 
-export async function selectComments(tx: Tx, tenantId: string | null, alertId: string): Promise<AlertComment[]> {
+export async function selectComments(
+  tx: Tx,
+  tenantId: string | null,
+  alertId: string,
+): Promise<AlertComment[]> {
   const t = tablesFor(tenantId);
-  const r = await rows<{ id: string; author_id: string | null; state_from: string | null; state_to: string | null; body: string | null; created_at: unknown }>(
+  const r = await rows<{
+    id: string;
+    author_id: string | null;
+    state_from: string | null;
+    state_to: string | null;
+    body: string | null;
+    created_at: unknown;
+  }>(
     tx,
     sql`select id::text as id, author_id::text as author_id, state_from, state_to, body, created_at
       from ${t.comments} where alert_id = ${alertId}::uuid order by created_at, seq`,
@@ -186,15 +209,30 @@ export async function selectComments(tx: Tx, tenantId: string | null, alertId: s
   }));
 }
 
-export async function setAlertState(tx: Tx, tenantId: string | null, id: string, state: AlertState, at: number) {
+export async function setAlertState(
+  tx: Tx,
+  tenantId: string | null,
+  id: string,
+  state: AlertState,
+  at: number,
+) {
   const t = tablesFor(tenantId);
-  await tx.execute(sql`update ${t.alerts} set state = ${state}, updated_at = ${ts(at)} where id = ${id}::uuid`);
+  await tx.execute(
+    sql`update ${t.alerts} set state = ${state}, updated_at = ${ts(at)} where id = ${id}::uuid`,
+  );
 }
 
 export async function insertComment(
   tx: Tx,
   tenantId: string | null,
-  c: { alertId: string; authorId: string; stateFrom: AlertState | null; stateTo: AlertState | null; body: string | null; at: number },
+  c: {
+    alertId: string;
+    authorId: string;
+    stateFrom: AlertState | null;
+    stateTo: AlertState | null;
+    body: string | null;
+    at: number;
+  },
 ) {
   const t = tablesFor(tenantId);
   await tx.execute(sql`insert into ${t.comments} (tenant_id, alert_id, author_id, state_from, state_to, body, created_at)
@@ -213,7 +251,12 @@ export async function countOpenAlertsFor(tx: Tx, tenantId: string, subjectId: st
 // Findings carry event time, which may trail the wall clock; the book decides by event time.
 const MAX_WINDOW_MS = 7 * 86_400_000;
 
-export async function selectActiveAlerts(tx: Tx, tenantId: string | null, now: number, limit = 10_000): Promise<AlertRecord[]> {
+export async function selectActiveAlerts(
+  tx: Tx,
+  tenantId: string | null,
+  now: number,
+  limit = 10_000,
+): Promise<AlertRecord[]> {
   const t = tablesFor(tenantId);
   const r = await rows<AlertRow>(
     tx,
@@ -225,14 +268,22 @@ export async function selectActiveAlerts(tx: Tx, tenantId: string | null, now: n
 
 // Configuration, shifts, baselines and devices.
 
-export async function upsertRuleConfig(tx: Tx, tenantId: string, ruleId: RuleId, o: RuleOverride, by: string | null) {
+export async function upsertRuleConfig(
+  tx: Tx,
+  tenantId: string,
+  ruleId: RuleId,
+  o: RuleOverride,
+  by: string | null,
+) {
   await tx.execute(sql`insert into monitoring_rule_configs (tenant_id, rule_id, config, updated_by)
     values (${tenantId}::uuid, ${ruleId}, ${JSON.stringify(o)}::jsonb, ${by}::uuid)
     on conflict (tenant_id, rule_id) do update set config = excluded.config, updated_by = excluded.updated_by, updated_at = now()`);
 }
 
 export async function deleteRuleConfig(tx: Tx, tenantId: string, ruleId: RuleId) {
-  await tx.execute(sql`delete from monitoring_rule_configs where tenant_id = ${tenantId}::uuid and rule_id = ${ruleId}`);
+  await tx.execute(
+    sql`delete from monitoring_rule_configs where tenant_id = ${tenantId}::uuid and rule_id = ${ruleId}`,
+  );
 }
 
 export const selectRuleConfigs = (tx: Tx) =>
@@ -245,7 +296,9 @@ export async function upsertShift(tx: Tx, tenantId: string, userId: string, s: S
 }
 
 export async function deleteShift(tx: Tx, tenantId: string, userId: string) {
-  await tx.execute(sql`delete from monitoring_shifts where tenant_id = ${tenantId}::uuid and user_id = ${userId}::uuid`);
+  await tx.execute(
+    sql`delete from monitoring_shifts where tenant_id = ${tenantId}::uuid and user_id = ${userId}::uuid`,
+  );
 }
 
 export const selectShifts = (tx: Tx) =>

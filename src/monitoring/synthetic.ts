@@ -28,8 +28,7 @@ function mulberry32(seed: number): () => number {
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 /** A uuid-shaped id derived from a number, so ids repeat without storing them. */
-export const syntheticId = (kind: number, n: number) =>
-  `${hex(kind, 8)}-0000-4000-8000-${hex(n, 12)}`;
+export const syntheticId = (kind: number, n: number) => `${hex(kind, 8)}-0000-4000-8000-${hex(n, 12)}`;
 
 export interface SyntheticOptions {
   events: number;
@@ -69,7 +68,13 @@ export function* syntheticEvents(o: SyntheticOptions): Generator<MonitoredEvent>
       action,
       resourceType: login ? 'user' : (action.split('.')[0] ?? null),
       resourceId: login ? syntheticId(2, actor) : syntheticId(3, Math.floor(rnd() * customers)),
-      outcome: login ? (rnd() < 0.3 ? 'failure' : 'success') : action === 'authz.denied' ? 'denied' : 'success',
+      outcome: login
+        ? rnd() < 0.3
+          ? 'failure'
+          : 'success'
+        : action === 'authz.denied'
+          ? 'denied'
+          : 'success',
       ip: `10.${actor % 250}.${Math.floor(rnd() * 4)}.${Math.floor(rnd() * 250)}`,
       uaHash: hex(actor % 7, 16),
       meta: action === 'value.reveal' ? { assigned: rnd() < 0.98 } : {},

@@ -47,9 +47,14 @@ describe('view burst and bulk reads', () => {
           const conversation = randomUUID();
           const customer = randomUUID();
           out.push(...d.evaluate(f.make('conversation.assign', { resourceId: conversation })));
-          out.push(...d.evaluate(f.make('conversation.read', { resourceId: conversation, meta: { customerId: customer } })));
+          out.push(
+            ...d.evaluate(
+              f.make('conversation.read', { resourceId: conversation, meta: { customerId: customer } }),
+            ),
+          );
           out.push(...d.evaluate(f.make('customer.read', { resourceId: customer })));
-          for (let r = 0; r < 3; r++) out.push(...d.evaluate(f.make('conversation.reply', { resourceId: conversation })));
+          for (let r = 0; r < 3; r++)
+            out.push(...d.evaluate(f.make('conversation.reply', { resourceId: conversation })));
           f.advance(120_000);
         }
       }
@@ -91,7 +96,9 @@ describe('view volume against workload and baseline', () => {
     expect(v.length).toBeGreaterThan(0);
     expect(v[0]!.observed).toBe(121); // default baseline 40/h × 3, exceeded
 
-    const d2 = createDetector({ defaults: { view_burst: { enabled: false }, bulk_read: { enabled: false } } });
+    const d2 = createDetector({
+      defaults: { view_burst: { enabled: false }, bulk_read: { enabled: false } },
+    });
     const g = eventFactory();
     const quiet: Finding[] = [];
     for (let i = 0; i < 130; i++) {
@@ -122,7 +129,10 @@ describe('scope, reveals, exports', () => {
     const d = createDetector();
     const f = eventFactory();
     expect(run(d, [f.make('authz.denied', { outcome: 'denied' })])).toEqual([]);
-    const out = run(d, [f.make('authz.denied', { outcome: 'denied' }), f.make('authz.denied', { outcome: 'denied' })]);
+    const out = run(d, [
+      f.make('authz.denied', { outcome: 'denied' }),
+      f.make('authz.denied', { outcome: 'denied' }),
+    ]);
     expect(out.map((x) => x.ruleId)).toEqual(['out_of_scope']);
   });
 
@@ -153,7 +163,10 @@ const berlinWeekdays: Schedule = {
   timeZone: 'Europe/Berlin',
   slots: [{ days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' }],
 };
-const nightShift: Schedule = { timeZone: 'Europe/Berlin', slots: [{ days: [5, 6], start: '22:00', end: '06:00' }] };
+const nightShift: Schedule = {
+  timeZone: 'Europe/Berlin',
+  slots: [{ days: [5, 6], start: '22:00', end: '06:00' }],
+};
 
 describe('shifts', () => {
   const access = (d: Detector, iso: string) => {
@@ -205,7 +218,9 @@ describe('sessions and devices', () => {
     const d = createDetector();
     const f = eventFactory();
     expect(run(d, [login(f, 'ua-1', '203.0.113.10')])).toEqual([]);
-    expect(run(d, [f.make('session.revoke', { tenantId: null, resourceType: 'user', resourceId: AGENT })])).toEqual([]);
+    expect(
+      run(d, [f.make('session.revoke', { tenantId: null, resourceType: 'user', resourceId: AGENT })]),
+    ).toEqual([]);
     expect(run(d, [login(f, 'ua-1', '203.0.113.77')])).toEqual([]); // same /24
     const out = run(d, [login(f, 'ua-2', '203.0.113.77')]);
     expect(out.map((x) => x.ruleId)).toEqual(['new_device']);
@@ -228,23 +243,41 @@ describe('sessions and devices', () => {
     for (let i = 0; i < 10; i++) {
       const s = login(f, 'ua-1', '203.0.113.10');
       quiet.push(...d.evaluate(s));
-      quiet.push(...d.evaluate(f.make('session.revoke', { tenantId: null, resourceType: 'session', resourceId: s.resourceId })));
+      quiet.push(
+        ...d.evaluate(
+          f.make('session.revoke', { tenantId: null, resourceType: 'session', resourceId: s.resourceId }),
+        ),
+      );
     }
     expect(quiet).toEqual([]);
-    const out = run(d, [1, 2, 3, 4].map(() => login(f, 'ua-1', '203.0.113.10')));
+    const out = run(
+      d,
+      [1, 2, 3, 4].map(() => login(f, 'ua-1', '203.0.113.10')),
+    );
     expect(out.map((x) => x.ruleId)).toEqual(['concurrent_sessions']);
   });
 });
 
 describe('failed logins', () => {
   const fail = (f: ReturnType<typeof eventFactory>, account: string, ip: string, action = 'auth.login') =>
-    f.make(action, { tenantId: null, actorType: 'visitor', actorId: null, resourceType: 'user', resourceId: account, outcome: 'failure', ip });
+    f.make(action, {
+      tenantId: null,
+      actorType: 'visitor',
+      actorId: null,
+      resourceType: 'user',
+      resourceId: account,
+      outcome: 'failure',
+      ip,
+    });
 
   it('a burst against one account fires per account; two typos do not', () => {
     const d = createDetector();
     const f = eventFactory();
     expect(run(d, [fail(f, AGENT, '198.51.100.1'), fail(f, AGENT, '198.51.100.1', 'auth.mfa')])).toEqual([]);
-    const out = run(d, Array.from({ length: 8 }, () => fail(f, AGENT, `198.51.100.${Math.floor(Math.random() * 200)}`)));
+    const out = run(
+      d,
+      Array.from({ length: 8 }, () => fail(f, AGENT, `198.51.100.${Math.floor(Math.random() * 200)}`)),
+    );
     expect(rulesOf(out)).toEqual(['failed_login_account']);
     expect(out[0]).toMatchObject({ subjectType: 'user', subjectId: AGENT, tenantId: null });
   });
@@ -252,7 +285,10 @@ describe('failed logins', () => {
   it('spraying many accounts from one address fires per source, keyed by a pseudonym', () => {
     const d = createDetector({ hashKey: 'k' });
     const f = eventFactory();
-    const out = run(d, Array.from({ length: 30 }, () => fail(f, randomUUID(), '198.51.100.7')));
+    const out = run(
+      d,
+      Array.from({ length: 30 }, () => fail(f, randomUUID(), '198.51.100.7')),
+    );
     expect(rulesOf(out)).toEqual(['failed_login_ip']);
     expect(out[0]!.subjectType).toBe('ip_range');
     expect(out[0]!.subjectId).toMatch(/^[0-9a-f]{32}$/);
@@ -266,15 +302,21 @@ describe('permission changes', () => {
   it('a self-granted role fires critical; granting someone else does not', () => {
     const d = createDetector();
     const f = eventFactory();
-    expect(run(d, [f.make('membership.grant', { resourceType: 'membership', meta: { targetUserId: target } })])).toEqual([]);
-    const out = run(d, [f.make('membership.grant', { resourceType: 'membership', meta: { targetUserId: AGENT } })]);
+    expect(
+      run(d, [f.make('membership.grant', { resourceType: 'membership', meta: { targetUserId: target } })]),
+    ).toEqual([]);
+    const out = run(d, [
+      f.make('membership.grant', { resourceType: 'membership', meta: { targetUserId: AGENT } }),
+    ]);
     expect(out.map((x) => [x.ruleId, x.severity])).toEqual([['self_grant', 'critical']]);
   });
 
   it('changes outside the configured change window fire; inside it they do not', () => {
     const d = createDetector();
     d.setRuleConfig(TENANT, 'permission_change_off_window', {
-      params: { changeWindow: { timeZone: 'Europe/Berlin', slots: [{ days: [2, 4], start: '10:00', end: '12:00' }] } },
+      params: {
+        changeWindow: { timeZone: 'Europe/Berlin', slots: [{ days: [2, 4], start: '10:00', end: '12:00' }] },
+      },
     });
     const f = eventFactory(Date.parse('2025-06-03T08:30:00Z')); // Tue 10:30 CEST
     expect(run(d, [f.make('membership.grant', { meta: { targetUserId: target } })])).toEqual([]);
@@ -292,7 +334,12 @@ describe('configuration', () => {
     d.setRuleConfig(other, 'out_of_scope', { enabled: false });
     const f = eventFactory();
     expect(run(d, [f.make('authz.denied')]).map((x) => x.severity)).toEqual(['high']);
-    expect(run(d, [1, 2, 3, 4].map(() => f.make('authz.denied', { tenantId: other })))).toEqual([]);
+    expect(
+      run(
+        d,
+        [1, 2, 3, 4].map(() => f.make('authz.denied', { tenantId: other })),
+      ),
+    ).toEqual([]);
   });
 
   it('rejects malformed overrides', () => {
@@ -300,7 +347,9 @@ describe('configuration', () => {
     expect(() => d.setRuleConfig(TENANT, 'view_burst', { threshold: 0 })).toThrow(/threshold/);
     expect(() => d.setRuleConfig(TENANT, 'view_burst', { action: 'delete' as never })).toThrow(/action/);
     expect(() =>
-      d.setRuleConfig(TENANT, 'off_shift', { params: { changeWindow: { timeZone: 'Mars/Olympus', slots: [] } } }),
+      d.setRuleConfig(TENANT, 'off_shift', {
+        params: { changeWindow: { timeZone: 'Mars/Olympus', slots: [] } },
+      }),
     ).toThrow(/change window/);
   });
 });

@@ -47,7 +47,8 @@ describe(`monitoring service (${testDbKind})`, () => {
       clock,
       actions: { suspendUser, requireStepUp },
       notify: {
-        webhooks: (tenantId) => (tenantId ? [{ url: 'https://hooks.example.test/vigil', secret: 's3cret' }] : []),
+        webhooks: (tenantId) =>
+          tenantId ? [{ url: 'https://hooks.example.test/vigil', secret: 's3cret' }] : [],
         fetch: async (url, init) => {
           posts.push({ url, headers: init.headers, body: init.body });
           return { ok: true, status: 204 };
@@ -81,7 +82,13 @@ describe(`monitoring service (${testDbKind})`, () => {
     const { items } = await m.listAlerts(tenantA, { ruleId: 'view_burst' });
     expect(items).toHaveLength(1);
     const alert = items[0]!;
-    expect(alert).toMatchObject({ severity: 'high', state: 'open', action: 'suspend', actionStatus: 'done', evidenceCount: 151 });
+    expect(alert).toMatchObject({
+      severity: 'high',
+      state: 'open',
+      action: 'suspend',
+      actionStatus: 'done',
+      evidenceCount: 151,
+    });
     expect(alert.subject).toEqual({ type: 'user', id: agent });
     const detail = await m.getAlert(tenantA, alert.id);
     expect(detail.evidence).toHaveLength(151);
@@ -97,7 +104,8 @@ describe(`monitoring service (${testDbKind})`, () => {
     expect(verifyWebhook('wrong', post.body, post.headers[SIGNATURE_HEADER]!, clock.now())).toBe(false);
     expect(x.mails.map((mm) => mm.subject)).toContain('[Vigil high] Burst of customer profile views');
     const sent = JSON.stringify([all, x.mails, x.posts, x.siem]);
-    for (const personal of ['agent@example.test', 'officer@example.test', '"Agent"']) expect(sent).not.toContain(personal);
+    for (const personal of ['agent@example.test', 'officer@example.test', '"Agent"'])
+      expect(sent).not.toContain(personal);
     await m.close();
   });
 
@@ -133,7 +141,8 @@ describe(`monitoring service (${testDbKind})`, () => {
     const x = deps();
     const m = await createMonitor(x.d);
     const f = eventFactory(Date.parse('2025-06-02T10:00:00Z'));
-    const deny = () => m.ingest(f.make('authz.denied', { tenantId: tenantA, actorId: agent, outcome: 'denied' }));
+    const deny = () =>
+      m.ingest(f.make('authz.denied', { tenantId: tenantA, actorId: agent, outcome: 'denied' }));
     deny();
     deny();
     deny();
@@ -141,18 +150,32 @@ describe(`monitoring service (${testDbKind})`, () => {
     await m.flush();
     const [a] = (await m.listAlerts(tenantA, { ruleId: 'out_of_scope' })).items;
     expect(a).toMatchObject({ state: 'open', evidenceCount: 2 });
-    await expect(m.updateAlert(tenantA, a!.id, { state: 'resolved' }, { userId: agent })).rejects.toMatchObject({ code: 'forbidden' });
-    const ack = await m.updateAlert(tenantA, a!.id, { state: 'acknowledged', comment: 'looking' }, { userId: officer });
+    await expect(
+      m.updateAlert(tenantA, a!.id, { state: 'resolved' }, { userId: agent }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    const ack = await m.updateAlert(
+      tenantA,
+      a!.id,
+      { state: 'acknowledged', comment: 'looking' },
+      { userId: officer },
+    );
     expect(ack.state).toBe('acknowledged');
     deny(); // still deduplicated into the acknowledged alert
     await m.flush();
     expect((await m.getAlert(tenantA, a!.id)).evidenceCount).toBe(3);
-    const done = await m.updateAlert(tenantA, a!.id, { state: 'false_positive', comment: 'stale bookmarks' }, { userId: officer });
+    const done = await m.updateAlert(
+      tenantA,
+      a!.id,
+      { state: 'false_positive', comment: 'stale bookmarks' },
+      { userId: officer },
+    );
     expect(done.comments.map((c) => [c.stateFrom, c.stateTo, c.body])).toEqual([
       ['open', 'acknowledged', 'looking'],
       ['acknowledged', 'false_positive', 'stale bookmarks'],
     ]);
-    await expect(m.updateAlert(tenantA, a!.id, { state: 'open' }, { userId: officer })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(m.updateAlert(tenantA, a!.id, { state: 'open' }, { userId: officer })).rejects.toMatchObject(
+      { code: 'conflict' },
+    );
     deny();
     await m.flush();
     const open = await m.listAlerts(tenantA, { ruleId: 'out_of_scope', state: 'open' });
@@ -164,13 +187,26 @@ describe(`monitoring service (${testDbKind})`, () => {
   it('configuration, shifts, baselines and active alerts survive a restart', async () => {
     const x = deps();
     const m = await createMonitor(x.d);
-    await m.setRuleConfig(tenantB, 'reveal_rate', { threshold: 2, windowSeconds: 60, severity: 'critical', action: 'step-up' });
-    await m.setShifts(tenantB, agent, { timeZone: 'Europe/Berlin', slots: [{ days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' }] });
-    await expect(m.setShifts(tenantB, agent, { timeZone: 'Nowhere/City', slots: [] })).rejects.toMatchObject({ code: 'invalid_input' });
-    await expect(m.setRuleConfig(tenantB, 'reveal_rate', { threshold: -1 })).rejects.toMatchObject({ code: 'invalid_input' });
+    await m.setRuleConfig(tenantB, 'reveal_rate', {
+      threshold: 2,
+      windowSeconds: 60,
+      severity: 'critical',
+      action: 'step-up',
+    });
+    await m.setShifts(tenantB, agent, {
+      timeZone: 'Europe/Berlin',
+      slots: [{ days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' }],
+    });
+    await expect(m.setShifts(tenantB, agent, { timeZone: 'Nowhere/City', slots: [] })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
+    await expect(m.setRuleConfig(tenantB, 'reveal_rate', { threshold: -1 })).rejects.toMatchObject({
+      code: 'invalid_input',
+    });
     const f = eventFactory(Date.parse('2025-06-02T06:00:00Z')); // Mon 08:00 Berlin
     for (let h = 0; h < 3; h++) {
-      for (let i = 0; i < 20; i++) m.ingest(f.make('conversation.read', { tenantId: tenantB, actorId: agent }));
+      for (let i = 0; i < 20; i++)
+        m.ingest(f.make('conversation.read', { tenantId: tenantB, actorId: agent }));
       f.advance(3_600_000);
     }
     m.ingest(f.make('conversation.read', { tenantId: tenantB, actorId: agent }));
@@ -179,13 +215,19 @@ describe(`monitoring service (${testDbKind})`, () => {
     await m.close();
     expect(x.requireStepUp).toHaveBeenCalledTimes(1);
     const base = await t.db.withTenant(tenantB, (tx) =>
-      rows<{ samples: number; hourly_mean: number }>(tx, sql`select samples, hourly_mean from monitoring_agent_baselines`),
+      rows<{ samples: number; hourly_mean: number }>(
+        tx,
+        sql`select samples, hourly_mean from monitoring_agent_baselines`,
+      ),
     );
     expect(base).toEqual([{ samples: 3, hourly_mean: 20 }]);
 
     const y = deps();
     const m2 = await createMonitor(y.d);
-    expect(m2.getRuleConfigs(tenantB).find((r) => r.ruleId === 'reveal_rate')).toMatchObject({ threshold: 2, severity: 'critical' });
+    expect(m2.getRuleConfigs(tenantB).find((r) => r.ruleId === 'reveal_rate')).toMatchObject({
+      threshold: 2,
+      severity: 'critical',
+    });
     expect(m2.detector.activity(tenantB, agent).baselineHours).toBe(3);
     const g = eventFactory(Date.parse('2025-06-02T09:00:30Z'));
     m2.ingest(g.make('value.reveal', { tenantId: tenantB, actorId: agent, meta: { assigned: true } }));
@@ -206,16 +248,51 @@ describe(`monitoring service (${testDbKind})`, () => {
     const m = await createMonitor(deps().d);
     const f = eventFactory();
     const login = (ua: string) =>
-      m.ingest(f.make('session.create', { tenantId: null, actorId: officer, resourceType: 'session', uaHash: ua, ip: '203.0.113.9' }));
+      m.ingest(
+        f.make('session.create', {
+          tenantId: null,
+          actorId: officer,
+          resourceType: 'session',
+          uaHash: ua,
+          ip: '203.0.113.9',
+        }),
+      );
     login('ua-home');
     await m.close();
-    const stored = await t.db.withPlatform((tx) => rows<{ kind: string; value_hash: string }>(tx, sql`select kind, value_hash from monitoring_known_devices order by kind`));
+    const stored = await t.db.withPlatform((tx) =>
+      rows<{ kind: string; value_hash: string }>(
+        tx,
+        sql`select kind, value_hash from monitoring_known_devices order by kind`,
+      ),
+    );
     expect(stored.map((s) => s.kind)).toEqual(['ip_range', 'ua']);
     expect(JSON.stringify(stored)).not.toContain('203.0.113');
     const m2 = await createMonitor(deps().d);
     const g = eventFactory();
-    expect(m2.ingest(g.make('session.create', { tenantId: null, actorId: officer, resourceType: 'session', uaHash: 'ua-home', ip: '203.0.113.50' }))).toEqual([]);
-    expect(m2.ingest(g.make('session.create', { tenantId: null, actorId: officer, resourceType: 'session', uaHash: 'ua-new', ip: '203.0.113.50' })).map((x) => x.ruleId)).toEqual(['new_device']);
+    expect(
+      m2.ingest(
+        g.make('session.create', {
+          tenantId: null,
+          actorId: officer,
+          resourceType: 'session',
+          uaHash: 'ua-home',
+          ip: '203.0.113.50',
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      m2
+        .ingest(
+          g.make('session.create', {
+            tenantId: null,
+            actorId: officer,
+            resourceType: 'session',
+            uaHash: 'ua-new',
+            ip: '203.0.113.50',
+          }),
+        )
+        .map((x) => x.ruleId),
+    ).toEqual(['new_device']);
     await m2.close();
   });
 
@@ -226,13 +303,15 @@ describe(`monitoring service (${testDbKind})`, () => {
     let down = false;
     const broken = {
       ...t.db,
-      withTenant: <T,>(id: string, fn: Parameters<typeof t.db.withTenant<T>>[1]) =>
+      withTenant: <T>(id: string, fn: Parameters<typeof t.db.withTenant<T>>[1]) =>
         down ? Promise.reject(new Error('db down')) : t.db.withTenant(id, fn),
     } as typeof t.db;
     const m3 = await createMonitor({ ...x.d, db: broken, onError: (_e, where) => errors.push(where) });
     down = true;
     const f = eventFactory();
-    m3.ingest(f.make('membership.grant', { tenantId: tenantA, actorId: agent, meta: { targetUserId: agent } }));
+    m3.ingest(
+      f.make('membership.grant', { tenantId: tenantA, actorId: agent, meta: { targetUserId: agent } }),
+    );
     await m3.flush();
     expect(errors).toContain('monitoring.persist');
     expect(m3.stats().queuedAlerts).toBe(1);
