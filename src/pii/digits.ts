@@ -1,11 +1,11 @@
 // Maximal runs of ASCII digits, found with one charCode pass and cached for the last text scanned, so
 // digit-anchored recognizers can visit candidates instead of trying a regex at every position.
-let cachedInput = '';
+let cachedInput: string | undefined;
 let cachedRuns = new Int32Array(0);
 
 /** [start0, end0, start1, end1, ...] of every maximal [0-9]+ run, ascending. */
 export function digitRuns(text: string): Int32Array {
-  if (text === cachedInput && cachedRuns.length > 0) return cachedRuns;
+  if (text === cachedInput) return cachedRuns;
   let runs = new Int32Array(256);
   let n = 0;
   const len = text.length;

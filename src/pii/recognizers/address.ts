@@ -156,6 +156,10 @@ function collectPostcodes(text: string, score: number, parts: Part[]): void {
   }
 }
 
+function wordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
 function upper(c: number): boolean {
   return c >= 65 && c <= 90;
 }
@@ -169,7 +173,8 @@ function collectUkUs(text: string, parts: Part[]): void {
     const digits = runs[r]!;
     if (upper(text.charCodeAt(digits - 1))) {
       const start = upper(text.charCodeAt(digits - 2)) ? digits - 2 : digits - 1;
-      if (start >= ukFrom) {
+      // The look-behind (?<![\w]) checked before running the pattern ("aB3aB3..." has a run every 3 chars).
+      if (start >= ukFrom && !wordChar(text.charCodeAt(start - 1))) {
         UK_POSTCODE.lastIndex = start;
         const m = UK_POSTCODE.exec(text);
         if (m) {

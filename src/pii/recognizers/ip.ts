@@ -26,6 +26,18 @@ export const recognizeIp: Recognizer = (text, ctx) => {
     let start = colon;
     while (start > 0 && colon - start < 5 && isHex(text.charCodeAt(start - 1))) start--;
     if (start < searchFrom || colon - start > 4) continue;
+    if (start > 0) {
+      const before = text.charCodeAt(start - 1);
+      // Look-behind (?<![\w:]) checked first; "ab:ab:ab:..." would otherwise run the pattern per colon.
+      if (
+        before === 58 ||
+        before === 95 ||
+        isHex(before) ||
+        (before >= 71 && before <= 90) ||
+        (before >= 103 && before <= 122)
+      )
+        continue;
+    }
     IPV6_CANDIDATE.lastIndex = start;
     const m = IPV6_CANDIDATE.exec(text);
     if (!m) continue;
