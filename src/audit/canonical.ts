@@ -31,26 +31,54 @@ export interface HashedFields {
 
 /** JSON with sorted keys; meta is flat (validated on write), so this is canonical. */
 export function canonicalMetaJson(meta: AuditMeta): string {
-  const keys = Object.keys(meta).sort();
+  const keys = Object.keys(meta);
+  if (keys.length === 0) return '{}';
+  if (keys.length > 1) keys.sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
     if (i > 0) out += ',';
-    out += `${JSON.stringify(k)}:${JSON.stringify(meta[k])}`;
+    out += `${keyJson(k)}:${JSON.stringify(meta[k])}`;
   }
   return `${out}}`;
 }
 
+// Meta keys repeat across events ("count", "caseId"): their JSON form is cached (bounded).
+const keyJsonCache = new Map<string, string>();
+function keyJson(k: string): string {
+  let j = keyJsonCache.get(k);
+  if (j === undefined) {
+    j = JSON.stringify(k);
+    if (keyJsonCache.size >= 1024) keyJsonCache.clear();
+    keyJsonCache.set(k, j);
+  }
+  return j;
+}
+
+// Encoded once: 0x00 leaf prefix || u32be(len) || "vigil-audit-event/v1".
+const PREFIX = (() => {
+  const m = Buffer.from(EVENT_MAGIC, 'utf8');
+  const b = Buffer.alloc(5 + m.length);
+  b.writeUInt32BE(m.length, 1);
+  m.copy(b, 5);
+  return b;
+})();
+const TENANT_AT = PREFIX.length;
+
 /**
  * Reusable encoder: one buffer for all events, so verifying a million events does not allocate
- * a buffer per event. Not re-entrant; create one per verification.
+ * a buffer per event. The constant prefix is written once, and the tenant id (the same for a
+ * whole chain) is only rewritten when it changes. Not re-entrant; create one per verification.
  */
 export class EventEncoder {
   private buf = Buffer.allocUnsafe(16 * 1024);
   private pos = 0;
-  /** 0x00 leaf prefix lives at buf[0]. */
+  /** The tenant id whose encoding currently sits at TENANT_AT (undefined = none). */
+  private tenant: string | null | undefined = undefined;
+  private afterTenant = 0;
+
   constructor() {
-    this.buf[0] = 0x00;
+    PREFIX.copy(this.buf, 0);
   }
 
   private ensure(extra: number): void {
@@ -60,10 +88,18 @@ export class EventEncoder {
     this.buf = next;
   }
 
+  private u32(n: number, at: number): void {
+    const b = this.buf;
+    b[at] = n >>> 24;
+    b[at + 1] = (n >>> 16) & 0xff;
+    b[at + 2] = (n >>> 8) & 0xff;
+    b[at + 3] = n & 0xff;
+  }
+
   private str(s: string | null): void {
     if (s === null) {
       this.ensure(4);
-      this.buf.writeUInt32BE(NULL_LEN, this.pos);
+      this.u32(NULL_LEN, this.pos);
       this.pos += 4;
       return;
     }
@@ -79,16 +115,40 @@ export class EventEncoder {
       buf[start + i] = c;
     }
     const n = i === len ? len : i + buf.write(s.slice(i), start + i, 'utf8');
-    buf.writeUInt32BE(n, this.pos);
+    this.u32(n, this.pos);
     this.pos = start + n;
+  }
+
+  /** Decimal digits of a non-negative safe integer, as String(seq) would write them. */
+  private seq(n: number): void {
+    if (!(Number.isSafeInteger(n) && n >= 0)) {
+      this.str(String(n));
+      return;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.ensure(4 + digits);
+    this.u32(digits, this.pos);
+    const buf = this.buf;
+    let at = this.pos + 4 + digits;
+    this.pos = at;
+    let x = n;
+    do {
+      const q = Math.floor(x / 10);
+      buf[--at] = 0x30 + (x - q * 10);
+      x = q;
+    } while (x > 0);
   }
 
   /** Encodes into the internal buffer; returns the leaf input (0x00 || canonical bytes). */
   encode(e: HashedFields, prevHash: Uint8Array): Buffer {
-    this.pos = 1;
-    this.str(EVENT_MAGIC);
-    this.str(e.tenantId);
-    this.str(String(e.seq));
+    if (e.tenantId !== this.tenant || this.tenant === undefined) {
+      this.pos = TENANT_AT;
+      this.str(e.tenantId);
+      this.tenant = e.tenantId;
+      this.afterTenant = this.pos;
+    } else this.pos = this.afterTenant;
+    this.seq(e.seq);
     this.str(e.time);
     this.str(e.actorType);
     this.str(e.actorId);
@@ -101,8 +161,8 @@ export class EventEncoder {
     this.str(e.uaHash);
     this.str(e.requestId);
     this.str(canonicalMetaJson(e.meta));
-    this.ensure(4 + HASH_BYTES);
-    this.buf.writeUInt32BE(prevHash.length, this.pos);
+    this.ensure(4 + prevHash.length);
+    this.u32(prevHash.length, this.pos);
     this.buf.set(prevHash, this.pos + 4);
     this.pos += 4 + prevHash.length;
     return this.buf.subarray(0, this.pos);
