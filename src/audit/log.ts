@@ -79,12 +79,15 @@ export function createAuditLog(opts: AuditLogOptions) {
       const hash = encoder.eventHash(fields, prevHash);
       const range = CompactRange.deserialize(seq - 1, head.frontier);
       range.append(hash);
-      await tx.execute(sql`insert into audit_events
-        (tenant_id, seq, time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash)
-        values (${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action}, ${v.resourceType},
-          ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId}, ${JSON.stringify(v.meta)}::jsonb,
-          ${prevHash}, ${hash})`);
-      await tx.execute(sql`update audit_heads set last_seq = ${seq}, last_hash = ${hash}, frontier = ${range.serialize()}, updated_at = now()
+      // One statement for the event and the head (the head row is already locked above), so an
+      // append costs two round trips: lock the head, then write both.
+      await tx.execute(sql`with ev as (insert into audit_events
+          (tenant_id, seq, time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash)
+          values (${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action}, ${v.resourceType},
+            ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId}, ${JSON.stringify(v.meta)}::jsonb,
+            ${prevHash}, ${hash})
+          returning seq)
+        update audit_heads set last_seq = (select seq from ev), last_hash = ${hash}, frontier = ${range.serialize()}, updated_at = now()
         where chain = ${chainOf(v.tenantId)}::uuid`);
       return { ...fields, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') };
     } catch (e) {
