@@ -13,6 +13,8 @@ import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
+import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
+import type { Keyring } from './crypto/index.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
@@ -29,11 +31,14 @@ export interface AppDeps {
   secrets: SecretSealer;
   onTenantCreated?: (tenantId: string) => Promise<void>;
   auditLog: AuditLog;
+  /** Enables the contact center (customers, conversations, chat, voice). */
+  keyring?: Keyring;
 }
 
 export interface App {
   http: FastifyInstance;
   auth: AuthService;
+  contact?: ContactCenter;
 }
 
 export const CSP_DIRECTIVES = {
@@ -91,5 +96,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
   });
 
-  return { http, auth };
+  const contact = deps.keyring
+    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })
+    : undefined;
+
+  return { http, auth, ...(contact ? { contact } : {}) };
 }

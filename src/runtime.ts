@@ -5,7 +5,7 @@ import { buildApp } from './app.ts';
 import { createAuditLog } from './audit/log.ts';
 import type { SecretSealer } from './auth/service.ts';
 import { createKeyring, createLocalKeyProvider, type KeyProvider, type Keyring } from './crypto/index.ts';
-import { formatDemoLogins, seedDemo } from './demo/seed.ts';
+import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
@@ -97,10 +97,12 @@ export async function startVigil(
     secrets: core.secrets,
     auditLog: core.auditLog,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
+    keyring: core.keyring,
   });
   let demoText: string | undefined;
   if (config.demo) {
     const { logins } = await seedDemo({ tenancy, dataDir: config.dataDir });
+    if (app.contact) await seedContactCenterDemo({ db: core.db, contact: app.contact });
     demoText = formatDemoLogins(logins, `http://${config.host}:${config.port}`);
   }
   await app.http.listen({ port: config.port, host: config.host });

@@ -91,14 +91,14 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
     case 'agent':
       can(['read', 'update', 'reply'], 'Conversation');
       can('read', 'Customer', [...CUSTOMER_FIELDS.agent]);
-      can(['update', 'reveal', 'verify'], 'Customer');
+      can(['create', 'update', 'reveal', 'verify'], 'Customer');
       can('read', 'Queue');
       can('create', 'Call');
       return;
     case 'supervisor':
       can(['read', 'update', 'reply'], 'Conversation');
       can('read', 'Customer', [...CUSTOMER_FIELDS.supervisor]);
-      can(['update', 'reveal', 'verify'], 'Customer');
+      can(['create', 'update', 'reveal', 'verify'], 'Customer');
       can(['read', 'update'], 'Queue');
       can('read', 'Report');
       can('read', 'Session');

@@ -138,3 +138,6 @@ export function formatDemoLogins(logins: DemoLogin[], baseUrl: string): string {
     '`vigil demo-credentials --json` prints these again.',
   ].join('\n');
 }
+
+/** Contact-center demo data (queues, widget, customers, conversations); call after seedDemo. */
+export { seedContactCenterDemo } from './contact-center.ts';

@@ -1,0 +1,222 @@
+// The chat channel: widget settings and origins, visitor identities (signed tokens), inbound
+// visitor messages through the ingest pipeline, and live delivery to visitor sockets.
+import { sql } from 'drizzle-orm';
+import type { Keyring } from '../../crypto/index.ts';
+import type { CustomerService } from '../../customers/service.ts';
+import {
+  type Ingest,
+  type IngestResult,
+  renderStored,
+  systemContext,
+  withIdempotentRetry,
+} from '../../ingest/index.ts';
+import type { TenantRef } from '../../platform/context.ts';
+import { type Database, rows } from '../../platform/db.ts';
+import { VigilError } from '../../platform/errors.ts';
+import { originAllowed } from './origins.ts';
+import { anonymousVisitorId, signVisitorToken, verifyVisitorToken } from './token.ts';
+
+export interface VisitorSocket {
+  send(data: string): void;
+  readonly readyState: number;
+}
+
+export interface ChatDeps {
+  db: Pick<Database, 'withTenant' | 'withPlatform'>;
+  keyring: Pick<Keyring, 'decryptFieldText'>;
+  ingest: Pick<Ingest, 'ingestInTx' | 'publish'>;
+  /** Visitors are customers (still anonymous) with their own subject key. */
+  customers: Pick<CustomerService, 'createInTx'>;
+  secret: Buffer;
+  perVisitorPerMinute?: number;
+}
+
+export interface WidgetTenant {
+  tenant: TenantRef;
+  allowedOrigins: string[];
+}
+
+const CACHE_MS = 5_000;
+
+export function createChatService(deps: ChatDeps) {
+  const { db, secret, ingest } = deps;
+  const perVisitor = deps.perVisitorPerMinute ?? 30;
+  const cache = new Map<string, { at: number; value: WidgetTenant | null }>();
+  const sockets = new Map<string, Set<VisitorSocket>>();
+  const buckets = new Map<string, { windowStart: number; n: number }>();
+
+  /** The tenant's widget, or null when the tenant does not exist or has no enabled widget. */
+  async function widgetFor(slug: string): Promise<WidgetTenant | null> {
+    const hit = cache.get(slug);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+    const [t] = await db.withPlatform((tx) =>
+      rows<TenantRef & { status: string }>(tx, sql`select id, slug, name, status from tenants where slug = ${slug}`),
+    );
+    let value: WidgetTenant | null = null;
+    if (t && t.status === 'active') {
+      const [w] = await db.withTenant(t.id, (tx) =>
+        rows<{ enabled: boolean; allowed_origins: string[] }>(tx, sql`select enabled, allowed_origins from chat_widget_settings`),
+      );
+      if (w?.enabled) value = { tenant: { id: t.id, slug: t.slug, name: t.name }, allowedOrigins: w.allowed_origins };
+    }
+    if (cache.size > 10_000) cache.clear();
+    cache.set(slug, { at: Date.now(), value });
+    return value;
+  }
+
+  /** Resolves the widget and enforces the origin allow-list (a missing Origin is refused too). */
+  async function admit(slug: string, origin: string | undefined): Promise<WidgetTenant> {
+    const w = await widgetFor(slug);
+    if (!w) throw new VigilError('not_found', 'not found');
+    if (!originAllowed(origin, w.allowedOrigins)) throw new VigilError('forbidden', 'this origin may not use the widget');
+    return w;
+  }
+
+  function visitorFromToken(w: WidgetTenant, token: string | undefined): string | null {
+    if (!token) return null;
+    const claims = verifyVisitorToken(secret, token, w.tenant.id);
+    if (!claims) throw new VigilError('unauthenticated', 'the visitor token is invalid or expired');
+    return claims.visitorId;
+  }
+
+  function rateLimit(key: string): void {
+    const now = Date.now();
+    const b = buckets.get(key);
+    if (!b || now - b.windowStart >= 60_000) {
+      if (buckets.size > 100_000) buckets.clear();
+      buckets.set(key, { windowStart: now, n: 1 });
+      return;
+    }
+    b.n++;
+    if (b.n > perVisitor)
+      throw new VigilError('rate_limited', 'too many messages; slow down', {
+        retryAfter: Math.ceil((b.windowStart + 60_000 - now) / 1000),
+      });
+  }
+
+  /**
+   * A visitor's message: committed (scan, policy, encrypt, persist, audit) before it returns.
+   * The same clientMessageId from the same visitor returns the stored ids (created = false).
+   */
+  async function postMessage(
+    w: WidgetTenant,
+    input: { text: string; clientMessageId: string; visitorToken?: string | undefined },
+    client: { ip: string; requestId: string },
+  ): Promise<IngestResult & { visitorToken: string }> {
+    const tenantId = w.tenant.id;
+    const visitorId = visitorFromToken(w, input.visitorToken) ?? anonymousVisitorId(secret, tenantId, input.clientMessageId);
+    rateLimit(`${tenantId}:${visitorId}`);
+    const ctx = systemContext(w.tenant, {
+      requestId: client.requestId,
+      ip: client.ip,
+      actor: { type: 'visitor', id: visitorId },
+    });
+    const r = await withIdempotentRetry(() =>
+      db.withTenant(tenantId, async (tx) => {
+        let [v] = await rows<{ customer_id: string }>(tx, sql`select customer_id from chat_visitors where id = ${visitorId}`);
+        if (!v) {
+          // A visitor is an (as yet anonymous) customer with its own subject key.
+          const customerId = await deps.customers.createInTx(tx, tenantId, {}, 'chat');
+          await tx.execute(sql`insert into chat_visitors (id, tenant_id, customer_id) values (${visitorId}, ${tenantId}, ${customerId})`);
+          v = { customer_id: customerId };
+        } else {
+          await tx.execute(sql`update chat_visitors set last_seen_at = now() where id = ${visitorId}`);
+        }
+        const [open] = await rows<{ id: string }>(
+          tx,
+          sql`select id from conversations where visitor_id = ${visitorId} and status <> 'closed'
+              order by last_message_at desc limit 1`,
+        );
+        return ingest.ingestInTx(tx, ctx, {
+          channel: 'chat',
+          direction: 'inbound',
+          author: { type: 'visitor', id: visitorId },
+          text: input.text,
+          idempotencyKey: `chat:${visitorId}:${input.clientMessageId}`,
+          ...(open
+            ? { conversationId: open.id }
+            : { newConversation: { channel: 'chat' as const, customer: { id: v.customer_id }, visitorId } }),
+        });
+      }),
+    );
+    ingest.publish(ctx, r);
+    return { ...r, visitorToken: signVisitorToken(secret, tenantId, visitorId) };
+  }
+
+  /** The visitor's current conversation as the visitor may see it (no internal notes). */
+  async function history(w: WidgetTenant, token: string | undefined) {
+    const visitorId = visitorFromToken(w, token);
+    if (!visitorId) throw new VigilError('unauthenticated', 'a visitor token is required');
+    return db.withTenant(w.tenant.id, async (tx) => {
+      const [c] = await rows<{ id: string }>(
+        tx,
+        sql`select id from conversations where visitor_id = ${visitorId} order by last_message_at desc limit 1`,
+      );
+      if (!c) return { conversationId: null, messages: [] };
+      const list = await rows<{ id: string; subject_id: string; body_enc: Buffer; direction: string; created_at: Date | string }>(
+        tx,
+        sql`select id, subject_id, body_enc, direction, created_at from messages
+            where conversation_id = ${c.id} and kind = 'message' order by seq desc limit 200`,
+      );
+      const messages = [];
+      for (const m of list.reverse()) {
+        const text = await deps.keyring.decryptFieldText(
+          { tenantId: w.tenant.id, table: 'messages', column: 'body_enc', rowId: m.id, subjectId: m.subject_id },
+          Buffer.from(m.body_enc),
+          tx,
+        );
+        messages.push({
+          id: m.id,
+          author: m.direction === 'inbound' ? 'visitor' : 'agent',
+          text: renderStored(text, false),
+          createdAt: new Date(m.created_at).toISOString(),
+        });
+      }
+      return { conversationId: c.id, messages };
+    });
+  }
+
+  const socketKey = (tenantId: string, visitorId: string) => `${tenantId}:${visitorId}`;
+
+  function registerSocket(tenantId: string, visitorId: string, s: VisitorSocket): () => void {
+    const k = socketKey(tenantId, visitorId);
+    let set = sockets.get(k);
+    if (!set) sockets.set(k, (set = new Set()));
+    set.add(s);
+    return () => {
+      set.delete(s);
+      if (!set.size) sockets.delete(k);
+    };
+  }
+
+  /** Pushes an agent's message to the visitor's open sockets; true when at least one took it. */
+  function deliver(
+    tenantId: string,
+    visitorId: string,
+    m: { conversationId: string; messageId: string; text: string; createdAt: string },
+  ): boolean {
+    let sent = false;
+    for (const s of sockets.get(socketKey(tenantId, visitorId)) ?? []) {
+      if (s.readyState !== 1) continue;
+      try {
+        s.send(JSON.stringify({ type: 'message', author: 'agent', ...m }));
+        sent = true;
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return sent;
+  }
+
+  return {
+    widgetFor,
+    admit,
+    visitorFromToken,
+    postMessage,
+    history,
+    registerSocket,
+    deliver,
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

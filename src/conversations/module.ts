@@ -1,0 +1,72 @@
+// Wiring of the contact-center modules (customers, ingest, conversations, chat, voice) into the
+// HTTP app: one call from app.ts. Returns the services for runtime wiring (demo seed, e-mail).
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { chatRoutes } from '../channels/chat/routes.ts';
+import { createChatService } from '../channels/chat/service.ts';
+import { loadWidgetSecret } from '../channels/chat/token.ts';
+import { voiceRoutes } from '../channels/voice/routes.ts';
+import { createVoiceService } from '../channels/voice/service.ts';
+import type { Keyring } from '../crypto/index.ts';
+import { customerRoutes } from '../customers/routes.ts';
+import { createCustomerService } from '../customers/service.ts';
+import { createEventBus, createIngest, createPolicyStore } from '../ingest/index.ts';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { Config } from '../platform/config.ts';
+import type { Database } from '../platform/db.ts';
+import { createLiveHub } from './live.ts';
+import { conversationRoutes } from './routes.ts';
+import { createConversationService, type SendEmailReply } from './service.ts';
+
+export interface ContactCenterDeps {
+  config: Pick<Config, 'dataDir'>;
+  db: Database;
+  audit: AuditRecorder;
+  keyring: Keyring;
+  sendEmailReply?: SendEmailReply;
+  limits?: { widgetPerIpPerMinute?: number; widgetPerVisitorPerMinute?: number };
+}
+
+export async function registerContactCenter(http: FastifyInstance, deps: ContactCenterDeps) {
+  const { db, audit, keyring } = deps;
+  if (!http.hasDecorator('websocketServer')) {
+    await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  }
+  const events = createEventBus();
+  const hub = createLiveHub();
+  events.subscribe((e) => hub.publish(e));
+  const policies = createPolicyStore();
+  const customers = createCustomerService({ db, keyring, audit });
+  const ingest = createIngest({ db, keyring, audit, customers, policies, events });
+  const chat = createChatService({
+    db,
+    keyring,
+    ingest,
+    customers,
+    secret: loadWidgetSecret(deps.config.dataDir),
+    ...(deps.limits?.widgetPerVisitorPerMinute ? { perVisitorPerMinute: deps.limits.widgetPerVisitorPerMinute } : {}),
+  });
+  const conversations = createConversationService({
+    db,
+    keyring,
+    audit,
+    ingest,
+    events,
+    isOnline: hub.isOnline,
+    deliverChat: chat.deliver,
+    ...(deps.sendEmailReply ? { sendEmailReply: deps.sendEmailReply } : {}),
+  });
+  const voice = createVoiceService({ db, keyring, audit, ingest, events });
+
+  customerRoutes(http, { customers });
+  conversationRoutes(http, { conversations, hub });
+  chatRoutes(http, {
+    chat,
+    ...(deps.limits?.widgetPerIpPerMinute ? { perIpPerMinute: deps.limits.widgetPerIpPerMinute } : {}),
+  });
+  voiceRoutes(http, { voice });
+
+  return { customers, ingest, conversations, chat, voice, hub, events, policies };
+}
+
+export type ContactCenter = Awaited<ReturnType<typeof registerContactCenter>>;

@@ -1,0 +1,101 @@
+// Data access for conversations and messages. Callers run inside db.withTenant (RLS).
+import { type SQL, sql } from 'drizzle-orm';
+import { rows, type Tx } from '../platform/db.ts';
+
+export interface ConversationRow {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  channel: 'chat' | 'email' | 'voice';
+  status: string;
+  priority: string;
+  tags: string[];
+  queue_id: string | null;
+  assignee_id: string | null;
+  subject_enc: Buffer | null;
+  visitor_id: string | null;
+  created_at: Date | string;
+  last_message_at: Date | string;
+  lma_text: string;
+}
+
+export interface MessageRow {
+  id: string;
+  subject_id: string;
+  channel: string;
+  kind: string;
+  direction: string;
+  author_type: string;
+  author_id: string | null;
+  body_enc: Buffer;
+  findings: Array<{ type: string; operator: string }>;
+  delivery_state: string;
+  speaker: string | null;
+  start_ms: number | null;
+  end_ms: number | null;
+  created_at: Date | string;
+}
+
+const COLS = sql`id, tenant_id, customer_id, channel, status, priority, tags, queue_id, assignee_id, subject_enc, visitor_id,
+  created_at, last_message_at, last_message_at::text as lma_text`;
+
+export async function selectConversation(tx: Tx, id: string, forUpdate = false): Promise<ConversationRow | undefined> {
+  const [r] = await rows<ConversationRow>(
+    tx,
+    sql`select ${COLS} from conversations where id = ${id} ${forUpdate ? sql`for update` : sql``}`,
+  );
+  return r;
+}
+
+export interface ListFilters {
+  status?: string;
+  queueId?: string;
+  assigneeId?: string | null;
+  channel?: string;
+  /** null = every queue (supervisors); otherwise the caller's queues (and their own assignments). */
+  scope: { queueIds: string[]; userId: string } | null;
+  after: { lma: string; id: string } | null;
+  limit: number;
+}
+
+export async function listConversations(tx: Tx, f: ListFilters): Promise<ConversationRow[]> {
+  const conds: SQL[] = [sql`true`];
+  if (f.status) conds.push(sql`status = ${f.status}`);
+  if (f.channel) conds.push(sql`channel = ${f.channel}`);
+  if (f.queueId) conds.push(sql`queue_id = ${f.queueId}`);
+  if (f.assigneeId === null) conds.push(sql`assignee_id is null`);
+  else if (f.assigneeId) conds.push(sql`assignee_id = ${f.assigneeId}`);
+  if (f.scope) {
+    const ids = f.scope.queueIds.length ? f.scope.queueIds : ['00000000-0000-0000-0000-000000000000'];
+    conds.push(
+      sql`(queue_id in (${sql.join(
+        ids.map((q) => sql`${q}::uuid`),
+        sql`, `,
+      )}) or assignee_id = ${f.scope.userId})`,
+    );
+  }
+  if (f.after) conds.push(sql`(last_message_at, id) < (${f.after.lma}::timestamptz, ${f.after.id}::uuid)`);
+  return rows<ConversationRow>(
+    tx,
+    sql`select ${COLS} from conversations where ${sql.join(conds, sql` and `)}
+        order by last_message_at desc, id desc limit ${f.limit}`,
+  );
+}
+
+export async function selectMessages(tx: Tx, conversationId: string, limit = 500): Promise<MessageRow[]> {
+  return rows<MessageRow>(
+    tx,
+    sql`select id, subject_id, channel, kind, direction, author_type, author_id, body_enc, findings, delivery_state,
+          speaker, start_ms, end_ms, created_at
+        from messages where conversation_id = ${conversationId} order by seq desc limit ${limit}`,
+  ).then((r) => r.reverse());
+}
+
+export async function queueIdsOf(tx: Tx, userId: string): Promise<string[]> {
+  const r = await rows<{ queue_id: string }>(tx, sql`select queue_id from queue_members where user_id = ${userId}`);
+  return r.map((x) => x.queue_id);
+}
+
+export async function setDeliveryState(tx: Tx, messageId: string, state: string): Promise<void> {
+  await tx.execute(sql`update messages set delivery_state = ${state} where id = ${messageId}`);
+}
