@@ -161,8 +161,11 @@ function cueSet(cues: readonly string[]): CueSet {
   for (const c of cues) {
     if (c.length === 0) continue;
     const last = c.charCodeAt(c.length - 1);
-    if (last < 256) (byLast[last] ??= []).push(c);
-    else {
+    if (last < 256) {
+      const list = byLast[last] ?? [];
+      list.push(c);
+      byLast[last] = list;
+    } else {
       const list = other.get(last) ?? [];
       list.push(c);
       other.set(last, list);

@@ -39,12 +39,6 @@ interface Part {
   score: number;
 }
 
-function collect(re: RegExp, text: string, score: number, parts: Part[]): void {
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text))
-    parts.push({ start: m.index, end: m.index + m[0].length, score });
-}
-
 // German street keywords; an anchor is a keyword, one or two spaces and a digit. Found from the digit
 // runs (the keyword must end right before the spaces) instead of trying the keywords at every position.
 const DE_KEYWORDS = [
