@@ -94,6 +94,22 @@ describe(`audit tamper detection (${testDbKind})`, () => {
     expect(await verifyA()).toMatchObject({ ok: false, firstBadSeq: 6, kind: 'inserted' });
   });
 
+  it('reports the same first bad event whatever the batch size (prefetch, early stop, odd-length hashes)', async () => {
+    await asDba(async (tx) => {
+      await tx.execute(sql`update audit_events set reason = 'changed' where tenant_id = ${s.a} and seq = 7`);
+      await tx.execute(sql`insert into audit_events (tenant_id, seq, time, actor_type, action, outcome, prev_hash, hash)
+        values (${s.a}, ${N + 1}, now(), 'user', 'customer.read', 'success', '\\x00'::bytea, '\\x00'::bytea)`);
+    });
+    for (const batchSize of [1, 2, 3, 5, 6, 7, 1000]) {
+      const r = (await verifyAuditLog(s.db, { tenantId: s.a, batchSize })).chains[0]!;
+      expect(r).toMatchObject({ ok: false, firstBadSeq: 7, kind: 'modified', events: 6 });
+    }
+    for (const batchSize of [1, 4, 1000]) {
+      const r = (await verifyAuditLog(s.db, { tenantId: s.b, batchSize })).chains[0]!;
+      expect(r).toMatchObject({ ok: true, events: 3 });
+    }
+  });
+
   it('detects a row inserted at the tail', async () => {
     await asDba((tx) =>
       tx.execute(sql`insert into audit_events (tenant_id, seq, time, actor_type, action, outcome, prev_hash, hash)
