@@ -13,6 +13,7 @@ const usage = `usage: vigil <command>
   demo-credentials [--json]      print the demo sign-ins (demo mode only)
   audit verify [--tenant slug] [--json]
   keys status | keys rotate --tenant slug | keys rotate-master
+  token create --tenant slug --scope calls:write [--name N]   (prints the token once)
   pii scan [--jsonl] [--lang de|en|fr] [--region DE] [--channel voice]`;
 
 const verbs: Record<string, Verb> = {
@@ -63,6 +64,32 @@ const verbs: Record<string, Verb> = {
   async keys(args) {
     const { keysCommand } = await import('./admin-commands.ts');
     return keysCommand(args);
+  },
+  async token(args) {
+    if (args[0] !== 'create')
+      throw new ConfigError('usage: vigil token create --tenant slug --scope calls:write [--name N]');
+    const { values } = parseArgs({
+      args: args.slice(1),
+      options: { tenant: { type: 'string' }, scope: { type: 'string', multiple: true }, name: { type: 'string' } },
+    });
+    if (!values.tenant || !values.scope?.length)
+      throw new ConfigError('usage: vigil token create --tenant slug --scope calls:write [--name N]');
+    const { withRuntimeDb } = await import('../runtime.ts');
+    const { issueApiToken } = await import('../channels/voice/tokens.ts');
+    const { sql } = await import('drizzle-orm');
+    const { rows } = await import('../platform/db.ts');
+    return withRuntimeDb(loadConfig(), async ({ db }) => {
+      const [t] = await db.withPlatform((tx) =>
+        rows<{ id: string }>(tx, sql`select id from tenants where slug = ${values.tenant}`),
+      );
+      if (!t) {
+        console.error('vigil: no such tenant');
+        return 1;
+      }
+      const r = await issueApiToken(db, { tenantId: t.id, name: values.name ?? 'cli', scopes: values.scope ?? [] });
+      console.log(r.token);
+      return 0;
+    });
   },
   async pii(args) {
     if (args[0] !== 'scan') throw new ConfigError('usage: vigil pii scan [--jsonl]');

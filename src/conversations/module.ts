@@ -44,7 +44,9 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
     ingest,
     customers,
     secret: loadWidgetSecret(deps.config.dataDir),
-    ...(deps.limits?.widgetPerVisitorPerMinute ? { perVisitorPerMinute: deps.limits.widgetPerVisitorPerMinute } : {}),
+    ...(deps.limits?.widgetPerVisitorPerMinute
+      ? { perVisitorPerMinute: deps.limits.widgetPerVisitorPerMinute }
+      : {}),
   });
   const conversations = createConversationService({
     db,

@@ -39,7 +39,10 @@ export function conversationRoutes(
         params: TenantParams,
         querystring: ListQuery,
         response: {
-          200: Type.Object({ items: Type.Array(Summary), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: Type.Object({
+            items: Type.Array(Summary),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
           ...errorResponses,
         },
       },
@@ -51,7 +54,11 @@ export function conversationRoutes(
     one,
     {
       config: { auth: { tenant: ['read', 'Conversation'] } },
-      schema: { tags: ['conversations'], params: ConversationParams, response: { 200: Detail, ...errorResponses } },
+      schema: {
+        tags: ['conversations'],
+        params: ConversationParams,
+        response: { 200: Detail, ...errorResponses },
+      },
     },
     async (req) => conversations.get(tctx(req), idOf(req)),
   );
@@ -60,29 +67,53 @@ export function conversationRoutes(
     one,
     {
       config: { auth: { tenant: ['update', 'Conversation'] } },
-      schema: { tags: ['conversations'], params: ConversationParams, body: PatchBody, response: { 200: Summary, ...errorResponses } },
+      schema: {
+        tags: ['conversations'],
+        params: ConversationParams,
+        body: PatchBody,
+        response: { 200: Summary, ...errorResponses },
+      },
     },
-    async (req) => conversations.update(tctx(req), idOf(req), req.body as { status?: string; priority?: string; tags?: string[] }),
+    async (req) =>
+      conversations.update(
+        tctx(req),
+        idOf(req),
+        req.body as { status?: string; priority?: string; tags?: string[] },
+      ),
   );
 
   app.post(
     `${one}/messages`,
     {
       config: { auth: { tenant: ['reply', 'Conversation'] } },
-      schema: { tags: ['conversations'], params: ConversationParams, body: TextBody, response: { 201: Written, ...errorResponses } },
+      schema: {
+        tags: ['conversations'],
+        params: ConversationParams,
+        body: TextBody,
+        response: { 201: Written, ...errorResponses },
+      },
     },
     async (req, reply) =>
-      reply.status(201).send(await conversations.reply(tctx(req), idOf(req), (req.body as { text: string }).text)),
+      reply
+        .status(201)
+        .send(await conversations.reply(tctx(req), idOf(req), (req.body as { text: string }).text)),
   );
 
   app.post(
     `${one}/notes`,
     {
       config: { auth: { tenant: ['update', 'Conversation'] } },
-      schema: { tags: ['conversations'], params: ConversationParams, body: TextBody, response: { 201: Written, ...errorResponses } },
+      schema: {
+        tags: ['conversations'],
+        params: ConversationParams,
+        body: TextBody,
+        response: { 201: Written, ...errorResponses },
+      },
     },
     async (req, reply) =>
-      reply.status(201).send(await conversations.note(tctx(req), idOf(req), (req.body as { text: string }).text)),
+      reply
+        .status(201)
+        .send(await conversations.note(tctx(req), idOf(req), (req.body as { text: string }).text)),
   );
 
   app.post(
@@ -103,7 +134,12 @@ export function conversationRoutes(
         },
       },
     },
-    async (req) => conversations.assign(tctx(req), idOf(req), req.body as { userId?: string | null; mode?: 'round_robin' }),
+    async (req) =>
+      conversations.assign(
+        tctx(req),
+        idOf(req),
+        req.body as { userId?: string | null; mode?: 'round_robin' },
+      ),
   );
 
   app.post(
@@ -143,7 +179,8 @@ export function conversationRoutes(
           } catch {
             host = null;
           }
-          if (host !== req.headers.host) throw new VigilError('forbidden', 'cross-origin live connection refused');
+          if (host !== req.headers.host)
+            throw new VigilError('forbidden', 'cross-origin live connection refused');
         }
       },
     },

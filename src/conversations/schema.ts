@@ -7,15 +7,27 @@ export const ConversationParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const Status = Type.Union([Type.Literal('open'), Type.Literal('pending'), Type.Literal('resolved'), Type.Literal('closed')]);
-export const Priority = Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high'), Type.Literal('urgent')]);
+export const Status = Type.Union([
+  Type.Literal('open'),
+  Type.Literal('pending'),
+  Type.Literal('resolved'),
+  Type.Literal('closed'),
+]);
+export const Priority = Type.Union([
+  Type.Literal('low'),
+  Type.Literal('normal'),
+  Type.Literal('high'),
+  Type.Literal('urgent'),
+]);
 export const ChannelName = Type.Union([Type.Literal('chat'), Type.Literal('email'), Type.Literal('voice')]);
 
 export const ListQuery = Type.Object(
   {
     status: Type.Optional(Status),
     queue: Type.Optional(Type.String({ format: 'uuid' })),
-    assignee: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Literal('me'), Type.Literal('none')])),
+    assignee: Type.Optional(
+      Type.Union([Type.String({ format: 'uuid' }), Type.Literal('me'), Type.Literal('none')]),
+    ),
     channel: Type.Optional(ChannelName),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),

@@ -89,7 +89,9 @@ export function createConversationService(deps: ConversationDeps) {
   }
 
   const canSee = (c: store.ConversationRow, scope: { queueIds: string[]; userId: string } | null) =>
-    scope === null || (c.queue_id !== null && scope.queueIds.includes(c.queue_id)) || c.assignee_id === scope.userId;
+    scope === null ||
+    (c.queue_id !== null && scope.queueIds.includes(c.queue_id)) ||
+    c.assignee_id === scope.userId;
 
   const denied = (ctx: TenantContext, id: string) =>
     audit.standalone({
@@ -143,7 +145,14 @@ export function createConversationService(deps: ConversationDeps) {
 
   async function list(
     ctx: TenantContext,
-    q: { status?: string; queue?: string; assignee?: string; channel?: string; cursor?: string; limit?: number },
+    q: {
+      status?: string;
+      queue?: string;
+      assignee?: string;
+      channel?: string;
+      cursor?: string;
+      limit?: number;
+    },
   ) {
     const limit = Math.min(q.limit ?? 50, 100);
     const after = decodeCursor(q.cursor);
@@ -153,7 +162,9 @@ export function createConversationService(deps: ConversationDeps) {
         ...(q.status ? { status: q.status } : {}),
         ...(q.channel ? { channel: q.channel } : {}),
         ...(q.queue ? { queueId: q.queue } : {}),
-        ...(q.assignee ? { assigneeId: q.assignee === 'none' ? null : q.assignee === 'me' ? userId(ctx) : q.assignee } : {}),
+        ...(q.assignee
+          ? { assigneeId: q.assignee === 'none' ? null : q.assignee === 'me' ? userId(ctx) : q.assignee }
+          : {}),
         scope,
         after,
         limit: limit + 1,
@@ -175,7 +186,10 @@ export function createConversationService(deps: ConversationDeps) {
       let erased = false;
       const dec = async (table: string, column: string, rowId: string, subjectId: string, v: Buffer) => {
         try {
-          return renderStored(await keyring.decryptFieldText({ tenantId, table, column, rowId, subjectId }, Buffer.from(v), tx), canReveal);
+          return renderStored(
+            await keyring.decryptFieldText({ tenantId, table, column, rowId, subjectId }, Buffer.from(v), tx),
+            canReveal,
+          );
         } catch (e) {
           if (e instanceof VigilError && e.code === 'data_erased') {
             erased = true;
@@ -184,7 +198,8 @@ export function createConversationService(deps: ConversationDeps) {
           throw e;
         }
       };
-      if (c.subject_enc) subject = await dec('conversations', 'subject_enc', c.id, c.customer_id, c.subject_enc);
+      if (c.subject_enc)
+        subject = await dec('conversations', 'subject_enc', c.id, c.customer_id, c.subject_enc);
       const messages = [];
       for (const m of await store.selectMessages(tx, c.id)) {
         messages.push({
@@ -273,11 +288,20 @@ export function createConversationService(deps: ConversationDeps) {
     let deliveryState = channel === 'chat' ? 'sent' : 'pending';
     const outText = renderStored(r.text, false);
     if (channel === 'chat' && r.visitorId && deps.deliverChat) {
-      if (deps.deliverChat(ctx.tenant.id, r.visitorId, { conversationId: id, messageId: r.messageId, text: outText, createdAt: new Date().toISOString() }))
+      if (
+        deps.deliverChat(ctx.tenant.id, r.visitorId, {
+          conversationId: id,
+          messageId: r.messageId,
+          text: outText,
+          createdAt: new Date().toISOString(),
+        })
+      )
         deliveryState = 'delivered';
     } else if (channel === 'email' && sendEmailReply) {
       try {
-        deliveryState = (await sendEmailReply(ctx, { conversationId: id, messageId: r.messageId, text: outText })).deliveryState;
+        deliveryState = (
+          await sendEmailReply(ctx, { conversationId: id, messageId: r.messageId, text: outText })
+        ).deliveryState;
       } catch {
         deliveryState = 'failed';
       }
@@ -285,7 +309,13 @@ export function createConversationService(deps: ConversationDeps) {
     if (deliveryState !== 'sent' && deliveryState !== 'pending') {
       await db.withTenant(ctx.tenant.id, (tx) => store.setDeliveryState(tx, r.messageId, deliveryState));
     }
-    return { messageId: r.messageId, conversationId: id, deliveryState, text: renderStored(r.text, true), findings: r.findings };
+    return {
+      messageId: r.messageId,
+      conversationId: id,
+      deliveryState,
+      text: renderStored(r.text, true),
+      findings: r.findings,
+    };
   }
 
   async function note(ctx: TenantContext, id: string, text: string) {
@@ -303,7 +333,12 @@ export function createConversationService(deps: ConversationDeps) {
       });
     });
     ingest.publish(ctx, r);
-    return { messageId: r.messageId, conversationId: id, text: renderStored(r.text, true), findings: r.findings };
+    return {
+      messageId: r.messageId,
+      conversationId: id,
+      text: renderStored(r.text, true),
+      findings: r.findings,
+    };
   }
 
   async function onlineMembers(tx: Tx, ctx: TenantContext, queueId: string): Promise<string[]> {
@@ -320,7 +355,11 @@ export function createConversationService(deps: ConversationDeps) {
     return members.filter((m) => m.recent || deps.isOnline(ctx.tenant.id, m.user_id)).map((m) => m.user_id);
   }
 
-  async function assign(ctx: TenantContext, id: string, body: { userId?: string | null; mode?: 'round_robin' }) {
+  async function assign(
+    ctx: TenantContext,
+    id: string,
+    body: { userId?: string | null; mode?: 'round_robin' },
+  ) {
     const uid = userId(ctx);
     const result = await withConversation(
       ctx,
@@ -339,7 +378,10 @@ export function createConversationService(deps: ConversationDeps) {
             throw new VigilError('forbidden', 'agents can only assign conversations to themselves');
           if (target !== null) {
             const ok = c.queue_id
-              ? await rows(tx, sql`select 1 from queue_members where queue_id = ${c.queue_id} and user_id = ${target}`)
+              ? await rows(
+                  tx,
+                  sql`select 1 from queue_members where queue_id = ${c.queue_id} and user_id = ${target}`,
+                )
               : await rows(
                   tx,
                   sql`select 1 from memberships where tenant_id = ${ctx.tenant.id} and user_id = ${target} and role in ('agent', 'supervisor')`,
@@ -347,9 +389,13 @@ export function createConversationService(deps: ConversationDeps) {
             if (!ok.length) throw new VigilError('invalid_input', 'the user is not a member of the queue');
           }
         }
-        await tx.execute(sql`update conversations set assignee_id = ${target}, updated_at = now() where id = ${c.id}`);
+        await tx.execute(
+          sql`update conversations set assignee_id = ${target}, updated_at = now() where id = ${c.id}`,
+        );
         if (target && c.queue_id)
-          await tx.execute(sql`update queue_members set last_assigned_at = clock_timestamp() where queue_id = ${c.queue_id} and user_id = ${target}`);
+          await tx.execute(
+            sql`update queue_members set last_assigned_at = clock_timestamp() where queue_id = ${c.queue_id} and user_id = ${target}`,
+          );
         await audit.inTx(tx, {
           ...auditBase(ctx),
           action: 'conversation.assign',
@@ -362,11 +408,20 @@ export function createConversationService(deps: ConversationDeps) {
       },
       true,
     );
-    deps.events.publish({ type: 'conversation.assigned', tenantId: ctx.tenant.id, conversationId: id, ...result });
+    deps.events.publish({
+      type: 'conversation.assigned',
+      tenantId: ctx.tenant.id,
+      conversationId: id,
+      ...result,
+    });
     return { id, ...result };
   }
 
-  async function update(ctx: TenantContext, id: string, patch: { status?: string; priority?: string; tags?: string[] }) {
+  async function update(
+    ctx: TenantContext,
+    id: string,
+    patch: { status?: string; priority?: string; tags?: string[] },
+  ) {
     const result = await withConversation(
       ctx,
       id,
@@ -384,7 +439,11 @@ export function createConversationService(deps: ConversationDeps) {
           resourceType: 'conversation',
           resourceId: c.id,
           outcome: 'success',
-          meta: { status: patch.status ?? null, priority: patch.priority ?? null, tags: tags ? tags.length : null },
+          meta: {
+            status: patch.status ?? null,
+            priority: patch.priority ?? null,
+            tags: tags ? tags.length : null,
+          },
         });
         const after = await store.selectConversation(tx, c.id);
         return summary(after!);
@@ -413,7 +472,13 @@ export function createConversationService(deps: ConversationDeps) {
       );
       if (!t) throw new VigilError('not_found', 'token not found');
       const plain = await keyring.decryptFieldText(
-        { tenantId: ctx.tenant.id, table: 'pii_tokens', column: 'value_enc', rowId: t.token, subjectId: t.subject_id },
+        {
+          tenantId: ctx.tenant.id,
+          table: 'pii_tokens',
+          column: 'value_enc',
+          rowId: t.token,
+          subjectId: t.subject_id,
+        },
         Buffer.from(t.value_enc),
         tx,
       );

@@ -39,7 +39,11 @@ export interface MessageRow {
 const COLS = sql`id, tenant_id, customer_id, channel, status, priority, tags, queue_id, assignee_id, subject_enc, visitor_id,
   created_at, last_message_at, last_message_at::text as lma_text`;
 
-export async function selectConversation(tx: Tx, id: string, forUpdate = false): Promise<ConversationRow | undefined> {
+export async function selectConversation(
+  tx: Tx,
+  id: string,
+  forUpdate = false,
+): Promise<ConversationRow | undefined> {
   const [r] = await rows<ConversationRow>(
     tx,
     sql`select ${COLS} from conversations where id = ${id} ${forUpdate ? sql`for update` : sql``}`,
@@ -92,7 +96,10 @@ export async function selectMessages(tx: Tx, conversationId: string, limit = 500
 }
 
 export async function queueIdsOf(tx: Tx, userId: string): Promise<string[]> {
-  const r = await rows<{ queue_id: string }>(tx, sql`select queue_id from queue_members where user_id = ${userId}`);
+  const r = await rows<{ queue_id: string }>(
+    tx,
+    sql`select queue_id from queue_members where user_id = ${userId}`,
+  );
   return r.map((x) => x.queue_id);
 }
 

@@ -30,7 +30,10 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
         params: TenantParams,
         querystring: ListQuery,
         response: {
-          200: Type.Object({ items: Type.Array(CustomerListItem), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: Type.Object({
+            items: Type.Array(CustomerListItem),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
           ...errorResponses,
         },
       },
@@ -42,9 +45,15 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     base,
     {
       config: { auth: { tenant: ['create', 'Customer'] } },
-      schema: { tags: ['customers'], params: TenantParams, body: CustomerInput, response: { 201: CustomerView, ...errorResponses } },
+      schema: {
+        tags: ['customers'],
+        params: TenantParams,
+        body: CustomerInput,
+        response: { 201: CustomerView, ...errorResponses },
+      },
     },
-    async (req, reply) => reply.status(201).send(await customers.create(tctx(req), req.body as CustomerInput)),
+    async (req, reply) =>
+      reply.status(201).send(await customers.create(tctx(req), req.body as CustomerInput)),
   );
 
   app.post(
@@ -56,7 +65,11 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
         params: TenantParams,
         body: LookupBody,
         response: {
-          200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) })) }),
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }),
+            ),
+          }),
           ...errorResponses,
         },
       },
@@ -71,7 +84,10 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
       schema: {
         tags: ['customers'],
         params: CustomerIdParams,
-        querystring: Type.Object({ conversationId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { conversationId: Type.Optional(Type.String({ format: 'uuid' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: CustomerView, ...withErased },
       },
     },
@@ -93,16 +109,30 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
         response: { 200: CustomerView, ...withErased },
       },
     },
-    async (req) => customers.update(tctx(req), (req.params as { customerId: string }).customerId, req.body as CustomerInput),
+    async (req) =>
+      customers.update(
+        tctx(req),
+        (req.params as { customerId: string }).customerId,
+        req.body as CustomerInput,
+      ),
   );
 
   app.post(
     `${base}/:customerId/merge`,
     {
       config: { auth: { tenant: ['update', 'Customer'] } },
-      schema: { tags: ['customers'], params: CustomerIdParams, body: MergeBody, response: { 200: CustomerView, ...withErased } },
+      schema: {
+        tags: ['customers'],
+        params: CustomerIdParams,
+        body: MergeBody,
+        response: { 200: CustomerView, ...withErased },
+      },
     },
     async (req) =>
-      customers.merge(tctx(req), (req.params as { customerId: string }).customerId, (req.body as { otherId: string }).otherId),
+      customers.merge(
+        tctx(req),
+        (req.params as { customerId: string }).customerId,
+        (req.body as { otherId: string }).otherId,
+      ),
   );
 }

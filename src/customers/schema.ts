@@ -19,11 +19,19 @@ export const Consents = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39
 
 const fields = {
   name: Type.Optional(Type.Union([Text(200), Type.Null()])),
-  emails: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }), { maxItems: 10 })),
-  phones: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' }), { maxItems: 10 })),
+  emails: Type.Optional(
+    Type.Array(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }), {
+      maxItems: 10,
+    }),
+  ),
+  phones: Type.Optional(
+    Type.Array(Type.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' }), { maxItems: 10 }),
+  ),
   address: Type.Optional(Type.Union([Address, Type.Null()])),
   dateOfBirth: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()])),
-  customerNumber: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9-]+$' }), Type.Null()])),
+  customerNumber: Type.Optional(
+    Type.Union([Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9-]+$' }), Type.Null()]),
+  ),
   language: Type.Optional(Type.Union([Type.String({ pattern: '^[a-z]{2}$' }), Type.Null()])),
   notes: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
   consents: Type.Optional(Consents),
@@ -34,7 +42,10 @@ export type CustomerInput = Static<typeof CustomerInput>;
 export type AddressValue = Static<typeof Address>;
 
 export const CustomerIdParams = Type.Object(
-  { tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }), customerId: Type.String({ format: 'uuid' }) },
+  {
+    tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
+    customerId: Type.String({ format: 'uuid' }),
+  },
   { additionalProperties: false },
 );
 
@@ -56,7 +67,10 @@ export const LookupBody = Type.Object(
 );
 export type LookupBody = Static<typeof LookupBody>;
 
-export const MergeBody = Type.Object({ otherId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const MergeBody = Type.Object(
+  { otherId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
 
 /** A profile as the caller may see it: fields the role may not read are absent. */
 export const CustomerView = Type.Object({

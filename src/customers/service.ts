@@ -14,7 +14,8 @@ import { VigilError } from '../platform/errors.ts';
 import type { AddressValue, CustomerInput, LookupBody } from './schema.ts';
 import * as store from './store.ts';
 
-for (const column of Object.values(store.ENCRYPTED_FIELDS)) registerEncryptedColumn({ table: 'customers', column });
+for (const column of Object.values(store.ENCRYPTED_FIELDS))
+  registerEncryptedColumn({ table: 'customers', column });
 
 export type CustomerKeyring = Pick<
   Keyring,
@@ -76,7 +77,10 @@ function decodeCursor(c: string | undefined): { created: string; id: string } | 
 }
 
 /** Fields the caller's roles may read: 'x' (full), 'x:masked' (masked) or absent. */
-export function visibleFields(ctx: TenantContext, unlocked: readonly string[] = []): Map<string, 'full' | 'masked'> {
+export function visibleFields(
+  ctx: TenantContext,
+  unlocked: readonly string[] = [],
+): Map<string, 'full' | 'masked'> {
   const out = new Map<string, 'full' | 'masked'>();
   const fields = permittedFieldsOf(ctx.ability, 'read', 'Customer', { fieldsFrom: (r) => r.fields ?? [] });
   for (const f of fields) {
@@ -92,7 +96,10 @@ export function visibleFields(ctx: TenantContext, unlocked: readonly string[] = 
  * Hook for caller verification (a later issue): fields unlocked for this caller within a
  * conversation where the customer has been verified. None for now.
  */
-export async function unlockedFields(_ctx: TenantContext, _conversationId: string | undefined): Promise<string[]> {
+export async function unlockedFields(
+  _ctx: TenantContext,
+  _conversationId: string | undefined,
+): Promise<string[]> {
   return [];
 }
 
@@ -113,12 +120,16 @@ export function createCustomerService(deps: CustomerDeps) {
   async function encryptFields(tx: Tx, tenantId: string, id: string, input: CustomerInput) {
     const values: Partial<Record<store.EncryptedField, Buffer | null>> = {};
     const put = async (field: store.EncryptedField, plain: string | null) => {
-      values[field] = plain === null ? null : await keyring.encryptField(fctx(tenantId, id, store.ENCRYPTED_FIELDS[field]), plain, tx);
+      values[field] =
+        plain === null
+          ? null
+          : await keyring.encryptField(fctx(tenantId, id, store.ENCRYPTED_FIELDS[field]), plain, tx);
     };
     if (input.name !== undefined) await put('name', input.name);
     if (input.emails !== undefined) await put('emails', JSON.stringify(input.emails));
     if (input.phones !== undefined) await put('phones', JSON.stringify(input.phones));
-    if (input.address !== undefined) await put('address', input.address === null ? null : JSON.stringify(input.address));
+    if (input.address !== undefined)
+      await put('address', input.address === null ? null : JSON.stringify(input.address));
     if (input.dateOfBirth !== undefined) await put('dateOfBirth', input.dateOfBirth);
     if (input.customerNumber !== undefined) await put('customerNumber', input.customerNumber);
     if (input.notes !== undefined) await put('notes', input.notes);
@@ -137,11 +148,17 @@ export function createCustomerService(deps: CustomerDeps) {
     };
     if (input.emails !== undefined) await blinds('email', input.emails);
     if (input.phones !== undefined) await blinds('phone', input.phones);
-    if (input.customerNumber !== undefined) await blinds('customer_number', input.customerNumber ? [input.customerNumber] : []);
+    if (input.customerNumber !== undefined)
+      await blinds('customer_number', input.customerNumber ? [input.customerNumber] : []);
   }
 
   /** Creates a customer with its subject key inside the caller's transaction. */
-  async function createInTx(tx: Tx, tenantId: string, input: CustomerInput, source = 'agent'): Promise<string> {
+  async function createInTx(
+    tx: Tx,
+    tenantId: string,
+    input: CustomerInput,
+    source = 'agent',
+  ): Promise<string> {
     const id = randomUUID();
     await store.insertCustomer(tx, {
       id,
@@ -159,7 +176,13 @@ export function createCustomerService(deps: CustomerDeps) {
     const dec = async (field: store.EncryptedField): Promise<string | null> => {
       if (only && !only.has(field)) return null;
       const c = row[store.ENCRYPTED_FIELDS[field]];
-      return c ? keyring.decryptFieldText(fctx(row.tenant_id, row.id, store.ENCRYPTED_FIELDS[field]), Buffer.from(c), tx) : null;
+      return c
+        ? keyring.decryptFieldText(
+            fctx(row.tenant_id, row.id, store.ENCRYPTED_FIELDS[field]),
+            Buffer.from(c),
+            tx,
+          )
+        : null;
     };
     const json = <T>(s: string | null, d: T): T => (s ? (JSON.parse(s) as T) : d);
     return {
@@ -176,7 +199,11 @@ export function createCustomerService(deps: CustomerDeps) {
   function render(row: store.CustomerRow, d: Decoded, visible: Map<string, 'full' | 'masked'>): CustomerView {
     const v: CustomerView = { id: row.id };
     const masked: string[] = [];
-    const show = <K extends keyof CustomerView>(k: K, value: CustomerView[K], mask?: (x: NonNullable<CustomerView[K]>) => CustomerView[K]) => {
+    const show = <K extends keyof CustomerView>(
+      k: K,
+      value: CustomerView[K],
+      mask?: (x: NonNullable<CustomerView[K]>) => CustomerView[K],
+    ) => {
       const mode = visible.get(k);
       if (!mode) return;
       if (mode === 'masked' && mask && value !== null && value !== undefined) {
@@ -207,7 +234,13 @@ export function createCustomerService(deps: CustomerDeps) {
     return row;
   }
 
-  const event = (ctx: TenantContext, action: string, resourceId: string | null, meta: Record<string, string | number | boolean | null> = {}, outcome: 'success' | 'denied' | 'failure' = 'success') => ({
+  const event = (
+    ctx: TenantContext,
+    action: string,
+    resourceId: string | null,
+    meta: Record<string, string | number | boolean | null> = {},
+    outcome: 'success' | 'denied' | 'failure' = 'success',
+  ) => ({
     tenantId: ctx.tenant.id,
     actorType: actorType(ctx),
     actorId: ctx.actor.id,
@@ -221,7 +254,11 @@ export function createCustomerService(deps: CustomerDeps) {
     meta,
   });
 
-  async function get(ctx: TenantContext, id: string, opts: { conversationId?: string } = {}): Promise<CustomerView> {
+  async function get(
+    ctx: TenantContext,
+    id: string,
+    opts: { conversationId?: string } = {},
+  ): Promise<CustomerView> {
     const visible = visibleFields(ctx, await unlockedFields(ctx, opts.conversationId));
     const view = await db.withTenant(ctx.tenant.id, async (tx) => {
       const row = await loadLive(tx, id);
@@ -242,7 +279,14 @@ export function createCustomerService(deps: CustomerDeps) {
       const items: CustomerListItem[] = [];
       for (const row of page) {
         if (row.erased_at) {
-          items.push({ id: row.id, name: null, email: null, customerNumber: null, language: null, createdAt: iso(row.created_at) });
+          items.push({
+            id: row.id,
+            name: null,
+            email: null,
+            customerNumber: null,
+            language: null,
+            createdAt: iso(row.created_at),
+          });
           continue;
         }
         const d = await decode(tx, row, new Set(['name', 'emails', 'customerNumber']));
@@ -256,7 +300,10 @@ export function createCustomerService(deps: CustomerDeps) {
         });
       }
       const last = page[page.length - 1];
-      return { items, nextCursor: list.length > limit && last ? encodeCursor(last.created_text, last.id) : null };
+      return {
+        items,
+        nextCursor: list.length > limit && last ? encodeCursor(last.created_text, last.id) : null,
+      };
     });
     await audit.standalone(event(ctx, 'customer.list', null, { count: result.items.length }));
     return result;
@@ -280,7 +327,10 @@ export function createCustomerService(deps: CustomerDeps) {
         ...(patch.language !== undefined ? { language: patch.language } : {}),
         ...(patch.consents !== undefined ? { consents: patch.consents } : {}),
       });
-      await audit.inTx(tx, event(ctx, 'customer.update', id, { fields: Object.keys(patch).sort().join(',').slice(0, 120) }));
+      await audit.inTx(
+        tx,
+        event(ctx, 'customer.update', id, { fields: Object.keys(patch).sort().join(',').slice(0, 120) }),
+      );
       const row = await loadLive(tx, id);
       return render(row, await decode(tx, row), visibleFields(ctx));
     });
@@ -332,7 +382,8 @@ export function createCustomerService(deps: CustomerDeps) {
     return db.withTenant(tenantId, async (tx) => {
       const target = await loadLive(tx, id);
       const other = await loadLive(tx, otherId);
-      if (target.merged_into || other.merged_into) throw new VigilError('conflict', 'the customer was already merged');
+      if (target.merged_into || other.merged_into)
+        throw new VigilError('conflict', 'the customer was already merged');
       const a = await decode(tx, target);
       const b = await decode(tx, other);
       const uniq = (xs: string[]) => [...new Map(xs.map((x) => [x.toLowerCase(), x])).values()].slice(0, 10);
@@ -363,13 +414,49 @@ export function createCustomerService(deps: CustomerDeps) {
   /** Re-encrypts every value written under `from`'s subject key with `to`'s key. */
   async function reencryptSubject(tx: Tx, tenantId: string, from: string, to: string): Promise<number> {
     let n = 0;
-    const targets: Array<{ table: string; column: string; subjectColumn: string | null; subjectFilter: 'subject_id' | 'customer_id'; idColumn: string }> = [
-      { table: 'messages', column: 'body_enc', subjectColumn: 'subject_id', subjectFilter: 'subject_id', idColumn: 'id' },
-      { table: 'pii_tokens', column: 'value_enc', subjectColumn: 'subject_id', subjectFilter: 'subject_id', idColumn: 'token' },
-      { table: 'calls', column: 'from_enc', subjectColumn: null, subjectFilter: 'subject_id', idColumn: 'id' },
+    const targets: Array<{
+      table: string;
+      column: string;
+      subjectColumn: string | null;
+      subjectFilter: 'subject_id' | 'customer_id';
+      idColumn: string;
+    }> = [
+      {
+        table: 'messages',
+        column: 'body_enc',
+        subjectColumn: 'subject_id',
+        subjectFilter: 'subject_id',
+        idColumn: 'id',
+      },
+      {
+        table: 'pii_tokens',
+        column: 'value_enc',
+        subjectColumn: 'subject_id',
+        subjectFilter: 'subject_id',
+        idColumn: 'token',
+      },
+      {
+        table: 'calls',
+        column: 'from_enc',
+        subjectColumn: null,
+        subjectFilter: 'subject_id',
+        idColumn: 'id',
+      },
       { table: 'calls', column: 'to_enc', subjectColumn: null, subjectFilter: 'subject_id', idColumn: 'id' },
-      { table: 'calls', column: 'recording_ref_enc', subjectColumn: 'subject_id', subjectFilter: 'subject_id', idColumn: 'id' },
-      { table: 'conversations', column: 'subject_enc', subjectColumn: null, subjectFilter: 'customer_id', idColumn: 'id' },
+      {
+        table: 'calls',
+        column: 'recording_ref_enc',
+        subjectColumn: 'subject_id',
+        subjectFilter: 'subject_id',
+        idColumn: 'id',
+      },
+      {
+        table: 'conversations',
+        column: 'subject_enc',
+        subjectColumn: null,
+        subjectFilter: 'customer_id',
+        idColumn: 'id',
+      },
     ];
     for (const t of targets) {
       const list = await rows<{ rid: string; c: Buffer | null }>(
@@ -380,12 +467,25 @@ export function createCustomerService(deps: CustomerDeps) {
       const column = t.column;
       for (const r of list) {
         if (!r.c) continue;
-        const plain = await keyring.decryptFieldText({ tenantId, table: t.table, column, rowId: r.rid, subjectId: from }, Buffer.from(r.c), tx);
-        const c = await keyring.encryptField({ tenantId, table: t.table, column, rowId: r.rid, subjectId: to }, plain, tx);
-        await tx.execute(sql`update ${sql.identifier(t.table)} set ${sql.identifier(t.column)} = ${c} where ${sql.identifier(t.idColumn)}::text = ${r.rid}`);
+        const plain = await keyring.decryptFieldText(
+          { tenantId, table: t.table, column, rowId: r.rid, subjectId: from },
+          Buffer.from(r.c),
+          tx,
+        );
+        const c = await keyring.encryptField(
+          { tenantId, table: t.table, column, rowId: r.rid, subjectId: to },
+          plain,
+          tx,
+        );
+        await tx.execute(
+          sql`update ${sql.identifier(t.table)} set ${sql.identifier(t.column)} = ${c} where ${sql.identifier(t.idColumn)}::text = ${r.rid}`,
+        );
         n++;
       }
-      if (t.subjectColumn) await tx.execute(sql`update ${sql.identifier(t.table)} set ${sql.identifier(t.subjectColumn)} = ${to} where ${sql.identifier(t.subjectColumn)} = ${from}`);
+      if (t.subjectColumn)
+        await tx.execute(
+          sql`update ${sql.identifier(t.table)} set ${sql.identifier(t.subjectColumn)} = ${to} where ${sql.identifier(t.subjectColumn)} = ${from}`,
+        );
     }
     return n;
   }

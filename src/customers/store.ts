@@ -45,9 +45,7 @@ export async function listCustomers(
   limit: number,
   after: { created: string; id: string } | null,
 ): Promise<CustomerRow[]> {
-  const cond = after
-    ? sql`and (created_at, id) < (${after.created}::timestamptz, ${after.id}::uuid)`
-    : sql``;
+  const cond = after ? sql`and (created_at, id) < (${after.created}::timestamptz, ${after.id}::uuid)` : sql``;
   return rows<CustomerRow>(
     tx,
     sql`select ${COLUMNS} from customers where merged_into is null ${cond}
@@ -57,13 +55,23 @@ export async function listCustomers(
 
 export async function insertCustomer(
   tx: Tx,
-  c: { id: string; tenantId: string; language: string | null; consents: Record<string, boolean>; source: string },
+  c: {
+    id: string;
+    tenantId: string;
+    language: string | null;
+    consents: Record<string, boolean>;
+    source: string;
+  },
 ): Promise<void> {
   await tx.execute(sql`insert into customers (id, tenant_id, language, consents, source)
     values (${c.id}, ${c.tenantId}, ${c.language}, ${JSON.stringify(c.consents)}::jsonb, ${c.source})`);
 }
 
-export async function updateEncrypted(tx: Tx, id: string, values: Partial<Record<EncryptedField, Buffer | null>>) {
+export async function updateEncrypted(
+  tx: Tx,
+  id: string,
+  values: Partial<Record<EncryptedField, Buffer | null>>,
+) {
   const sets: SQL[] = [];
   for (const [field, value] of Object.entries(values) as Array<[EncryptedField, Buffer | null]>) {
     sets.push(sql`${sql.identifier(ENCRYPTED_FIELDS[field])} = ${value}`);
@@ -77,7 +85,8 @@ export async function updatePlain(
   id: string,
   v: { language?: string | null; consents?: Record<string, boolean> },
 ): Promise<void> {
-  if (v.language !== undefined) await tx.execute(sql`update customers set language = ${v.language}, updated_at = now() where id = ${id}`);
+  if (v.language !== undefined)
+    await tx.execute(sql`update customers set language = ${v.language}, updated_at = now() where id = ${id}`);
   if (v.consents !== undefined)
     await tx.execute(
       sql`update customers set consents = consents || ${JSON.stringify(v.consents)}::jsonb, updated_at = now() where id = ${id}`,
@@ -86,8 +95,16 @@ export async function updatePlain(
 
 export type IdentifierKind = 'email' | 'phone' | 'customer_number';
 
-export async function replaceIdentifiers(tx: Tx, tenantId: string, customerId: string, kind: IdentifierKind, blinds: Buffer[]) {
-  await tx.execute(sql`delete from customer_identifiers where customer_id = ${customerId} and kind = ${kind}`);
+export async function replaceIdentifiers(
+  tx: Tx,
+  tenantId: string,
+  customerId: string,
+  kind: IdentifierKind,
+  blinds: Buffer[],
+) {
+  await tx.execute(
+    sql`delete from customer_identifiers where customer_id = ${customerId} and kind = ${kind}`,
+  );
   for (const b of blinds) {
     await tx.execute(sql`insert into customer_identifiers (tenant_id, customer_id, kind, blind)
       values (${tenantId}, ${customerId}, ${kind}, ${b}) on conflict do nothing`);

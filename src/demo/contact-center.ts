@@ -32,28 +32,69 @@ const PLANS: TenantPlan[] = [
     inbound: 'support@acme-shop.test',
     lang: 'de',
     people: [
-      ['Lena', 'Hoffmann'], ['Jonas', 'Becker'], ['Mia', 'Schulz'], ['Felix', 'Wagner'], ['Emma', 'Krüger'],
-      ['Paul', 'Neumann'], ['Hannah', 'Schwarz'], ['Lukas', 'Zimmermann'], ['Sophie', 'Braun'], ['Max', 'Hartmann'],
-      ['Clara', 'Lange'], ['Noah', 'Werner'], ['Marie', 'Krause'], ['Elias', 'Meier'], ['Lea', 'Lehmann'],
-      ['Ben', 'Köhler'], ['Anna', 'Herrmann'], ['Leon', 'König'], ['Emilia', 'Walter'], ['Finn', 'Peters'],
-      ['Ida', 'Möller'], ['Theo', 'Jung'], ['Greta', 'Fuchs'], ['Anton', 'Vogel'],
+      ['Lena', 'Hoffmann'],
+      ['Jonas', 'Becker'],
+      ['Mia', 'Schulz'],
+      ['Felix', 'Wagner'],
+      ['Emma', 'Krüger'],
+      ['Paul', 'Neumann'],
+      ['Hannah', 'Schwarz'],
+      ['Lukas', 'Zimmermann'],
+      ['Sophie', 'Braun'],
+      ['Max', 'Hartmann'],
+      ['Clara', 'Lange'],
+      ['Noah', 'Werner'],
+      ['Marie', 'Krause'],
+      ['Elias', 'Meier'],
+      ['Lea', 'Lehmann'],
+      ['Ben', 'Köhler'],
+      ['Anna', 'Herrmann'],
+      ['Leon', 'König'],
+      ['Emilia', 'Walter'],
+      ['Finn', 'Peters'],
+      ['Ida', 'Möller'],
+      ['Theo', 'Jung'],
+      ['Greta', 'Fuchs'],
+      ['Anton', 'Vogel'],
     ],
     city: ['Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig', 'Dresden', 'Bremen', 'Hannover'],
     phone: (i) => `+49 30 23125 ${String(100 + i).padStart(3, '0')}`,
     domain: 'example.de',
     chat: [
-      ['Hallo, meine Bestellung ist noch nicht angekommen. Können Sie nachsehen?', 'Gern, ich prüfe die Sendungsverfolgung für Sie.'],
+      [
+        'Hallo, meine Bestellung ist noch nicht angekommen. Können Sie nachsehen?',
+        'Gern, ich prüfe die Sendungsverfolgung für Sie.',
+      ],
       ['Ich möchte die Jacke in Größe M umtauschen.', 'Das geht, ich schicke Ihnen ein Rücksendeetikett.'],
-      ['Kann ich mit Karte 4111 1111 1111 1111 zahlen?', 'Bitte geben Sie Kartendaten nie im Chat ein. Nutzen Sie die Kasse im Shop.'],
+      [
+        'Kann ich mit Karte 4111 1111 1111 1111 zahlen?',
+        'Bitte geben Sie Kartendaten nie im Chat ein. Nutzen Sie die Kasse im Shop.',
+      ],
       ['Wo finde ich meine Rechnung?', 'Im Kundenkonto unter „Bestellungen“.'],
     ],
     email: [
-      ['Rückerstattung', 'Guten Tag, ich habe die Ware zurückgeschickt und warte auf die Erstattung auf DE89 3704 0044 0532 0130 00.', 'Die Erstattung ist veranlasst.'],
-      ['Adressänderung', 'Bitte ändern Sie meine Lieferadresse auf Hauptstraße 5, 10115 Berlin.', 'Die Adresse ist geändert.'],
-      ['Defekter Artikel', 'Der Wasserkocher ist nach zwei Tagen kaputt gegangen.', 'Wir senden Ihnen Ersatz.'],
+      [
+        'Rückerstattung',
+        'Guten Tag, ich habe die Ware zurückgeschickt und warte auf die Erstattung auf DE89 3704 0044 0532 0130 00.',
+        'Die Erstattung ist veranlasst.',
+      ],
+      [
+        'Adressänderung',
+        'Bitte ändern Sie meine Lieferadresse auf Hauptstraße 5, 10115 Berlin.',
+        'Die Adresse ist geändert.',
+      ],
+      [
+        'Defekter Artikel',
+        'Der Wasserkocher ist nach zwei Tagen kaputt gegangen.',
+        'Wir senden Ihnen Ersatz.',
+      ],
     ],
     voice: [
-      ['Guten Tag, ich rufe wegen meiner Bestellung an.', 'Gern, nennen Sie mir bitte die Bestellnummer.', 'Die Nummer ist eins zwei drei vier fünf.'],
+      [
+        'Guten Tag, ich rufe wegen meiner Bestellung an.',
+        'Gern, nennen Sie mir bitte die Bestellnummer.',
+        'Die Nummer ist eins zwei drei vier fünf.',
+      ],
       ['Ich möchte mein Abo kündigen.', 'Ich kann das für Sie erledigen.'],
     ],
   },
@@ -64,31 +105,70 @@ const PLANS: TenantPlan[] = [
     inbound: 'service@globex-energy.test',
     lang: 'en',
     people: [
-      ['Oliver', 'Smith'], ['Amelia', 'Jones'], ['George', 'Taylor'], ['Isla', 'Brown'], ['Harry', 'Williams'],
-      ['Ava', 'Wilson'], ['Jack', 'Johnson'], ['Lily', 'Davies'], ['Charlie', 'Robinson'], ['Grace', 'Wright'],
-      ['Oscar', 'Thompson'], ['Freya', 'Evans'], ['Arthur', 'Walker'], ['Ella', 'White'], ['Henry', 'Roberts'],
-      ['Poppy', 'Green'], ['Leo', 'Hall'], ['Evie', 'Wood'], ['Alfie', 'Jackson'], ['Ruby', 'Clarke'],
+      ['Oliver', 'Smith'],
+      ['Amelia', 'Jones'],
+      ['George', 'Taylor'],
+      ['Isla', 'Brown'],
+      ['Harry', 'Williams'],
+      ['Ava', 'Wilson'],
+      ['Jack', 'Johnson'],
+      ['Lily', 'Davies'],
+      ['Charlie', 'Robinson'],
+      ['Grace', 'Wright'],
+      ['Oscar', 'Thompson'],
+      ['Freya', 'Evans'],
+      ['Arthur', 'Walker'],
+      ['Ella', 'White'],
+      ['Henry', 'Roberts'],
+      ['Poppy', 'Green'],
+      ['Leo', 'Hall'],
+      ['Evie', 'Wood'],
+      ['Alfie', 'Jackson'],
+      ['Ruby', 'Clarke'],
     ],
     city: ['London', 'Manchester', 'Bristol', 'Leeds', 'Glasgow', 'Cardiff'],
     phone: (i) => `+44 20 7946 0${String(100 + i).padStart(3, '0')}`,
     domain: 'example.co.uk',
     chat: [
-      ['Hi, my meter reading was estimated again. Can you fix that?', 'Of course, please send a photo of the meter.'],
-      ['Why did my direct debit go up this month?', 'Your tariff changed on the first; I can explain the details.'],
-      ['My card is 5555 5555 5555 4444, can you take the payment now?', 'Please never share card numbers in chat; use the secure payment page.'],
+      [
+        'Hi, my meter reading was estimated again. Can you fix that?',
+        'Of course, please send a photo of the meter.',
+      ],
+      [
+        'Why did my direct debit go up this month?',
+        'Your tariff changed on the first; I can explain the details.',
+      ],
+      [
+        'My card is 5555 5555 5555 4444, can you take the payment now?',
+        'Please never share card numbers in chat; use the secure payment page.',
+      ],
     ],
     email: [
-      ['Moving house', 'Hello, I am moving out on the 30th. Please close my account.', 'We have scheduled your final reading.'],
-      ['Bill query', 'My last bill seems far too high compared with last year.', 'We are reviewing your usage.'],
+      [
+        'Moving house',
+        'Hello, I am moving out on the 30th. Please close my account.',
+        'We have scheduled your final reading.',
+      ],
+      [
+        'Bill query',
+        'My last bill seems far too high compared with last year.',
+        'We are reviewing your usage.',
+      ],
     ],
     voice: [
-      ['Hello, I would like to report a power cut in my street.', 'Thank you, I will log it with the network operator.'],
+      [
+        'Hello, I would like to report a power cut in my street.',
+        'Thank you, I will log it with the network operator.',
+      ],
       ['I want to switch to the green tariff.', 'Certainly, I can do that now.', 'Great, thanks.'],
     ],
   },
 ];
 
-export async function seedContactCenterDemo(deps: { db: Database; contact: ContactCenter }): Promise<{ created: boolean }> {
+export async function seedContactCenterDemo(deps: {
+  db: Database;
+  contact: ContactCenter;
+}): Promise<{ created: boolean }> {
   const { db, contact } = deps;
   let created = false;
   for (const plan of PLANS) {
@@ -109,10 +189,14 @@ export async function seedContactCenterDemo(deps: { db: Database; contact: Conta
       ),
     );
     const queueId = await db.withTenant(tenant.id, async (tx) => {
-      await tx.execute(sql`insert into queues (tenant_id, name) values (${tenant.id}, ${plan.queue}) on conflict do nothing`);
+      await tx.execute(
+        sql`insert into queues (tenant_id, name) values (${tenant.id}, ${plan.queue}) on conflict do nothing`,
+      );
       const [q] = await rows<{ id: string }>(tx, sql`select id from queues where name = ${plan.queue}`);
       for (const u of users)
-        await tx.execute(sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenant.id}, ${q!.id}, ${u.id}) on conflict do nothing`);
+        await tx.execute(
+          sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenant.id}, ${q!.id}, ${u.id}) on conflict do nothing`,
+        );
       await tx.execute(sql`insert into email_inbound_addresses (tenant_id, address, queue_id) values (${tenant.id}, ${plan.inbound}, ${q!.id})
         on conflict (address) do nothing`);
       return q!.id;
@@ -121,7 +205,11 @@ export async function seedContactCenterDemo(deps: { db: Database; contact: Conta
     const agent = users[0]?.id ?? null;
     for (let i = 0; i < plan.people.length; i++) {
       const [first, last] = plan.people[i]!;
-      const email = `${first}.${last}@${plan.domain}`.toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue');
+      const email = `${first}.${last}@${plan.domain}`
+        .toLowerCase()
+        .replace(/ä/g, 'ae')
+        .replace(/ö/g, 'oe')
+        .replace(/ü/g, 'ue');
       const phone = plan.phone(i);
       const customerId = await db.withTenant(tenant.id, (tx) =>
         contact.customers.createInTx(
@@ -140,7 +228,12 @@ export async function seedContactCenterDemo(deps: { db: Database; contact: Conta
             dateOfBirth: `${1960 + ((i * 7) % 40)}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 27) + 1).padStart(2, '0')}`,
             customerNumber: `${plan.slug === 'acme-shop' ? 'AC' : 'GX'}-${10000 + i}`,
             language: plan.lang,
-            notes: i % 5 === 0 ? (plan.lang === 'de' ? 'Bevorzugt Kontakt per E-Mail.' : 'Prefers e-mail contact.') : null,
+            notes:
+              i % 5 === 0
+                ? plan.lang === 'de'
+                  ? 'Bevorzugt Kontakt per E-Mail.'
+                  : 'Prefers e-mail contact.'
+                : null,
             consents: { marketing: i % 3 === 0, recording: i % 2 === 0 },
           },
           'demo',
@@ -200,13 +293,26 @@ export async function seedContactCenterDemo(deps: { db: Database; contact: Conta
           externalId: `demo-call-${tenant.id}-${i}`,
           language: plan.lang,
         });
-        await contact.voice.consent(ctx, call.callId, { consent: i % 2 ? 'granted' : 'denied', method: 'ivr' });
+        await contact.voice.consent(ctx, call.callId, {
+          consent: i % 2 ? 'granted' : 'denied',
+          method: 'ivr',
+        });
         await contact.voice.transcript(
           ctx,
           call.callId,
-          lines.map((text, seq) => ({ seq, speaker: seq % 2 ? 'agent' : 'customer', text, startMs: seq * 4000, endMs: seq * 4000 + 3500 })),
+          lines.map((text, seq) => ({
+            seq,
+            speaker: seq % 2 ? 'agent' : 'customer',
+            text,
+            startMs: seq * 4000,
+            endMs: seq * 4000 + 3500,
+          })),
         );
-        await contact.voice.end(ctx, call.callId, i % 2 ? { recordingRef: `s3://demo-recordings/${call.callId}.opus` } : {});
+        await contact.voice.end(
+          ctx,
+          call.callId,
+          i % 2 ? { recordingRef: `s3://demo-recordings/${call.callId}.opus` } : {},
+        );
       }
     }
     await db.withTenant(tenant.id, (tx) =>

@@ -1,8 +1,8 @@
 // Public surface of the shared ingest pipeline (chat, voice, e-mail, agent replies and notes).
 export { type ConversationEvent, createEventBus, type EventSink } from './events.ts';
 export {
-  auditBase,
   type AuthorType,
+  auditBase,
   type ConversationChannel,
   type CustomerRef,
   createIngest,

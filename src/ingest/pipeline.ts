@@ -143,10 +143,15 @@ export function createIngest(deps: IngestDeps) {
     let pseudonymKey: Buffer | undefined;
     const needsPseudonym = spans.some((s) => {
       const ch = policy.channels?.[channel];
-      const op = ch?.entities?.[s.type]?.operator ?? policy.entities[s.type]?.operator ?? ch?.defaultOperator ?? policy.defaultOperator;
+      const op =
+        ch?.entities?.[s.type]?.operator ??
+        policy.entities[s.type]?.operator ??
+        ch?.defaultOperator ??
+        policy.defaultOperator;
       return op === 'pseudonymize';
     });
-    if (needsPseudonym) pseudonymKey = await keyring.blindIndex(tenantId, 'customer_number', 'vigil-pseudonym-key-v1', tx);
+    if (needsPseudonym)
+      pseudonymKey = await keyring.blindIndex(tenantId, 'customer_number', 'vigil-pseudonym-key-v1', tx);
     const out = await applyPolicy(text, spans, policy, channel, {
       ...(pseudonymKey ? { pseudonymKey } : {}),
       tokenize: async (type, value) => {
@@ -173,9 +178,17 @@ export function createIngest(deps: IngestDeps) {
     return q?.id ?? null;
   }
 
-  async function resolveCustomer(tx: Tx, tenantId: string, ref: CustomerRef, source: string): Promise<string> {
+  async function resolveCustomer(
+    tx: Tx,
+    tenantId: string,
+    ref: CustomerRef,
+    source: string,
+  ): Promise<string> {
     if (ref.id) {
-      const [c] = await rows<{ id: string }>(tx, sql`select coalesce(merged_into, id) as id from customers where id = ${ref.id}`);
+      const [c] = await rows<{ id: string }>(
+        tx,
+        sql`select coalesce(merged_into, id) as id from customers where id = ${ref.id}`,
+      );
       if (!c) throw new VigilError('not_found', 'customer not found');
       return c.id;
     }
@@ -232,11 +245,19 @@ export function createIngest(deps: IngestDeps) {
       });
       findings.push(...p.findings);
       subjectEnc = await keyring.encryptField(
-        { tenantId, table: 'conversations', column: 'subject_enc', rowId: conversationId, subjectId: customerId },
+        {
+          tenantId,
+          table: 'conversations',
+          column: 'subject_enc',
+          rowId: conversationId,
+          subjectId: customerId,
+        },
         p.text,
         tx,
       );
-      await tx.execute(sql`update conversations set subject_enc = ${subjectEnc} where id = ${conversationId}`);
+      await tx.execute(
+        sql`update conversations set subject_enc = ${subjectEnc} where id = ${conversationId}`,
+      );
     }
     return { conversationId, customerId, queueId, visitorId, findings };
   }
@@ -300,7 +321,14 @@ export function createIngest(deps: IngestDeps) {
     const findings: IngestResult['findings'] = [];
 
     if (input.conversationId) {
-      const [c] = await rows<{ id: string; customer_id: string; queue_id: string | null; assignee_id: string | null; visitor_id: string | null; status: string }>(
+      const [c] = await rows<{
+        id: string;
+        customer_id: string;
+        queue_id: string | null;
+        assignee_id: string | null;
+        visitor_id: string | null;
+        status: string;
+      }>(
         tx,
         sql`select id, customer_id, queue_id, assignee_id, visitor_id, status from conversations where id = ${input.conversationId} for update`,
       );
@@ -311,7 +339,10 @@ export function createIngest(deps: IngestDeps) {
       assigneeId = c.assignee_id;
       visitorId = c.visitor_id;
     } else if (input.newConversation) {
-      const opened = await openConversationInTx(tx, ctx, input.newConversation, { messageId, lang: input.lang });
+      const opened = await openConversationInTx(tx, ctx, input.newConversation, {
+        messageId,
+        lang: input.lang,
+      });
       conversationId = opened.conversationId;
       customerId = opened.customerId;
       queueId = opened.queueId;
@@ -322,7 +353,11 @@ export function createIngest(deps: IngestDeps) {
       throw new VigilError('invalid_input', 'a message needs a conversation');
     }
 
-    const p = await protect(tx, tenantId, text, input.channel, input.lang, { conversationId, messageId, subjectId: customerId });
+    const p = await protect(tx, tenantId, text, input.channel, input.lang, {
+      conversationId,
+      messageId,
+      subjectId: customerId,
+    });
     findings.push(...p.findings);
     const body = await keyring.encryptField(
       { tenantId, table: 'messages', column: 'body_enc', rowId: messageId, subjectId: customerId },
@@ -330,15 +365,22 @@ export function createIngest(deps: IngestDeps) {
       tx,
     );
     const kind = input.kind ?? (input.channel === 'note' ? 'note' : 'message');
-    const delivery = input.deliveryState ?? (input.direction === 'internal' ? 'internal' : input.direction === 'inbound' ? 'received' : 'pending');
+    const delivery =
+      input.deliveryState ??
+      (input.direction === 'internal' ? 'internal' : input.direction === 'inbound' ? 'received' : 'pending');
     await tx.execute(sql`insert into messages (id, tenant_id, conversation_id, subject_id, channel, kind, direction, author_type, author_id,
         body_enc, findings, delivery_state, idem_hash, speaker, start_ms, end_ms)
       values (${messageId}, ${tenantId}, ${conversationId}, ${customerId}, ${input.channel}, ${kind}, ${input.direction},
         ${input.author.type}, ${input.author.id}, ${body}, ${JSON.stringify(p.findings)}::jsonb, ${delivery}, ${idem},
         ${input.voice?.speaker ?? null}, ${input.voice?.startMs ?? null}, ${input.voice?.endMs ?? null})`);
     // A customer writing again re-opens a resolved conversation.
-    const reopen = input.direction === 'inbound' ? sql`, status = case when status in ('resolved', 'closed') then 'open' else status end` : sql``;
-    await tx.execute(sql`update conversations set last_message_at = now(), updated_at = now() ${reopen} where id = ${conversationId}`);
+    const reopen =
+      input.direction === 'inbound'
+        ? sql`, status = case when status in ('resolved', 'closed') then 'open' else status end`
+        : sql``;
+    await tx.execute(
+      sql`update conversations set last_message_at = now(), updated_at = now() ${reopen} where id = ${conversationId}`,
+    );
 
     const counts: Record<string, number> = {};
     for (const f of findings) counts[f.operator] = (counts[f.operator] ?? 0) + 1;
@@ -346,7 +388,11 @@ export function createIngest(deps: IngestDeps) {
       ...auditBase(ctx),
       action:
         input.auditAction ??
-        (input.direction === 'internal' ? 'conversation.note' : input.direction === 'inbound' ? 'message.ingest' : 'message.send'),
+        (input.direction === 'internal'
+          ? 'conversation.note'
+          : input.direction === 'inbound'
+            ? 'message.ingest'
+            : 'message.send'),
       resourceType: 'conversation',
       resourceId: conversationId,
       outcome: 'success',
@@ -377,7 +423,12 @@ export function createIngest(deps: IngestDeps) {
 
   function publish(ctx: TenantContext, r: IngestResult): void {
     if (!r.created) return;
-    const base = { tenantId: ctx.tenant.id, conversationId: r.conversationId, queueId: r.queueId, assigneeId: r.assigneeId };
+    const base = {
+      tenantId: ctx.tenant.id,
+      conversationId: r.conversationId,
+      queueId: r.queueId,
+      assigneeId: r.assigneeId,
+    };
     if (r.conversationCreated) deps.events.publish({ ...base, type: 'conversation.created' });
     deps.events.publish({ ...base, type: 'message.created', messageId: r.messageId });
   }
@@ -387,7 +438,9 @@ export function createIngest(deps: IngestDeps) {
    * again with the same idempotency key (returns the stored ids with created = false).
    */
   async function ingestMessage(ctx: TenantContext, input: IngestInput): Promise<IngestResult> {
-    const r = await withIdempotentRetry(() => deps.db.withTenant(ctx.tenant.id, (tx) => ingestInTx(tx, ctx, input)));
+    const r = await withIdempotentRetry(() =>
+      deps.db.withTenant(ctx.tenant.id, (tx) => ingestInTx(tx, ctx, input)),
+    );
     publish(ctx, r);
     return r;
   }

@@ -41,9 +41,14 @@ export async function startWorld(): Promise<World> {
     db.withTenant(tenantId, async (tx) => {
       const ids: string[] = [];
       for (const [name, members] of queues) {
-        const [q] = await rows<{ id: string }>(tx, sql`insert into queues (tenant_id, name) values (${tenantId}, ${name}) returning id`);
+        const [q] = await rows<{ id: string }>(
+          tx,
+          sql`insert into queues (tenant_id, name) values (${tenantId}, ${name}) returning id`,
+        );
         for (const m of members)
-          await tx.execute(sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${q!.id}, ${m})`);
+          await tx.execute(
+            sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${q!.id}, ${m})`,
+          );
         ids.push(q!.id);
       }
       await tx.execute(sql`insert into chat_widget_settings (tenant_id, allowed_origins, queue_id)
@@ -55,7 +60,11 @@ export async function startWorld(): Promise<World> {
     ['second', [agentA2.id]],
   ])) as [string, string];
   const [queueB] = (await setup(b, [['only', [agentB.id]]])) as [string];
-  const { token: voiceToken } = await issueApiToken(db, { tenantId: a, name: 'pbx', scopes: ['calls:write'] });
+  const { token: voiceToken } = await issueApiToken(db, {
+    tenantId: a,
+    name: 'pbx',
+    scopes: ['calls:write'],
+  });
   const s = {
     agentA1: await v.login(agentA1),
     agentA2: await v.login(agentA2),
@@ -85,14 +94,22 @@ export async function databaseBytes(w: World): Promise<Buffer> {
   const parts: Buffer[] = [];
   for (const c of cols) {
     const r = await db.withOwner((tx) =>
-      rows<{ v: string | null }>(tx, sql`select ${sql.identifier(c.column_name)}::text as v from ${sql.identifier(c.table_name)}`),
+      rows<{ v: string | null }>(
+        tx,
+        sql`select ${sql.identifier(c.column_name)}::text as v from ${sql.identifier(c.table_name)}`,
+      ),
     );
     for (const x of r) if (x.v) parts.push(Buffer.from(x.v));
   }
   return Buffer.concat(parts);
 }
 
-export async function auditCount(w: World, tenantId: string, action: string, resourceId?: string): Promise<number> {
+export async function auditCount(
+  w: World,
+  tenantId: string,
+  action: string,
+  resourceId?: string,
+): Promise<number> {
   const [r] = await w.v.core.db.withOwner((tx) =>
     rows<{ n: number }>(
       tx,
@@ -112,41 +129,56 @@ export interface WsClient {
   send(data: string): void;
   close(): void;
 }
-const WS = createRequire(import.meta.url)('ws') as new (url: string, opts?: { headers?: Record<string, string> }) => WsClient;
+const WS = createRequire(import.meta.url)('ws') as new (
+  url: string,
+  opts?: { headers?: Record<string, string> },
+) => WsClient;
 
 /** Opens a WebSocket and collects parsed JSON messages; rejects with the HTTP status when refused. */
 export function openWs(url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ ws: WsClient; messages: Array<Record<string, unknown>>; next(pred: (m: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>> }>(
-    (resolve, reject) => {
-      const ws = new WS(url, { headers });
-      const messages: Array<Record<string, unknown>> = [];
-      const waiters: Array<{ pred: (m: Record<string, unknown>) => boolean; done: (m: Record<string, unknown>) => void }> = [];
-      ws.on('message', (d) => {
-        const m = JSON.parse(d.toString()) as Record<string, unknown>;
-        messages.push(m);
-        for (const w of [...waiters]) if (w.pred(m)) {
+  return new Promise<{
+    ws: WsClient;
+    messages: Array<Record<string, unknown>>;
+    next(pred: (m: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
+  }>((resolve, reject) => {
+    const ws = new WS(url, { headers });
+    const messages: Array<Record<string, unknown>> = [];
+    const waiters: Array<{
+      pred: (m: Record<string, unknown>) => boolean;
+      done: (m: Record<string, unknown>) => void;
+    }> = [];
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as Record<string, unknown>;
+      messages.push(m);
+      for (const w of [...waiters])
+        if (w.pred(m)) {
           waiters.splice(waiters.indexOf(w), 1);
           w.done(m);
         }
-      });
-      ws.on('unexpected-response', (_req, res) => reject(new Error(`ws refused ${res.statusCode}`)));
-      ws.on('error', (e) => reject(e));
-      ws.on('open', () =>
-        resolve({
-          ws,
-          messages,
-          next(pred, ms = 5000) {
-            const hit = messages.find(pred);
-            if (hit) return Promise.resolve(hit);
-            return new Promise((res, rej) => {
-              const t = setTimeout(() => rej(new Error('ws timeout')), ms);
-              waiters.push({ pred, done: (m) => { clearTimeout(t); res(m); } });
+    });
+    ws.on('unexpected-response', (_req, res) => reject(new Error(`ws refused ${res.statusCode}`)));
+    ws.on('error', (e) => reject(e));
+    ws.on('open', () =>
+      resolve({
+        ws,
+        messages,
+        next(pred, ms = 5000) {
+          const hit = messages.find(pred);
+          if (hit) return Promise.resolve(hit);
+          return new Promise((res, rej) => {
+            const t = setTimeout(() => rej(new Error('ws timeout')), ms);
+            waiters.push({
+              pred,
+              done: (m) => {
+                clearTimeout(t);
+                res(m);
+              },
             });
-          },
-        }),
-      );
-    },
-  );
+          });
+        },
+      }),
+    );
+  });
 }
 
 export const wsUrl = (w: World, path: string) => w.v.url.replace(/^http/, 'ws') + path;

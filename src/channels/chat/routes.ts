@@ -18,7 +18,11 @@ const MessageBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const Posted = Type.Object({ conversationId: Type.String(), messageId: Type.String(), visitorToken: Type.String() });
+const Posted = Type.Object({
+  conversationId: Type.String(),
+  messageId: Type.String(),
+  visitorToken: Type.String(),
+});
 
 const bearer = (req: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 
@@ -30,10 +34,7 @@ interface WsLike {
   on(ev: 'close', fn: () => void): void;
 }
 
-export function chatRoutes(
-  app: FastifyInstance,
-  deps: { chat: ChatService; perIpPerMinute?: number },
-) {
+export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perIpPerMinute?: number }) {
   const { chat } = deps;
   const ipLimit = { max: deps.perIpPerMinute ?? 120, timeWindow: '1 minute' };
 
@@ -49,7 +50,10 @@ export function chatRoutes(
       config: { auth: { public: 'the embeddable chat widget script' } },
       schema: {
         tags: ['widget'],
-        params: Type.Object({ script: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}\\.js$' }) }, { additionalProperties: false }),
+        params: Type.Object(
+          { script: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}\\.js$' }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -87,8 +91,16 @@ export function chatRoutes(
     '/api/v1/widget/:tenantSlug/messages',
     {
       bodyLimit: 64 * 1024,
-      config: { auth: { public: 'chat widget visitors (origin allow-list + signed visitor token)' }, rateLimit: ipLimit },
-      schema: { tags: ['widget'], params: Params, body: MessageBody, response: { 200: Posted, 201: Posted, ...errorResponses } },
+      config: {
+        auth: { public: 'chat widget visitors (origin allow-list + signed visitor token)' },
+        rateLimit: ipLimit,
+      },
+      schema: {
+        tags: ['widget'],
+        params: Params,
+        body: MessageBody,
+        response: { 200: Posted, 201: Posted, ...errorResponses },
+      },
     },
     async (req, reply) => {
       const origin = req.headers.origin;
@@ -96,7 +108,11 @@ export function chatRoutes(
       const body = req.body as { text: string; clientMessageId: string; visitorToken?: string };
       const r = await chat.postMessage(
         w,
-        { text: body.text, clientMessageId: body.clientMessageId, visitorToken: bearer(req) ?? body.visitorToken },
+        {
+          text: body.text,
+          clientMessageId: body.clientMessageId,
+          visitorToken: bearer(req) ?? body.visitorToken,
+        },
         { ip: req.ctx.ip, requestId: req.ctx.requestId },
       );
       return cors(reply, origin!)
@@ -108,7 +124,10 @@ export function chatRoutes(
   app.get(
     '/api/v1/widget/:tenantSlug/messages',
     {
-      config: { auth: { public: 'chat widget visitors (origin allow-list + signed visitor token)' }, rateLimit: ipLimit },
+      config: {
+        auth: { public: 'chat widget visitors (origin allow-list + signed visitor token)' },
+        rateLimit: ipLimit,
+      },
       schema: { tags: ['widget'], params: Params },
     },
     async (req, reply) => {
@@ -122,7 +141,10 @@ export function chatRoutes(
     '/api/v1/widget/:tenantSlug/ws',
     {
       websocket: true,
-      config: { auth: { public: 'chat widget visitors (origin allow-list + signed visitor token)' }, rateLimit: ipLimit },
+      config: {
+        auth: { public: 'chat widget visitors (origin allow-list + signed visitor token)' },
+        rateLimit: ipLimit,
+      },
       schema: {
         tags: ['widget'],
         params: Params,

@@ -50,14 +50,21 @@ export function createChatService(deps: ChatDeps) {
     const hit = cache.get(slug);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
     const [t] = await db.withPlatform((tx) =>
-      rows<TenantRef & { status: string }>(tx, sql`select id, slug, name, status from tenants where slug = ${slug}`),
+      rows<TenantRef & { status: string }>(
+        tx,
+        sql`select id, slug, name, status from tenants where slug = ${slug}`,
+      ),
     );
     let value: WidgetTenant | null = null;
     if (t && t.status === 'active') {
       const [w] = await db.withTenant(t.id, (tx) =>
-        rows<{ enabled: boolean; allowed_origins: string[] }>(tx, sql`select enabled, allowed_origins from chat_widget_settings`),
+        rows<{ enabled: boolean; allowed_origins: string[] }>(
+          tx,
+          sql`select enabled, allowed_origins from chat_widget_settings`,
+        ),
       );
-      if (w?.enabled) value = { tenant: { id: t.id, slug: t.slug, name: t.name }, allowedOrigins: w.allowed_origins };
+      if (w?.enabled)
+        value = { tenant: { id: t.id, slug: t.slug, name: t.name }, allowedOrigins: w.allowed_origins };
     }
     if (cache.size > 10_000) cache.clear();
     cache.set(slug, { at: Date.now(), value });
@@ -68,7 +75,8 @@ export function createChatService(deps: ChatDeps) {
   async function admit(slug: string, origin: string | undefined): Promise<WidgetTenant> {
     const w = await widgetFor(slug);
     if (!w) throw new VigilError('not_found', 'not found');
-    if (!originAllowed(origin, w.allowedOrigins)) throw new VigilError('forbidden', 'this origin may not use the widget');
+    if (!originAllowed(origin, w.allowedOrigins))
+      throw new VigilError('forbidden', 'this origin may not use the widget');
     return w;
   }
 
@@ -104,7 +112,8 @@ export function createChatService(deps: ChatDeps) {
     client: { ip: string; requestId: string },
   ): Promise<IngestResult & { visitorToken: string }> {
     const tenantId = w.tenant.id;
-    const visitorId = visitorFromToken(w, input.visitorToken) ?? anonymousVisitorId(secret, tenantId, input.clientMessageId);
+    const visitorId =
+      visitorFromToken(w, input.visitorToken) ?? anonymousVisitorId(secret, tenantId, input.clientMessageId);
     rateLimit(`${tenantId}:${visitorId}`);
     const ctx = systemContext(w.tenant, {
       requestId: client.requestId,
@@ -113,11 +122,16 @@ export function createChatService(deps: ChatDeps) {
     });
     const r = await withIdempotentRetry(() =>
       db.withTenant(tenantId, async (tx) => {
-        let [v] = await rows<{ customer_id: string }>(tx, sql`select customer_id from chat_visitors where id = ${visitorId}`);
+        let [v] = await rows<{ customer_id: string }>(
+          tx,
+          sql`select customer_id from chat_visitors where id = ${visitorId}`,
+        );
         if (!v) {
           // A visitor is an (as yet anonymous) customer with its own subject key.
           const customerId = await deps.customers.createInTx(tx, tenantId, {}, 'chat');
-          await tx.execute(sql`insert into chat_visitors (id, tenant_id, customer_id) values (${visitorId}, ${tenantId}, ${customerId})`);
+          await tx.execute(
+            sql`insert into chat_visitors (id, tenant_id, customer_id) values (${visitorId}, ${tenantId}, ${customerId})`,
+          );
           v = { customer_id: customerId };
         } else {
           await tx.execute(sql`update chat_visitors set last_seen_at = now() where id = ${visitorId}`);
@@ -153,7 +167,13 @@ export function createChatService(deps: ChatDeps) {
         sql`select id from conversations where visitor_id = ${visitorId} order by last_message_at desc limit 1`,
       );
       if (!c) return { conversationId: null, messages: [] };
-      const list = await rows<{ id: string; subject_id: string; body_enc: Buffer; direction: string; created_at: Date | string }>(
+      const list = await rows<{
+        id: string;
+        subject_id: string;
+        body_enc: Buffer;
+        direction: string;
+        created_at: Date | string;
+      }>(
         tx,
         sql`select id, subject_id, body_enc, direction, created_at from messages
             where conversation_id = ${c.id} and kind = 'message' order by seq desc limit 200`,
@@ -161,7 +181,13 @@ export function createChatService(deps: ChatDeps) {
       const messages = [];
       for (const m of list.reverse()) {
         const text = await deps.keyring.decryptFieldText(
-          { tenantId: w.tenant.id, table: 'messages', column: 'body_enc', rowId: m.id, subjectId: m.subject_id },
+          {
+            tenantId: w.tenant.id,
+            table: 'messages',
+            column: 'body_enc',
+            rowId: m.id,
+            subjectId: m.subject_id,
+          },
           Buffer.from(m.body_enc),
           tx,
         );
@@ -181,7 +207,10 @@ export function createChatService(deps: ChatDeps) {
   function registerSocket(tenantId: string, visitorId: string, s: VisitorSocket): () => void {
     const k = socketKey(tenantId, visitorId);
     let set = sockets.get(k);
-    if (!set) sockets.set(k, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      sockets.set(k, set);
+    }
     set.add(s);
     return () => {
       set.delete(s);

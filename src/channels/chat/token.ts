@@ -27,13 +27,25 @@ export interface VisitorClaims {
 const mac = (secret: Buffer, payload: string) =>
   createHmac('sha256', secret).update(`vigil.visitor.v1\0${payload}`).digest();
 
-export function signVisitorToken(secret: Buffer, tenantId: string, visitorId: string, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ t: tenantId, v: visitorId, e: now + VISITOR_TOKEN_TTL_MS })).toString('base64url');
+export function signVisitorToken(
+  secret: Buffer,
+  tenantId: string,
+  visitorId: string,
+  now = Date.now(),
+): string {
+  const payload = Buffer.from(
+    JSON.stringify({ t: tenantId, v: visitorId, e: now + VISITOR_TOKEN_TTL_MS }),
+  ).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
 /** The claims, or null when the token is malformed, forged, expired or for another tenant. */
-export function verifyVisitorToken(secret: Buffer, token: string, tenantId: string, now = Date.now()): VisitorClaims | null {
+export function verifyVisitorToken(
+  secret: Buffer,
+  token: string,
+  tenantId: string,
+  now = Date.now(),
+): VisitorClaims | null {
   if (token.length > 400) return null;
   const [payload, sig] = token.split('.');
   if (!payload || !sig || token.split('.').length !== 2) return null;
@@ -46,14 +58,17 @@ export function verifyVisitorToken(secret: Buffer, token: string, tenantId: stri
   } catch {
     return null;
   }
-  if (typeof claims.t !== 'string' || typeof claims.v !== 'string' || typeof claims.e !== 'number') return null;
+  if (typeof claims.t !== 'string' || typeof claims.v !== 'string' || typeof claims.e !== 'number')
+    return null;
   if (claims.t !== tenantId || claims.e < now) return null;
   return { tenantId: claims.t, visitorId: claims.v, expiresAt: claims.e };
 }
 
 /** A stable visitor id for a first message without a token, so its retry lands on the same visitor. */
 export function anonymousVisitorId(secret: Buffer, tenantId: string, clientMessageId: string): string {
-  const h = createHmac('sha256', secret).update(`vigil.anon-visitor.v1\0${tenantId}\0${clientMessageId}`).digest('hex');
+  const h = createHmac('sha256', secret)
+    .update(`vigil.anon-visitor.v1\0${tenantId}\0${clientMessageId}`)
+    .digest('hex');
   // Format as a UUID (version nibble 4, variant 8) so it fits the uuid columns.
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

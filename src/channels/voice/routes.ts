@@ -9,7 +9,10 @@ import type { NewCall, Segment, VoiceService } from './service.ts';
 const rule: RouteRule = { tenant: ['create', 'Call'], tokenScope: 'calls:write' };
 const base = '/api/v1/tenants/:tenantSlug/calls';
 const CallParams = Type.Object(
-  { tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }), callId: Type.String({ format: 'uuid' }) },
+  {
+    tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
+    callId: Type.String({ format: 'uuid' }),
+  },
   { additionalProperties: false },
 );
 const Phone = Type.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' });
@@ -72,7 +75,12 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
         },
       },
     },
-    async (req) => voice.consent(tctx(req), callId(req), req.body as { consent: 'granted' | 'denied'; method: 'ivr' | 'agent' }),
+    async (req) =>
+      voice.consent(
+        tctx(req),
+        callId(req),
+        req.body as { consent: 'granted' | 'denied'; method: 'ivr' | 'agent' },
+      ),
   );
 
   app.post(
@@ -89,7 +97,12 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
               Type.Object(
                 {
                   seq: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
-                  speaker: Type.Union([Type.Literal('customer'), Type.Literal('agent'), Type.Literal('ivr'), Type.Literal('other')]),
+                  speaker: Type.Union([
+                    Type.Literal('customer'),
+                    Type.Literal('agent'),
+                    Type.Literal('ivr'),
+                    Type.Literal('other'),
+                  ]),
                   text: Type.String({ minLength: 1, maxLength: 5000 }),
                   startMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
                   endMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
@@ -104,14 +117,18 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
         response: {
           201: Type.Object({
             callId: Type.String(),
-            segments: Type.Array(Type.Object({ seq: Type.Integer(), messageId: Type.String(), created: Type.Boolean() })),
+            segments: Type.Array(
+              Type.Object({ seq: Type.Integer(), messageId: Type.String(), created: Type.Boolean() }),
+            ),
           }),
           ...errorResponses,
         },
       },
     },
     async (req, reply) =>
-      reply.status(201).send(await voice.transcript(tctx(req), callId(req), (req.body as { segments: Segment[] }).segments)),
+      reply
+        .status(201)
+        .send(await voice.transcript(tctx(req), callId(req), (req.body as { segments: Segment[] }).segments)),
   );
 
   app.post(
@@ -121,8 +138,14 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
       schema: {
         tags: ['voice'],
         params: CallParams,
-        body: Type.Object({ ref: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ callId: Type.String(), hasRecording: Type.Boolean() }), ...errorResponses },
+        body: Type.Object(
+          { ref: Type.String({ minLength: 1, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ callId: Type.String(), hasRecording: Type.Boolean() }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => voice.recording(tctx(req), callId(req), (req.body as { ref: string }).ref),
@@ -136,7 +159,10 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
         tags: ['voice'],
         params: CallParams,
         body: Type.Object(
-          { endedAt: Type.Optional(Time), recordingRef: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })) },
+          {
+            endedAt: Type.Optional(Time),
+            recordingRef: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+          },
           { additionalProperties: false },
         ),
         response: {

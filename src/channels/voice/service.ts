@@ -11,7 +11,8 @@ import type { TenantContext } from '../../platform/context.ts';
 import { type Database, rows, type Tx } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
 
-for (const column of ['from_enc', 'to_enc', 'recording_ref_enc']) registerEncryptedColumn({ table: 'calls', column });
+for (const column of ['from_enc', 'to_enc', 'recording_ref_enc'])
+  registerEncryptedColumn({ table: 'calls', column });
 
 export interface VoiceDeps {
   db: Pick<Database, 'withTenant'>;
@@ -62,7 +63,12 @@ export function createVoiceService(deps: VoiceDeps) {
     return c;
   }
 
-  const event = (ctx: TenantContext, action: string, callId: string, meta: Record<string, string | number | boolean | null> = {}) => ({
+  const event = (
+    ctx: TenantContext,
+    action: string,
+    callId: string,
+    meta: Record<string, string | number | boolean | null> = {},
+  ) => ({
     ...auditBase(ctx),
     action,
     resourceType: 'call',
@@ -80,7 +86,8 @@ export function createVoiceService(deps: VoiceDeps) {
           tx,
           sql`select id, conversation_id from calls where external_hash = ${ext}`,
         );
-        if (dup) return { callId: dup.id, conversationId: dup.conversation_id, created: false, queueId: null };
+        if (dup)
+          return { callId: dup.id, conversationId: dup.conversation_id, created: false, queueId: null };
       }
       const customerPhone = c.direction === 'inbound' ? c.from : c.to;
       const opened = await ingest.openConversationInTx(tx, ctx, {
@@ -90,11 +97,22 @@ export function createVoiceService(deps: VoiceDeps) {
       });
       const callId = randomUUID();
       const enc = (column: string, v: string) =>
-        keyring.encryptField({ tenantId, table: 'calls', column, rowId: callId, subjectId: opened.customerId }, v, tx);
+        keyring.encryptField(
+          { tenantId, table: 'calls', column, rowId: callId, subjectId: opened.customerId },
+          v,
+          tx,
+        );
       await tx.execute(sql`insert into calls (id, tenant_id, conversation_id, subject_id, direction, from_enc, to_enc, external_hash, queue_id, started_at)
         values (${callId}, ${tenantId}, ${opened.conversationId}, ${opened.customerId}, ${c.direction}, ${await enc('from_enc', c.from)},
           ${await enc('to_enc', c.to)}, ${ext}, ${opened.queueId}, ${c.startedAt ? new Date(c.startedAt) : new Date()})`);
-      await audit.inTx(tx, event(ctx, 'call.create', callId, { conversationId: opened.conversationId, customerId: opened.customerId, direction: c.direction }));
+      await audit.inTx(
+        tx,
+        event(ctx, 'call.create', callId, {
+          conversationId: opened.conversationId,
+          customerId: opened.customerId,
+          direction: c.direction,
+        }),
+      );
       return { callId, conversationId: opened.conversationId, created: true, queueId: opened.queueId };
     });
     if (r.created)
@@ -108,14 +126,21 @@ export function createVoiceService(deps: VoiceDeps) {
     return { callId: r.callId, conversationId: r.conversationId, created: r.created };
   }
 
-  async function consent(ctx: TenantContext, callId: string, body: { consent: 'granted' | 'denied'; method: 'ivr' | 'agent' }) {
+  async function consent(
+    ctx: TenantContext,
+    callId: string,
+    body: { consent: 'granted' | 'denied'; method: 'ivr' | 'agent' },
+  ) {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       await load(tx, callId);
       // Withdrawn consent also drops a recording reference already kept.
       await tx.execute(sql`update calls set consent = ${body.consent}, consent_method = ${body.method}, consent_at = now(),
           recording_ref_enc = case when ${body.consent} = 'granted' then recording_ref_enc else null end
         where id = ${callId}`);
-      await audit.inTx(tx, event(ctx, 'call.consent', callId, { consent: body.consent, method: body.method }));
+      await audit.inTx(
+        tx,
+        event(ctx, 'call.consent', callId, { consent: body.consent, method: body.method }),
+      );
       return { callId, consent: body.consent, method: body.method };
     });
   }
@@ -130,7 +155,10 @@ export function createVoiceService(deps: VoiceDeps) {
           channel: 'voice',
           kind: 'transcript',
           direction: s.speaker === 'agent' ? 'outbound' : 'inbound',
-          author: { type: s.speaker === 'agent' ? 'agent' : s.speaker === 'customer' ? 'customer' : 'system', id: null },
+          author: {
+            type: s.speaker === 'agent' ? 'agent' : s.speaker === 'customer' ? 'customer' : 'system',
+            id: null,
+          },
           text: s.text,
           conversationId: call.conversation_id,
           idempotencyKey: `voice:${callId}:${s.seq}`,
@@ -155,7 +183,13 @@ export function createVoiceService(deps: VoiceDeps) {
     if (call.consent !== 'granted')
       throw new VigilError('conflict', 'recording requires granted consent; nothing was stored');
     const enc = await keyring.encryptField(
-      { tenantId: ctx.tenant.id, table: 'calls', column: 'recording_ref_enc', rowId: call.id, subjectId: call.subject_id },
+      {
+        tenantId: ctx.tenant.id,
+        table: 'calls',
+        column: 'recording_ref_enc',
+        rowId: call.id,
+        subjectId: call.subject_id,
+      },
       ref,
       tx,
     );
@@ -180,7 +214,12 @@ export function createVoiceService(deps: VoiceDeps) {
       await tx.execute(sql`update conversations set status = case when status = 'open' then 'pending' else status end, updated_at = now()
         where id = ${call.conversation_id}`);
       await audit.inTx(tx, event(ctx, 'call.end', callId, { recording: !!body.recordingRef }));
-      return { callId, conversationId: call.conversation_id, endedAt: endedAt.toISOString(), hasRecording: !!body.recordingRef };
+      return {
+        callId,
+        conversationId: call.conversation_id,
+        endedAt: endedAt.toISOString(),
+        hasRecording: !!body.recordingRef,
+      };
     });
   }
 

@@ -1,0 +1,241 @@
+// Tenant and queue isolation of the agent API, live updates, assignment, reveal, and exactly one
+// audit read event per conversation open.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDbKind } from '../helpers/db.ts';
+import { auditCount, ORIGIN, openWs, slugs, startWorld, type World, wsUrl } from './fixture.ts';
+
+describe(`conversation access (${testDbKind})`, () => {
+  let w: World;
+  let A: string;
+  let B: string;
+  let convA: string;
+  let convB: string;
+  let customerA: string;
+
+  beforeAll(async () => {
+    w = await startWorld();
+    ({ slugA: A, slugB: B } = slugs(w));
+    const a = await w.v.call(
+      'POST',
+      `/api/v1/widget/${A}/messages`,
+      { text: 'Hallo aus A, max@example.de', clientMessageId: 'acc-00000001' },
+      null,
+      ORIGIN,
+    );
+    const b = await w.v.call(
+      'POST',
+      `/api/v1/widget/${B}/messages`,
+      { text: 'Hello from B', clientMessageId: 'acc-00000002' },
+      null,
+      ORIGIN,
+    );
+    convA = a.json.conversationId;
+    convB = b.json.conversationId;
+    customerA = (await w.v.call('GET', `/api/v1/tenants/${A}/conversations/${convA}`, undefined, w.s.supA))
+      .json.customerId;
+  });
+  afterAll(() => w.v.close());
+
+  it('an agent of tenant B cannot list, open, reply to or look up tenant A data', async () => {
+    const s = w.s.agentB;
+    expect((await w.v.call('GET', `/api/v1/tenants/${A}/conversations`, undefined, s)).status).toBe(404);
+    expect((await w.v.call('GET', `/api/v1/tenants/${A}/conversations/${convA}`, undefined, s)).status).toBe(
+      404,
+    );
+    expect(
+      (await w.v.call('POST', `/api/v1/tenants/${A}/conversations/${convA}/messages`, { text: 'x' }, s))
+        .status,
+    ).toBe(404);
+    expect(
+      (await w.v.call('POST', `/api/v1/tenants/${A}/customers/lookup`, { email: 'max@example.de' }, s))
+        .status,
+    ).toBe(404);
+    expect((await w.v.call('GET', `/api/v1/tenants/${A}/customers/${customerA}`, undefined, s)).status).toBe(
+      404,
+    );
+    // Through their own tenant's URL, A's ids do not exist either (RLS).
+    expect((await w.v.call('GET', `/api/v1/tenants/${B}/conversations/${convA}`, undefined, s)).status).toBe(
+      404,
+    );
+    expect((await w.v.call('GET', `/api/v1/tenants/${B}/customers/${customerA}`, undefined, s)).status).toBe(
+      404,
+    );
+    const own = await w.v.call('GET', `/api/v1/tenants/${B}/conversations`, undefined, s);
+    expect(own.json.items.map((c: { id: string }) => c.id)).toEqual([convB]);
+  });
+
+  it('an agent outside the conversation queue gets 404 and an authz.denied event', async () => {
+    const before = await auditCount(w, w.a, 'authz.denied', convA);
+    expect(
+      (await w.v.call('GET', `/api/v1/tenants/${A}/conversations/${convA}`, undefined, w.s.agentA2)).status,
+    ).toBe(404);
+    expect(
+      (
+        await w.v.call(
+          'POST',
+          `/api/v1/tenants/${A}/conversations/${convA}/messages`,
+          { text: 'x' },
+          w.s.agentA2,
+        )
+      ).status,
+    ).toBe(404);
+    expect(await auditCount(w, w.a, 'authz.denied', convA)).toBe(before + 2);
+    const list = await w.v.call('GET', `/api/v1/tenants/${A}/conversations`, undefined, w.s.agentA2);
+    expect(list.json.items).toEqual([]);
+    // The supervisor sees every queue.
+    expect(
+      (await w.v.call('GET', `/api/v1/tenants/${A}/conversations/${convA}`, undefined, w.s.supA)).status,
+    ).toBe(200);
+  });
+
+  it('records exactly one conversation.read per open and one customer.read per profile view', async () => {
+    const c0 = await auditCount(w, w.a, 'conversation.read', convA);
+    await w.v.call('GET', `/api/v1/tenants/${A}/conversations/${convA}`, undefined, w.s.agentA1);
+    expect(await auditCount(w, w.a, 'conversation.read', convA)).toBe(c0 + 1);
+    const p0 = await auditCount(w, w.a, 'customer.read', customerA);
+    expect(
+      (await w.v.call('GET', `/api/v1/tenants/${A}/customers/${customerA}`, undefined, w.s.agentA1)).status,
+    ).toBe(200);
+    expect(await auditCount(w, w.a, 'customer.read', customerA)).toBe(p0 + 1);
+  });
+
+  it('live updates reach agents of the queue only, with ids and no content', async () => {
+    const headers = (s: { cookie: string; userAgent: string }) => ({
+      cookie: s.cookie,
+      'user-agent': s.userAgent,
+    });
+    const in1 = await openWs(wsUrl(w, `/api/v1/tenants/${A}/live`), headers(w.s.agentA1));
+    const in2 = await openWs(wsUrl(w, `/api/v1/tenants/${A}/live`), headers(w.s.agentA2));
+    await expect(openWs(wsUrl(w, `/api/v1/tenants/${A}/live`), headers(w.s.agentB))).rejects.toThrow(/404/);
+    await expect(
+      openWs(wsUrl(w, `/api/v1/tenants/${A}/live`), {
+        ...headers(w.s.agentA1),
+        origin: 'https://evil.example',
+      }),
+    ).rejects.toThrow(/403/);
+    await w.v.call(
+      'POST',
+      `/api/v1/widget/${A}/messages`,
+      { text: 'LIVESECRET bitte', clientMessageId: 'acc-00000003' },
+      null,
+      ORIGIN,
+    );
+    const ev = await in1.next((m) => m.type === 'message.created');
+    expect(ev.conversationId).toBeTruthy();
+    expect(JSON.stringify(in1.messages)).not.toContain('LIVESECRET');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(in2.messages.filter((m) => m.type === 'message.created')).toHaveLength(0);
+    in1.ws.close();
+    in2.ws.close();
+  });
+
+  it('assigns manually and round-robin, updates status, and only queue members can be assignees', async () => {
+    const me = await w.v.call(
+      'POST',
+      `/api/v1/tenants/${A}/conversations/${convA}/assign`,
+      { userId: w.agentA1.id },
+      w.s.agentA1,
+    );
+    expect(me.status).toBe(200);
+    expect(me.json.assigneeId).toBe(w.agentA1.id);
+    expect(
+      (
+        await w.v.call(
+          'POST',
+          `/api/v1/tenants/${A}/conversations/${convA}/assign`,
+          { userId: w.agentA2.id },
+          w.s.supA,
+        )
+      ).status,
+    ).toBe(400);
+    const rr = await w.v.call(
+      'POST',
+      `/api/v1/tenants/${A}/conversations/${convA}/assign`,
+      { mode: 'round_robin' },
+      w.s.supA,
+    );
+    expect(rr.status).toBe(200);
+    expect(rr.json.assigneeId).toBe(w.agentA1.id);
+    const patch = await w.v.call(
+      'PATCH',
+      `/api/v1/tenants/${A}/conversations/${convA}`,
+      { status: 'pending', priority: 'high', tags: ['refund', 'refund'] },
+      w.s.agentA1,
+    );
+    expect(patch.status).toBe(200);
+    expect(patch.json).toMatchObject({ status: 'pending', priority: 'high', tags: ['refund'] });
+    expect(
+      (
+        await w.v.call(
+          'PATCH',
+          `/api/v1/tenants/${A}/conversations/${convA}`,
+          { tags: ['<script>'] },
+          w.s.agentA1,
+        )
+      ).status,
+    ).toBe(400);
+    const f = await w.v.call(
+      'GET',
+      `/api/v1/tenants/${A}/conversations?status=pending&assignee=me`,
+      undefined,
+      w.s.agentA1,
+    );
+    expect(f.json.items.map((c: { id: string }) => c.id)).toEqual([convA]);
+  });
+
+  it('notes are internal and tokenized values are revealed only with a reason, audited', async () => {
+    // A tenant policy that tokenizes e-mail addresses in notes.
+    await w.v.core.db.withTenant(w.a, (tx) =>
+      tx.execute(
+        sql`insert into tenant_pii_policies (tenant_id, policy) values (${w.a}, ${JSON.stringify({
+          defaultOperator: 'keep',
+          entities: { PAYMENT_CARD: { operator: 'redact' }, EMAIL: { operator: 'tokenize' } },
+        })}::jsonb)`,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 5100)); // policy cache
+    const note = await w.v.call(
+      'POST',
+      `/api/v1/tenants/${A}/conversations/${convA}/notes`,
+      { text: 'Kunde schreibt von lena.h@example.de' },
+      w.s.agentA1,
+    );
+    expect(note.status).toBe(201);
+    expect(note.json.text).not.toContain('lena.h@example.de');
+    const token = /tok_[a-z0-9]{20}/.exec(note.json.text)?.[0];
+    expect(token).toBeTruthy();
+    expect(
+      (
+        await w.v.call(
+          'POST',
+          `/api/v1/tenants/${A}/conversations/${convA}/reveal`,
+          { token, reason: 'short' },
+          w.s.agentA1,
+        )
+      ).status,
+    ).toBe(400);
+    const before = await auditCount(w, w.a, 'value.reveal', convA);
+    const r = await w.v.call(
+      'POST',
+      `/api/v1/tenants/${A}/conversations/${convA}/reveal`,
+      { token, reason: 'Kunde bittet um Rückruf per E-Mail' },
+      w.s.agentA1,
+    );
+    expect(r.status).toBe(200);
+    expect(r.json.value).toBe('lena.h@example.de');
+    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before + 1);
+    expect(
+      (
+        await w.v.call(
+          'POST',
+          `/api/v1/tenants/${A}/conversations/${convA}/reveal`,
+          { token, reason: 'Kunde bittet um Rückruf' },
+          w.s.agentA2,
+        )
+      ).status,
+    ).toBe(404);
+    const history = await w.v.call('GET', `/api/v1/widget/${A}/messages`, undefined, null, ORIGIN);
+    expect(history.status).toBe(401);
+  }, 20_000);
+});
