@@ -19,7 +19,7 @@ function field(parts: Buffer[], s: string | null) {
 const metaJson = (m: Record<string, unknown>) =>
   `{${Object.keys(m).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`).join(',')}}`;
 function reference(e: HashedFields, prev: Buffer): Buffer {
-  const parts = [Buffer.from([0])];
+  const parts: Buffer[] = [Buffer.from([0])];
   for (const v of ['vigil-audit-event/v1', e.tenantId, String(e.seq), e.time, e.actorType, e.actorId, e.action, e.resourceType,
     e.resourceId, e.outcome, e.reason, e.ip, e.uaHash, e.requestId, metaJson(e.meta)]) field(parts, v);
   const len = Buffer.alloc(4);
