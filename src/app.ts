@@ -22,6 +22,7 @@ import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
+import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
   config: Config;
@@ -95,6 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
   });
+
+  await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
   const contact = deps.keyring
     ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })

@@ -1,0 +1,122 @@
+// Routes of the consoles; the sign-in page whenever nobody is signed in.
+import { useEffect, useState } from 'react';
+import { useI18n } from './i18n';
+import { AccountPage } from './pages/Account';
+import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
+import { AlertDetailPage, AlertsPage } from './pages/Alerts';
+import { AuditPage } from './pages/Audit';
+import { DashboardPage } from './pages/Dashboard';
+import { InboxPage } from './pages/Inbox';
+import { PrivacyPage, SupervisorPage } from './pages/Pending';
+import { SignInPage } from './pages/SignIn';
+import { TokensPage } from './pages/Tokens';
+import { UsersPage } from './pages/Users';
+import { match, navigate, usePath } from './router';
+import { IDLE_MINUTES, idleMinutes, useSession, WARN_AFTER_MINUTES } from './session';
+import { Button, Dialog, EmptyState, Spinner } from './ui';
+import { Layout } from './ui/Layout';
+
+export function App() {
+  const s = useSession();
+  const path = usePath();
+  const { t } = useI18n();
+
+  useEffect(() => {
+    const title = t('app.title');
+    document.title = title;
+  }, [t]);
+
+  if (s.state.status === 'loading')
+    return (
+      <div className="center-page">
+        <Spinner />
+      </div>
+    );
+  if (s.state.status === 'signedOut') return <SignInPage reason={s.state.reason} />;
+
+  if (!path.startsWith('/app')) {
+    navigate('/app', { replace: true });
+    return null;
+  }
+  const tenantMatch = /^\/app\/t\/([^/]+)/.exec(path);
+  const slug = tenantMatch ? decodeURIComponent(tenantMatch[1]!) : null;
+  return (
+    <Layout path={path} slug={slug}>
+      <IdleWatch />
+      <Page path={path} slug={slug} />
+    </Layout>
+  );
+}
+
+function Page({ path, slug }: { path: string; slug: string | null }) {
+  const { t } = useI18n();
+  const s = useSession();
+  let m: Record<string, string> | null;
+  if (path === '/app' || path === '/app/') return <DashboardPage />;
+  if (match('/app/account', path)) return <AccountPage />;
+  if (match('/app/admin/tenants', path)) return <AdminTenantsPage />;
+  if (match('/app/admin/users', path)) return <AdminUsersPage />;
+  if (slug && !s.tenants.some((x) => x.slug === slug))
+    return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
+  if (match('/app/t/:slug', path)) return <DashboardPage slug={slug!} />;
+  if (match('/app/t/:slug/users', path)) return <UsersPage slug={slug!} />;
+  if (match('/app/t/:slug/audit', path)) return <AuditPage slug={slug!} />;
+  if (match('/app/t/:slug/alerts', path)) return <AlertsPage slug={slug!} />;
+  if ((m = match('/app/t/:slug/alerts/:id', path))) return <AlertDetailPage slug={slug!} id={m.id!} />;
+  if (match('/app/t/:slug/tokens', path)) return <TokensPage slug={slug!} />;
+  if (match('/app/t/:slug/inbox', path)) return <InboxPage slug={slug!} id={null} />;
+  if ((m = match('/app/t/:slug/inbox/:id', path))) return <InboxPage slug={slug!} id={m.id!} />;
+  if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
+  if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
+  return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
+}
+
+/** Warns before the server's idle timeout and signs out locally when it has passed. */
+function IdleWatch() {
+  const { t } = useI18n();
+  const s = useSession();
+  const [warn, setWarn] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [left, setLeft] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const idle = idleMinutes();
+      if (idle >= IDLE_MINUTES) s.endLocally('session_expired');
+      else if (idle >= WARN_AFTER_MINUTES) {
+        setWarn(true);
+        setLeft(Math.max(0, Math.ceil((IDLE_MINUTES - idle) * 60)));
+      } else setWarn(false);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [s]);
+  const stay = async () => {
+    setBusy(true);
+    try {
+      await s.refresh();
+      setWarn(false);
+    } catch {
+      // the client's 401 handler signs out
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open={warn}
+      title={t('idle.title')}
+      onClose={() => void stay()}
+      footer={
+        <>
+          <Button variant="ghost" onClick={() => void s.signOut()}>
+            {t('nav.signOut')}
+          </Button>
+          <Button variant="primary" busy={busy} onClick={() => void stay()} data-autofocus>
+            {t('idle.stay')}
+          </Button>
+        </>
+      }
+    >
+      <p>{t('idle.body', { seconds: left })}</p>
+    </Dialog>
+  );
+}

@@ -1,0 +1,67 @@
+// German and English. Keys are flat ("area.thing"); `{name}` placeholders are filled from vars.
+// Dates and numbers go through Intl in the active language.
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import de from './de.json';
+import en from './en.json';
+
+export type Locale = 'en' | 'de';
+export const LOCALES: Locale[] = ['en', 'de'];
+const dictionaries: Record<Locale, Record<string, string>> = { en, de };
+
+export type TFunction = (key: string, vars?: Record<string, string | number>) => string;
+
+export function translate(locale: Locale, key: string, vars?: Record<string, string | number>): string {
+  const s = dictionaries[locale][key] ?? dictionaries.en[key] ?? key;
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m)) : s;
+}
+
+export function browserLocale(): Locale {
+  const langs = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language];
+  for (const l of langs) {
+    const base = l.toLowerCase().slice(0, 2);
+    if (base === 'de' || base === 'en') return base;
+  }
+  return 'en';
+}
+
+export const asLocale = (l: string | null | undefined): Locale | null =>
+  l && (LOCALES as string[]).includes(l.slice(0, 2)) ? (l.slice(0, 2) as Locale) : null;
+
+interface I18n {
+  locale: Locale;
+  setLocale(l: Locale): void;
+  t: TFunction;
+  formatDateTime(iso: string | number | Date | null | undefined): string;
+  formatNumber(n: number): string;
+}
+
+const Ctx = createContext<I18n | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [locale, setLocale] = useState<Locale>(browserLocale);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+  const t = useCallback<TFunction>((key, vars) => translate(locale, key, vars), [locale]);
+  const value = useMemo<I18n>(() => {
+    const dtf = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    });
+    const nf = new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB');
+    return {
+      locale,
+      setLocale,
+      t,
+      formatDateTime: (v) => (v === null || v === undefined || v === '' ? '—' : dtf.format(new Date(v))),
+      formatNumber: (n) => nf.format(n),
+    };
+  }, [locale, t]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useI18n(): I18n {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useI18n outside I18nProvider');
+  return v;
+}

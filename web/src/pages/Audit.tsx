@@ -1,0 +1,260 @@
+// Audit log search (actor, action, outcome, date range, paging), verification and the latest
+// signed checkpoint.
+import { type FormEvent, useState } from 'react';
+import { api, query, tenantPath } from '../api';
+import { useLoad } from '../hooks';
+import { useI18n } from '../i18n';
+import { Alert, Badge, Button, Card, EmptyState, ErrorState, errorText, Input, PageHeader, Select, Spinner, Table } from '../ui';
+
+interface AuditEvent {
+  seq: number;
+  time: string;
+  actorType: string;
+  actorId: string | null;
+  action: string;
+  resourceType: string;
+  resourceId: string | null;
+  outcome: 'success' | 'failure' | 'denied';
+  reason: string | null;
+}
+interface Checkpoint {
+  treeSize: number;
+  rootHash: string;
+  time: string;
+  keyId: string;
+  signature: string;
+}
+interface VerifyReport {
+  ok: boolean;
+  events: number;
+  seconds: number;
+  chains: Array<{ ok: boolean; events: number; checkpointsChecked: number; firstBadSeq?: number; kind?: string }>;
+}
+
+interface Filters {
+  actorId: string;
+  action: string;
+  outcome: string;
+  from: string;
+  to: string;
+}
+const EMPTY: Filters = { actorId: '', action: '', outcome: '', from: '', to: '' };
+const PAGE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+const outcomeTone = (o: string) => (o === 'success' ? 'success' : o === 'denied' ? 'danger' : 'warning');
+
+export function AuditPage({ slug }: { slug: string }) {
+  const { t, formatDateTime, formatNumber } = useI18n();
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [filters, setFilters] = useState<Filters>(EMPTY);
+  const [cursors, setCursors] = useState<Array<number | null>>([null]);
+  const [formError, setFormError] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1] ?? null;
+
+  const page = useLoad(
+    () =>
+      api<{ events: AuditEvent[]; nextCursor: number | null }>(
+        'GET',
+        tenantPath(
+          slug,
+          `/audit/events${query({
+            actorId: filters.actorId,
+            action: filters.action,
+            outcome: filters.outcome,
+            from: toIso(filters.from),
+            to: toIso(filters.to),
+            limit: PAGE,
+            cursor,
+          })}`,
+        ),
+      ),
+    [slug, filters, cursor],
+  );
+  const checkpoint = useLoad(
+    () => api<{ checkpoint: Checkpoint | null }>('GET', tenantPath(slug, '/audit/checkpoints/latest')),
+    [slug],
+  );
+  const [verify, setVerify] = useState<{ busy: boolean; report: VerifyReport | null; error: unknown }>({
+    busy: false,
+    report: null,
+    error: null,
+  });
+
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    if (draft.actorId && !UUID.test(draft.actorId.trim())) return setFormError(t('audit.actorInvalid'));
+    if (draft.action && !/^[a-z_.]{1,64}$/.test(draft.action.trim())) return setFormError(t('audit.actionInvalid'));
+    setFormError(null);
+    setFilters({ ...draft, actorId: draft.actorId.trim(), action: draft.action.trim() });
+    setCursors([null]);
+  };
+
+  const runVerify = async () => {
+    setVerify({ busy: true, report: null, error: null });
+    try {
+      const report = await api<VerifyReport>('POST', tenantPath(slug, '/audit/verify'));
+      setVerify({ busy: false, report, error: null });
+      checkpoint.reload();
+    } catch (e) {
+      setVerify({ busy: false, report: null, error: e });
+    }
+  };
+
+  const events = page.data?.events ?? [];
+  const cp = checkpoint.data?.checkpoint;
+  return (
+    <>
+      <PageHeader
+        title={t('audit.title')}
+        subtitle={t('audit.subtitle')}
+        actions={
+          <Button variant="primary" busy={verify.busy} onClick={() => void runVerify()}>
+            {t('audit.verify')}
+          </Button>
+        }
+      />
+      <div className="grid grid-2">
+        <Card title={t('audit.verification')}>
+          {verify.error ? (
+            <Alert>{errorText(t, verify.error)}</Alert>
+          ) : verify.report ? (
+            <div data-testid="verify-result">
+              <Alert tone={verify.report.ok ? 'success' : 'danger'}>
+                {verify.report.ok
+                  ? t('audit.verifyOk', { events: formatNumber(verify.report.events) })
+                  : t('audit.verifyFailed', { seq: verify.report.chains.find((c) => !c.ok)?.firstBadSeq ?? '?' })}
+              </Alert>
+              <p className="muted">
+                {t('audit.verifyStats', {
+                  checkpoints: formatNumber(verify.report.chains.reduce((n, c) => n + c.checkpointsChecked, 0)),
+                  seconds: verify.report.seconds.toFixed(2),
+                })}
+              </p>
+            </div>
+          ) : (
+            <p className="muted">{t('audit.verifyHint')}</p>
+          )}
+        </Card>
+        <Card title={t('audit.checkpoint')}>
+          {checkpoint.error ? (
+            <ErrorState error={checkpoint.error} onRetry={checkpoint.reload} />
+          ) : !checkpoint.data ? (
+            <Spinner />
+          ) : cp ? (
+            <dl className="kv">
+              <dt>{t('audit.treeSize')}</dt>
+              <dd>{formatNumber(cp.treeSize)}</dd>
+              <dt>{t('audit.signedAt')}</dt>
+              <dd>{formatDateTime(cp.time)}</dd>
+              <dt>{t('audit.rootHash')}</dt>
+              <dd>
+                <code className="hash">{cp.rootHash}</code>
+              </dd>
+              <dt>{t('audit.keyId')}</dt>
+              <dd>
+                <code>{cp.keyId}</code>
+              </dd>
+            </dl>
+          ) : (
+            <EmptyState title={t('audit.noCheckpoint')}>{t('audit.noCheckpointBody')}</EmptyState>
+          )}
+        </Card>
+      </div>
+
+      <Card title={t('audit.search')}>
+        <form className="filters" onSubmit={search} noValidate>
+          <Input label={t('audit.actor')} placeholder={t('audit.actorPlaceholder')} value={draft.actorId} onChange={(e) => setDraft({ ...draft, actorId: e.target.value })} />
+          <Input label={t('audit.action')} placeholder="auth.login" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
+          <Select
+            label={t('audit.outcome')}
+            value={draft.outcome}
+            onChange={(e) => setDraft({ ...draft, outcome: e.target.value })}
+            options={[
+              { value: '', label: t('common.any') },
+              { value: 'success', label: t('audit.outcome.success') },
+              { value: 'failure', label: t('audit.outcome.failure') },
+              { value: 'denied', label: t('audit.outcome.denied') },
+            ]}
+          />
+          <Input label={t('audit.from')} type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+          <Input label={t('audit.to')} type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+          <div className="filters-actions">
+            <Button type="submit" variant="primary">
+              {t('common.search')}
+            </Button>
+            <Button
+              variant="ghost"
+              onClick={() => {
+                setDraft(EMPTY);
+                setFilters(EMPTY);
+                setCursors([null]);
+                setFormError(null);
+              }}
+            >
+              {t('common.reset')}
+            </Button>
+          </div>
+        </form>
+        {formError && <Alert>{formError}</Alert>}
+        {page.error ? (
+          <ErrorState error={page.error} onRetry={page.reload} />
+        ) : !page.data ? (
+          <Spinner />
+        ) : (
+          <>
+            <Table
+              caption={t('audit.events')}
+              rows={events}
+              rowKey={(e) => String(e.seq)}
+              empty={<EmptyState title={t('audit.empty')}>{t('audit.emptyBody')}</EmptyState>}
+              columns={[
+                { key: 'seq', header: '#', className: 'cell-num', render: (e) => e.seq },
+                { key: 'time', header: t('audit.time'), render: (e) => formatDateTime(e.time) },
+                { key: 'action', header: t('audit.action'), render: (e) => <code>{e.action}</code> },
+                {
+                  key: 'actor',
+                  header: t('audit.actor'),
+                  render: (e) => (
+                    <span className="mono-small">
+                      {t(`audit.actorType.${e.actorType}`)} {e.actorId ? e.actorId.slice(0, 8) : ''}
+                    </span>
+                  ),
+                },
+                {
+                  key: 'resource',
+                  header: t('audit.resource'),
+                  render: (e) => (
+                    <span className="mono-small">
+                      {e.resourceType}
+                      {e.resourceId ? ` ${e.resourceId.slice(0, 8)}` : ''}
+                    </span>
+                  ),
+                },
+                {
+                  key: 'outcome',
+                  header: t('audit.outcome'),
+                  render: (e) => <Badge tone={outcomeTone(e.outcome)}>{t(`audit.outcome.${e.outcome}`)}</Badge>,
+                },
+              ]}
+            />
+            <div className="pager">
+              <Button size="sm" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+                {t('common.previous')}
+              </Button>
+              <span className="muted">{t('common.page', { n: cursors.length })}</span>
+              <Button
+                size="sm"
+                disabled={!page.data.nextCursor}
+                onClick={() => page.data?.nextCursor && setCursors([...cursors, page.data.nextCursor])}
+              >
+                {t('common.next')}
+              </Button>
+            </div>
+          </>
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+// Who is signed in. The CSRF token lives in memory only (fetched again from /api/v1/me after a
+// reload); nothing personal goes to localStorage, sessionStorage or URLs.
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { api, lastServerActivity, onSignedOut, setCsrfToken } from './api';
+import { asLocale, useI18n } from './i18n';
+import type { Role, Tenant, User } from './types';
+
+/** The server's idle timeout (VIGIL_SESSION_IDLE_MINUTES default) and when to warn before it. */
+export const IDLE_MINUTES = 15;
+export const WARN_AFTER_MINUTES = 13;
+
+type State =
+  | { status: 'loading' }
+  | { status: 'signedOut'; reason: string | null }
+  | { status: 'signedIn'; user: User };
+
+interface SessionApi {
+  state: State;
+  user: User | null;
+  signedIn(user: User, csrf: string): void;
+  signOut(): Promise<void>;
+  endLocally(reason: string | null): void;
+  refresh(): Promise<void>;
+  tenants: Tenant[];
+  rolesIn(slug: string): Role[];
+  isPlatformAdmin: boolean;
+}
+
+const Ctx = createContext<SessionApi | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<State>({ status: 'loading' });
+  const { setLocale } = useI18n();
+
+  const adopt = useCallback(
+    (user: User, csrf: string) => {
+      setCsrfToken(csrf);
+      const l = asLocale(user.locale);
+      if (l) setLocale(l);
+      setState({ status: 'signedIn', user });
+    },
+    [setLocale],
+  );
+
+  const endLocally = useCallback((reason: string | null) => {
+    setCsrfToken(null);
+    setState({ status: 'signedOut', reason });
+  }, []);
+
+  const refresh = useCallback(async () => {
+    const me = await api<{ user: User; csrfToken: string }>('GET', '/api/v1/me');
+    setCsrfToken(me.csrfToken);
+    setState({ status: 'signedIn', user: me.user });
+  }, []);
+
+  useEffect(() => {
+    api<{ user: User; csrfToken: string }>('GET', '/api/v1/me')
+      .then((me) => adopt(me.user, me.csrfToken))
+      .catch(() => endLocally(null));
+  }, [adopt, endLocally]);
+
+  useEffect(() => onSignedOut((code) => endLocally(code)), [endLocally]);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api('POST', '/api/v1/auth/logout');
+    } catch {
+      // signed out locally either way
+    }
+    setCsrfToken(null);
+    // A full reload drops every piece of client state (caches, forms, dialogs).
+    location.replace('/');
+  }, []);
+
+  const value = useMemo<SessionApi>(() => {
+    const user = state.status === 'signedIn' ? state.user : null;
+    const tenants: Tenant[] = [];
+    for (const m of user?.memberships ?? [])
+      if (m.tenant && !tenants.some((t) => t.id === m.tenant!.id)) tenants.push(m.tenant);
+    return {
+      state,
+      user,
+      signedIn: adopt,
+      signOut,
+      endLocally,
+      refresh,
+      tenants,
+      rolesIn: (slug) => (user?.memberships ?? []).filter((m) => m.tenant?.slug === slug).map((m) => m.role),
+      isPlatformAdmin: (user?.memberships ?? []).some((m) => m.role === 'platform_admin'),
+    };
+  }, [state, adopt, signOut, endLocally, refresh]);
+
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useSession(): SessionApi {
+  const v = useContext(Ctx);
+  if (!v) throw new Error('useSession outside SessionProvider');
+  return v;
+}
+
+/** Minutes since the last answered request; the server's idle clock restarts with each one. */
+export const idleMinutes = () => (Date.now() - lastServerActivity()) / 60_000;
