@@ -1,6 +1,6 @@
 // HTTP API for agents: conversations, replies, notes, assignment, status, reveal, live updates.
 import type {} from '@fastify/websocket';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import Type from 'typebox';
 import type { TenantContext } from '../platform/context.ts';
 import { VigilError } from '../platform/errors.ts';
@@ -166,7 +166,6 @@ export function conversationRoutes(
   app.get(
     '/api/v1/tenants/:tenantSlug/live',
     {
-      websocket: true,
       config: { auth: { tenant: ['read', 'Conversation'] } },
       schema: { tags: ['conversations'], params: TenantParams },
       preHandler: async (req) => {
@@ -183,16 +182,28 @@ export function conversationRoutes(
             throw new VigilError('forbidden', 'cross-origin live connection refused');
         }
       },
-    },
-    async (socket: LiveSocket & { on(ev: string, fn: (...a: unknown[]) => void): void }, req) => {
-      const ctx = tctx(req);
-      const scope = await conversations.liveScope(ctx);
-      const unregister = hub.register({ userId: ctx.actor.id ?? '', tenantId: ctx.tenant.id, scope, socket });
-      socket.on('close', unregister);
-      socket.on('message', () => {
-        // the live channel is one-way; clients use the HTTP API to act
-      });
-      socket.send(JSON.stringify({ type: 'hello', tenantId: ctx.tenant.id }));
+      // The upgrade goes to wsHandler; a plain GET gets a clear 400 instead of an empty 404.
+      wsHandler: async (
+        socket: LiveSocket & { on(ev: string, fn: (...a: unknown[]) => void): void },
+        req: FastifyRequest,
+      ) => {
+        const ctx = tctx(req);
+        const scope = await conversations.liveScope(ctx);
+        const unregister = hub.register({
+          userId: ctx.actor.id ?? '',
+          tenantId: ctx.tenant.id,
+          scope,
+          socket,
+        });
+        socket.on('close', unregister);
+        socket.on('message', () => {
+          // the live channel is one-way; clients use the HTTP API to act
+        });
+        socket.send(JSON.stringify({ type: 'hello', tenantId: ctx.tenant.id }));
+      },
+    } as RouteShorthandOptions,
+    async () => {
+      throw new VigilError('invalid_input', 'a WebSocket upgrade is required');
     },
   );
 }

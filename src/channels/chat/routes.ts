@@ -1,7 +1,7 @@
 // Public widget endpoints (no session): the script, visitor messages, history, the visitor
 // WebSocket. Each checks the tenant's origin allow-list and, where needed, the visitor token.
 import type {} from '@fastify/websocket';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import Type from 'typebox';
 import { VigilError } from '../../platform/errors.ts';
 import { errorResponses } from '../../platform/http-schemas.ts';
@@ -140,7 +140,6 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perI
   app.get(
     '/api/v1/widget/:tenantSlug/ws',
     {
-      websocket: true,
       config: {
         auth: { public: 'chat widget visitors (origin allow-list + signed visitor token)' },
         rateLimit: ipLimit,
@@ -155,57 +154,61 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perI
         if (!chat.visitorFromToken(w, (req.query as { token: string }).token))
           throw new VigilError('unauthenticated', 'a visitor token is required');
       },
-    },
-    async (socket: WsLike, req) => {
-      const slug = (req.params as { tenantSlug: string }).tenantSlug;
-      const token = (req.query as { token: string }).token;
-      const w = await chat.admit(slug, req.headers.origin);
-      const visitorId = chat.visitorFromToken(w, token)!;
-      const unregister = chat.registerSocket(w.tenant.id, visitorId, socket);
-      socket.on('close', unregister);
-      socket.on('message', (data: Buffer) => {
-        void (async () => {
-          let m: { type?: unknown; text?: unknown; clientMessageId?: unknown };
-          try {
-            m = JSON.parse(data.toString('utf8')) as typeof m;
-          } catch {
-            socket.send(JSON.stringify({ type: 'error', code: 'invalid_json' }));
-            return;
-          }
-          if (
-            m?.type !== 'message' ||
-            typeof m.text !== 'string' ||
-            m.text.length < 1 ||
-            m.text.length > 4000 ||
-            typeof m.clientMessageId !== 'string' ||
-            !/^[A-Za-z0-9._:-]{8,128}$/.test(m.clientMessageId)
-          ) {
-            socket.send(JSON.stringify({ type: 'error', code: 'invalid_input' }));
-            return;
-          }
-          try {
-            const r = await chat.postMessage(
-              w,
-              { text: m.text, clientMessageId: m.clientMessageId, visitorToken: token },
-              { ip: req.ctx.ip, requestId: req.ctx.requestId },
-            );
-            // Acknowledged only after the commit.
-            socket.send(
-              JSON.stringify({
-                type: 'ack',
-                clientMessageId: m.clientMessageId,
-                conversationId: r.conversationId,
-                messageId: r.messageId,
-              }),
-            );
-          } catch (e) {
-            const code = e instanceof VigilError ? e.code : 'internal';
-            if (code === 'internal') req.log.error({ err: e }, 'widget message failed');
-            socket.send(JSON.stringify({ type: 'error', code, clientMessageId: m.clientMessageId }));
-          }
-        })();
-      });
-      socket.send(JSON.stringify({ type: 'hello' }));
+      // The upgrade goes to wsHandler; a plain GET gets a clear 400 instead of an empty 404.
+      wsHandler: async (socket: WsLike, req: FastifyRequest) => {
+        const slug = (req.params as { tenantSlug: string }).tenantSlug;
+        const token = (req.query as { token: string }).token;
+        const w = await chat.admit(slug, req.headers.origin);
+        const visitorId = chat.visitorFromToken(w, token)!;
+        const unregister = chat.registerSocket(w.tenant.id, visitorId, socket);
+        socket.on('close', unregister);
+        socket.on('message', (data: Buffer) => {
+          void (async () => {
+            let m: { type?: unknown; text?: unknown; clientMessageId?: unknown };
+            try {
+              m = JSON.parse(data.toString('utf8')) as typeof m;
+            } catch {
+              socket.send(JSON.stringify({ type: 'error', code: 'invalid_json' }));
+              return;
+            }
+            if (
+              m?.type !== 'message' ||
+              typeof m.text !== 'string' ||
+              m.text.length < 1 ||
+              m.text.length > 4000 ||
+              typeof m.clientMessageId !== 'string' ||
+              !/^[A-Za-z0-9._:-]{8,128}$/.test(m.clientMessageId)
+            ) {
+              socket.send(JSON.stringify({ type: 'error', code: 'invalid_input' }));
+              return;
+            }
+            try {
+              const r = await chat.postMessage(
+                w,
+                { text: m.text, clientMessageId: m.clientMessageId, visitorToken: token },
+                { ip: req.ctx.ip, requestId: req.ctx.requestId },
+              );
+              // Acknowledged only after the commit.
+              socket.send(
+                JSON.stringify({
+                  type: 'ack',
+                  clientMessageId: m.clientMessageId,
+                  conversationId: r.conversationId,
+                  messageId: r.messageId,
+                }),
+              );
+            } catch (e) {
+              const code = e instanceof VigilError ? e.code : 'internal';
+              if (code === 'internal') req.log.error({ err: e }, 'widget message failed');
+              socket.send(JSON.stringify({ type: 'error', code, clientMessageId: m.clientMessageId }));
+            }
+          })();
+        });
+        socket.send(JSON.stringify({ type: 'hello' }));
+      },
+    } as RouteShorthandOptions,
+    async () => {
+      throw new VigilError('invalid_input', 'a WebSocket upgrade is required');
     },
   );
 }
