@@ -8,6 +8,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit/log.ts';
+import type { AuditEvent } from './audit/types.ts';
+import { monitoringRoutes } from './monitoring/routes.ts';
+import { createMonitor, type Monitor } from './monitoring/service.ts';
+import type { MonitoredEvent } from './monitoring/types.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -32,6 +36,7 @@ export interface AppDeps {
   secrets: SecretSealer;
   onTenantCreated?: (tenantId: string) => Promise<void>;
   auditLog: AuditLog;
+  onAuditEvent(listener: (e: AuditEvent) => void): void;
   /** Enables the contact center (customers, conversations, chat, voice). */
   keyring?: Keyring;
 }
@@ -39,6 +44,7 @@ export interface AppDeps {
 export interface App {
   http: FastifyInstance;
   auth: AuthService;
+  monitor: Monitor;
   contact?: ContactCenter;
 }
 
@@ -103,5 +109,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })
     : undefined;
 
-  return { http, auth, ...(contact ? { contact } : {}) };
+  const systemActor = { ip: '', uaHash: '', userId: null };
+  const monitor = await createMonitor({
+    db,
+    actions: {
+      suspendUser: (id, reason) => auth.suspendUser(id, reason, systemActor),
+      requireStepUp: (id) => auth.requireStepUp(id),
+    },
+    onError: (e, where) => logger.error({ err: e, where }, 'monitoring error'),
+  });
+  // Stored events always carry the writer's validated actor type and outcome.
+  deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
+  monitoringRoutes(http, { monitor, audit });
+
+  return { http, auth, monitor, ...(contact ? { contact } : {}) };
 }

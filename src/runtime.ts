@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { buildApp } from './app.ts';
 import { createAuditLog } from './audit/log.ts';
+import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
 import { createKeyring, createLocalKeyProvider, type KeyProvider, type Keyring } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
@@ -23,6 +24,8 @@ export interface Core {
   audit: AuditRecorder;
   secrets: SecretSealer;
   applied: string[];
+  /** Committed-or-pending audit events, in process, for live consumers (insider monitoring). */
+  onAuditEvent(listener: (e: AuditEvent) => void): void;
 }
 
 export async function openCore(config: Config): Promise<Core> {
@@ -42,19 +45,23 @@ export async function createCore(config: Config, db: Database): Promise<Core> {
   });
   const keyring = createKeyring({ db, provider, dataDir: config.dataDir });
   const auditLog = createAuditLog({ db, signer: loadCheckpointSigner(config.dataDir) });
+  const listeners: Array<(e: AuditEvent) => void> = [];
+  const publish = (e: AuditEvent) => {
+    for (const l of listeners) l(e);
+  };
   const audit: AuditRecorder = {
     inTx: async (tx, e) => {
-      await auditLog.append(tx, e);
+      publish(await auditLog.append(tx, e));
     },
     standalone: async (e) => {
-      await auditLog.appendStandalone(db, e);
+      publish(await auditLog.appendStandalone(db, e));
     },
   };
   const secrets: SecretSealer = {
     seal: (purpose, id, plain, tx) => keyring.sealPlatformSecret(purpose, id, plain, tx),
     open: (purpose, id, sealed, tx) => keyring.openPlatformSecret(purpose, id, sealed, tx),
   };
-  return { config, db, keyring, provider, auditLog, audit, secrets, applied };
+  return { config, db, keyring, provider, auditLog, audit, secrets, applied, onAuditEvent: (l) => void listeners.push(l) };
 }
 
 /** For CLI verbs: open the database, run fn, close. */
@@ -96,6 +103,7 @@ export async function startVigil(
     audit: core.audit,
     secrets: core.secrets,
     auditLog: core.auditLog,
+    onAuditEvent: core.onAuditEvent,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
     keyring: core.keyring,
   });
@@ -115,6 +123,7 @@ export async function startVigil(
     if (stopping) return;
     stopping = true;
     await app.http.close();
+    await app.monitor.close();
     await core.db.close();
   };
   if (opts.printDemoLogins) {

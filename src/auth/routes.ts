@@ -137,6 +137,27 @@ export function authRoutes(
     },
   );
 
+  app.post(
+    '/api/v1/auth/step-up',
+    {
+      config: { auth: { user: true }, rateLimit: loginLimit },
+      schema: {
+        tags: ['auth'],
+        body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }),
+        response: { 200: Ok, ...errorResponses },
+      },
+    },
+    async (req) => {
+      await auth.stepUp(
+        req.ctx.actor.sessionId!,
+        req.ctx.actor.id!,
+        (req.body as { code: string }).code,
+        client(req),
+      );
+      return { ok: true };
+    },
+  );
+
   const SessionView = Type.Object({
     id: Type.String(),
     current: Type.Boolean(),

@@ -54,6 +54,8 @@ export interface MfaResult {
 export interface AuthenticatedSession {
   session: SessionRow;
   user: PublicUser;
+  /** True when monitoring asked for a fresh second factor after this session's last one. */
+  stepUpRequired: boolean;
 }
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -89,8 +91,9 @@ export function createAuthService(deps: {
     resourceType: 'user',
     resourceId: userId,
     outcome,
-    ip: c.ip,
-    uaHash: c.uaHash,
+    // System actions (monitoring) have no client address.
+    ...(c.ip ? { ip: c.ip } : {}),
+    ...(c.uaHash ? { uaHash: c.uaHash } : {}),
     ...(c.requestId ? { requestId: c.requestId } : {}),
     ...(meta ? { meta } : {}),
   });
@@ -304,7 +307,9 @@ export function createAuthService(deps: {
         );
       }
       const user = (await userStore.byId(tx, s.user_id))!;
-      return { session: s, user: await publicUser(tx, user) };
+      const stepUpAfter = asDate(user.step_up_after);
+      const stepUpRequired = stepUpAfter !== null && asDate(s.mfa_at)! < stepUpAfter;
+      return { session: s, user: await publicUser(tx, user), stepUpRequired };
     });
   }
 
@@ -353,8 +358,49 @@ export function createAuthService(deps: {
     if (suspended) await revokeSessions({ userId }, 'suspended', actor);
   }
 
+  /** Monitoring's response action: the next tenant read needs a fresh TOTP code. */
+  async function requireStepUp(userId: string): Promise<void> {
+    await db.withPlatform(async (tx) => {
+      await tx.execute(sql`update users set step_up_after = now() where id = ${userId}`);
+      await audit.inTx(tx, {
+        tenantId: null,
+        actorType: 'system',
+        actorId: null,
+        action: 'user.step_up_required',
+        resourceType: 'user',
+        resourceId: userId,
+        outcome: 'success',
+      });
+    });
+  }
+
+  /** Confirms a fresh TOTP code for the current session (step-up). */
+  async function stepUp(sessionId: string, userId: string, code: string, c: ClientInfo): Promise<void> {
+    const ok = await db.withPlatform(async (tx) => {
+      const user = (await userStore.byId(tx, userId))!;
+      if (!user.totp_secret_sealed) return false;
+      const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
+      const step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
+      if (step === null) return false;
+      await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
+      await tx.execute(sql`update sessions set mfa_at = now() where id = ${sessionId}`);
+      await audit.inTx(tx, {
+        ...event(c, user.id, 'auth.step_up', 'success'),
+        resourceType: 'session',
+        resourceId: sessionId,
+      });
+      return true;
+    });
+    if (!ok) {
+      await recordFailure(userId, c, 'auth.mfa');
+      throw new VigilError('invalid_mfa_code', 'the code is wrong or was already used');
+    }
+  }
+
   return {
     login,
+    requireStepUp,
+    stepUp,
     completeTotp: (challenge: string, code: string, c: ClientInfo) => completeMfa(challenge, code, 'totp', c),
     completeRecovery: (challenge: string, code: string, c: ClientInfo) =>
       completeMfa(challenge, code, 'recovery', c),

@@ -16,6 +16,7 @@ export interface UserRow {
   failed_logins: number;
   lockouts: number;
   locked_until: Date | string | null;
+  step_up_after: Date | string | null;
 }
 
 export interface SessionRow {

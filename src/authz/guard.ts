@@ -75,7 +75,8 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
     req.ctx = baseContext(req);
   });
 
-  app.addHook('preHandler', async (req) => {
+  // Before schema validation: a foreign tenant answers 404 whatever the input looks like.
+  app.addHook('preValidation', async (req) => {
     if (req.is404) return; // the not-found handler answers; there is nothing to protect
     const rule = req.routeOptions.config?.auth as RouteRule | undefined;
     if (!rule) throw new VigilError('forbidden', 'no access rule');
@@ -101,7 +102,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
 
     const token = req.cookies?.[SESSION_COOKIE];
     if (!token) throw new VigilError('unauthenticated', 'not signed in');
-    const { session, user } = await deps.auth.authenticate(token, req.ctx.uaHash);
+    const { session, user, stepUpRequired } = await deps.auth.authenticate(token, req.ctx.uaHash);
     req.sessionToken = token;
     req.authUser = user;
     if (UNSAFE.has(req.method)) {
@@ -143,6 +144,8 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
       });
       throw new VigilError('not_found', 'not found');
     }
+    if (stepUpRequired)
+      throw new VigilError('step_up_required', 'confirm with a fresh code from your authenticator');
     const ability = abilityFor(roles);
     req.ctx = { ...req.ctx, roles, ability, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
     if (!ability.can(...rule.tenant)) throw new VigilError('forbidden', 'your role does not allow this');

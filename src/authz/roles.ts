@@ -121,7 +121,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);
-      can('read', 'Session');
+      can('read', ['Session', 'Alert']);
       can('delete', 'Session');
       can('suspend', 'User');
       return;
