@@ -65,7 +65,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Pr
   const sendIndex = (reply: FastifyReply) => {
     if (!existsSync(indexFile))
       return reply.status(503).header('retry-after', '5').type('text/html; charset=utf-8').send(PENDING_HTML);
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', dist);
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', dist, { cacheControl: false });
   };
 
   app.get('/', { config: rule, schema: { hide: true } }, (_req, reply) => sendIndex(reply));
@@ -74,8 +74,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Pr
   app.get('/assets/*', { config: rule, schema: { hide: true } }, (req, reply) => {
     const file = (req.params as { '*': string })['*'];
     if (!/^[\w.-]+$/.test(file)) return reply.status(404).send({ error: { code: 'not_found', message: 'not found' } });
-    return reply
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .sendFile(file, join(dist, 'assets'));
+    // Hashed names: cache for a year.
+    return reply.sendFile(file, join(dist, 'assets'), { maxAge: 31_536_000_000, immutable: true });
   });
 }

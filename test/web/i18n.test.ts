@@ -1,0 +1,47 @@
+// The two message catalogues have the same keys, every literal t('key') in the web sources exists,
+// and every stable error code of the API has a translated message.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { errorStatus } from '../../src/platform/errors.ts';
+
+const root = join(import.meta.dirname, '..', '..', 'web', 'src');
+const en = JSON.parse(readFileSync(join(root, 'i18n', 'en.json'), 'utf8')) as Record<string, string>;
+const de = JSON.parse(readFileSync(join(root, 'i18n', 'de.json'), 'utf8')) as Record<string, string>;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : /\.tsx?$/.test(f) ? [p] : [];
+  });
+}
+
+describe('i18n', () => {
+  it('en and de have identical key sets', () => {
+    expect(Object.keys(de).filter((k) => !(k in en))).toEqual([]);
+    expect(Object.keys(en).filter((k) => !(k in de))).toEqual([]);
+  });
+
+  it('no message is empty and placeholders match between languages', () => {
+    for (const k of Object.keys(en)) {
+      expect(en[k]!.trim(), k).not.toBe('');
+      expect(de[k]!.trim(), k).not.toBe('');
+      const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect({ k, vars: vars(de[k]!) }).toEqual({ k, vars: vars(en[k]!) });
+    }
+  });
+
+  it('every t("key") used in the sources has a message', () => {
+    const files = sources(root);
+    expect(files.length).toBeGreaterThan(10);
+    const used = new Set<string>();
+    for (const f of files)
+      for (const m of readFileSync(f, 'utf8').matchAll(/\bt\(\s*(['"])([A-Za-z0-9_.]+)\1/g)) used.add(m[2]!);
+    expect(used.size).toBeGreaterThan(100);
+    expect([...used].filter((k) => !(k in en))).toEqual([]);
+  });
+
+  it('every API error code has a translated message', () => {
+    expect(Object.keys(errorStatus).filter((c) => !(`errors.${c}` in en))).toEqual([]);
+  });
+});
