@@ -34,8 +34,9 @@ async function signIn(page: Page, u: TestUser) {
 async function axe(page: Page, name: string) {
   await page.evaluate(axeSource);
   const r = (await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time
-    const res = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    // biome-ignore lint/suspicious/noExplicitAny: runs in the page (no DOM types in the node tsconfig)
+    const g = globalThis as any;
+    const res = await g.axe.run(g.document, { resultTypes: ['violations'] });
     return res.violations.map((x: { id: string; impact: string; nodes: Array<{ target: string[] }> }) => ({
       id: x.id,
       impact: x.impact,
@@ -149,7 +150,8 @@ describe('web console', () => {
     await shot(page, '03-dashboard');
 
     // nothing personal kept in web storage
-    const storage = await page.evaluate(() => ({ l: localStorage.length, s: sessionStorage.length }));
+    // biome-ignore lint/suspicious/noExplicitAny: runs in the page
+    const storage = await page.evaluate(() => ({ l: (globalThis as any).localStorage.length, s: (globalThis as any).sessionStorage.length }));
     expect(storage).toEqual({ l: 0, s: 0 });
 
     // German and back

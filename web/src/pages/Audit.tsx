@@ -82,6 +82,19 @@ export function AuditPage({ slug }: { slug: string }) {
     error: null,
   });
 
+  const [signing, setSigning] = useState(false);
+  const signCheckpoint = async () => {
+    setSigning(true);
+    try {
+      await api('POST', tenantPath(slug, '/audit/checkpoints'));
+      checkpoint.reload();
+    } catch (e) {
+      setVerify({ busy: false, report: null, error: e });
+    } finally {
+      setSigning(false);
+    }
+  };
+
   const search = (e: FormEvent) => {
     e.preventDefault();
     if (draft.actorId && !UUID.test(draft.actorId.trim())) return setFormError(t('audit.actorInvalid'));
@@ -158,7 +171,16 @@ export function AuditPage({ slug }: { slug: string }) {
               </dd>
             </dl>
           ) : (
-            <EmptyState title={t('audit.noCheckpoint')}>{t('audit.noCheckpointBody')}</EmptyState>
+            <EmptyState
+              title={t('audit.noCheckpoint')}
+              action={
+                <Button size="sm" busy={signing} onClick={() => void signCheckpoint()}>
+                  {t('audit.signCheckpoint')}
+                </Button>
+              }
+            >
+              {t('audit.noCheckpointBody')}
+            </EmptyState>
           )}
         </Card>
       </div>

@@ -7,7 +7,7 @@ import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { useSession } from '../session';
-import { Badge, Button, Card, Dialog, EmptyState, ErrorState, errorText, Select, Spinner, TextArea, type Tone, useToast } from '../ui';
+import { Badge, Button, Card, Dialog, EmptyState, ErrorState, errorText, PageHeader, Select, Spinner, TextArea, type Tone, useToast } from '../ui';
 
 interface Summary {
   id: string;
@@ -110,6 +110,8 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
   }, [items, id, open]);
 
   return (
+    <>
+    <PageHeader title={t('nav.inbox')} />
     <div className="inbox">
       <section className="inbox-list" aria-label={t('inbox.conversations')}>
         <div className="inbox-filters">
@@ -180,6 +182,7 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
         </dl>
       </Dialog>
     </div>
+    </>
   );
 }
 
@@ -277,7 +280,7 @@ function Conversation({ slug, id, liveTick, onChanged }: { slug: string; id: str
       <div className="conv-main">
         <header className="conv-header">
           <div>
-            <h1 className="conv-title">{d.subject ?? t(`inbox.channel.${d.channel}`)}</h1>
+            <h2 className="conv-title">{d.subject ?? t(`inbox.channel.${d.channel}`)}</h2>
             <div className="badges">
               <Badge tone={statusTone(d.status)}>{t(`inbox.status.${d.status}`)}</Badge>
               <Badge>{t(`inbox.priority.${d.priority}`)}</Badge>
