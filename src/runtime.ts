@@ -1,7 +1,7 @@
 // Start-up: config → database → migrations → keys → audit → HTTP. One function per process role.
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { buildApp } from './app.ts';
+import { type App, buildApp } from './app.ts';
 import { createAuditLog } from './audit/log.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
@@ -78,6 +78,7 @@ export interface RunningVigil {
   http: FastifyInstance;
   core: Core;
   tenancy: TenancyService;
+  app: App;
   url: string;
   stop(): Promise<void>;
 }
@@ -133,5 +134,5 @@ export async function startVigil(
       });
     }
   }
-  return { http: app.http, core, tenancy, url, stop };
+  return { http: app.http, core, tenancy, app, url, stop };
 }

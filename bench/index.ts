@@ -1,0 +1,49 @@
+// `npm run bench`: one JSON document; every figure comes with its baseline measured in the same
+// run on this machine. `--only pii,crypto,...` limits the sections; `--pg URL` adds PostgreSQL.
+import { parseArgs } from 'node:util';
+import { benchAudit } from '../src/audit/index.ts';
+import { benchCrypto } from '../src/crypto/bench.ts';
+import { benchMonitoring } from '../src/monitoring/bench.ts';
+import { benchPii } from '../src/pii/bench.ts';
+import { benchHttp } from './http.ts';
+import { benchIngest } from './ingest.ts';
+
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, pg: { type: 'string' }, quick: { type: 'boolean', default: false } },
+});
+const only = values.only ? new Set(values.only.split(',')) : null;
+const pg = values.pg ?? process.env.BENCH_DATABASE_URL;
+const quick = values.quick;
+
+const sections: Record<string, () => Promise<unknown>> = {
+  pii: () => benchPii(),
+  crypto: () => benchCrypto(),
+  audit: () => benchAudit(quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {}),
+  monitoring: () => benchMonitoring(quick ? { events: 100_000, actors: 5_000 } : {}),
+  ingest: async () => ({
+    pglite: await benchIngest({ messages: quick ? 100 : 400 }),
+    ...(pg ? { postgres: await benchIngest({ databaseUrl: pg, messages: quick ? 100 : 400 }) } : {}),
+  }),
+  http: async () => ({
+    pglite: await benchHttp({ seconds: quick ? 3 : 8 }),
+    ...(pg ? { postgres: await benchHttp({ databaseUrl: pg, seconds: quick ? 3 : 8 }) } : {}),
+  }),
+};
+
+const result: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  node: process.version,
+  cores: (await import('node:os')).cpus().length,
+};
+for (const [name, fn] of Object.entries(sections)) {
+  if (only && !only.has(name)) continue;
+  const t0 = performance.now();
+  try {
+    result[name] = { ...((await fn()) as object), seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  } catch (e) {
+    result[name] = { error: (e as Error).message };
+  }
+}
+result.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+process.exit(0);
