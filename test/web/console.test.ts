@@ -34,10 +34,18 @@ async function signIn(page: Page, u: TestUser) {
 async function axe(page: Page, name: string) {
   await page.evaluate(axeSource);
   const r = (await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: runs in the page (no DOM types in the node tsconfig)
-    const g = globalThis as any;
+    // runs in the page (no DOM types in the node tsconfig)
+    const g = globalThis as unknown as {
+      document: unknown;
+      axe: {
+        run(
+          d: unknown,
+          o: object,
+        ): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }>;
+      };
+    };
     const res = await g.axe.run(g.document, { resultTypes: ['violations'] });
-    return res.violations.map((x: { id: string; impact: string; nodes: Array<{ target: string[] }> }) => ({
+    return res.violations.map((x) => ({
       id: x.id,
       impact: x.impact,
       targets: x.nodes.slice(0, 3).map((n) => n.target.join(' ')),
@@ -47,7 +55,8 @@ async function axe(page: Page, name: string) {
   expect({ page: name, violations: bad }).toEqual({ page: name, violations: [] });
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 async function newPage(): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
@@ -150,8 +159,13 @@ describe('web console', () => {
     await shot(page, '03-dashboard');
 
     // nothing personal kept in web storage
-    // biome-ignore lint/suspicious/noExplicitAny: runs in the page
-    const storage = await page.evaluate(() => ({ l: (globalThis as any).localStorage.length, s: (globalThis as any).sessionStorage.length }));
+    const storage = await page.evaluate(() => {
+      const g = globalThis as unknown as {
+        localStorage: { length: number };
+        sessionStorage: { length: number };
+      };
+      return { l: g.localStorage.length, s: g.sessionStorage.length };
+    });
     expect(storage).toEqual({ l: 0, s: 0 });
 
     // German and back
@@ -238,7 +252,9 @@ describe('web console', () => {
     const rows = page.locator('table tbody tr');
     await page.getByLabel('Action').fill('audit.search');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(async () => (await rows.allInnerTexts()).every((r) => r.includes('audit.search'))).toBe(true);
+    await expect
+      .poll(async () => (await rows.allInnerTexts()).every((r) => r.includes('audit.search')))
+      .toBe(true);
     expect(await rows.count()).toBeGreaterThan(0);
     await page.getByLabel('Action').fill('no.such_action');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -252,7 +268,10 @@ describe('web console', () => {
 
     await page.getByRole('link', { name: 'Alerts' }).click();
     await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
-    await page.getByText(/No alerts|Observed/).first().waitFor();
+    await page
+      .getByText(/No alerts|Observed/)
+      .first()
+      .waitFor();
     await axe(page, 'alerts');
     await shot(page, '11-alerts');
     expect(cspErrors(page)).toEqual([]);
@@ -260,7 +279,13 @@ describe('web console', () => {
   });
 
   it('first sign-in enrols TOTP with the QR code and shows the recovery codes once', async () => {
-    const fresh = await v.makeUser([{ role: 'agent', tenant: TENANT }, { role: 'tenant_admin', tenant: TENANT }], { enrolled: false });
+    const fresh = await v.makeUser(
+      [
+        { role: 'agent', tenant: TENANT },
+        { role: 'tenant_admin', tenant: TENANT },
+      ],
+      { enrolled: false },
+    );
     const { ctx, page } = await newPage();
     await page.goto(`${v.url}/`);
     await page.getByLabel('E-mail').fill(fresh.email);
@@ -282,7 +307,10 @@ describe('web console', () => {
 
     // the agent inbox and the tenant admin pages render their states accessibly
     await page.getByRole('link', { name: 'Inbox' }).click();
-    await page.getByText(/Inbox zero|No conversation selected/).first().waitFor();
+    await page
+      .getByText(/Inbox zero|No conversation selected/)
+      .first()
+      .waitFor();
     await axe(page, 'inbox');
     await shot(page, '14-inbox');
     await page.getByRole('link', { name: 'API tokens' }).click();
