@@ -183,7 +183,7 @@ describe('web console', () => {
     // a second session (another device), listed and revoked
     const other = await v.login(so, { userAgent: 'other-device' });
     expect((await v.call('GET', '/api/v1/me', undefined, other)).status).toBe(200);
-    await page.getByRole('link', { name: 'Account and sessions' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Account and sessions' }).click();
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
     const rows = page.locator('table tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
@@ -214,7 +214,7 @@ describe('web console', () => {
     const so2 = await v.makeUser([{ role: 'security_officer', tenant: TENANT }]);
     const { ctx, page } = await newPage();
     await signIn(page, so2);
-    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     await page.locator('table tbody tr').first().waitFor();
     await axe(page, 'users');
@@ -245,7 +245,7 @@ describe('web console', () => {
     expect(refused.json.error.code).toMatch(/account_suspended|session_expired|unauthenticated/);
 
     // audit: search and verify
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
     await page.locator('table tbody tr').first().waitFor();
     // suspension is a platform-chain event; the tenant chain holds e.g. the searches themselves
@@ -266,7 +266,7 @@ describe('web console', () => {
     await axe(page, 'audit');
     await shot(page, '10-audit-verified');
 
-    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Alerts' }).click();
     await page.getByRole('heading', { name: 'Alerts', level: 1 }).waitFor();
     await page
       .getByText(/No alerts|Observed/)
@@ -306,14 +306,14 @@ describe('web console', () => {
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
 
     // the agent inbox and the tenant admin pages render their states accessibly
-    await page.getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Inbox' }).click();
     await page
       .getByText(/Inbox zero|No conversation selected/)
       .first()
       .waitFor();
     await axe(page, 'inbox');
     await shot(page, '14-inbox');
-    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Name').fill('telephony');
     await page.getByRole('button', { name: 'Create token' }).click();
     const token = await page.getByLabel('Token', { exact: true }).inputValue();

@@ -39,7 +39,8 @@ export function App() {
     return null;
   }
   const tenantMatch = /^\/app\/t\/([^/]+)/.exec(path);
-  const slug = tenantMatch ? decodeURIComponent(tenantMatch[1]!) : null;
+  // With one tenant, its pages are in the navigation from the start.
+  const slug = tenantMatch ? decodeURIComponent(tenantMatch[1]!) : s.tenants.length === 1 ? s.tenants[0]!.slug : null;
   return (
     <Layout path={path} slug={slug}>
       <IdleWatch />
