@@ -73,7 +73,8 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Pr
   app.get('/app/*', { config: rule, schema: { hide: true } }, (_req, reply) => sendIndex(reply));
   app.get('/assets/*', { config: rule, schema: { hide: true } }, (req, reply) => {
     const file = (req.params as { '*': string })['*'];
-    if (!/^[\w.-]+$/.test(file)) return reply.status(404).send({ error: { code: 'not_found', message: 'not found' } });
+    if (!/^[\w.-]+$/.test(file))
+      return reply.status(404).send({ error: { code: 'not_found', message: 'not found' } });
     // Hashed names: cache for a year.
     return reply.sendFile(file, join(dist, 'assets'), { maxAge: 31_536_000_000, immutable: true });
   });
