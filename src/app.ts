@@ -8,17 +8,17 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit/log.ts';
-import type { AuditEvent } from './audit/types.ts';
-import { monitoringRoutes } from './monitoring/routes.ts';
-import { createMonitor, type Monitor } from './monitoring/service.ts';
-import type { MonitoredEvent } from './monitoring/types.ts';
 import { auditRoutes } from './audit/routes.ts';
+import type { AuditEvent } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
+import { monitoringRoutes } from './monitoring/routes.ts';
+import { createMonitor, type Monitor } from './monitoring/service.ts';
+import type { MonitoredEvent } from './monitoring/types.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
@@ -115,6 +115,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     actions: {
       suspendUser: (id, reason) => auth.suspendUser(id, reason, systemActor),
       requireStepUp: (id) => auth.requireStepUp(id),
+    },
+    // Alerts enter the audit log, and through it the SIEM export (OCSF Detection Finding).
+    notify: {
+      onAlert: (alert) =>
+        audit.standalone({
+          tenantId: alert.tenantId,
+          actorType: 'system',
+          actorId: null,
+          action: 'detection.alert',
+          resourceType: 'alert',
+          resourceId: alert.id,
+          outcome: 'success',
+          meta: { ruleId: alert.ruleId, severity: alert.severity },
+        }),
     },
     onError: (e, where) => logger.error({ err: e, where }, 'monitoring error'),
   });

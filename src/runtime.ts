@@ -1,18 +1,32 @@
 // Start-up: config → database → migrations → keys → audit → HTTP. One function per process role.
 import type { FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
+import {
+  type AuditSink,
+  createAuditExporter,
+  createFileSink,
+  createNatsSink,
+  createWebhookSink,
+  scheduleCheckpoints,
+} from './audit/index.ts';
 import { createAuditLog } from './audit/log.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
-import { createKeyring, createLocalKeyProvider, type KeyProvider, type Keyring } from './crypto/index.ts';
+import {
+  createKeyring,
+  createLocalKeyProvider,
+  createVaultTransitProvider,
+  type KeyProvider,
+  type Keyring,
+} from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
-import { loadCheckpointSigner } from './platform/signing-key.ts';
+import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
 
 export interface Core {
@@ -20,6 +34,7 @@ export interface Core {
   db: Database;
   keyring: Keyring;
   provider: KeyProvider;
+  signer: CheckpointSigner;
   auditLog: ReturnType<typeof createAuditLog>;
   audit: AuditRecorder;
   secrets: SecretSealer;
@@ -39,12 +54,20 @@ export async function openCore(config: Config): Promise<Core> {
 /** Builds the core services on an open database (tests pass their own). */
 export async function createCore(config: Config, db: Database): Promise<Core> {
   const applied = await migrate(db);
-  const provider = createLocalKeyProvider({
-    dataDir: config.dataDir,
-    ...(config.masterKey ? { masterKey: config.masterKey } : {}),
-  });
+  const provider =
+    config.keyProvider === 'vault-transit'
+      ? createVaultTransitProvider({
+          address: config.vaultAddr!,
+          token: config.vaultToken!,
+          keyName: config.vaultTransitKey!,
+        })
+      : createLocalKeyProvider({
+          dataDir: config.dataDir,
+          ...(config.masterKey ? { masterKey: config.masterKey } : {}),
+        });
   const keyring = createKeyring({ db, provider, dataDir: config.dataDir });
-  const auditLog = createAuditLog({ db, signer: loadCheckpointSigner(config.dataDir) });
+  const signer = loadCheckpointSigner(config.dataDir);
+  const auditLog = createAuditLog({ db, signer });
   const listeners: Array<(e: AuditEvent) => void> = [];
   const publish = (e: AuditEvent) => {
     for (const l of listeners) l(e);
@@ -61,7 +84,18 @@ export async function createCore(config: Config, db: Database): Promise<Core> {
     seal: (purpose, id, plain, tx) => keyring.sealPlatformSecret(purpose, id, plain, tx),
     open: (purpose, id, sealed, tx) => keyring.openPlatformSecret(purpose, id, sealed, tx),
   };
-  return { config, db, keyring, provider, auditLog, audit, secrets, applied, onAuditEvent: (l) => void listeners.push(l) };
+  return {
+    config,
+    db,
+    keyring,
+    provider,
+    signer,
+    auditLog,
+    audit,
+    secrets,
+    applied,
+    onAuditEvent: (l) => void listeners.push(l),
+  };
 }
 
 /** For CLI verbs: open the database, run fn, close. */
@@ -119,11 +153,13 @@ export async function startVigil(
   const url = `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}`;
   if (demoText && opts.printDemoLogins)
     process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
+  const background = startBackgroundJobs(core, logger);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     await app.http.close();
+    await background.stop();
     await app.monitor.close();
     await core.db.close();
   };
@@ -135,4 +171,36 @@ export async function startVigil(
     }
   }
   return { http: app.http, core, tenancy, app, url, stop };
+}
+
+/** Signed audit checkpoints on a timer, and the SIEM export to the configured sinks. */
+function startBackgroundJobs(core: Core, logger: Logger): { stop(): Promise<void> } {
+  const { config, db, signer } = core;
+  const stopCheckpoints =
+    config.auditCheckpointSeconds > 0
+      ? scheduleCheckpoints(db, signer, config.auditCheckpointSeconds * 1000, (e) =>
+          logger.error({ err: e }, 'audit checkpoint failed'),
+        )
+      : () => {};
+  const sinks: AuditSink[] = [];
+  if (config.siemNats && config.natsUrl) sinks.push(createNatsSink({ id: 'nats', servers: config.natsUrl }));
+  if (config.siemWebhookUrl && config.siemWebhookSecret)
+    sinks.push(
+      createWebhookSink({ id: 'webhook', url: config.siemWebhookUrl, secret: config.siemWebhookSecret }),
+    );
+  if (config.siemFile) sinks.push(createFileSink('file', config.siemFile));
+  const exporter = sinks.length
+    ? createAuditExporter({
+        db,
+        sinks,
+        onError: (sinkId) => logger.warn({ sinkId }, 'SIEM sink delivery failed; will retry'),
+      })
+    : null;
+  exporter?.start();
+  return {
+    async stop() {
+      stopCheckpoints();
+      await exporter?.stop();
+    },
+  };
 }

@@ -32,6 +32,15 @@ export const ConfigSchema = Type.Object({
   loginMaxPerIpPerMinute: Type.Integer({ minimum: 1 }),
   lockoutThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
   lockoutBaseSeconds: Type.Integer({ minimum: 1 }),
+  keyProvider: Type.Union([Type.Literal('local'), Type.Literal('vault-transit')]),
+  vaultAddr: Type.Optional(Type.String({ pattern: '^https?://' })),
+  vaultToken: Type.Optional(Type.String({ minLength: 1 })),
+  vaultTransitKey: Type.Optional(Type.String({ minLength: 1 })),
+  auditCheckpointSeconds: Type.Integer({ minimum: 0, maximum: 86400 }),
+  siemNats: Type.Boolean(),
+  siemWebhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  siemWebhookSecret: Type.Optional(Type.String({ minLength: 16 })),
+  siemFile: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -69,6 +78,15 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     loginMaxPerIpPerMinute: int(env.VIGIL_LOGIN_MAX_PER_IP_PER_MINUTE),
     lockoutThreshold: int(env.VIGIL_LOCKOUT_THRESHOLD),
     lockoutBaseSeconds: int(env.VIGIL_LOCKOUT_BASE_SECONDS),
+    keyProvider: env.VIGIL_KEY_PROVIDER,
+    vaultAddr: env.VAULT_ADDR || undefined,
+    vaultToken: env.VAULT_TOKEN || undefined,
+    vaultTransitKey: env.VAULT_TRANSIT_KEY || undefined,
+    auditCheckpointSeconds: int(env.VIGIL_AUDIT_CHECKPOINT_SECONDS),
+    siemNats: bool(env.VIGIL_SIEM_NATS),
+    siemWebhookUrl: env.VIGIL_SIEM_WEBHOOK_URL || undefined,
+    siemWebhookSecret: env.VIGIL_SIEM_WEBHOOK_SECRET || undefined,
+    siemFile: env.VIGIL_SIEM_FILE || undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
@@ -87,6 +105,9 @@ const defaults: Config = {
   loginMaxPerIpPerMinute: 30,
   lockoutThreshold: 10,
   lockoutBaseSeconds: 60,
+  keyProvider: 'local',
+  auditCheckpointSeconds: 300,
+  siemNats: false,
 };
 
 /** Builds and validates the config; throws ConfigError with a one-line explanation. */
@@ -109,5 +130,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   const config = Value.Clean(ConfigSchema, structuredClone(merged)) as Config;
   config.dataDir = resolve(config.dataDir);
+  if (
+    config.keyProvider === 'vault-transit' &&
+    !(config.vaultAddr && config.vaultToken && config.vaultTransitKey)
+  ) {
+    throw new ConfigError(
+      'invalid configuration: VIGIL_KEY_PROVIDER=vault-transit needs VAULT_ADDR, VAULT_TOKEN and VAULT_TRANSIT_KEY',
+    );
+  }
+  if (config.siemWebhookUrl && !config.siemWebhookSecret)
+    throw new ConfigError('invalid configuration: VIGIL_SIEM_WEBHOOK_URL needs VIGIL_SIEM_WEBHOOK_SECRET');
+  if (config.siemNats && !config.natsUrl)
+    throw new ConfigError('invalid configuration: VIGIL_SIEM_NATS needs NATS_URL');
   return config;
 }
