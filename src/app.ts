@@ -16,6 +16,7 @@ import { type AuthService, createAuthService, type SecretSealer } from './auth/s
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
+import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
 import type { MonitoredEvent } from './monitoring/types.ts';
@@ -90,7 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await http.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  const auth = createAuthService({ db, config, audit, secrets });
+  // Revoked sessions also lose their live sockets (bound once the contact center exists).
+  let onRevoke: (userId: string) => void = () => {};
+  const auth = createAuthService({ db, config, audit, secrets, onRevoke: (userId) => onRevoke(userId) });
   installGuard(http, { db, auth, audit });
 
   healthRoutes(http, { db });
@@ -108,6 +111,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const contact = deps.keyring
     ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })
     : undefined;
+  if (contact) {
+    onRevoke = (userId) => contact.hub.dropUser(userId);
+    piiPolicyRoutes(http, { db, policies: contact.policies, audit });
+  }
 
   const systemActor = { ip: '', uaHash: '', userId: null };
   const monitor = await createMonitor({
