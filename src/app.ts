@@ -98,7 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
-  adminSessionRoutes(http, { db, auth });
+  adminSessionRoutes(http, { db, auth, audit });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
   tenancyRoutes(http, {
     db,

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { AuditRecorder } from '../platform/audit-port.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
@@ -32,7 +33,10 @@ const SessionList = Type.Object({
   ),
 });
 
-export function adminSessionRoutes(app: FastifyInstance, deps: { db: Database; auth: AuthService }) {
+export function adminSessionRoutes(
+  app: FastifyInstance,
+  deps: { db: Database; auth: AuthService; audit: AuditRecorder },
+) {
   const { db, auth } = deps;
   const actor = (req: FastifyRequest) => ({
     ip: req.ctx.ip,
@@ -160,6 +164,19 @@ export function adminSessionRoutes(app: FastifyInstance, deps: { db: Database; a
         const { reason } = req.body as { reason: string };
         if (suspend) await auth.suspendUser(userId, reason, actor(req));
         else await auth.unsuspendUser(userId, reason, actor(req));
+        // Also in the tenant's own chain, so the tenant's security officers and DPO see it.
+        await deps.audit.standalone({
+          tenantId: req.ctx.tenant!.id,
+          actorType: 'user',
+          actorId: req.ctx.actor.id,
+          action: suspend ? 'user.suspend' : 'user.unsuspend',
+          resourceType: 'user',
+          resourceId: userId,
+          outcome: 'success',
+          ip: req.ctx.ip,
+          uaHash: req.ctx.uaHash,
+          requestId: req.ctx.requestId,
+        });
         return { ok: true };
       },
     );
