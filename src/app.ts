@@ -25,6 +25,7 @@ import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
 import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
+import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
 import { webRoutes } from './web/static.ts';
@@ -114,6 +115,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (contact) {
     onRevoke = (userId) => contact.hub.dropUser(userId);
     piiPolicyRoutes(http, { db, policies: contact.policies, audit });
+    if (deps.keyring)
+      privacyRoutes(http, {
+        privacy: createPrivacyService({ db, keyring: deps.keyring, audit, auditLog: deps.auditLog }),
+      });
   }
 
   const systemActor = { ip: '', uaHash: '', userId: null };

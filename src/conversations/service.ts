@@ -18,6 +18,7 @@ import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { assertNotRestricted } from '../privacy/restriction.ts';
 import * as store from './store.ts';
 
 /** Sends an agent's reply in an e-mail conversation (provided by the e-mail channel). */
@@ -272,6 +273,7 @@ export function createConversationService(deps: ConversationDeps) {
         channel = c.channel;
         if (c.channel === 'voice') throw new VigilError('conflict', 'a call cannot be answered in writing');
         if (c.status === 'closed') throw new VigilError('conflict', 'the conversation is closed');
+        await assertNotRestricted(tx, ctx.tenant.id, c.customer_id);
         r = await ingest.ingestInTx(tx, ctx, {
           channel: c.channel,
           direction: 'outbound',

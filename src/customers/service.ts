@@ -11,6 +11,7 @@ import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { assertNotRestricted } from '../privacy/restriction.ts';
 import type { AddressValue, CustomerInput, LookupBody } from './schema.ts';
 import * as store from './store.ts';
 
@@ -321,6 +322,7 @@ export function createCustomerService(deps: CustomerDeps) {
   async function update(ctx: TenantContext, id: string, patch: CustomerInput): Promise<CustomerView> {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const before = await loadLive(tx, id);
+      await assertNotRestricted(tx, ctx.tenant.id, id);
       if (before.merged_into) throw new VigilError('conflict', 'the customer was merged into another record');
       await encryptFields(tx, ctx.tenant.id, id, patch);
       await store.updatePlain(tx, id, {

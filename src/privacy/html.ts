@@ -1,0 +1,45 @@
+// The subject export as a readable HTML document. Every value is escaped; no scripts, no inline
+// styles (the strict CSP applies to this page like to every other).
+import type { SubjectExport } from './service.ts';
+
+export function escapeHtml(v: unknown): string {
+  return String(v ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function value(v: unknown): string {
+  if (v === null || v === undefined) return '<em>none</em>';
+  if (Array.isArray(v))
+    return v.length === 0 ? '<em>none</em>' : `<ul>${v.map((x) => `<li>${value(x)}</li>`).join('')}</ul>`;
+  if (typeof v === 'object') return table(v as Record<string, unknown>);
+  return escapeHtml(v);
+}
+
+function table(o: Record<string, unknown>): string {
+  const rows = Object.entries(o)
+    .map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${value(v)}</td></tr>`)
+    .join('');
+  return `<table>${rows}</table>`;
+}
+
+export function renderExportHtml(e: SubjectExport): string {
+  const parts: string[] = [`<h1>Personal data held about ${escapeHtml(e.customerId)}</h1>`];
+  parts.push(`<p>Generated ${escapeHtml(e.generatedAt)}.</p>`);
+  if (e.erased) {
+    parts.push(`<p>The data of this person was erased on ${escapeHtml(e.erasedAt)}.</p>`);
+  } else {
+    parts.push('<h2>Profile</h2>', table(e.profile));
+    parts.push('<h2>Consents</h2>', table(e.consents as unknown as Record<string, unknown>));
+    parts.push('<h2>Conversations</h2>');
+    for (const c of e.conversations) parts.push(table(c));
+    if (e.conversations.length === 0) parts.push('<p><em>none</em></p>');
+    parts.push('<h2>Calls</h2>', value(e.calls));
+    parts.push('<h2>Who accessed the data</h2>', value(e.accessHistory));
+    parts.push('<h2>Requests</h2>', value(e.subjectRequests));
+  }
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data export</title></head><body>${parts.join('\n')}</body></html>`;
+}

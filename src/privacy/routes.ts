@@ -1,0 +1,149 @@
+// HTTP API of data-subject requests, for the DPO (permission `manage SubjectRequest`).
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { TenantContext } from '../platform/context.ts';
+import { errorResponses } from '../platform/http-schemas.ts';
+import { renderExportHtml } from './html.ts';
+import { IDENTITY_METHODS, type IdentityMethod, type PrivacyService, REQUEST_TYPES, type RequestType } from './service.ts';
+
+const base = '/api/v1/tenants/:tenantSlug/privacy';
+const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
+const rule = { tenant: ['manage', 'SubjectRequest'] as ['manage', 'SubjectRequest'] };
+const withErased = { ...errorResponses, 410: errorResponses[404], 423: errorResponses[404] };
+const Uuid = Type.String({ format: 'uuid' });
+const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
+const CustomerParams = Type.Object({ tenantSlug: Slug, customerId: Uuid }, { additionalProperties: false });
+const RequestParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
+const RequestBody = Type.Object({ requestId: Uuid }, { additionalProperties: false });
+
+export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyService }) {
+  const { privacy } = deps;
+
+  app.post(
+    `${base}/requests`,
+    {
+      config: { auth: rule },
+      schema: {
+        tags: ['privacy'],
+        params: Type.Object({ tenantSlug: Slug }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            customerId: Uuid,
+            type: Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t))),
+            identityCheck: Type.Object(
+              { method: Type.Union(IDENTITY_METHODS.map((m) => Type.Literal(m))) },
+              { additionalProperties: false },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Any(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { customerId: string; type: RequestType; identityCheck: { method: IdentityMethod } };
+      return reply.status(201).send(await privacy.createRequest(tctx(req), b));
+    },
+  );
+
+  app.get(
+    `${base}/requests`,
+    {
+      config: { auth: rule },
+      schema: {
+        tags: ['privacy'],
+        params: Type.Object({ tenantSlug: Slug }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            state: Type.Optional(
+              Type.Union(['received', 'in_effect', 'completed', 'rejected'].map((s) => Type.Literal(s))),
+            ),
+            customerId: Type.Optional(Uuid),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Any(), ...errorResponses },
+      },
+    },
+    async (req) => privacy.listRequests(tctx(req), req.query as { state?: string; customerId?: string }),
+  );
+
+  app.get(
+    `${base}/requests/:id`,
+    {
+      config: { auth: rule },
+      schema: { tags: ['privacy'], params: RequestParams, response: { 200: Type.Any(), ...errorResponses } },
+    },
+    async (req) => privacy.getRequest(tctx(req), (req.params as { id: string }).id),
+  );
+
+  app.post(
+    `${base}/requests/:id/close`,
+    {
+      config: { auth: rule },
+      schema: {
+        tags: ['privacy'],
+        params: RequestParams,
+        body: Type.Object(
+          { outcome: Type.Union([Type.Literal('completed'), Type.Literal('rejected')]) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Any(), ...errorResponses },
+      },
+    },
+    async (req) =>
+      privacy.closeRequest(
+        tctx(req),
+        (req.params as { id: string }).id,
+        (req.body as { outcome: 'completed' | 'rejected' }).outcome,
+      ),
+  );
+
+  app.get(
+    `${base}/customers/:customerId/export`,
+    {
+      config: { auth: rule },
+      schema: {
+        tags: ['privacy'],
+        params: CustomerParams,
+        querystring: Type.Object(
+          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Any(), ...withErased },
+      },
+    },
+    async (req, reply) => {
+      const e = await privacy.exportSubject(tctx(req), (req.params as { customerId: string }).customerId);
+      reply.header('cache-control', 'no-store');
+      if ((req.query as { format?: string }).format === 'html')
+        return reply.type('text/html; charset=utf-8').send(renderExportHtml(e));
+      reply.header('content-disposition', 'attachment; filename="subject-export.json"');
+      return e;
+    },
+  );
+
+  for (const [action, fn] of [
+    ['erase', privacy.erase],
+    ['restrict', privacy.restrict],
+    ['unrestrict', privacy.unrestrict],
+  ] as const)
+    app.post(
+      `${base}/customers/:customerId/${action}`,
+      {
+        config: { auth: rule },
+        schema: {
+          tags: ['privacy'],
+          params: CustomerParams,
+          body: RequestBody,
+          response: { 200: Type.Any(), ...withErased },
+        },
+      },
+      async (req) =>
+        fn(
+          tctx(req),
+          (req.params as { customerId: string }).customerId,
+          (req.body as { requestId: string }).requestId,
+        ),
+    );
+}

@@ -1,0 +1,582 @@
+// Data-subject requests for the DPO (GDPR Art. 12, 15-18, 20): the request register with
+// deadlines, access/portability export, erasure by crypto-shredding plus deletion of the rows that
+// hold personal data, and restriction of processing.
+//
+// Erasure keeps, without personal data: the customers row as a tombstone (id, created_at,
+// erased_at; every *_enc column, identifiers, consents and language cleared), a customer_erasures
+// row (customer id, request id, erased_at), the subject request, and the audit log (ids only). The
+// customer's conversations are deleted entirely, with their messages, PII tokens and calls (by
+// cascade); chat visitors linked to the customer are deleted too.
+import { sql } from 'drizzle-orm';
+import type { AuditLog } from '../audit/log.ts';
+import type { AuditEvent } from '../audit/types.ts';
+import type { Keyring } from '../crypto/index.ts';
+import { renderStored } from '../ingest/index.ts';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { type Database, rows, type Tx } from '../platform/db.ts';
+import { VigilError } from '../platform/errors.ts';
+import { isRestricted } from './restriction.ts';
+
+export const REQUEST_TYPES = ['access', 'rectification', 'erasure', 'restriction'] as const;
+export type RequestType = (typeof REQUEST_TYPES)[number];
+export const IDENTITY_METHODS = [
+  'account_login',
+  'email_confirmation',
+  'id_document_sighted',
+  'in_person',
+  'knowledge_based',
+  'other',
+] as const;
+export type IdentityMethod = (typeof IDENTITY_METHODS)[number];
+
+export interface PrivacyDeps {
+  db: Pick<Database, 'withTenant'>;
+  keyring: Pick<Keyring, 'decryptFieldText' | 'shredSubject'>;
+  audit: AuditRecorder;
+  auditLog: Pick<AuditLog, 'listEvents'>;
+}
+
+interface RequestRow {
+  id: string;
+  customer_id: string;
+  type: RequestType;
+  state: string;
+  received_at: Date | string;
+  due_at: Date | string;
+  identity_method: string;
+  identity_verified_by: string;
+  identity_verified_at: Date | string;
+  completed_at: Date | string | null;
+  overdue: boolean;
+}
+
+export interface SubjectRequestView {
+  id: string;
+  customerId: string;
+  type: RequestType;
+  state: string;
+  receivedAt: string;
+  dueAt: string;
+  overdue: boolean;
+  identityCheck: { method: string; verifiedBy: string; verifiedAt: string };
+  completedAt: string | null;
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+const REQUEST_COLS = sql`id, customer_id, type, state, received_at, due_at, identity_method, identity_verified_by,
+  identity_verified_at, completed_at, (state not in ('completed', 'rejected') and due_at < now()) as overdue`;
+
+const viewOf = (r: RequestRow): SubjectRequestView => ({
+  id: r.id,
+  customerId: r.customer_id,
+  type: r.type,
+  state: r.state,
+  receivedAt: iso(r.received_at),
+  dueAt: iso(r.due_at),
+  overdue: r.overdue,
+  identityCheck: {
+    method: r.identity_method,
+    verifiedBy: r.identity_verified_by,
+    verifiedAt: iso(r.identity_verified_at),
+  },
+  completedAt: r.completed_at ? iso(r.completed_at) : null,
+});
+
+const CUSTOMER_ENC = {
+  name: 'name_enc',
+  emails: 'emails_enc',
+  phones: 'phones_enc',
+  address: 'address_enc',
+  dateOfBirth: 'dob_enc',
+  customerNumber: 'customer_number_enc',
+  notes: 'notes_enc',
+} as const;
+
+interface CustomerRow {
+  id: string;
+  tenant_id: string;
+  language: string | null;
+  consents: Record<string, boolean>;
+  source: string;
+  merged_into: string | null;
+  erased_at: Date | string | null;
+  created_at: Date | string;
+  [k: string]: unknown;
+}
+
+export interface AccessEntry {
+  time: string;
+  action: string;
+  outcome: string;
+  actorType: string;
+  actorId: string | null;
+  actorRoles: string[];
+  resourceType: string | null;
+  resourceId: string | null;
+}
+
+export type SubjectExport =
+  | {
+      format: 'vigil.subject-export.v1';
+      generatedAt: string;
+      customerId: string;
+      erased: true;
+      erasedAt: string;
+      erasureRequestId: string | null;
+    }
+  | {
+      format: 'vigil.subject-export.v1';
+      generatedAt: string;
+      customerId: string;
+      erased: false;
+      restricted: boolean;
+      profile: Record<string, unknown>;
+      consents: {
+        profile: Record<string, boolean>;
+        calls: Array<{ callId: string; consent: string; method: string | null; at: string | null }>;
+      };
+      conversations: Array<Record<string, unknown>>;
+      calls: Array<Record<string, unknown>>;
+      accessHistory: AccessEntry[];
+      subjectRequests: SubjectRequestView[];
+    };
+
+export function createPrivacyService(deps: PrivacyDeps) {
+  const { db, keyring, audit, auditLog } = deps;
+
+  const event = (
+    ctx: TenantContext,
+    action: string,
+    resourceType: string,
+    resourceId: string,
+    meta: Record<string, string | number | boolean | null> = {},
+  ) => ({
+    tenantId: ctx.tenant.id,
+    actorType: ctx.actor.type === 'anonymous' ? ('system' as const) : ctx.actor.type,
+    actorId: ctx.actor.id,
+    action,
+    resourceType,
+    resourceId,
+    outcome: 'success' as const,
+    ip: ctx.ip || null,
+    uaHash: ctx.uaHash || null,
+    requestId: ctx.requestId,
+    meta,
+  });
+
+  async function selectCustomer(tx: Tx, id: string): Promise<CustomerRow | undefined> {
+    const [r] = await rows<CustomerRow>(tx, sql`select * from customers where id = ${id}`);
+    return r;
+  }
+
+  async function selectRequest(tx: Tx, id: string): Promise<RequestRow | undefined> {
+    const [r] = await rows<RequestRow>(tx, sql`select ${REQUEST_COLS} from subject_requests where id = ${id}`);
+    return r;
+  }
+
+  /** The request `requestId` of `type` for `customerId`, still open; 404 / 409 otherwise. */
+  async function openRequest(tx: Tx, requestId: string, customerId: string, type: RequestType) {
+    const r = await selectRequest(tx, requestId);
+    if (!r) throw new VigilError('not_found', 'subject request not found');
+    if (r.customer_id !== customerId || r.type !== type)
+      throw new VigilError('conflict', 'the subject request does not match this action');
+    return r;
+  }
+
+  async function createRequest(
+    ctx: TenantContext,
+    input: { customerId: string; type: RequestType; identityCheck: { method: IdentityMethod } },
+  ): Promise<SubjectRequestView> {
+    const verifier = ctx.actor.id;
+    if (!verifier) throw new VigilError('forbidden', 'a person must verify the identity');
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const c = await selectCustomer(tx, input.customerId);
+      if (!c) throw new VigilError('not_found', 'customer not found');
+      const [r] = await rows<{ id: string }>(
+        tx,
+        sql`insert into subject_requests (tenant_id, customer_id, type, due_at, identity_method, identity_verified_by, created_by)
+            values (${ctx.tenant.id}, ${input.customerId}, ${input.type}, now() + interval '1 month',
+              ${input.identityCheck.method}, ${verifier}, ${verifier})
+            returning id`,
+      );
+      const id = r!.id;
+      await audit.inTx(
+        tx,
+        event(ctx, 'privacy.request.create', 'subject_request', id, {
+          customerId: input.customerId,
+          type: input.type,
+          identityMethod: input.identityCheck.method,
+        }),
+      );
+      return viewOf((await selectRequest(tx, id))!);
+    });
+  }
+
+  async function listRequests(ctx: TenantContext, q: { state?: string; customerId?: string }) {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const list = await rows<RequestRow>(
+        tx,
+        sql`select ${REQUEST_COLS} from subject_requests where true
+            ${q.state ? sql`and state = ${q.state}` : sql``}
+            ${q.customerId ? sql`and customer_id = ${q.customerId}` : sql``}
+            order by due_at asc, id asc limit 500`,
+      );
+      const items = list.map(viewOf);
+      return { items, overdue: items.filter((i) => i.overdue).length };
+    });
+  }
+
+  async function getRequest(ctx: TenantContext, id: string): Promise<SubjectRequestView> {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const r = await selectRequest(tx, id);
+      if (!r) throw new VigilError('not_found', 'subject request not found');
+      return viewOf(r);
+    });
+  }
+
+  /** Closes an open request (e.g. a rectification done through the customer API, or a rejection). */
+  async function closeRequest(ctx: TenantContext, id: string, state: 'completed' | 'rejected') {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const r = await selectRequest(tx, id);
+      if (!r) throw new VigilError('not_found', 'subject request not found');
+      if (r.state === 'completed' || r.state === 'rejected')
+        throw new VigilError('conflict', 'the subject request is already closed');
+      if (r.state === 'in_effect') throw new VigilError('conflict', 'lift the restriction first');
+      await tx.execute(
+        sql`update subject_requests set state = ${state}, completed_at = now() where id = ${id}`,
+      );
+      await audit.inTx(tx, event(ctx, `privacy.request.${state === 'completed' ? 'complete' : 'reject'}`, 'subject_request', id, { type: r.type }));
+      return viewOf((await selectRequest(tx, id))!);
+    });
+  }
+
+  const decrypt = async (
+    tx: Tx,
+    tenantId: string,
+    table: string,
+    column: string,
+    rowId: string,
+    subjectId: string,
+    v: unknown,
+  ): Promise<string | null> => {
+    if (!v) return null;
+    try {
+      return await keyring.decryptFieldText(
+        { tenantId, table, column, rowId, subjectId },
+        Buffer.from(v as Uint8Array),
+        tx,
+      );
+    } catch (e) {
+      if (e instanceof VigilError && e.code === 'data_erased') return null;
+      throw e;
+    }
+  };
+
+  async function accessHistory(tx: Tx, tenantId: string, resourceIds: string[]): Promise<AccessEntry[]> {
+    const events: AuditEvent[] = [];
+    for (const resourceId of resourceIds) {
+      let cursor: number | undefined;
+      do {
+        const page = await auditLog.listEvents(tx, {
+          resourceId,
+          limit: 1000,
+          ...(cursor !== undefined ? { cursor } : {}),
+        });
+        events.push(...page.events);
+        cursor = page.nextCursor;
+      } while (cursor !== undefined && events.length < 20_000);
+    }
+    events.sort((a, b) => a.seq - b.seq);
+    const actors = [...new Set(events.map((e) => e.actorId).filter((x): x is string => !!x))];
+    const roles = new Map<string, string[]>();
+    for (const id of actors) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) continue;
+      const r = await rows<{ role: string }>(
+        tx,
+        sql`select role from memberships where user_id = ${id} and tenant_id = ${tenantId} order by role`,
+      );
+      roles.set(id, r.map((x) => x.role));
+    }
+    return events.map((e) => ({
+      time: e.time,
+      action: e.action,
+      outcome: e.outcome,
+      actorType: e.actorType,
+      actorId: e.actorId,
+      actorRoles: e.actorId ? (roles.get(e.actorId) ?? []) : [],
+      resourceType: e.resourceType,
+      resourceId: e.resourceId,
+    }));
+  }
+
+  async function exportSubject(ctx: TenantContext, customerId: string): Promise<SubjectExport> {
+    const tenantId = ctx.tenant.id;
+    const result = await db.withTenant(tenantId, async (tx): Promise<SubjectExport> => {
+      const c = await selectCustomer(tx, customerId);
+      const generatedAt = new Date().toISOString();
+      if (!c) throw new VigilError('not_found', 'customer not found');
+      if (c.erased_at) {
+        const [t] = await rows<{ request_id: string }>(
+          tx,
+          sql`select request_id from customer_erasures where customer_id = ${customerId}`,
+        );
+        return {
+          format: 'vigil.subject-export.v1',
+          generatedAt,
+          customerId,
+          erased: true,
+          erasedAt: iso(c.erased_at),
+          erasureRequestId: t?.request_id ?? null,
+        };
+      }
+      const dec = (field: keyof typeof CUSTOMER_ENC) =>
+        decrypt(tx, tenantId, 'customers', CUSTOMER_ENC[field], c.id, c.id, c[CUSTOMER_ENC[field]]);
+      const json = <T>(s: string | null, d: T): T => (s ? (JSON.parse(s) as T) : d);
+      const profile = {
+        id: c.id,
+        name: await dec('name'),
+        emails: json<string[]>(await dec('emails'), []),
+        phones: json<string[]>(await dec('phones'), []),
+        address: json<Record<string, string> | null>(await dec('address'), null),
+        dateOfBirth: await dec('dateOfBirth'),
+        customerNumber: await dec('customerNumber'),
+        notes: await dec('notes'),
+        language: c.language,
+        source: c.source,
+        createdAt: iso(c.created_at),
+        mergedInto: c.merged_into,
+      };
+      const convs = await rows<{
+        id: string;
+        channel: string;
+        status: string;
+        subject_enc: Uint8Array | null;
+        created_at: Date | string;
+        last_message_at: Date | string;
+      }>(
+        tx,
+        sql`select id, channel, status, subject_enc, created_at, last_message_at from conversations
+            where customer_id = ${customerId} order by created_at, id`,
+      );
+      const conversations: Array<Record<string, unknown>> = [];
+      for (const conv of convs) {
+        const msgs = await rows<{
+          id: string;
+          subject_id: string;
+          channel: string;
+          kind: string;
+          direction: string;
+          author_type: string;
+          body_enc: Uint8Array;
+          findings: unknown;
+          created_at: Date | string;
+          speaker: string | null;
+        }>(
+          tx,
+          sql`select id, subject_id, channel, kind, direction, author_type, body_enc, findings, created_at, speaker
+              from messages where conversation_id = ${conv.id} order by seq`,
+        );
+        const messages = [];
+        for (const m of msgs) {
+          const text = await decrypt(tx, tenantId, 'messages', 'body_enc', m.id, m.subject_id, m.body_enc);
+          messages.push({
+            id: m.id,
+            channel: m.channel,
+            kind: m.kind,
+            direction: m.direction,
+            authorType: m.author_type,
+            createdAt: iso(m.created_at),
+            // As stored: already redacted by the tenant's policy; tokens appear as [TYPE].
+            text: text === null ? null : renderStored(text, false),
+            findings: m.findings,
+            ...(m.speaker ? { speaker: m.speaker } : {}),
+          });
+        }
+        conversations.push({
+          id: conv.id,
+          channel: conv.channel,
+          status: conv.status,
+          subject: await decrypt(tx, tenantId, 'conversations', 'subject_enc', conv.id, customerId, conv.subject_enc),
+          createdAt: iso(conv.created_at),
+          lastMessageAt: iso(conv.last_message_at),
+          messages,
+        });
+      }
+      const callRows = await rows<{
+        id: string;
+        conversation_id: string;
+        subject_id: string;
+        direction: string;
+        from_enc: Uint8Array;
+        to_enc: Uint8Array;
+        started_at: Date | string;
+        ended_at: Date | string | null;
+        consent: string;
+        consent_method: string | null;
+        consent_at: Date | string | null;
+        has_recording: boolean;
+      }>(
+        tx,
+        sql`select k.id, k.conversation_id, k.subject_id, k.direction, k.from_enc, k.to_enc, k.started_at, k.ended_at,
+              k.consent, k.consent_method, k.consent_at, k.recording_ref_enc is not null as has_recording
+            from calls k join conversations c on c.id = k.conversation_id
+            where c.customer_id = ${customerId} order by k.started_at, k.id`,
+      );
+      const calls = [];
+      for (const k of callRows)
+        calls.push({
+          id: k.id,
+          conversationId: k.conversation_id,
+          direction: k.direction,
+          from: await decrypt(tx, tenantId, 'calls', 'from_enc', k.id, k.subject_id, k.from_enc),
+          to: await decrypt(tx, tenantId, 'calls', 'to_enc', k.id, k.subject_id, k.to_enc),
+          startedAt: iso(k.started_at),
+          endedAt: k.ended_at ? iso(k.ended_at) : null,
+          recordingConsent: k.consent,
+          hasRecording: k.has_recording,
+        });
+      const requests = await rows<RequestRow>(
+        tx,
+        sql`select ${REQUEST_COLS} from subject_requests where customer_id = ${customerId} order by received_at, id`,
+      );
+      return {
+        format: 'vigil.subject-export.v1',
+        generatedAt,
+        customerId,
+        erased: false,
+        restricted: await isRestricted(tx, tenantId, customerId),
+        profile,
+        consents: {
+          profile: c.consents,
+          calls: callRows.map((k) => ({
+            callId: k.id,
+            consent: k.consent,
+            method: k.consent_method,
+            at: k.consent_at ? iso(k.consent_at) : null,
+          })),
+        },
+        conversations,
+        calls,
+        accessHistory: await accessHistory(tx, tenantId, [customerId, ...convs.map((x) => x.id)]),
+        subjectRequests: requests.map(viewOf),
+      };
+    });
+    // Recorded before the data leaves (the read rule of the audit log).
+    await audit.standalone(
+      event(ctx, 'customer.export', 'customer', customerId, {
+        erased: result.erased,
+        conversations: result.erased ? 0 : result.conversations.length,
+      }),
+    );
+    return result;
+  }
+
+  async function erase(ctx: TenantContext, customerId: string, requestId: string) {
+    const tenantId = ctx.tenant.id;
+    return db.withTenant(tenantId, async (tx) => {
+      const c = await selectCustomer(tx, customerId);
+      if (!c) throw new VigilError('not_found', 'customer not found');
+      const req = await openRequest(tx, requestId, customerId, 'erasure');
+      if (c.erased_at) throw new VigilError('data_erased', 'the data was erased');
+      if (req.state !== 'received') throw new VigilError('conflict', 'the subject request is already closed');
+      const count = async (q: ReturnType<typeof sql>) => (await rows<{ n: number }>(tx, q))[0]?.n ?? 0;
+      const conversations = await count(
+        sql`select count(*)::int as n from conversations where customer_id = ${customerId}`,
+      );
+      const messages = await count(sql`select count(*)::int as n from messages m join conversations c
+        on c.id = m.conversation_id where c.customer_id = ${customerId}`);
+      const tokens = await count(sql`select count(*)::int as n from pii_tokens t join conversations c
+        on c.id = t.conversation_id where c.customer_id = ${customerId}`);
+      const calls = await count(sql`select count(*)::int as n from calls k join conversations c
+        on c.id = k.conversation_id where c.customer_id = ${customerId}`);
+      const identifiers = await count(
+        sql`select count(*)::int as n from customer_identifiers where customer_id = ${customerId}`,
+      );
+      const visitors = await count(
+        sql`select count(*)::int as n from chat_visitors where customer_id = ${customerId}`,
+      );
+      // Messages, PII tokens and calls go with their conversation (on delete cascade).
+      await tx.execute(sql`delete from pii_tokens where conversation_id in
+        (select id from conversations where customer_id = ${customerId})`);
+      await tx.execute(sql`delete from calls where conversation_id in
+        (select id from conversations where customer_id = ${customerId})`);
+      await tx.execute(sql`delete from conversations where customer_id = ${customerId}`);
+      await tx.execute(sql`delete from chat_visitors where customer_id = ${customerId}`);
+      await tx.execute(sql`delete from customer_identifiers where customer_id = ${customerId}`);
+      await tx.execute(sql`delete from customer_restrictions where customer_id = ${customerId}`);
+      await tx.execute(sql`update customers set name_enc = null, emails_enc = null, phones_enc = null, address_enc = null,
+        dob_enc = null, customer_number_enc = null, notes_enc = null, language = null, consents = '{}'::jsonb,
+        erased_at = now(), updated_at = now() where id = ${customerId}`);
+      const shred = await keyring.shredSubject(tenantId, customerId, tx);
+      await tx.execute(sql`insert into customer_erasures (tenant_id, customer_id, request_id)
+        values (${tenantId}, ${customerId}, ${requestId})`);
+      await tx.execute(
+        sql`update subject_requests set state = 'completed', completed_at = now() where id = ${requestId}`,
+      );
+      const certificate = {
+        requestId,
+        conversations,
+        messages,
+        piiTokens: tokens,
+        calls,
+        identifiers,
+        chatVisitors: visitors,
+        keysShredded: shred.entry.keyIds.length,
+        // The key id is `subject:<tenant>:<customer>`: the event's tenant and resource name it.
+        keyScope: 'subject',
+        keyDestroyed: shred.destroyed,
+        ledgerSeq: shred.entry.seq,
+      };
+      await audit.inTx(tx, event(ctx, 'privacy.erasure', 'customer', customerId, certificate));
+      const [t] = await rows<{ erased_at: Date | string }>(
+        tx,
+        sql`select erased_at from customer_erasures where customer_id = ${customerId}`,
+      );
+      return {
+        customerId,
+        erasedAt: iso(t!.erased_at),
+        certificate: { ...certificate, keyIds: shred.entry.keyIds },
+      };
+    });
+  }
+
+  async function restrict(ctx: TenantContext, customerId: string, requestId: string) {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const c = await selectCustomer(tx, customerId);
+      if (!c) throw new VigilError('not_found', 'customer not found');
+      if (c.erased_at) throw new VigilError('data_erased', 'the data was erased');
+      const req = await openRequest(tx, requestId, customerId, 'restriction');
+      if (req.state !== 'received') throw new VigilError('conflict', 'the subject request is not open');
+      if (await isRestricted(tx, ctx.tenant.id, customerId))
+        throw new VigilError('conflict', 'processing is already restricted');
+      await tx.execute(sql`insert into customer_restrictions (tenant_id, customer_id, request_id)
+        values (${ctx.tenant.id}, ${customerId}, ${requestId})`);
+      await tx.execute(sql`update subject_requests set state = 'in_effect' where id = ${requestId}`);
+      await audit.inTx(tx, event(ctx, 'privacy.restrict', 'customer', customerId, { requestId }));
+      return { customerId, restricted: true, requestId };
+    });
+  }
+
+  async function unrestrict(ctx: TenantContext, customerId: string, requestId: string) {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const c = await selectCustomer(tx, customerId);
+      if (!c) throw new VigilError('not_found', 'customer not found');
+      const req = await openRequest(tx, requestId, customerId, 'restriction');
+      const [r] = await rows<{ request_id: string }>(
+        tx,
+        sql`select request_id from customer_restrictions where customer_id = ${customerId}`,
+      );
+      if (!r || req.state !== 'in_effect') throw new VigilError('conflict', 'processing is not restricted');
+      await tx.execute(sql`delete from customer_restrictions where customer_id = ${customerId}`);
+      await tx.execute(sql`update subject_requests set state = 'completed', completed_at = now()
+        where id = ${r.request_id}`);
+      await audit.inTx(tx, event(ctx, 'privacy.unrestrict', 'customer', customerId, { requestId }));
+      return { customerId, restricted: false, requestId };
+    });
+  }
+
+  return { createRequest, listRequests, getRequest, closeRequest, exportSubject, erase, restrict, unrestrict };
+}
+
+export type PrivacyService = ReturnType<typeof createPrivacyService>;
