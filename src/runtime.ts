@@ -13,6 +13,9 @@ import {
 import { createAuditLog } from './audit/log.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
+import { emailRoutes } from './channels/email/routes.ts';
+import { createEmailService, type EmailService } from './channels/email/service.ts';
+import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import {
   createKeyring,
   createLocalKeyProvider,
@@ -114,6 +117,9 @@ export interface RunningVigil {
   tenancy: TenancyService;
   app: App;
   url: string;
+  /** The port the inbound SMTP server listens on (null when the contact center is off). */
+  smtpPort: number | null;
+  email?: EmailService;
   stop(): Promise<void>;
 }
 
@@ -148,7 +154,40 @@ export async function startVigil(
     if (app.contact) await seedContactCenterDemo({ db: core.db, contact: app.contact });
     demoText = formatDemoLogins(logins, `http://${config.host}:${config.port}`);
   }
+  // E-mail: replies through the relay (when configured), inbound SMTP. An ephemeral HTTP port
+  // (tests, embedding) means an ephemeral SMTP port too, so parallel instances never collide.
+  const email = app.contact
+    ? createEmailService({
+        db: core.db,
+        keyring: core.keyring,
+        ingest: app.contact.ingest,
+        conversations: app.contact.conversations,
+        logger,
+        hostname: config.emailHostname,
+        relayUrl: config.smtpRelayUrl,
+        retryBaseSeconds: config.smtpRetryBaseSeconds,
+      })
+    : undefined;
+  if (email && app.contact) emailRoutes(app.http, { email, conversations: app.contact.conversations });
   await app.http.listen({ port: config.port, host: config.host });
+  let smtp: InboundSmtp | undefined;
+  if (email) {
+    try {
+      smtp = await startInboundSmtp({
+        email,
+        logger,
+        port: config.port === 0 ? 0 : config.smtpPort,
+        host: config.host,
+        hostname: config.emailHostname,
+        tlsCertFile: config.smtpTlsCertFile,
+        tlsKeyFile: config.smtpTlsKeyFile,
+      });
+      email.startRetries();
+    } catch (e) {
+      await app.http.close();
+      throw e;
+    }
+  }
   const addr = app.http.server.address();
   const url = `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}`;
   if (demoText && opts.printDemoLogins)
@@ -158,6 +197,8 @@ export async function startVigil(
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await smtp?.close();
+    await email?.stop();
     await app.http.close();
     await background.stop();
     await app.monitor.close();
@@ -170,7 +211,16 @@ export async function startVigil(
       });
     }
   }
-  return { http: app.http, core, tenancy, app, url, stop };
+  return {
+    http: app.http,
+    core,
+    tenancy,
+    app,
+    url,
+    smtpPort: smtp?.port ?? null,
+    ...(email ? { email } : {}),
+    stop,
+  };
 }
 
 /** Signed audit checkpoints on a timer, and the SIEM export to the configured sinks. */

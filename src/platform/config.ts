@@ -16,6 +16,14 @@ export const ConfigSchema = Type.Object({
   sessionAbsoluteHours: Type.Integer({ minimum: 1, maximum: 7 * 24 }),
   demo: Type.Boolean(),
   smtpPort: Port,
+  /** Outbound relay for agent replies on e-mail conversations, e.g. smtp://127.0.0.1:2526. */
+  smtpRelayUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  smtpTlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+  smtpTlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Host name in the SMTP greeting and in the Message-IDs Vigil generates. */
+  emailHostname: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9.-]+$' }),
+  /** First retry delay for failed outbound e-mail (doubles per attempt, bounded). */
+  smtpRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   logLevel: Type.Union([
     Type.Literal('fatal'),
     Type.Literal('error'),
@@ -70,6 +78,11 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     sessionAbsoluteHours: int(env.VIGIL_SESSION_ABSOLUTE_HOURS),
     demo: bool(env.VIGIL_DEMO),
     smtpPort: int(env.SMTP_PORT),
+    smtpRelayUrl: env.SMTP_RELAY_URL || undefined,
+    smtpTlsCertFile: env.SMTP_TLS_CERT_FILE || undefined,
+    smtpTlsKeyFile: env.SMTP_TLS_KEY_FILE || undefined,
+    emailHostname: env.VIGIL_EMAIL_HOSTNAME || undefined,
+    smtpRetryBaseSeconds: int(env.SMTP_RETRY_BASE_SECONDS),
     logLevel: env.LOG_LEVEL,
     trustProxy: bool(env.VIGIL_TRUST_PROXY),
     secureCookies: bool(env.VIGIL_SECURE_COOKIES),
@@ -99,6 +112,8 @@ const defaults: Config = {
   sessionAbsoluteHours: 10,
   demo: false,
   smtpPort: 2525,
+  emailHostname: 'vigil.local',
+  smtpRetryBaseSeconds: 30,
   logLevel: 'info',
   trustProxy: false,
   secureCookies: false,
@@ -140,6 +155,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   }
   if (config.siemWebhookUrl && !config.siemWebhookSecret)
     throw new ConfigError('invalid configuration: VIGIL_SIEM_WEBHOOK_URL needs VIGIL_SIEM_WEBHOOK_SECRET');
+  if (Boolean(config.smtpTlsCertFile) !== Boolean(config.smtpTlsKeyFile))
+    throw new ConfigError('invalid configuration: SMTP_TLS_CERT_FILE and SMTP_TLS_KEY_FILE go together');
   if (config.siemNats && !config.natsUrl)
     throw new ConfigError('invalid configuration: VIGIL_SIEM_NATS needs NATS_URL');
   return config;
