@@ -27,6 +27,8 @@ export interface CustomerDeps {
   db: Pick<Database, 'withTenant'>;
   keyring: CustomerKeyring;
   audit: AuditRecorder;
+  /** Caller verification (set later with setUnlockResolver when wired after construction). */
+  unlockResolver?: UnlockResolver;
 }
 
 export interface CustomerView {
@@ -93,15 +95,29 @@ export function visibleFields(
   return out;
 }
 
+/** Resolves the fields caller verification unlocked for a customer within a conversation. */
+export type UnlockResolver = (
+  ctx: TenantContext,
+  conversationId: string,
+  customerId: string,
+) => Promise<string[]>;
+
+/** Fields a verification may unlock: masked fields only (visibleFields never widens others). */
+const UNLOCKABLE_FIELDS = ['dateOfBirth', 'address'];
+
 /**
- * Hook for caller verification (a later issue): fields unlocked for this caller within a
- * conversation where the customer has been verified. None for now.
+ * Hook for caller verification: fields unlocked for this caller within a conversation where the
+ * customer has been verified (src/verification). None without a conversation, a customer or a
+ * resolver; the resolver checks the conversation is visible, belongs to the customer and is live.
  */
 export async function unlockedFields(
-  _ctx: TenantContext,
-  _conversationId: string | undefined,
+  ctx: TenantContext,
+  conversationId: string | undefined,
+  customerId?: string,
+  resolver?: UnlockResolver,
 ): Promise<string[]> {
-  return [];
+  if (!conversationId || !customerId || !resolver) return [];
+  return (await resolver(ctx, conversationId, customerId)).filter((f) => UNLOCKABLE_FIELDS.includes(f));
 }
 
 export const maskDateOfBirth = (dob: string) => `**.**.${dob.slice(0, 4)}`;
@@ -109,6 +125,7 @@ export const maskAddress = (a: AddressValue): AddressValue => (a.city ? { city: 
 
 export function createCustomerService(deps: CustomerDeps) {
   const { db, keyring, audit } = deps;
+  let unlockResolver = deps.unlockResolver;
 
   const fctx = (tenantId: string, id: string, column: string) => ({
     tenantId,
@@ -260,13 +277,23 @@ export function createCustomerService(deps: CustomerDeps) {
     id: string,
     opts: { conversationId?: string } = {},
   ): Promise<CustomerView> {
-    const visible = visibleFields(ctx, await unlockedFields(ctx, opts.conversationId));
+    const unlocked = await unlockedFields(ctx, opts.conversationId, id, unlockResolver);
+    const visible = visibleFields(ctx, unlocked);
     const view = await db.withTenant(ctx.tenant.id, async (tx) => {
       const row = await loadLive(tx, id);
       return render(row, await decode(tx, row), visible);
     });
     // Recorded before the data leaves: exactly one read event per profile view.
-    await audit.standalone(event(ctx, 'customer.read', id));
+    await audit.standalone(
+      event(
+        ctx,
+        'customer.read',
+        id,
+        unlocked.length && opts.conversationId
+          ? { conversationId: opts.conversationId, unlocked: unlocked.join(',') }
+          : {},
+      ),
+    );
     return view;
   }
 
@@ -492,7 +519,12 @@ export function createCustomerService(deps: CustomerDeps) {
     return n;
   }
 
-  return { createInTx, findInTx, get, list, create, update, lookup, merge, visibleFields };
+  /** Wires caller verification in (app.ts), after both services exist. */
+  function setUnlockResolver(r: UnlockResolver | undefined): void {
+    unlockResolver = r;
+  }
+
+  return { createInTx, findInTx, get, list, create, update, lookup, merge, visibleFields, setUnlockResolver };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;
