@@ -4,7 +4,13 @@ import Type from 'typebox';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
 import { renderExportHtml } from './html.ts';
-import { IDENTITY_METHODS, type IdentityMethod, type PrivacyService, REQUEST_TYPES, type RequestType } from './service.ts';
+import {
+  IDENTITY_METHODS,
+  type IdentityMethod,
+  type PrivacyService,
+  REQUEST_TYPES,
+  type RequestType,
+} from './service.ts';
 
 const base = '/api/v1/tenants/:tenantSlug/privacy';
 const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
@@ -41,7 +47,11 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
       },
     },
     async (req, reply) => {
-      const b = req.body as { customerId: string; type: RequestType; identityCheck: { method: IdentityMethod } };
+      const b = req.body as {
+        customerId: string;
+        type: RequestType;
+        identityCheck: { method: IdentityMethod };
+      };
       return reply.status(201).send(await privacy.createRequest(tctx(req), b));
     },
   );

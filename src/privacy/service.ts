@@ -171,7 +171,10 @@ export function createPrivacyService(deps: PrivacyDeps) {
   }
 
   async function selectRequest(tx: Tx, id: string): Promise<RequestRow | undefined> {
-    const [r] = await rows<RequestRow>(tx, sql`select ${REQUEST_COLS} from subject_requests where id = ${id}`);
+    const [r] = await rows<RequestRow>(
+      tx,
+      sql`select ${REQUEST_COLS} from subject_requests where id = ${id}`,
+    );
     return r;
   }
 
@@ -246,7 +249,16 @@ export function createPrivacyService(deps: PrivacyDeps) {
       await tx.execute(
         sql`update subject_requests set state = ${state}, completed_at = now() where id = ${id}`,
       );
-      await audit.inTx(tx, event(ctx, `privacy.request.${state === 'completed' ? 'complete' : 'reject'}`, 'subject_request', id, { type: r.type }));
+      await audit.inTx(
+        tx,
+        event(
+          ctx,
+          `privacy.request.${state === 'completed' ? 'complete' : 'reject'}`,
+          'subject_request',
+          id,
+          { type: r.type },
+        ),
+      );
       return viewOf((await selectRequest(tx, id))!);
     });
   }
@@ -296,7 +308,10 @@ export function createPrivacyService(deps: PrivacyDeps) {
         tx,
         sql`select role from memberships where user_id = ${id} and tenant_id = ${tenantId} order by role`,
       );
-      roles.set(id, r.map((x) => x.role));
+      roles.set(
+        id,
+        r.map((x) => x.role),
+      );
     }
     return events.map((e) => ({
       time: e.time,
@@ -397,7 +412,15 @@ export function createPrivacyService(deps: PrivacyDeps) {
           id: conv.id,
           channel: conv.channel,
           status: conv.status,
-          subject: await decrypt(tx, tenantId, 'conversations', 'subject_enc', conv.id, customerId, conv.subject_enc),
+          subject: await decrypt(
+            tx,
+            tenantId,
+            'conversations',
+            'subject_enc',
+            conv.id,
+            customerId,
+            conv.subject_enc,
+          ),
           createdAt: iso(conv.created_at),
           lastMessageAt: iso(conv.last_message_at),
           messages,
@@ -576,7 +599,16 @@ export function createPrivacyService(deps: PrivacyDeps) {
     });
   }
 
-  return { createRequest, listRequests, getRequest, closeRequest, exportSubject, erase, restrict, unrestrict };
+  return {
+    createRequest,
+    listRequests,
+    getRequest,
+    closeRequest,
+    exportSubject,
+    erase,
+    restrict,
+    unrestrict,
+  };
 }
 
 export type PrivacyService = ReturnType<typeof createPrivacyService>;
