@@ -265,6 +265,32 @@ describe(`e-mail channel (${testDbKind})`, () => {
     }
   });
 
+  it('HTML kept as sent (no PII found) is still stripped of active content and remote images', async () => {
+    await send({
+      from: customer,
+      to: inboxA,
+      subject: 'Formatierung',
+      messageId: `<clean.${Date.now()}@mail.example.test>`,
+      text: 'Nur Text.',
+      html: `<p><b>Nur</b> Text.</p><script>alert(1)</script><img src="https://tracker.example/p.gif">
+        <img src="cid:logo" onerror="alert(2)"><a href="javascript:alert(3)" onclick="x()">x</a><iframe></iframe>`,
+    });
+    const list = await v.call(
+      'GET',
+      `/api/v1/tenants/${slugA}/conversations?channel=email`,
+      undefined,
+      agentA,
+    );
+    let html = '';
+    for (const c of list.json.items) {
+      const e = await emailView(c.id);
+      for (const m of e.json.messages) if (m.html?.includes('<b>Nur</b>')) html = m.html;
+    }
+    expect(html).toContain('<b>Nur</b>');
+    expect(html).toContain('src="cid:logo"');
+    expect(html).not.toMatch(/<script|onerror=|onclick=|javascript:|<iframe|tracker\.example/i);
+  });
+
   it("another tenant's agent cannot see the mail conversation", async () => {
     const r = await v.call(
       'GET',
