@@ -54,7 +54,6 @@ describe('insider monitoring over HTTP', () => {
     expect(rule.status).toBe(200);
     const agent = await v.makeUser([{ role: 'agent', tenant: 'ins-a' }]);
     const s = await v.login(agent);
-    const t0 = Date.now();
     let refusedAt = -1;
     for (let i = 0; i < 200; i++) {
       const r = await v.call('GET', `/api/v1/tenants/ins-a/customers/${ids[i % ids.length]}`, undefined, s);
@@ -65,8 +64,10 @@ describe('insider monitoring over HTTP', () => {
       expect(r.status).toBe(200);
     }
     expect(refusedAt).toBeGreaterThan(40);
+    // Within 5 s of the burst (the requests themselves may take long on a loaded machine).
+    const burstEnd = Date.now();
     let alerts: Awaited<ReturnType<typeof alertsFor>> = [];
-    while (Date.now() - t0 < 5000 && !alerts.length) {
+    while (Date.now() - burstEnd < 5000 && !alerts.length) {
       alerts = await alertsFor(agent.id);
       if (!alerts.length) await new Promise((r) => setTimeout(r, 200));
     }
