@@ -43,62 +43,33 @@ export type Subject =
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
 
+const PROFILE_FIELDS = ['id', 'name', 'emails', 'phones', 'language', 'customerNumber', 'notes', 'consents', 'createdAt'] as const;
+// Front-line roles see date of birth and address masked until caller verification unlocks them.
+const FRONTLINE_FIELDS = [...PROFILE_FIELDS, 'dateOfBirth:masked', 'address:masked'] as const;
+
 /** Customer fields per role; fields not listed are not returned at all. */
 export const CUSTOMER_FIELDS = {
-  agent: [
-    'id',
-    'name',
-    'emails',
-    'phones',
-    'language',
-    'customerNumber',
-    'notes',
-    'consents',
-    'createdAt',
-    'dateOfBirth:masked',
-    'address:masked',
-  ],
-  supervisor: [
-    'id',
-    'name',
-    'emails',
-    'phones',
-    'language',
-    'customerNumber',
-    'notes',
-    'consents',
-    'createdAt',
-    'dateOfBirth:masked',
-    'address:masked',
-  ],
-  dpo: [
-    'id',
-    'name',
-    'emails',
-    'phones',
-    'language',
-    'customerNumber',
-    'notes',
-    'consents',
-    'createdAt',
-    'dateOfBirth',
-    'address',
-  ],
+  agent: FRONTLINE_FIELDS,
+  supervisor: FRONTLINE_FIELDS,
+  dpo: [...PROFILE_FIELDS, 'dateOfBirth', 'address'],
 } as const;
+
+/** What agents and supervisors share: working conversations and customers. */
+function grantFrontline(can: AbilityBuilder<AppAbility>['can'], fields: readonly string[]): void {
+  can(['read', 'update', 'reply'], 'Conversation');
+  can('read', 'Customer', [...fields]);
+  can(['create', 'update', 'reveal', 'verify'], 'Customer');
+}
 
 function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
   switch (role) {
     case 'agent':
-      can(['read', 'update', 'reply'], 'Conversation');
-      can('read', 'Customer', [...CUSTOMER_FIELDS.agent]);
-      can(['create', 'update', 'reveal', 'verify'], 'Customer');
+      grantFrontline(can, CUSTOMER_FIELDS.agent);
       can('read', 'Queue');
       can('create', 'Call');
       return;
     case 'supervisor':
-      can(['read', 'update', 'reply'], 'Conversation');
-      can('read', 'Customer', [...CUSTOMER_FIELDS.supervisor]);
-      can(['create', 'update', 'reveal', 'verify'], 'Customer');
+      grantFrontline(can, CUSTOMER_FIELDS.supervisor);
       can(['read', 'update'], 'Queue');
       can('read', 'Report');
       can('read', 'Session');
