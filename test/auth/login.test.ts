@@ -169,7 +169,6 @@ describe('authentication', () => {
   it('a suspended user cannot sign in and loses live sessions at once', async () => {
     const u = await v.makeUser([{ role: 'agent', tenant: 'auth-a' }]);
     const s = await v.login(u);
-    await v.core.db.withOwner((tx) => tx.execute(sql`select 1`));
     const { createAuthService } = await import('../../src/auth/service.ts');
     const auth = createAuthService({
       db: v.core.db,
