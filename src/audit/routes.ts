@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
-import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
@@ -24,20 +24,7 @@ export function auditRoutes(
     req: FastifyRequest,
     action: string,
     meta: Record<string, string | number | boolean | null> = {},
-  ) =>
-    audit.standalone({
-      tenantId: tenantOf(req),
-      actorType: 'user',
-      actorId: req.ctx.actor.id,
-      action,
-      resourceType: 'audit_log',
-      resourceId: null,
-      outcome: 'success',
-      ip: req.ctx.ip,
-      uaHash: req.ctx.uaHash,
-      requestId: req.ctx.requestId,
-      meta,
-    });
+  ) => audit.standalone(userAction(req.ctx, action, 'audit_log', null, meta));
 
   app.get(
     '/api/v1/tenants/:tenantSlug/audit/events',

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
@@ -165,18 +165,9 @@ export function adminSessionRoutes(
         if (suspend) await auth.suspendUser(userId, reason, actor(req));
         else await auth.unsuspendUser(userId, reason, actor(req));
         // Also in the tenant's own chain, so the tenant's security officers and DPO see it.
-        await deps.audit.standalone({
-          tenantId: req.ctx.tenant!.id,
-          actorType: 'user',
-          actorId: req.ctx.actor.id,
-          action: suspend ? 'user.suspend' : 'user.unsuspend',
-          resourceType: 'user',
-          resourceId: userId,
-          outcome: 'success',
-          ip: req.ctx.ip,
-          uaHash: req.ctx.uaHash,
-          requestId: req.ctx.requestId,
-        });
+        await deps.audit.standalone(
+          userAction(req.ctx, suspend ? 'user.suspend' : 'user.unsuspend', 'user', userId),
+        );
         return { ok: true };
       },
     );

@@ -2,7 +2,7 @@
 // or CVVs) is applied whatever is sent, and the coercions come back as warnings.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
@@ -56,19 +56,12 @@ export function piiPolicyRoutes(
           if (e instanceof VigilError) throw e;
           throw new VigilError('invalid_input', 'the policy is not valid');
         }
-        await audit.inTx(tx, {
-          tenantId,
-          actorType: 'user',
-          actorId: req.ctx.actor.id,
-          action: 'settings.pii_policy.update',
-          resourceType: 'tenant_settings',
-          resourceId: tenantId,
-          outcome: 'success',
-          ip: req.ctx.ip,
-          uaHash: req.ctx.uaHash,
-          requestId: req.ctx.requestId,
-          meta: { warnings: warnings.length },
-        });
+        await audit.inTx(
+          tx,
+          userAction(req.ctx, 'settings.pii_policy.update', 'tenant_settings', tenantId, {
+            warnings: warnings.length,
+          }),
+        );
         return { policy: await policies.policyFor(tx, tenantId), warnings };
       });
     },

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
-import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
 import type { Monitor } from './service.ts';
@@ -45,20 +45,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
     resourceType: string,
     resourceId: string | null,
     meta: Record<string, string | number | boolean | null> = {},
-  ) =>
-    audit.standalone({
-      tenantId: req.ctx.tenant?.id ?? null,
-      actorType: 'user',
-      actorId: req.ctx.actor.id,
-      action,
-      resourceType,
-      resourceId,
-      outcome: 'success',
-      ip: req.ctx.ip,
-      uaHash: req.ctx.uaHash,
-      requestId: req.ctx.requestId,
-      meta,
-    });
+  ) => audit.standalone(userAction(req.ctx, action, resourceType, resourceId, meta));
 
   app.get(
     '/api/v1/tenants/:tenantSlug/alerts',

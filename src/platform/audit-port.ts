@@ -1,6 +1,7 @@
 // The narrow interface through which every module records audit events. The audit module
 // implements it (see runtime.ts); others depend only on this port.
 import type { AuditEventInput } from '../audit/types.ts';
+import type { RequestContext } from './context.ts';
 import type { Tx } from './db.ts';
 
 export type { AuditEventInput };
@@ -10,4 +11,30 @@ export interface AuditRecorder {
   inTx(tx: Tx, event: AuditEventInput): Promise<void>;
   /** Records in its own transaction (reads: recorded before the data is returned). */
   standalone(event: AuditEventInput): Promise<void>;
+}
+
+/**
+ * A successful action by the signed-in user of a request: actor, tenant (or platform), client
+ * and request id come from the context, so route handlers state only what happened.
+ */
+export function userAction(
+  ctx: RequestContext,
+  action: string,
+  resourceType: string,
+  resourceId: string | null,
+  meta?: Record<string, string | number | boolean | null>,
+): AuditEventInput {
+  return {
+    tenantId: ctx.tenant?.id ?? null,
+    actorType: 'user',
+    actorId: ctx.actor.id,
+    action,
+    resourceType,
+    resourceId,
+    outcome: 'success',
+    ip: ctx.ip,
+    uaHash: ctx.uaHash,
+    requestId: ctx.requestId,
+    ...(meta ? { meta } : {}),
+  };
 }

@@ -1,11 +1,11 @@
 // Tenant and membership administration: platform admins create tenants and users; tenant admins
 // grant and revoke roles inside their tenant and issue service API tokens.
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { randomToken, sha256 } from '../auth/tokens.ts';
 import { ROLES } from '../authz/roles.ts';
-import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
@@ -22,32 +22,12 @@ export function tenancyRoutes(
 ) {
   const { db, tenancy, audit } = deps;
   const ev = (
-    req: {
-      ctx: {
-        ip: string;
-        uaHash: string;
-        requestId: string;
-        actor: { id: string | null };
-        tenant?: { id: string };
-      };
-    },
+    req: FastifyRequest,
     action: string,
     resourceType: string,
     resourceId: string | null,
     meta?: Record<string, string | number | boolean | null>,
-  ) => ({
-    tenantId: req.ctx.tenant?.id ?? null,
-    actorType: 'user' as const,
-    actorId: req.ctx.actor.id,
-    action,
-    resourceType,
-    resourceId,
-    outcome: 'success' as const,
-    ip: req.ctx.ip,
-    uaHash: req.ctx.uaHash,
-    requestId: req.ctx.requestId,
-    ...(meta ? { meta } : {}),
-  });
+  ) => userAction(req.ctx, action, resourceType, resourceId, meta);
 
   app.get(
     '/api/v1/admin/tenants',
