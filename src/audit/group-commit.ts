@@ -33,7 +33,9 @@ export function createGroupCommitter(write: WriteBatch, maxBatch = 256): GroupCo
           tenantId,
           batch.map((p) => p.input),
         );
-        batch.forEach((p, i) => p.resolve(events[i] as AuditEvent));
+        batch.forEach((p, i) => {
+          p.resolve(events[i] as AuditEvent);
+        });
       } catch (e) {
         for (const p of batch) p.reject(e);
       }
