@@ -83,6 +83,11 @@ export async function createCore(config: Config, db: Database): Promise<Core> {
     inTx: async (tx, e) => {
       publish(await auditLog.append(tx, e));
     },
+    inTxWith: async (tx, e, build) => {
+      const { events, cte } = await auditLog.prepareAppend(tx, [e]);
+      await tx.execute(build(cte));
+      for (const ev of events) publish(ev);
+    },
     standalone: async (e) => {
       publish(await readEvents.append(e));
     },

@@ -94,36 +94,54 @@ export function createAuditLog(opts: AuditLogOptions) {
    * statement for all of them (group commit of concurrent reads, see group-commit.ts).
    */
   async function appendMany(tx: Tx, inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+    const prepared = await prepareAppend(tx, inputs);
+    await runAudited(() => tx.execute(sql`with ${prepared.cte} select 1`));
+    return prepared.events;
+  }
+
+  /**
+   * Locks the chain head and computes the events; the returned CTE (`audit_ev`, `audit_head`)
+   * writes them and must be executed in the same transaction, e.g. as the WITH clause of the
+   * caller's own statement, so that an audited write costs no extra round trip.
+   */
+  async function prepareAppend(
+    tx: Tx,
+    inputs: AuditEventInput[],
+  ): Promise<{ events: AuditEvent[]; cte: SQL }> {
     const vs = inputs.map(validateEvent);
     const tenantId = vs[0]?.tenantId ?? null;
     if (vs.some((v) => v.tenantId !== tenantId)) throw new VigilError('internal', 'one chain per append');
-    try {
-      const head = await lockHead(tx, tenantId);
-      let seq = Number(head.last_seq);
-      let prevHash: Buffer = Buffer.from(toBuffer(head.last_hash));
-      const range = CompactRange.deserialize(seq, head.frontier);
-      const values: SQL[] = [];
-      const events: AuditEvent[] = [];
-      for (const v of vs) {
-        seq += 1;
-        const fields = { ...v, seq, time: clock().toISOString() };
-        const hash = encoder.eventHash(fields, prevHash);
-        range.append(hash);
-        values.push(sql`(${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action},
-            ${v.resourceType}, ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId},
-            ${JSON.stringify(v.meta)}::jsonb, ${prevHash}, ${hash})`);
-        events.push({ ...fields, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') });
-        prevHash = hash;
-      }
-      // One statement for the events and the head (the head row is already locked above), so an
-      // append costs two round trips however many events it carries.
-      await tx.execute(sql`with ev as (insert into audit_events
+    const head = await runAudited(() => lockHead(tx, tenantId));
+    let seq = Number(head.last_seq);
+    let prevHash: Buffer = Buffer.from(toBuffer(head.last_hash));
+    const range = CompactRange.deserialize(seq, head.frontier);
+    const values: SQL[] = [];
+    const events: AuditEvent[] = [];
+    for (const v of vs) {
+      seq += 1;
+      const fields = { ...v, seq, time: clock().toISOString() };
+      const hash = encoder.eventHash(fields, prevHash);
+      range.append(hash);
+      values.push(sql`(${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action},
+          ${v.resourceType}, ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId},
+          ${JSON.stringify(v.meta)}::jsonb, ${prevHash}, ${hash})`);
+      events.push({ ...fields, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') });
+      prevHash = hash;
+    }
+    const cte = sql`audit_ev as (insert into audit_events
           (tenant_id, seq, time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash)
           values ${sql.join(values, sql`, `)}
-          returning seq)
-        update audit_heads set last_seq = (select max(seq) from ev), last_hash = ${prevHash}, frontier = ${range.serialize()}, updated_at = now()
-        where chain = ${chainOf(tenantId)}::uuid`);
-      return events;
+          returning seq),
+        audit_head as (update audit_heads set last_seq = (select max(seq) from audit_ev), last_hash = ${prevHash},
+          frontier = ${range.serialize()}, updated_at = now()
+          where chain = ${chainOf(tenantId)}::uuid returning 1)`;
+    return { events, cte };
+  }
+
+  /** Any database failure while auditing fails the audited action with one stable code. */
+  async function runAudited<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
     } catch (e) {
       if (isVigilError(e) && e.code === 'audit_write_failed') throw e;
       throw new VigilError('audit_write_failed', 'audit write failed', { cause: e });
@@ -198,6 +216,7 @@ export function createAuditLog(opts: AuditLogOptions) {
   return {
     append,
     appendMany,
+    prepareAppend,
     appendStandalone,
     appendManyStandalone,
     listEvents,
