@@ -2,10 +2,12 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { AuditRecorder } from '../../platform/audit-port.ts';
-import { userAction } from '../../platform/audit-port.ts';
+import { sessionView } from '../../auth/routes.ts';
+import type { AuthService } from '../../auth/service.ts';
+import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { type Database, rows } from '../../platform/db.ts';
+import { notFound } from '../../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../../platform/http-schemas.ts';
 import { resyncUsers } from './groups.ts';
 import { loadRoleConfig, type ScimRoleConfig } from './roles.ts';
@@ -32,9 +34,35 @@ const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 
 export function scimAdminRoutes(
   app: FastifyInstance,
-  deps: { db: Database; audit: AuditRecorder; tokens: ScimTokens },
+  deps: { db: Database; audit: AuditRecorder; tokens: ScimTokens; auth: Pick<AuthService, 'listSessions'> },
 ) {
   const { db, audit, tokens } = deps;
+
+  // A provisioned user's sessions, also after deactivation (when the user is no member any more):
+  // how an admin sees that leaving revoked everything.
+  app.get(
+    '/api/v1/tenants/:tenantSlug/scim/users/:scimUserId/sessions',
+    {
+      config: { auth: { tenant: ['read', 'Session'] } },
+      schema: {
+        tags: ['identity'],
+        params: Type.Object({ tenantSlug: Slug, scimUserId: Uuid }, { additionalProperties: false }),
+        response: errorResponses,
+      },
+    },
+    async (req) => {
+      const ctx = tctx(req);
+      const [u] = await db.withTenant(ctx.tenant.id, (tx) =>
+        rows<{ user_id: string; active: boolean }>(
+          tx,
+          sql`select user_id, active from scim_users where id = ${(req.params as { scimUserId: string }).scimUserId}`,
+        ),
+      );
+      if (!u) throw notFound('user');
+      const sessions = await deps.auth.listSessions(u.user_id);
+      return { userId: u.user_id, active: u.active, sessions: sessions.map((s) => sessionView(s)) };
+    },
+  );
 
   app.get(
     '/api/v1/tenants/:tenantSlug/scim/tokens',

@@ -12,7 +12,7 @@ import { createScimUsers } from './users.ts';
 export function createScim(deps: {
   db: Database;
   audit: AuditRecorder;
-  auth: Pick<AuthService, 'revokeSessions'>;
+  auth: Pick<AuthService, 'revokeSessions' | 'listSessions'>;
 }) {
   const tokens = createScimTokens(deps);
   const users = createScimUsers({
@@ -33,7 +33,7 @@ export function createScim(deps: {
     groups,
     register(app: FastifyInstance) {
       scimRoutes(app, { users, groups });
-      scimAdminRoutes(app, { db: deps.db, audit: deps.audit, tokens });
+      scimAdminRoutes(app, { db: deps.db, audit: deps.audit, tokens, auth: deps.auth });
     },
   };
 }
