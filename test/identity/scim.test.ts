@@ -95,6 +95,8 @@ describe('SCIM provisioning', () => {
     );
     expect(byName.json.totalResults).toBe(1);
     expect((await scim('GET', `/Users/${id}`)).json.userName).toBe(email);
+    const reads = await auditActions(v, tenantA, 'scim.user.read');
+    expect(reads.map((e) => [e.actor_type, e.resource_id])).toEqual([['service', id]]);
 
     // The account works: password from SCIM, TOTP enrolled at first sign-in, default role agent.
     const alice = await firstLogin(v, email, PASSWORD);

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditRecorder } from '../../platform/audit-port.ts';
 import type { Database } from '../../platform/db.ts';
 import { createDeviceService } from './devices.ts';
-import { createAccessGate } from './gate.ts';
+import { createAccessGate, createRulesCache } from './gate.ts';
 import { createPolicyService } from './policies.ts';
 import { accessPolicyRoutes } from './routes.ts';
 import { type Clock, createTrainingService, type TrainingEvidence } from './training.ts';
@@ -17,14 +17,15 @@ export function createAccessPolicy(deps: {
   secureCookies: boolean;
   clock?: Clock;
 }) {
-  const policies = createPolicyService(deps);
+  const rules = createRulesCache(deps.db);
+  const policies = createPolicyService({ ...deps, onChange: rules.invalidate });
   const devices = createDeviceService(deps);
-  const trainings = createTrainingService(deps);
+  const trainings = createTrainingService({ ...deps, onChange: rules.invalidate });
   return {
     policies,
     devices,
     trainings,
-    admitTenant: createAccessGate(deps),
+    admitTenant: createAccessGate({ ...deps, rules }),
     /** Completion records of a tenant's trainings and attestations, for the client security report. */
     trainingEvidence: (tenantId: string): Promise<TrainingEvidence[]> => trainings.evidence(tenantId),
     register(app: FastifyInstance) {

@@ -28,24 +28,21 @@ const toPolicy = (r: PolicyRow): AccessPolicy => ({
   deviceApproval: r.device_approval,
 });
 
-/** The policies that apply to a member holding `roles` (inside the tenant's transaction). */
-export async function policiesFor(tx: Tx, roles: readonly string[]): Promise<AccessPolicy[]> {
-  const all = await rows<PolicyRow>(tx, sql`select role, ip_allow, device_approval from access_policies`);
-  return all.filter((p) => p.role === '*' || roles.includes(p.role)).map(toPolicy);
-}
+/** Every policy of the tenant of the transaction. */
+export const allPolicies = async (tx: Tx): Promise<AccessPolicy[]> =>
+  (
+    await rows<PolicyRow>(tx, sql`select role, ip_allow, device_approval from access_policies order by role`)
+  ).map(toPolicy);
 
-export function createPolicyService(deps: { db: Database; audit: AuditRecorder }) {
+export function createPolicyService(deps: {
+  db: Database;
+  audit: AuditRecorder;
+  /** Called after a change commits (the gate's cache). */
+  onChange?: (tenantId: string) => void;
+}) {
   const { db, audit } = deps;
   return {
-    list: (tenantId: string): Promise<AccessPolicy[]> =>
-      db.withTenant(tenantId, async (tx) =>
-        (
-          await rows<PolicyRow>(
-            tx,
-            sql`select role, ip_allow, device_approval from access_policies order by role`,
-          )
-        ).map(toPolicy),
-      ),
+    list: (tenantId: string): Promise<AccessPolicy[]> => db.withTenant(tenantId, allPolicies),
 
     async set(
       ctx: TenantContext,
@@ -53,7 +50,7 @@ export function createPolicyService(deps: { db: Database; audit: AuditRecorder }
       p: { ipAllow: string[] | null; deviceApproval: boolean },
     ): Promise<AccessPolicy> {
       const ipAllow = p.ipAllow === null ? null : [...new Set(p.ipAllow.map(normalizeCidr))];
-      return db.withTenant(ctx.tenant.id, async (tx) => {
+      const out = await db.withTenant(ctx.tenant.id, async (tx) => {
         const [r] = await rows<PolicyRow>(
           tx,
           sql`insert into access_policies (tenant_id, role, ip_allow, device_approval, updated_by)
@@ -73,6 +70,8 @@ export function createPolicyService(deps: { db: Database; audit: AuditRecorder }
         );
         return toPolicy(r!);
       });
+      deps.onChange?.(ctx.tenant.id);
+      return out;
     },
 
     async remove(ctx: TenantContext, role: PolicyRole): Promise<void> {
@@ -84,6 +83,7 @@ export function createPolicyService(deps: { db: Database; audit: AuditRecorder }
         if (!r.length) throw notFound('policy');
         await audit.inTx(tx, userAction(ctx, 'access_policy.delete', 'access_policy', null, { role }));
       });
+      deps.onChange?.(ctx.tenant.id);
     },
   };
 }

@@ -102,7 +102,13 @@ export async function missingTrainings(
   return r.map((x) => x.id);
 }
 
-export function createTrainingService(deps: { db: Database; audit: AuditRecorder; clock?: Clock }) {
+export function createTrainingService(deps: {
+  db: Database;
+  audit: AuditRecorder;
+  clock?: Clock;
+  /** Called after a training is defined or changed (the gate's cache). */
+  onChange?: (tenantId: string) => void;
+}) {
   const { db, audit } = deps;
   const clock = deps.clock ?? systemClock;
 
@@ -120,7 +126,7 @@ export function createTrainingService(deps: { db: Database; audit: AuditRecorder
       ),
 
     async define(ctx: TenantContext, t: TrainingInput): Promise<Training> {
-      return db.withTenant(ctx.tenant.id, async (tx) => {
+      const out = await db.withTenant(ctx.tenant.id, async (tx) => {
         const [r] = await rows<TrainingRow>(
           tx,
           sql`insert into trainings (tenant_id, kind, title, validity_months, required_roles)
@@ -131,6 +137,8 @@ export function createTrainingService(deps: { db: Database; audit: AuditRecorder
         await audit.inTx(tx, userAction(ctx, 'training.define', 'training', r!.id));
         return toTraining(r!);
       });
+      deps.onChange?.(ctx.tenant.id);
+      return out;
     },
 
     /** Changes a training; `newVersion` makes every earlier completion insufficient at once. */
@@ -145,7 +153,7 @@ export function createTrainingService(deps: { db: Database; audit: AuditRecorder
         newVersion?: boolean;
       },
     ): Promise<Training> {
-      return db.withTenant(ctx.tenant.id, async (tx) => {
+      const out = await db.withTenant(ctx.tenant.id, async (tx) => {
         await trainingById(tx, id);
         const [r] = await rows<TrainingRow>(
           tx,
@@ -160,6 +168,8 @@ export function createTrainingService(deps: { db: Database; audit: AuditRecorder
         await audit.inTx(tx, userAction(ctx, 'training.update', 'training', id, { version: r!.version }));
         return toTraining(r!);
       });
+      deps.onChange?.(ctx.tenant.id);
+      return out;
     },
 
     /**

@@ -32,7 +32,7 @@ export function createScim(deps: {
     users,
     groups,
     register(app: FastifyInstance) {
-      scimRoutes(app, { users, groups });
+      scimRoutes(app, { users, groups, audit: deps.audit });
       scimAdminRoutes(app, { db: deps.db, audit: deps.audit, tokens, auth: deps.auth });
     },
   };

@@ -2,6 +2,7 @@
 // the tenant admin's endpoints for tokens and the group → role mapping.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { AuditRecorder } from '../../platform/audit-port.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
@@ -9,7 +10,7 @@ import { scimErrorHandler } from './errors.ts';
 import type { ScimGroups } from './groups.ts';
 import type { Json, PatchOp } from './patch.ts';
 import type { ListQuery } from './query.ts';
-import type { ScimUsers } from './users.ts';
+import { type ScimUsers, serviceEvent } from './users.ts';
 
 const SCIM = { auth: { scim: true as const } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,8 +56,17 @@ const idOf = (req: FastifyRequest) => {
   return id;
 };
 
-export function scimRoutes(app: FastifyInstance, deps: { users: ScimUsers; groups: ScimGroups }): void {
+export function scimRoutes(
+  app: FastifyInstance,
+  deps: { users: ScimUsers; groups: ScimGroups; audit: AuditRecorder },
+): void {
   const { users, groups } = deps;
+  // Reads of staff records are audited before they are returned (ids and counts only).
+  const recordRead = (req: FastifyRequest, action: string, resourceId: string | null, returned: number) =>
+    deps.audit.standalone({
+      ...serviceEvent(tctx(req), action, 'scim_user', resourceId ?? tctx(req).tenant.id),
+      meta: { returned },
+    });
   void app.register(async (scim) => {
     scim.setErrorHandler(scimErrorHandler);
     scim.addContentTypeParser(
@@ -76,15 +86,19 @@ export function scimRoutes(app: FastifyInstance, deps: { users: ScimUsers; group
     scim.get('/scim/v2/ResourceTypes', { config: SCIM }, async (req) => resourceTypes(baseUrl(req)));
     scim.get('/scim/v2/Schemas', { config: SCIM }, async (req) => schemas(baseUrl(req)));
 
-    scim.get('/scim/v2/Users', { config: SCIM, schema: { querystring: ListQuerySchema } }, async (req) =>
-      users.list(tctx(req).tenant.id, req.query as ListQuery, baseUrl(req)),
-    );
+    scim.get('/scim/v2/Users', { config: SCIM, schema: { querystring: ListQuerySchema } }, async (req) => {
+      const list = await users.list(tctx(req).tenant.id, req.query as ListQuery, baseUrl(req));
+      await recordRead(req, 'scim.user.list', null, (list.Resources as unknown[]).length);
+      return list;
+    });
     scim.post('/scim/v2/Users', { config: SCIM, schema: { body: Resource } }, async (req, reply) =>
       reply.status(201).send(await users.create(tctx(req), req.body as Json, baseUrl(req))),
     );
-    scim.get('/scim/v2/Users/:id', { config: SCIM, schema: { params: IdParams } }, async (req) =>
-      users.get(tctx(req).tenant.id, idOf(req), baseUrl(req)),
-    );
+    scim.get('/scim/v2/Users/:id', { config: SCIM, schema: { params: IdParams } }, async (req) => {
+      const user = await users.get(tctx(req).tenant.id, idOf(req), baseUrl(req));
+      await recordRead(req, 'scim.user.read', user.id as string, 1);
+      return user;
+    });
     scim.put(
       '/scim/v2/Users/:id',
       { config: SCIM, schema: { params: IdParams, body: Resource } },
