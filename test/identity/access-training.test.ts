@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashUserAgent } from '../../src/auth/tokens.ts';
+import { trainingEvidence } from '../../src/identity/access-policy/index.ts';
 import { addMonths, createTrainingService } from '../../src/identity/access-policy/training.ts';
 import type { TenantContext } from '../../src/platform/context.ts';
 import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
@@ -208,6 +209,7 @@ describe('training gate', () => {
       [2, true],
     ]);
     expect(JSON.stringify(records)).not.toMatch(/@staff\.test/);
+    expect(await trainingEvidence(v.core.db, tenantA)).toEqual(records);
     const http = await v.call('GET', '/api/v1/tenants/tr-a/trainings/evidence', undefined, admin);
     expect(http.json.records).toHaveLength(records.length);
   });

@@ -7,9 +7,9 @@ import { createDeviceService } from './devices.ts';
 import { createAccessGate, createRulesCache } from './gate.ts';
 import { createPolicyService } from './policies.ts';
 import { accessPolicyRoutes } from './routes.ts';
-import { type Clock, createTrainingService, type TrainingEvidence } from './training.ts';
+import { type Clock, createTrainingService, type TrainingEvidence, trainingEvidence } from './training.ts';
 
-export type { TrainingEvidence };
+export { type TrainingEvidence, trainingEvidence };
 
 export function createAccessPolicy(deps: {
   db: Database;

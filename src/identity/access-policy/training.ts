@@ -261,37 +261,47 @@ export function createTrainingService(deps: {
       }),
 
     /** Completion records of a tenant: evidence for the client security report. */
-    evidence: (tenantId: string): Promise<TrainingEvidence[]> =>
-      db.withTenant(tenantId, async (tx) => {
-        const at = clock.now();
-        return (
-          await rows<{
-            training_id: string;
-            kind: Training['kind'];
-            title: string;
-            version: number;
-            current_version: number;
-            user_id: string;
-            completed_at: Date;
-            expires_at: Date;
-          }>(
-            tx,
-            sql`select c.training_id, t.kind, t.title, c.version, t.version as current_version, c.user_id, c.completed_at, c.expires_at
-                from training_completions c join trainings t on t.id = c.training_id
-                order by t.created_at, c.user_id, c.completed_at`,
-          )
-        ).map((r) => ({
-          trainingId: r.training_id,
-          kind: r.kind,
-          title: r.title,
-          version: r.version,
-          userId: r.user_id,
-          completedAt: iso(r.completed_at),
-          expiresAt: iso(r.expires_at),
-          valid: r.version === r.current_version && new Date(r.expires_at) > at,
-        }));
-      }),
+    evidence: (tenantId: string): Promise<TrainingEvidence[]> => trainingEvidence(db, tenantId, clock.now()),
   };
 }
 
 export type TrainingService = ReturnType<typeof createTrainingService>;
+
+/**
+ * Completion records of a tenant's trainings and attestations, each marked valid or not at `at`:
+ * the evidence a client security report cites (ids, titles, versions and dates; no personal data).
+ */
+export function trainingEvidence(
+  db: Pick<Database, 'withTenant'>,
+  tenantId: string,
+  at: Date = new Date(),
+): Promise<TrainingEvidence[]> {
+  return db.withTenant(tenantId, async (tx) =>
+    (
+      await rows<{
+        training_id: string;
+        kind: Training['kind'];
+        title: string;
+        version: number;
+        current_version: number;
+        user_id: string;
+        completed_at: Date;
+        expires_at: Date;
+      }>(
+        tx,
+        sql`select c.training_id, t.kind, t.title, c.version, t.version as current_version, c.user_id, c.completed_at, c.expires_at
+            from training_completions c join trainings t on t.id = c.training_id
+            order by t.created_at, c.user_id, c.completed_at`,
+      )
+    ).map((r) => ({
+      trainingId: r.training_id,
+      kind: r.kind,
+      title: r.title,
+      version: r.version,
+      userId: r.user_id,
+      completedAt: iso(r.completed_at),
+      expiresAt: iso(r.expires_at),
+      valid: r.version === r.current_version && new Date(r.expires_at) > at,
+    })),
+  );
+}
