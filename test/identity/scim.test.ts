@@ -272,6 +272,84 @@ describe('SCIM provisioning', () => {
     expect(re.json.id).not.toBe(id);
   });
 
+  it('runs the Okta group push: create with members, rename, remove by filter, PUT, delete', async () => {
+    await v.call(
+      'PUT',
+      '/api/v1/tenants/scim-a/scim/config',
+      { defaultRole: null, groupRoles: [{ group: 'Okta Security', role: 'security_officer' }] },
+      admin,
+    );
+    const u = await scim('POST', '/Users', {
+      schemas: [USER],
+      userName: 'carol.okta@client-a.test',
+      password: PASSWORD,
+    });
+    const carol = await firstLogin(v, 'carol.okta@client-a.test', PASSWORD);
+    const roles = async () =>
+      (await v.call('GET', '/api/v1/me', undefined, carol)).json.user.memberships.map(
+        (m: { role: string }) => m.role,
+      );
+    // No default role: provisioned but without access until a group grants one.
+    expect(await roles()).toEqual([]);
+    const g = await scim('POST', '/Groups', {
+      schemas: [GROUP],
+      displayName: 'Okta Sec',
+      members: [{ value: u.json.id, display: 'carol.okta@client-a.test' }],
+    });
+    expect(g.status).toBe(201);
+    expect(await roles()).toEqual([]);
+    // Okta renames with a path-less replace carrying id and displayName: now the mapping applies.
+    const renamed = await scim('PATCH', `/Groups/${g.json.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', value: { id: g.json.id, displayName: 'Okta Security' } }],
+    });
+    expect(renamed.status).toBe(204);
+    expect(await roles()).toEqual(['security_officer']);
+    const filtered = await scim(
+      'GET',
+      `/Groups?filter=${encodeURIComponent('displayName eq "okta security"')}&excludedAttributes=members`,
+    );
+    expect(filtered.json.Resources).toEqual([
+      expect.objectContaining({ id: g.json.id, displayName: 'Okta Security' }),
+    ]);
+    expect(filtered.json.Resources[0].members).toBeUndefined();
+    await scim('PATCH', `/Groups/${g.json.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'remove', path: `members[value eq "${u.json.id}"]` }],
+    });
+    expect(await roles()).toEqual([]);
+    const put = await scim('PUT', `/Groups/${g.json.id}`, {
+      schemas: [GROUP],
+      displayName: 'Okta Security',
+      members: [{ value: u.json.id }],
+    });
+    expect(put.json.members).toHaveLength(1);
+    expect(await roles()).toEqual(['security_officer']);
+    expect((await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'okta security' })).status).toBe(
+      409,
+    );
+    expect(
+      (
+        await scim('PATCH', `/Groups/${g.json.id}`, {
+          schemas: [PATCH],
+          Operations: [
+            { op: 'add', path: 'members', value: [{ value: '00000000-0000-4000-8000-000000000000' }] },
+          ],
+        })
+      ).status,
+    ).toBe(400);
+    expect((await scim('DELETE', `/Groups/${g.json.id}`)).status).toBe(204);
+    expect(await roles()).toEqual([]);
+    expect((await scim('GET', `/Groups/${g.json.id}`)).status).toBe(404);
+    await v.call(
+      'PUT',
+      '/api/v1/tenants/scim-a/scim/config',
+      { defaultRole: 'agent', groupRoles: [] },
+      admin,
+    );
+    expect(await roles()).toEqual(['agent']);
+  });
+
   it('filters with and/or, paginates, and rejects bad filters and duplicates with SCIM errors', async () => {
     for (let i = 0; i < 5; i++)
       expect(

@@ -25,36 +25,43 @@ export interface DeviceApprovalView {
  * Inside the tenant transaction: is the request's device admitted? Binds the session to the device
  * on first use and files a pending approval for a device the tenant has not seen.
  */
+const TOUCH_EVERY_MS = 60_000;
+
 export async function checkDevice(
   tx: Tx,
   p: { tenantId: string; userId: string; sessionId: string; deviceToken: string | undefined },
 ): Promise<{ ok: true; deviceId: string } | { ok: false; reason: DeviceRefusal; deviceId: string | null }> {
-  const [device] = p.deviceToken
-    ? await rows<{ id: string }>(
-        tx,
-        sql`update user_devices set last_seen_at = now()
-            where token_hash = ${sha256(p.deviceToken)} and user_id = ${p.userId} and revoked_at is null returning id`,
-      )
-    : [];
-  if (!device) return { ok: false, reason: 'unregistered', deviceId: null };
-  const [bound] = await rows<{ device_id: string }>(
+  if (!p.deviceToken) return { ok: false, reason: 'unregistered', deviceId: null };
+  // One read in the common case (known device, bound session, decided approval); writes only
+  // when something is new.
+  const [d] = await rows<{
+    id: string;
+    last_seen_at: Date | string;
+    bound: string | null;
+    status: 'pending' | 'approved' | 'rejected' | null;
+  }>(
     tx,
-    sql`select device_id from session_devices where session_id = ${p.sessionId}`,
+    sql`select d.id, d.last_seen_at,
+               (select device_id from session_devices where session_id = ${p.sessionId}) as bound,
+               (select status from device_approvals a where a.device_id = d.id) as status
+        from user_devices d
+        where d.token_hash = ${sha256(p.deviceToken)} and d.user_id = ${p.userId} and d.revoked_at is null`,
   );
-  if (bound && bound.device_id !== device.id)
-    return { ok: false, reason: 'device_mismatch', deviceId: device.id };
-  if (!bound)
+  if (!d) return { ok: false, reason: 'unregistered', deviceId: null };
+  if (d.bound && d.bound !== d.id) return { ok: false, reason: 'device_mismatch', deviceId: d.id };
+  if (!d.bound)
     await tx.execute(
-      sql`insert into session_devices (session_id, device_id) values (${p.sessionId}, ${device.id}) on conflict do nothing`,
+      sql`insert into session_devices (session_id, device_id) values (${p.sessionId}, ${d.id}) on conflict do nothing`,
     );
-  const [approval] = await rows<{ status: 'pending' | 'approved' | 'rejected' }>(
-    tx,
-    sql`insert into device_approvals (tenant_id, device_id, user_id) values (${p.tenantId}, ${device.id}, ${p.userId})
-        on conflict (tenant_id, device_id) do update set status = device_approvals.status
-        returning status`,
-  );
-  if (approval?.status === 'approved') return { ok: true, deviceId: device.id };
-  return { ok: false, reason: approval?.status === 'rejected' ? 'rejected' : 'pending', deviceId: device.id };
+  if (Date.now() - new Date(d.last_seen_at).getTime() > TOUCH_EVERY_MS)
+    await tx.execute(sql`update user_devices set last_seen_at = now() where id = ${d.id}`);
+  if (d.status === 'approved') return { ok: true, deviceId: d.id };
+  if (d.status === null)
+    await tx.execute(
+      sql`insert into device_approvals (tenant_id, device_id, user_id) values (${p.tenantId}, ${d.id}, ${p.userId})
+          on conflict (tenant_id, device_id) do nothing`,
+    );
+  return { ok: false, reason: d.status === 'rejected' ? 'rejected' : 'pending', deviceId: d.id };
 }
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());

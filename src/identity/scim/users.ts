@@ -81,6 +81,10 @@ export function createScimUsers(deps: ScimUserDeps) {
   async function cutOff(tx: Tx, row: ScimUserRow): Promise<boolean> {
     if (row.owns_user) {
       await tx.execute(sql`update users set status = 'disabled' where id = ${row.user_id}`);
+      // Device keys go too: a returning account registers its devices again.
+      await tx.execute(
+        sql`update user_devices set revoked_at = now() where user_id = ${row.user_id} and revoked_at is null`,
+      );
       return true;
     }
     return (await remainingMemberships(tx, row.user_id)) === 0;
