@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { benchAudit } from '../src/audit/index.ts';
 import { benchCrypto } from '../src/crypto/bench.ts';
+import { benchAccessGate } from '../src/identity/access-policy/bench.ts';
 import { benchMonitoring } from '../src/monitoring/bench.ts';
 import { benchPii } from '../src/pii/bench.ts';
 import { benchHttp } from './http.ts';
@@ -27,6 +28,10 @@ const sections: Record<string, () => Promise<unknown>> = {
   http: async () => ({
     pglite: await benchHttp({ seconds: quick ? 3 : 8 }),
     ...(pg ? { postgres: await benchHttp({ databaseUrl: pg, seconds: quick ? 3 : 8 }) } : {}),
+  }),
+  access: async () => ({
+    pglite: await benchAccessGate({ seconds: quick ? 3 : 5 }),
+    ...(pg ? { postgres: await benchAccessGate({ databaseUrl: pg, seconds: quick ? 3 : 5 }) } : {}),
   }),
 };
 

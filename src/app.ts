@@ -23,6 +23,8 @@ import type { MonitoredEvent } from './monitoring/types.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
+import { type AccessPolicyModule, createAccessPolicy } from './identity/access-policy/index.ts';
+import { createScim } from './identity/scim/index.ts';
 import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
@@ -50,6 +52,7 @@ export interface App {
   auth: AuthService;
   monitor: Monitor;
   contact?: ContactCenter;
+  access: AccessPolicyModule;
 }
 
 export const CSP_DIRECTIVES = {
@@ -97,11 +100,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Revoked sessions also lose their live sockets (bound once the contact center exists).
   let onRevoke: (userId: string) => void = () => {};
   const auth = createAuthService({ db, config, audit, secrets, onRevoke: (userId) => onRevoke(userId) });
-  installGuard(http, { db, auth, audit });
+  const scim = createScim({ db, audit, auth });
+  const access = createAccessPolicy({ db, audit, secureCookies: config.secureCookies });
+  installGuard(http, { db, auth, audit, scimAuth: scim.tokens.authenticate, admitTenant: access.admitTenant });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
   adminSessionRoutes(http, { db, auth, audit });
+  scim.register(http);
+  access.register(http);
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
   tenancyRoutes(http, {
     db,
@@ -154,5 +161,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
   monitoringRoutes(http, { monitor, audit });
 
-  return { http, auth, monitor, ...(contact ? { contact } : {}) };
+  return { http, auth, monitor, access, ...(contact ? { contact } : {}) };
 }

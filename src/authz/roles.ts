@@ -39,6 +39,9 @@ export type Subject =
   | 'SubjectRequest'
   | 'Report'
   | 'Call'
+  | 'AccessPolicy'
+  | 'Device'
+  | 'Training'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -67,28 +70,34 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       grantFrontline(can, CUSTOMER_FIELDS.agent);
       can('read', 'Queue');
       can('create', 'Call');
+      can('read', 'Training');
       return;
     case 'supervisor':
       grantFrontline(can, CUSTOMER_FIELDS.supervisor);
       can(['read', 'update'], 'Queue');
       can('read', 'Report');
       can('read', 'Session');
+      can('read', 'Training');
+      can(['read', 'update'], 'Device');
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
       can('read', ['User', 'Session']);
+      can('manage', ['AccessPolicy', 'Device', 'Training']);
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
       can('read', ['AuditEvent', 'Session', 'User', 'Membership', 'Report']);
       can('suspend', 'User');
       can('delete', 'Session');
+      can('read', ['AccessPolicy', 'Device', 'Training']);
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
       can('read', 'Customer', [...CUSTOMER_FIELDS.dpo]);
       can(['export', 'erase', 'update'], 'Customer');
       can('read', ['AuditEvent', 'Report', 'Membership']);
+      can('read', 'Training');
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);

@@ -88,6 +88,7 @@ const COUNTER_RULES: CounterRule[] = [
   'failed_login_ip',
   'permission_change_off_window',
   'self_grant',
+  'access_policy_denied',
 ];
 
 const HANDLED_CAP = 256; // more conversations per hour than any person handles
@@ -392,6 +393,9 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       }
       case 'authz.denied':
         if (ev.isUser) count(out, 'out_of_scope', ev, userKey, 'user', actor);
+        break;
+      case 'access.denied':
+        if (ev.isUser) count(out, 'access_policy_denied', ev, userKey, 'user', actor);
         break;
       case 'auth.login':
       case 'auth.mfa':

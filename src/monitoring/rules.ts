@@ -44,6 +44,8 @@ export const DEFAULT_RULES: Readonly<Record<RuleId, RuleConfig>> = {
   failed_login_ip: rule(30, 300, 'medium'),
   permission_change_off_window: rule(1, 3600, 'medium', 'alert', { changeWindow: null }),
   self_grant: rule(1, 3600, 'critical'),
+  // Refusals by the tenant's network, device or training policy (src/identity/access-policy).
+  access_policy_denied: rule(3, 900, 'medium'),
 };
 
 /** Fixed, data-free titles for notifications and the UI. */
@@ -62,6 +64,7 @@ export const RULE_TITLES: Readonly<Record<RuleId, string>> = {
   failed_login_ip: 'Burst of failed logins or MFA codes from one network',
   permission_change_off_window: 'Permission change outside the change window',
   self_grant: 'User granted a role to themselves',
+  access_policy_denied: 'Repeated requests refused by network, device or training policy',
 };
 
 const MAX_WINDOW_SECONDS = 7 * 86_400;
