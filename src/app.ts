@@ -28,8 +28,8 @@ import { installErrorMapper } from './platform/http-errors.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
-import { verificationRoutes } from './verification/routes.ts';
-import { createVerificationService } from './verification/service.ts';
+import { registerPayments } from './payments/module.ts';
+import { registerVerification } from './verification/module.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
@@ -121,9 +121,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       privacyRoutes(http, {
         privacy: createPrivacyService({ db, keyring: deps.keyring, audit, auditLog: deps.auditLog }),
       });
-    const verification = createVerificationService({ db, audit, keyring: deps.keyring as Keyring });
-    contact.customers.setUnlockResolver(verification.unlockedFor);
-    verificationRoutes(http, { verification });
+    registerVerification(http, {
+      config,
+      db,
+      audit,
+      keyring: deps.keyring as Keyring,
+      customers: contact.customers,
+      chat: contact.chat,
+    });
+    registerPayments(http, { config, db, audit, conversations: contact.conversations });
   }
 
   const systemActor = { ip: '', uaHash: '', userId: null };

@@ -102,6 +102,19 @@ export type UnlockResolver = (
   customerId: string,
 ) => Promise<string[]>;
 
+/**
+ * Caller verification's guard for changes of contact data: throws verification_required unless
+ * the caller was verified in this conversation (src/verification requireVerified).
+ */
+export type ContactChangeGuard = (
+  ctx: TenantContext,
+  conversationId: string | undefined,
+  customerId: string,
+) => Promise<void>;
+
+/** Fields whose change hands the account to whoever controls the new value (account takeover). */
+const CONTACT_FIELDS = ['emails', 'phones', 'address'] as const;
+
 /** Fields a verification may unlock: masked fields only (visibleFields never widens others). */
 const UNLOCKABLE_FIELDS = ['dateOfBirth', 'address'];
 
@@ -126,6 +139,7 @@ export const maskAddress = (a: AddressValue): AddressValue => (a.city ? { city: 
 export function createCustomerService(deps: CustomerDeps) {
   const { db, keyring, audit } = deps;
   let unlockResolver = deps.unlockResolver;
+  let contactChangeGuard: ContactChangeGuard | undefined;
 
   const fctx = (tenantId: string, id: string, column: string) => ({
     tenantId,
@@ -346,7 +360,16 @@ export function createCustomerService(deps: CustomerDeps) {
     });
   }
 
-  async function update(ctx: TenantContext, id: string, patch: CustomerInput): Promise<CustomerView> {
+  async function update(
+    ctx: TenantContext,
+    id: string,
+    patch: CustomerInput,
+    conversationId?: string,
+  ): Promise<CustomerView> {
+    // Front-line staff change contact data only for a caller verified in this conversation; the
+    // DPO rectifies through a subject request with its own identity check.
+    if (contactChangeGuard && !ctx.roles.includes('dpo') && CONTACT_FIELDS.some((f) => patch[f] !== undefined))
+      await contactChangeGuard(ctx, conversationId, id);
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const before = await loadLive(tx, id);
       await assertNotRestricted(tx, ctx.tenant.id, id);
@@ -524,7 +547,11 @@ export function createCustomerService(deps: CustomerDeps) {
     unlockResolver = r;
   }
 
-  return { createInTx, findInTx, get, list, create, update, lookup, merge, visibleFields, setUnlockResolver };
+  function setContactChangeGuard(g: ContactChangeGuard | undefined): void {
+    contactChangeGuard = g;
+  }
+
+  return { createInTx, findInTx, get, list, create, update, lookup, merge, visibleFields, setUnlockResolver, setContactChangeGuard };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

@@ -1,6 +1,6 @@
 // Caller verification over HTTP: masked fields stay masked until the caller answers enough
 // knowledge factors; failed attempts are counted and audited, the limit locks the conversation
-// (429), correct answers unlock date of birth and full address for that conversation only, and no
+// at once (verification.locked) and refuses further attempts (429, verification.blocked), correct answers unlock date of birth and full address for that conversation only, and no
 // response ever carries the stored values.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,7 @@ describe(`caller verification (${testDbKind})`, () => {
       ['verification.attempt', 'failure', 'fail'],
       ['verification.attempt', 'failure', 'fail'],
       ['verification.locked', 'denied', null],
+      ['verification.blocked', 'denied', null],
     ]);
     expect(events[0]!.meta).toEqual({ factor: 'date_of_birth', result: 'fail' });
     // The audit log never holds the answers.
