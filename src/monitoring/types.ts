@@ -51,6 +51,9 @@ export const RULE_IDS = [
   'failed_login_ip',
   'permission_change_off_window',
   'self_grant',
+  'verification_locked',
+  'verification_failures',
+  'payment_declines',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export const isRuleId = (s: string): s is RuleId => (RULE_IDS as readonly string[]).includes(s);

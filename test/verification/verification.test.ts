@@ -1,7 +1,8 @@
 // Caller verification over HTTP: masked fields stay masked until the caller answers enough
-// knowledge factors; failed attempts are counted and audited, the limit locks the conversation
-// at once (verification.locked) and refuses further attempts (429, verification.blocked), correct answers unlock date of birth and full address for that conversation only, and no
-// response ever carries the stored values.
+// knowledge factors; failed attempts are counted and audited, the limit locks the conversation at
+// once (verification.locked) and refuses further attempts (429, verification.blocked), correct
+// answers unlock date of birth and full address for that conversation only, and no response ever
+// carries the stored values.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/platform/db.ts';
