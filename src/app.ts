@@ -129,7 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       customers: contact.customers,
       chat: contact.chat,
     });
-    registerPayments(http, { config, db, audit, conversations: contact.conversations });
+    registerPayments(http, { config, db, audit, keyring: deps.keyring as Keyring, chat: contact.chat });
   }
 
   const systemActor = { ip: '', uaHash: '', userId: null };

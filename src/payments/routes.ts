@@ -63,6 +63,7 @@ const CreatedSchema = Type.Object(
     ...PaymentSchema.properties,
     link: Type.Union([Type.String(), Type.Null()]),
     sentToCustomer: Type.Boolean(),
+    sentVia: Type.Union([Type.Literal('chat'), Type.Literal('email'), Type.Null()]),
   },
   { additionalProperties: false },
 );

@@ -24,7 +24,7 @@ export interface NewPayment {
   currency: string;
   reference: string;
   method: 'link' | 'dtmf';
-  /** Link method: post the link into the conversation (chat or e-mail) as the agent's reply. */
+  /** Link method: send the link to the customer (live chat, else the e-mail address on file). */
   sendToCustomer?: boolean;
 }
 
@@ -50,8 +50,15 @@ export interface PaymentDeps {
   provider: PaymentProvider | null;
   /** Base URL of the hosted page links (config.publicUrl or the listening address). */
   publicUrl: () => string;
-  /** Posts the link as the agent's reply (chat, e-mail). */
-  reply?: (ctx: TenantContext, conversationId: string, text: string) => Promise<unknown>;
+  /**
+   * Sends the link to the customer, not through the transcript (links are bearer secrets, and the
+   * PII pipeline would rightly redact them): the visitor's live chat, else the e-mail on file.
+   */
+  deliverLink?: (
+    ctx: TenantContext,
+    conversation: { id: string; channel: string; visitorId: string | null; customerId: string },
+    message: { subject: string; text: string },
+  ) => Promise<'chat' | 'email' | null>;
 }
 
 interface Row {
@@ -148,7 +155,10 @@ export function createPaymentService(deps: PaymentDeps) {
   async function withVisible<T>(
     ctx: TenantContext,
     conversationId: string,
-    fn: (tx: Tx, c: { channel: string; status: string; customer_id: string }) => Promise<T>,
+    fn: (
+      tx: Tx,
+      c: { channel: string; status: string; customer_id: string; visitor_id: string | null },
+    ) => Promise<T>,
   ): Promise<T> {
     const r = await db.withTenant(ctx.tenant.id, async (tx) => {
       const { row, outOfScope } = await visibleConversation(tx, ctx, conversationId, true);
@@ -168,7 +178,9 @@ export function createPaymentService(deps: PaymentDeps) {
     if (!deps.provider) throw new VigilError('service_unavailable', 'no payment provider is configured');
     const provider = deps.provider;
     const token = input.method === 'link' ? randomBytes(32).toString('base64url') : null;
+    let conv = { id: conversationId, channel: '', visitorId: null as string | null, customerId: '' };
     const created = await withVisible(ctx, conversationId, async (tx, c) => {
+      conv = { id: conversationId, channel: c.channel, visitorId: c.visitor_id, customerId: c.customer_id };
       if (!OPEN_STATUSES.has(c.status)) throw new VigilError('conflict', 'the conversation is not open');
       if (input.method === 'dtmf' && c.channel !== 'voice')
         throw new VigilError('invalid_input', 'keypad capture needs a call');
@@ -210,17 +222,28 @@ export function createPaymentService(deps: PaymentDeps) {
       return view(r!);
     });
     const link = token ? `${deps.publicUrl()}/pay/${ctx.tenant.slug}/${token}` : null;
-    let sent = false;
-    if (link && input.sendToCustomer) {
-      if (!deps.reply) throw new VigilError('service_unavailable', 'sending to the customer is not available');
-      await deps.reply(
-        ctx,
-        conversationId,
-        `Please pay ${formatAmount(input.amountMinor, input.currency)} (${input.reference}) on our secure page: ${link} — the link works once and expires in ${LINK_TTL_MINUTES} minutes.`,
-      );
-      sent = true;
+    let sentVia: 'chat' | 'email' | null = null;
+    if (link && input.sendToCustomer && deps.deliverLink) {
+      const amount = formatAmount(input.amountMinor, input.currency);
+      sentVia = await deps.deliverLink(ctx, conv, {
+        subject: `Your payment link from ${ctx.tenant.name}`,
+        text: `Please pay ${amount} (${input.reference}) on our secure page: ${link}\nThe link works once and expires in ${LINK_TTL_MINUTES} minutes. Never give your card details to anyone by chat, e-mail or phone.`,
+      });
+      await db.withTenant(ctx.tenant.id, async (tx) => {
+        await audit.inTx(
+          tx,
+          auditEvent(ctx, 'payment.link.send', created.id, sentVia ? 'success' : 'failure', {
+            paymentId: created.id,
+            via: sentVia,
+          }),
+        );
+        await recordTimelineEvent(tx, ctx, conversationId, 'payment.link_sent', {
+          paymentId: created.id,
+          via: sentVia,
+        });
+      });
     }
-    return { ...created, link, sentToCustomer: sent };
+    return { ...created, link, sentToCustomer: sentVia !== null, sentVia };
   }
 
   async function list(ctx: TenantContext, conversationId: string): Promise<PaymentView[]> {

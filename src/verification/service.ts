@@ -13,6 +13,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { deniedConversation, OPEN_STATUSES, visibleConversation } from './access.ts';
+import { contactOf } from './contact.ts';
 import {
   CODE_MAX_SENDS,
   type CodeChannel,
@@ -409,25 +410,8 @@ export function createVerificationService(deps: VerificationDeps) {
     });
   }
 
-  /** Decrypts the customer's e-mail addresses or phone numbers on file (first one used). */
-  async function contactOnFile(tx: Tx, tenantId: string, customerId: string, channel: CodeChannel) {
-    const column = channel === 'email' ? 'emails_enc' : 'phones_enc';
-    const [c] = await rows<{ v: Buffer | null; erased: boolean }>(
-      tx,
-      sql`select ${sql.identifier(column)} as v, erased_at is not null as erased from customers where id = ${customerId}`,
-    );
-    if (!c) throw new VigilError('not_found', 'customer not found');
-    if (c.erased) throw new VigilError('data_erased', 'the data was erased');
-    if (!c.v) return null;
-    const list = JSON.parse(
-      await keyring.decryptFieldText(
-        { tenantId, table: 'customers', column, rowId: customerId, subjectId: customerId },
-        Buffer.from(c.v),
-        tx,
-      ),
-    ) as unknown;
-    return Array.isArray(list) && typeof list[0] === 'string' ? list[0] : null;
-  }
+  const contactOnFile = (tx: Tx, tenantId: string, customerId: string, channel: CodeChannel) =>
+    contactOf(tx, keyring, tenantId, customerId, channel);
 
   /**
    * Sends a one-time code to the e-mail address or phone number already on file (never to one the
