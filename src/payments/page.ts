@@ -35,6 +35,7 @@ function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${esc(title)}</title>
+<link rel="icon" href="/pay/assets/icon.svg">
 <link rel="stylesheet" href="/pay/assets/pay.css">
 <script src="/pay/assets/pay.js" defer></script>
 </head>
@@ -153,3 +154,6 @@ document.addEventListener('DOMContentLoaded', function () {
   });
 });
 `;
+
+/** A padlock, so browsers do not ask for /favicon.ico (which is not this page's). */
+export const PAY_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect x="3" y="7" width="10" height="8" rx="1" fill="#1d4ed8"/><path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="#1d4ed8" stroke-width="1.5"/></svg>`;

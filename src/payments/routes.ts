@@ -7,7 +7,7 @@ import type { RouteRule } from '../authz/route-rules.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
-import { PAY_CSS, PAY_JS, PAY_PAGE_HEADERS, payForm, payResult } from './page.ts';
+import { PAY_CSS, PAY_ICON, PAY_JS, PAY_PAGE_HEADERS, payForm, payResult } from './page.ts';
 import type { NewPayment, PaymentService } from './service.ts';
 
 const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
@@ -236,17 +236,23 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
         config: { auth: { public: 'static assets of the hosted payment page' } },
         schema: {
           params: Type.Object(
-            { file: Type.Union([Type.Literal('pay.js'), Type.Literal('pay.css')]) },
+            { file: Type.Union([Type.Literal('pay.js'), Type.Literal('pay.css'), Type.Literal('icon.svg')]) },
             { additionalProperties: false },
           ),
         },
       },
       async (req, reply) => {
-        const js = (req.params as { file: string }).file === 'pay.js';
+        const file = (req.params as { file: 'pay.js' | 'pay.css' | 'icon.svg' }).file;
+        const assets: Record<typeof file, [string, string]> = {
+          'pay.js': ['application/javascript; charset=utf-8', PAY_JS],
+          'pay.css': ['text/css; charset=utf-8', PAY_CSS],
+          'icon.svg': ['image/svg+xml', PAY_ICON],
+        };
+        const [type, body] = assets[file];
         return reply
           .headers({ 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' })
-          .type(js ? 'application/javascript; charset=utf-8' : 'text/css; charset=utf-8')
-          .send(js ? PAY_JS : PAY_CSS);
+          .type(type)
+          .send(body);
       },
     );
 
