@@ -20,6 +20,7 @@ import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
 import type { MonitoredEvent } from './monitoring/types.ts';
+import { registerPayments } from './payments/module.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
@@ -28,7 +29,6 @@ import { installErrorMapper } from './platform/http-errors.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
-import { registerPayments } from './payments/module.ts';
 import { registerVerification } from './verification/module.ts';
 import { webRoutes } from './web/static.ts';
 

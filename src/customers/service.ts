@@ -368,7 +368,11 @@ export function createCustomerService(deps: CustomerDeps) {
   ): Promise<CustomerView> {
     // Front-line staff change contact data only for a caller verified in this conversation; the
     // DPO rectifies through a subject request with its own identity check.
-    if (contactChangeGuard && !ctx.roles.includes('dpo') && CONTACT_FIELDS.some((f) => patch[f] !== undefined))
+    if (
+      contactChangeGuard &&
+      !ctx.roles.includes('dpo') &&
+      CONTACT_FIELDS.some((f) => patch[f] !== undefined)
+    )
       await contactChangeGuard(ctx, conversationId, id);
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const before = await loadLive(tx, id);
@@ -551,7 +555,19 @@ export function createCustomerService(deps: CustomerDeps) {
     contactChangeGuard = g;
   }
 
-  return { createInTx, findInTx, get, list, create, update, lookup, merge, visibleFields, setUnlockResolver, setContactChangeGuard };
+  return {
+    createInTx,
+    findInTx,
+    get,
+    list,
+    create,
+    update,
+    lookup,
+    merge,
+    visibleFields,
+    setUnlockResolver,
+    setContactChangeGuard,
+  };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

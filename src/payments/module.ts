@@ -78,7 +78,10 @@ export function registerPayments(http: FastifyInstance, deps: PaymentModuleDeps)
     const ctx = req.ctx as TenantContext;
     const callId = (req.params as { callId?: string }).callId;
     if (ctx.tenant && callId && (await payments.recordingPausedForCall(ctx.tenant.id, callId)))
-      throw new VigilError('capture_in_progress', 'recording and transcription are paused for payment capture');
+      throw new VigilError(
+        'capture_in_progress',
+        'recording and transcription are paused for payment capture',
+      );
   });
   return payments;
 }

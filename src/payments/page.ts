@@ -78,6 +78,13 @@ ${problem}
   );
 }
 
+const BRAND_NAMES: Record<string, string> = {
+  visa: 'Visa',
+  mastercard: 'Mastercard',
+  amex: 'American Express',
+  discover: 'Discover',
+};
+
 const DECLINES: Record<string, string> = {
   insufficient_funds: 'The card was declined: insufficient funds.',
   expired_card: 'The card was declined: it has expired.',
@@ -95,7 +102,7 @@ export function payResult(
       return layout(
         'Payment received',
         `<h1 id="result" data-status="succeeded">Payment received</h1>
-<p>Thank you. ${esc(r.amount)} was charged to your ${esc(r.brand)} card ending in ${esc(r.last4)}.</p>`,
+<p>Thank you. ${esc(r.amount)} was charged to your ${esc(BRAND_NAMES[r.brand] ?? 'payment')} card ending in ${esc(r.last4)}.</p>`,
       );
     case 'declined':
       return layout(

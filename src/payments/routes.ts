@@ -132,7 +132,11 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
     `${base}/:paymentId`,
     {
       config: { auth: { tenant: ['read', 'Payment'] } },
-      schema: { tags: ['payments'], params: PaymentParams, response: { 200: PaymentSchema, ...errorResponses } },
+      schema: {
+        tags: ['payments'],
+        params: PaymentParams,
+        response: { 200: PaymentSchema, ...errorResponses },
+      },
     },
     async (req) => {
       const p = req.params as { conversationId: string; paymentId: string };
@@ -144,7 +148,11 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
     `${base}/:paymentId/cancel`,
     {
       config: { auth: { tenant: ['update', 'Payment'] } },
-      schema: { tags: ['payments'], params: PaymentParams, response: { 200: PaymentSchema, ...errorResponses } },
+      schema: {
+        tags: ['payments'],
+        params: PaymentParams,
+        response: { 200: PaymentSchema, ...errorResponses },
+      },
     },
     async (req) => {
       const p = req.params as { conversationId: string; paymentId: string };
@@ -293,9 +301,13 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
           return page(reply, before.state === 'used' ? 410 : 404, payResult({ status: before.state }));
         let r: Awaited<ReturnType<PaymentService['payByLink']>>;
         try {
-          r = await payments.payByLink(tenantSlug, token, b, { ip: req.ctx.ip, requestId: req.ctx.requestId });
+          r = await payments.payByLink(tenantSlug, token, b, {
+            ip: req.ctx.ip,
+            requestId: req.ctx.requestId,
+          });
         } catch (e) {
-          if (e instanceof VigilError && e.code === 'not_found') return page(reply, 410, payResult({ status: 'used' }));
+          if (e instanceof VigilError && e.code === 'not_found')
+            return page(reply, 410, payResult({ status: 'used' }));
           throw e;
         }
         if ('problem' in r) return page(reply, 422, payForm({ ...before, problem: r.problem }));
@@ -303,7 +315,11 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
         if (r.outcome === 'succeeded' && p.card)
           return page(reply, 200, payResult({ status: 'succeeded', ...p.card, amount: before.amount }));
         if (r.outcome === 'declined')
-          return page(reply, 402, payResult({ status: 'declined', declineCode: p.declineCode ?? 'card_declined' }));
+          return page(
+            reply,
+            402,
+            payResult({ status: 'declined', declineCode: p.declineCode ?? 'card_declined' }),
+          );
         return page(reply, 502, payResult({ status: 'failed' }));
       },
     );

@@ -212,7 +212,10 @@ export function createPaymentService(deps: PaymentDeps) {
       if (paused) {
         await audit.inTx(
           tx,
-          auditEvent(ctx, 'call.recording.paused', id, 'success', { conversationId, reason: 'payment_capture' }),
+          auditEvent(ctx, 'call.recording.paused', id, 'success', {
+            conversationId,
+            reason: 'payment_capture',
+          }),
         );
         await recordTimelineEvent(tx, ctx, conversationId, 'recording.paused', {
           paymentId: id,
@@ -299,7 +302,9 @@ export function createPaymentService(deps: PaymentDeps) {
     ctx: TenantContext,
     claim: (tx: Tx) => Promise<Row | undefined>,
     raw: { number: string; expiry: string; cvc: string },
-  ): Promise<{ outcome: 'succeeded' | 'declined' | 'failed'; payment: PaymentView } | { problem: CardProblem }> {
+  ): Promise<
+    { outcome: 'succeeded' | 'declined' | 'failed'; payment: PaymentView } | { problem: CardProblem }
+  > {
     const parsed = parseCard(raw);
     if ('problem' in parsed) return { problem: parsed.problem };
     const provider = deps.provider;
@@ -352,22 +357,33 @@ export function createPaymentService(deps: PaymentDeps) {
   /** The hosted page's tenant, or null (unknown or inactive tenant). */
   async function tenantBySlug(slug: string): Promise<TenantRef | null> {
     const [t] = await db.withPlatform((tx) =>
-      rows<TenantRef & { status: string }>(tx, sql`select id, slug, name, status from tenants where slug = ${slug}`),
+      rows<TenantRef & { status: string }>(
+        tx,
+        sql`select id, slug, name, status from tenants where slug = ${slug}`,
+      ),
     );
     return t && t.status === 'active' ? { id: t.id, slug: t.slug, name: t.name } : null;
   }
 
   const linkContext = (tenant: TenantRef, client: { ip: string; requestId: string }) =>
-    systemContext(tenant, { requestId: client.requestId, ip: client.ip, actor: { type: 'visitor', id: null } });
+    systemContext(tenant, {
+      requestId: client.requestId,
+      ip: client.ip,
+      actor: { type: 'visitor', id: null },
+    });
 
   /** What the hosted page shows for a link: the amount and reference, or why it cannot be used. */
   async function linkPage(slug: string, token: string) {
     const tenant = await tenantBySlug(slug);
     if (!tenant) return { state: 'invalid' as const };
     return db.withTenant(tenant.id, async (tx) => {
-      const [r] = await rows<Row>(tx, sql`select ${COLS} from payment_requests where link_hash = ${sha256(token)}`);
+      const [r] = await rows<Row>(
+        tx,
+        sql`select ${COLS} from payment_requests where link_hash = ${sha256(token)}`,
+      );
       if (!r) return { state: 'invalid' as const };
-      if (r.status !== 'pending' || r.used_at || !r.live) return { state: 'used' as const, tenant: tenant.name };
+      if (r.status !== 'pending' || r.used_at || !r.live)
+        return { state: 'used' as const, tenant: tenant.name };
       return {
         state: 'open' as const,
         tenant: tenant.name,
@@ -427,7 +443,10 @@ export function createPaymentService(deps: PaymentDeps) {
   /** For the telephony integration: whether to pause recording/transcription and which request to key. */
   async function callCaptureState(ctx: TenantContext, callId: string) {
     return db.withTenant(ctx.tenant.id, async (tx) => {
-      const [c] = await rows<{ conversation_id: string }>(tx, sql`select conversation_id from calls where id = ${callId}`);
+      const [c] = await rows<{ conversation_id: string }>(
+        tx,
+        sql`select conversation_id from calls where id = ${callId}`,
+      );
       if (!c) throw new VigilError('not_found', 'call not found');
       await expireDue(tx, ctx, c.conversation_id);
       const [p] = await rows<Row>(
@@ -439,7 +458,12 @@ export function createPaymentService(deps: PaymentDeps) {
         callId,
         recordingPaused: Boolean(p),
         payment: p
-          ? { id: p.id, method: p.method, amount: formatAmount(Number(p.amount_minor), p.currency), status: p.status }
+          ? {
+              id: p.id,
+              method: p.method,
+              amount: formatAmount(Number(p.amount_minor), p.currency),
+              status: p.status,
+            }
           : null,
       };
     });

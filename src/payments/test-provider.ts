@@ -25,8 +25,14 @@ export function createTestPaymentProvider(): PaymentProvider {
       const decline = TEST_DECLINES[r.card.number];
       if (decline) return { status: 'declined', declineCode: decline, brand, last4 };
       // Amounts ending in 51 minor units are declined for funds: lets tests drive a decline by amount.
-      if (r.amountMinor % 100 === 51) return { status: 'declined', declineCode: 'insufficient_funds', brand, last4 };
-      return { status: 'succeeded', providerToken: `tok_test_${randomBytes(12).toString('hex')}`, brand, last4 };
+      if (r.amountMinor % 100 === 51)
+        return { status: 'declined', declineCode: 'insufficient_funds', brand, last4 };
+      return {
+        status: 'succeeded',
+        providerToken: `tok_test_${randomBytes(12).toString('hex')}`,
+        brand,
+        last4,
+      };
     },
   };
 }

@@ -37,7 +37,13 @@ export const newCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
 export async function storeCode(
   tx: Tx,
   pepper: Buffer,
-  c: { tenantId: string; conversationId: string; customerId: string; channel: CodeChannel; createdBy: string | null },
+  c: {
+    tenantId: string;
+    conversationId: string;
+    customerId: string;
+    channel: CodeChannel;
+    createdBy: string | null;
+  },
   code: string,
 ): Promise<{ id: string; expiresAt: string }> {
   await tx.execute(sql`update verification_codes set expires_at = least(expires_at, now())

@@ -61,7 +61,11 @@ export function signIdentityToken(secret: Buffer, claims: { sub: string; aud: st
 type IdentityKeyring = Pick<Keyring, 'sealPlatformSecret' | 'openPlatformSecret' | 'blindIndex'>;
 
 /** A new secret for the tenant (shown once); the previous one stops working at once. */
-export async function rotateIdentitySecret(tx: Tx, keyring: IdentityKeyring, tenantId: string): Promise<Buffer> {
+export async function rotateIdentitySecret(
+  tx: Tx,
+  keyring: IdentityKeyring,
+  tenantId: string,
+): Promise<Buffer> {
   const secret = randomBytes(32);
   const sealed = await keyring.sealPlatformSecret(SEAL_PURPOSE, tenantId, secret, tx);
   await tx.execute(sql`insert into visitor_identity_secrets (tenant_id, secret_sealed) values (${tenantId}, ${sealed})
@@ -69,8 +73,15 @@ export async function rotateIdentitySecret(tx: Tx, keyring: IdentityKeyring, ten
   return secret;
 }
 
-export async function identitySecret(tx: Tx, keyring: IdentityKeyring, tenantId: string): Promise<Buffer | null> {
-  const [r] = await rows<{ secret_sealed: Buffer }>(tx, sql`select secret_sealed from visitor_identity_secrets`);
+export async function identitySecret(
+  tx: Tx,
+  keyring: IdentityKeyring,
+  tenantId: string,
+): Promise<Buffer | null> {
+  const [r] = await rows<{ secret_sealed: Buffer }>(
+    tx,
+    sql`select secret_sealed from visitor_identity_secrets`,
+  );
   return r ? keyring.openPlatformSecret(SEAL_PURPOSE, tenantId, Buffer.from(r.secret_sealed), tx) : null;
 }
 

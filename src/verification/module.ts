@@ -18,10 +18,7 @@ import { verificationRoutes } from './routes.ts';
 import { createVerificationService } from './service.ts';
 
 export interface VerificationModuleDeps {
-  config: Pick<
-    Config,
-    'dataDir' | 'smtpRelayUrl' | 'emailHostname' | 'smsWebhookUrl' | 'smsWebhookSecret'
-  >;
+  config: Pick<Config, 'dataDir' | 'smtpRelayUrl' | 'emailHostname' | 'smsWebhookUrl' | 'smsWebhookSecret'>;
   db: Database;
   audit: AuditRecorder;
   keyring: Keyring;

@@ -75,7 +75,10 @@ const TimelineSchema = Type.Object({
       type: Type.String(),
       actorType: Type.String(),
       actorId: Type.Union([Type.String(), Type.Null()]),
-      meta: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
+      meta: Type.Record(
+        Type.String(),
+        Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+      ),
       at: Type.String(),
     }),
   ),
@@ -208,7 +211,8 @@ export function verificationRoutes(
         response: { 200: TimelineSchema, ...errorResponses },
       },
     },
-    async (req) => verification.timeline(tctx(req), (req.params as { conversationId: string }).conversationId),
+    async (req) =>
+      verification.timeline(tctx(req), (req.params as { conversationId: string }).conversationId),
   );
 
   app.post(
@@ -253,7 +257,9 @@ export function verificationRoutes(
     identityPath,
     {
       config: {
-        auth: { public: 'chat widget visitors (origin allow-list + signed visitor token + site identity token)' },
+        auth: {
+          public: 'chat widget visitors (origin allow-list + signed visitor token + site identity token)',
+        },
         rateLimit: { max: 20, timeWindow: '1 minute' },
       },
       schema: {
@@ -277,7 +283,9 @@ export function verificationRoutes(
         ip: req.ctx.ip,
         actor: { type: 'visitor', id: visitorId },
       });
-      return cors(reply, origin!).send(await verification.presentVisitorIdentity(ctx, visitorId, body.identityToken));
+      return cors(reply, origin!).send(
+        await verification.presentVisitorIdentity(ctx, visitorId, body.identityToken),
+      );
     },
   );
 }

@@ -5,7 +5,6 @@
 // Failed attempts are counted per conversation; at the limit the conversation is locked (429).
 // Neither the answer nor the stored value is ever returned, logged or audited.
 import { sql } from 'drizzle-orm';
-import type * as convStore from '../conversations/store.ts';
 import type { Keyring } from '../crypto/index.ts';
 import { auditBase, pgTextArray } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
@@ -13,20 +12,26 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { deniedConversation, OPEN_STATUSES, visibleConversation } from './access.ts';
-import { contactOf } from './contact.ts';
 import {
   CODE_MAX_SENDS,
   type CodeChannel,
   checkCode,
   type MailSender,
   maskDestination,
+  newCode,
   recentSends,
   type SmsProvider,
   storeCode,
   voidCode,
-  newCode,
 } from './codes.ts';
-import { checkIdentity, identitySecret, rotateIdentitySecret, storeIdentity, verifyIdentityToken } from './identity.ts';
+import { contactOf } from './contact.ts';
+import {
+  checkIdentity,
+  identitySecret,
+  rotateIdentitySecret,
+  storeIdentity,
+  verifyIdentityToken,
+} from './identity.ts';
 import {
   FACTORS,
   type Factor,
@@ -437,8 +442,7 @@ export function createVerificationService(deps: VerificationDeps) {
           retryAfter: 60,
         });
       const to = await contactOnFile(tx, tenantId, c.customer_id, channel);
-      if (!to)
-        throw new VigilError('unprocessable', 'the customer has no contact on file for this channel');
+      if (!to) throw new VigilError('unprocessable', 'the customer has no contact on file for this channel');
       const code = newCode();
       const stored = await storeCode(
         tx,

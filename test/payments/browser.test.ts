@@ -73,7 +73,9 @@ describe(`hosted payment page in Chromium (${testDbKind})`, () => {
     const headers = res!.headers();
     await page.getByLabel('Card number').pressSequentially(pan, { delay: 5 });
     // The page's own script (same origin, allowed by the CSP) formats the number as it is typed.
-    await expect.poll(() => page.getByLabel('Card number').inputValue()).toBe(pan.replace(/(\d{4})(?=\d)/g, '$1 '));
+    await expect
+      .poll(() => page.getByLabel('Card number').inputValue())
+      .toBe(pan.replace(/(\d{4})(?=\d)/g, '$1 '));
     await page.getByLabel('Expiry (MM/YY)').pressSequentially('1230');
     expect(await page.getByLabel('Expiry (MM/YY)').inputValue()).toBe('12/30');
     await page.getByLabel('Security code').fill('123');
@@ -91,14 +93,24 @@ describe(`hosted payment page in Chromium (${testDbKind})`, () => {
   it('a good card is charged and a decline card is declined, under a strict CSP with no violations', async () => {
     const { conversationId: conv } = await openCall(w, '+49 30 555 0150');
     const base = `/api/v1/tenants/${w.slugA}/conversations/${conv}/payments`;
-    const c1 = await agent('POST', base, { amountMinor: 12_345, currency: 'EUR', reference: 'INV-9001', method: 'link' });
+    const c1 = await agent('POST', base, {
+      amountMinor: 12_345,
+      currency: 'EUR',
+      reference: 'INV-9001',
+      method: 'link',
+    });
     expect(c1.status).toBe(201);
     const ok = await payOnPage(c1.json.link, GOOD, 'succeeded');
     expect(ok.status).toBe('succeeded');
     expect(ok.text).toContain('123.45 EUR');
     expect(ok.text).toContain('ending in 4242');
 
-    const c2 = await agent('POST', base, { amountMinor: 500, currency: 'EUR', reference: 'INV-9002', method: 'link' });
+    const c2 = await agent('POST', base, {
+      amountMinor: 500,
+      currency: 'EUR',
+      reference: 'INV-9002',
+      method: 'link',
+    });
     const declined = await payOnPage(c2.json.link, DECLINE, 'declined');
     expect(declined.status).toBe('declined');
     expect(declined.text).toContain('Nothing was charged');
@@ -138,7 +150,11 @@ describe(`hosted payment page in Chromium (${testDbKind})`, () => {
 
     // The full card numbers are nowhere: every table as text, the database bytes, the logs, the
     // agent's responses.
-    const scan = await findCardTraces(w, [GOOD, DECLINE], agentResponses.map((r) => r.text));
+    const scan = await findCardTraces(
+      w,
+      [GOOD, DECLINE],
+      agentResponses.map((r) => r.text),
+    );
     expect(scan.dumpLength).toBeGreaterThan(10_000);
     expect(scan.hits).toEqual([]);
   });

@@ -7,7 +7,13 @@ import { rows } from '../../src/platform/db.ts';
 import { auditCount, ORIGIN, openWs, type World, wsUrl } from '../conversations/fixture.ts';
 import type { Res, Session } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
-import { type Gateways, openCall, startGateways, startPaymentsWorld, waitFor } from '../verification/world.ts';
+import {
+  type Gateways,
+  openCall,
+  startGateways,
+  startPaymentsWorld,
+  waitFor,
+} from '../verification/world.ts';
 import { findCardTraces } from './scan.ts';
 
 const GOOD = '4242424242424242';
@@ -64,7 +70,10 @@ describe(`payment capture (${testDbKind})`, () => {
 
   it('a link payment: sent into the chat, paid once on the hosted page, the agent sees brand and last four', async () => {
     const { conv, visitorToken } = await chat('00000001');
-    const socket = await openWs(wsUrl(w, `/api/v1/widget/${A}/ws?token=${encodeURIComponent(visitorToken)}`), ORIGIN);
+    const socket = await openWs(
+      wsUrl(w, `/api/v1/widget/${A}/ws?token=${encodeURIComponent(visitorToken)}`),
+      ORIGIN,
+    );
     const c = await call('POST', pay(conv), {
       amountMinor: 4990,
       currency: 'EUR',
@@ -117,7 +126,11 @@ describe(`payment capture (${testDbKind})`, () => {
     expect((await fetch(link)).status).toBe(410);
 
     const v = await call('GET', `${pay(conv)}/${c.json.id}`);
-    expect(v.json).toMatchObject({ status: 'succeeded', card: { brand: 'visa', last4: '4242' }, declineCode: null });
+    expect(v.json).toMatchObject({
+      status: 'succeeded',
+      card: { brand: 'visa', last4: '4242' },
+      declineCode: null,
+    });
     expect(await auditCount(w, w.a, 'payment.capture', c.json.id)).toBe(1);
     const tl = await call('GET', `/api/v1/tenants/${A}/conversations/${conv}/timeline`);
     expect(tl.json.events.map((e: { type: string }) => e.type)).toEqual([
@@ -157,7 +170,12 @@ describe(`payment capture (${testDbKind})`, () => {
       [FUNDS, 'insufficient_funds', 'insufficient funds'],
     ] as const) {
       const { conv } = await chat(`dec-${pan.slice(-4)}`);
-      const c = await call('POST', pay(conv), { amountMinor: 1200, currency: 'EUR', reference: 'ORD-7', method: 'link' });
+      const c = await call('POST', pay(conv), {
+        amountMinor: 1200,
+        currency: 'EUR',
+        reference: 'ORD-7',
+        method: 'link',
+      });
       const r = await postForm(c.json.link, { number: pan, expiry: '01/29', cvc: '321' });
       expect(r.status).toBe(402);
       expect(r.text).toContain(text);
@@ -171,7 +189,10 @@ describe(`payment capture (${testDbKind})`, () => {
 
   it('keypad capture on a call: recording paused, transcript refused, only the telephony token may post digits', async () => {
     const { callId, conversationId: conv } = await openCall(w, '+49 30 555 0142');
-    expect((await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: 'X', method: 'dtmf' })).status).toBe(201);
+    expect(
+      (await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: 'X', method: 'dtmf' }))
+        .status,
+    ).toBe(201);
     const [p] = (await call('GET', pay(conv))).json.payments;
     expect(p).toMatchObject({ method: 'dtmf', status: 'pending', recordingPaused: true });
     expect((await telephony(`${callId}/capture`)).json).toMatchObject({
@@ -179,7 +200,9 @@ describe(`payment capture (${testDbKind})`, () => {
       payment: { id: p.id, method: 'dtmf', amount: '1.00 EUR' },
     });
     // While paused, nothing the caller says may reach the transcript.
-    const seg = await telephony(`${callId}/transcript`, { segments: [{ seq: 1, speaker: 'customer', text: 'vier zwei' }] });
+    const seg = await telephony(`${callId}/transcript`, {
+      segments: [{ seq: 1, speaker: 'customer', text: 'vier zwei' }],
+    });
     expect(seg.status).toBe(409);
     expect(seg.json.error.code).toBe('capture_in_progress');
     // The agent's session cannot post digits; neither can another tenant's token.
@@ -190,15 +213,42 @@ describe(`payment capture (${testDbKind})`, () => {
     });
     expect(asAgent.status).toBe(403);
     // A keying mistake leaves the request pending.
-    const typo = await telephony(`${callId}/payments/${p.id}/dtmf`, { cardNumber: '5555555555554440', expiry: '1230', cvc: '123' });
-    expect(typo.json).toEqual({ status: 'pending', problem: 'invalid_number', card: null, declineCode: null });
-    const ok = await telephony(`${callId}/payments/${p.id}/dtmf`, { cardNumber: MASTER, expiry: '1230', cvc: '123' });
+    const typo = await telephony(`${callId}/payments/${p.id}/dtmf`, {
+      cardNumber: '5555555555554440',
+      expiry: '1230',
+      cvc: '123',
+    });
+    expect(typo.json).toEqual({
+      status: 'pending',
+      problem: 'invalid_number',
+      card: null,
+      declineCode: null,
+    });
+    const ok = await telephony(`${callId}/payments/${p.id}/dtmf`, {
+      cardNumber: MASTER,
+      expiry: '1230',
+      cvc: '123',
+    });
     expect(ok.status).toBe(200);
-    expect(ok.json).toEqual({ status: 'succeeded', problem: null, card: { brand: 'mastercard', last4: '4444' }, declineCode: null });
+    expect(ok.json).toEqual({
+      status: 'succeeded',
+      problem: null,
+      card: { brand: 'mastercard', last4: '4444' },
+      declineCode: null,
+    });
     // Single use: the same request cannot be charged twice.
-    expect((await telephony(`${callId}/payments/${p.id}/dtmf`, { cardNumber: MASTER, expiry: '1230', cvc: '123' })).status).toBe(404);
+    expect(
+      (await telephony(`${callId}/payments/${p.id}/dtmf`, { cardNumber: MASTER, expiry: '1230', cvc: '123' }))
+        .status,
+    ).toBe(404);
     expect((await telephony(`${callId}/capture`)).json.recordingPaused).toBe(false);
-    expect((await telephony(`${callId}/transcript`, { segments: [{ seq: 2, speaker: 'customer', text: 'danke' }] })).status).toBe(201);
+    expect(
+      (
+        await telephony(`${callId}/transcript`, {
+          segments: [{ seq: 2, speaker: 'customer', text: 'danke' }],
+        })
+      ).status,
+    ).toBe(201);
     const tl = await call('GET', `/api/v1/tenants/${A}/conversations/${conv}/timeline`);
     expect(tl.json.events.map((e: { type: string }) => e.type)).toEqual([
       'payment.requested',
@@ -209,22 +259,60 @@ describe(`payment capture (${testDbKind})`, () => {
     expect(await auditCount(w, w.a, 'call.recording.paused')).toBeGreaterThanOrEqual(1);
 
     // Amex with its four-digit CVC.
-    const c2 = await call('POST', pay(conv), { amountMinor: 2500, currency: 'USD', reference: 'AMX-1', method: 'dtmf' });
-    const amex = await telephony(`${callId}/payments/${c2.json.id}/dtmf`, { cardNumber: AMEX, expiry: '0931', cvc: AMEX_CVC });
+    const c2 = await call('POST', pay(conv), {
+      amountMinor: 2500,
+      currency: 'USD',
+      reference: 'AMX-1',
+      method: 'dtmf',
+    });
+    const amex = await telephony(`${callId}/payments/${c2.json.id}/dtmf`, {
+      cardNumber: AMEX,
+      expiry: '0931',
+      cvc: AMEX_CVC,
+    });
     expect(amex.json).toMatchObject({ status: 'succeeded', card: { brand: 'amex', last4: '0005' } });
   });
 
   it('refuses what does not fit: keypad on a chat, two pending at once, out-of-queue agents, other tenants', async () => {
     const { conv } = await chat('00000009');
-    expect((await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: 'X', method: 'dtmf' })).status).toBe(400);
-    expect((await call('POST', pay(conv), { amountMinor: 0, currency: 'EUR', reference: 'X', method: 'link' })).status).toBe(400);
-    expect((await call('POST', pay(conv), { amountMinor: 100, currency: 'euro', reference: 'X', method: 'link' })).status).toBe(400);
-    expect((await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: '<script>', method: 'link' })).status).toBe(400);
-    const first = await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: 'A-1', method: 'link' });
+    expect(
+      (await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: 'X', method: 'dtmf' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call('POST', pay(conv), { amountMinor: 0, currency: 'EUR', reference: 'X', method: 'link' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await call('POST', pay(conv), { amountMinor: 100, currency: 'euro', reference: 'X', method: 'link' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await call('POST', pay(conv), {
+          amountMinor: 100,
+          currency: 'EUR',
+          reference: '<script>',
+          method: 'link',
+        })
+      ).status,
+    ).toBe(400);
+    const first = await call('POST', pay(conv), {
+      amountMinor: 100,
+      currency: 'EUR',
+      reference: 'A-1',
+      method: 'link',
+    });
     expect(first.status).toBe(201);
-    expect((await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: 'A-2', method: 'link' })).status).toBe(409);
+    expect(
+      (await call('POST', pay(conv), { amountMinor: 100, currency: 'EUR', reference: 'A-2', method: 'link' }))
+        .status,
+    ).toBe(409);
     expect((await call('GET', pay(conv), undefined, w.s.agentA2)).status).toBe(404);
-    expect((await call('GET', `/api/v1/tenants/${w.slugB}/conversations/${conv}/payments`, undefined, w.s.agentB)).status).toBe(404);
+    expect(
+      (await call('GET', `/api/v1/tenants/${w.slugB}/conversations/${conv}/payments`, undefined, w.s.agentB))
+        .status,
+    ).toBe(404);
     // Cancel ends it; the link is dead.
     const x = await call('POST', `${pay(conv)}/${first.json.id}/cancel`);
     expect(x.json.status).toBe('cancelled');
@@ -233,12 +321,22 @@ describe(`payment capture (${testDbKind})`, () => {
 
   it('an unpaid request expires and a paused call resumes recording', async () => {
     const { callId, conversationId: conv } = await openCall(w, '+49 30 555 0143');
-    const c = await call('POST', pay(conv), { amountMinor: 990, currency: 'EUR', reference: 'EXP-1', method: 'link' });
+    const c = await call('POST', pay(conv), {
+      amountMinor: 990,
+      currency: 'EUR',
+      reference: 'EXP-1',
+      method: 'link',
+    });
     expect(c.json.recordingPaused).toBe(true);
     await w.v.core.db.withOwner((tx) =>
-      tx.execute(sql`update payment_requests set expires_at = now() - interval '1 second' where id = ${c.json.id}`),
+      tx.execute(
+        sql`update payment_requests set expires_at = now() - interval '1 second' where id = ${c.json.id}`,
+      ),
     );
-    expect((await call('GET', `${pay(conv)}/${c.json.id}`)).json).toMatchObject({ status: 'expired', recordingPaused: false });
+    expect((await call('GET', `${pay(conv)}/${c.json.id}`)).json).toMatchObject({
+      status: 'expired',
+      recordingPaused: false,
+    });
     expect((await telephony(`${callId}/capture`)).json.recordingPaused).toBe(false);
     expect((await postForm(c.json.link, { number: GOOD, expiry: '12/30', cvc: '123' })).status).toBe(410);
   });
@@ -248,7 +346,8 @@ describe(`payment capture (${testDbKind})`, () => {
     const convs = await w.v.core.db.withOwner((tx) =>
       rows<{ id: string }>(tx, sql`select id from conversations where tenant_id = ${w.a}`),
     );
-    for (const c of convs) await call('GET', `/api/v1/tenants/${A}/conversations/${c.id}`, undefined, w.s.supA);
+    for (const c of convs)
+      await call('GET', `/api/v1/tenants/${A}/conversations/${c.id}`, undefined, w.s.supA);
     const texts = agentResponses.map((r) => r.text);
     const scan = await findCardTraces(w, [GOOD, DECLINE, FUNDS, MASTER, AMEX], texts);
     expect(scan.dumpLength).toBeGreaterThan(10_000);
@@ -257,7 +356,8 @@ describe(`payment capture (${testDbKind})`, () => {
     // CVCs: no CVC or card field anywhere in the dump, the logs or the responses; the Amex CVC is
     // in no log line, no response and no column of the tables capture writes (hex ciphertext
     // elsewhere can hold any four digits by chance, so those are not a meaningful place to grep).
-    for (const hay of [scan.dump, scan.logs, texts.join('\n')]) expect(hay).not.toMatch(/"cvc"|cvc=|"cardNumber"|expiry/i);
+    for (const hay of [scan.dump, scan.logs, texts.join('\n')])
+      expect(hay).not.toMatch(/"cvc"|cvc=|"cardNumber"|expiry/i);
     const written = await w.v.core.db.withOwner((tx) =>
       rows<{ v: string }>(
         tx,
@@ -265,7 +365,8 @@ describe(`payment capture (${testDbKind})`, () => {
             union all select meta::text from audit_events`,
       ),
     );
-    for (const hay of [scan.logs, texts.join('\n'), written.map((x) => x.v).join('\n')]) expect(hay).not.toContain(AMEX_CVC);
+    for (const hay of [scan.logs, texts.join('\n'), written.map((x) => x.v).join('\n')])
+      expect(hay).not.toContain(AMEX_CVC);
     // What is kept: brand, last four, the provider's token.
     const kept = await w.v.core.db.withOwner((tx) =>
       rows<{ card_last4: string | null; provider_token: string | null }>(

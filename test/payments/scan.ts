@@ -15,14 +15,20 @@ export async function dumpTablesAsText(w: World): Promise<string> {
   );
   const parts: string[] = [];
   for (const { t } of tables) {
-    const r = await db.withOwner((tx) => rows<{ v: string }>(tx, sql`select x::text as v from ${sql.identifier(t)} x`));
+    const r = await db.withOwner((tx) =>
+      rows<{ v: string }>(tx, sql`select x::text as v from ${sql.identifier(t)} x`),
+    );
     parts.push(`-- ${t}\n${r.map((x) => x.v).join('\n')}`);
   }
   return parts.join('\n');
 }
 
 /** The card number in the spellings it could take: plain, grouped by spaces or dashes. */
-export const spellings = (pan: string) => [pan, pan.replace(/(\d{4})(?=\d)/g, '$1 '), pan.replace(/(\d{4})(?=\d)/g, '$1-')];
+export const spellings = (pan: string) => [
+  pan,
+  pan.replace(/(\d{4})(?=\d)/g, '$1 '),
+  pan.replace(/(\d{4})(?=\d)/g, '$1-'),
+];
 
 export async function findCardTraces(w: World, pans: string[], extraTexts: string[] = []) {
   const dump = await dumpTablesAsText(w);

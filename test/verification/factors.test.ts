@@ -74,14 +74,20 @@ describe(`verification factors (${testDbKind})`, () => {
     // The agent's response carries no code; the database holds only an HMAC.
     expect(sent.text).not.toContain(code);
     const stored = await w.v.core.db.withOwner((tx) =>
-      rows<{ t: string }>(tx, sql`select v::text as t from verification_codes v where conversation_id = ${conv}`),
+      rows<{ t: string }>(
+        tx,
+        sql`select v::text as t from verification_codes v where conversation_id = ${conv}`,
+      ),
     );
     expect(stored).toHaveLength(1);
     expect(stored[0]!.t).not.toContain(code);
 
     const wrong = code === '000000' ? '000001' : '000000';
     expect((await attempt(conv, 'one_time_code', wrong)).json).toMatchObject({ result: 'fail' });
-    expect((await attempt(conv, 'one_time_code', code)).json).toMatchObject({ result: 'pass', verified: false });
+    expect((await attempt(conv, 'one_time_code', code)).json).toMatchObject({
+      result: 'pass',
+      verified: false,
+    });
     // Single use: the consumed code is gone (409, not counted as a failure).
     const again = await attempt(conv, 'one_time_code', code);
     expect(again.status).toBe(409);
@@ -102,7 +108,8 @@ describe(`verification factors (${testDbKind})`, () => {
     expect(sms).toMatchObject({ to: phone, signatureOk: true });
     const code = codeIn(sms.text);
     const wrong = code === '111111' ? '222222' : '111111';
-    for (let i = 0; i < 3; i++) expect((await attempt(conv, 'one_time_code', wrong)).json.result).toBe('fail');
+    for (let i = 0; i < 3; i++)
+      expect((await attempt(conv, 'one_time_code', wrong)).json.result).toBe('fail');
     // The right code no longer works: the code was ended after its third miss.
     expect((await attempt(conv, 'one_time_code', code)).status).toBe(409);
     // An expired code does not work either.
@@ -110,7 +117,9 @@ describe(`verification factors (${testDbKind})`, () => {
     expect(s2.status).toBe(202);
     const code2 = codeIn((await waitFor(async () => g.sms[before + 1])).text);
     await w.v.core.db.withOwner((tx) =>
-      tx.execute(sql`update verification_codes set expires_at = now() - interval '1 second' where conversation_id = ${conv}`),
+      tx.execute(
+        sql`update verification_codes set expires_at = now() - interval '1 second' where conversation_id = ${conv}`,
+      ),
     );
     expect((await attempt(conv, 'one_time_code', code2)).status).toBe(409);
     // At most three codes per conversation per 15 minutes.
@@ -169,9 +178,9 @@ describe(`verification factors (${testDbKind})`, () => {
     expect((await present(expired)).status).toBe(401);
     const tooLong = signIdentityToken(secret, { sub: 'NC-1001', aud: `vigil:${A}`, exp: exp + 86_400 });
     expect((await present(tooLong)).status).toBe(401);
-    expect((await present(signIdentityToken(secret, { sub: 'NC-1001', aud: `vigil:${A}`, exp }))).status).toBe(
-      200,
-    );
+    expect(
+      (await present(signIdentityToken(secret, { sub: 'NC-1001', aud: `vigil:${A}`, exp }))).status,
+    ).toBe(200);
 
     // The chat's customer is still anonymous: the claim names someone else → fail, counted.
     const f = await attempt(conv, 'signed_in_visitor');
@@ -179,7 +188,8 @@ describe(`verification factors (${testDbKind})`, () => {
     // The agent links the chat to the customer (here by customer number on the chat's record).
     const chatCustomer = (await call('GET', `/api/v1/tenants/${A}/conversations/${conv}`)).json.customerId;
     expect(
-      (await call('PATCH', `/api/v1/tenants/${A}/customers/${chatCustomer}`, { customerNumber: 'nc-1001' })).status,
+      (await call('PATCH', `/api/v1/tenants/${A}/customers/${chatCustomer}`, { customerNumber: 'nc-1001' }))
+        .status,
     ).toBe(200);
     const p = await attempt(conv, 'signed_in_visitor');
     expect(p.json).toMatchObject({ result: 'pass' });
@@ -193,12 +203,20 @@ describe(`verification factors (${testDbKind})`, () => {
 
   it('changing e-mail, phone or address needs a verification passed in that conversation', async () => {
     const patch = (body: unknown, conv?: string) =>
-      call('PATCH', `/api/v1/tenants/${A}/customers/${customerId}${conv ? `?conversationId=${conv}` : ''}`, body);
+      call(
+        'PATCH',
+        `/api/v1/tenants/${A}/customers/${customerId}${conv ? `?conversationId=${conv}` : ''}`,
+        body,
+      );
     const noConv = await patch({ emails: ['attacker@example.net'] });
     expect(noConv.status).toBe(403);
     expect(noConv.json.error.code).toBe('verification_required');
     const { conversationId: conv } = await openCall(w, phone);
-    for (const body of [{ emails: ['attacker@example.net'] }, { phones: ['+1 555 0100'] }, { address: null }]) {
+    for (const body of [
+      { emails: ['attacker@example.net'] },
+      { phones: ['+1 555 0100'] },
+      { address: null },
+    ]) {
       const r = await patch(body, conv);
       expect(r.status).toBe(403);
       expect(r.json.error.code).toBe('verification_required');
@@ -219,7 +237,11 @@ describe(`verification factors (${testDbKind})`, () => {
     expect((await setPolicy({ maxAttempts: 3 })).status).toBe(200);
     const { conversationId: conv } = await openCall(w, phone);
     for (const a of ['01.01.1970', '99999', 'XX-1'])
-      await attempt(conv, a.includes('.') ? 'date_of_birth' : a === '99999' ? 'postcode' : 'customer_number', a);
+      await attempt(
+        conv,
+        a.includes('.') ? 'date_of_birth' : a === '99999' ? 'postcode' : 'customer_number',
+        a,
+      );
     const blocked = await attempt(conv, 'date_of_birth', '30.11.1979');
     expect(blocked.status).toBe(429);
     const alert = await waitFor(async () => {
@@ -238,7 +260,10 @@ describe(`verification factors (${testDbKind})`, () => {
     ]);
     expect(tl.json.events[0].meta).toEqual({ factor: 'date_of_birth', result: 'fail' });
     // Out of scope: another queue's agent gets 404 for the timeline and the code endpoint.
-    expect((await call('GET', `/api/v1/tenants/${A}/conversations/${conv}/timeline`, undefined, w.s.agentA2)).status).toBe(404);
+    expect(
+      (await call('GET', `/api/v1/tenants/${A}/conversations/${conv}/timeline`, undefined, w.s.agentA2))
+        .status,
+    ).toBe(404);
     expect((await call('POST', vpath(conv, '/codes'), { channel: 'email' }, w.s.agentA2)).status).toBe(404);
     // No response ever carried a stored value.
     for (const r of responses) expect(r.text).not.toMatch(/1979-11-30|80331|Lindenweg/);

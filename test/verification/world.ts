@@ -4,9 +4,9 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { sql } from 'drizzle-orm';
 import { issueApiToken } from '../../src/channels/voice/tokens.ts';
 import { pgTextArray } from '../../src/ingest/index.ts';
 import { rows } from '../../src/platform/db.ts';
@@ -109,7 +109,11 @@ export async function startPaymentsWorld(g: Gateways): Promise<World & { slugA: 
     ['second', [agentA2.id]],
   ])) as [string, string];
   const [queueB] = (await setup(b, [['only', [agentB.id]]])) as [string];
-  const { token: voiceToken } = await issueApiToken(v.core.db, { tenantId: a, name: 'pbx', scopes: ['calls:write'] });
+  const { token: voiceToken } = await issueApiToken(v.core.db, {
+    tenantId: a,
+    name: 'pbx',
+    scopes: ['calls:write'],
+  });
   const s = {
     agentA1: await v.login(agentA1),
     agentA2: await v.login(agentA2),
