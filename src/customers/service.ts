@@ -107,6 +107,7 @@ export type UnlockResolver = (
  * the caller was verified in this conversation (src/verification requireVerified).
  */
 export type ContactChangeGuard = (
+  tx: Tx,
   ctx: TenantContext,
   conversationId: string | undefined,
   customerId: string,
@@ -366,16 +367,20 @@ export function createCustomerService(deps: CustomerDeps) {
     patch: CustomerInput,
     conversationId?: string,
   ): Promise<CustomerView> {
-    // Front-line staff change contact data only for a caller verified in this conversation; the
-    // DPO rectifies through a subject request with its own identity check.
-    if (
-      contactChangeGuard &&
-      !ctx.roles.includes('dpo') &&
-      CONTACT_FIELDS.some((f) => patch[f] !== undefined)
-    )
-      await contactChangeGuard(ctx, conversationId, id);
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const before = await loadLive(tx, id);
+      // Front-line staff change existing contact data only for a caller verified in this
+      // conversation (first capture on an empty profile, e.g. an anonymous chat, needs none);
+      // the DPO rectifies through a subject request with its own identity check.
+      const touched = CONTACT_FIELDS.filter((f) => patch[f] !== undefined);
+      if (contactChangeGuard && touched.length && !ctx.roles.includes('dpo')) {
+        const now = await decode(tx, before, new Set(touched));
+        const had = (f: (typeof CONTACT_FIELDS)[number]) =>
+          f === 'address' ? now.address !== null && Object.keys(now.address).length > 0 : now[f].length > 0;
+        const same = (f: (typeof CONTACT_FIELDS)[number]) =>
+          JSON.stringify(now[f] ?? null) === JSON.stringify(patch[f] ?? null);
+        if (touched.some((f) => had(f) && !same(f))) await contactChangeGuard(tx, ctx, conversationId, id);
+      }
       await assertNotRestricted(tx, ctx.tenant.id, id);
       if (before.merged_into) throw new VigilError('conflict', 'the customer was merged into another record');
       await encryptFields(tx, ctx.tenant.id, id, patch);

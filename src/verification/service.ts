@@ -564,21 +564,27 @@ export function createVerificationService(deps: VerificationDeps) {
   }
 
   /**
-   * For changes of contact data (e-mail, phone, address): passes only when the caller may see the
-   * conversation, it is open, belongs to the customer and its verification is live.
+   * For changes of contact data (e-mail, phone, address), inside the customer update's transaction:
+   * passes only when the caller may see the conversation, it is open, belongs to the customer and
+   * its verification is live.
    */
-  async function requireVerified(ctx: TenantContext, conversationId: string | undefined, customerId: string) {
+  async function requireVerified(
+    tx: Tx,
+    ctx: TenantContext,
+    conversationId: string | undefined,
+    customerId: string,
+  ) {
     if (!conversationId)
       throw new VigilError(
         'verification_required',
         'changing contact data needs a conversation in which the caller was verified',
       );
-    const ok = await db.withTenant(ctx.tenant.id, async (tx) => {
-      const { row: c } = await visibleConversation(tx, ctx, conversationId, false);
-      if (!c || c.customer_id !== customerId || !OPEN.has(c.status)) return false;
+    const { row: c } = await visibleConversation(tx, ctx, conversationId, false);
+    let ok = Boolean(c && c.customer_id === customerId && OPEN.has(c.status));
+    if (ok) {
       const s = await selectState(tx, conversationId, false);
-      return Boolean(s?.live && s.customer_id === customerId);
-    });
+      ok = Boolean(s?.live && s.customer_id === customerId);
+    }
     if (!ok)
       throw new VigilError(
         'verification_required',

@@ -221,8 +221,9 @@ describe(`verification factors (${testDbKind})`, () => {
       expect(r.status).toBe(403);
       expect(r.json.error.code).toBe('verification_required');
     }
-    // Other fields need no verification.
+    // Other fields, and contact data sent back unchanged, need no verification.
     expect((await patch({ notes: 'prefers e-mail' })).status).toBe(200);
+    expect((await patch({ emails: [email], phones: [phone] })).status).toBe(200);
     await attempt(conv, 'date_of_birth', '1979-11-30');
     await attempt(conv, 'postcode', '80 331');
     const ok = await patch({ emails: [email, 'nora.new@example.org'] }, conv);
@@ -230,7 +231,25 @@ describe(`verification factors (${testDbKind})`, () => {
     expect(ok.json.emails).toEqual([email, 'nora.new@example.org']);
     // The verification of one conversation does not carry to another.
     const { conversationId: other } = await openCall(w, phone);
-    expect((await patch({ phones: [phone] }, other)).status).toBe(403);
+    expect((await patch({ phones: ['+1 555 0100'] }, other)).status).toBe(403);
+    // First capture on a profile without contact data (an anonymous chat) is not a change.
+    const m = await w.v.call(
+      'POST',
+      `/api/v1/widget/${A}/messages`,
+      { text: 'Hallo', clientMessageId: 'first-capture-01' },
+      null,
+      ORIGIN,
+    );
+    const anon = (await call('GET', `/api/v1/tenants/${A}/conversations/${m.json.conversationId}`)).json
+      .customerId;
+    const first = await call('PATCH', `/api/v1/tenants/${A}/customers/${anon}`, {
+      emails: ['anon@example.org'],
+    });
+    expect(first.status).toBe(200);
+    expect(
+      (await call('PATCH', `/api/v1/tenants/${A}/customers/${anon}`, { emails: ['other@example.org'] })).json
+        .error.code,
+    ).toBe('verification_required');
   });
 
   it('a locked verification raises an alert and everything shows on the conversation timeline', async () => {
