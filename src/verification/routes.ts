@@ -159,7 +159,8 @@ export function verificationRoutes(
   app.post(
     `${base}/attempts`,
     {
-      config: { auth: { tenant: ['verify', 'Customer'] } },
+      // The per-conversation limit is the policy's; this bounds one session across conversations.
+      config: { auth: { tenant: ['verify', 'Customer'] }, rateLimit: { max: 60, timeWindow: '1 minute' } },
       schema: {
         tags: ['verification'],
         params: ConversationParams,

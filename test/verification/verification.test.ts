@@ -9,6 +9,7 @@ import { rows } from '../../src/platform/db.ts';
 import { auditCount, slugs, startWorld, type World } from '../conversations/fixture.ts';
 import type { Res, Session } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
+import { waitFor } from './world.ts';
 
 describe(`caller verification (${testDbKind})`, () => {
   let w: World;
@@ -83,7 +84,7 @@ describe(`caller verification (${testDbKind})`, () => {
     expect(await auditCount(w, w.a, 'settings.verification_policy.update')).toBe(1);
   });
 
-  it('end to end: masked → refused and counted → locked (429, audited) → fresh conversation unlocks only itself', async () => {
+  it('end to end: masked → refused and counted → locked (429, audited, alert) → fresh conversation unlocks only itself', async () => {
     const conv1 = await openCall();
 
     // 1. Without verification the agent sees the masked date of birth and only the city.
@@ -127,6 +128,12 @@ describe(`caller verification (${testDbKind})`, () => {
       ['verification.blocked', 'denied', null],
     ]);
     expect(events[0]!.meta).toEqual({ factor: 'date_of_birth', result: 'fail' });
+    // The lock raised an insider-monitoring alert on the agent who made the attempts.
+    const alert = await waitFor(async () => {
+      const r = await w.v.app.monitor.listAlerts(w.a, { ruleId: 'verification_locked' });
+      return r.items.find((x) => x.subject.id === w.agentA1.id);
+    });
+    expect(alert).toMatchObject({ ruleId: 'verification_locked', severity: 'medium' });
     // The audit log never holds the answers.
     expect(JSON.stringify(events)).not.toMatch(/1985|10115|VF-40124/);
 
