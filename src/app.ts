@@ -20,6 +20,7 @@ import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
 import type { MonitoredEvent } from './monitoring/types.ts';
+import { registerPayments } from './payments/module.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
@@ -30,8 +31,7 @@ import { installErrorMapper } from './platform/http-errors.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
-import { verificationRoutes } from './verification/routes.ts';
-import { createVerificationService } from './verification/service.ts';
+import { registerVerification } from './verification/module.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
@@ -129,9 +129,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       privacyRoutes(http, {
         privacy: createPrivacyService({ db, keyring: deps.keyring, audit, auditLog: deps.auditLog }),
       });
-    const verification = createVerificationService({ db, audit, keyring: deps.keyring as Keyring });
-    contact.customers.setUnlockResolver(verification.unlockedFor);
-    verificationRoutes(http, { verification });
+    registerVerification(http, {
+      config,
+      db,
+      audit,
+      keyring: deps.keyring as Keyring,
+      customers: contact.customers,
+      chat: contact.chat,
+    });
+    registerPayments(http, { config, db, audit, keyring: deps.keyring as Keyring, chat: contact.chat });
   }
 
   const systemActor = { ip: '', uaHash: '', userId: null };

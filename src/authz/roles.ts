@@ -23,7 +23,9 @@ export type Action =
   | 'export'
   | 'erase'
   | 'suspend'
-  | 'verify';
+  | 'verify'
+  /** Card capture: no role holds it; only the telephony integration's token reaches DTMF capture. */
+  | 'capture';
 export type Subject =
   | 'Conversation'
   | 'Customer'
@@ -42,6 +44,7 @@ export type Subject =
   | 'AccessPolicy'
   | 'Device'
   | 'Training'
+  | 'Payment'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -62,6 +65,7 @@ function grantFrontline(can: AbilityBuilder<AppAbility>['can'], fields: readonly
   can(['read', 'update', 'reply'], 'Conversation');
   can('read', 'Customer', [...fields]);
   can(['create', 'update', 'reveal', 'verify'], 'Customer');
+  can(['create', 'read', 'update'], 'Payment');
 }
 
 function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
