@@ -222,6 +222,7 @@ export function SignInPage({ reason }: { reason: string | null }) {
             <span>{t('nav.language')}</span>
             <select
               className="input select"
+              data-testid="language-signin"
               value={locale}
               onChange={(e) => setLocale(e.target.value as Locale)}
             >
