@@ -151,6 +151,7 @@ export function createConversationService(deps: ConversationDeps) {
       queue?: string;
       assignee?: string;
       channel?: string;
+      customer?: string;
       cursor?: string;
       limit?: number;
     },
@@ -163,6 +164,7 @@ export function createConversationService(deps: ConversationDeps) {
         ...(q.status ? { status: q.status } : {}),
         ...(q.channel ? { channel: q.channel } : {}),
         ...(q.queue ? { queueId: q.queue } : {}),
+        ...(q.customer ? { customerId: q.customer } : {}),
         ...(q.assignee
           ? { assigneeId: q.assignee === 'none' ? null : q.assignee === 'me' ? userId(ctx) : q.assignee }
           : {}),

@@ -78,6 +78,8 @@ export interface ListFilters {
   queueId?: string;
   assigneeId?: string | null;
   channel?: string;
+  /** One customer's conversations (the agent's all-channel timeline). */
+  customerId?: string;
   /** null = every queue (supervisors); otherwise the caller's queues (and their own assignments). */
   scope: { queueIds: string[]; userId: string } | null;
   after: { lma: string; id: string } | null;
@@ -89,6 +91,7 @@ export async function listConversations(tx: Tx, f: ListFilters): Promise<Convers
   if (f.status) conds.push(sql`status = ${f.status}`);
   if (f.channel) conds.push(sql`channel = ${f.channel}`);
   if (f.queueId) conds.push(sql`queue_id = ${f.queueId}`);
+  if (f.customerId) conds.push(sql`customer_id = ${f.customerId}`);
   if (f.assigneeId === null) conds.push(sql`assignee_id is null`);
   else if (f.assigneeId) conds.push(sql`assignee_id = ${f.assigneeId}`);
   if (f.scope) {
