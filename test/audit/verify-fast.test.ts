@@ -158,7 +158,7 @@ describe('verify-batch (pure)', () => {
         fc.integer({ min: 0, max: 2 ** 40 }),
         (evs, tenantId, ms) => {
           const enc = new EventEncoder();
-          let prev = Buffer.alloc(32, 7);
+          let prev: Buffer = Buffer.alloc(32, 7);
           const hashes: Buffer[] = [];
           const lines: string[] = [];
           evs.forEach((e, i) => {
