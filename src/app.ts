@@ -107,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     db,
     audit,
     tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
+    onAccessChanged: (userId) => auth.forgetUser(userId),
   });
 
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
+import { createGroupCommitter } from './audit/group-commit.ts';
 import {
   type AuditSink,
   createAuditExporter,
@@ -75,12 +76,15 @@ export async function createCore(config: Config, db: Database): Promise<Core> {
   const publish = (e: AuditEvent) => {
     for (const l of listeners) l(e);
   };
+  const readEvents = createGroupCommitter((tenantId, inputs) =>
+    auditLog.appendManyStandalone(db, tenantId, inputs),
+  );
   const audit: AuditRecorder = {
     inTx: async (tx, e) => {
       publish(await auditLog.append(tx, e));
     },
     standalone: async (e) => {
-      publish(await auditLog.appendStandalone(db, e));
+      publish(await readEvents.append(e));
     },
   };
   const secrets: SecretSealer = {

@@ -62,6 +62,11 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 const CHALLENGE_MAX_ATTEMPTS = 5;
 // Persisting last_seen on every request would make each read a write; a small slack is enough.
 const TOUCH_EVERY_MS = 15_000;
+// Every request authenticates; a short-lived in-process cache spares the database that read.
+// Whatever must end access at once (revocation, suspension, step-up, membership change) evicts
+// the user's entries on this node; other nodes evict on the cluster event, at the latest after this.
+const SESSION_CACHE_MS = 1_000;
+const SESSION_CACHE_MAX = 50_000;
 
 export function createAuthService(deps: {
   db: Database;
@@ -289,7 +294,29 @@ export function createAuthService(deps: {
   }
 
   /** Resolves a session cookie; throws 401 for anything not live. */
+  const sessionCache = new Map<string, { at: number; value: AuthenticatedSession }>();
+  const forgetUser = (userId: string) => {
+    for (const [k, e] of sessionCache) if (e.value.user.id === userId) sessionCache.delete(k);
+  };
+
   async function authenticate(token: string, uaHash: string): Promise<AuthenticatedSession> {
+    const key = sha256(token).toString('base64');
+    const now = Date.now();
+    const hit = sessionCache.get(key);
+    if (hit && now - hit.at < SESSION_CACHE_MS) {
+      const s = hit.value.session;
+      if (s.ua_hash !== uaHash) throw new VigilError('unauthenticated', 'not signed in');
+      if (asDate(s.idle_expires_at)!.getTime() > now && asDate(s.absolute_expires_at)!.getTime() > now)
+        return hit.value;
+    }
+    sessionCache.delete(key);
+    const value = await authenticateFromDb(token, uaHash);
+    if (sessionCache.size >= SESSION_CACHE_MAX) sessionCache.clear();
+    sessionCache.set(key, { at: now, value });
+    return value;
+  }
+
+  async function authenticateFromDb(token: string, uaHash: string): Promise<AuthenticatedSession> {
     return db.withPlatform(async (tx) => {
       const s = await sessionStore.byTokenHash(tx, sha256(token));
       const now = Date.now();
@@ -333,6 +360,7 @@ export function createAuthService(deps: {
       }
       return { revoked, owner };
     });
+    if (ids.owner) forgetUser(ids.owner);
     if (ids.owner && ids.revoked.length) deps.onRevoke?.(ids.owner, ids.revoked);
     return ids.revoked;
   }
@@ -355,6 +383,7 @@ export function createAuthService(deps: {
         resourceId: userId,
       });
     });
+    forgetUser(userId);
     if (suspended) await revokeSessions({ userId }, 'suspended', actor);
   }
 
@@ -372,6 +401,7 @@ export function createAuthService(deps: {
         outcome: 'success',
       });
     });
+    forgetUser(userId);
   }
 
   /** Confirms a fresh TOTP code for the current session (step-up). */
@@ -391,6 +421,7 @@ export function createAuthService(deps: {
       });
       return true;
     });
+    forgetUser(userId);
     if (!ok) {
       await recordFailure(userId, c, 'auth.mfa');
       throw new VigilError('invalid_mfa_code', 'the code is wrong or was already used');
@@ -405,6 +436,8 @@ export function createAuthService(deps: {
     completeRecovery: (challenge: string, code: string, c: ClientInfo) =>
       completeMfa(challenge, code, 'recovery', c),
     authenticate,
+    /** Evicts the user's cached sessions on this node (membership or status changed elsewhere). */
+    forgetUser,
     revokeSessions,
     listSessions: (userId: string) => db.withPlatform((tx) => sessionStore.listForUser(tx, userId)),
     suspendUser: (userId: string, reason: string, actor: ClientInfo & { userId: string | null }) =>
