@@ -39,6 +39,9 @@ export type Subject =
   | 'SubjectRequest'
   | 'Report'
   | 'Call'
+  | 'Compliance'
+  | 'Consent'
+  | 'AccessReview'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -59,6 +62,7 @@ function grantFrontline(can: AbilityBuilder<AppAbility>['can'], fields: readonly
   can(['read', 'update', 'reply'], 'Conversation');
   can('read', 'Customer', [...fields]);
   can(['create', 'update', 'reveal', 'verify'], 'Customer');
+  can('create', 'Consent');
 }
 
 function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
@@ -77,18 +81,22 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
       can('read', ['User', 'Session']);
+      can('manage', 'AccessReview');
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
       can('read', ['AuditEvent', 'Session', 'User', 'Membership', 'Report']);
       can('suspend', 'User');
       can('delete', 'Session');
+      can('read', 'Compliance');
+      can('manage', 'AccessReview');
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
       can('read', 'Customer', [...CUSTOMER_FIELDS.dpo]);
       can(['export', 'erase', 'update'], 'Customer');
       can('read', ['AuditEvent', 'Report', 'Membership']);
+      can('manage', ['Compliance', 'Consent', 'AccessReview']);
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);
