@@ -6,7 +6,9 @@ import type { AuditSigner } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
+import { createConsents } from './consent.ts';
 import { createRetention } from './retention.ts';
+import { consentRoutes } from './routes-consent.ts';
 import { retentionRoutes } from './routes-retention.ts';
 
 export { CATEGORIES, createRetention, type Retention, type RunReport } from './retention.ts';
@@ -26,12 +28,14 @@ export interface ComplianceDeps {
 export function registerCompliance(http: FastifyInstance, deps: ComplianceDeps) {
   const retention = createRetention(deps);
   retentionRoutes(http, { retention });
+  const consents = createConsents(deps);
+  consentRoutes(http, { consents });
   const interval = deps.retentionIntervalMs ?? 3_600_000;
   if (interval > 0) {
     const stop = retention.schedule(interval, (e) => deps.onError?.(e, 'retention'));
     http.addHook('onClose', async () => stop());
   }
-  return { retention };
+  return { retention, consents };
 }
 
 export type Compliance = ReturnType<typeof registerCompliance>;
