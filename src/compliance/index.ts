@@ -6,8 +6,10 @@ import type { AuditSigner } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
+import { createBreaches } from './breaches.ts';
 import { createConsents } from './consent.ts';
 import { createRetention } from './retention.ts';
+import { breachRoutes } from './routes-breaches.ts';
 import { consentRoutes } from './routes-consent.ts';
 import { retentionRoutes } from './routes-retention.ts';
 
@@ -30,12 +32,14 @@ export function registerCompliance(http: FastifyInstance, deps: ComplianceDeps) 
   retentionRoutes(http, { retention });
   const consents = createConsents(deps);
   consentRoutes(http, { consents });
+  const breaches = createBreaches(deps);
+  breachRoutes(http, { breaches });
   const interval = deps.retentionIntervalMs ?? 3_600_000;
   if (interval > 0) {
     const stop = retention.schedule(interval, (e) => deps.onError?.(e, 'retention'));
     http.addHook('onClose', async () => stop());
   }
-  return { retention, consents };
+  return { retention, consents, breaches };
 }
 
 export type Compliance = ReturnType<typeof registerCompliance>;
