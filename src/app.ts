@@ -9,11 +9,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
-import type { AuditEvent } from './audit/types.ts';
+import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
+import { type Compliance, registerCompliance } from './compliance/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   onAuditEvent(listener: (e: AuditEvent) => void): void;
   /** Enables the contact center (customers, conversations, chat, voice). */
   keyring?: Keyring;
+  /** Signs the retention anchors of audit-event retention (compliance). */
+  auditSigner?: AuditSigner;
 }
 
 export interface App {
@@ -53,6 +56,7 @@ export interface App {
   monitor: Monitor;
   contact?: ContactCenter;
   access: AccessPolicyModule;
+  compliance?: Compliance;
 }
 
 export const CSP_DIRECTIVES = {
@@ -122,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const contact = deps.keyring
     ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })
     : undefined;
+  let compliance: Compliance | undefined;
   if (contact) {
     onRevoke = (userId) => contact.hub.dropUser(userId);
     piiPolicyRoutes(http, { db, policies: contact.policies, audit });
@@ -138,6 +143,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       chat: contact.chat,
     });
     registerPayments(http, { config, db, audit, keyring: deps.keyring as Keyring, chat: contact.chat });
+    const verification = createVerificationService({ db, audit, keyring: deps.keyring as Keyring });
+    contact.customers.setUnlockResolver(verification.unlockedFor);
+    verificationRoutes(http, { verification });
+    compliance = registerCompliance(http, {
+      db,
+      keyring: deps.keyring as Keyring,
+      audit,
+      auditLog: deps.auditLog,
+      signer: deps.auditSigner,
+      onError: (e, where) => logger.error({ err: e, where }, 'compliance job failed'),
+    });
   }
 
   const systemActor = { ip: '', uaHash: '', userId: null };
@@ -168,4 +184,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   monitoringRoutes(http, { monitor, audit });
 
   return { http, auth, monitor, access, ...(contact ? { contact } : {}) };
+  return { http, auth, monitor, ...(contact ? { contact } : {}), ...(compliance ? { compliance } : {}) };
 }

@@ -156,6 +156,7 @@ export async function startVigil(
     onAuditEvent: core.onAuditEvent,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
     keyring: core.keyring,
+    auditSigner: core.signer,
   });
   let demoText: string | undefined;
   if (config.demo) {
