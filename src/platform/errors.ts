@@ -35,6 +35,22 @@ export const errorStatus = {
   audit_write_failed: 503,
   service_unavailable: 503,
   internal: 500,
+  // Single sign-on, passkeys (issue 14).
+  sso_provider_unknown: 404,
+  sso_state_invalid: 401,
+  sso_token_invalid: 401,
+  sso_idp_error: 401,
+  sso_domain_not_allowed: 403,
+  sso_email_unverified: 403,
+  sso_no_account: 403,
+  saml_signature_invalid: 401,
+  saml_assertion_expired: 401,
+  saml_audience_mismatch: 401,
+  saml_recipient_mismatch: 401,
+  saml_replayed: 401,
+  saml_response_invalid: 401,
+  phishing_resistant_required: 403,
+  webauthn_failed: 401,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
