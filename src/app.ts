@@ -17,6 +17,8 @@ import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
 import { type Compliance, registerCompliance } from './compliance/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
+import { type AccessPolicyModule, createAccessPolicy } from './identity/access-policy/index.ts';
+import { createScim } from './identity/scim/index.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
@@ -25,8 +27,6 @@ import { registerPayments } from './payments/module.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
-import { type AccessPolicyModule, createAccessPolicy } from './identity/access-policy/index.ts';
-import { createScim } from './identity/scim/index.ts';
 import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
@@ -106,7 +106,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const auth = createAuthService({ db, config, audit, secrets, onRevoke: (userId) => onRevoke(userId) });
   const scim = createScim({ db, audit, auth });
   const access = createAccessPolicy({ db, audit, secureCookies: config.secureCookies });
-  installGuard(http, { db, auth, audit, scimAuth: scim.tokens.authenticate, admitTenant: access.admitTenant });
+  installGuard(http, {
+    db,
+    auth,
+    audit,
+    scimAuth: scim.tokens.authenticate,
+    admitTenant: access.admitTenant,
+  });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
@@ -143,9 +149,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       chat: contact.chat,
     });
     registerPayments(http, { config, db, audit, keyring: deps.keyring as Keyring, chat: contact.chat });
-    const verification = createVerificationService({ db, audit, keyring: deps.keyring as Keyring });
-    contact.customers.setUnlockResolver(verification.unlockedFor);
-    verificationRoutes(http, { verification });
     compliance = registerCompliance(http, {
       db,
       keyring: deps.keyring as Keyring,
@@ -183,6 +186,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
   monitoringRoutes(http, { monitor, audit });
 
-  return { http, auth, monitor, access, ...(contact ? { contact } : {}) };
-  return { http, auth, monitor, ...(contact ? { contact } : {}), ...(compliance ? { compliance } : {}) };
+  return {
+    http,
+    auth,
+    monitor,
+    access,
+    ...(contact ? { contact } : {}),
+    ...(compliance ? { compliance } : {}),
+  };
 }
