@@ -341,6 +341,19 @@ describe(`payment capture (${testDbKind})`, () => {
     expect((await postForm(c.json.link, { number: GOOD, expiry: '12/30', cvc: '123' })).status).toBe(410);
   });
 
+  it('the routes are described in the OpenAPI document', async () => {
+    const docs = await w.v.call('GET', '/docs/json');
+    expect(docs.status).toBe(200);
+    for (const path of [
+      '/api/v1/tenants/{tenantSlug}/conversations/{conversationId}/payments',
+      '/api/v1/tenants/{tenantSlug}/calls/{callId}/payments/{paymentId}/dtmf',
+      '/api/v1/tenants/{tenantSlug}/conversations/{conversationId}/verification/codes',
+      '/api/v1/tenants/{tenantSlug}/conversations/{conversationId}/timeline',
+      '/api/v1/widget/{tenantSlug}/identity',
+    ])
+      expect(Object.keys(docs.json.paths)).toContain(path);
+  });
+
   it('afterwards no card number and no CVC is in the database, the logs, the transcripts or any agent response', async () => {
     // The transcripts as the agent reads them.
     const convs = await w.v.core.db.withOwner((tx) =>
