@@ -423,7 +423,8 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
         break;
       case 'payment.capture': {
         if (e.outcome === 'success' || !e.ip) break;
-        const range = ipRange(e.ip, true);
+        // The /24 (/48): card testers rotate addresses within their network.
+        const range = ipRange(e.ip);
         if (!range) break;
         const id = pseudonym(hashKey, range);
         count(out, 'payment_declines', ev, `${tk}|${id}`, 'ip_range', id);

@@ -9,7 +9,7 @@ import type { World } from '../conversations/fixture.ts';
 import type { Res } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
 import { type Gateways, openCall, startGateways, startPaymentsWorld } from '../verification/world.ts';
-import { findCardTraces } from './scan.ts';
+import { findCardTraces, recordScan } from './scan.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GOOD = '4242424242424242';
@@ -156,6 +156,7 @@ describe(`hosted payment page in Chromium (${testDbKind})`, () => {
       agentResponses.map((r) => r.text),
     );
     expect(scan.dumpLength).toBeGreaterThan(10_000);
+    recordScan('browser', scan, agentResponses.length);
     expect(scan.hits).toEqual([]);
   });
 

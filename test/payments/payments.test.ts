@@ -14,7 +14,7 @@ import {
   startPaymentsWorld,
   waitFor,
 } from '../verification/world.ts';
-import { findCardTraces } from './scan.ts';
+import { findCardTraces, recordScan } from './scan.ts';
 
 const GOOD = '4242424242424242';
 const DECLINE = '4000000000000002';
@@ -341,6 +341,19 @@ describe(`payment capture (${testDbKind})`, () => {
     expect((await postForm(c.json.link, { number: GOOD, expiry: '12/30', cvc: '123' })).status).toBe(410);
   });
 
+  it('the routes are described in the OpenAPI document', async () => {
+    const docs = await w.v.call('GET', '/docs/json');
+    expect(docs.status).toBe(200);
+    for (const path of [
+      '/api/v1/tenants/{tenantSlug}/conversations/{conversationId}/payments',
+      '/api/v1/tenants/{tenantSlug}/calls/{callId}/payments/{paymentId}/dtmf',
+      '/api/v1/tenants/{tenantSlug}/conversations/{conversationId}/verification/codes',
+      '/api/v1/tenants/{tenantSlug}/conversations/{conversationId}/timeline',
+      '/api/v1/widget/{tenantSlug}/identity',
+    ])
+      expect(Object.keys(docs.json.paths)).toContain(path);
+  });
+
   it('afterwards no card number and no CVC is in the database, the logs, the transcripts or any agent response', async () => {
     // The transcripts as the agent reads them.
     const convs = await w.v.core.db.withOwner((tx) =>
@@ -352,6 +365,7 @@ describe(`payment capture (${testDbKind})`, () => {
     const scan = await findCardTraces(w, [GOOD, DECLINE, FUNDS, MASTER, AMEX], texts);
     expect(scan.dumpLength).toBeGreaterThan(10_000);
     expect(scan.logLines).toBeGreaterThan(20);
+    recordScan('api', scan, texts.length);
     expect(scan.hits).toEqual([]);
     // CVCs: no CVC or card field anywhere in the dump, the logs or the responses; the Amex CVC is
     // in no log line, no response and no column of the tables capture writes (hex ciphertext
@@ -365,8 +379,10 @@ describe(`payment capture (${testDbKind})`, () => {
             union all select meta::text from audit_events`,
       ),
     );
+    // As a value of its own: not inside a uuid, hash or token, where four digits occur by chance.
+    const standalone = new RegExp(`(?<![0-9A-Za-z_-])${AMEX_CVC}(?![0-9A-Za-z_-])`);
     for (const hay of [scan.logs, texts.join('\n'), written.map((x) => x.v).join('\n')])
-      expect(hay).not.toContain(AMEX_CVC);
+      expect(hay).not.toMatch(standalone);
     // What is kept: brand, last four, the provider's token.
     const kept = await w.v.core.db.withOwner((tx) =>
       rows<{ card_last4: string | null; provider_token: string | null }>(

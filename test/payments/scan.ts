@@ -1,6 +1,7 @@
 // Where a card number must never be: every table of the database dumped as text (each row cast
 // to text, bytea as hex), the raw database bytes (PGlite data dir / all text values), the captured
 // log lines. The tests add their own API responses and transcripts.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { rows } from '../../src/platform/db.ts';
 import { databaseBytes, type World } from '../conversations/fixture.ts';
@@ -44,4 +45,21 @@ export async function findCardTraces(w: World, pans: string[], extraTexts: strin
       if (extra.includes(s)) hits.push(`responses: ${s}`);
     }
   return { hits, dumpLength: dump.length, rawLength: raw.length, logLines: w.v.logs.length, dump, logs };
+}
+
+/** What a scan covered, as JSON next to the screenshots (the figures the notes quote). */
+export function recordScan(name: string, s: Awaited<ReturnType<typeof findCardTraces>>, responses: number) {
+  mkdirSync('test-results/payments', { recursive: true });
+  const summary = {
+    db: process.env.VIGIL_TEST_DB ?? 'pglite',
+    tableDumpChars: s.dumpLength,
+    databaseBytes: s.rawLength,
+    logLines: s.logLines,
+    responses,
+    hits: s.hits,
+  };
+  writeFileSync(
+    `test-results/payments/scan-${name}-${summary.db}.json`,
+    `${JSON.stringify(summary, null, 2)}\n`,
+  );
 }
