@@ -320,6 +320,35 @@ describe('web console', () => {
     expect(token).toMatch(/^vgl_/);
     await axe(page, 'tokens');
     await shot(page, '15-api-token');
+
+    // Tenant settings: the verification policy and the PII treatment per kind of data.
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Tenant settings', level: 1 }).waitFor();
+    await page.getByLabel('Correct answers required').fill('1');
+    await page.getByLabel('Customer number', { exact: true }).uncheck();
+    await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+    await page.getByText('Settings saved').first().waitFor();
+    await page.getByLabel('Treatment of EMAIL').selectOption('tokenize');
+    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
+    await expect
+      .poll(() =>
+        page.evaluate(async (slug) => {
+          type Policies = {
+            policy: { required: number; factors: string[]; entities: Record<string, { operator: string }> };
+          };
+          const get = async (p: string) =>
+            (await (await fetch(`/api/v1/tenants/${slug}/settings/${p}`)).json()) as Policies;
+          const [v, p] = await Promise.all([get('verification-policy'), get('pii-policy')]);
+          return {
+            required: v.policy.required,
+            factors: v.policy.factors,
+            email: p.policy.entities.EMAIL.operator,
+          };
+        }, TENANT),
+      )
+      .toEqual({ required: 1, factors: ['date_of_birth', 'postcode'], email: 'tokenize' });
+    await axe(page, 'settings');
+    await shot(page, '16-settings');
     expect(cspErrors(page)).toEqual([]);
     await ctx.close();
   });

@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/Dashboard';
 import { DpoRequestsPage } from './pages/DpoRequests';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage, SupervisorPage } from './pages/Pending';
+import { SettingsPage } from './pages/Settings';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
@@ -77,6 +78,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (conversation) return <InboxPage slug={slug!} id={conversation.id!} />;
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
+  if (match('/app/t/:slug/settings', path)) return <SettingsPage slug={slug!} />;
   if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
