@@ -342,7 +342,7 @@ describe('web console', () => {
           return {
             required: v.policy.required,
             factors: v.policy.factors,
-            email: p.policy.entities.EMAIL.operator,
+            email: p.policy.entities.EMAIL?.operator,
           };
         }, TENANT),
       )
