@@ -54,7 +54,8 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
 
   beforeAll(async () => {
     await ensureWebBuild();
-    v = await startTestVigil();
+    // A shorter idle timeout than the default: the console must learn it from the server.
+    v = await startTestVigil({ sessionIdleMinutes: 10 });
     tenantId = await v.tenant(SLUG);
     agent = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
     so = await v.makeUser([{ role: 'security_officer', tenant: SLUG }]);
@@ -358,7 +359,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     await w.ctx.close();
   });
 
-  it('warns before the idle timeout and keeps the session on request', async () => {
+  it('warns before the server’s idle timeout and keeps the session on request', async () => {
     const w = await newPage(browser, { baseUrl: v.url, locale: 'de-DE' });
     await w.page.clock.install();
     // The browser's language is the default before anyone signs in.
@@ -366,8 +367,12 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     await w.page.getByRole('heading', { name: 'Anmelden' }).waitFor();
     await w.page.getByTestId('language-signin').selectOption('en');
     await signIn(w.page, v.url, so, { navigate: false });
-    await w.page.clock.fastForward('13:30');
+    // Idle timeout 10 minutes (server configuration): no warning after 7, a warning after 8.5.
+    await w.page.clock.fastForward('07:00');
     const dialog = w.page.getByRole('dialog');
+    await w.page.waitForTimeout(300);
+    expect(await dialog.isVisible()).toBe(false);
+    await w.page.clock.fastForward('01:30');
     await dialog.getByRole('heading', { name: 'Are you still there?' }).waitFor();
     await axe(w.page, 'idle warning');
     await shot(w.page, '28-idle-warning');

@@ -15,7 +15,7 @@ import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
 import { match, navigate, usePath } from './router';
 import { StepUpPrompt } from './StepUp';
-import { IDLE_MINUTES, idleMinutes, useSession, WARN_AFTER_MINUTES } from './session';
+import { idleMinutes, useSession, warnAfterMinutes } from './session';
 import { Button, Dialog, EmptyState, Spinner } from './ui';
 import { Layout } from './ui/Layout';
 
@@ -93,10 +93,11 @@ function IdleWatch() {
   useEffect(() => {
     const timer = setInterval(() => {
       const idle = idleMinutes();
-      if (idle >= IDLE_MINUTES) s.endLocally('session_expired');
-      else if (idle >= WARN_AFTER_MINUTES) {
+      const limit = s.idleLimit;
+      if (idle >= limit) s.endLocally('session_expired');
+      else if (idle >= warnAfterMinutes(limit)) {
         setWarn(true);
-        setLeft(Math.max(0, Math.ceil((IDLE_MINUTES - idle) * 60)));
+        setLeft(Math.max(0, Math.ceil((limit - idle) * 60)));
       } else setWarn(false);
     }, 1000);
     return () => clearInterval(timer);
