@@ -90,7 +90,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     // does), and a phone call with its transcript through the telephony API.
     const contact = v.app.contact!;
     const ctx = systemContext({ id: tenantId, slug: SLUG, name: SLUG });
-    await contact.ingest.ingestMessage(ctx, {
+    const chat = await contact.ingest.ingestMessage(ctx, {
       channel: 'chat',
       direction: 'inbound',
       author: { type: 'customer', id: null },
@@ -98,6 +98,16 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
       idempotencyKey: 'web-inbox:chat:1',
       lang: 'de',
       newConversation: { channel: 'chat', customer: { id: erikaId }, queueId },
+    });
+    // Customer text that looks like markup stays text: no element, no script.
+    await contact.ingest.ingestMessage(ctx, {
+      channel: 'chat',
+      direction: 'inbound',
+      author: { type: 'customer', id: null },
+      text: 'Test <img src=x onerror="window.__pwned=1"> <b>fett</b>',
+      idempotencyKey: 'web-inbox:chat:2',
+      lang: 'de',
+      conversationId: chat.conversationId,
     });
     await contact.ingest.ingestMessage(ctx, {
       channel: 'email',
@@ -271,6 +281,8 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
         els.map((e) => (e as unknown as { dataset: { channel: string } }).dataset.channel),
       );
     expect(new Set(channels)).toEqual(new Set(['chat', 'email', 'voice']));
+    expect(await timeline.locator('img, b, script').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     await shot(page, '24-all-channels');
 
     // Masked until verified; answers are compared on the server, the agent sees pass/fail only.
