@@ -51,6 +51,28 @@ export async function selectConversation(
   return r;
 }
 
+/**
+ * The conversation and whether the agent may see it (assigned to them or in one of their
+ * queues) in one round trip; userId null means an unrestricted reader (supervisor).
+ */
+export async function selectConversationInScope(
+  tx: Tx,
+  id: string,
+  userId: string | null,
+  forUpdate = false,
+): Promise<(ConversationRow & { in_scope: boolean }) | undefined> {
+  const inScope =
+    userId === null
+      ? sql`true`
+      : sql`(assignee_id = ${userId} or exists (select 1 from queue_members qm
+             where qm.user_id = ${userId} and qm.queue_id = conversations.queue_id))`;
+  const [r] = await rows<ConversationRow & { in_scope: boolean }>(
+    tx,
+    sql`select ${COLS}, ${inScope} as in_scope from conversations where id = ${id} ${forUpdate ? sql`for update` : sql``}`,
+  );
+  return r;
+}
+
 export interface ListFilters {
   status?: string;
   queueId?: string;

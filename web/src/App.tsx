@@ -1,6 +1,7 @@
 // Routes of the consoles; the sign-in page whenever nobody is signed in.
 import { useEffect, useState } from 'react';
 import { useI18n } from './i18n';
+import { AccessPolicyPage } from './pages/AccessPolicy';
 import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
@@ -79,6 +80,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
   if (match('/app/t/:slug/settings', path)) return <SettingsPage slug={slug!} />;
+  if (match('/app/t/:slug/access', path)) return <AccessPolicyPage slug={slug!} />;
   if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
