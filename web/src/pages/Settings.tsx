@@ -31,7 +31,7 @@ interface PiiPolicy {
   entities: Record<string, { operator: string }>;
 }
 
-const FACTORS = ['date_of_birth', 'postcode', 'customer_number'];
+const FACTORS = ['date_of_birth', 'postcode', 'customer_number', 'one_time_code', 'signed_in_visitor'];
 const UNLOCKS = ['dateOfBirth', 'address'];
 const OPERATORS = ['keep', 'mask', 'tokenize', 'pseudonymize', 'redact'];
 const ALWAYS_REDACTED = new Set(['PAYMENT_CARD', 'CARD_CVV']);
