@@ -15,7 +15,10 @@ export function authRoutes(
   app: FastifyInstance,
   deps: {
     auth: AuthService;
-    config: Pick<Config, 'secureCookies' | 'sessionAbsoluteHours' | 'loginMaxPerIpPerMinute'>;
+    config: Pick<
+      Config,
+      'secureCookies' | 'sessionAbsoluteHours' | 'loginMaxPerIpPerMinute' | 'sessionIdleMinutes'
+    >;
   },
 ) {
   const { auth, config } = deps;
@@ -129,11 +132,23 @@ export function authRoutes(
       config: { auth: { user: true } },
       schema: {
         tags: ['auth'],
-        response: { 200: Type.Object({ user: Type.Any(), csrfToken: Type.String() }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            user: Type.Any(),
+            csrfToken: Type.String(),
+            // The console warns before this idle timeout ends the session.
+            sessionIdleMinutes: Type.Integer(),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
-      return { user: req.authUser!, csrfToken: csrfTokenFor(req.sessionToken!) };
+      return {
+        user: req.authUser!,
+        csrfToken: csrfTokenFor(req.sessionToken!),
+        sessionIdleMinutes: config.sessionIdleMinutes,
+      };
     },
   );
 

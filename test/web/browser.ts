@@ -122,6 +122,24 @@ export async function newPage(
   });
   page.on('pageerror', (e) => w.errors.push(String(e)));
   page.on('websocket', (ws) => w.urls.push(ws.url()));
+  // Every console document carries the strict CSP: scripts and styles from the origin only.
+  page.on('response', (r) => {
+    if (r.request().resourceType() !== 'document' || (opts.baseUrl && !r.url().startsWith(opts.baseUrl)))
+      return;
+    const csp = r.headers()['content-security-policy'] ?? '';
+    if (!/script-src 'self'/.test(csp) || !/style-src 'self'/.test(csp) || /unsafe-(inline|eval)/.test(csp))
+      w.errors.push(`weak or missing CSP on ${r.url()}: ${csp}`);
+  });
+  // Violations are also reported as events (init scripts are not subject to the page's CSP).
+  await page.addInitScript(() => {
+    const g = globalThis as unknown as {
+      addEventListener(t: string, f: (e: { violatedDirective: string; blockedURI: string }) => void): void;
+      console: { error(...a: unknown[]): void };
+    };
+    g.addEventListener('securitypolicyviolation', (e) =>
+      g.console.error(`Refused to load (CSP ${e.violatedDirective}) ${e.blockedURI}`),
+    );
+  });
   page.on('request', (r) => {
     w.urls.push(r.url());
     const u = new URL(r.url());

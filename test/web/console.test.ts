@@ -1,100 +1,53 @@
 // The web consoles in a real Chromium against a real Vigil: sign-in with TOTP (and enrolment),
 // language switch, sessions, suspension by a security officer, audit verification, sign-out,
 // axe-core accessibility checks and the strict CSP. Screenshots go to test-results/.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.ts';
 import { freshTotp, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
-import { ensureWebBuild } from './browser.ts';
+import {
+  axe,
+  ensureWebBuild,
+  expectCsrfOnWrites,
+  launch,
+  repo,
+  shot,
+  signIn as signInAt,
+  type Watched,
+  newPage as watchedPage,
+} from './browser.ts';
 
-const repo = join(import.meta.dirname, '..', '..');
-const shots = join(repo, 'test-results', 'web');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TENANT = 'web-acme';
 
 let v: TestVigil;
 let browser: Browser;
 let so: TestUser;
 let agent: TestUser;
+const watched = new Map<Page, Watched>();
 
-async function signIn(page: Page, u: TestUser) {
-  await page.goto(`${v.url}/`);
-  await page.getByLabel('E-mail').fill(u.email);
-  await page.getByLabel('Password').fill(u.password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Authentication code').fill(freshTotp(u.totpSecret));
-  await page.getByRole('button', { name: 'Verify' }).click();
-  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+const signIn = (page: Page, u: TestUser) => signInAt(page, v.url, u);
+async function newPage() {
+  const w = await watchedPage(browser, { baseUrl: v.url });
+  watched.set(w.page, w);
+  return w;
 }
-
-/** axe-core run in the page (CDP evaluation is not subject to the page's CSP). */
-async function axe(page: Page, name: string) {
-  await page.evaluate(axeSource);
-  const r = (await page.evaluate(async () => {
-    // runs in the page (no DOM types in the node tsconfig)
-    const g = globalThis as unknown as {
-      document: unknown;
-      axe: {
-        run(
-          d: unknown,
-          o: object,
-        ): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }>;
-      };
-    };
-    const res = await g.axe.run(g.document, { resultTypes: ['violations'] });
-    return res.violations.map((x) => ({
-      id: x.id,
-      impact: x.impact,
-      targets: x.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  })) as Array<{ id: string; impact: string; targets: string[] }>;
-  const bad = r.filter((x) => x.impact === 'serious' || x.impact === 'critical');
-  expect({ page: name, violations: bad }).toEqual({ page: name, violations: [] });
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-
-async function newPage(): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  (page as unknown as { cspErrors: string[] }).cspErrors = errors;
-  return { ctx, page };
-}
-const cspErrors = (page: Page) => (page as unknown as { cspErrors: string[] }).cspErrors;
+/** CSP violations and page errors; every state change also carried the CSRF token. */
+const cspErrors = (page: Page) => {
+  expectCsrfOnWrites(watched.get(page)!);
+  return watched.get(page)!.errors;
+};
 
 describe('web console', () => {
   beforeAll(async () => {
     // Built from the current sources (once for all browser test files) so no test runs a stale bundle.
     await ensureWebBuild();
-    mkdirSync(shots, { recursive: true });
     v = await startTestVigil();
     await v.tenant(TENANT);
     so = await v.makeUser([{ role: 'security_officer', tenant: TENANT }]);
     agent = await v.makeUser([{ role: 'agent', tenant: TENANT }]);
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    browser = await launch();
   });
   afterAll(async () => {
     await browser?.close();
@@ -320,6 +273,35 @@ describe('web console', () => {
     expect(token).toMatch(/^vgl_/);
     await axe(page, 'tokens');
     await shot(page, '15-api-token');
+
+    // Tenant settings: the verification policy and the PII treatment per kind of data.
+    await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Tenant settings', level: 1 }).waitFor();
+    await page.getByLabel('Correct answers required').fill('1');
+    await page.getByLabel('Customer number', { exact: true }).uncheck();
+    await page.getByRole('button', { name: 'Save', exact: true }).first().click();
+    await page.getByText('Settings saved').first().waitFor();
+    await page.getByLabel('Treatment of EMAIL').selectOption('tokenize');
+    await page.getByRole('button', { name: 'Save', exact: true }).last().click();
+    await expect
+      .poll(() =>
+        page.evaluate(async (slug) => {
+          type Policies = {
+            policy: { required: number; factors: string[]; entities: Record<string, { operator: string }> };
+          };
+          const get = async (p: string) =>
+            (await (await fetch(`/api/v1/tenants/${slug}/settings/${p}`)).json()) as Policies;
+          const [v, p] = await Promise.all([get('verification-policy'), get('pii-policy')]);
+          return {
+            required: v.policy.required,
+            factors: v.policy.factors,
+            email: p.policy.entities.EMAIL?.operator,
+          };
+        }, TENANT),
+      )
+      .toEqual({ required: 1, factors: ['date_of_birth', 'postcode'], email: 'tokenize' });
+    await axe(page, 'settings');
+    await shot(page, '16-settings');
     expect(cspErrors(page)).toEqual([]);
     await ctx.close();
   });

@@ -54,7 +54,8 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
 
   beforeAll(async () => {
     await ensureWebBuild();
-    v = await startTestVigil();
+    // A shorter idle timeout than the default: the console must learn it from the server.
+    v = await startTestVigil({ sessionIdleMinutes: 10 });
     tenantId = await v.tenant(SLUG);
     agent = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
     so = await v.makeUser([{ role: 'security_officer', tenant: SLUG }]);
@@ -89,7 +90,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     // does), and a phone call with its transcript through the telephony API.
     const contact = v.app.contact!;
     const ctx = systemContext({ id: tenantId, slug: SLUG, name: SLUG });
-    await contact.ingest.ingestMessage(ctx, {
+    const chat = await contact.ingest.ingestMessage(ctx, {
       channel: 'chat',
       direction: 'inbound',
       author: { type: 'customer', id: null },
@@ -97,6 +98,16 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
       idempotencyKey: 'web-inbox:chat:1',
       lang: 'de',
       newConversation: { channel: 'chat', customer: { id: erikaId }, queueId },
+    });
+    // Customer text that looks like markup stays text: no element, no script.
+    await contact.ingest.ingestMessage(ctx, {
+      channel: 'chat',
+      direction: 'inbound',
+      author: { type: 'customer', id: null },
+      text: 'Test <img src=x onerror="window.__pwned=1"> <b>fett</b>',
+      idempotencyKey: 'web-inbox:chat:2',
+      lang: 'de',
+      conversationId: chat.conversationId,
     });
     await contact.ingest.ingestMessage(ctx, {
       channel: 'email',
@@ -270,6 +281,8 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
         els.map((e) => (e as unknown as { dataset: { channel: string } }).dataset.channel),
       );
     expect(new Set(channels)).toEqual(new Set(['chat', 'email', 'voice']));
+    expect(await timeline.locator('img, b, script').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     await shot(page, '24-all-channels');
 
     // Masked until verified; answers are compared on the server, the agent sees pass/fail only.
@@ -358,7 +371,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     await w.ctx.close();
   });
 
-  it('warns before the idle timeout and keeps the session on request', async () => {
+  it('warns before the server’s idle timeout and keeps the session on request', async () => {
     const w = await newPage(browser, { baseUrl: v.url, locale: 'de-DE' });
     await w.page.clock.install();
     // The browser's language is the default before anyone signs in.
@@ -366,8 +379,12 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     await w.page.getByRole('heading', { name: 'Anmelden' }).waitFor();
     await w.page.getByTestId('language-signin').selectOption('en');
     await signIn(w.page, v.url, so, { navigate: false });
-    await w.page.clock.fastForward('13:30');
+    // Idle timeout 10 minutes (server configuration): no warning after 7, a warning after 8.5.
+    await w.page.clock.fastForward('07:00');
     const dialog = w.page.getByRole('dialog');
+    await w.page.waitForTimeout(300);
+    expect(await dialog.isVisible()).toBe(false);
+    await w.page.clock.fastForward('01:30');
     await dialog.getByRole('heading', { name: 'Are you still there?' }).waitFor();
     await axe(w.page, 'idle warning');
     await shot(w.page, '28-idle-warning');

@@ -10,12 +10,13 @@ import { DashboardPage } from './pages/Dashboard';
 import { DpoRequestsPage } from './pages/DpoRequests';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage, SupervisorPage } from './pages/Pending';
+import { SettingsPage } from './pages/Settings';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
 import { match, navigate, usePath } from './router';
 import { StepUpPrompt } from './StepUp';
-import { IDLE_MINUTES, idleMinutes, useSession, WARN_AFTER_MINUTES } from './session';
+import { idleMinutes, useSession, warnAfterMinutes } from './session';
 import { Button, Dialog, EmptyState, Spinner } from './ui';
 import { Layout } from './ui/Layout';
 
@@ -78,6 +79,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (conversation) return <InboxPage slug={slug!} id={conversation.id!} />;
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
+  if (match('/app/t/:slug/settings', path)) return <SettingsPage slug={slug!} />;
   if (match('/app/t/:slug/access', path)) return <AccessPolicyPage slug={slug!} />;
   if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
@@ -93,10 +95,11 @@ function IdleWatch() {
   useEffect(() => {
     const timer = setInterval(() => {
       const idle = idleMinutes();
-      if (idle >= IDLE_MINUTES) s.endLocally('session_expired');
-      else if (idle >= WARN_AFTER_MINUTES) {
+      const limit = s.idleLimit;
+      if (idle >= limit) s.endLocally('session_expired');
+      else if (idle >= warnAfterMinutes(limit)) {
         setWarn(true);
-        setLeft(Math.max(0, Math.ceil((IDLE_MINUTES - idle) * 60)));
+        setLeft(Math.max(0, Math.ceil((limit - idle) * 60)));
       } else setWarn(false);
     }, 1000);
     return () => clearInterval(timer);

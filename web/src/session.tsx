@@ -5,9 +5,16 @@ import { api, lastServerActivity, onSignedOut, setCsrfToken } from './api';
 import { asLocale, useI18n } from './i18n';
 import type { Role, Tenant, User } from './types';
 
-/** The server's idle timeout (VIGIL_SESSION_IDLE_MINUTES default) and when to warn before it. */
-export const IDLE_MINUTES = 15;
-export const WARN_AFTER_MINUTES = 13;
+/** The server's idle timeout until /api/v1/me tells the configured one (VIGIL_SESSION_IDLE_MINUTES). */
+const DEFAULT_IDLE_MINUTES = 15;
+/** How long before the idle timeout the console warns. */
+export const warnAfterMinutes = (idle: number) => Math.max(idle / 2, idle - 2);
+
+interface Me {
+  user: User;
+  csrfToken: string;
+  sessionIdleMinutes?: number;
+}
 
 type State =
   | { status: 'loading' }
@@ -22,6 +29,8 @@ interface SessionApi {
   endLocally(reason: string | null): void;
   refresh(): Promise<void>;
   tenants: Tenant[];
+  /** The server's idle timeout in minutes. */
+  idleLimit: number;
   rolesIn(slug: string): Role[];
   isPlatformAdmin: boolean;
 }
@@ -30,6 +39,10 @@ const Ctx = createContext<SessionApi | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<State>({ status: 'loading' });
+  const [idleLimit, setIdleLimit] = useState(DEFAULT_IDLE_MINUTES);
+  const learnIdle = useCallback((me: Me) => {
+    if (me.sessionIdleMinutes) setIdleLimit(me.sessionIdleMinutes);
+  }, []);
   const { setLocale } = useI18n();
 
   const adopt = useCallback(
@@ -38,8 +51,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const l = asLocale(user.locale);
       if (l) setLocale(l);
       setState({ status: 'signedIn', user });
+      // The sign-in answer does not carry the idle timeout; /api/v1/me does.
+      api<Me>('GET', '/api/v1/me')
+        .then(learnIdle)
+        .catch(() => {});
     },
-    [setLocale],
+    [setLocale, learnIdle],
   );
 
   const endLocally = useCallback((reason: string | null) => {
@@ -48,16 +65,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const refresh = useCallback(async () => {
-    const me = await api<{ user: User; csrfToken: string }>('GET', '/api/v1/me');
+    const me = await api<Me>('GET', '/api/v1/me');
     setCsrfToken(me.csrfToken);
+    learnIdle(me);
     setState({ status: 'signedIn', user: me.user });
-  }, []);
+  }, [learnIdle]);
 
   useEffect(() => {
-    api<{ user: User; csrfToken: string }>('GET', '/api/v1/me')
-      .then((me) => adopt(me.user, me.csrfToken))
+    api<Me>('GET', '/api/v1/me')
+      .then((me) => {
+        learnIdle(me);
+        adopt(me.user, me.csrfToken);
+      })
       .catch(() => endLocally(null));
-  }, [adopt, endLocally]);
+  }, [adopt, endLocally, learnIdle]);
 
   useEffect(() => onSignedOut((code) => endLocally(code)), [endLocally]);
 
@@ -85,10 +106,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       endLocally,
       refresh,
       tenants,
+      idleLimit,
       rolesIn: (slug) => (user?.memberships ?? []).filter((m) => m.tenant?.slug === slug).map((m) => m.role),
       isPlatformAdmin: (user?.memberships ?? []).some((m) => m.role === 'platform_admin'),
     };
-  }, [state, adopt, signOut, endLocally, refresh]);
+  }, [state, adopt, signOut, endLocally, refresh, idleLimit]);
 
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

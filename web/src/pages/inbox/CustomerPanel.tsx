@@ -90,7 +90,10 @@ function Verification({
   const [result, setResult] = useState<'pass' | 'fail' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const v = state.data;
-  const open = v ? v.factors.filter((f) => !v.passedFactors.includes(f)) : [];
+  const open = v ? v.factors.filter((f) => !v.passedFactors.includes(f) && f !== 'signed_in_visitor') : [];
+  const canCheckSignIn =
+    !!v && v.factors.includes('signed_in_visitor') && !v.passedFactors.includes('signed_in_visitor');
+  const [sent, setSent] = useState<{ sentTo: string; expiresAt: string } | null>(null);
   const chosen = open.includes(factor) ? factor : (open[0] ?? '');
 
   const submit = async (e: FormEvent) => {
@@ -105,6 +108,37 @@ function Verification({
       });
       setResult(r.result);
       setAnswer('');
+      state.reload();
+      if (r.verified) onVerified();
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // A one-time code goes to the customer's stored e-mail or phone; the caller reads it back.
+  const sendCode = async (channel: 'email' | 'sms') => {
+    setBusy(true);
+    setError(null);
+    try {
+      setSent(await api<{ sentTo: string; expiresAt: string }>('POST', `${path}/codes`, { channel }));
+      setFactor('one_time_code');
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const checkSignIn = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api<{ result: 'pass' | 'fail'; verified: boolean }>('POST', `${path}/attempts`, {
+        factor: 'signed_in_visitor',
+        answer: 'signed-in',
+      });
+      setResult(r.result);
       state.reload();
       if (r.verified) onVerified();
     } catch (err) {
@@ -167,6 +201,26 @@ function Verification({
           <Button type="submit" busy={busy} disabled={!answer.trim() || !chosen}>
             {t('verify.check')}
           </Button>
+          {chosen === 'one_time_code' && (
+            <div className="row row-wrap">
+              <Button size="sm" variant="ghost" disabled={busy} onClick={() => void sendCode('email')}>
+                {t('verify.sendEmail')}
+              </Button>
+              <Button size="sm" variant="ghost" disabled={busy} onClick={() => void sendCode('sms')}>
+                {t('verify.sendSms')}
+              </Button>
+            </div>
+          )}
+          {sent && (
+            <p className="muted small">
+              {t('verify.codeSent', { to: sent.sentTo, time: formatDateTime(sent.expiresAt) })}
+            </p>
+          )}
+          {canCheckSignIn && (
+            <Button size="sm" variant="ghost" disabled={busy} onClick={() => void checkSignIn()}>
+              {t('verify.checkSignIn')}
+            </Button>
+          )}
         </form>
       )}
     </Card>
