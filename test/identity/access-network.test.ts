@@ -85,12 +85,21 @@ describe('network policy', () => {
         .status,
     ).toBe(200);
     // '*' covers every role of the tenant.
-    await v.call(
+    const star = { ipAllow: ['198.51.100.0/24'], deviceApproval: false };
+    // Saved from outside the list, it would lock the admin out: refused.
+    const lockout = await v.call(
       'PUT',
       '/api/v1/tenants/net-a/access/policies/*',
-      { ipAllow: ['198.51.100.0/24'], deviceApproval: false },
+      star,
       admin,
+      from('10.21.0.1'),
     );
+    expect(lockout.status).toBe(409);
+    expect(lockout.json.error.code).toBe('conflict');
+    expect(
+      (await v.call('PUT', '/api/v1/tenants/net-a/access/policies/*', star, admin, from('198.51.100.9')))
+        .status,
+    ).toBe(200);
     const adminOut = await v.call(
       'GET',
       '/api/v1/tenants/net-a/access/policies',
