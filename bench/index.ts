@@ -19,7 +19,13 @@ const quick = values.quick;
 const sections: Record<string, () => Promise<unknown>> = {
   pii: () => benchPii(),
   crypto: () => benchCrypto(),
-  audit: () => benchAudit(quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {}),
+  audit: async () => {
+    const size = quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {};
+    return {
+      pglite: await benchAudit(size),
+      ...(pg ? { postgres: await benchAudit({ ...size, databaseUrl: pg }) } : {}),
+    };
+  },
   monitoring: () => benchMonitoring(quick ? { events: 100_000, actors: 5_000 } : {}),
   ingest: async () => ({
     pglite: await benchIngest({ messages: quick ? 100 : 400 }),

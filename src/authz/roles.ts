@@ -23,7 +23,9 @@ export type Action =
   | 'export'
   | 'erase'
   | 'suspend'
-  | 'verify';
+  | 'verify'
+  /** Card capture: no role holds it; only the telephony integration's token reaches DTMF capture. */
+  | 'capture';
 export type Subject =
   | 'Conversation'
   | 'Customer'
@@ -42,6 +44,10 @@ export type Subject =
   | 'AccessPolicy'
   | 'Device'
   | 'Training'
+  | 'Payment'
+  | 'Compliance'
+  | 'Consent'
+  | 'AccessReview'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -62,6 +68,8 @@ function grantFrontline(can: AbilityBuilder<AppAbility>['can'], fields: readonly
   can(['read', 'update', 'reply'], 'Conversation');
   can('read', 'Customer', [...fields]);
   can(['create', 'update', 'reveal', 'verify'], 'Customer');
+  can(['create', 'read', 'update'], 'Payment');
+  can('create', 'Consent');
 }
 
 function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
@@ -84,6 +92,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
       can('read', ['User', 'Session']);
       can('manage', ['AccessPolicy', 'Device', 'Training']);
+      can('manage', 'AccessReview');
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
@@ -91,6 +100,8 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('suspend', 'User');
       can('delete', 'Session');
       can('read', ['AccessPolicy', 'Device', 'Training']);
+      can('read', 'Compliance');
+      can('manage', 'AccessReview');
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
@@ -98,6 +109,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can(['export', 'erase', 'update'], 'Customer');
       can('read', ['AuditEvent', 'Report', 'Membership']);
       can('read', 'Training');
+      can('manage', ['Compliance', 'Consent', 'AccessReview']);
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);

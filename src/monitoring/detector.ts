@@ -89,6 +89,9 @@ const COUNTER_RULES: CounterRule[] = [
   'permission_change_off_window',
   'self_grant',
   'access_policy_denied',
+  'verification_locked',
+  'verification_failures',
+  'payment_declines',
 ];
 
 const HANDLED_CAP = 256; // more conversations per hour than any person handles
@@ -411,6 +414,21 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       case 'membership.revoke':
         if (ev.isUser) onMembershipChange(out, ev, userKey, e.action === 'membership.grant');
         break;
+      case 'verification.locked':
+        if (ev.isUser) count(out, 'verification_locked', ev, userKey, 'user', actor);
+        break;
+      case 'verification.attempt':
+        if (ev.isUser && e.outcome === 'failure')
+          count(out, 'verification_failures', ev, userKey, 'user', actor);
+        break;
+      case 'payment.capture': {
+        if (e.outcome === 'success' || !e.ip) break;
+        const range = ipRange(e.ip, true);
+        if (!range) break;
+        const id = pseudonym(hashKey, range);
+        count(out, 'payment_declines', ev, `${tk}|${id}`, 'ip_range', id);
+        break;
+      }
     }
     return out;
   }

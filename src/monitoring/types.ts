@@ -52,6 +52,9 @@ export const RULE_IDS = [
   'permission_change_off_window',
   'self_grant',
   'access_policy_denied',
+  'verification_locked',
+  'verification_failures',
+  'payment_declines',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export const isRuleId = (s: string): s is RuleId => (RULE_IDS as readonly string[]).includes(s);

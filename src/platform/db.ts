@@ -1,8 +1,11 @@
 // Database access for both engines: embedded PGlite (default) and PostgreSQL via node-postgres.
 // Every application transaction runs as the NOBYPASSRLS role `vigil_app` with the tenant id set
 // transaction-locally, so Row-Level Security holds even where a query forgets its tenant filter.
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -71,6 +74,21 @@ export interface OpenOptions {
   /** Directory for the embedded database; undefined means in-memory (tests). */
   pgliteDir?: string | undefined;
   poolSize?: number;
+  /**
+   * Embedded buffer cache. PostgreSQL's 128 MB default would sit in the WASM heap of a single
+   * connection whose files the OS caches anyway; 32 MB keeps an idle node near 200 MB.
+   */
+  pgliteSharedBuffers?: string;
+}
+
+/**
+ * initdb leaves ~800 MB of WASM heap behind in the process that ran it, so a new data
+ * directory is created by a short-lived child; the server then opens it like any other.
+ */
+async function initPgliteDirInChild(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  const script = fileURLToPath(new URL('./pglite-initdb.mjs', import.meta.url));
+  await promisify(execFile)(process.execPath, [script, dir], { timeout: 120_000 });
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -94,8 +112,16 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     };
     return makeDatabase('postgres', orm, execScript, () => pool.end());
   }
-  if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true, mode: 0o700 });
-  const client = opts.pgliteDir ? new PGlite(opts.pgliteDir) : new PGlite();
+  if (opts.pgliteDir) {
+    mkdirSync(opts.pgliteDir, { recursive: true, mode: 0o700 });
+    await initPgliteDirInChild(opts.pgliteDir);
+  }
+  const startParams = [
+    ...PGlite.defaultStartParams,
+    '-c',
+    `shared_buffers=${opts.pgliteSharedBuffers ?? '32MB'}`,
+  ];
+  const client = opts.pgliteDir ? new PGlite(opts.pgliteDir, { startParams }) : new PGlite({ startParams });
   await client.waitReady;
   const orm = drizzlePglite(client) as unknown as Orm;
   const execScript = async (script: string) => {
