@@ -107,6 +107,8 @@ describe('access and training page', () => {
     await sup.goto(`${v.url}/app/t/${TENANT}/access`);
     // The device files its approval request on its first tenant request.
     await page.reload();
+    // Answered (still refused, now as a pending device) before the supervisor looks.
+    await page.getByText('This device is not approved for this client yet').first().waitFor();
     await sup.reload();
     await sup.getByRole('button', { name: 'Approve' }).click();
     await sup.getByText('No devices waiting for approval').waitFor();
