@@ -142,17 +142,27 @@ export function createAccessGate(deps: {
     return refusal;
   }
 
+  /** API tokens (integrations) are held to the tenant-wide ('*') network list; they have no role. */
+  async function decideService(req: FastifyRequest, tenantId: string): Promise<Refusal | null> {
+    const rules = await deps.rules.get(tenantId);
+    for (const p of rules.policies)
+      if (p.role === '*' && p.ipAllow !== null && !ipAllowed(req.ctx.ip, p.ipAllow))
+        return { code: 'network_not_allowed', reason: 'role:*', message: MESSAGES.network_not_allowed };
+    return null;
+  }
+
   return async function admitTenant(req: FastifyRequest): Promise<void> {
     const ctx = req.ctx;
     const tenant = ctx.tenant;
-    const userId = ctx.actor.id;
-    if (!tenant || ctx.actor.type !== 'user' || !userId) return;
-    const refusal = await decide(req, tenant.id, userId);
+    const actorId = ctx.actor.id;
+    if (!tenant || !actorId || (ctx.actor.type !== 'user' && ctx.actor.type !== 'service')) return;
+    const refusal =
+      ctx.actor.type === 'user' ? await decide(req, tenant.id, actorId) : await decideService(req, tenant.id);
     if (!refusal) return;
     await deps.audit.standalone({
       tenantId: tenant.id,
-      actorType: 'user',
-      actorId: userId,
+      actorType: ctx.actor.type,
+      actorId,
       action: 'access.denied',
       resourceType: 'tenant',
       resourceId: tenant.id,
