@@ -44,6 +44,7 @@ async function axe(page: Page, name: string) {
 
 describe('access and training page', () => {
   let admin: Session;
+  let adminUser: TestUser;
   let agent: TestUser;
   let supervisor: TestUser;
 
@@ -52,7 +53,8 @@ describe('access and training page', () => {
     await build({ configFile: join(repo, 'web', 'vite.config.ts'), logLevel: 'warn' });
     v = await startTestVigil();
     await v.tenant(TENANT);
-    admin = await v.login(await v.makeUser([{ role: 'tenant_admin', tenant: TENANT }]));
+    adminUser = await v.makeUser([{ role: 'tenant_admin', tenant: TENANT }]);
+    admin = await v.login(adminUser);
     agent = await v.makeUser([{ role: 'agent', tenant: TENANT }]);
     supervisor = await v.makeUser([{ role: 'supervisor', tenant: TENANT }]);
     await v.call(
@@ -124,5 +126,31 @@ describe('access and training page', () => {
     expect(me).toBe(200);
     await agentCtx.close();
     await supCtx.close();
+  }, 120_000);
+
+  it('a tenant admin creates a SCIM token and maps a group to a role', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
+    const page = await ctx.newPage();
+    await signIn(page, adminUser);
+    await page.goto(`${v.url}/app/t/${TENANT}/access`);
+    await page.getByRole('heading', { name: 'Provisioning from your identity provider (SCIM)' }).waitFor();
+    await page.getByLabel('Name').fill('Entra ID');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.locator('code', { hasText: 'vscim_' }).textContent())!;
+    expect(token).toMatch(/^vscim_/);
+    await page.getByLabel('IdP group = role (one per line)').fill('Vigil Supervisors = supervisor');
+    await page.getByRole('button', { name: 'Save role mapping' }).click();
+    await page.getByText('Policy saved').first().waitFor();
+    await axe(page, 'access (tenant admin)');
+    const cfg = await v.call('GET', `/api/v1/tenants/${TENANT}/scim/config`, undefined, admin);
+    expect(cfg.json).toEqual({
+      defaultRole: 'agent',
+      groupRoles: [{ group: 'Vigil Supervisors', role: 'supervisor' }],
+    });
+    const scim = await v.call('GET', '/scim/v2/ServiceProviderConfig', undefined, null, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(scim.status).toBe(200);
+    await ctx.close();
   }, 120_000);
 });
