@@ -107,6 +107,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
         actor: { type: 'service', id: tokenId },
         tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
       };
+      if (deps.admitTenant) await deps.admitTenant(req);
       return;
     }
 

@@ -122,6 +122,14 @@ describe('device policy', () => {
       supervisor,
     );
     expect((await read(withDevice(second, other.token))).status).toBe(200);
+    // Withdrawing the approval takes effect on the very next request (no cached admission).
+    await v.call(
+      'POST',
+      `/api/v1/tenants/dev-a/access/devices/${other.deviceId}/reject`,
+      undefined,
+      supervisor,
+    );
+    expect((await read(withDevice(second, other.token))).json.error.code).toBe('device_not_approved');
   });
 
   it('a rejected device stays out, and nobody approves their own device', async () => {

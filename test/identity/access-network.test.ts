@@ -85,12 +85,21 @@ describe('network policy', () => {
         .status,
     ).toBe(200);
     // '*' covers every role of the tenant.
-    await v.call(
+    const star = { ipAllow: ['198.51.100.0/24'], deviceApproval: false };
+    // Saved from outside the list, it would lock the admin out: refused.
+    const lockout = await v.call(
       'PUT',
       '/api/v1/tenants/net-a/access/policies/*',
-      { ipAllow: ['198.51.100.0/24'], deviceApproval: false },
+      star,
       admin,
+      from('10.21.0.1'),
     );
+    expect(lockout.status).toBe(409);
+    expect(lockout.json.error.code).toBe('conflict');
+    expect(
+      (await v.call('PUT', '/api/v1/tenants/net-a/access/policies/*', star, admin, from('198.51.100.9')))
+        .status,
+    ).toBe(200);
     const adminOut = await v.call(
       'GET',
       '/api/v1/tenants/net-a/access/policies',
@@ -117,6 +126,39 @@ describe('network policy', () => {
     // A non-member still gets 404, not a hint about the policy.
     const stranger = await v.login(await v.makeUser([{ role: 'agent', tenant: 'net-b' }]));
     expect((await read('net-a', '10.21.0.1', stranger)).status).toBe(404);
+  });
+
+  it("holds the tenant's API tokens to the tenant-wide list", async () => {
+    const tok = await v.call(
+      'POST',
+      '/api/v1/tenants/net-a/api-tokens',
+      { name: 'pbx', scopes: ['calls:write'] },
+      admin,
+      from('10.20.0.1'),
+    );
+    expect(tok.status).toBe(201);
+    const pbx = (ip: string) =>
+      v.call('POST', '/api/v1/tenants/net-a/calls', {}, null, {
+        authorization: `Bearer ${tok.json.token}`,
+        ...from(ip),
+      });
+    // A role policy (agent) does not bind tokens; without '*' any network passes the gate
+    // (400: the empty body reaches schema validation).
+    expect((await pbx('10.99.0.1')).status).toBe(400);
+    await v.call(
+      'PUT',
+      '/api/v1/tenants/net-a/access/policies/*',
+      { ipAllow: ['203.0.113.0/24'], deviceApproval: false },
+      admin,
+      from('203.0.113.5'),
+    );
+    const out = await pbx('10.99.0.1');
+    expect(out.status).toBe(403);
+    expect(out.json.error.code).toBe('network_not_allowed');
+    expect((await pbx('203.0.113.77')).status).toBe(400);
+    const denied = await auditActions(v, tenantA, 'access.denied');
+    expect(denied.some((e) => e.actor_type === 'service' && e.actor_id === tok.json.id)).toBe(true);
+    await v.call('DELETE', '/api/v1/tenants/net-a/access/policies/*', undefined, admin, from('203.0.113.5'));
   });
 
   it('records every refusal and raises an alert on repeated refusals', async () => {

@@ -350,6 +350,33 @@ describe('SCIM provisioning', () => {
     expect(await roles()).toEqual(['agent']);
   });
 
+  it("links an existing account without taking it over: deactivation ends only this tenant's access", async () => {
+    const other = await v.makeUser([{ role: 'agent', tenant: 'scim-b' }]);
+    const s = await v.login(other);
+    const linked = await scim('POST', '/Users', {
+      schemas: [USER],
+      userName: other.email,
+      password: PASSWORD,
+    });
+    expect(linked.status).toBe(201);
+    const tenants = async () =>
+      (await v.call('GET', '/api/v1/me', undefined, s)).json.user.memberships
+        .map((m: { tenant: { slug: string } }) => m.tenant.slug)
+        .sort();
+    expect(await tenants()).toEqual(['scim-a', 'scim-b']);
+    // The password in the request does not replace the account's own.
+    expect(
+      (await v.call('POST', '/api/v1/auth/login', { email: other.email, password: PASSWORD })).status,
+    ).toBe(401);
+    await scim('PATCH', `/Users/${linked.json.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    expect(await tenants()).toEqual(['scim-b']);
+    expect((await v.call('GET', '/api/v1/tenants/scim-a/conversations', undefined, s)).status).toBe(404);
+    expect((await v.call('GET', '/api/v1/tenants/scim-b/conversations', undefined, s)).status).toBe(200);
+  });
+
   it('filters with and/or, paginates, and rejects bad filters and duplicates with SCIM errors', async () => {
     for (let i = 0; i < 5; i++)
       expect(

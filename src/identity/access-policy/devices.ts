@@ -66,7 +66,12 @@ export async function checkDevice(
 
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
-export function createDeviceService(deps: { db: Database; audit: AuditRecorder }) {
+export function createDeviceService(deps: {
+  db: Database;
+  audit: AuditRecorder;
+  /** Called after an approval decision commits (the gate's cache). */
+  onChange?: (tenantId: string) => void;
+}) {
   const { db, audit } = deps;
   return {
     /** A new device key for the signed-in user; the current session is bound to it. */
@@ -135,6 +140,7 @@ export function createDeviceService(deps: { db: Database; audit: AuditRecorder }
           }),
         );
       });
+      deps.onChange?.(ctx.tenant.id);
     },
   };
 }

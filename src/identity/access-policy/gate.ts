@@ -49,7 +49,10 @@ interface TenantRules {
  */
 export function createRulesCache(db: Database) {
   const cache = new Map<string, TenantRules>();
+  const generations = new Map<string, number>();
   return {
+    /** Bumped by every local change of the tenant's rules, devices or trainings. */
+    generation: (tenantId: string) => generations.get(tenantId) ?? 0,
     async get(tenantId: string): Promise<TenantRules> {
       const hit = cache.get(tenantId);
       if (hit && Date.now() - hit.at < RULES_TTL_MS) return hit;
@@ -64,7 +67,11 @@ export function createRulesCache(db: Database) {
       cache.set(tenantId, fresh);
       return fresh;
     },
-    invalidate: (tenantId: string) => void cache.delete(tenantId),
+    invalidate(tenantId: string): void {
+      cache.delete(tenantId);
+      if (generations.size > 10_000) generations.clear();
+      generations.set(tenantId, (generations.get(tenantId) ?? 0) + 1);
+    },
   };
 }
 export type RulesCache = ReturnType<typeof createRulesCache>;
@@ -76,6 +83,11 @@ export function createAccessGate(deps: {
   clock?: Clock;
 }) {
   const clock = deps.clock ?? systemClock;
+  // Sessions the device and training checks admitted a moment ago: repeated requests of the same
+  // session, device and roles skip the transaction for RULES_TTL_MS. Refusals are never cached,
+  // so completing a training or an approval takes effect at once; local revocations bump the
+  // tenant's generation and so drop every admission of that tenant.
+  const admitted = new Map<string, number>();
 
   async function decide(req: FastifyRequest, tenantId: string, userId: string): Promise<Refusal | null> {
     const ctx = req.ctx;
@@ -92,7 +104,10 @@ export function createAccessGate(deps: {
     const checkTraining =
       rules.hasTrainings && !(req.routeOptions.config?.accessExempt ?? []).includes('training');
     if (!checkDevices && !checkTraining) return null;
-    return deps.db.withTenant(tenantId, async (tx): Promise<Refusal | null> => {
+    const device = req.cookies?.[DEVICE_COOKIE] ?? '';
+    const key = `${tenantId}|${deps.rules.generation(tenantId)}|${ctx.actor.sessionId}|${checkDevices ? device : ''}|${checkTraining}|${ctx.roles.join(',')}`;
+    if ((admitted.get(key) ?? 0) > Date.now()) return null;
+    const refusal = await deps.db.withTenant(tenantId, async (tx): Promise<Refusal | null> => {
       if (checkDevices) {
         const d = await checkDevice(tx, {
           tenantId,
@@ -120,19 +135,34 @@ export function createAccessGate(deps: {
       }
       return null;
     });
+    if (!refusal) {
+      if (admitted.size > 50_000) admitted.clear();
+      admitted.set(key, Date.now() + RULES_TTL_MS);
+    }
+    return refusal;
+  }
+
+  /** API tokens (integrations) are held to the tenant-wide ('*') network list; they have no role. */
+  async function decideService(req: FastifyRequest, tenantId: string): Promise<Refusal | null> {
+    const rules = await deps.rules.get(tenantId);
+    for (const p of rules.policies)
+      if (p.role === '*' && p.ipAllow !== null && !ipAllowed(req.ctx.ip, p.ipAllow))
+        return { code: 'network_not_allowed', reason: 'role:*', message: MESSAGES.network_not_allowed };
+    return null;
   }
 
   return async function admitTenant(req: FastifyRequest): Promise<void> {
     const ctx = req.ctx;
     const tenant = ctx.tenant;
-    const userId = ctx.actor.id;
-    if (!tenant || ctx.actor.type !== 'user' || !userId) return;
-    const refusal = await decide(req, tenant.id, userId);
+    const actorId = ctx.actor.id;
+    if (!tenant || !actorId || (ctx.actor.type !== 'user' && ctx.actor.type !== 'service')) return;
+    const refusal =
+      ctx.actor.type === 'user' ? await decide(req, tenant.id, actorId) : await decideService(req, tenant.id);
     if (!refusal) return;
     await deps.audit.standalone({
       tenantId: tenant.id,
-      actorType: 'user',
-      actorId: userId,
+      actorType: ctx.actor.type,
+      actorId,
       action: 'access.denied',
       resourceType: 'tenant',
       resourceId: tenant.id,

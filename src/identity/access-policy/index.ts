@@ -19,7 +19,7 @@ export function createAccessPolicy(deps: {
 }) {
   const rules = createRulesCache(deps.db);
   const policies = createPolicyService({ ...deps, onChange: rules.invalidate });
-  const devices = createDeviceService(deps);
+  const devices = createDeviceService({ ...deps, onChange: rules.invalidate });
   const trainings = createTrainingService({ ...deps, onChange: rules.invalidate });
   return {
     policies,

@@ -4,8 +4,8 @@ import { pgTextArray } from '../../ingest/text.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { type Database, rows, type Tx } from '../../platform/db.ts';
-import { notFound } from '../../platform/errors.ts';
-import { normalizeCidr } from './network.ts';
+import { notFound, VigilError } from '../../platform/errors.ts';
+import { ipAllowed, normalizeCidr } from './network.ts';
 
 export const POLICY_ROLES = ['*', 'agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
 export type PolicyRole = (typeof POLICY_ROLES)[number];
@@ -50,6 +50,10 @@ export function createPolicyService(deps: {
       p: { ipAllow: string[] | null; deviceApproval: boolean },
     ): Promise<AccessPolicy> {
       const ipAllow = p.ipAllow === null ? null : [...new Set(p.ipAllow.map(normalizeCidr))];
+      // An admin does not lock themselves out: a list that covers one of their own roles must
+      // include the address they are saving it from.
+      if (ipAllow && (role === '*' || (ctx.roles as string[]).includes(role)) && !ipAllowed(ctx.ip, ipAllow))
+        throw new VigilError('conflict', 'this network policy would refuse your own current address');
       const out = await db.withTenant(ctx.tenant.id, async (tx) => {
         const [r] = await rows<PolicyRow>(
           tx,

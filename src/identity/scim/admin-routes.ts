@@ -34,7 +34,12 @@ const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 
 export function scimAdminRoutes(
   app: FastifyInstance,
-  deps: { db: Database; audit: AuditRecorder; tokens: ScimTokens; auth: Pick<AuthService, 'listSessions'> },
+  deps: {
+    db: Database;
+    audit: AuditRecorder;
+    tokens: ScimTokens;
+    auth: Pick<AuthService, 'listSessions' | 'forgetUser'>;
+  },
 ) {
   const { db, audit, tokens } = deps;
 
@@ -127,7 +132,8 @@ export function scimAdminRoutes(
     async (req) => {
       const ctx = tctx(req);
       const cfg = req.body as ScimRoleConfig;
-      return db.withTenant(ctx.tenant.id, async (tx) => {
+      const changed = new Set<string>();
+      const out = await db.withTenant(ctx.tenant.id, async (tx) => {
         await tx.execute(
           sql`insert into scim_config (tenant_id, default_role, group_roles)
               values (${ctx.tenant.id}, ${cfg.defaultRole}, ${JSON.stringify(cfg.groupRoles)}::jsonb)
@@ -140,9 +146,11 @@ export function scimAdminRoutes(
         );
         // Every provisioned user's roles follow the new mapping at once.
         const ids = (await rows<{ id: string }>(tx, sql`select id from scim_users`)).map((r) => r.id);
-        await resyncUsers(tx, audit, ctx, ids);
+        await resyncUsers(tx, audit, ctx, ids, changed);
         return loadRoleConfig(tx);
       });
+      for (const id of changed) deps.auth.forgetUser(id);
+      return out;
     },
   );
 }

@@ -31,16 +31,30 @@ export async function resyncUsers(
   audit: AuditRecorder,
   ctx: TenantContext,
   scimUserIds: string[],
+  changed?: Set<string>,
 ): Promise<void> {
   const cfg = await loadRoleConfig(tx);
   for (const id of scimUserIds) {
     const u = await scimStore.userById(tx, id);
-    if (u) await syncMemberships(tx, audit, ctx, u.user_id, await desiredRoles(tx, cfg, u.id, u.active));
+    if (u)
+      await syncMemberships(tx, audit, ctx, u.user_id, await desiredRoles(tx, cfg, u.id, u.active), changed);
   }
 }
 
-export function createScimGroups(deps: { db: Database; audit: AuditRecorder }) {
+export function createScimGroups(deps: {
+  db: Database;
+  audit: AuditRecorder;
+  /** Drops a user's cached sessions on this node once their roles changed (auth.forgetUser). */
+  forgetUser?: (userId: string) => void;
+}) {
   const { db, audit } = deps;
+  /** Runs a write; users whose roles it changed are forgotten by the session cache after commit. */
+  async function changing<T>(fn: (changed: Set<string>) => Promise<T>): Promise<T> {
+    const changed = new Set<string>();
+    const out = await fn(changed);
+    for (const id of changed) deps.forgetUser?.(id);
+    return out;
+  }
 
   async function setMembers(tx: Tx, ctx: TenantContext, groupId: string, want: string[]): Promise<string[]> {
     for (const id of want)
@@ -70,13 +84,15 @@ export function createScimGroups(deps: { db: Database; audit: AuditRecorder }) {
 
   async function create(ctx: TenantContext, body: Json, base: string): Promise<Json> {
     const a = groupAttrsFrom(body);
-    return uniqueOr409(() =>
-      db.withTenant(ctx.tenant.id, async (tx) => {
-        const g = await scimStore.insertGroup(tx, ctx.tenant.id, a);
-        await audit.inTx(tx, serviceEvent(ctx, 'scim.group.create', 'scim_group', g.id));
-        await resyncUsers(tx, audit, ctx, await setMembers(tx, ctx, g.id, a.memberIds));
-        return render(tx, g.id, base);
-      }),
+    return changing((changed) =>
+      uniqueOr409(() =>
+        db.withTenant(ctx.tenant.id, async (tx) => {
+          const g = await scimStore.insertGroup(tx, ctx.tenant.id, a);
+          await audit.inTx(tx, serviceEvent(ctx, 'scim.group.create', 'scim_group', g.id));
+          await resyncUsers(tx, audit, ctx, await setMembers(tx, ctx, g.id, a.memberIds), changed);
+          return render(tx, g.id, base);
+        }),
+      ),
     );
   }
 
@@ -107,21 +123,23 @@ export function createScimGroups(deps: { db: Database; audit: AuditRecorder }) {
   }
 
   async function replaceWith(ctx: TenantContext, id: string, a: GroupAttrs, base: string): Promise<Json> {
-    return uniqueOr409(() =>
-      db.withTenant(ctx.tenant.id, async (tx) => {
-        const cur = await scimStore.groupById(tx, id);
-        if (!cur) throw notFound('group');
-        await scimStore.updateGroup(tx, id, a);
-        const changed = await setMembers(tx, ctx, id, a.memberIds);
-        // A renamed group may map to another role: every member's roles are derived again.
-        const affected =
-          cur.display_name === a.displayName
-            ? changed
-            : [...new Set([...changed, ...(await scimStore.membersOf(tx, id)).map((m) => m.id)])];
-        await resyncUsers(tx, audit, ctx, affected);
-        await audit.inTx(tx, serviceEvent(ctx, 'scim.group.update', 'scim_group', id));
-        return render(tx, id, base);
-      }),
+    return changing((roleChanged) =>
+      uniqueOr409(() =>
+        db.withTenant(ctx.tenant.id, async (tx) => {
+          const cur = await scimStore.groupById(tx, id);
+          if (!cur) throw notFound('group');
+          await scimStore.updateGroup(tx, id, a);
+          const changed = await setMembers(tx, ctx, id, a.memberIds);
+          // A renamed group may map to another role: every member's roles are derived again.
+          const affected =
+            cur.display_name === a.displayName
+              ? changed
+              : [...new Set([...changed, ...(await scimStore.membersOf(tx, id)).map((m) => m.id)])];
+          await resyncUsers(tx, audit, ctx, affected, roleChanged);
+          await audit.inTx(tx, serviceEvent(ctx, 'scim.group.update', 'scim_group', id));
+          return render(tx, id, base);
+        }),
+      ),
     );
   }
 
@@ -131,13 +149,15 @@ export function createScimGroups(deps: { db: Database; audit: AuditRecorder }) {
   }
 
   async function remove(ctx: TenantContext, id: string): Promise<void> {
-    await db.withTenant(ctx.tenant.id, async (tx) => {
-      if (!(await scimStore.groupById(tx, id))) throw notFound('group');
-      const members = (await scimStore.membersOf(tx, id)).map((m) => m.id);
-      await scimStore.deleteGroup(tx, id);
-      await resyncUsers(tx, audit, ctx, members);
-      await audit.inTx(tx, serviceEvent(ctx, 'scim.group.delete', 'scim_group', id));
-    });
+    await changing((changed) =>
+      db.withTenant(ctx.tenant.id, async (tx) => {
+        if (!(await scimStore.groupById(tx, id))) throw notFound('group');
+        const members = (await scimStore.membersOf(tx, id)).map((m) => m.id);
+        await scimStore.deleteGroup(tx, id);
+        await resyncUsers(tx, audit, ctx, members, changed);
+        await audit.inTx(tx, serviceEvent(ctx, 'scim.group.delete', 'scim_group', id));
+      }),
+    );
   }
 
   return {

@@ -12,12 +12,13 @@ import { createScimUsers } from './users.ts';
 export function createScim(deps: {
   db: Database;
   audit: AuditRecorder;
-  auth: Pick<AuthService, 'revokeSessions' | 'listSessions'>;
+  auth: Pick<AuthService, 'revokeSessions' | 'listSessions' | 'forgetUser'>;
 }) {
   const tokens = createScimTokens(deps);
   const users = createScimUsers({
     db: deps.db,
     audit: deps.audit,
+    forgetUser: deps.auth.forgetUser,
     revokeAllSessions: (userId, reason, ctx) =>
       deps.auth.revokeSessions({ userId }, reason, {
         ip: ctx.ip,
@@ -26,7 +27,7 @@ export function createScim(deps: {
         userId: null,
       }),
   });
-  const groups = createScimGroups(deps);
+  const groups = createScimGroups({ ...deps, forgetUser: deps.auth.forgetUser });
   return {
     tokens,
     users,

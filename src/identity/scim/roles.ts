@@ -48,6 +48,8 @@ export async function syncMemberships(
   ctx: TenantContext,
   userId: string,
   want: Role[],
+  /** Collects users whose roles changed, so their cached sessions are dropped after commit. */
+  changed?: Set<string>,
 ): Promise<{ granted: Role[]; revoked: Role[] }> {
   const tenantId = ctx.tenant.id;
   const have = (
@@ -60,6 +62,7 @@ export async function syncMemberships(
     .filter(isRole);
   const granted = want.filter((r) => !have.includes(r));
   const revoked = have.filter((r) => !want.includes(r));
+  if (granted.length || revoked.length) changed?.add(userId);
   for (const role of granted)
     await tx.execute(
       sql`insert into memberships (user_id, tenant_id, role) values (${userId}, ${tenantId}, ${role}) on conflict do nothing`,

@@ -19,6 +19,8 @@ export interface ScimUserDeps {
   audit: AuditRecorder;
   /** Revokes every session of a user (src/auth/service.ts revokeSessions). */
   revokeAllSessions(userId: string, reason: string, ctx: TenantContext): Promise<string[]>;
+  /** Drops a user's cached sessions on this node once their roles changed (auth.forgetUser). */
+  forgetUser?: (userId: string) => void;
 }
 
 export const serviceEvent = (
@@ -95,7 +97,8 @@ export function createScimUsers(deps: ScimUserDeps) {
     if (!a.email)
       throw scimError('invalid_input', 'invalidValue', 'an e-mail address (userName or emails) is required');
     const hash = await passwordHash(a);
-    return uniqueOr409(() =>
+    let linked: string | null = null;
+    const out = await uniqueOr409(() =>
       db.withTenant(ctx.tenant.id, async (tx) => {
         if (await scimStore.userByName(tx, a.userName))
           throw scimError('conflict', 'uniqueness', 'a user with this userName exists');
@@ -121,9 +124,13 @@ export function createScimUsers(deps: ScimUserDeps) {
           tx,
           serviceEvent(ctx, 'scim.user.create', 'user', userId, { scimId: row.id, linked: !!existing }),
         );
+        if (existing) linked = userId;
         return render(tx, row, base);
       }),
     );
+    // An existing account gained a role here: its cached sessions must see it.
+    if (linked) deps.forgetUser?.(linked);
+    return out;
   }
 
   async function get(tenantId: string, id: string, base: string): Promise<Json> {
@@ -187,6 +194,7 @@ export function createScimUsers(deps: ScimUserDeps) {
         return { resource: await render(tx, row, base), revoke, userId: cur.user_id };
       }),
     );
+    deps.forgetUser?.(out.userId);
     if (out.revoke) await deps.revokeAllSessions(out.userId, 'scim_deactivated', ctx);
     return out.resource;
   }
@@ -213,6 +221,7 @@ export function createScimUsers(deps: ScimUserDeps) {
       await audit.inTx(tx, serviceEvent(ctx, 'scim.user.delete', 'user', row.user_id, { scimId: id }));
       return { revoke, userId: row.user_id };
     });
+    deps.forgetUser?.(out.userId);
     if (out.revoke) await deps.revokeAllSessions(out.userId, 'scim_deleted', ctx);
   }
 

@@ -20,6 +20,7 @@ import {
   Select,
   Spinner,
   Table,
+  TextArea,
   useToast,
 } from '../ui';
 
@@ -63,6 +64,7 @@ export function AccessPolicyPage({ slug }: { slug: string }) {
       {has('supervisor', 'tenant_admin') && <ExpiringTrainings slug={slug} />}
       {has('tenant_admin') && <Policies slug={slug} />}
       {has('tenant_admin') && <DefineTraining slug={slug} />}
+      {has('tenant_admin') && <Provisioning slug={slug} />}
     </>
   );
 }
@@ -376,6 +378,144 @@ function DefineTraining({ slug }: { slug: string }) {
         )}
         <Button type="submit" variant="primary" disabled={!title.trim()}>
           {t('access.create')}
+        </Button>
+      </form>
+    </Card>
+  );
+}
+
+interface ScimToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+interface ScimConfig {
+  defaultRole: string | null;
+  groupRoles: Array<{ group: string; role: string }>;
+}
+
+/** SCIM provisioning: the IdP's bearer token (shown once) and which IdP group grants which role. */
+function Provisioning({ slug }: { slug: string }) {
+  const { t, formatDateTime } = useI18n();
+  const toast = useToast();
+  const tokens = useLoad(() => api<{ tokens: ScimToken[] }>('GET', tenantPath(slug, '/scim/tokens')), [slug]);
+  const config = useLoad(() => api<ScimConfig>('GET', tenantPath(slug, '/scim/config')), [slug]);
+  const [name, setName] = useState('');
+  const [shown, setShown] = useState<string | null>(null);
+  const [mapping, setMapping] = useState<string | null>(null);
+  const [defaultRole, setDefaultRole] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const mappingText =
+    mapping ?? (config.data?.groupRoles ?? []).map((m) => `${m.group} = ${m.role}`).join('\n');
+  const roleValue = defaultRole ?? config.data?.defaultRole ?? '';
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      setShown(
+        (await api<{ token: string }>('POST', tenantPath(slug, '/scim/tokens'), { name: name.trim() })).token,
+      );
+      setName('');
+      tokens.reload();
+    } catch (err) {
+      toast(errorText(t, err), 'danger');
+    }
+  };
+  const revoke = async (id: string) => {
+    try {
+      await api('DELETE', tenantPath(slug, `/scim/tokens/${id}`));
+      tokens.reload();
+    } catch (err) {
+      toast(errorText(t, err), 'danger');
+    }
+  };
+  const saveMapping = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const groupRoles = mappingText
+      .split('\n')
+      .map((l) => l.split('='))
+      .filter((p) => p.length === 2 && p[0]!.trim() && p[1]!.trim())
+      .map(([group, role]) => ({ group: group!.trim(), role: role!.trim() }));
+    try {
+      await api('PUT', tenantPath(slug, '/scim/config'), { defaultRole: roleValue || null, groupRoles });
+      toast(t('access.saved'));
+      config.reload();
+    } catch (err) {
+      setError(errorText(t, err));
+    }
+  };
+  return (
+    <Card title={t('access.provisioning')}>
+      <p>{t('access.provisioningHelp')}</p>
+      {shown && (
+        <Alert tone="warning">
+          {t('tokens.once')} <code>{shown}</code>
+        </Alert>
+      )}
+      {tokens.data && (
+        <Table
+          caption={t('access.provisioning')}
+          rows={tokens.data.tokens}
+          rowKey={(r) => r.id}
+          empty={<EmptyState title={t('tokens.none')} />}
+          columns={[
+            { key: 'name', header: t('tokens.name'), render: (r) => r.name },
+            { key: 'used', header: t('access.lastUsed'), render: (r) => formatDateTime(r.lastUsedAt) },
+            {
+              key: 'actions',
+              header: t('common.actions'),
+              className: 'cell-actions',
+              render: (r) =>
+                r.revokedAt ? (
+                  t('tokens.revokedLabel')
+                ) : (
+                  <Button size="sm" variant="danger" onClick={() => void revoke(r.id)}>
+                    {t('sessions.revoke')}
+                  </Button>
+                ),
+            },
+          ]}
+        />
+      )}
+      <form className="stack" onSubmit={create} noValidate>
+        <Input
+          label={t('tokens.name')}
+          value={name}
+          maxLength={120}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <Button type="submit" disabled={!name.trim()}>
+          {t('tokens.createButton')}
+        </Button>
+      </form>
+      <form className="stack" onSubmit={saveMapping} noValidate>
+        <Select
+          label={t('access.defaultRole')}
+          value={roleValue}
+          onChange={(e) => setDefaultRole(e.target.value)}
+          options={[
+            { value: '', label: t('access.noDefaultRole') },
+            ...POLICY_ROLES.filter((r) => r !== '*').map((r) => ({ value: r, label: t(`role.${r}`) })),
+          ]}
+        />
+        <TextArea
+          label={t('access.groupRoles')}
+          hint={t('access.groupRolesHint')}
+          className="mono"
+          rows={4}
+          value={mappingText}
+          onChange={(e) => setMapping(e.target.value)}
+        />
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+        <Button type="submit" variant="primary">
+          {t('access.saveMapping')}
         </Button>
       </form>
     </Card>
