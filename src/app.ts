@@ -14,6 +14,7 @@ import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
+import { type Cockpit, registerCockpit } from './cockpit/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
@@ -50,6 +51,7 @@ export interface App {
   auth: AuthService;
   monitor: Monitor;
   contact?: ContactCenter;
+  cockpit: Cockpit;
 }
 
 export const CSP_DIRECTIVES = {
@@ -96,7 +98,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Revoked sessions also lose their live sockets (bound once the contact center exists).
   let onRevoke: (userId: string) => void = () => {};
-  const auth = createAuthService({ db, config, audit, secrets, onRevoke: (userId) => onRevoke(userId) });
+  let onCockpitRevoke: (userId: string) => void = () => {};
+  const auth = createAuthService({
+    db,
+    config,
+    audit,
+    secrets,
+    onRevoke: (userId) => {
+      onRevoke(userId);
+      onCockpitRevoke(userId);
+    },
+  });
   installGuard(http, { db, auth, audit });
 
   healthRoutes(http, { db });
@@ -126,6 +138,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     verificationRoutes(http, { verification });
   }
 
+  const cockpit = await registerCockpit(http, {
+    db,
+    audit,
+    heartbeatGraceSeconds: config.cockpitHeartbeatGraceSeconds,
+    onError: (e, where) => logger.error({ err: e, where }, 'cockpit error'),
+  });
+  onCockpitRevoke = (userId) => void cockpit.hub.revokeUser(userId).catch(() => {});
+
   const systemActor = { ip: '', uaHash: '', userId: null };
   const monitor = await createMonitor({
     db,
@@ -153,5 +173,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
   monitoringRoutes(http, { monitor, audit });
 
-  return { http, auth, monitor, ...(contact ? { contact } : {}) };
+  return { http, auth, monitor, cockpit, ...(contact ? { contact } : {}) };
 }

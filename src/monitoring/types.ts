@@ -51,6 +51,11 @@ export const RULE_IDS = [
   'failed_login_ip',
   'permission_change_off_window',
   'self_grant',
+  // Vigil Cockpit (src/cockpit): client tools used through the browser extension.
+  'cockpit_tamper',
+  'cockpit_blocked_probing',
+  'cockpit_mass_viewing',
+  'cockpit_foreign_tool',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export const isRuleId = (s: string): s is RuleId => (RULE_IDS as readonly string[]).includes(s);
