@@ -93,7 +93,8 @@ async function api(path, { method = 'GET', body, token } = {}) {
     credentials: 'omit',
   });
   const json = await r.json().catch(() => null);
-  if (r.status === 401) await intervene('not_signed_in');
+  // A dead token: block as signed out, unless Vigil already said why (a revoke message).
+  if (r.status === 401 && (await getState())) await intervene('not_signed_in');
   if (!r.ok) throw new Error(json?.error?.code ?? `http_${r.status}`);
   return json;
 }

@@ -145,7 +145,7 @@ describe('Vigil Cockpit extension in Chromium', () => {
     });
     sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker', { timeout: 15_000 }));
     extId = new URL(sw.url()).host;
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await ctx?.close();
@@ -266,10 +266,14 @@ describe('Vigil Cockpit extension in Chromium', () => {
       async () => {
         await v.app.monitor.flush();
         const a = await v.call('GET', `/api/v1/tenants/${TENANT}/alerts?ruleId=cockpit_tamper`, undefined, so);
-        return a.json.items.find((x: { subjectId: string }) => x.subjectId === agent.id);
+        return a.json.items.find((x: { subject: { id: string } }) => x.subject.id === agent.id);
       },
       15_000,
-    );
+    ).catch(async (e) => {
+      const devices = await v.app.cockpit.service.activeDevices();
+      const tamper = await auditEvents('cockpit.tamper');
+      throw new Error(`no alert; devices ${JSON.stringify(devices)} tamper ${JSON.stringify(tamper)}`, { cause: e });
+    });
     expect(alert.severity).toBe('high');
     const tamper = await auditEvents('cockpit.tamper');
     expect(tamper.map((e) => e.meta.reason)).toContain('uninstalled');
