@@ -19,13 +19,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'extension');
 export function originsFrom(catalogue) {
   const list = Array.isArray(catalogue) ? catalogue : (catalogue.items ?? catalogue.origins ?? []);
   const out = new Set();
-  for (const x of list) for (const o of typeof x === 'string' ? [x] : (x.origins ?? [])) out.add(canonicalOrigin(o));
+  for (const x of list)
+    for (const o of typeof x === 'string' ? [x] : (x.origins ?? [])) out.add(canonicalOrigin(o));
   return [...out].sort();
 }
 
 function canonicalOrigin(s) {
   const u = new URL(s);
-  if (!['http:', 'https:'].includes(u.protocol) || u.origin !== s.replace(/\/$/, '')) throw new Error(`not an origin: ${s}`);
+  if (!['http:', 'https:'].includes(u.protocol) || u.origin !== s.replace(/\/$/, ''))
+    throw new Error(`not an origin: ${s}`);
   return u.origin;
 }
 
@@ -150,11 +152,17 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const vigilUrl = arg('vigil-url') ?? process.env.VIGIL_PUBLIC_URL;
   const catalogue = arg('catalogue') ?? process.env.VIGIL_COCKPIT_CATALOGUE;
   if (!vigilUrl || !catalogue) {
-    console.error('usage: npm run build:extension -- --vigil-url https://vigil.example.com --catalogue origins.json [--out dist/extension]');
+    console.error(
+      'usage: npm run build:extension -- --vigil-url https://vigil.example.com --catalogue origins.json [--out dist/extension]',
+    );
     process.exit(2);
   }
   const out = arg('out') ?? 'dist/extension';
-  const { manifest } = buildExtension({ vigilUrl, origins: originsFrom(JSON.parse(readFileSync(catalogue, 'utf8'))), out });
+  const { manifest } = buildExtension({
+    vigilUrl,
+    origins: originsFrom(JSON.parse(readFileSync(catalogue, 'utf8'))),
+    out,
+  });
   zipDirectory(out, `${out}.zip`);
   console.log(`built ${out} and ${out}.zip; host permissions: ${manifest.host_permissions.join(' ')}`);
 }

@@ -2,7 +2,14 @@
 // attempt (origin + templated path) to the service worker.
 import { templatePath } from './paths.js';
 
-const REASONS = ['path_forbidden', 'path_not_allowed', 'outside_hours', 'not_permitted', 'not_signed_in', 'suspended'];
+const REASONS = [
+  'path_forbidden',
+  'path_not_allowed',
+  'outside_hours',
+  'not_permitted',
+  'not_signed_in',
+  'suspended',
+];
 const q = new URLSearchParams(location.search);
 const reason = REASONS.includes(q.get('r')) ? q.get('r') : 'not_permitted';
 const origin = q.get('o') || '';

@@ -11,7 +11,10 @@ const ID_SEGMENT = [
 
 export function templatePath(rawPath) {
   const path = String(rawPath).split(/[?#]/, 1)[0] || '';
-  const segments = path.split('/').filter((s) => s.length > 0).slice(0, 12);
+  const segments = path
+    .split('/')
+    .filter((s) => s.length > 0)
+    .slice(0, 12);
   const out = segments.map((s) => {
     let seg = s;
     try {

@@ -18,7 +18,8 @@ const lastVisit = new Map();
 
 // ---- state ------------------------------------------------------------------------------------
 const getState = async () => (await chrome.storage.session.get('auth')).auth ?? null;
-const setState = (auth) => (auth ? chrome.storage.session.set({ auth }) : chrome.storage.session.remove('auth'));
+const setState = (auth) =>
+  auth ? chrome.storage.session.set({ auth }) : chrome.storage.session.remove('auth');
 
 function idb() {
   return new Promise((resolve, reject) => {
@@ -47,14 +48,31 @@ function fallbackRules(reason, startId = 1) {
       {
         id: startId + i * 2,
         priority: 1,
-        action: { type: 'redirect', redirect: { regexSubstitution: `${BLOCK}?r=${reason}&o=${encodeURIComponent(origin)}#\\1` } },
+        action: {
+          type: 'redirect',
+          redirect: { regexSubstitution: `${BLOCK}?r=${reason}&o=${encodeURIComponent(origin)}#\\1` },
+        },
         condition: { regexFilter, resourceTypes: ['main_frame', 'sub_frame'] },
       },
       {
         id: startId + i * 2 + 1,
         priority: 1,
         action: { type: 'block' },
-        condition: { regexFilter, resourceTypes: ['xmlhttprequest', 'script', 'image', 'media', 'font', 'stylesheet', 'object', 'ping', 'websocket', 'other'] },
+        condition: {
+          regexFilter,
+          resourceTypes: [
+            'xmlhttprequest',
+            'script',
+            'image',
+            'media',
+            'font',
+            'stylesheet',
+            'object',
+            'ping',
+            'websocket',
+            'other',
+          ],
+        },
       },
     ];
   });
@@ -62,7 +80,10 @@ function fallbackRules(reason, startId = 1) {
 
 async function setRules(rules) {
   const old = await chrome.declarativeNetRequest.getDynamicRules();
-  await chrome.declarativeNetRequest.updateDynamicRules({ removeRuleIds: old.map((r) => r.id), addRules: rules });
+  await chrome.declarativeNetRequest.updateDynamicRules({
+    removeRuleIds: old.map((r) => r.id),
+    addRules: rules,
+  });
 }
 
 function fromServer(rule, toolOrigin) {
@@ -77,7 +98,8 @@ function fromServer(rule, toolOrigin) {
 
 async function applyServerRules(msg) {
   tools = msg.tools;
-  const originOfRule = (rule) => TOOL_ORIGINS.find((o) => rule.condition.regexFilter.startsWith(`^${esc(o)}`)) ?? '';
+  const originOfRule = (rule) =>
+    TOOL_ORIGINS.find((o) => rule.condition.regexFilter.startsWith(`^${esc(o)}`)) ?? '';
   const rules = [...fallbackRules('not_permitted'), ...msg.rules.map((r) => fromServer(r, originOfRule(r)))];
   await setRules(rules);
   await chrome.storage.session.set({ rulesVersion: msg.version, tools });
@@ -88,7 +110,10 @@ async function api(path, { method = 'GET', body, token } = {}) {
   const auth = token ?? (await getState())?.token;
   const r = await fetch(VIGIL_URL + path, {
     method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
     credentials: 'omit',
   });
@@ -107,7 +132,10 @@ async function report(event) {
 async function pair(code) {
   // Non-extractable: the private key never leaves this browser profile, so a copied token
   // cannot be renewed elsewhere.
-  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+    'sign',
+    'verify',
+  ]);
   const jwk = await crypto.subtle.exportKey('jwk', keys.publicKey);
   const r = await api('/api/v1/cockpit/pair', {
     method: 'POST',
@@ -117,7 +145,9 @@ async function pair(code) {
   await keyStore('readwrite', (s) => s.put(keys.privateKey, 'device'));
   await setState({ token: r.token, deviceId: r.deviceId, expiresAt: r.expiresAt, issuedAt: Date.now() });
   // Removing the extension makes Chrome open this address: Vigil records it at once.
-  await chrome.runtime.setUninstallURL(`${VIGIL_URL}/api/v1/cockpit/uninstalled?d=${r.deviceId}&s=${r.uninstallSecret}`);
+  await chrome.runtime.setUninstallURL(
+    `${VIGIL_URL}/api/v1/cockpit/uninstalled?d=${r.deviceId}&s=${r.uninstallSecret}`,
+  );
   await applyServerRules(await api('/api/v1/cockpit/rules'));
   connect();
 }
@@ -130,8 +160,15 @@ async function renewIfDue() {
   if (left > total / 2) return;
   const key = await keyStore('readonly', (st) => st.get('device'));
   const ts = Date.now();
-  const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, new TextEncoder().encode(`vigil-cockpit-renew:${s.deviceId}:${ts}`));
-  const b64 = btoa(String.fromCharCode(...new Uint8Array(sig))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const sig = await crypto.subtle.sign(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    key,
+    new TextEncoder().encode(`vigil-cockpit-renew:${s.deviceId}:${ts}`),
+  );
+  const b64 = btoa(String.fromCharCode(...new Uint8Array(sig)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
   const r = await api('/api/v1/cockpit/token', { method: 'POST', body: { ts, signature: b64 } });
   await setState({ ...s, token: r.token, expiresAt: r.expiresAt, issuedAt: Date.now() });
 }
@@ -156,7 +193,8 @@ function connect() {
     socket.onmessage = (e) => {
       const msg = JSON.parse(e.data);
       if (msg.type === 'rules') void applyServerRules(msg);
-      else if (msg.type === 'revoke') void intervene(msg.reason === 'not_signed_in' ? 'not_signed_in' : 'suspended');
+      else if (msg.type === 'revoke')
+        void intervene(msg.reason === 'not_signed_in' ? 'not_signed_in' : 'suspended');
     };
     socket.onclose = () => {
       clearInterval(pingTimer);
@@ -177,7 +215,14 @@ async function intervene(reason) {
     tabs.length ? chrome.tabs.remove(tabs.map((t) => t.id)) : null,
     chrome.browsingData.remove(
       { origins: TOOL_ORIGINS },
-      { cookies: true, localStorage: true, indexedDB: true, cacheStorage: true, serviceWorkers: true, fileSystems: true },
+      {
+        cookies: true,
+        localStorage: true,
+        indexedDB: true,
+        cacheStorage: true,
+        serviceWorkers: true,
+        fileSystems: true,
+      },
     ),
   ]);
   if (ws) ws.close();
@@ -218,8 +263,14 @@ chrome.downloads.onCreated.addListener((item) => {
   if (!origin) return;
   const tool = toolFor(origin);
   const policy = tool?.downloadPolicy ?? 'block';
-  if (policy === 'block') void chrome.downloads.cancel(item.id).then(() => chrome.downloads.erase({ id: item.id }));
-  if (policy !== 'allow') void report({ kind: 'download', origin, path: templatePath(new URL(item.finalUrl || item.url).pathname) });
+  if (policy === 'block')
+    void chrome.downloads.cancel(item.id).then(() => chrome.downloads.erase({ id: item.id }));
+  if (policy !== 'allow')
+    void report({
+      kind: 'download',
+      origin,
+      path: templatePath(new URL(item.finalUrl || item.url).pathname),
+    });
 });
 
 chrome.runtime.onMessage.addListener((msg, sender, respond) => {

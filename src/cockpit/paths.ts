@@ -57,21 +57,19 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 export function pathPatternRegex(pattern: string): string {
   const trimmed = pattern.length > 1 ? pattern.replace(/\/+$/, '') : pattern;
   if (trimmed === '/') return '/[^?#]*';
-  return (
-    trimmed
-      .split('/')
-      .map((seg) =>
-        seg === '*'
-          ? '[^?#]*'
-          : seg.startsWith(':')
-            ? '[^/?#]+'
-            : seg
-                .split('*')
-                .map((p) => escapeRe(p))
-                .join('[^/?#]*'),
-      )
-      .join('/') + '(?:/[^?#]*)?'
-  );
+  return `${trimmed
+    .split('/')
+    .map((seg) =>
+      seg === '*'
+        ? '[^?#]*'
+        : seg.startsWith(':')
+          ? '[^/?#]+'
+          : seg
+              .split('*')
+              .map((p) => escapeRe(p))
+              .join('[^/?#]*'),
+    )
+    .join('/')}(?:/[^?#]*)?`;
 }
 
 export function originRegex(origin: string): string {

@@ -206,7 +206,7 @@ export function createCockpitService(deps: CockpitDeps) {
   async function authenticate(bearer: string | undefined): Promise<Device> {
     if (!bearer) throw new VigilError('unauthenticated', 'a Cockpit token is required');
     const d = await db.withPlatform((tx) => deviceStore.byTokenHash(tx, sha256(bearer)));
-    if (!d || d.status !== 'active' || !d.token_live)
+    if (d?.status !== 'active' || !d.token_live)
       throw new VigilError('unauthenticated', 'the Cockpit token is invalid or expired');
     if (!d.session_live) {
       await endDevice(d, 'ended', 'session_ended');
@@ -223,12 +223,17 @@ export function createCockpitService(deps: CockpitDeps) {
   ): Promise<{ token: string; expiresAt: string }> {
     if (!Number.isSafeInteger(ts) || Math.abs(clock.now() - ts) > RENEW_SKEW_MS)
       throw new VigilError('unauthenticated', 'the renewal proof is stale');
-    const ok = verifySignature(
-      'sha256',
-      Buffer.from(`vigil-cockpit-renew:${d.id}:${ts}`),
-      { key: publicKeyOf(d.public_key), dsaEncoding: 'ieee-p1363' },
-      Buffer.from(signature, 'base64url'),
-    );
+    let ok = false;
+    try {
+      ok = verifySignature(
+        'sha256',
+        Buffer.from(`vigil-cockpit-renew:${d.id}:${ts}`),
+        { key: publicKeyOf(d.public_key), dsaEncoding: 'ieee-p1363' },
+        Buffer.from(signature, 'base64url'),
+      );
+    } catch {
+      ok = false;
+    }
     if (!ok) throw new VigilError('unauthenticated', 'the renewal proof is invalid');
     const token = randomToken();
     const expiresAt = new Date(clock.now() + ttlMs);
@@ -277,7 +282,7 @@ export function createCockpitService(deps: CockpitDeps) {
     reason: 'uninstalled' | 'heartbeat_lost' | 'token_not_renewed',
   ): Promise<boolean> {
     const current = await db.withPlatform((tx) => deviceStore.byId(tx, d.id));
-    if (!current || current.status !== 'active') return false;
+    if (current?.status !== 'active') return false;
     if (!current.session_live) {
       await endDevice(current, 'ended', 'session_ended');
       return false;

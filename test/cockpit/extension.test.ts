@@ -1,8 +1,10 @@
+/// <reference types="chrome" />
 // The Vigil Cockpit extension, unpacked and loaded into Debian's Chromium (persistent context,
 // new headless mode), against a real Vigil and a small stand-in client tool served here on
 // 127.0.0.1. Covers the issue's "must show" list end to end.
-import { createServer, type Server } from 'node:http';
+
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
@@ -33,7 +35,10 @@ function startTool(): Promise<Server> {
     toolHits.push(req.url ?? '');
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/files/report.csv') {
-      res.writeHead(200, { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="report.csv"' });
+      res.writeHead(200, {
+        'content-type': 'text/csv',
+        'content-disposition': 'attachment; filename="report.csv"',
+      });
       return res.end('id,total\n1,10\n');
     }
     res.writeHead(200, {
@@ -46,13 +51,24 @@ function startTool(): Promise<Server> {
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
 }
 
-async function auditEvents(action: string): Promise<Array<{ outcome: string; actorId: string; meta: Record<string, unknown> }>> {
-  const r = await v.call('GET', `/api/v1/tenants/${TENANT}/audit/events?action=${action}&limit=100`, undefined, so);
+async function auditEvents(
+  action: string,
+): Promise<Array<{ outcome: string; actorId: string; meta: Record<string, unknown> }>> {
+  const r = await v.call(
+    'GET',
+    `/api/v1/tenants/${TENANT}/audit/events?action=${action}&limit=100`,
+    undefined,
+    so,
+  );
   expect(r.status).toBe(200);
   return r.json.events;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  ms = 10_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const x = await fn().catch(() => undefined);
@@ -84,7 +100,13 @@ async function putTool(patch: Record<string, unknown>) {
   const r = await v.call(
     'PUT',
     `/api/v1/tenants/${TENANT}/cockpit/tools/${toolId}`,
-    { name: 'Shop back office', origins: [toolOrigin], forbiddenPaths: ['/admin/export'], downloadPolicy: 'block', ...patch },
+    {
+      name: 'Shop back office',
+      origins: [toolOrigin],
+      forbiddenPaths: ['/admin/export'],
+      downloadPolicy: 'block',
+      ...patch,
+    },
     admin,
   );
   expect(r.status).toBe(200);
@@ -119,7 +141,12 @@ describe('Vigil Cockpit extension in Chromium', () => {
     const created = await v.call(
       'POST',
       `/api/v1/tenants/${TENANT}/cockpit/tools`,
-      { name: 'Shop back office', origins: [toolOrigin], forbiddenPaths: ['/admin/export'], downloadPolicy: 'block' },
+      {
+        name: 'Shop back office',
+        origins: [toolOrigin],
+        forbiddenPaths: ['/admin/export'],
+        downloadPolicy: 'block',
+      },
       admin,
     );
     expect(created.status).toBe(201);
@@ -194,11 +221,23 @@ describe('Vigil Cockpit extension in Chromium', () => {
     // A window that is closed now: one hour, starting two hours from now, in UTC.
     const h = (new Date().getUTCHours() + 2) % 24;
     const hh = String(h).padStart(2, '0');
-    await putTool({ allowedHours: { timeZone: 'UTC', slots: [{ days: [1, 2, 3, 4, 5, 6, 7], start: `${hh}:00`, end: `${hh}:59` }] } });
+    await putTool({
+      allowedHours: {
+        timeZone: 'UTC',
+        slots: [{ days: [1, 2, 3, 4, 5, 6, 7], start: `${hh}:00`, end: `${hh}:59` }],
+      },
+    });
     const page = await ctx.newPage();
-    expect(await until('the pushed hours rule', async () => (await open(page, '/orders')) === 'outside_hours')).toBe(true);
+    expect(
+      await until('the pushed hours rule', async () => (await open(page, '/orders')) === 'outside_hours'),
+    ).toBe(true);
     // And open again when the window includes now.
-    await putTool({ allowedHours: { timeZone: 'UTC', slots: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '00:00' }] } });
+    await putTool({
+      allowedHours: {
+        timeZone: 'UTC',
+        slots: [{ days: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '00:00' }],
+      },
+    });
     expect(await until('the reopened tool', async () => (await open(page, '/orders')) === null)).toBe(true);
     await page.close();
   }, 30_000);
@@ -240,11 +279,25 @@ describe('Vigil Cockpit extension in Chromium', () => {
     expect((await ctx.cookies(toolOrigin)).map((c) => c.name)).toContain('tool_session');
     const closed = new Promise<number>((resolve) => page.once('close', () => resolve(Date.now())));
     const t0 = Date.now();
-    const r = await v.call('POST', `/api/v1/tenants/${TENANT}/users/${agent.id}/suspend`, { reason: 'cockpit test' }, so);
+    const r = await v.call(
+      'POST',
+      `/api/v1/tenants/${TENANT}/users/${agent.id}/suspend`,
+      { reason: 'cockpit test' },
+      so,
+    );
     expect(r.status).toBe(200);
-    const closedAt = await Promise.race([closed, new Promise<number>((res) => setTimeout(() => res(-1), 5_000))]);
-    const cookiesGoneAt = await until('cleared cookies', async () => ((await ctx.cookies(toolOrigin)).length === 0 ? Date.now() : 0), 5_000);
-    console.log(`cockpit intervention: tab closed after ${closedAt - t0} ms, cookies cleared after ${cookiesGoneAt - t0} ms`);
+    const closedAt = await Promise.race([
+      closed,
+      new Promise<number>((res) => setTimeout(() => res(-1), 5_000)),
+    ]);
+    const cookiesGoneAt = await until(
+      'cleared cookies',
+      async () => ((await ctx.cookies(toolOrigin)).length === 0 ? Date.now() : 0),
+      5_000,
+    );
+    console.log(
+      `cockpit intervention: tab closed after ${closedAt - t0} ms, cookies cleared after ${cookiesGoneAt - t0} ms`,
+    );
     expect(closedAt).toBeGreaterThan(0);
     expect(closedAt - t0).toBeLessThan(2_000);
     expect(cookiesGoneAt - t0).toBeLessThan(2_000);
@@ -255,7 +308,12 @@ describe('Vigil Cockpit extension in Chromium', () => {
   }, 30_000);
 
   it('raises an alert in monitoring when the extension is removed during a live session', async () => {
-    const r = await v.call('POST', `/api/v1/tenants/${TENANT}/users/${agent.id}/unsuspend`, { reason: 'cockpit test' }, so);
+    const r = await v.call(
+      'POST',
+      `/api/v1/tenants/${TENANT}/users/${agent.id}/unsuspend`,
+      { reason: 'cockpit test' },
+      so,
+    );
     expect(r.status).toBe(200);
     await pair();
     const none = await v.call('GET', `/api/v1/tenants/${TENANT}/alerts?ruleId=cockpit_tamper`, undefined, so);
@@ -265,14 +323,21 @@ describe('Vigil Cockpit extension in Chromium', () => {
       'the tamper alert',
       async () => {
         await v.app.monitor.flush();
-        const a = await v.call('GET', `/api/v1/tenants/${TENANT}/alerts?ruleId=cockpit_tamper`, undefined, so);
+        const a = await v.call(
+          'GET',
+          `/api/v1/tenants/${TENANT}/alerts?ruleId=cockpit_tamper`,
+          undefined,
+          so,
+        );
         return a.json.items.find((x: { subject: { id: string } }) => x.subject.id === agent.id);
       },
       15_000,
     ).catch(async (e) => {
       const devices = await v.app.cockpit.service.activeDevices();
       const tamper = await auditEvents('cockpit.tamper');
-      throw new Error(`no alert; devices ${JSON.stringify(devices)} tamper ${JSON.stringify(tamper)}`, { cause: e });
+      throw new Error(`no alert; devices ${JSON.stringify(devices)} tamper ${JSON.stringify(tamper)}`, {
+        cause: e,
+      });
     });
     expect(alert.severity).toBe('high');
     const tamper = await auditEvents('cockpit.tamper');
