@@ -5,6 +5,7 @@ import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
 import { AuditPage } from './pages/Audit';
+import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage, SupervisorPage } from './pages/Pending';
@@ -69,6 +70,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if ((m = match('/app/t/:slug/inbox/:id', path))) return <InboxPage slug={slug!} id={m.id!} />;
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
+  if (match('/app/t/:slug/cockpit', path)) return <CockpitPage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
 

@@ -22,6 +22,7 @@ export function navFor(t: (k: string) => string, slug: string | null, roles: Rol
     if (has('security_officer')) items.push({ href: `${p}/alerts`, label: t('nav.alerts') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });
+    if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
   }
   if (platformAdmin) {
     items.push({ href: '/app/admin/tenants', label: t('nav.tenants') });
