@@ -89,6 +89,12 @@ export function createCockpitHub(cockpit: CockpitService, opts: HubOptions) {
     for (const d of await cockpit.activeDevices()) {
       const connected = conns.has(d.id);
       const silentFor = now - new Date(d.last_seen_at).getTime();
+      // Connected but no longer renewing its token: a modified or stuck extension.
+      const unrenewedFor = now - new Date(d.token_expires_at).getTime();
+      if (connected && unrenewedFor > opts.heartbeatGraceMs && d.session_live) {
+        await cockpit.recordTamper(d, 'token_not_renewed');
+        continue;
+      }
       if (connected || silentFor < opts.heartbeatGraceMs) continue;
       if (!d.session_live) {
         await cockpit.endDevice(d, 'ended', 'session_ended');
