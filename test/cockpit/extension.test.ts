@@ -11,7 +11,7 @@ import { type BrowserContext, chromium, type Page, type Worker } from 'playwrigh
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM build script without types
 import { buildExtension } from '../../tools/build-extension.mjs';
-import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
+import { freshTotp, type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TENANT = 'cockpit-acme';
@@ -78,13 +78,34 @@ async function until<T>(
   }
 }
 
-async function pair(): Promise<void> {
+/** The agent signs in to Vigil in this browser (password + TOTP) and creates a code on the Cockpit page. */
+async function codeFromConsole(): Promise<string> {
+  const page = await ctx.newPage();
+  await page.goto(`${v.url}/`);
+  await page.getByLabel('E-mail').fill(agent.email);
+  await page.getByLabel('Password').fill(agent.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Authentication code').fill(freshTotp(agent.totpSecret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  await page.goto(`${v.url}/app/t/${TENANT}/cockpit`);
+  await page.getByRole('button', { name: 'Create pairing code' }).click();
+  const code = await page.getByLabel('Pairing code').inputValue();
+  await page.close();
+  return code;
+}
+
+async function codeFromApi(): Promise<string> {
   const s = await v.login(agent);
   const code = await v.call('POST', '/api/v1/cockpit/pairing-codes', {}, s);
   expect(code.status).toBe(200);
+  return code.json.code;
+}
+
+async function pair(code: string): Promise<void> {
   const popup = await ctx.newPage();
   await popup.goto(`chrome-extension://${extId}/popup.html`);
-  await popup.getByLabel('Pairing code from Vigil (Cockpit page)').fill(code.json.code);
+  await popup.getByLabel('Pairing code from Vigil (Cockpit page)').fill(code);
   await popup.getByRole('button', { name: 'Pair this browser' }).click();
   await popup
     .locator('#status[data-paired="true"]')
@@ -126,6 +147,12 @@ async function open(page: Page, path: string): Promise<string | null> {
 
 describe('Vigil Cockpit extension in Chromium', () => {
   beforeAll(async () => {
+    // The agent pairs through the console's Cockpit page: build it from the current sources.
+    const { build } = await import('vite');
+    await build({
+      configFile: join(import.meta.dirname, '..', '..', 'web', 'vite.config.ts'),
+      logLevel: 'warn',
+    });
     v = await startTestVigil({ cockpitHeartbeatGraceSeconds: 2 });
     tool = await startTool();
     const a = tool.address() as { port: number };
@@ -185,8 +212,8 @@ describe('Vigil Cockpit extension in Chromium', () => {
     const page = await ctx.newPage();
     expect(await until('fallback rules', () => open(page, '/orders'))).toBe('not_signed_in');
     await page.close();
-    await pair();
-  }, 30_000);
+    await pair(await codeFromConsole());
+  }, 60_000);
 
   it('opens an allowed page and records the visit with the path templated', async () => {
     const page = await ctx.newPage();
@@ -315,7 +342,7 @@ describe('Vigil Cockpit extension in Chromium', () => {
       so,
     );
     expect(r.status).toBe(200);
-    await pair();
+    await pair(await codeFromApi());
     const none = await v.call('GET', `/api/v1/tenants/${TENANT}/alerts?ruleId=cockpit_tamper`, undefined, so);
     expect(none.json.items).toEqual([]);
     await sw.evaluate(() => chrome.management.uninstallSelf()).catch(() => {}); // the worker dies with it
