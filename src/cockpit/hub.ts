@@ -104,13 +104,27 @@ export function createCockpitHub(cockpit: CockpitService, opts: HubOptions) {
     }
   }
 
+  /** Sessions also end without a revocation (idle or absolute expiry): shut those extensions too. */
+  async function sweepSessions(): Promise<void> {
+    for (const c of all()) {
+      const d = await cockpit.deviceById(c.device.id);
+      if (d?.status === 'active' && d.session_live) continue;
+      send(c, { type: 'revoke', reason: 'session_ended' });
+      if (d?.status === 'active') await cockpit.endDevice(d, 'ended', 'session_ended');
+      c.socket.close(4401, 'session ended');
+    }
+  }
+
   const tick = Math.max(250, Math.min(5_000, Math.floor(opts.heartbeatGraceMs / 4)));
   const watchTimer = setInterval(() => {
     if (!closed) void watchdog().catch((e) => onError(e, 'cockpit.watchdog'));
   }, tick);
   watchTimer.unref();
   const refreshTimer = setInterval(() => {
-    if (!closed) void pushRules().catch((e) => onError(e, 'cockpit.refresh'));
+    if (!closed)
+      void sweepSessions()
+        .then(() => pushRules())
+        .catch((e) => onError(e, 'cockpit.refresh'));
   }, opts.refreshMs ?? 30_000);
   refreshTimer.unref();
 
@@ -120,6 +134,7 @@ export function createCockpitHub(cockpit: CockpitService, opts: HubOptions) {
     pushRules,
     revokeUser,
     watchdog,
+    sweepSessions,
     connected: () => all().length,
     close() {
       closed = true;
