@@ -3,7 +3,10 @@
 // catalogue validation, event ingest (templating, foreign tools), the tamper watchdog and a
 // tenant that requires an active Cockpit.
 import { generateKeyPairSync, sign } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- ws ships no types here (transitive dependency of @fastify/websocket)
+import WebSocket from 'ws';
 import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 
 const T = 'cp-api';
@@ -241,5 +244,43 @@ describe('Cockpit API', () => {
     const overview = await v.call('GET', `/api/v1/tenants/${T}/cockpit/agents`, undefined, so);
     expect(overview.status).toBe(200);
     expect(overview.json.items.find((i: { userId: string }) => i.userId === u.id)?.cockpitActive).toBe(true);
+  });
+
+  it('pushes rule changes over the socket and shuts it when the session expires without a revocation', async () => {
+    const agent = await v.makeUser([{ role: 'agent', tenant: T }]);
+    const p = await pairAgent(agent);
+    const ws = new WebSocket(`${v.url.replace('http', 'ws')}/api/v1/cockpit/socket`);
+    const messages: Array<{ type: string; tools?: Array<{ downloadPolicy: string }>; reason?: string }> = [];
+    ws.on('message', (m: unknown) => messages.push(JSON.parse(String(m))));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'hello', token: p.token }));
+    const waitFor = async (pred: () => boolean) => {
+      for (let i = 0; i < 100 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
+      return pred();
+    };
+    expect(await waitFor(() => messages.some((m) => m.type === 'rules'))).toBe(true);
+    const tools = await v.call('GET', `/api/v1/tenants/${T}/cockpit/tools`, undefined, admin);
+    const shop = tools.json.items.find((t: { name: string }) => t.name === 'Shop');
+    const put = await v.call(
+      'PUT',
+      `/api/v1/tenants/${T}/cockpit/tools/${shop.id}`,
+      { name: 'Shop', origins: [ORIGIN], forbiddenPaths: ['/admin/export'], downloadPolicy: 'block' },
+      admin,
+    );
+    expect(put.status).toBe(200);
+    expect(
+      await waitFor(() =>
+        messages.some((m) => m.type === 'rules' && m.tools?.[0]?.downloadPolicy === 'block'),
+      ),
+    ).toBe(true);
+    // The session times out (no revocation event): the periodic sweep shuts the extension.
+    await v.core.db.withPlatform((tx) =>
+      tx.execute(
+        sql`update sessions set idle_expires_at = now() - interval '1 second' where user_id = ${agent.id}`,
+      ),
+    );
+    await v.app.cockpit.hub.sweepSessions();
+    expect(await waitFor(() => messages.some((m) => m.type === 'revoke'))).toBe(true);
+    ws.close();
   });
 });
