@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { benchAudit } from '../src/audit/index.ts';
 import { benchCrypto } from '../src/crypto/bench.ts';
+import { benchAccessGate } from '../src/identity/access-policy/bench.ts';
 import { benchMonitoring } from '../src/monitoring/bench.ts';
 import { benchPii } from '../src/pii/bench.ts';
 import { benchHttp } from './http.ts';
@@ -18,7 +19,13 @@ const quick = values.quick;
 const sections: Record<string, () => Promise<unknown>> = {
   pii: () => benchPii(),
   crypto: () => benchCrypto(),
-  audit: () => benchAudit(quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {}),
+  audit: async () => {
+    const size = quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {};
+    return {
+      pglite: await benchAudit(size),
+      ...(pg ? { postgres: await benchAudit({ ...size, databaseUrl: pg }) } : {}),
+    };
+  },
   monitoring: () => benchMonitoring(quick ? { events: 100_000, actors: 5_000 } : {}),
   ingest: async () => ({
     pglite: await benchIngest({ messages: quick ? 100 : 400 }),
@@ -27,6 +34,10 @@ const sections: Record<string, () => Promise<unknown>> = {
   http: async () => ({
     pglite: await benchHttp({ seconds: quick ? 3 : 8 }),
     ...(pg ? { postgres: await benchHttp({ databaseUrl: pg, seconds: quick ? 3 : 8 }) } : {}),
+  }),
+  access: async () => ({
+    pglite: await benchAccessGate({ seconds: quick ? 3 : 5 }),
+    ...(pg ? { postgres: await benchAccessGate({ databaseUrl: pg, seconds: quick ? 3 : 5 }) } : {}),
   }),
 };
 

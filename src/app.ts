@@ -9,18 +9,22 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
-import type { AuditEvent } from './audit/types.ts';
+import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
 import { type Cockpit, registerCockpit } from './cockpit/index.ts';
+import { type Compliance, registerCompliance } from './compliance/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
+import { type AccessPolicyModule, createAccessPolicy } from './identity/access-policy/index.ts';
+import { createScim } from './identity/scim/index.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
 import type { MonitoredEvent } from './monitoring/types.ts';
+import { registerPayments } from './payments/module.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
@@ -29,8 +33,7 @@ import { installErrorMapper } from './platform/http-errors.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
-import { verificationRoutes } from './verification/routes.ts';
-import { createVerificationService } from './verification/service.ts';
+import { registerVerification } from './verification/module.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
@@ -44,6 +47,8 @@ export interface AppDeps {
   onAuditEvent(listener: (e: AuditEvent) => void): void;
   /** Enables the contact center (customers, conversations, chat, voice). */
   keyring?: Keyring;
+  /** Signs the retention anchors of audit-event retention (compliance). */
+  auditSigner?: AuditSigner;
 }
 
 export interface App {
@@ -52,6 +57,8 @@ export interface App {
   monitor: Monitor;
   contact?: ContactCenter;
   cockpit: Cockpit;
+  access: AccessPolicyModule;
+  compliance?: Compliance;
 }
 
 export const CSP_DIRECTIVES = {
@@ -109,16 +116,27 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onCockpitRevoke(userId);
     },
   });
-  installGuard(http, { db, auth, audit });
+  const scim = createScim({ db, audit, auth });
+  const access = createAccessPolicy({ db, audit, secureCookies: config.secureCookies });
+  installGuard(http, {
+    db,
+    auth,
+    audit,
+    scimAuth: scim.tokens.authenticate,
+    admitTenant: access.admitTenant,
+  });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
   adminSessionRoutes(http, { db, auth, audit });
+  scim.register(http);
+  access.register(http);
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
   tenancyRoutes(http, {
     db,
     audit,
     tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
+    onAccessChanged: (userId) => auth.forgetUser(userId),
   });
 
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
@@ -126,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const contact = deps.keyring
     ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })
     : undefined;
+  let compliance: Compliance | undefined;
   if (contact) {
     onRevoke = (userId) => contact.hub.dropUser(userId);
     piiPolicyRoutes(http, { db, policies: contact.policies, audit });
@@ -133,9 +152,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       privacyRoutes(http, {
         privacy: createPrivacyService({ db, keyring: deps.keyring, audit, auditLog: deps.auditLog }),
       });
-    const verification = createVerificationService({ db, audit, keyring: deps.keyring as Keyring });
-    contact.customers.setUnlockResolver(verification.unlockedFor);
-    verificationRoutes(http, { verification });
+    registerVerification(http, {
+      config,
+      db,
+      audit,
+      keyring: deps.keyring as Keyring,
+      customers: contact.customers,
+      chat: contact.chat,
+    });
+    registerPayments(http, { config, db, audit, keyring: deps.keyring as Keyring, chat: contact.chat });
+    compliance = registerCompliance(http, {
+      db,
+      keyring: deps.keyring as Keyring,
+      audit,
+      auditLog: deps.auditLog,
+      signer: deps.auditSigner,
+      onError: (e, where) => logger.error({ err: e, where }, 'compliance job failed'),
+    });
   }
 
   const cockpit = await registerCockpit(http, {
@@ -173,5 +206,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
   monitoringRoutes(http, { monitor, audit });
 
-  return { http, auth, monitor, cockpit, ...(contact ? { contact } : {}) };
+  return {
+    http,
+    auth,
+    monitor,
+    access,
+    cockpit,
+    ...(contact ? { contact } : {}),
+    ...(compliance ? { compliance } : {}),
+  };
 }

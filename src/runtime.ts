@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
+import { createGroupCommitter } from './audit/group-commit.ts';
 import {
   type AuditSink,
   createAuditExporter,
@@ -75,12 +76,20 @@ export async function createCore(config: Config, db: Database): Promise<Core> {
   const publish = (e: AuditEvent) => {
     for (const l of listeners) l(e);
   };
+  const readEvents = createGroupCommitter((tenantId, inputs) =>
+    auditLog.appendManyStandalone(db, tenantId, inputs),
+  );
   const audit: AuditRecorder = {
     inTx: async (tx, e) => {
       publish(await auditLog.append(tx, e));
     },
+    inTxWith: async (tx, e, build) => {
+      const { events, cte } = await auditLog.prepareAppend(tx, [e]);
+      await tx.execute(build(cte));
+      for (const ev of events) publish(ev);
+    },
     standalone: async (e) => {
-      publish(await auditLog.appendStandalone(db, e));
+      publish(await readEvents.append(e));
     },
   };
   const secrets: SecretSealer = {
@@ -147,6 +156,7 @@ export async function startVigil(
     onAuditEvent: core.onAuditEvent,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
     keyring: core.keyring,
+    auditSigner: core.signer,
   });
   let demoText: string | undefined;
   if (config.demo) {

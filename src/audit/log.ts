@@ -3,14 +3,25 @@
 // (select ... for update) so concurrent appends from several nodes get contiguous seqs.
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, rows, type Tx } from '../platform/db.ts';
-import { VigilError, invalidInput, isVigilError } from '../platform/errors.ts';
+import { invalidInput, isVigilError, VigilError } from '../platform/errors.ts';
 import { EventEncoder } from './canonical.ts';
 import { createChainCheckpoint, createCheckpointsForAllChains } from './checkpoints.ts';
 import { CompactRange } from './merkle.ts';
-import { buildConsistencyProof, buildInclusionProof, type ConsistencyProof, type InclusionProof } from './proofs.ts';
-import { purgeAuditEvents, type PurgeResult } from './retention.ts';
+import {
+  buildConsistencyProof,
+  buildInclusionProof,
+  type ConsistencyProof,
+  type InclusionProof,
+} from './proofs.ts';
+import { type PurgeResult, purgeAuditEvents } from './retention.ts';
 import { EVENT_COLUMNS, type EventRow, isoTimeSql, rowToEvent, toBuffer } from './store.ts';
-import { type AuditEvent, type AuditEventInput, type AuditSigner, type Checkpoint, chainOf } from './types.ts';
+import {
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditSigner,
+  type Checkpoint,
+  chainOf,
+} from './types.ts';
 import { validateEvent } from './validate.ts';
 
 export interface AuditLogOptions {
@@ -57,11 +68,16 @@ export function createAuditLog(opts: AuditLogOptions) {
   async function lockHead(tx: Tx, tenantId: string | null): Promise<HeadRow> {
     const chain = chainOf(tenantId);
     const select = () =>
-      rows<HeadRow>(tx, sql`select last_seq, last_hash, frontier from audit_heads where chain = ${chain}::uuid for update`);
+      rows<HeadRow>(
+        tx,
+        sql`select last_seq, last_hash, frontier from audit_heads where chain = ${chain}::uuid for update`,
+      );
     let head = (await select())[0];
     if (!head) {
       // First event of the chain; concurrent first appends meet on the primary key.
-      await tx.execute(sql`insert into audit_heads (tenant_id) values (${tenantId}::uuid) on conflict (chain) do nothing`);
+      await tx.execute(
+        sql`insert into audit_heads (tenant_id) values (${tenantId}::uuid) on conflict (chain) do nothing`,
+      );
       head = (await select())[0];
     }
     if (!head) throw new Error('audit head missing');
@@ -70,26 +86,62 @@ export function createAuditLog(opts: AuditLogOptions) {
 
   /** Appends within the caller's transaction; a failure fails that transaction. */
   async function append(tx: Tx, input: AuditEventInput): Promise<AuditEvent> {
-    const v = validateEvent(input);
-    try {
-      const head = await lockHead(tx, v.tenantId);
-      const seq = Number(head.last_seq) + 1;
-      const prevHash = Buffer.from(toBuffer(head.last_hash));
+    return (await appendMany(tx, [input]))[0] as AuditEvent;
+  }
+
+  /**
+   * Appends several events of one chain in the caller's transaction: one head lock and one
+   * statement for all of them (group commit of concurrent reads, see group-commit.ts).
+   */
+  async function appendMany(tx: Tx, inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+    const prepared = await prepareAppend(tx, inputs);
+    await runAudited(() => tx.execute(sql`with ${prepared.cte} select 1`));
+    return prepared.events;
+  }
+
+  /**
+   * Locks the chain head and computes the events; the returned CTE (`audit_ev`, `audit_head`)
+   * writes them and must be executed in the same transaction, e.g. as the WITH clause of the
+   * caller's own statement, so that an audited write costs no extra round trip.
+   */
+  async function prepareAppend(
+    tx: Tx,
+    inputs: AuditEventInput[],
+  ): Promise<{ events: AuditEvent[]; cte: SQL }> {
+    const vs = inputs.map(validateEvent);
+    const tenantId = vs[0]?.tenantId ?? null;
+    if (vs.some((v) => v.tenantId !== tenantId)) throw new VigilError('internal', 'one chain per append');
+    const head = await runAudited(() => lockHead(tx, tenantId));
+    let seq = Number(head.last_seq);
+    let prevHash: Buffer = Buffer.from(toBuffer(head.last_hash));
+    const range = CompactRange.deserialize(seq, head.frontier);
+    const values: SQL[] = [];
+    const events: AuditEvent[] = [];
+    for (const v of vs) {
+      seq += 1;
       const fields = { ...v, seq, time: clock().toISOString() };
       const hash = encoder.eventHash(fields, prevHash);
-      const range = CompactRange.deserialize(seq - 1, head.frontier);
       range.append(hash);
-      // One statement for the event and the head (the head row is already locked above), so an
-      // append costs two round trips: lock the head, then write both.
-      await tx.execute(sql`with ev as (insert into audit_events
+      values.push(sql`(${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action},
+          ${v.resourceType}, ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId},
+          ${JSON.stringify(v.meta)}::jsonb, ${prevHash}, ${hash})`);
+      events.push({ ...fields, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') });
+      prevHash = hash;
+    }
+    const cte = sql`audit_ev as (insert into audit_events
           (tenant_id, seq, time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash)
-          values (${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action}, ${v.resourceType},
-            ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId}, ${JSON.stringify(v.meta)}::jsonb,
-            ${prevHash}, ${hash})
-          returning seq)
-        update audit_heads set last_seq = (select seq from ev), last_hash = ${hash}, frontier = ${range.serialize()}, updated_at = now()
-        where chain = ${chainOf(v.tenantId)}::uuid`);
-      return { ...fields, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') };
+          values ${sql.join(values, sql`, `)}
+          returning seq),
+        audit_head as (update audit_heads set last_seq = (select max(seq) from audit_ev), last_hash = ${prevHash},
+          frontier = ${range.serialize()}, updated_at = now()
+          where chain = ${chainOf(tenantId)}::uuid returning 1)`;
+    return { events, cte };
+  }
+
+  /** Any database failure while auditing fails the audited action with one stable code. */
+  async function runAudited<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
     } catch (e) {
       if (isVigilError(e) && e.code === 'audit_write_failed') throw e;
       throw new VigilError('audit_write_failed', 'audit write failed', { cause: e });
@@ -99,7 +151,20 @@ export function createAuditLog(opts: AuditLogOptions) {
   /** For reads: records the access in its own transaction, before the data is returned. */
   function appendStandalone(db: Database, input: AuditEventInput): Promise<AuditEvent> {
     const tenantId = input.tenantId ?? null;
-    return tenantId ? db.withTenant(tenantId, (tx) => append(tx, input)) : db.withPlatform((tx) => append(tx, input));
+    return tenantId
+      ? db.withTenant(tenantId, (tx) => append(tx, input))
+      : db.withPlatform((tx) => append(tx, input));
+  }
+
+  /** Several events of one chain in one transaction of their own (the group commit's writer). */
+  function appendManyStandalone(
+    db: Database,
+    tenantId: string | null,
+    inputs: AuditEventInput[],
+  ): Promise<AuditEvent[]> {
+    return tenantId
+      ? db.withTenant(tenantId, (tx) => appendMany(tx, inputs))
+      : db.withPlatform((tx) => appendMany(tx, inputs));
   }
 
   /** Newest first; RLS limits the result to the transaction's tenant (or the platform chain). */
@@ -125,7 +190,13 @@ export function createAuditLog(opts: AuditLogOptions) {
   }
 
   async function latestCheckpoint(tx: Tx, tenantId: string | null = null): Promise<Checkpoint | undefined> {
-    const r = await rows<{ tree_size: number | string; root_hash: Uint8Array; time: string; key_id: string; signature: Uint8Array }>(
+    const r = await rows<{
+      tree_size: number | string;
+      root_hash: Uint8Array;
+      time: string;
+      key_id: string;
+      signature: Uint8Array;
+    }>(
       tx,
       sql`select tree_size, root_hash, ${sql.raw(isoTimeSql('time'))} as time, key_id, signature from audit_checkpoints
           where chain = ${chainOf(tenantId)}::uuid order by tree_size desc, id desc limit 1`,
@@ -144,7 +215,10 @@ export function createAuditLog(opts: AuditLogOptions) {
 
   return {
     append,
+    appendMany,
+    prepareAppend,
     appendStandalone,
+    appendManyStandalone,
     listEvents,
     latestCheckpoint,
     createCheckpoint: (tenantId: string | null): Promise<Checkpoint | undefined> =>
@@ -155,6 +229,7 @@ export function createAuditLog(opts: AuditLogOptions) {
       buildInclusionProof(needDb(), tenantId, seq, treeSize),
     consistencyProof: (tenantId: string | null, first: number, second: number): Promise<ConsistencyProof> =>
       buildConsistencyProof(needDb(), tenantId, first, second),
-    purge: (tenantId: string | null, before: Date): Promise<PurgeResult> => purgeAuditEvents(needDb(), tenantId, before, opts.signer, clock),
+    purge: (tenantId: string | null, before: Date): Promise<PurgeResult> =>
+      purgeAuditEvents(needDb(), tenantId, before, opts.signer, clock),
   };
 }

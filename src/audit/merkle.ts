@@ -46,6 +46,22 @@ export class CompactRange {
     }
   }
 
+  /** Appends the root of a perfect subtree of `leaves` leaves (a power of two dividing size). */
+  appendSubtree(leaves: number, root: Buffer): void {
+    if (leaves === 1) {
+      this.append(root);
+      return;
+    }
+    if (this.size % leaves !== 0) throw new Error('subtree is not aligned with the range');
+    this.stack.push(root);
+    this.size += leaves;
+    for (let n = this.size / leaves; (n & 1) === 0; n /= 2) {
+      const r = this.stack.pop() as Buffer;
+      const l = this.stack.pop() as Buffer;
+      this.stack.push(nodeHash(l, r));
+    }
+  }
+
   root(): Buffer {
     if (this.stack.length === 0) return EMPTY_ROOT;
     let acc = this.stack[this.stack.length - 1] as Buffer;
@@ -117,7 +133,13 @@ export function consistencyPath(leaves: readonly Buffer[], m: number, n = leaves
 }
 
 /** RFC 9162 2.1.3.2: does `leaf` sit at `index` of the tree of `size` with `root`? */
-export function verifyInclusion(leaf: Buffer, index: number, size: number, proof: readonly Buffer[], root: Buffer): boolean {
+export function verifyInclusion(
+  leaf: Buffer,
+  index: number,
+  size: number,
+  proof: readonly Buffer[],
+  root: Buffer,
+): boolean {
   if (index < 0 || index >= size) return false;
   let fn = index;
   let sn = size - 1;
@@ -142,7 +164,13 @@ export function verifyInclusion(leaf: Buffer, index: number, size: number, proof
 }
 
 /** RFC 9162 2.1.4.2: is the tree (size2, root2) an append-only extension of (size1, root1)? */
-export function verifyConsistency(size1: number, size2: number, proof: readonly Buffer[], root1: Buffer, root2: Buffer): boolean {
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  proof: readonly Buffer[],
+  root1: Buffer,
+  root2: Buffer,
+): boolean {
   if (size1 < 1 || size2 < size1) return false;
   if (size1 === size2) return proof.length === 0 && root1.equals(root2);
   let path = [...proof];

@@ -62,6 +62,11 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 const CHALLENGE_MAX_ATTEMPTS = 5;
 // Persisting last_seen on every request would make each read a write; a small slack is enough.
 const TOUCH_EVERY_MS = 15_000;
+// Every request authenticates; a short-lived in-process cache spares the database that read.
+// Whatever must end access at once (revocation, suspension, step-up, membership change) evicts
+// the user's entries on this node; other nodes evict on the cluster event, at the latest after this.
+const SESSION_CACHE_MS = 1_000;
+const SESSION_CACHE_MAX = 50_000;
 
 export function createAuthService(deps: {
   db: Database;
@@ -72,6 +77,8 @@ export function createAuthService(deps: {
   audit: AuditRecorder;
   secrets: SecretSealer;
   onRevoke?: (userId: string, sessionIds: string[]) => void;
+  /** "Phishing-resistant factor required" (src/identity/webauthn/policy.ts): TOTP no longer suffices. */
+  factorPolicy?: { phishingResistantRequired(tx: Tx, userId: string): Promise<boolean> };
 }) {
   const { db, config, audit, secrets } = deps;
   const idleMs = config.sessionIdleMinutes * 60_000;
@@ -137,16 +144,28 @@ export function createAuthService(deps: {
       await audit.standalone(event(c, user.id, 'auth.login', 'denied', { reason: user.status }));
       throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
     }
+    return db.withPlatform(async (tx) => {
+      await audit.inTx(tx, event(c, user.id, 'auth.password', 'success'));
+      return issueChallenge(tx, user, c, 'pwd');
+    });
+  }
+
+  /** The second step of sign-in after a first factor (password, or SSO without IdP-asserted MFA). */
+  async function issueChallenge(
+    tx: Tx,
+    user: UserRow,
+    c: ClientInfo,
+    firstFactor: 'pwd' | 'oidc' | 'saml',
+  ): Promise<LoginResult> {
     const challenge = randomToken();
     const enrolled = user.totp_secret_sealed !== null;
-    return db.withPlatform(async (tx) => {
+    {
       const [row] = await rows<{ id: string }>(
         tx,
-        sql`insert into mfa_challenges (challenge_hash, user_id, purpose, expires_at, ua_hash)
+        sql`insert into mfa_challenges (challenge_hash, user_id, purpose, expires_at, ua_hash, first_factor)
             values (${sha256(challenge)}, ${user.id}, ${enrolled ? 'login' : 'enrol'},
-                    ${new Date(Date.now() + CHALLENGE_TTL_MS)}, ${c.uaHash}) returning id`,
+                    ${new Date(Date.now() + CHALLENGE_TTL_MS)}, ${c.uaHash}, ${firstFactor}) returning id`,
       );
-      await audit.inTx(tx, event(c, user.id, 'auth.password', 'success'));
       if (enrolled) return { mfa: 'totp' as const, challenge };
       const secret = newTotpSecret();
       const sealed = await secrets.seal('totp-pending', row!.id, Buffer.from(secret), tx);
@@ -160,7 +179,7 @@ export function createAuthService(deps: {
         otpauthUri: uri,
         qrDataUrl: await otpauthQrDataUrl(uri),
       };
-    });
+    }
   }
 
   async function recordFailure(userId: string, c: ClientInfo, action: string): Promise<void> {
@@ -180,13 +199,14 @@ export function createAuthService(deps: {
     used_at: Date | string | null;
     ua_hash: string;
     pending_secret_sealed: Uint8Array | null;
+    first_factor: 'pwd' | 'oidc' | 'saml';
   }
 
   async function takeChallenge(tx: Tx, challenge: string, c: ClientInfo): Promise<ChallengeRow> {
     const [ch] = await rows<ChallengeRow>(
       tx,
       sql`update mfa_challenges set attempts = attempts + 1 where challenge_hash = ${sha256(challenge)}
-          returning id, user_id, purpose, attempts, expires_at, used_at, ua_hash, pending_secret_sealed`,
+          returning id, user_id, purpose, attempts, expires_at, used_at, ua_hash, pending_secret_sealed, first_factor`,
     );
     if (
       !ch ||
@@ -200,21 +220,30 @@ export function createAuthService(deps: {
     return ch;
   }
 
+  /** Checks a passkey assertion for a sign-in challenge (src/identity/webauthn). */
+  type ExternalFactor = (tx: Tx, userId: string, challengeId: string) => Promise<boolean>;
+
   async function completeMfa(
     challenge: string,
     code: string,
-    kind: 'totp' | 'recovery',
+    kind: 'totp' | 'recovery' | 'webauthn',
     c: ClientInfo,
+    external?: ExternalFactor,
   ): Promise<MfaResult> {
     // Step 1: check the code; a failure must persist its counters, so it commits on its own.
     const outcome = await db.withPlatform(async (tx) => {
       const ch = await takeChallenge(tx, challenge, c);
       const user = (await userStore.byId(tx, ch.user_id))!;
       if (user.status !== 'active') return { ok: false as const, user, suspended: true };
+      if (kind !== 'webauthn' && (await deps.factorPolicy?.phishingResistantRequired(tx, user.id)))
+        return { ok: false as const, user, suspended: false, phishingResistant: true };
       let step: number | null = null;
       let newSecret: Buffer | null = null;
       let usedRecovery = false;
-      if (kind === 'recovery') {
+      let usedExternal = false;
+      if (kind === 'webauthn') {
+        usedExternal = external !== undefined && (await external(tx, user.id, ch.id));
+      } else if (kind === 'recovery') {
         const [rc] = await rows<{ id: string }>(
           tx,
           sql`update recovery_codes set used_at = now()
@@ -230,7 +259,7 @@ export function createAuthService(deps: {
         const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
         step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
       }
-      if (step === null && !usedRecovery) return { ok: false as const, user, suspended: false };
+      if (step === null && !usedRecovery && !usedExternal) return { ok: false as const, user, suspended: false };
       await tx.execute(sql`update mfa_challenges set used_at = now() where id = ${ch.id}`);
       if (newSecret) {
         const sealed = await secrets.seal('totp', user.id, newSecret, tx);
@@ -240,40 +269,82 @@ export function createAuthService(deps: {
       }
       if (step !== null)
         await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
-      return { ok: true as const, user, enrolled: newSecret !== null, usedRecovery };
+      return { ok: true as const, user, enrolled: newSecret !== null, usedRecovery, firstFactor: ch.first_factor };
     });
     if (!outcome.ok) {
       if (outcome.suspended)
         throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
+      if ('phishingResistant' in outcome) {
+        await audit.standalone(
+          event(c, outcome.user.id, 'auth.mfa', 'denied', { method: kind, reason: 'phishing_resistant_required' }),
+        );
+        throw new VigilError('phishing_resistant_required', 'sign in with a passkey; this code is not accepted for your role');
+      }
+      if (kind === 'webauthn') {
+        await recordFailure(outcome.user.id, c, 'auth.mfa');
+        throw new VigilError('webauthn_failed', 'the passkey could not be verified');
+      }
       await recordFailure(outcome.user.id, c, 'auth.mfa');
       throw new VigilError('invalid_mfa_code', 'the code is wrong or was already used');
     }
     // Step 2: the session.
     return db.withPlatform(async (tx) => {
       const { user } = outcome;
-      await userStore.recordSuccess(tx, user.id);
-      const token = randomToken();
-      const now = Date.now();
-      const [s] = await rows<{ id: string }>(
-        tx,
-        sql`insert into sessions (token_hash, user_id, auth_methods, ua_hash, ip, idle_expires_at, absolute_expires_at)
-            values (${sha256(token)}, ${user.id}, ${sql.raw(`array['pwd', '${kind === 'recovery' ? 'recovery' : 'totp'}']`)},
-                    ${c.uaHash}, ${c.ip}, ${new Date(now + idleMs)}, ${new Date(now + absoluteMs)})
-            returning id`,
-      );
-      let codes: string[] | undefined;
-      if (outcome.enrolled) codes = await issueRecoveryCodes(tx, user.id);
-      await audit.inTx(tx, {
-        ...event(c, user.id, 'auth.mfa', 'success', { method: kind }),
-        resourceType: 'session',
-        resourceId: s!.id,
-      });
-      return {
-        sessionToken: token,
-        csrfToken: csrfTokenFor(token),
-        user: await publicUser(tx, user),
-        ...(codes ? { recoveryCodes: codes } : {}),
-      };
+      const r = await openSession(tx, user, [outcome.firstFactor, kind], c, { method: kind });
+      if (outcome.enrolled) return { ...r, recoveryCodes: await issueRecoveryCodes(tx, user.id) };
+      return r;
+    });
+  }
+
+  async function openSession(
+    tx: Tx,
+    user: UserRow,
+    methods: string[],
+    c: ClientInfo,
+    meta: Record<string, string>,
+  ): Promise<MfaResult> {
+    await userStore.recordSuccess(tx, user.id);
+    const token = randomToken();
+    const now = Date.now();
+    const kind = methods[0] === 'pwd' ? 'browser' : 'sso';
+    const [s] = await rows<{ id: string }>(
+      tx,
+      sql`insert into sessions (token_hash, user_id, kind, auth_methods, ua_hash, ip, idle_expires_at, absolute_expires_at)
+          values (${sha256(token)}, ${user.id}, ${kind}, array[${sql.join(methods.map((m) => sql`${m}`), sql`, `)}]::text[],
+                  ${c.uaHash}, ${c.ip}, ${new Date(now + idleMs)}, ${new Date(now + absoluteMs)})
+          returning id`,
+    );
+    await audit.inTx(tx, {
+      ...event(c, user.id, 'auth.mfa', 'success', meta),
+      resourceType: 'session',
+      resourceId: s!.id,
+    });
+    return { sessionToken: token, csrfToken: csrfTokenFor(token), user: await publicUser(tx, user) };
+  }
+
+  /**
+   * After an SSO first factor: a session at once when the IdP asserted an accepted MFA (and, for
+   * users under the phishing-resistant policy, a phishing-resistant one); otherwise Vigil's own
+   * second factor, exactly as after a password.
+   */
+  async function afterSso(
+    userId: string,
+    via: 'oidc' | 'saml',
+    idp: { mfa: boolean; phishingResistant: boolean },
+    c: ClientInfo,
+  ): Promise<{ session: MfaResult } | { challenge: LoginResult }> {
+    return db.withPlatform(async (tx) => {
+      const user = (await userStore.byId(tx, userId))!;
+      if (user.status !== 'active') {
+        await audit.inTx(tx, event(c, user.id, `auth.${via}`, 'denied', { reason: user.status }));
+        throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
+      }
+      const prRequired = (await deps.factorPolicy?.phishingResistantRequired(tx, user.id)) ?? false;
+      if (idp.mfa && (!prRequired || idp.phishingResistant)) {
+        const methods = [via, idp.phishingResistant ? 'idp_phr' : 'idp_mfa'];
+        return { session: await openSession(tx, user, methods, c, { method: methods[1]! }) };
+      }
+      return { challenge: await issueChallenge(tx, user, c, via) };
     });
   }
 
@@ -289,7 +360,29 @@ export function createAuthService(deps: {
   }
 
   /** Resolves a session cookie; throws 401 for anything not live. */
+  const sessionCache = new Map<string, { at: number; value: AuthenticatedSession }>();
+  const forgetUser = (userId: string) => {
+    for (const [k, e] of sessionCache) if (e.value.user.id === userId) sessionCache.delete(k);
+  };
+
   async function authenticate(token: string, uaHash: string): Promise<AuthenticatedSession> {
+    const key = sha256(token).toString('base64');
+    const now = Date.now();
+    const hit = sessionCache.get(key);
+    if (hit && now - hit.at < SESSION_CACHE_MS) {
+      const s = hit.value.session;
+      if (s.ua_hash !== uaHash) throw new VigilError('unauthenticated', 'not signed in');
+      if (asDate(s.idle_expires_at)!.getTime() > now && asDate(s.absolute_expires_at)!.getTime() > now)
+        return hit.value;
+    }
+    sessionCache.delete(key);
+    const value = await authenticateFromDb(token, uaHash);
+    if (sessionCache.size >= SESSION_CACHE_MAX) sessionCache.clear();
+    sessionCache.set(key, { at: now, value });
+    return value;
+  }
+
+  async function authenticateFromDb(token: string, uaHash: string): Promise<AuthenticatedSession> {
     return db.withPlatform(async (tx) => {
       const s = await sessionStore.byTokenHash(tx, sha256(token));
       const now = Date.now();
@@ -333,6 +426,7 @@ export function createAuthService(deps: {
       }
       return { revoked, owner };
     });
+    if (ids.owner) forgetUser(ids.owner);
     if (ids.owner && ids.revoked.length) deps.onRevoke?.(ids.owner, ids.revoked);
     return ids.revoked;
   }
@@ -355,6 +449,7 @@ export function createAuthService(deps: {
         resourceId: userId,
       });
     });
+    forgetUser(userId);
     if (suspended) await revokeSessions({ userId }, 'suspended', actor);
   }
 
@@ -372,12 +467,14 @@ export function createAuthService(deps: {
         outcome: 'success',
       });
     });
+    forgetUser(userId);
   }
 
   /** Confirms a fresh TOTP code for the current session (step-up). */
   async function stepUp(sessionId: string, userId: string, code: string, c: ClientInfo): Promise<void> {
     const ok = await db.withPlatform(async (tx) => {
       const user = (await userStore.byId(tx, userId))!;
+      if (await deps.factorPolicy?.phishingResistantRequired(tx, user.id)) return 'phishing_resistant' as const;
       if (!user.totp_secret_sealed) return false;
       const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
       const step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
@@ -391,20 +488,39 @@ export function createAuthService(deps: {
       });
       return true;
     });
+    forgetUser(userId);
+    if (ok === 'phishing_resistant')
+      throw new VigilError('phishing_resistant_required', 'confirm with a passkey; codes are not accepted for your role');
     if (!ok) {
       await recordFailure(userId, c, 'auth.mfa');
       throw new VigilError('invalid_mfa_code', 'the code is wrong or was already used');
     }
   }
 
+  /** Step-up by a factor checked elsewhere (a passkey), inside the caller's transaction. */
+  async function confirmStepUp(tx: Tx, sessionId: string, userId: string, method: string, c: ClientInfo) {
+    await tx.execute(sql`update sessions set mfa_at = now() where id = ${sessionId} and user_id = ${userId}`);
+    await audit.inTx(tx, {
+      ...event(c, userId, 'auth.step_up', 'success', { method }),
+      resourceType: 'session',
+      resourceId: sessionId,
+    });
+  }
+
   return {
     login,
+    afterSso,
+    confirmStepUp,
+    completeWebauthn: (challenge: string, c: ClientInfo, verify: ExternalFactor) =>
+      completeMfa(challenge, '', 'webauthn', c, verify),
     requireStepUp,
     stepUp,
     completeTotp: (challenge: string, code: string, c: ClientInfo) => completeMfa(challenge, code, 'totp', c),
     completeRecovery: (challenge: string, code: string, c: ClientInfo) =>
       completeMfa(challenge, code, 'recovery', c),
     authenticate,
+    /** Evicts the user's cached sessions on this node (membership or status changed elsewhere). */
+    forgetUser,
     revokeSessions,
     listSessions: (userId: string) => db.withPlatform((tx) => sessionStore.listForUser(tx, userId)),
     suspendUser: (userId: string, reason: string, actor: ClientInfo & { userId: string | null }) =>

@@ -19,6 +19,10 @@ export interface GuardDeps {
   db: Database;
   auth: Pick<AuthService, 'authenticate'>;
   audit: AuditRecorder;
+  /** Resolves a SCIM bearer token to its tenant (routes with the `scim` rule). */
+  scimAuth?: (bearer: string) => Promise<{ tokenId: string; tenant: TenantRef } | null>;
+  /** Tenant access policy (network, device, training) once a member is admitted to a tenant. */
+  admitTenant?: (req: FastifyRequest) => Promise<void>;
 }
 
 export function createTenantResolver(db: Database) {
@@ -84,6 +88,12 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
 
     const params = (req.params ?? {}) as { tenantSlug?: string };
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if ('scim' in rule) {
+      const hit = bearer && deps.scimAuth ? await deps.scimAuth(bearer) : null;
+      if (!hit) throw new VigilError('unauthenticated', 'the SCIM token is invalid');
+      req.ctx = { ...req.ctx, actor: { type: 'service', id: hit.tokenId }, tenant: hit.tenant };
+      return;
+    }
     if (bearer && 'tenant' in rule && params.tenantSlug) {
       const tenant = await resolveTenant(params.tenantSlug);
       const tokenId =
@@ -148,6 +158,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
       throw new VigilError('step_up_required', 'confirm with a fresh code from your authenticator');
     const ability = abilityFor(roles);
     req.ctx = { ...req.ctx, roles, ability, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name } };
+    if (deps.admitTenant) await deps.admitTenant(req);
     if (!ability.can(...rule.tenant)) throw new VigilError('forbidden', 'your role does not allow this');
   });
 }

@@ -23,7 +23,9 @@ export type Action =
   | 'export'
   | 'erase'
   | 'suspend'
-  | 'verify';
+  | 'verify'
+  /** Card capture: no role holds it; only the telephony integration's token reaches DTMF capture. */
+  | 'capture';
 export type Subject =
   | 'Conversation'
   | 'Customer'
@@ -39,6 +41,13 @@ export type Subject =
   | 'SubjectRequest'
   | 'Report'
   | 'Call'
+  | 'AccessPolicy'
+  | 'Device'
+  | 'Training'
+  | 'Payment'
+  | 'Compliance'
+  | 'Consent'
+  | 'AccessReview'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -59,6 +68,8 @@ function grantFrontline(can: AbilityBuilder<AppAbility>['can'], fields: readonly
   can(['read', 'update', 'reply'], 'Conversation');
   can('read', 'Customer', [...fields]);
   can(['create', 'update', 'reveal', 'verify'], 'Customer');
+  can(['create', 'read', 'update'], 'Payment');
+  can('create', 'Consent');
 }
 
 function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
@@ -67,28 +78,38 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       grantFrontline(can, CUSTOMER_FIELDS.agent);
       can('read', 'Queue');
       can('create', 'Call');
+      can('read', 'Training');
       return;
     case 'supervisor':
       grantFrontline(can, CUSTOMER_FIELDS.supervisor);
       can(['read', 'update'], 'Queue');
       can('read', 'Report');
       can('read', 'Session');
+      can('read', 'Training');
+      can(['read', 'update'], 'Device');
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
       can('read', ['User', 'Session']);
+      can('manage', ['AccessPolicy', 'Device', 'Training']);
+      can('manage', 'AccessReview');
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
       can('read', ['AuditEvent', 'Session', 'User', 'Membership', 'Report']);
       can('suspend', 'User');
       can('delete', 'Session');
+      can('read', ['AccessPolicy', 'Device', 'Training']);
+      can('read', 'Compliance');
+      can('manage', 'AccessReview');
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
       can('read', 'Customer', [...CUSTOMER_FIELDS.dpo]);
       can(['export', 'erase', 'update'], 'Customer');
       can('read', ['AuditEvent', 'Report', 'Membership']);
+      can('read', 'Training');
+      can('manage', ['Compliance', 'Consent', 'AccessReview']);
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);

@@ -14,7 +14,9 @@ const usage = `usage: vigil <command>
   audit verify [--tenant slug] [--json]
   keys status | keys rotate --tenant slug | keys rotate-master
   token create --tenant slug --scope calls:write [--name N]   (prints the token once)
-  pii scan [--jsonl] [--lang de|en|fr] [--region DE] [--channel voice]`;
+  pii scan [--jsonl] [--lang de|en|fr] [--region DE] [--channel voice]
+  backup --out DIR [--json]      encrypted, integrity-checked backup of the database
+  restore --from DIR [--ledger-dir DIR] [--json]   into an empty instance, replays erasures, verifies the audit log`;
 
 const verbs: Record<string, Verb> = {
   async serve(args) {
@@ -90,6 +92,14 @@ const verbs: Record<string, Verb> = {
       console.log(r.token);
       return 0;
     });
+  },
+  async backup(args) {
+    const { backupCommand } = await import('../backup/cli.ts');
+    return backupCommand(args);
+  },
+  async restore(args) {
+    const { restoreCommand } = await import('../backup/cli.ts');
+    return restoreCommand(args);
   },
   async pii(args) {
     if (args[0] !== 'scan') throw new ConfigError('usage: vigil pii scan [--jsonl]');

@@ -29,6 +29,7 @@ export const ListQuery = Type.Object(
       Type.Union([Type.String({ format: 'uuid' }), Type.Literal('me'), Type.Literal('none')]),
     ),
     channel: Type.Optional(ChannelName),
+    customer: Type.Optional(Type.String({ format: 'uuid' })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   },

@@ -89,11 +89,6 @@ export function createConversationService(deps: ConversationDeps) {
     return { queueIds: await store.queueIdsOf(tx, uid), userId: uid };
   }
 
-  const canSee = (c: store.ConversationRow, scope: { queueIds: string[]; userId: string } | null) =>
-    scope === null ||
-    (c.queue_id !== null && scope.queueIds.includes(c.queue_id)) ||
-    c.assignee_id === scope.userId;
-
   const denied = (ctx: TenantContext, id: string) =>
     audit.standalone({
       ...auditBase(ctx),
@@ -116,9 +111,14 @@ export function createConversationService(deps: ConversationDeps) {
   ): Promise<T> {
     let outOfScope = false;
     const result = await db.withTenant(ctx.tenant.id, async (tx) => {
-      const c = await store.selectConversation(tx, id, forUpdate);
+      const c = await store.selectConversationInScope(
+        tx,
+        id,
+        isSupervisor(ctx) ? null : userId(ctx),
+        forUpdate,
+      );
       if (!c) return { none: true as const };
-      if (!canSee(c, await scopeOf(tx, ctx))) {
+      if (!c.in_scope) {
         outOfScope = true;
         return { none: true as const };
       }
@@ -151,6 +151,7 @@ export function createConversationService(deps: ConversationDeps) {
       queue?: string;
       assignee?: string;
       channel?: string;
+      customer?: string;
       cursor?: string;
       limit?: number;
     },
@@ -163,6 +164,7 @@ export function createConversationService(deps: ConversationDeps) {
         ...(q.status ? { status: q.status } : {}),
         ...(q.channel ? { channel: q.channel } : {}),
         ...(q.queue ? { queueId: q.queue } : {}),
+        ...(q.customer ? { customerId: q.customer } : {}),
         ...(q.assignee
           ? { assigneeId: q.assignee === 'none' ? null : q.assignee === 'me' ? userId(ctx) : q.assignee }
           : {}),

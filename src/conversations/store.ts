@@ -51,11 +51,35 @@ export async function selectConversation(
   return r;
 }
 
+/**
+ * The conversation and whether the agent may see it (assigned to them or in one of their
+ * queues) in one round trip; userId null means an unrestricted reader (supervisor).
+ */
+export async function selectConversationInScope(
+  tx: Tx,
+  id: string,
+  userId: string | null,
+  forUpdate = false,
+): Promise<(ConversationRow & { in_scope: boolean }) | undefined> {
+  const inScope =
+    userId === null
+      ? sql`true`
+      : sql`(assignee_id = ${userId} or exists (select 1 from queue_members qm
+             where qm.user_id = ${userId} and qm.queue_id = conversations.queue_id))`;
+  const [r] = await rows<ConversationRow & { in_scope: boolean }>(
+    tx,
+    sql`select ${COLS}, ${inScope} as in_scope from conversations where id = ${id} ${forUpdate ? sql`for update` : sql``}`,
+  );
+  return r;
+}
+
 export interface ListFilters {
   status?: string;
   queueId?: string;
   assigneeId?: string | null;
   channel?: string;
+  /** One customer's conversations (the agent's all-channel timeline). */
+  customerId?: string;
   /** null = every queue (supervisors); otherwise the caller's queues (and their own assignments). */
   scope: { queueIds: string[]; userId: string } | null;
   after: { lma: string; id: string } | null;
@@ -67,6 +91,7 @@ export async function listConversations(tx: Tx, f: ListFilters): Promise<Convers
   if (f.status) conds.push(sql`status = ${f.status}`);
   if (f.channel) conds.push(sql`channel = ${f.channel}`);
   if (f.queueId) conds.push(sql`queue_id = ${f.queueId}`);
+  if (f.customerId) conds.push(sql`customer_id = ${f.customerId}`);
   if (f.assigneeId === null) conds.push(sql`assignee_id is null`);
   else if (f.assigneeId) conds.push(sql`assignee_id = ${f.assigneeId}`);
   if (f.scope) {

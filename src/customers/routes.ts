@@ -105,6 +105,11 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
       schema: {
         tags: ['customers'],
         params: CustomerIdParams,
+        // Changes of e-mail, phone or address name the conversation in which the caller was verified.
+        querystring: Type.Object(
+          { conversationId: Type.Optional(Type.String({ format: 'uuid' })) },
+          { additionalProperties: false },
+        ),
         body: CustomerInput,
         response: { 200: CustomerView, ...withErased },
       },
@@ -114,6 +119,7 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
         tctx(req),
         (req.params as { customerId: string }).customerId,
         req.body as CustomerInput,
+        (req.query as { conversationId?: string }).conversationId,
       ),
   );
 

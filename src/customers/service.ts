@@ -102,6 +102,20 @@ export type UnlockResolver = (
   customerId: string,
 ) => Promise<string[]>;
 
+/**
+ * Caller verification's guard for changes of contact data: throws verification_required unless
+ * the caller was verified in this conversation (src/verification requireVerified).
+ */
+export type ContactChangeGuard = (
+  tx: Tx,
+  ctx: TenantContext,
+  conversationId: string | undefined,
+  customerId: string,
+) => Promise<void>;
+
+/** Fields whose change hands the account to whoever controls the new value (account takeover). */
+const CONTACT_FIELDS = ['emails', 'phones', 'address'] as const;
+
 /** Fields a verification may unlock: masked fields only (visibleFields never widens others). */
 const UNLOCKABLE_FIELDS = ['dateOfBirth', 'address'];
 
@@ -126,6 +140,7 @@ export const maskAddress = (a: AddressValue): AddressValue => (a.city ? { city: 
 export function createCustomerService(deps: CustomerDeps) {
   const { db, keyring, audit } = deps;
   let unlockResolver = deps.unlockResolver;
+  let contactChangeGuard: ContactChangeGuard | undefined;
 
   const fctx = (tenantId: string, id: string, column: string) => ({
     tenantId,
@@ -346,9 +361,26 @@ export function createCustomerService(deps: CustomerDeps) {
     });
   }
 
-  async function update(ctx: TenantContext, id: string, patch: CustomerInput): Promise<CustomerView> {
+  async function update(
+    ctx: TenantContext,
+    id: string,
+    patch: CustomerInput,
+    conversationId?: string,
+  ): Promise<CustomerView> {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const before = await loadLive(tx, id);
+      // Front-line staff change existing contact data only for a caller verified in this
+      // conversation (first capture on an empty profile, e.g. an anonymous chat, needs none);
+      // the DPO rectifies through a subject request with its own identity check.
+      const touched = CONTACT_FIELDS.filter((f) => patch[f] !== undefined);
+      if (contactChangeGuard && touched.length && !ctx.roles.includes('dpo')) {
+        const now = await decode(tx, before, new Set(touched));
+        const had = (f: (typeof CONTACT_FIELDS)[number]) =>
+          f === 'address' ? now.address !== null && Object.keys(now.address).length > 0 : now[f].length > 0;
+        const same = (f: (typeof CONTACT_FIELDS)[number]) =>
+          JSON.stringify(now[f] ?? null) === JSON.stringify(patch[f] ?? null);
+        if (touched.some((f) => had(f) && !same(f))) await contactChangeGuard(tx, ctx, conversationId, id);
+      }
       await assertNotRestricted(tx, ctx.tenant.id, id);
       if (before.merged_into) throw new VigilError('conflict', 'the customer was merged into another record');
       await encryptFields(tx, ctx.tenant.id, id, patch);
@@ -524,7 +556,23 @@ export function createCustomerService(deps: CustomerDeps) {
     unlockResolver = r;
   }
 
-  return { createInTx, findInTx, get, list, create, update, lookup, merge, visibleFields, setUnlockResolver };
+  function setContactChangeGuard(g: ContactChangeGuard | undefined): void {
+    contactChangeGuard = g;
+  }
+
+  return {
+    createInTx,
+    findInTx,
+    get,
+    list,
+    create,
+    update,
+    lookup,
+    merge,
+    visibleFields,
+    setUnlockResolver,
+    setContactChangeGuard,
+  };
 }
 
 export type CustomerService = ReturnType<typeof createCustomerService>;

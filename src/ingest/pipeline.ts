@@ -3,7 +3,7 @@
 // + audit, in ONE transaction, before anything is acknowledged. A retry with the same
 // idempotency key returns the stored message instead of writing a second one.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { abilityFor } from '../authz/roles.ts';
 import type { Keyring } from '../crypto/index.ts';
 import { registerEncryptedColumn } from '../crypto/index.ts';
@@ -126,6 +126,11 @@ export async function withIdempotentRetry<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+const reopenOn = (input: IngestInput) =>
+  input.direction === 'inbound'
+    ? sql`, status = case when status in ('resolved', 'closed') then 'open' else status end`
+    : sql``;
+
 export function createIngest(deps: IngestDeps) {
   const { keyring, audit, customers, policies } = deps;
 
@@ -137,8 +142,10 @@ export function createIngest(deps: IngestDeps) {
     channel: Channel,
     lang: Lang | undefined,
     owner: { conversationId: string; messageId: string; subjectId: string },
+    opts: { deferTokens?: boolean } = {},
   ) {
     const policy = await policies.policyFor(tx, tenantId);
+    const tokens: SQL[] = [];
     const spans = scanText(text, { channel, ...(lang ? { lang } : {}) });
     let pseudonymKey: Buffer | undefined;
     const needsPseudonym = spans.some((s) => {
@@ -161,12 +168,23 @@ export function createIngest(deps: IngestDeps) {
           value,
           tx,
         );
-        await tx.execute(sql`insert into pii_tokens (token, tenant_id, conversation_id, message_id, subject_id, entity_type, value_enc)
-          values (${token}, ${tenantId}, ${owner.conversationId}, ${owner.messageId}, ${owner.subjectId}, ${type}, ${enc})`);
+        tokens.push(
+          sql`(${token}, ${tenantId}::uuid, ${owner.conversationId}::uuid, ${owner.messageId}::uuid, ${owner.subjectId}::uuid, ${type}, ${enc})`,
+        );
         return `[${type}:${token}]`;
       },
     });
-    return { text: out.text, findings: out.findings.map((f) => ({ type: f.type, operator: f.operator })) };
+    // One statement for all of a text's tokens; the caller may fold it into its own insert.
+    const tokenInsert = tokens.length
+      ? sql`insert into pii_tokens (token, tenant_id, conversation_id, message_id, subject_id, entity_type, value_enc)
+            values ${sql.join(tokens, sql`, `)}`
+      : null;
+    if (tokenInsert && !opts.deferTokens) await tx.execute(tokenInsert);
+    return {
+      text: out.text,
+      findings: out.findings.map((f) => ({ type: f.type, operator: f.operator })),
+      tokenInsert: opts.deferTokens ? tokenInsert : null,
+    };
   }
 
   async function defaultQueue(tx: Tx, channel: ConversationChannel): Promise<string | null> {
@@ -266,14 +284,21 @@ export function createIngest(deps: IngestDeps) {
    * The pipeline inside the caller's transaction (channels that write more in the same
    * transaction, e.g. the chat visitor row). Publish `result` with `publish()` after commit.
    */
-  async function ingestInTx(tx: Tx, ctx: TenantContext, input: IngestInput): Promise<IngestResult> {
+  async function ingestInTx(
+    tx: Tx,
+    ctx: TenantContext,
+    input: IngestInput,
+    opts: { checkDuplicate?: boolean } = {},
+  ): Promise<IngestResult> {
     const tenantId = ctx.tenant.id;
     const text = cleanText(input.text);
     if (isBlank(text)) throw new VigilError('invalid_input', 'the message is empty');
     if (text.length > MAX_TEXT) throw new VigilError('payload_too_large', 'the message is too long');
     const idem = input.idempotencyKey ? hashKey(input.idempotencyKey) : null;
 
-    if (idem) {
+    // ingestMessage skips the look-up on its first attempt: the unique index refuses a twin and
+    // the retry (with the look-up) then answers with the stored message.
+    if (idem && opts.checkDuplicate !== false) {
       const [dup] = await rows<{
         id: string;
         conversation_id: string;
@@ -330,7 +355,11 @@ export function createIngest(deps: IngestDeps) {
         status: string;
       }>(
         tx,
-        sql`select id, customer_id, queue_id, assignee_id, visitor_id, status from conversations where id = ${input.conversationId} for update`,
+        // Locks the row and records the new message's time in one round trip; a customer
+        // writing again re-opens a resolved conversation.
+        sql`update conversations set last_message_at = now(), updated_at = now() ${reopenOn(input)}
+            where id = ${input.conversationId}
+            returning id, customer_id, queue_id, assignee_id, visitor_id, status`,
       );
       if (!c) throw new VigilError('not_found', 'conversation not found');
       conversationId = c.id;
@@ -353,11 +382,15 @@ export function createIngest(deps: IngestDeps) {
       throw new VigilError('invalid_input', 'a message needs a conversation');
     }
 
-    const p = await protect(tx, tenantId, text, input.channel, input.lang, {
-      conversationId,
-      messageId,
-      subjectId: customerId,
-    });
+    const p = await protect(
+      tx,
+      tenantId,
+      text,
+      input.channel,
+      input.lang,
+      { conversationId, messageId, subjectId: customerId },
+      { deferTokens: true },
+    );
     findings.push(...p.findings);
     const body = await keyring.encryptField(
       { tenantId, table: 'messages', column: 'body_enc', rowId: messageId, subjectId: customerId },
@@ -368,23 +401,9 @@ export function createIngest(deps: IngestDeps) {
     const delivery =
       input.deliveryState ??
       (input.direction === 'internal' ? 'internal' : input.direction === 'inbound' ? 'received' : 'pending');
-    await tx.execute(sql`insert into messages (id, tenant_id, conversation_id, subject_id, channel, kind, direction, author_type, author_id,
-        body_enc, findings, delivery_state, idem_hash, speaker, start_ms, end_ms)
-      values (${messageId}, ${tenantId}, ${conversationId}, ${customerId}, ${input.channel}, ${kind}, ${input.direction},
-        ${input.author.type}, ${input.author.id}, ${body}, ${JSON.stringify(p.findings)}::jsonb, ${delivery}, ${idem},
-        ${input.voice?.speaker ?? null}, ${input.voice?.startMs ?? null}, ${input.voice?.endMs ?? null})`);
-    // A customer writing again re-opens a resolved conversation.
-    const reopen =
-      input.direction === 'inbound'
-        ? sql`, status = case when status in ('resolved', 'closed') then 'open' else status end`
-        : sql``;
-    await tx.execute(
-      sql`update conversations set last_message_at = now(), updated_at = now() ${reopen} where id = ${conversationId}`,
-    );
-
     const counts: Record<string, number> = {};
     for (const f of findings) counts[f.operator] = (counts[f.operator] ?? 0) + 1;
-    await audit.inTx(tx, {
+    const auditEvent = {
       ...auditBase(ctx),
       action:
         input.auditAction ??
@@ -406,7 +425,19 @@ export function createIngest(deps: IngestDeps) {
         masked: counts.mask ?? 0,
         tokenized: counts.tokenize ?? 0,
       },
-    });
+    } as const;
+    // The message, its tokens and the audit event in one statement.
+    await audit.inTxWith(
+      tx,
+      auditEvent,
+      (auditCte) => sql`with ${auditCte}${p.tokenInsert ? sql`, pii_t as (${p.tokenInsert})` : sql``}
+      insert into messages
+        (id, tenant_id, conversation_id, subject_id, channel, kind, direction, author_type, author_id,
+         body_enc, findings, delivery_state, idem_hash, speaker, start_ms, end_ms)
+      values (${messageId}, ${tenantId}, ${conversationId}, ${customerId}, ${input.channel}, ${kind}, ${input.direction},
+        ${input.author.type}, ${input.author.id}, ${body}, ${JSON.stringify(p.findings)}::jsonb, ${delivery}, ${idem},
+        ${input.voice?.speaker ?? null}, ${input.voice?.startMs ?? null}, ${input.voice?.endMs ?? null})`,
+    );
     return {
       conversationId,
       messageId,
@@ -438,8 +469,11 @@ export function createIngest(deps: IngestDeps) {
    * again with the same idempotency key (returns the stored ids with created = false).
    */
   async function ingestMessage(ctx: TenantContext, input: IngestInput): Promise<IngestResult> {
+    let attempt = 0;
     const r = await withIdempotentRetry(() =>
-      deps.db.withTenant(ctx.tenant.id, (tx) => ingestInTx(tx, ctx, input)),
+      deps.db.withTenant(ctx.tenant.id, (tx) =>
+        ingestInTx(tx, ctx, input, { checkDuplicate: attempt++ > 0 }),
+      ),
     );
     publish(ctx, r);
     return r;

@@ -92,6 +92,10 @@ const COUNTER_RULES: CounterRule[] = [
   'cockpit_blocked_probing',
   'cockpit_mass_viewing',
   'cockpit_foreign_tool',
+  'access_policy_denied',
+  'verification_locked',
+  'verification_failures',
+  'payment_declines',
 ];
 
 const HANDLED_CAP = 256; // more conversations per hour than any person handles
@@ -398,6 +402,9 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       case 'authz.denied':
         if (ev.isUser) count(out, 'out_of_scope', ev, userKey, 'user', actor);
         break;
+      case 'access.denied':
+        if (ev.isUser) count(out, 'access_policy_denied', ev, userKey, 'user', actor);
+        break;
       case 'auth.login':
       case 'auth.mfa':
         if (!ok) onFailedAuth(out, ev);
@@ -425,6 +432,21 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       case 'cockpit.foreign_tool':
         if (ev.isUser) count(out, 'cockpit_foreign_tool', ev, userKey, 'user', actor);
         break;
+      case 'verification.locked':
+        if (ev.isUser) count(out, 'verification_locked', ev, userKey, 'user', actor);
+        break;
+      case 'verification.attempt':
+        if (ev.isUser && e.outcome === 'failure')
+          count(out, 'verification_failures', ev, userKey, 'user', actor);
+        break;
+      case 'payment.capture': {
+        if (e.outcome === 'success' || !e.ip) break;
+        const range = ipRange(e.ip, true);
+        if (!range) break;
+        const id = pseudonym(hashKey, range);
+        count(out, 'payment_declines', ev, `${tk}|${id}`, 'ip_range', id);
+        break;
+      }
     }
     return out;
   }

@@ -48,6 +48,13 @@ export const DEFAULT_RULES: Readonly<Record<RuleId, RuleConfig>> = {
   cockpit_blocked_probing: rule(5, 600, 'medium'),
   cockpit_mass_viewing: rule(300, 3600, 'medium'),
   cockpit_foreign_tool: rule(1, 3600, 'high'),
+  // Refusals by the tenant's network, device or training policy (src/identity/access-policy).
+  access_policy_denied: rule(3, 900, 'medium'),
+  // Caller verification (issue 9): a locked conversation is someone guessing a customer's answers.
+  verification_locked: rule(1, 3600, 'medium'),
+  verification_failures: rule(8, 900, 'medium'),
+  // Card testing on the hosted payment page: many declines from one network.
+  payment_declines: rule(5, 600, 'high'),
 };
 
 /** Fixed, data-free titles for notifications and the UI. */
@@ -70,6 +77,10 @@ export const RULE_TITLES: Readonly<Record<RuleId, string>> = {
   cockpit_blocked_probing: 'Repeated blocked paths in client tools',
   cockpit_mass_viewing: 'Very many client tool pages viewed',
   cockpit_foreign_tool: 'Client tool of a tenant the agent does not work for',
+  access_policy_denied: 'Repeated requests refused by network, device or training policy',
+  verification_locked: 'Caller verification locked after repeated failed answers',
+  verification_failures: 'Many failed caller verification attempts by one user',
+  payment_declines: 'Many declined card payments from one network',
 };
 
 const MAX_WINDOW_SECONDS = 7 * 86_400;

@@ -56,6 +56,10 @@ export const RULE_IDS = [
   'cockpit_blocked_probing',
   'cockpit_mass_viewing',
   'cockpit_foreign_tool',
+  'access_policy_denied',
+  'verification_locked',
+  'verification_failures',
+  'payment_declines',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export const isRuleId = (s: string): s is RuleId => (RULE_IDS as readonly string[]).includes(s);

@@ -1,5 +1,6 @@
 // The narrow interface through which every module records audit events. The audit module
 // implements it (see runtime.ts); others depend only on this port.
+import type { SQL } from 'drizzle-orm';
 import type { AuditEventInput } from '../audit/types.ts';
 import type { RequestContext } from './context.ts';
 import type { Tx } from './db.ts';
@@ -9,6 +10,11 @@ export type { AuditEventInput };
 export interface AuditRecorder {
   /** Records inside the caller's transaction: the action and its audit event commit together. */
   inTx(tx: Tx, event: AuditEventInput): Promise<void>;
+  /**
+   * Records inside the caller's transaction, folded into the caller's own statement: `build`
+   * receives the audit CTEs and returns the statement to run, which must begin `with ${cte}`.
+   */
+  inTxWith(tx: Tx, event: AuditEventInput, build: (auditCte: SQL) => SQL): Promise<void>;
   /** Records in its own transaction (reads: recorded before the data is returned). */
   standalone(event: AuditEventInput): Promise<void>;
 }

@@ -51,6 +51,13 @@ export const ConfigSchema = Type.Object({
   siemWebhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
   siemWebhookSecret: Type.Optional(Type.String({ minLength: 16 })),
   siemFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** SMS gateway for one-time codes (JSON webhook, HMAC-signed with the secret). */
+  smsWebhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  smsWebhookSecret: Type.Optional(Type.String({ minLength: 16 })),
+  /** Card payments: 'test' is the local test provider (never real money); 'none' disables capture. */
+  paymentProvider: Type.Union([Type.Literal('none'), Type.Literal('test')]),
+  /** The public base URL of this server for links sent to customers (payment links). */
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -103,6 +110,10 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     siemWebhookUrl: env.VIGIL_SIEM_WEBHOOK_URL || undefined,
     siemWebhookSecret: env.VIGIL_SIEM_WEBHOOK_SECRET || undefined,
     siemFile: env.VIGIL_SIEM_FILE || undefined,
+    smsWebhookUrl: env.VIGIL_SMS_WEBHOOK_URL || undefined,
+    smsWebhookSecret: env.VIGIL_SMS_WEBHOOK_SECRET || undefined,
+    paymentProvider: env.VIGIL_PAYMENT_PROVIDER,
+    publicUrl: env.VIGIL_PUBLIC_URL || undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
@@ -127,6 +138,7 @@ const defaults: Config = {
   keyProvider: 'local',
   auditCheckpointSeconds: 300,
   siemNats: false,
+  paymentProvider: 'none',
 };
 
 /** Builds and validates the config; throws ConfigError with a one-line explanation. */
@@ -161,6 +173,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError('invalid configuration: VIGIL_SIEM_WEBHOOK_URL needs VIGIL_SIEM_WEBHOOK_SECRET');
   if (Boolean(config.smtpTlsCertFile) !== Boolean(config.smtpTlsKeyFile))
     throw new ConfigError('invalid configuration: SMTP_TLS_CERT_FILE and SMTP_TLS_KEY_FILE go together');
+  if (config.smsWebhookUrl && !config.smsWebhookSecret)
+    throw new ConfigError('invalid configuration: VIGIL_SMS_WEBHOOK_URL needs VIGIL_SMS_WEBHOOK_SECRET');
   if (config.siemNats && !config.natsUrl)
     throw new ConfigError('invalid configuration: VIGIL_SIEM_NATS needs NATS_URL');
   return config;

@@ -1,14 +1,18 @@
 // Database access for both engines: embedded PGlite (default) and PostgreSQL via node-postgres.
 // Every application transaction runs as the NOBYPASSRLS role `vigil_app` with the tenant id set
 // transaction-locally, so Row-Level Security holds even where a query forgets its tenant filter.
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { VigilError } from './errors.ts';
 
 export type Tx = PgTransaction<PgQueryResultHKT>;
 type Orm = PgDatabase<PgQueryResultHKT>;
@@ -38,20 +42,25 @@ export async function rows<T>(tx: Pick<Tx, 'execute'>, query: SQL): Promise<T[]>
   return res.rows;
 }
 
+type AppTransaction = <T>(tenantId: string, fn: (tx: Tx) => Promise<T>) => Promise<T>;
+
 function makeDatabase(
   kind: Database['kind'],
   orm: Orm,
   execScript: (script: string) => Promise<void>,
   close: () => Promise<void>,
   pglite?: PGlite,
+  appTransaction?: AppTransaction,
 ): Database {
-  const asApp = async <T>(tenantId: string, fn: (tx: Tx) => Promise<T>) =>
-    orm.transaction(async (tx) => {
-      await tx.execute(
-        sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`,
-      );
-      return fn(tx as Tx);
-    });
+  const asApp: AppTransaction =
+    appTransaction ??
+    (async (tenantId, fn) =>
+      orm.transaction(async (tx) => {
+        await tx.execute(
+          sql`select set_config('role', ${APP_ROLE}, true), set_config('app.tenant_id', ${tenantId}, true)`,
+        );
+        return fn(tx as Tx);
+      }));
   return {
     kind,
     pglite,
@@ -71,6 +80,21 @@ export interface OpenOptions {
   /** Directory for the embedded database; undefined means in-memory (tests). */
   pgliteDir?: string | undefined;
   poolSize?: number;
+  /**
+   * Embedded buffer cache. PostgreSQL's 128 MB default would sit in the WASM heap of a single
+   * connection whose files the OS caches anyway; 32 MB keeps an idle node near 200 MB.
+   */
+  pgliteSharedBuffers?: string;
+}
+
+/**
+ * initdb leaves ~800 MB of WASM heap behind in the process that ran it, so a new data
+ * directory is created by a short-lived child; the server then opens it like any other.
+ */
+async function initPgliteDirInChild(dir: string): Promise<void> {
+  if (existsSync(join(dir, 'PG_VERSION'))) return;
+  const script = fileURLToPath(new URL('./pglite-initdb.mjs', import.meta.url));
+  await promisify(execFile)(process.execPath, [script, dir], { timeout: 120_000 });
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -92,10 +116,18 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         client.release();
       }
     };
-    return makeDatabase('postgres', orm, execScript, () => pool.end());
+    return makeDatabase('postgres', orm, execScript, () => pool.end(), undefined, pgAppTransaction(pool));
   }
-  if (opts.pgliteDir) mkdirSync(opts.pgliteDir, { recursive: true, mode: 0o700 });
-  const client = opts.pgliteDir ? new PGlite(opts.pgliteDir) : new PGlite();
+  if (opts.pgliteDir) {
+    mkdirSync(opts.pgliteDir, { recursive: true, mode: 0o700 });
+    await initPgliteDirInChild(opts.pgliteDir);
+  }
+  const startParams = [
+    ...PGlite.defaultStartParams,
+    '-c',
+    `shared_buffers=${opts.pgliteSharedBuffers ?? '32MB'}`,
+  ];
+  const client = opts.pgliteDir ? new PGlite(opts.pgliteDir, { startParams }) : new PGlite({ startParams });
   await client.waitReady;
   const orm = drizzlePglite(client) as unknown as Orm;
   const execScript = async (script: string) => {
@@ -104,6 +136,41 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     });
   };
   return makeDatabase('pglite', orm, execScript, () => client.close(), client);
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * node-postgres: BEGIN, the role and the tenant go to the server in one simple-protocol round
+ * trip instead of two (the tenant id is inlined, so it must be a well-formed UUID).
+ */
+function pgAppTransaction(pool: pg.Pool): AppTransaction {
+  const orms = new WeakMap<pg.PoolClient, Tx>();
+  return async (tenantId, fn) => {
+    if (!UUID_RE.test(tenantId)) throw new VigilError('not_found', 'not found');
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(
+        `begin; select set_config('role', '${APP_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`,
+      );
+      let tx = orms.get(client);
+      if (!tx) {
+        tx = drizzleNodePg(client) as unknown as Tx;
+        orms.set(client, tx);
+      }
+      const result = await fn(tx);
+      await client.query('commit');
+      return result;
+    } catch (e) {
+      await client.query('rollback').catch((re: Error) => {
+        broken = re;
+      });
+      throw e;
+    } finally {
+      client.release(broken);
+    }
+  };
 }
 
 export const pgliteDirFor = (dataDir: string) => join(dataDir, 'pg');

@@ -16,6 +16,7 @@ import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { assertNoLegalHold, purgeCustomer } from './purge.ts';
 import { isRestricted } from './restriction.ts';
 
 export const REQUEST_TYPES = ['access', 'rectification', 'erasure', 'restriction'] as const;
@@ -503,53 +504,25 @@ export function createPrivacyService(deps: PrivacyDeps) {
       const req = await openRequest(tx, requestId, customerId, 'erasure');
       if (c.erased_at) throw new VigilError('data_erased', 'the data was erased');
       if (req.state !== 'received') throw new VigilError('conflict', 'the subject request is already closed');
-      const count = async (q: ReturnType<typeof sql>) => (await rows<{ n: number }>(tx, q))[0]?.n ?? 0;
-      const conversations = await count(
-        sql`select count(*)::int as n from conversations where customer_id = ${customerId}`,
-      );
-      const messages = await count(sql`select count(*)::int as n from messages m join conversations c
-        on c.id = m.conversation_id where c.customer_id = ${customerId}`);
-      const tokens = await count(sql`select count(*)::int as n from pii_tokens t join conversations c
-        on c.id = t.conversation_id where c.customer_id = ${customerId}`);
-      const calls = await count(sql`select count(*)::int as n from calls k join conversations c
-        on c.id = k.conversation_id where c.customer_id = ${customerId}`);
-      const identifiers = await count(
-        sql`select count(*)::int as n from customer_identifiers where customer_id = ${customerId}`,
-      );
-      const visitors = await count(
-        sql`select count(*)::int as n from chat_visitors where customer_id = ${customerId}`,
-      );
-      // Messages, PII tokens and calls go with their conversation (on delete cascade).
-      await tx.execute(sql`delete from pii_tokens where conversation_id in
-        (select id from conversations where customer_id = ${customerId})`);
-      await tx.execute(sql`delete from calls where conversation_id in
-        (select id from conversations where customer_id = ${customerId})`);
-      await tx.execute(sql`delete from conversations where customer_id = ${customerId}`);
-      await tx.execute(sql`delete from chat_visitors where customer_id = ${customerId}`);
-      await tx.execute(sql`delete from customer_identifiers where customer_id = ${customerId}`);
-      await tx.execute(sql`delete from customer_restrictions where customer_id = ${customerId}`);
-      await tx.execute(sql`update customers set name_enc = null, emails_enc = null, phones_enc = null, address_enc = null,
-        dob_enc = null, customer_number_enc = null, notes_enc = null, language = null, consents = '{}'::jsonb,
-        erased_at = now(), updated_at = now() where id = ${customerId}`);
-      const shred = await keyring.shredSubject(tenantId, customerId, tx);
-      await tx.execute(sql`insert into customer_erasures (tenant_id, customer_id, request_id)
-        values (${tenantId}, ${customerId}, ${requestId})`);
+      // Art. 17(3)(e): data needed for legal claims stays while a legal hold covers it.
+      await assertNoLegalHold(tx, customerId);
+      const counts = await purgeCustomer(tx, keyring, tenantId, customerId, { reason: 'request', requestId });
       await tx.execute(
         sql`update subject_requests set state = 'completed', completed_at = now() where id = ${requestId}`,
       );
       const certificate = {
         requestId,
-        conversations,
-        messages,
-        piiTokens: tokens,
-        calls,
-        identifiers,
-        chatVisitors: visitors,
-        keysShredded: shred.entry.keyIds.length,
+        conversations: counts.conversations,
+        messages: counts.messages,
+        piiTokens: counts.piiTokens,
+        calls: counts.calls,
+        identifiers: counts.identifiers,
+        chatVisitors: counts.chatVisitors,
+        keysShredded: counts.keysShredded,
         // The key id is `subject:<tenant>:<customer>`: the event's tenant and resource name it.
         keyScope: 'subject',
-        keyDestroyed: shred.destroyed,
-        ledgerSeq: shred.entry.seq,
+        keyDestroyed: counts.keyDestroyed,
+        ledgerSeq: counts.ledgerSeq,
       };
       await audit.inTx(tx, event(ctx, 'privacy.erasure', 'customer', customerId, certificate));
       const [t] = await rows<{ erased_at: Date | string }>(
@@ -559,7 +532,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
       return {
         customerId,
         erasedAt: iso(t!.erased_at),
-        certificate: { ...certificate, keyIds: shred.entry.keyIds },
+        certificate: { ...certificate, keyIds: [`subject:${tenantId}:${customerId}`] },
       };
     });
   }

@@ -18,7 +18,13 @@ export const TOKEN_SCOPES = ['calls:write', 'messages:write', 'customers:read'] 
 
 export function tenancyRoutes(
   app: FastifyInstance,
-  deps: { db: Database; tenancy: TenancyService; audit: AuditRecorder },
+  deps: {
+    db: Database;
+    tenancy: TenancyService;
+    audit: AuditRecorder;
+    /** A user's roles changed: cached sessions must not keep the old ones. */
+    onAccessChanged?: (userId: string) => void;
+  },
 ) {
   const { db, tenancy, audit } = deps;
   const ev = (
@@ -154,6 +160,7 @@ export function tenancyRoutes(
           ev(req, 'membership.grant', 'user', userId, { role, self: userId === req.ctx.actor.id }),
         );
       });
+      deps.onAccessChanged?.(userId);
       return { ok: true };
     },
   );
@@ -181,6 +188,7 @@ export function tenancyRoutes(
         if (!r.length) throw new VigilError('not_found', 'membership not found');
         await audit.inTx(tx, ev(req, 'membership.revoke', 'user', userId, { role }));
       });
+      deps.onAccessChanged?.(userId);
       return { ok: true };
     },
   );

@@ -3,8 +3,14 @@
 // random key and compared with timingSafeEqual, so neither length nor content leaks through time.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const FACTORS = ['date_of_birth', 'postcode', 'customer_number'] as const;
+/** Knowledge factors: compared with a stored profile value. */
+export const KNOWLEDGE_FACTORS = ['date_of_birth', 'postcode', 'customer_number'] as const;
+export type KnowledgeFactor = (typeof KNOWLEDGE_FACTORS)[number];
+/** Every factor a policy may name: knowledge, a one-time code sent to the contact on file, a signed-in visitor. */
+export const FACTORS = [...KNOWLEDGE_FACTORS, 'one_time_code', 'signed_in_visitor'] as const;
 export type Factor = (typeof FACTORS)[number];
+export const isKnowledgeFactor = (f: Factor): f is KnowledgeFactor =>
+  (KNOWLEDGE_FACTORS as readonly string[]).includes(f);
 export const UNLOCKABLE = ['dateOfBirth', 'address'] as const;
 export type Unlockable = (typeof UNLOCKABLE)[number];
 
@@ -49,7 +55,7 @@ export const normalizeCustomerNumber = (s: string): string | null => {
   return v.length ? v : null;
 };
 
-export function normalizeFactor(factor: Factor, value: string): string | null {
+export function normalizeFactor(factor: KnowledgeFactor, value: string): string | null {
   switch (factor) {
     case 'date_of_birth':
       return normalizeDate(value);
@@ -64,7 +70,7 @@ export function normalizeFactor(factor: Factor, value: string): string | null {
  * True when both normalize to the same non-empty value. Always does the same work (two HMACs and
  * one timingSafeEqual over 32-byte digests), whether or not a value is missing.
  */
-export function matches(factor: Factor, answer: string, stored: string | null): boolean {
+export function matches(factor: KnowledgeFactor, answer: string, stored: string | null): boolean {
   const a = normalizeFactor(factor, answer);
   const b = stored === null ? null : normalizeFactor(factor, stored);
   const key = randomBytes(32);

@@ -5,14 +5,43 @@
 // Failed attempts are counted per conversation; at the limit the conversation is locked (429).
 // Neither the answer nor the stored value is ever returned, logged or audited.
 import { sql } from 'drizzle-orm';
-import * as convStore from '../conversations/store.ts';
 import type { Keyring } from '../crypto/index.ts';
 import { auditBase, pgTextArray } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
-import { FACTORS, type Factor, matches, UNLOCKABLE, type Unlockable } from './normalize.ts';
+import { deniedConversation, OPEN_STATUSES, visibleConversation } from './access.ts';
+import {
+  CODE_MAX_SENDS,
+  type CodeChannel,
+  checkCode,
+  type MailSender,
+  maskDestination,
+  newCode,
+  recentSends,
+  type SmsProvider,
+  storeCode,
+  voidCode,
+} from './codes.ts';
+import { contactOf } from './contact.ts';
+import {
+  checkIdentity,
+  identitySecret,
+  rotateIdentitySecret,
+  storeIdentity,
+  verifyIdentityToken,
+} from './identity.ts';
+import {
+  FACTORS,
+  type Factor,
+  isKnowledgeFactor,
+  type KnowledgeFactor,
+  matches,
+  UNLOCKABLE,
+  type Unlockable,
+} from './normalize.ts';
+import { listTimelineEvents, recordTimelineEvent } from './timeline.ts';
 
 export interface VerificationPolicy {
   factors: Factor[];
@@ -52,8 +81,14 @@ export interface AttemptResult {
 
 export interface VerificationDeps {
   db: Pick<Database, 'withTenant'>;
-  keyring: Pick<Keyring, 'decryptFieldText'>;
+  keyring: Pick<Keyring, 'decryptFieldText' | 'blindIndex' | 'sealPlatformSecret' | 'openPlatformSecret'>;
   audit: AuditRecorder;
+  /** HMAC key for one-time codes (loadCodePepper). */
+  pepper: Buffer;
+  /** E-mail through the SMTP relay; without it, codes by e-mail answer 503. */
+  mail?: MailSender | undefined;
+  /** SMS gateway; without it, codes by SMS answer 503. */
+  sms?: SmsProvider | undefined;
 }
 
 interface StateRow {
@@ -67,7 +102,7 @@ interface StateRow {
   live: boolean;
 }
 
-const OPEN = new Set(['open', 'pending']);
+const OPEN = OPEN_STATUSES;
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 const uniq = <T>(xs: readonly T[]) => [...new Set(xs)];
 
@@ -135,31 +170,7 @@ export function createVerificationService(deps: VerificationDeps) {
     });
   }
 
-  /** The conversation when the caller may see it (agents: their queues or assignment; supervisors: all). */
-  async function visibleConversation(
-    tx: Tx,
-    ctx: TenantContext,
-    id: string,
-    forUpdate: boolean,
-  ): Promise<{ row?: convStore.ConversationRow; outOfScope: boolean }> {
-    const c = await convStore.selectConversation(tx, id, forUpdate);
-    if (!c) return { outOfScope: false };
-    if (ctx.roles.includes('supervisor')) return { row: c, outOfScope: false };
-    if (ctx.actor.type !== 'user' || !ctx.actor.id) return { outOfScope: true };
-    const queues = await convStore.queueIdsOf(tx, ctx.actor.id);
-    const ok = (c.queue_id !== null && queues.includes(c.queue_id)) || c.assignee_id === ctx.actor.id;
-    return ok ? { row: c, outOfScope: false } : { outOfScope: true };
-  }
-
-  const denied = (ctx: TenantContext, id: string) =>
-    audit.standalone({
-      ...auditBase(ctx),
-      action: 'authz.denied',
-      resourceType: 'conversation',
-      resourceId: id,
-      outcome: 'denied',
-      meta: { reason: 'queue' },
-    });
+  const denied = (ctx: TenantContext, id: string) => deniedConversation(audit, ctx, id);
 
   async function selectState(
     tx: Tx,
@@ -227,7 +238,7 @@ export function createVerificationService(deps: VerificationDeps) {
     tx: Tx,
     tenantId: string,
     customerId: string,
-    factor: Factor,
+    factor: KnowledgeFactor,
   ): Promise<string | null> {
     const column =
       factor === 'date_of_birth' ? 'dob_enc' : factor === 'postcode' ? 'address_enc' : 'customer_number_enc';
@@ -253,11 +264,28 @@ export function createVerificationService(deps: VerificationDeps) {
     }
   }
 
+  /** Compares one factor; 'none' when there is nothing to compare against (no code, no visitor claim). */
+  async function compare(
+    tx: Tx,
+    tenantId: string,
+    conversationId: string,
+    customerId: string,
+    factor: Factor,
+    answer: string | undefined,
+  ): Promise<'pass' | 'fail' | 'none'> {
+    if (factor === 'signed_in_visitor') return checkIdentity(tx, conversationId, customerId);
+    if (answer === undefined || !answer.trim())
+      throw new VigilError('invalid_input', 'this factor needs the answer the caller gave');
+    if (factor === 'one_time_code') return checkCode(tx, deps.pepper, conversationId, customerId, answer);
+    if (!isKnowledgeFactor(factor)) throw new VigilError('invalid_input', 'unknown factor');
+    return matches(factor, answer, await storedValue(tx, tenantId, customerId, factor)) ? 'pass' : 'fail';
+  }
+
   async function attempt(
     ctx: TenantContext,
     conversationId: string,
     factor: Factor,
-    answer: string,
+    answer: string | undefined,
   ): Promise<AttemptResult> {
     if (ctx.actor.type !== 'user' || !ctx.actor.id) throw new VigilError('forbidden', 'agents only');
     const tenantId = ctx.tenant.id;
@@ -296,7 +324,15 @@ export function createVerificationService(deps: VerificationDeps) {
         return { blocked: true as const, failed: s.failed_attempts };
       if (s.live) throw new VigilError('conflict', 'the caller is already verified in this conversation');
 
-      const pass = matches(factor, answer, await storedValue(tx, tenantId, c.customer_id, factor));
+      const outcome = await compare(tx, tenantId, conversationId, c.customer_id, factor, answer);
+      if (outcome === 'none')
+        throw new VigilError(
+          'conflict',
+          factor === 'one_time_code'
+            ? 'no one-time code is pending in this conversation'
+            : 'no signed-in visitor identity in this conversation',
+        );
+      const pass = outcome === 'pass';
       const passed = pass ? uniq([...s.passed_factors, factor]) : s.passed_factors;
       const failed = s.failed_attempts + (pass ? 0 : 1);
       const verified = passed.filter((f) => policy.factors.includes(f as Factor)).length >= policy.required;
@@ -308,6 +344,7 @@ export function createVerificationService(deps: VerificationDeps) {
         await tx.execute(sql`update conversation_verifications set passed_factors = ${pgTextArray(passed)}::text[],
           failed_attempts = ${failed}, updated_at = now() where conversation_id = ${conversationId}`);
       }
+      const lockedNow = !pass && failed >= policy.maxAttempts;
       await audit.inTx(
         tx,
         event('verification.attempt', pass ? 'success' : 'failure', {
@@ -315,6 +352,20 @@ export function createVerificationService(deps: VerificationDeps) {
           result: pass ? 'pass' : 'fail',
         }),
       );
+      await recordTimelineEvent(tx, ctx, conversationId, 'verification.attempt', {
+        factor,
+        result: pass ? 'pass' : 'fail',
+      });
+      if (lockedNow) {
+        // The limit is reached now: one event for monitoring and the timeline, in the same commit.
+        await audit.inTx(tx, event('verification.locked', 'denied', { factor, failedAttempts: failed }));
+        await recordTimelineEvent(tx, ctx, conversationId, 'verification.locked', { failedAttempts: failed });
+      }
+      if (verified)
+        await recordTimelineEvent(tx, ctx, conversationId, 'verification.verified', {
+          factors: passed.length,
+          validityMinutes: policy.validityMinutes,
+        });
       if (verified)
         await audit.inTx(
           tx,
@@ -339,7 +390,7 @@ export function createVerificationService(deps: VerificationDeps) {
     }
     if ('blocked' in r) {
       await audit.standalone(
-        event('verification.locked', 'denied', { factor, failedAttempts: r.failed ?? null }),
+        event('verification.blocked', 'denied', { factor, failedAttempts: r.failed ?? null }),
       );
       throw new VigilError('rate_limited', 'too many failed verification attempts in this conversation');
     }
@@ -364,7 +415,195 @@ export function createVerificationService(deps: VerificationDeps) {
     });
   }
 
-  return { getPolicy, setPolicy, state, attempt, unlockedFor };
+  const contactOnFile = (tx: Tx, tenantId: string, customerId: string, channel: CodeChannel) =>
+    contactOf(tx, keyring, tenantId, customerId, channel);
+
+  /**
+   * Sends a one-time code to the e-mail address or phone number already on file (never to one the
+   * caller dictates). The agent learns only that it was sent and a masked destination.
+   */
+  async function sendCode(ctx: TenantContext, conversationId: string, channel: CodeChannel) {
+    if (ctx.actor.type !== 'user' || !ctx.actor.id) throw new VigilError('forbidden', 'agents only');
+    const sender = channel === 'email' ? deps.mail : deps.sms;
+    if (!sender) throw new VigilError('service_unavailable', 'no delivery for this channel is configured');
+    const tenantId = ctx.tenant.id;
+    const r = await db.withTenant(tenantId, async (tx) => {
+      const { row: c, outOfScope } = await visibleConversation(tx, ctx, conversationId, true);
+      if (!c) return { none: true as const, outOfScope };
+      if (!OPEN.has(c.status)) throw new VigilError('conflict', 'the conversation is not open');
+      const policy = await policyInTx(tx);
+      if (!policy.factors.includes('one_time_code'))
+        throw new VigilError('invalid_input', 'this factor is not accepted by the verification policy');
+      const s = await selectState(tx, conversationId, false);
+      if ((s?.failed_attempts ?? 0) >= policy.maxAttempts)
+        throw new VigilError('rate_limited', 'too many failed verification attempts in this conversation');
+      if ((await recentSends(tx, conversationId)) >= CODE_MAX_SENDS)
+        throw new VigilError('rate_limited', 'too many codes requested in this conversation', {
+          retryAfter: 60,
+        });
+      const to = await contactOnFile(tx, tenantId, c.customer_id, channel);
+      if (!to) throw new VigilError('unprocessable', 'the customer has no contact on file for this channel');
+      const code = newCode();
+      const stored = await storeCode(
+        tx,
+        deps.pepper,
+        { tenantId, conversationId, customerId: c.customer_id, channel, createdBy: ctx.actor.id },
+        code,
+      );
+      await audit.inTx(tx, {
+        ...auditBase(ctx),
+        action: 'verification.code.sent',
+        resourceType: 'conversation',
+        resourceId: conversationId,
+        outcome: 'success',
+        meta: { channel, codeId: stored.id },
+      });
+      await recordTimelineEvent(tx, ctx, conversationId, 'verification.code_sent', { channel });
+      return { to, code, stored };
+    });
+    if ('none' in r) {
+      if (r.outOfScope) await denied(ctx, conversationId);
+      throw new VigilError('not_found', 'conversation not found');
+    }
+    const text = `Your verification code is ${r.code}. It is valid for 5 minutes. Never share it with anyone except to confirm your identity in this conversation.`;
+    try {
+      if (channel === 'email')
+        await deps.mail!.send({ to: r.to, subject: `Your verification code for ${ctx.tenant.name}`, text });
+      else await deps.sms!.send({ to: r.to, text });
+    } catch {
+      await db.withTenant(tenantId, (tx) => voidCode(tx, r.stored.id));
+      await audit.standalone({
+        ...auditBase(ctx),
+        action: 'verification.code.sent',
+        resourceType: 'conversation',
+        resourceId: conversationId,
+        outcome: 'failure',
+        meta: { channel, codeId: r.stored.id },
+      });
+      throw new VigilError('service_unavailable', 'the code could not be delivered');
+    }
+    return { channel, sentTo: maskDestination(channel, r.to), expiresAt: r.stored.expiresAt };
+  }
+
+  /** Tenant admins: a new secret for signing visitor identity tokens, returned once. */
+  async function rotateVisitorIdentitySecret(ctx: TenantContext): Promise<{ secret: string }> {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const secret = await rotateIdentitySecret(tx, keyring, ctx.tenant.id);
+      await audit.inTx(tx, {
+        ...auditBase(ctx),
+        action: 'settings.visitor_identity_secret.rotate',
+        resourceType: 'tenant_settings',
+        resourceId: ctx.tenant.id,
+        outcome: 'success',
+        meta: {},
+      });
+      return { secret: secret.toString('base64url') };
+    });
+  }
+
+  /**
+   * The widget presents the identity token the tenant's site signed for its signed-in customer.
+   * The claim is kept (as a blind index) for the visitor's open conversation; an invalid token is
+   * refused and audited as a failure (monitoring counts those).
+   */
+  async function presentVisitorIdentity(
+    ctx: TenantContext,
+    visitorId: string,
+    identityToken: string,
+  ): Promise<{ conversationId: string; accepted: true }> {
+    const tenantId = ctx.tenant.id;
+    const r = await db.withTenant(tenantId, async (tx) => {
+      const [conv] = await rows<{ id: string }>(
+        tx,
+        sql`select id from conversations where visitor_id = ${visitorId} and status <> 'closed'
+            order by last_message_at desc limit 1`,
+      );
+      if (!conv) return { error: 'no_conversation' as const };
+      const secret = await identitySecret(tx, keyring, tenantId);
+      const claims = secret ? verifyIdentityToken(secret, identityToken, ctx.tenant.slug) : null;
+      if (!claims) return { error: 'invalid' as const, conversationId: conv.id };
+      await storeIdentity(tx, keyring, { tenantId, conversationId: conv.id }, claims);
+      await audit.inTx(tx, {
+        ...auditBase(ctx),
+        action: 'verification.visitor_identity',
+        resourceType: 'conversation',
+        resourceId: conv.id,
+        outcome: 'success',
+        meta: {},
+      });
+      await recordTimelineEvent(tx, ctx, conv.id, 'verification.visitor_signed_in', {});
+      return { conversationId: conv.id };
+    });
+    if ('error' in r) {
+      if (r.error === 'no_conversation') throw new VigilError('not_found', 'no open conversation');
+      await audit.standalone({
+        ...auditBase(ctx),
+        action: 'verification.visitor_identity',
+        resourceType: 'conversation',
+        resourceId: r.conversationId,
+        outcome: 'failure',
+        meta: {},
+      });
+      throw new VigilError('unauthenticated', 'the identity token is invalid or expired');
+    }
+    return { conversationId: r.conversationId, accepted: true };
+  }
+
+  /** The security timeline (verification and payment events) of a conversation the caller may see. */
+  async function timeline(ctx: TenantContext, conversationId: string) {
+    const r = await db.withTenant(ctx.tenant.id, async (tx) => {
+      const { row, outOfScope } = await visibleConversation(tx, ctx, conversationId, false);
+      if (!row) return { none: true as const, outOfScope };
+      return { events: await listTimelineEvents(tx, conversationId) };
+    });
+    if ('none' in r) {
+      if (r.outOfScope) await denied(ctx, conversationId);
+      throw new VigilError('not_found', 'conversation not found');
+    }
+    return { conversationId, events: r.events };
+  }
+
+  /**
+   * For changes of contact data (e-mail, phone, address), inside the customer update's transaction:
+   * passes only when the caller may see the conversation, it is open, belongs to the customer and
+   * its verification is live.
+   */
+  async function requireVerified(
+    tx: Tx,
+    ctx: TenantContext,
+    conversationId: string | undefined,
+    customerId: string,
+  ) {
+    if (!conversationId)
+      throw new VigilError(
+        'verification_required',
+        'changing contact data needs a conversation in which the caller was verified',
+      );
+    const { row: c } = await visibleConversation(tx, ctx, conversationId, false);
+    let ok = Boolean(c && c.customer_id === customerId && OPEN.has(c.status));
+    if (ok) {
+      const s = await selectState(tx, conversationId, false);
+      ok = Boolean(s?.live && s.customer_id === customerId);
+    }
+    if (!ok)
+      throw new VigilError(
+        'verification_required',
+        'the caller has not passed verification in this conversation',
+      );
+  }
+
+  return {
+    getPolicy,
+    setPolicy,
+    state,
+    attempt,
+    unlockedFor,
+    sendCode,
+    rotateVisitorIdentitySecret,
+    presentVisitorIdentity,
+    timeline,
+    requireVerified,
+  };
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;

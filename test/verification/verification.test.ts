@@ -1,13 +1,15 @@
 // Caller verification over HTTP: masked fields stay masked until the caller answers enough
-// knowledge factors; failed attempts are counted and audited, the limit locks the conversation
-// (429), correct answers unlock date of birth and full address for that conversation only, and no
-// response ever carries the stored values.
+// knowledge factors; failed attempts are counted and audited, the limit locks the conversation at
+// once (verification.locked) and refuses further attempts (429, verification.blocked), correct
+// answers unlock date of birth and full address for that conversation only, and no response ever
+// carries the stored values.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/platform/db.ts';
 import { auditCount, slugs, startWorld, type World } from '../conversations/fixture.ts';
 import type { Res, Session } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
+import { waitFor } from './world.ts';
 
 describe(`caller verification (${testDbKind})`, () => {
   let w: World;
@@ -82,7 +84,7 @@ describe(`caller verification (${testDbKind})`, () => {
     expect(await auditCount(w, w.a, 'settings.verification_policy.update')).toBe(1);
   });
 
-  it('end to end: masked → refused and counted → locked (429, audited) → fresh conversation unlocks only itself', async () => {
+  it('end to end: masked → refused and counted → locked (429, audited, alert) → fresh conversation unlocks only itself', async () => {
     const conv1 = await openCall();
 
     // 1. Without verification the agent sees the masked date of birth and only the city.
@@ -123,8 +125,15 @@ describe(`caller verification (${testDbKind})`, () => {
       ['verification.attempt', 'failure', 'fail'],
       ['verification.attempt', 'failure', 'fail'],
       ['verification.locked', 'denied', null],
+      ['verification.blocked', 'denied', null],
     ]);
     expect(events[0]!.meta).toEqual({ factor: 'date_of_birth', result: 'fail' });
+    // The lock raised an insider-monitoring alert on the agent who made the attempts.
+    const alert = await waitFor(async () => {
+      const r = await w.v.app.monitor.listAlerts(w.a, { ruleId: 'verification_locked' });
+      return r.items.find((x) => x.subject.id === w.agentA1.id);
+    });
+    expect(alert).toMatchObject({ ruleId: 'verification_locked', severity: 'medium' });
     // The audit log never holds the answers.
     expect(JSON.stringify(events)).not.toMatch(/1985|10115|VF-40124/);
 

@@ -8,6 +8,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.ts';
 import { freshTotp, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
+import { ensureWebBuild } from './browser.ts';
 
 const repo = join(import.meta.dirname, '..', '..');
 const shots = join(repo, 'test-results', 'web');
@@ -73,9 +74,8 @@ const cspErrors = (page: Page) => (page as unknown as { cspErrors: string[] }).c
 
 describe('web console', () => {
   beforeAll(async () => {
-    // Always build from the current sources (≈1 s) so the test never runs a stale bundle.
-    const { build } = await import('vite');
-    await build({ configFile: join(repo, 'web', 'vite.config.ts'), logLevel: 'warn' });
+    // Built from the current sources (once for all browser test files) so no test runs a stale bundle.
+    await ensureWebBuild();
     mkdirSync(shots, { recursive: true });
     v = await startTestVigil();
     await v.tenant(TENANT);

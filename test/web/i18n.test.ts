@@ -4,6 +4,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorStatus } from '../../src/platform/errors.ts';
+import { IDENTITY_METHODS, REQUEST_TYPES } from '../../src/privacy/service.ts';
+import { FACTORS, UNLOCKABLE } from '../../src/verification/normalize.ts';
 
 const root = join(import.meta.dirname, '..', '..', 'web', 'src');
 const en = JSON.parse(readFileSync(join(root, 'i18n', 'en.json'), 'utf8')) as Record<string, string>;
@@ -43,5 +45,25 @@ describe('i18n', () => {
 
   it('every API error code has a translated message', () => {
     expect(Object.keys(errorStatus).filter((c) => !(`errors.${c}` in en))).toEqual([]);
+  });
+
+  it('every value the API can send to a translated label has a message in both languages', () => {
+    const families: Record<string, readonly string[]> = {
+      'inbox.status': ['open', 'pending', 'resolved', 'closed'],
+      'inbox.channel': ['chat', 'email', 'voice'],
+      'inbox.priority': ['low', 'normal', 'high', 'urgent'],
+      'verify.factor': FACTORS,
+      'verify.field': UNLOCKABLE,
+      'dpo.type': REQUEST_TYPES,
+      'dpo.identity': IDENTITY_METHODS,
+      'dpo.state': ['received', 'in_effect', 'completed', 'rejected'],
+      'alerts.state': ['open', 'acknowledged', 'resolved', 'false_positive'],
+      'alerts.severity': ['low', 'medium', 'high', 'critical'],
+    };
+    const missing: string[] = [];
+    for (const [prefix, values] of Object.entries(families))
+      for (const v of values)
+        for (const cat of [en, de]) if (!(`${prefix}.${v}` in cat)) missing.push(`${prefix}.${v}`);
+    expect(missing).toEqual([]);
   });
 });

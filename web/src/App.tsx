@@ -1,18 +1,21 @@
 // Routes of the consoles; the sign-in page whenever nobody is signed in.
 import { useEffect, useState } from 'react';
 import { useI18n } from './i18n';
+import { AccessPolicyPage } from './pages/AccessPolicy';
 import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
 import { AuditPage } from './pages/Audit';
 import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
+import { DpoRequestsPage } from './pages/DpoRequests';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage, SupervisorPage } from './pages/Pending';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
 import { match, navigate, usePath } from './router';
+import { StepUpPrompt } from './StepUp';
 import { IDLE_MINUTES, idleMinutes, useSession, WARN_AFTER_MINUTES } from './session';
 import { Button, Dialog, EmptyState, Spinner } from './ui';
 import { Layout } from './ui/Layout';
@@ -41,10 +44,15 @@ export function App() {
   }
   const tenantMatch = /^\/app\/t\/([^/]+)/.exec(path);
   // With one tenant, its pages are in the navigation from the start.
-  const slug = tenantMatch ? decodeURIComponent(tenantMatch[1]!) : s.tenants.length === 1 ? s.tenants[0]!.slug : null;
+  const slug = tenantMatch
+    ? decodeURIComponent(tenantMatch[1]!)
+    : s.tenants.length === 1
+      ? s.tenants[0]!.slug
+      : null;
   return (
     <Layout path={path} slug={slug}>
       <IdleWatch />
+      <StepUpPrompt />
       <Page path={path} slug={slug} />
     </Layout>
   );
@@ -53,7 +61,6 @@ export function App() {
 function Page({ path, slug }: { path: string; slug: string | null }) {
   const { t } = useI18n();
   const s = useSession();
-  let m: Record<string, string> | null;
   if (path === '/app' || path === '/app/') return <DashboardPage />;
   if (match('/app/account', path)) return <AccountPage />;
   if (match('/app/admin/tenants', path)) return <AdminTenantsPage />;
@@ -64,13 +71,17 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/users', path)) return <UsersPage slug={slug!} />;
   if (match('/app/t/:slug/audit', path)) return <AuditPage slug={slug!} />;
   if (match('/app/t/:slug/alerts', path)) return <AlertsPage slug={slug!} />;
-  if ((m = match('/app/t/:slug/alerts/:id', path))) return <AlertDetailPage slug={slug!} id={m.id!} />;
+  const alert = match('/app/t/:slug/alerts/:id', path);
+  if (alert) return <AlertDetailPage slug={slug!} id={alert.id!} />;
   if (match('/app/t/:slug/tokens', path)) return <TokensPage slug={slug!} />;
   if (match('/app/t/:slug/inbox', path)) return <InboxPage slug={slug!} id={null} />;
-  if ((m = match('/app/t/:slug/inbox/:id', path))) return <InboxPage slug={slug!} id={m.id!} />;
+  const conversation = match('/app/t/:slug/inbox/:id', path);
+  if (conversation) return <InboxPage slug={slug!} id={conversation.id!} />;
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
   if (match('/app/t/:slug/cockpit', path)) return <CockpitPage slug={slug!} />;
+  if (match('/app/t/:slug/access', path)) return <AccessPolicyPage slug={slug!} />;
+  if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
 

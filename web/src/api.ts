@@ -25,9 +25,26 @@ export const onSignedOut = (fn: (code: string) => void) => {
   return () => void signedOutListeners.delete(fn);
 };
 
+/** Asks the user for a fresh TOTP code (the step-up dialog); resolves true once confirmed. */
+let stepUpHandler: (() => Promise<boolean>) | null = null;
+export const setStepUpHandler = (fn: (() => Promise<boolean>) | null) => {
+  stepUpHandler = fn;
+};
+
 const SESSION_GONE = new Set(['unauthenticated', 'session_expired', 'account_suspended', 'mfa_required']);
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  try {
+    return await request<T>(method, path, body);
+  } catch (e) {
+    // Insider monitoring may demand a fresh code before the next tenant read: ask, then retry once.
+    if (e instanceof ApiError && e.code === 'step_up_required' && stepUpHandler && (await stepUpHandler()))
+      return request<T>(method, path, body);
+    throw e;
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -67,11 +84,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return json as T;
 }
 
-export const tenantPath = (slug: string, rest: string) => `/api/v1/tenants/${encodeURIComponent(slug)}${rest}`;
+export const tenantPath = (slug: string, rest: string) =>
+  `/api/v1/tenants/${encodeURIComponent(slug)}${rest}`;
 
 export function query(params: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -1,5 +1,12 @@
 export type Role = 'agent' | 'supervisor' | 'tenant_admin' | 'security_officer' | 'dpo' | 'platform_admin';
-export const ROLES: Role[] = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo', 'platform_admin'];
+export const ROLES: Role[] = [
+  'agent',
+  'supervisor',
+  'tenant_admin',
+  'security_officer',
+  'dpo',
+  'platform_admin',
+];
 export const TENANT_ROLES: Role[] = ROLES.filter((r) => r !== 'platform_admin');
 
 export interface Tenant {

@@ -16,7 +16,7 @@ export function translate(locale: Locale, key: string, vars?: Record<string, str
 }
 
 export function browserLocale(): Locale {
-  const langs = typeof navigator === 'undefined' ? [] : navigator.languages ?? [navigator.language];
+  const langs = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]);
   for (const l of langs) {
     const base = l.toLowerCase().slice(0, 2);
     if (base === 'de' || base === 'en') return base;

@@ -5,7 +5,20 @@ import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import { ROLES, type Role } from '../types';
-import { Badge, Button, Card, EmptyState, ErrorState, errorText, Input, PageHeader, Select, Spinner, Table, useToast } from '../ui';
+import {
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  errorText,
+  Input,
+  PageHeader,
+  Select,
+  Spinner,
+  Table,
+  useToast,
+} from '../ui';
 
 interface TenantRow {
   id: string;
@@ -24,7 +37,10 @@ export function AdminTenantsPage() {
   const s = useSession();
   const toast = useToast();
   const list = useLoad(
-    () => (s.isPlatformAdmin ? api<{ tenants: TenantRow[] }>('GET', '/api/v1/admin/tenants') : Promise.resolve({ tenants: [] })),
+    () =>
+      s.isPlatformAdmin
+        ? api<{ tenants: TenantRow[] }>('GET', '/api/v1/admin/tenants')
+        : Promise.resolve({ tenants: [] }),
     [s.isPlatformAdmin],
   );
   const [slug, setSlug] = useState('');
@@ -69,16 +85,38 @@ export function AdminTenantsPage() {
               columns={[
                 { key: 'name', header: t('admin.name'), render: (r) => <strong>{r.name}</strong> },
                 { key: 'slug', header: t('admin.slug'), render: (r) => <code>{r.slug}</code> },
-                { key: 'status', header: t('common.status'), render: (r) => <Badge tone={r.status === 'active' ? 'success' : 'warning'}>{r.status}</Badge> },
+                {
+                  key: 'status',
+                  header: t('common.status'),
+                  render: (r) => (
+                    <Badge tone={r.status === 'active' ? 'success' : 'warning'}>{r.status}</Badge>
+                  ),
+                },
               ]}
             />
           )}
         </Card>
         <Card title={t('admin.createTenant')}>
           <form className="stack" onSubmit={create} noValidate>
-            <Input label={t('admin.slug')} hint={t('admin.slugHint')} value={slug} required onChange={(e) => setSlug(e.target.value.toLowerCase())} />
-            <Input label={t('admin.name')} value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} />
-            {error && <p className="field-error" role="alert">{error}</p>}
+            <Input
+              label={t('admin.slug')}
+              hint={t('admin.slugHint')}
+              value={slug}
+              required
+              onChange={(e) => setSlug(e.target.value.toLowerCase())}
+            />
+            <Input
+              label={t('admin.name')}
+              value={name}
+              required
+              maxLength={200}
+              onChange={(e) => setName(e.target.value)}
+            />
+            {error && (
+              <p className="field-error" role="alert">
+                {error}
+              </p>
+            )}
             <Button type="submit" variant="primary" busy={busy} disabled={!slug || !name.trim()}>
               {t('admin.create')}
             </Button>
@@ -101,14 +139,19 @@ export function AdminUsersPage() {
   const s = useSession();
   const toast = useToast();
   const tenants = useLoad(
-    () => (s.isPlatformAdmin ? api<{ tenants: TenantRow[] }>('GET', '/api/v1/admin/tenants') : Promise.resolve({ tenants: [] })),
+    () =>
+      s.isPlatformAdmin
+        ? api<{ tenants: TenantRow[] }>('GET', '/api/v1/admin/tenants')
+        : Promise.resolve({ tenants: [] }),
     [s.isPlatformAdmin],
   );
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [locale, setLocale] = useState<'en' | 'de'>('en');
-  const [memberships, setMemberships] = useState<MembershipDraft[]>([{ key: mkey++, tenantSlug: '', role: 'agent' }]);
+  const [memberships, setMemberships] = useState<MembershipDraft[]>([
+    { key: mkey++, tenantSlug: '', role: 'agent' },
+  ]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!s.isPlatformAdmin) return <NotAllowed />;
@@ -147,8 +190,21 @@ export function AdminUsersPage() {
       <PageHeader title={t('admin.usersTitle')} subtitle={t('admin.usersSubtitle')} />
       <Card title={t('admin.createUser')}>
         <form className="stack form-narrow" onSubmit={create} noValidate>
-          <Input label={t('signIn.email')} type="email" autoComplete="off" value={email} required onChange={(e) => setEmail(e.target.value)} />
-          <Input label={t('admin.displayName')} value={displayName} required maxLength={120} onChange={(e) => setDisplayName(e.target.value)} />
+          <Input
+            label={t('signIn.email')}
+            type="email"
+            autoComplete="off"
+            value={email}
+            required
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <Input
+            label={t('admin.displayName')}
+            value={displayName}
+            required
+            maxLength={120}
+            onChange={(e) => setDisplayName(e.target.value)}
+          />
           <Input
             label={t('admin.initialPassword')}
             hint={t('admin.passwordHint')}
@@ -175,24 +231,43 @@ export function AdminUsersPage() {
                   label={t('admin.tenant')}
                   value={m.tenantSlug}
                   options={tenantOptions}
-                  onChange={(e) => setMemberships(memberships.map((x, j) => (j === i ? { ...x, tenantSlug: e.target.value } : x)))}
+                  onChange={(e) =>
+                    setMemberships(
+                      memberships.map((x, j) => (j === i ? { ...x, tenantSlug: e.target.value } : x)),
+                    )
+                  }
                 />
                 <Select
                   label={t('admin.role')}
                   value={m.role}
                   options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
-                  onChange={(e) => setMemberships(memberships.map((x, j) => (j === i ? { ...x, role: e.target.value as Role } : x)))}
+                  onChange={(e) =>
+                    setMemberships(
+                      memberships.map((x, j) => (j === i ? { ...x, role: e.target.value as Role } : x)),
+                    )
+                  }
                 />
-                <Button size="sm" variant="ghost" onClick={() => setMemberships(memberships.filter((_, j) => j !== i))}>
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() => setMemberships(memberships.filter((_, j) => j !== i))}
+                >
                   {t('roles.remove')}
                 </Button>
               </div>
             ))}
-            <Button size="sm" onClick={() => setMemberships([...memberships, { key: mkey++, tenantSlug: '', role: 'agent' }])}>
+            <Button
+              size="sm"
+              onClick={() => setMemberships([...memberships, { key: mkey++, tenantSlug: '', role: 'agent' }])}
+            >
               {t('admin.addMembership')}
             </Button>
           </fieldset>
-          {error && <p className="field-error" role="alert">{error}</p>}
+          {error && (
+            <p className="field-error" role="alert">
+              {error}
+            </p>
+          )}
           <Button type="submit" variant="primary" busy={busy} disabled={!email || !displayName || !password}>
             {t('admin.create')}
           </Button>

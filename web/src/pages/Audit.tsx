@@ -4,7 +4,20 @@ import { type FormEvent, useState } from 'react';
 import { api, query, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
-import { Alert, Badge, Button, Card, EmptyState, ErrorState, errorText, Input, PageHeader, Select, Spinner, Table } from '../ui';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  errorText,
+  Input,
+  PageHeader,
+  Select,
+  Spinner,
+  Table,
+} from '../ui';
 
 interface AuditEvent {
   seq: number;
@@ -28,7 +41,13 @@ interface VerifyReport {
   ok: boolean;
   events: number;
   seconds: number;
-  chains: Array<{ ok: boolean; events: number; checkpointsChecked: number; firstBadSeq?: number; kind?: string }>;
+  chains: Array<{
+    ok: boolean;
+    events: number;
+    checkpointsChecked: number;
+    firstBadSeq?: number;
+    kind?: string;
+  }>;
 }
 
 interface Filters {
@@ -98,7 +117,8 @@ export function AuditPage({ slug }: { slug: string }) {
   const search = (e: FormEvent) => {
     e.preventDefault();
     if (draft.actorId && !UUID.test(draft.actorId.trim())) return setFormError(t('audit.actorInvalid'));
-    if (draft.action && !/^[a-z_.]{1,64}$/.test(draft.action.trim())) return setFormError(t('audit.actionInvalid'));
+    if (draft.action && !/^[a-z_.]{1,64}$/.test(draft.action.trim()))
+      return setFormError(t('audit.actionInvalid'));
     setFormError(null);
     setFilters({ ...draft, actorId: draft.actorId.trim(), action: draft.action.trim() });
     setCursors([null]);
@@ -137,11 +157,15 @@ export function AuditPage({ slug }: { slug: string }) {
               <Alert tone={verify.report.ok ? 'success' : 'danger'}>
                 {verify.report.ok
                   ? t('audit.verifyOk', { events: formatNumber(verify.report.events) })
-                  : t('audit.verifyFailed', { seq: verify.report.chains.find((c) => !c.ok)?.firstBadSeq ?? '?' })}
+                  : t('audit.verifyFailed', {
+                      seq: verify.report.chains.find((c) => !c.ok)?.firstBadSeq ?? '?',
+                    })}
               </Alert>
               <p className="muted">
                 {t('audit.verifyStats', {
-                  checkpoints: formatNumber(verify.report.chains.reduce((n, c) => n + c.checkpointsChecked, 0)),
+                  checkpoints: formatNumber(
+                    verify.report.chains.reduce((n, c) => n + c.checkpointsChecked, 0),
+                  ),
                   seconds: verify.report.seconds.toFixed(2),
                 })}
               </p>
@@ -187,8 +211,18 @@ export function AuditPage({ slug }: { slug: string }) {
 
       <Card title={t('audit.search')}>
         <form className="filters" onSubmit={search} noValidate>
-          <Input label={t('audit.actor')} placeholder={t('audit.actorPlaceholder')} value={draft.actorId} onChange={(e) => setDraft({ ...draft, actorId: e.target.value })} />
-          <Input label={t('audit.action')} placeholder="auth.login" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
+          <Input
+            label={t('audit.actor')}
+            placeholder={t('audit.actorPlaceholder')}
+            value={draft.actorId}
+            onChange={(e) => setDraft({ ...draft, actorId: e.target.value })}
+          />
+          <Input
+            label={t('audit.action')}
+            placeholder="auth.login"
+            value={draft.action}
+            onChange={(e) => setDraft({ ...draft, action: e.target.value })}
+          />
           <Select
             label={t('audit.outcome')}
             value={draft.outcome}
@@ -200,8 +234,18 @@ export function AuditPage({ slug }: { slug: string }) {
               { value: 'denied', label: t('audit.outcome.denied') },
             ]}
           />
-          <Input label={t('audit.from')} type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-          <Input label={t('audit.to')} type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+          <Input
+            label={t('audit.from')}
+            type="datetime-local"
+            value={draft.from}
+            onChange={(e) => setDraft({ ...draft, from: e.target.value })}
+          />
+          <Input
+            label={t('audit.to')}
+            type="datetime-local"
+            value={draft.to}
+            onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+          />
           <div className="filters-actions">
             <Button type="submit" variant="primary">
               {t('common.search')}
@@ -257,12 +301,18 @@ export function AuditPage({ slug }: { slug: string }) {
                 {
                   key: 'outcome',
                   header: t('audit.outcome'),
-                  render: (e) => <Badge tone={outcomeTone(e.outcome)}>{t(`audit.outcome.${e.outcome}`)}</Badge>,
+                  render: (e) => (
+                    <Badge tone={outcomeTone(e.outcome)}>{t(`audit.outcome.${e.outcome}`)}</Badge>
+                  ),
                 },
               ]}
             />
             <div className="pager">
-              <Button size="sm" disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+              <Button
+                size="sm"
+                disabled={cursors.length <= 1}
+                onClick={() => setCursors(cursors.slice(0, -1))}
+              >
                 {t('common.previous')}
               </Button>
               <span className="muted">{t('common.page', { n: cursors.length })}</span>

@@ -12,7 +12,10 @@ export function DashboardPage({ slug }: { slug?: string }) {
   const tenants = slug ? s.tenants.filter((x) => x.slug === slug) : s.tenants;
   return (
     <>
-      <PageHeader title={t('dashboard.title')} subtitle={t('dashboard.welcome', { name: s.user?.displayName ?? '' })} />
+      <PageHeader
+        title={t('dashboard.title')}
+        subtitle={t('dashboard.welcome', { name: s.user?.displayName ?? '' })}
+      />
       {s.isPlatformAdmin && (
         <Card title={t('dashboard.platform')}>
           <ul className="link-list">

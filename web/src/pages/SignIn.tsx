@@ -96,7 +96,9 @@ export function SignInPage({ reason }: { reason: string | null }) {
           <span>Vigil</span>
         </div>
         <h1>{step.kind === 'codes' ? t('signIn.recoveryCodesTitle') : t('signIn.title')}</h1>
-        {reason && step.kind === 'password' && <Alert tone="warning">{errorText(t, new ApiError(reason, 401, ''))}</Alert>}
+        {reason && step.kind === 'password' && (
+          <Alert tone="warning">{errorText(t, new ApiError(reason, 401, ''))}</Alert>
+        )}
         {error && <Alert>{error}</Alert>}
 
         {step.kind === 'password' && (
@@ -131,7 +133,13 @@ export function SignInPage({ reason }: { reason: string | null }) {
               <div className="enrol">
                 <p>{t('signIn.enrolIntro')}</p>
                 {step.login.qrDataUrl && (
-                  <img className="qr" src={step.login.qrDataUrl} alt={t('signIn.qrAlt')} width={200} height={200} />
+                  <img
+                    className="qr"
+                    src={step.login.qrDataUrl}
+                    alt={t('signIn.qrAlt')}
+                    width={200}
+                    height={200}
+                  />
                 )}
                 {step.login.otpauthUri && (
                   <div className="copy-row">
@@ -196,8 +204,13 @@ export function SignInPage({ reason }: { reason: string | null }) {
               ))}
             </ul>
             <div className="row">
-              <Button onClick={() => void copy(step.answer.recoveryCodes!.join('\n'))}>{t('common.copy')}</Button>
-              <Button variant="primary" onClick={() => session.signedIn(step.answer.user, step.answer.csrfToken)}>
+              <Button onClick={() => void copy(step.answer.recoveryCodes!.join('\n'))}>
+                {t('common.copy')}
+              </Button>
+              <Button
+                variant="primary"
+                onClick={() => session.signedIn(step.answer.user, step.answer.csrfToken)}
+              >
                 {t('signIn.storedCodes')}
               </Button>
             </div>
@@ -207,7 +220,12 @@ export function SignInPage({ reason }: { reason: string | null }) {
         <div className="auth-footer">
           <label className="inline-select">
             <span>{t('nav.language')}</span>
-            <select className="input select" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
+            <select
+              className="input select"
+              data-testid="language-signin"
+              value={locale}
+              onChange={(e) => setLocale(e.target.value as Locale)}
+            >
               {LOCALES.map((l) => (
                 <option key={l} value={l}>
                   {t(`language.${l}`)}

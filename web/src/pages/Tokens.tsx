@@ -82,7 +82,13 @@ export function TokensPage({ slug }: { slug: string }) {
       <div className="grid grid-2">
         <Card title={t('tokens.create')}>
           <form className="stack" onSubmit={create} noValidate>
-            <Input label={t('tokens.name')} value={name} maxLength={100} required onChange={(e) => setName(e.target.value)} />
+            <Input
+              label={t('tokens.name')}
+              value={name}
+              maxLength={100}
+              required
+              onChange={(e) => setName(e.target.value)}
+            />
             <fieldset className="fieldset">
               <legend>{t('tokens.scopes')}</legend>
               {SCOPES.map((s) => (
@@ -90,15 +96,33 @@ export function TokensPage({ slug }: { slug: string }) {
                   <input
                     type="checkbox"
                     checked={scopes.includes(s)}
-                    onChange={(e) => setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+                    onChange={(e) =>
+                      setScopes(e.target.checked ? [...scopes, s] : scopes.filter((x) => x !== s))
+                    }
                   />
                   <code>{s}</code>
                 </label>
               ))}
             </fieldset>
-            <Input label={t('tokens.expiresInDays')} type="number" min={1} max={730} value={days} onChange={(e) => setDays(e.target.value)} />
-            {error && <p className="field-error" role="alert">{error}</p>}
-            <Button type="submit" variant="primary" busy={busy} disabled={!name.trim() || scopes.length === 0}>
+            <Input
+              label={t('tokens.expiresInDays')}
+              type="number"
+              min={1}
+              max={730}
+              value={days}
+              onChange={(e) => setDays(e.target.value)}
+            />
+            {error && (
+              <p className="field-error" role="alert">
+                {error}
+              </p>
+            )}
+            <Button
+              type="submit"
+              variant="primary"
+              busy={busy}
+              disabled={!name.trim() || scopes.length === 0}
+            >
               {t('tokens.createButton')}
             </Button>
           </form>

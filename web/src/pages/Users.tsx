@@ -23,7 +23,7 @@ import {
 } from '../ui';
 import { sessionStatus } from './Account';
 
-interface TenantUser {
+export interface TenantUser {
   id: string;
   displayName: string;
   status: string;
@@ -83,18 +83,31 @@ export function UsersPage({ slug }: { slug: string }) {
                   ),
               },
               { key: 'login', header: t('users.lastLogin'), render: (u) => formatDateTime(u.lastLoginAt) },
-              { key: 'sessions', header: t('users.activeSessions'), className: 'cell-num', render: (u) => u.activeSessions },
+              {
+                key: 'sessions',
+                header: t('users.activeSessions'),
+                className: 'cell-num',
+                render: (u) => u.activeSessions,
+              },
               {
                 key: 'actions',
                 header: t('common.actions'),
                 className: 'cell-actions',
                 render: (u) => (
                   <div className="row-actions">
-                    <Button size="sm" onClick={() => setSessionsFor(u)} aria-label={t('users.sessionsOf', { name: u.displayName })}>
+                    <Button
+                      size="sm"
+                      onClick={() => setSessionsFor(u)}
+                      aria-label={t('users.sessionsOf', { name: u.displayName })}
+                    >
                       {t('users.sessions')}
                     </Button>
                     {canManageRoles && (
-                      <Button size="sm" onClick={() => setRolesFor(u)} aria-label={t('users.rolesOf', { name: u.displayName })}>
+                      <Button
+                        size="sm"
+                        onClick={() => setRolesFor(u)}
+                        aria-label={t('users.rolesOf', { name: u.displayName })}
+                      >
                         {t('users.editRoles')}
                       </Button>
                     )}
@@ -120,13 +133,19 @@ export function UsersPage({ slug }: { slug: string }) {
         )}
       </Card>
       <SuspendDialog slug={slug} user={suspendFor} onClose={() => setSuspendFor(null)} onDone={list.reload} />
-      <UserSessionsDialog slug={slug} user={sessionsFor} canRevoke={canRevoke} onClose={() => setSessionsFor(null)} onChange={list.reload} />
+      <UserSessionsDialog
+        slug={slug}
+        user={sessionsFor}
+        canRevoke={canRevoke}
+        onClose={() => setSessionsFor(null)}
+        onChange={list.reload}
+      />
       <RolesDialog slug={slug} user={rolesFor} onClose={() => setRolesFor(null)} onChange={list.reload} />
     </>
   );
 }
 
-function SuspendDialog({
+export function SuspendDialog({
   slug,
   user,
   onClose,
@@ -154,8 +173,14 @@ function SuspendDialog({
     if (reason.trim().length < 3) return setError(t('users.reasonTooShort'));
     setBusy(true);
     try {
-      await api('POST', tenantPath(slug, `/users/${user.id}/${suspend ? 'suspend' : 'unsuspend'}`), { reason: reason.trim() });
-      toast(suspend ? t('users.suspended', { name: user.displayName }) : t('users.unsuspended', { name: user.displayName }));
+      await api('POST', tenantPath(slug, `/users/${user.id}/${suspend ? 'suspend' : 'unsuspend'}`), {
+        reason: reason.trim(),
+      });
+      toast(
+        suspend
+          ? t('users.suspended', { name: user.displayName })
+          : t('users.unsuspended', { name: user.displayName }),
+      );
       close();
       onDone();
     } catch (err) {
@@ -167,7 +192,11 @@ function SuspendDialog({
   return (
     <Dialog
       open={user !== null}
-      title={suspend ? t('users.suspendTitle', { name: user?.displayName ?? '' }) : t('users.unsuspendTitle', { name: user?.displayName ?? '' })}
+      title={
+        suspend
+          ? t('users.suspendTitle', { name: user?.displayName ?? '' })
+          : t('users.unsuspendTitle', { name: user?.displayName ?? '' })
+      }
       onClose={close}
     >
       <form onSubmit={submit} className="stack" noValidate>
@@ -213,7 +242,9 @@ function UserSessionsDialog({
   const [busyId, setBusyId] = useState<string | null>(null);
   const list = useLoad(
     () =>
-      user ? api<{ sessions: SessionView[] }>('GET', tenantPath(slug, `/users/${user.id}/sessions`)) : Promise.resolve({ sessions: [] }),
+      user
+        ? api<{ sessions: SessionView[] }>('GET', tenantPath(slug, `/users/${user.id}/sessions`))
+        : Promise.resolve({ sessions: [] }),
     [slug, user?.id],
   );
   const revoke = async (id: string) => {
@@ -250,7 +281,11 @@ function UserSessionsDialog({
           columns={[
             { key: 'created', header: t('sessions.created'), render: (r) => formatDateTime(r.createdAt) },
             { key: 'seen', header: t('sessions.lastSeen'), render: (r) => formatDateTime(r.lastSeenAt) },
-            { key: 'status', header: t('common.status'), render: (r) => sessionStatus(t, { ...r, current: false }) },
+            {
+              key: 'status',
+              header: t('common.status'),
+              render: (r) => sessionStatus(t, { ...r, current: false }),
+            },
             {
               key: 'actions',
               header: t('common.actions'),
@@ -330,7 +365,10 @@ function RolesDialog({
             label={t('roles.add')}
             value={add}
             onChange={(e) => setAdd(e.target.value)}
-            options={[{ value: '', label: t('roles.choose') }, ...addable.map((r) => ({ value: r, label: t(`role.${r}`) }))]}
+            options={[
+              { value: '', label: t('roles.choose') },
+              ...addable.map((r) => ({ value: r, label: t(`role.${r}`) })),
+            ]}
           />
           <Button variant="primary" busy={busy} disabled={!add} onClick={() => void act('POST', add as Role)}>
             {t('roles.grant')}

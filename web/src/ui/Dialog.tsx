@@ -27,7 +27,8 @@ export function Dialog({
     if (open && !d.open) {
       returnTo.current = document.activeElement;
       d.showModal();
-      const first = d.querySelector<HTMLElement>('[data-autofocus]') ?? d.querySelector<HTMLElement>(FOCUSABLE);
+      const first =
+        d.querySelector<HTMLElement>('[data-autofocus]') ?? d.querySelector<HTMLElement>(FOCUSABLE);
       first?.focus();
     } else if (!open && d.open) {
       d.close();

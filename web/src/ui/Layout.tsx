@@ -10,7 +10,12 @@ interface NavItem {
   label: string;
 }
 
-export function navFor(t: (k: string) => string, slug: string | null, roles: Role[], platformAdmin: boolean): NavItem[] {
+export function navFor(
+  t: (k: string) => string,
+  slug: string | null,
+  roles: Role[],
+  platformAdmin: boolean,
+): NavItem[] {
   const items: NavItem[] = [{ href: '/app', label: t('nav.dashboard') }];
   const has = (...r: Role[]) => r.some((x) => roles.includes(x));
   if (slug) {
@@ -23,6 +28,8 @@ export function navFor(t: (k: string) => string, slug: string | null, roles: Rol
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });
     if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
+    if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
+    if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });
   }
   if (platformAdmin) {
     items.push({ href: '/app/admin/tenants', label: t('nav.tenants') });
@@ -38,7 +45,10 @@ export function Layout({ path, slug, children }: { path: string; slug: string | 
   const roles = slug ? s.rolesIn(slug) : [];
   const items = navFor(t, slug, roles, s.isPlatformAdmin);
   const current = items.reduce<NavItem | null>(
-    (best, i) => (path === i.href || path.startsWith(`${i.href}/`)) && (!best || i.href.length > best.href.length) ? i : best,
+    (best, i) =>
+      (path === i.href || path.startsWith(`${i.href}/`)) && (!best || i.href.length > best.href.length)
+        ? i
+        : best,
     null,
   );
   return (
@@ -60,7 +70,9 @@ export function Layout({ path, slug, children }: { path: string; slug: string | 
               <select
                 className="input select"
                 value={slug ?? ''}
-                onChange={(e) => navigate(e.target.value ? `/app/t/${encodeURIComponent(e.target.value)}` : '/app')}
+                onChange={(e) =>
+                  navigate(e.target.value ? `/app/t/${encodeURIComponent(e.target.value)}` : '/app')
+                }
               >
                 {!slug && <option value="">{t('nav.chooseTenant')}</option>}
                 {s.tenants.map((tn) => (

@@ -14,7 +14,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const [items, setItems] = useState<ToastItem[]>([]);
   const push = useCallback((text: string, tone: ToastTone = 'success') => {
     const id = next++;
-    setItems((xs) => [...xs, { id, text, tone }]);
+    // At most three at a time: a burst of actions must not cover the page.
+    setItems((xs) => [...xs, { id, text, tone }].slice(-3));
     setTimeout(() => setItems((xs) => xs.filter((x) => x.id !== id)), 5000);
   }, []);
   return (

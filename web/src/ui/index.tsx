@@ -68,7 +68,14 @@ function Field({ id, label, hint, error, children }: FieldProps & { id: string; 
 const describedBy = (id: string, hint?: string, error?: string | null) =>
   cx(hint && `${id}-hint`, error && `${id}-error`) || undefined;
 
-export function Input({ label, hint, error, id, className, ...rest }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function Input({
+  label,
+  hint,
+  error,
+  id,
+  className,
+  ...rest
+}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   const auto = useId();
   const fid = id ?? auto;
   return (
@@ -117,12 +124,18 @@ export function Select({
   options,
   className,
   ...rest
-}: FieldProps & SelectHTMLAttributes<HTMLSelectElement> & { options: Array<{ value: string; label: string }> }) {
+}: FieldProps &
+  SelectHTMLAttributes<HTMLSelectElement> & { options: Array<{ value: string; label: string }> }) {
   const auto = useId();
   const fid = id ?? auto;
   return (
     <Field id={fid} label={label} hint={hint} error={error}>
-      <select id={fid} className={cx('input', 'select', className)} aria-describedby={describedBy(fid, hint, error)} {...rest}>
+      <select
+        id={fid}
+        className={cx('input', 'select', className)}
+        aria-describedby={describedBy(fid, hint, error)}
+        {...rest}
+      >
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -148,7 +161,15 @@ export function Spinner({ label }: { label?: string }) {
   );
 }
 
-export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <div className="empty-state">
       <div className="empty-icon" aria-hidden="true">
@@ -243,7 +264,15 @@ export function Table<T>({
   );
 }
 
-export function Card({ title, actions, children }: { title?: string; actions?: ReactNode; children: ReactNode }) {
+export function Card({
+  title,
+  actions,
+  children,
+}: {
+  title?: string;
+  actions?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <section className="card">
       {(title || actions) && (
@@ -257,7 +286,15 @@ export function Card({ title, actions, children }: { title?: string; actions?: R
   );
 }
 
-export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: string; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  actions,
+}: {
+  title: string;
+  subtitle?: string;
+  actions?: ReactNode;
+}) {
   return (
     <div className="page-header">
       <div>

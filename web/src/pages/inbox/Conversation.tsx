@@ -1,0 +1,436 @@
+// One conversation: its timeline (or the customer's timeline over every channel), reply per
+// channel and internal notes, assignment and status, reveal-with-a-reason for tokenized values.
+// Customer text is rendered as React text nodes only (no HTML, no active content).
+import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { api, query, tenantPath } from '../../api';
+import { useLoad } from '../../hooks';
+import { useI18n } from '../../i18n';
+import { useSession } from '../../session';
+import {
+  Badge,
+  Button,
+  Dialog,
+  EmptyState,
+  ErrorState,
+  errorText,
+  Select,
+  Spinner,
+  TextArea,
+  useToast,
+} from '../../ui';
+import { CustomerPanel } from './CustomerPanel';
+import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
+
+const TOKEN_RE = /\[([A-Z_]+):(tok_[a-z0-9]{20})\]/g;
+type TimelineEntry = Message & { conversationId: string; subject: string | null };
+
+export function Conversation({
+  slug,
+  id,
+  liveTick,
+  onChanged,
+}: {
+  slug: string;
+  id: string;
+  liveTick: number;
+  onChanged(): void;
+}) {
+  const { t } = useI18n();
+  const s = useSession();
+  const toast = useToast();
+  const detail = useLoad(
+    () => api<Detail>('GET', tenantPath(slug, `/conversations/${id}`)),
+    [slug, id, liveTick],
+  );
+  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [scope, setScope] = useState<'conversation' | 'customer'>('conversation');
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [reveal, setReveal] = useState<{ type: string; token: string; conversationId: string } | null>(null);
+  const [revealed, setRevealed] = useState<Record<string, string>>({});
+  const box = useRef<HTMLTextAreaElement>(null);
+  const d = detail.data;
+  const canReply = d?.channel !== 'voice';
+
+  const act = useCallback(
+    async (what: string, fn: () => Promise<unknown>, done: string) => {
+      setBusy(what);
+      try {
+        await fn();
+        toast(done);
+        detail.reload();
+        onChanged();
+      } catch (e) {
+        toast(errorText(t, e), 'danger');
+      } finally {
+        setBusy(null);
+      }
+    },
+    [toast, t, detail, onChanged],
+  );
+  const setStatus = useCallback(
+    (status: string) =>
+      act(
+        'status',
+        () => api('PATCH', tenantPath(slug, `/conversations/${id}`), { status }),
+        t('inbox.statusChanged', { status: t(`inbox.status.${status}`) }),
+      ),
+    [act, slug, id, t],
+  );
+  const assign = useCallback(
+    (userId: string | null) =>
+      act(
+        'assign',
+        () => api('POST', tenantPath(slug, `/conversations/${id}/assign`), { userId }),
+        userId ? t('inbox.assignedToast') : t('inbox.unassignedToast'),
+      ),
+    [act, slug, id, t],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e)) return;
+      const focus = (m: 'reply' | 'note') => {
+        e.preventDefault();
+        setMode(m);
+        setTimeout(() => box.current?.focus(), 0);
+      };
+      if (e.key === 'r' && canReply) focus('reply');
+      else if (e.key === 'n') focus('note');
+      else if (e.key === 'e') void setStatus('resolved');
+      else if (e.key === 'a' && s.user) void assign(s.user.id);
+      else if (e.key === 't') setScope((x) => (x === 'conversation' ? 'customer' : 'conversation'));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setStatus, assign, s.user, canReply]);
+
+  useEffect(() => {
+    if (!canReply) setMode('note');
+  }, [canReply]);
+
+  const send = (e: { preventDefault(): void }) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    void act(
+      'send',
+      async () => {
+        await api(
+          'POST',
+          tenantPath(slug, `/conversations/${id}/${mode === 'reply' ? 'messages' : 'notes'}`),
+          {
+            text: body,
+          },
+        );
+        setText('');
+      },
+      mode === 'reply' ? t('inbox.sent') : t('inbox.noted'),
+    );
+  };
+
+  if (detail.error && !d) return <ErrorState error={detail.error} onRetry={detail.reload} />;
+  if (!d) return <Spinner />;
+
+  const renderText = (txt: string, cid: string): ReactNode[] => {
+    const out: ReactNode[] = [];
+    let last = 0;
+    for (const m of txt.matchAll(TOKEN_RE)) {
+      if (m.index! > last) out.push(txt.slice(last, m.index));
+      const [, type, token] = m;
+      out.push(
+        revealed[token!] !== undefined ? (
+          <mark key={`${token}-${m.index}`} className="revealed">
+            {revealed[token!]}
+          </mark>
+        ) : (
+          <button
+            key={`${token}-${m.index}`}
+            type="button"
+            className="token"
+            onClick={() => setReveal({ type: type!, token: token!, conversationId: cid })}
+          >
+            {t('inbox.masked', { type: type! })}
+          </button>
+        ),
+      );
+      last = m.index! + m[0].length;
+    }
+    if (last < txt.length) out.push(txt.slice(last));
+    return out;
+  };
+
+  return (
+    <div className="conversation">
+      <div className="conv-main">
+        <header className="conv-header">
+          <div>
+            <h2 className="conv-title">{d.subject ?? t(`inbox.channel.${d.channel}`)}</h2>
+            <div className="badges">
+              <Badge tone={statusTone(d.status)}>{t(`inbox.status.${d.status}`)}</Badge>
+              <Badge>{t(`inbox.priority.${d.priority}`)}</Badge>
+              {d.assigneeId === s.user?.id ? (
+                <Badge tone="info">{t('inbox.assignedToMe')}</Badge>
+              ) : d.assigneeId ? (
+                <Badge>{t('inbox.assigned')}</Badge>
+              ) : (
+                <Badge tone="warning">{t('inbox.unassigned')}</Badge>
+              )}
+              {d.call && (
+                <Badge>{t(`inbox.consent.${d.call.consent === 'granted' ? 'granted' : 'none'}`)}</Badge>
+              )}
+            </div>
+          </div>
+          <div className="row conv-actions">
+            <Select
+              label={t('inbox.status')}
+              value={d.status}
+              disabled={busy === 'status'}
+              onChange={(e) => void setStatus(e.target.value)}
+              options={STATUSES.map((x) => ({ value: x, label: t(`inbox.status.${x}`) }))}
+            />
+            {d.assigneeId !== s.user?.id ? (
+              <Button
+                size="sm"
+                busy={busy === 'assign'}
+                onClick={() => void assign(s.user!.id)}
+                aria-keyshortcuts="a"
+              >
+                {t('inbox.assignMe')}
+              </Button>
+            ) : (
+              <Button size="sm" variant="ghost" busy={busy === 'assign'} onClick={() => void assign(null)}>
+                {t('inbox.unassign')}
+              </Button>
+            )}
+          </div>
+        </header>
+        <fieldset className="tabs">
+          <legend className="sr-only">{t('inbox.timelineScope')}</legend>
+          {(['conversation', 'customer'] as const).map((x) => (
+            <button
+              key={x}
+              type="button"
+              className={`tab ${scope === x ? 'tab-active' : ''}`}
+              aria-pressed={scope === x}
+              onClick={() => setScope(x)}
+            >
+              {t(`inbox.scope.${x}`)}
+            </button>
+          ))}
+        </fieldset>
+        {scope === 'customer' ? (
+          <CustomerTimeline
+            slug={slug}
+            customerId={d.customerId}
+            currentId={id}
+            tick={liveTick}
+            render={renderText}
+          />
+        ) : d.erased ? (
+          <EmptyState title={t('inbox.erased')} />
+        ) : (
+          <Timeline
+            entries={d.messages.map((m) => ({ ...m, conversationId: id, subject: d.subject }))}
+            render={renderText}
+          />
+        )}
+        <form className="composer" onSubmit={send}>
+          <fieldset className="tabs">
+            <legend className="sr-only">{t('inbox.composeMode')}</legend>
+            {canReply && (
+              <button
+                type="button"
+                className={`tab ${mode === 'reply' ? 'tab-active' : ''}`}
+                aria-pressed={mode === 'reply'}
+                onClick={() => setMode('reply')}
+              >
+                {t('inbox.replyVia', { channel: t(`inbox.channel.${d.channel}`) })}
+              </button>
+            )}
+            <button
+              type="button"
+              className={`tab ${mode === 'note' ? 'tab-active' : ''}`}
+              aria-pressed={mode === 'note'}
+              onClick={() => setMode('note')}
+            >
+              {t('inbox.internalNote')}
+            </button>
+          </fieldset>
+          {!canReply && <p className="muted small">{t('inbox.voiceNoReply')}</p>}
+          <TextArea
+            ref={box}
+            label={mode === 'reply' ? t('inbox.replyLabel') : t('inbox.noteLabel')}
+            value={text}
+            maxLength={20000}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send(e);
+              if (e.key === 'Escape') e.currentTarget.blur();
+            }}
+          />
+          <div className="row">
+            <Button type="submit" variant="primary" busy={busy === 'send'} disabled={!text.trim()}>
+              {mode === 'reply' ? t('inbox.send') : t('inbox.addNote')}
+            </Button>
+            <span className="muted small">{t('inbox.sendHint')}</span>
+          </div>
+        </form>
+      </div>
+      <CustomerPanel slug={slug} customerId={d.customerId} conversationId={id} />
+      <RevealDialog
+        slug={slug}
+        target={reveal}
+        onClose={() => setReveal(null)}
+        onRevealed={(tok, v) => setRevealed((r) => ({ ...r, [tok]: v }))}
+      />
+    </div>
+  );
+}
+
+function Timeline({
+  entries,
+  render,
+}: {
+  entries: TimelineEntry[];
+  render(txt: string, conversationId: string): ReactNode[];
+}) {
+  const { t, formatDateTime } = useI18n();
+  if (entries.length === 0) return <EmptyState title={t('inbox.noMessages')} />;
+  const who = (m: Message) =>
+    m.kind === 'note'
+      ? t('inbox.note')
+      : m.speaker
+        ? t(`inbox.speaker.${m.speaker === 'agent' ? 'agent' : 'caller'}`)
+        : t(
+            `inbox.author.${m.authorType === 'agent' || m.authorType === 'user' ? 'agent' : m.authorType === 'system' ? 'system' : 'customer'}`,
+          );
+  return (
+    <ol className="messages" data-testid="timeline">
+      {entries.map((m) => (
+        <li
+          key={m.id}
+          className={`msg msg-${m.kind === 'note' ? 'note' : m.direction === 'outbound' ? 'out' : 'in'}`}
+          data-channel={m.channel}
+        >
+          <div className="msg-meta">
+            <Badge>{t(`inbox.channel.${m.channel}`)}</Badge>
+            <span>{who(m)}</span>
+            <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
+          </div>
+          <p className="msg-text">
+            {m.text === null ? <em>{t('inbox.noText')}</em> : render(m.text, m.conversationId)}
+          </p>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Every conversation of this customer that the agent may see, merged by time over all channels. */
+function CustomerTimeline({
+  slug,
+  customerId,
+  currentId,
+  tick,
+  render,
+}: {
+  slug: string;
+  customerId: string;
+  currentId: string;
+  tick: number;
+  render(txt: string, conversationId: string): ReactNode[];
+}) {
+  const { t } = useI18n();
+  const all = useLoad(async () => {
+    const list = await api<{ items: Summary[] }>(
+      'GET',
+      tenantPath(slug, `/conversations${query({ customer: customerId, limit: 20 })}`),
+    );
+    const ids = list.items.map((c) => c.id);
+    if (!ids.includes(currentId)) ids.unshift(currentId);
+    const details = await Promise.all(
+      ids.slice(0, 10).map((cid) => api<Detail>('GET', tenantPath(slug, `/conversations/${cid}`))),
+    );
+    return details
+      .flatMap((c) => c.messages.map((m) => ({ ...m, conversationId: c.id, subject: c.subject })))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }, [slug, customerId, currentId, tick]);
+  if (all.error) return <ErrorState error={all.error} onRetry={all.reload} />;
+  if (!all.data) return <Spinner />;
+  return (
+    <>
+      <p className="muted small">{t('inbox.customerTimelineHint')}</p>
+      <Timeline entries={all.data} render={render} />
+    </>
+  );
+}
+
+function RevealDialog({
+  slug,
+  target,
+  onClose,
+  onRevealed,
+}: {
+  slug: string;
+  target: { type: string; token: string; conversationId: string } | null;
+  onClose(): void;
+  onRevealed(token: string, value: string): void;
+}) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const close = () => {
+    setReason('');
+    setError(null);
+    onClose();
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!target) return;
+    if (reason.trim().length < 10) return setError(t('inbox.revealReasonShort'));
+    setBusy(true);
+    try {
+      const r = await api<{ token: string; value: string }>(
+        'POST',
+        tenantPath(slug, `/conversations/${target.conversationId}/reveal`),
+        { token: target.token, reason: reason.trim() },
+      );
+      onRevealed(r.token, r.value);
+      close();
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open={target !== null}
+      title={t('inbox.revealTitle', { type: target?.type ?? '' })}
+      onClose={close}
+    >
+      <form className="stack" onSubmit={submit} noValidate>
+        <p>{t('inbox.revealExplain')}</p>
+        <TextArea
+          label={t('inbox.revealReason')}
+          hint={t('inbox.revealHint')}
+          error={error}
+          value={reason}
+          maxLength={500}
+          data-autofocus
+          onChange={(e) => setReason(e.target.value)}
+        />
+        <div className="dialog-footer">
+          <Button variant="ghost" onClick={close}>
+            {t('common.cancel')}
+          </Button>
+          <Button type="submit" variant="primary" busy={busy}>
+            {t('inbox.reveal')}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
