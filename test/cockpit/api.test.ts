@@ -213,6 +213,16 @@ describe('Cockpit API', () => {
     expect(found).toHaveLength(1);
     const ev = (await events(so, T, 'cockpit.tamper')).find((e) => e.resourceId === agent.id);
     expect(ev?.meta).toMatchObject({ reason: 'heartbeat_lost', deviceId: p.deviceId });
+    // The Cockpit event is the alert's evidence, in the same tamper-evident log as Vigil's own.
+    const detail = await v.call(
+      'GET',
+      `/api/v1/tenants/${T}/alerts/${(found[0] as unknown as { id: string }).id}`,
+      undefined,
+      so,
+    );
+    expect(detail.json.evidence.map((x: { seq: string }) => String(x.seq))).toContain(
+      String((ev as unknown as { seq: number }).seq),
+    );
     // The device is over: its token no longer works.
     expect((await v.call('GET', '/api/v1/cockpit/rules', undefined, null, bearer(p.token))).status).toBe(401);
   });
