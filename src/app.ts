@@ -14,6 +14,7 @@ import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
+import { type Cockpit, registerCockpit } from './cockpit/index.ts';
 import { type Compliance, registerCompliance } from './compliance/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
@@ -55,6 +56,7 @@ export interface App {
   auth: AuthService;
   monitor: Monitor;
   contact?: ContactCenter;
+  cockpit: Cockpit;
   access: AccessPolicyModule;
   compliance?: Compliance;
 }
@@ -103,7 +105,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Revoked sessions also lose their live sockets (bound once the contact center exists).
   let onRevoke: (userId: string) => void = () => {};
-  const auth = createAuthService({ db, config, audit, secrets, onRevoke: (userId) => onRevoke(userId) });
+  let onCockpitRevoke: (userId: string) => void = () => {};
+  const auth = createAuthService({
+    db,
+    config,
+    audit,
+    secrets,
+    onRevoke: (userId) => {
+      onRevoke(userId);
+      onCockpitRevoke(userId);
+    },
+  });
   const scim = createScim({ db, audit, auth });
   const access = createAccessPolicy({ db, audit, secureCookies: config.secureCookies });
   installGuard(http, {
@@ -159,6 +171,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   }
 
+  const cockpit = await registerCockpit(http, {
+    db,
+    audit,
+    heartbeatGraceSeconds: config.cockpitHeartbeatGraceSeconds,
+    onError: (e, where) => logger.error({ err: e, where }, 'cockpit error'),
+  });
+  onCockpitRevoke = (userId) => void cockpit.hub.revokeUser(userId).catch(() => {});
+
   const systemActor = { ip: '', uaHash: '', userId: null };
   const monitor = await createMonitor({
     db,
@@ -191,6 +211,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     auth,
     monitor,
     access,
+    cockpit,
     ...(contact ? { contact } : {}),
     ...(compliance ? { compliance } : {}),
   };

@@ -88,6 +88,10 @@ const COUNTER_RULES: CounterRule[] = [
   'failed_login_ip',
   'permission_change_off_window',
   'self_grant',
+  'cockpit_tamper',
+  'cockpit_blocked_probing',
+  'cockpit_mass_viewing',
+  'cockpit_foreign_tool',
   'access_policy_denied',
   'verification_locked',
   'verification_failures',
@@ -106,6 +110,7 @@ const DATA_ACCESS = new Set([
   'customer.export',
   'value.reveal',
   'conversation.reply',
+  'cockpit.visit',
 ]);
 
 interface AgentVolume {
@@ -413,6 +418,19 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       case 'membership.grant':
       case 'membership.revoke':
         if (ev.isUser) onMembershipChange(out, ev, userKey, e.action === 'membership.grant');
+        break;
+      // Cockpit (client tools in the browser): the subject of a tamper event is the resource user.
+      case 'cockpit.tamper':
+        if (e.resourceId) count(out, 'cockpit_tamper', ev, `${tk}|${e.resourceId}`, 'user', e.resourceId);
+        break;
+      case 'cockpit.blocked':
+        if (ev.isUser) count(out, 'cockpit_blocked_probing', ev, userKey, 'user', actor);
+        break;
+      case 'cockpit.visit':
+        if (ev.isUser && ok) count(out, 'cockpit_mass_viewing', ev, userKey, 'user', actor);
+        break;
+      case 'cockpit.foreign_tool':
+        if (ev.isUser) count(out, 'cockpit_foreign_tool', ev, userKey, 'user', actor);
         break;
       case 'verification.locked':
         if (ev.isUser) count(out, 'verification_locked', ev, userKey, 'user', actor);

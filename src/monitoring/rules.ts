@@ -44,6 +44,10 @@ export const DEFAULT_RULES: Readonly<Record<RuleId, RuleConfig>> = {
   failed_login_ip: rule(30, 300, 'medium'),
   permission_change_off_window: rule(1, 3600, 'medium', 'alert', { changeWindow: null }),
   self_grant: rule(1, 3600, 'critical'),
+  cockpit_tamper: rule(1, 3600, 'high'),
+  cockpit_blocked_probing: rule(5, 600, 'medium'),
+  cockpit_mass_viewing: rule(300, 3600, 'medium'),
+  cockpit_foreign_tool: rule(1, 3600, 'high'),
   // Refusals by the tenant's network, device or training policy (src/identity/access-policy).
   access_policy_denied: rule(3, 900, 'medium'),
   // Caller verification (issue 9): a locked conversation is someone guessing a customer's answers.
@@ -69,6 +73,10 @@ export const RULE_TITLES: Readonly<Record<RuleId, string>> = {
   failed_login_ip: 'Burst of failed logins or MFA codes from one network',
   permission_change_off_window: 'Permission change outside the change window',
   self_grant: 'User granted a role to themselves',
+  cockpit_tamper: 'Cockpit extension removed, disabled or silent during a live session',
+  cockpit_blocked_probing: 'Repeated blocked paths in client tools',
+  cockpit_mass_viewing: 'Very many client tool pages viewed',
+  cockpit_foreign_tool: 'Client tool of a tenant the agent does not work for',
   access_policy_denied: 'Repeated requests refused by network, device or training policy',
   verification_locked: 'Caller verification locked after repeated failed answers',
   verification_failures: 'Many failed caller verification attempts by one user',

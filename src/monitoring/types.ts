@@ -51,6 +51,11 @@ export const RULE_IDS = [
   'failed_login_ip',
   'permission_change_off_window',
   'self_grant',
+  // Vigil Cockpit (src/cockpit): client tools used through the browser extension.
+  'cockpit_tamper',
+  'cockpit_blocked_probing',
+  'cockpit_mass_viewing',
+  'cockpit_foreign_tool',
   'access_policy_denied',
   'verification_locked',
   'verification_failures',

@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   dataDir: Type.String({ minLength: 1 }),
   sessionIdleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
   sessionAbsoluteHours: Type.Integer({ minimum: 1, maximum: 7 * 24 }),
+  /** Silence of a paired Cockpit extension (live session) before Vigil records tampering. */
+  cockpitHeartbeatGraceSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   demo: Type.Boolean(),
   smtpPort: Port,
   /** Outbound relay for agent replies on e-mail conversations, e.g. smtp://127.0.0.1:2526. */
@@ -83,6 +85,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     dataDir: env.VIGIL_DATA_DIR,
     sessionIdleMinutes: int(env.VIGIL_SESSION_IDLE_MINUTES),
     sessionAbsoluteHours: int(env.VIGIL_SESSION_ABSOLUTE_HOURS),
+    cockpitHeartbeatGraceSeconds: int(env.VIGIL_COCKPIT_HEARTBEAT_GRACE_SECONDS),
     demo: bool(env.VIGIL_DEMO),
     smtpPort: int(env.SMTP_PORT),
     smtpRelayUrl: env.SMTP_RELAY_URL || undefined,
@@ -121,6 +124,7 @@ const defaults: Config = {
   dataDir: './data',
   sessionIdleMinutes: 15,
   sessionAbsoluteHours: 10,
+  cockpitHeartbeatGraceSeconds: 90,
   demo: false,
   smtpPort: 2525,
   emailHostname: 'vigil.local',

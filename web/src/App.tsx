@@ -6,6 +6,7 @@ import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
 import { AuditPage } from './pages/Audit';
+import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
 import { DpoRequestsPage } from './pages/DpoRequests';
 import { InboxPage } from './pages/Inbox';
@@ -80,6 +81,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
   if (match('/app/t/:slug/settings', path)) return <SettingsPage slug={slug!} />;
+  if (match('/app/t/:slug/cockpit', path)) return <CockpitPage slug={slug!} />;
   if (match('/app/t/:slug/access', path)) return <AccessPolicyPage slug={slug!} />;
   if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;

@@ -1,0 +1,54 @@
+// Registers the Cockpit (client tools governed through the browser extension) on the app.
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { Database } from '../platform/db.ts';
+import { VigilError } from '../platform/errors.ts';
+import { type CockpitHub, createCockpitHub } from './hub.ts';
+import { cockpitRoutes } from './routes.ts';
+import { type CockpitService, createCockpitService } from './service.ts';
+
+export interface Cockpit {
+  service: CockpitService;
+  hub: CockpitHub;
+}
+
+export async function registerCockpit(
+  http: FastifyInstance,
+  deps: {
+    db: Database;
+    audit: AuditRecorder;
+    heartbeatGraceSeconds: number;
+    onError?: (e: unknown, where: string) => void;
+  },
+): Promise<Cockpit> {
+  if (!http.hasDecorator('websocketServer'))
+    await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const service = createCockpitService({ db: deps.db, audit: deps.audit });
+  const hub = createCockpitHub(service, {
+    heartbeatGraceMs: deps.heartbeatGraceSeconds * 1000,
+    onError: deps.onError,
+  });
+  http.addHook('onClose', async () => hub.close());
+
+  const required = new Map<string, { at: number; on: boolean }>();
+  const requiresCockpit = async (tenantId: string) => {
+    const hit = required.get(tenantId);
+    if (hit && Date.now() - hit.at < 5_000) return hit.on;
+    const on = await service.requireActive(tenantId);
+    required.set(tenantId, { at: Date.now(), on });
+    return on;
+  };
+  // A tenant that requires an active Cockpit refuses its data to front-line users without one.
+  http.addHook('preHandler', async (req) => {
+    const ctx = req.ctx;
+    if (!ctx?.tenant || ctx.actor.type !== 'user' || !ctx.actor.id) return;
+    if (!ctx.roles.some((r) => r === 'agent' || r === 'supervisor')) return;
+    if (req.url.startsWith('/api/v1/cockpit/') || !(await requiresCockpit(ctx.tenant.id))) return;
+    if (!(await service.hasLiveCockpit(ctx.actor.id)))
+      throw new VigilError('forbidden', 'this tenant requires an active Vigil Cockpit in your browser');
+  });
+
+  cockpitRoutes(http, { cockpit: service, hub });
+  return { service, hub };
+}

@@ -1,0 +1,464 @@
+// The Cockpit's server side: pairing, device-bound tokens tied to the Vigil session, the tool
+// catalogue, rule compilation per agent, event ingest into the audit log, tamper records and
+// the security officer's overview. Pushing to connected extensions is the hub's job (hub.ts).
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { randomToken, sha256 } from '../auth/tokens.ts';
+import type { AuditEventInput, AuditRecorder } from '../platform/audit-port.ts';
+import { type Database, rows } from '../platform/db.ts';
+import { invalidInput, notFound, VigilError } from '../platform/errors.ts';
+import { originOf, templatePath } from './paths.ts';
+import { type AgentScope, type CompiledRules, compileRules, type Tool, toolState } from './rules.ts';
+import { type DeviceRow, deviceStore, type ToolInput, toolStore } from './store.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+export interface CockpitDeps {
+  db: Database;
+  audit: AuditRecorder;
+  clock?: Clock;
+  /** Lifetime of a device token; the extension renews at half-life while the session lives. */
+  tokenTtlSeconds?: number;
+}
+
+export interface CockpitEvent {
+  kind: 'visit' | 'blocked' | 'download';
+  origin: string;
+  path: string;
+  reason?: string;
+  outcome?: 'allowed' | 'blocked';
+}
+
+export interface PairResult {
+  deviceId: string;
+  token: string;
+  expiresAt: string;
+  uninstallSecret: string;
+}
+
+const PAIRING_TTL_MS = 2 * 60_000;
+const RENEW_SKEW_MS = 2 * 60_000;
+const REASONS = new Set([
+  'path_forbidden',
+  'path_not_allowed',
+  'outside_hours',
+  'not_permitted',
+  'not_signed_in',
+  'suspended',
+]);
+
+export type Device = DeviceRow;
+
+export function createCockpitService(deps: CockpitDeps) {
+  const { db, audit } = deps;
+  const clock = deps.clock ?? { now: Date.now };
+  const ttlMs = (deps.tokenTtlSeconds ?? 600) * 1000;
+
+  const system = (
+    tenantId: string | null,
+    action: string,
+    userId: string,
+    meta: AuditEventInput['meta'],
+    outcome: AuditEventInput['outcome'] = 'success',
+  ): AuditEventInput => ({
+    tenantId,
+    actorType: 'system',
+    actorId: null,
+    action,
+    resourceType: 'user',
+    resourceId: userId,
+    outcome,
+    ...(meta ? { meta } : {}),
+  });
+
+  // ---- catalogue -------------------------------------------------------------------------
+  const catalogue = new Map<string, Tool[]>();
+  async function toolsOf(tenantId: string): Promise<Tool[]> {
+    const hit = catalogue.get(tenantId);
+    if (hit) return hit;
+    const list = await db.withTenant(tenantId, (tx) => toolStore.list(tx, tenantId));
+    catalogue.set(tenantId, list);
+    return list;
+  }
+  let allTenants: { at: number; ids: string[] } | null = null;
+  async function tenantsOwning(origin: string): Promise<string[]> {
+    if (!allTenants || clock.now() - allTenants.at > 30_000) {
+      const ids = await db.withPlatform((tx) =>
+        rows<{ id: string }>(tx, sql`select id from tenants where status = 'active'`),
+      );
+      allTenants = { at: clock.now(), ids: ids.map((r) => r.id) };
+    }
+    const out: string[] = [];
+    for (const id of allTenants.ids)
+      if ((await toolsOf(id)).some((t) => t.origins.includes(origin))) out.push(id);
+    return out;
+  }
+
+  async function scopeOf(userId: string): Promise<AgentScope> {
+    const ms = await db.withPlatform((tx) =>
+      rows<{ tenant_id: string; role: string }>(
+        tx,
+        sql`select m.tenant_id, m.role from memberships m join tenants t on t.id = m.tenant_id
+            where m.user_id = ${userId} and t.status = 'active'`,
+      ),
+    );
+    const roles = new Map<string, string[]>();
+    for (const m of ms) roles.set(m.tenant_id, [...(roles.get(m.tenant_id) ?? []), m.role]);
+    const queues = new Map<string, string[]>();
+    for (const tenantId of roles.keys()) {
+      const q = await db.withTenant(tenantId, (tx) =>
+        rows<{ queue_id: string }>(tx, sql`select queue_id from queue_members where user_id = ${userId}`),
+      );
+      queues.set(
+        tenantId,
+        q.map((r) => String(r.queue_id)),
+      );
+    }
+    return { roles, queues };
+  }
+
+  async function toolsFor(scope: AgentScope): Promise<Tool[]> {
+    const out: Tool[] = [];
+    for (const tenantId of scope.roles.keys()) out.push(...(await toolsOf(tenantId)));
+    return out;
+  }
+
+  async function rulesFor(userId: string): Promise<CompiledRules> {
+    const scope = await scopeOf(userId);
+    return compileRules(await toolsFor(scope), scope, clock.now());
+  }
+
+  // ---- pairing and tokens ------------------------------------------------------------------
+  async function createPairingCode(
+    userId: string,
+    sessionId: string,
+  ): Promise<{ code: string; expiresAt: string }> {
+    const code = randomToken(15);
+    const expiresAt = new Date(clock.now() + PAIRING_TTL_MS);
+    await db.withPlatform((tx) =>
+      tx.execute(sql`insert into cockpit_pairing_codes (code_hash, user_id, session_id, expires_at)
+                     values (${sha256(code)}, ${userId}, ${sessionId}, ${expiresAt})`),
+    );
+    return { code, expiresAt: expiresAt.toISOString() };
+  }
+
+  function publicKeyOf(jwk: unknown) {
+    const k = jwk as Record<string, unknown>;
+    if (
+      typeof k !== 'object' ||
+      !k ||
+      k.kty !== 'EC' ||
+      k.crv !== 'P-256' ||
+      typeof k.x !== 'string' ||
+      typeof k.y !== 'string' ||
+      'd' in k
+    )
+      throw invalidInput('publicKey must be a P-256 public JWK');
+    try {
+      return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: k.x, y: k.y }, format: 'jwk' });
+    } catch {
+      throw invalidInput('publicKey must be a P-256 public JWK');
+    }
+  }
+
+  async function pair(code: string, publicKey: unknown, version: string): Promise<PairResult> {
+    publicKeyOf(publicKey);
+    const token = randomToken();
+    const uninstallSecret = randomToken();
+    const expiresAt = new Date(clock.now() + ttlMs);
+    const r = await db.withPlatform(async (tx) => {
+      const [c] = await rows<{ user_id: string; session_id: string }>(
+        tx,
+        sql`update cockpit_pairing_codes p set used_at = now()
+            from sessions s join users u on u.id = s.user_id
+            where p.code_hash = ${sha256(code)} and p.used_at is null and p.expires_at > now()
+              and s.id = p.session_id and s.revoked_at is null and s.idle_expires_at > now()
+              and s.absolute_expires_at > now() and u.status = 'active'
+            returning p.user_id, p.session_id`,
+      );
+      if (!c) return null;
+      const jwk = publicKey as Record<string, string>;
+      const [d] = await rows<{ id: string }>(
+        tx,
+        sql`insert into cockpit_devices (user_id, session_id, public_key, token_hash, token_expires_at, uninstall_hash, extension_version)
+            values (${c.user_id}, ${c.session_id}, ${JSON.stringify({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y })}::jsonb,
+                    ${sha256(token)}, ${expiresAt}, ${sha256(uninstallSecret)}, ${version}) returning id`,
+      );
+      await audit.inTx(tx, {
+        tenantId: null,
+        actorType: 'user',
+        actorId: c.user_id,
+        action: 'cockpit.pair',
+        resourceType: 'cockpit_device',
+        resourceId: d!.id,
+        outcome: 'success',
+        meta: { sessionId: c.session_id },
+      });
+      return d!.id;
+    });
+    if (!r) throw new VigilError('unauthenticated', 'the pairing code is invalid or expired');
+    return { deviceId: r, token, expiresAt: expiresAt.toISOString(), uninstallSecret };
+  }
+
+  /** The device behind a bearer token; a token whose Vigil session died ends with it. */
+  async function authenticate(bearer: string | undefined): Promise<Device> {
+    if (!bearer) throw new VigilError('unauthenticated', 'a Cockpit token is required');
+    const d = await db.withPlatform((tx) => deviceStore.byTokenHash(tx, sha256(bearer)));
+    if (d?.status !== 'active' || !d.token_live)
+      throw new VigilError('unauthenticated', 'the Cockpit token is invalid or expired');
+    if (!d.session_live) {
+      await endDevice(d, 'ended', 'session_ended');
+      throw new VigilError('unauthenticated', 'the Vigil session has ended');
+    }
+    return d;
+  }
+
+  /** A fresh token, only for the key the device paired with (proof of possession). */
+  async function renew(
+    d: Device,
+    ts: number,
+    signature: string,
+  ): Promise<{ token: string; expiresAt: string }> {
+    if (!Number.isSafeInteger(ts) || Math.abs(clock.now() - ts) > RENEW_SKEW_MS)
+      throw new VigilError('unauthenticated', 'the renewal proof is stale');
+    let ok = false;
+    try {
+      ok = verifySignature(
+        'sha256',
+        Buffer.from(`vigil-cockpit-renew:${d.id}:${ts}`),
+        { key: publicKeyOf(d.public_key), dsaEncoding: 'ieee-p1363' },
+        Buffer.from(signature, 'base64url'),
+      );
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new VigilError('unauthenticated', 'the renewal proof is invalid');
+    const token = randomToken();
+    const expiresAt = new Date(clock.now() + ttlMs);
+    await db.withPlatform((tx) =>
+      tx.execute(sql`update cockpit_devices set token_hash = ${sha256(token)}, token_expires_at = ${expiresAt}, last_seen_at = now()
+                     where id = ${d.id} and status = 'active'`),
+    );
+    return { token, expiresAt: expiresAt.toISOString() };
+  }
+
+  async function tenantIdsOf(userId: string): Promise<string[]> {
+    const r = await db.withPlatform((tx) =>
+      rows<{ tenant_id: string }>(
+        tx,
+        sql`select distinct tenant_id from memberships where user_id = ${userId} and tenant_id is not null`,
+      ),
+    );
+    return r.map((x) => x.tenant_id);
+  }
+
+  async function endDevice(
+    d: Pick<Device, 'id' | 'user_id'>,
+    status: Device['status'],
+    reason: string,
+  ): Promise<boolean> {
+    return db.withPlatform(async (tx) => {
+      const ended = await deviceStore.end(tx, d.id, status, reason);
+      if (ended)
+        await audit.inTx(tx, {
+          ...system(null, status === 'signed_out' ? 'cockpit.signout' : 'cockpit.end', d.user_id, {
+            reason,
+            deviceId: d.id,
+          }),
+          ...(status === 'signed_out' ? { actorType: 'user' as const, actorId: d.user_id } : {}),
+        });
+      return ended;
+    });
+  }
+
+  /**
+   * The extension went silent, was disabled or removed while the Vigil session lives: recorded in
+   * every tenant of the user, where the cockpit_tamper monitoring rule raises an alert.
+   */
+  async function recordTamper(
+    d: Device,
+    reason: 'uninstalled' | 'heartbeat_lost' | 'token_not_renewed',
+  ): Promise<boolean> {
+    const current = await db.withPlatform((tx) => deviceStore.byId(tx, d.id));
+    if (current?.status !== 'active') return false;
+    if (!current.session_live) {
+      await endDevice(current, 'ended', 'session_ended');
+      return false;
+    }
+    if (!(await db.withPlatform((tx) => deviceStore.end(tx, d.id, 'tampered', reason)))) return false;
+    const tenants = await tenantIdsOf(d.user_id);
+    for (const t of tenants.length ? tenants : [null])
+      await audit.standalone(system(t, 'cockpit.tamper', d.user_id, { reason, deviceId: d.id }, 'failure'));
+    return true;
+  }
+
+  async function uninstalled(deviceId: string, secret: string): Promise<boolean> {
+    const [d] = await db.withPlatform((tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`select id from cockpit_devices where id = ${deviceId} and uninstall_hash = ${sha256(secret)}`,
+      ),
+    );
+    if (!d) return false;
+    const dev = await db.withPlatform((tx) => deviceStore.byId(tx, deviceId));
+    return dev ? recordTamper(dev, 'uninstalled') : false;
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+  async function ingest(d: Device, events: CockpitEvent[]): Promise<number> {
+    const scope = await scopeOf(d.user_id);
+    const tools = await toolsFor(scope);
+    let n = 0;
+    for (const e of events) {
+      const origin = originOf(e.origin);
+      if (!origin) continue;
+      const path = templatePath(e.path);
+      const tool = tools.find((t) => t.origins.includes(origin));
+      const reason = e.reason && REASONS.has(e.reason) ? e.reason : null;
+      if (!tool) {
+        // An origin catalogued only by tenants the agent does not work for.
+        for (const t of await tenantsOwning(origin)) {
+          await audit.standalone({
+            tenantId: t,
+            actorType: 'user',
+            actorId: d.user_id,
+            action: 'cockpit.foreign_tool',
+            resourceType: 'cockpit_origin',
+            resourceId: null,
+            outcome: 'denied',
+            meta: { origin, path, deviceId: d.id },
+          });
+          n++;
+        }
+        continue;
+      }
+      const action =
+        e.kind === 'visit' ? 'cockpit.visit' : e.kind === 'blocked' ? 'cockpit.blocked' : 'cockpit.download';
+      const blocked = e.kind === 'blocked' || (e.kind === 'download' && tool.downloadPolicy === 'block');
+      const state = toolState(tool, scope, clock.now());
+      // A visit the rules should have stopped means the browser ran stale or tampered rules.
+      const unexpected = e.kind === 'visit' && state !== null;
+      await db.withTenant(tool.tenantId, async (tx) => {
+        await audit.inTx(tx, {
+          tenantId: tool.tenantId,
+          actorType: 'user',
+          actorId: d.user_id,
+          action,
+          resourceType: 'cockpit_tool',
+          resourceId: tool.id,
+          outcome: blocked ? 'denied' : 'success',
+          meta: {
+            origin,
+            path,
+            deviceId: d.id,
+            ...(reason && e.kind === 'blocked' ? { reason } : {}),
+            ...(e.kind === 'download' ? { policy: tool.downloadPolicy } : {}),
+            ...(unexpected ? { ruleState: state } : {}),
+          },
+        });
+        await toolStore.bumpActivity(
+          tx,
+          tool.tenantId,
+          d.user_id,
+          tool.id,
+          e.kind === 'visit' ? 'visits' : e.kind === 'blocked' ? 'blocked' : 'downloads',
+        );
+      });
+      n++;
+    }
+    await db.withPlatform((tx) => deviceStore.touch(tx, d.id));
+    return n;
+  }
+
+  // ---- tenant administration -------------------------------------------------------------
+  async function changed<T>(tenantId: string, fn: () => Promise<T>): Promise<T> {
+    const r = await fn();
+    catalogue.delete(tenantId);
+    return r;
+  }
+
+  return {
+    rulesFor,
+    createPairingCode,
+    pair,
+    authenticate,
+    renew,
+    ingest,
+    recordTamper,
+    uninstalled,
+    endDevice,
+    signOut: (d: Device) => endDevice(d, 'signed_out', 'user'),
+    activeDevices: (userIds?: string[]) => db.withPlatform((tx) => deviceStore.active(tx, userIds)),
+    touch: (id: string) => db.withPlatform((tx) => deviceStore.touch(tx, id)),
+    deviceById: (id: string) => db.withPlatform((tx) => deviceStore.byId(tx, id)),
+    listTools: (tenantId: string) => db.withTenant(tenantId, (tx) => toolStore.list(tx, tenantId)),
+    createTool: (tenantId: string, t: ToolInput, event: AuditEventInput) =>
+      changed(tenantId, () =>
+        db.withTenant(tenantId, async (tx) => {
+          const tool = await toolStore.insert(tx, tenantId, t);
+          await audit.inTx(tx, { ...event, resourceId: tool.id });
+          return tool;
+        }),
+      ),
+    updateTool: (tenantId: string, id: string, t: ToolInput, event: AuditEventInput) =>
+      changed(tenantId, () =>
+        db.withTenant(tenantId, async (tx) => {
+          const tool = await toolStore.update(tx, tenantId, id, t);
+          if (!tool) throw notFound('tool');
+          await audit.inTx(tx, { ...event, resourceId: tool.id });
+          return tool;
+        }),
+      ),
+    deleteTool: (tenantId: string, id: string, event: AuditEventInput) =>
+      changed(tenantId, () =>
+        db.withTenant(tenantId, async (tx) => {
+          if (!(await toolStore.remove(tx, tenantId, id))) throw notFound('tool');
+          await audit.inTx(tx, { ...event, resourceId: id });
+        }),
+      ),
+    requireActive: (tenantId: string) =>
+      db.withTenant(tenantId, (tx) => toolStore.requireActive(tx, tenantId)),
+    setRequireActive: (tenantId: string, on: boolean, event: AuditEventInput) =>
+      db.withTenant(tenantId, async (tx) => {
+        await toolStore.setRequireActive(tx, tenantId, on);
+        await audit.inTx(tx, event);
+      }),
+    /** Security officer view: agents of the tenant with their Cockpit state and tool activity. */
+    async overview(tenantId: string) {
+      const members = await db.withPlatform((tx) =>
+        rows<{ user_id: string }>(
+          tx,
+          sql`select distinct user_id from memberships where tenant_id = ${tenantId}`,
+        ),
+      );
+      const ids = members.map((m) => m.user_id);
+      const devices = ids.length ? await db.withPlatform((tx) => deviceStore.active(tx, ids)) : [];
+      const activity = await db.withTenant(tenantId, (tx) => toolStore.activity(tx, tenantId));
+      return ids.map((userId) => {
+        const live = devices.filter((d) => d.user_id === userId && d.session_live);
+        const mine = activity.filter((a) => a.user_id === userId);
+        return {
+          userId,
+          cockpitActive: live.length > 0,
+          lastSeenAt: live[0] ? new Date(live[0].last_seen_at).toISOString() : null,
+          tools: mine.map((a) => ({
+            toolId: a.tool_id,
+            visits: a.visits,
+            blocked: a.blocked,
+            downloads: a.downloads,
+            lastAt: new Date(a.last_at).toISOString(),
+          })),
+        };
+      });
+    },
+    /** A tenant that requires the Cockpit: does this user have a live one? */
+    async hasLiveCockpit(userId: string): Promise<boolean> {
+      const d = await db.withPlatform((tx) => deviceStore.active(tx, [userId]));
+      return d.some((x) => x.session_live);
+    },
+  };
+}
+
+export type CockpitService = ReturnType<typeof createCockpitService>;
