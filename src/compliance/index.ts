@@ -9,9 +9,13 @@ import type { Database } from '../platform/db.ts';
 import { createBreaches } from './breaches.ts';
 import { createConsents } from './consent.ts';
 import { createRetention } from './retention.ts';
+import { createRopa } from './ropa.ts';
 import { breachRoutes } from './routes-breaches.ts';
 import { consentRoutes } from './routes-consent.ts';
+import { securityReportRoutes } from './routes-report.ts';
 import { retentionRoutes } from './routes-retention.ts';
+import { ropaRoutes } from './routes-ropa.ts';
+import { createSecurityReport } from './security-report.ts';
 
 export { CATEGORIES, createRetention, type Retention, type RunReport } from './retention.ts';
 
@@ -34,12 +38,16 @@ export function registerCompliance(http: FastifyInstance, deps: ComplianceDeps) 
   consentRoutes(http, { consents });
   const breaches = createBreaches(deps);
   breachRoutes(http, { breaches });
+  const ropa = createRopa(deps);
+  ropaRoutes(http, { ropa });
+  const report = createSecurityReport(deps);
+  securityReportRoutes(http, { report });
   const interval = deps.retentionIntervalMs ?? 3_600_000;
   if (interval > 0) {
     const stop = retention.schedule(interval, (e) => deps.onError?.(e, 'retention'));
     http.addHook('onClose', async () => stop());
   }
-  return { retention, consents, breaches };
+  return { retention, consents, breaches, ropa, report };
 }
 
 export type Compliance = ReturnType<typeof registerCompliance>;
