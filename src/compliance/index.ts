@@ -6,6 +6,7 @@ import type { AuditSigner } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
+import { createAccessReviews } from './access-reviews.ts';
 import { createBreaches } from './breaches.ts';
 import { createConsents } from './consent.ts';
 import { createRetention } from './retention.ts';
@@ -14,6 +15,7 @@ import { breachRoutes } from './routes-breaches.ts';
 import { consentRoutes } from './routes-consent.ts';
 import { securityReportRoutes } from './routes-report.ts';
 import { retentionRoutes } from './routes-retention.ts';
+import { accessReviewRoutes } from './routes-reviews.ts';
 import { ropaRoutes } from './routes-ropa.ts';
 import { createSecurityReport } from './security-report.ts';
 
@@ -42,12 +44,14 @@ export function registerCompliance(http: FastifyInstance, deps: ComplianceDeps) 
   ropaRoutes(http, { ropa });
   const report = createSecurityReport(deps);
   securityReportRoutes(http, { report });
+  const reviews = createAccessReviews(deps);
+  accessReviewRoutes(http, { reviews });
   const interval = deps.retentionIntervalMs ?? 3_600_000;
   if (interval > 0) {
     const stop = retention.schedule(interval, (e) => deps.onError?.(e, 'retention'));
     http.addHook('onClose', async () => stop());
   }
-  return { retention, consents, breaches, ropa, report };
+  return { retention, consents, breaches, ropa, report, reviews };
 }
 
 export type Compliance = ReturnType<typeof registerCompliance>;
