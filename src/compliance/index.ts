@@ -6,13 +6,16 @@ import type { AuditSigner } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
+import { createPrivacyService } from '../privacy/index.ts';
 import { createAccessReviews } from './access-reviews.ts';
 import { createBreaches } from './breaches.ts';
 import { createConsents } from './consent.ts';
+import { createOffboarding } from './offboarding.ts';
 import { createRetention } from './retention.ts';
 import { createRopa } from './ropa.ts';
 import { breachRoutes } from './routes-breaches.ts';
 import { consentRoutes } from './routes-consent.ts';
+import { offboardingRoutes } from './routes-offboarding.ts';
 import { securityReportRoutes } from './routes-report.ts';
 import { retentionRoutes } from './routes-retention.ts';
 import { accessReviewRoutes } from './routes-reviews.ts';
@@ -46,12 +49,15 @@ export function registerCompliance(http: FastifyInstance, deps: ComplianceDeps) 
   securityReportRoutes(http, { report });
   const reviews = createAccessReviews(deps);
   accessReviewRoutes(http, { reviews });
+  const privacy = createPrivacyService(deps);
+  const offboarding = createOffboarding({ ...deps, privacy, ropa });
+  offboardingRoutes(http, { offboarding });
   const interval = deps.retentionIntervalMs ?? 3_600_000;
   if (interval > 0) {
     const stop = retention.schedule(interval, (e) => deps.onError?.(e, 'retention'));
     http.addHook('onClose', async () => stop());
   }
-  return { retention, consents, breaches, ropa, report, reviews };
+  return { retention, consents, breaches, ropa, report, reviews, offboarding };
 }
 
 export type Compliance = ReturnType<typeof registerCompliance>;
