@@ -6,6 +6,7 @@ import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
 import { AuditPage } from './pages/Audit';
 import { DashboardPage } from './pages/Dashboard';
+import { DpoCompliancePage } from './pages/DpoCompliance';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage, SupervisorPage } from './pages/Pending';
 import { SignInPage } from './pages/SignIn';
@@ -69,6 +70,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if ((m = match('/app/t/:slug/inbox/:id', path))) return <InboxPage slug={slug!} id={m.id!} />;
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
+  if (match('/app/t/:slug/compliance', path)) return <DpoCompliancePage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
 

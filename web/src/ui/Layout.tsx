@@ -22,6 +22,7 @@ export function navFor(t: (k: string) => string, slug: string | null, roles: Rol
     if (has('security_officer')) items.push({ href: `${p}/alerts`, label: t('nav.alerts') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });
+    if (has('dpo')) items.push({ href: `${p}/compliance`, label: t('nav.compliance') });
   }
   if (platformAdmin) {
     items.push({ href: '/app/admin/tenants', label: t('nav.tenants') });
