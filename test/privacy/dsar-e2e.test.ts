@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/audit/index.ts';
 import { rows } from '../../src/platform/db.ts';
 import { addRecordedCall, newConversation } from '../compliance/helpers.ts';
+import { pdfText } from '../compliance/pdf.ts';
 import { slugs, startWorld, type World } from '../conversations/fixture.ts';
 import type { Session } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
@@ -86,6 +87,25 @@ describe(`DSAR across channels, end to end (${testDbKind})`, () => {
     });
     const reads = ex.json.accessHistory.filter((h: { action: string }) => h.action === 'conversation.read');
     expect(reads[0]).toMatchObject({ resourceId: chat.conversationId, actorRoles: ['supervisor'] });
+
+    // The readable PDF of the same export.
+    const pdf = await fetch(
+      `${w.v.url}/api/v1/tenants/${A}/privacy/customers/${customerId}/export?format=pdf`,
+      {
+        headers: { cookie: dpo.cookie, 'user-agent': dpo.userAgent },
+      },
+    );
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const text = pdfText(Buffer.from(await pdf.arrayBuffer()));
+    for (const x of [
+      email,
+      'Ich schreibe wegen der Rechnung.',
+      'Who accessed the data',
+      'conversation.read',
+      'mkt-v3',
+      callId,
+    ])
+      expect(text).toContain(x);
 
     const [before] = await w.v.core.db.withOwner((tx) =>
       rows<{ body: Uint8Array; id: string }>(
