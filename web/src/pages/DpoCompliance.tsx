@@ -384,6 +384,8 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
                 api('POST', c('/breaches'), {
                   title: breach.title,
                   detectedAt: new Date(breach.detectedAt).toISOString(),
+                  // Conservative: the 72-hour clock runs from detection unless a later awareness is stated.
+                  awareAt: new Date(breach.detectedAt).toISOString(),
                 }),
               t('dpo.saved'),
               [breaches.reload],
