@@ -68,7 +68,9 @@ export async function benchDsar(opts: { databaseUrl?: string; messages?: number 
       ),
     );
     const baselineMs = performance.now() - t1;
-    const exported = out.erased ? 0 : (out.conversations[0]?.messages as unknown[]).length;
+    const exported = out.erased
+      ? 0
+      : ((out.conversations[0]?.messages as unknown[] | undefined) ?? []).length;
     return {
       db: v.core.db.kind,
       messages: exported,

@@ -85,7 +85,7 @@ describe('DPO compliance console', () => {
     await page.getByLabel('Detected at').fill('2026-01-10T09:30');
     await page.getByRole('button', { name: 'Record breach' }).click();
     await page.getByRole('cell', { name: 'Misdirected e-mail batch' }).waitFor();
-    const row = await page.getByRole('row').filter({ hasText: 'Misdirected e-mail batch' }).innerText();
+    const row = await page.getByRole('row').filter({ hasText: 'Misdirected e-mail batch' }).textContent();
     expect(row).toMatch(/overdue/);
 
     await page.evaluate(axeSource);
