@@ -6,6 +6,7 @@ import { benchCrypto } from '../src/crypto/bench.ts';
 import { benchAccessGate } from '../src/identity/access-policy/bench.ts';
 import { benchMonitoring } from '../src/monitoring/bench.ts';
 import { benchPii } from '../src/pii/bench.ts';
+import { benchDsar } from './dsar.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
 
@@ -40,6 +41,8 @@ const sections: Record<string, () => Promise<unknown>> = {
     ...(pg ? { postgres: await benchAccessGate({ databaseUrl: pg, seconds: quick ? 3 : 5 }) } : {}),
   }),
 };
+
+sections.dsar = async () => ({ pglite: await benchDsar({ messages: quick ? 2_000 : 10_000 }), ...(pg ? { postgres: await benchDsar({ databaseUrl: pg, messages: quick ? 2_000 : 10_000 }) } : {}) });
 
 const result: Record<string, unknown> = {
   startedAt: new Date().toISOString(),

@@ -6,12 +6,23 @@ import type { AuditSigner } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
+import { createPrivacyService } from '../privacy/index.ts';
+import { createAccessReviews } from './access-reviews.ts';
+import { createAnalytics } from './analytics.ts';
 import { createBreaches } from './breaches.ts';
 import { createConsents } from './consent.ts';
+import { createOffboarding } from './offboarding.ts';
 import { createRetention } from './retention.ts';
+import { createRopa } from './ropa.ts';
+import { analyticsRoutes } from './routes-analytics.ts';
 import { breachRoutes } from './routes-breaches.ts';
 import { consentRoutes } from './routes-consent.ts';
+import { offboardingRoutes } from './routes-offboarding.ts';
+import { securityReportRoutes } from './routes-report.ts';
 import { retentionRoutes } from './routes-retention.ts';
+import { accessReviewRoutes } from './routes-reviews.ts';
+import { ropaRoutes } from './routes-ropa.ts';
+import { createSecurityReport } from './security-report.ts';
 
 export { CATEGORIES, createRetention, type Retention, type RunReport } from './retention.ts';
 
@@ -34,12 +45,23 @@ export function registerCompliance(http: FastifyInstance, deps: ComplianceDeps) 
   consentRoutes(http, { consents });
   const breaches = createBreaches(deps);
   breachRoutes(http, { breaches });
+  const ropa = createRopa(deps);
+  ropaRoutes(http, { ropa });
+  const report = createSecurityReport(deps);
+  securityReportRoutes(http, { report });
+  const reviews = createAccessReviews(deps);
+  accessReviewRoutes(http, { reviews });
+  const privacy = createPrivacyService(deps);
+  const offboarding = createOffboarding({ ...deps, privacy, ropa });
+  offboardingRoutes(http, { offboarding });
+  const analytics = createAnalytics(deps);
+  analyticsRoutes(http, { analytics });
   const interval = deps.retentionIntervalMs ?? 3_600_000;
   if (interval > 0) {
     const stop = retention.schedule(interval, (e) => deps.onError?.(e, 'retention'));
     http.addHook('onClose', async () => stop());
   }
-  return { retention, consents, breaches };
+  return { retention, consents, breaches, ropa, report, reviews, offboarding, analytics };
 }
 
 export type Compliance = ReturnType<typeof registerCompliance>;

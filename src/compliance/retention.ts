@@ -332,7 +332,7 @@ export function createRetention(deps: RetentionDeps) {
       if (budget-- <= 0) break;
       const done = await db.withTenant(tenantId, async (tx) => {
         const [r] = await rows<RunRow>(tx, sql`select * from retention_runs where id = ${runId} for update`);
-        if (!r || r.state !== 'running') return true;
+        if (r?.state !== 'running') return true;
         const category = CATEGORIES[r.category_index];
         if (!category) {
           await tx.execute(

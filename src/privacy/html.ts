@@ -43,3 +43,87 @@ export function renderExportHtml(e: SubjectExport): string {
   }
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data export</title></head><body>${parts.join('\n')}</body></html>`;
 }
+
+/** The same export as a document for the PDF rendering (src/compliance/documents.ts). */
+export function exportDoc(e: SubjectExport): import('../compliance/documents.ts').Doc {
+  const s = (v: unknown) =>
+    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const base = { title: `Personal data held about ${e.customerId}`, generatedAt: e.generatedAt };
+  if (e.erased)
+    return {
+      ...base,
+      sections: [{ heading: 'Erased', paragraphs: [`The data of this person was erased on ${e.erasedAt}.`] }],
+    };
+  return {
+    ...base,
+    sections: [
+      {
+        heading: 'Profile',
+        fields: Object.entries(e.profile).map(([k, v]) => [k, s(v)] as [string, string]),
+      },
+      {
+        heading: 'Consents',
+        fields: Object.entries(e.consents.profile).map(([k, v]) => [k, s(v)] as [string, string]),
+        table: {
+          head: ['purpose', 'granted', 'source', 'text version', 'recorded', 'withdrawn'],
+          rows: e.consents.records.map((r) => [
+            s(r.purpose),
+            s(r.granted),
+            s(r.source),
+            s(r.textVersion),
+            s(r.recordedAt),
+            s(r.withdrawnAt),
+          ]),
+        },
+      },
+      ...e.conversations.map((c) => ({
+        heading: `Conversation ${s(c.id)} (${s(c.channel)})`,
+        fields: [
+          ['Subject', s(c.subject)],
+          ['Created', s(c.createdAt)],
+        ] as Array<[string, string]>,
+        table: {
+          head: ['time', 'direction', 'text'],
+          rows: ((c.messages as Array<Record<string, unknown>>) ?? []).map((m) => [
+            s(m.createdAt),
+            s(m.direction),
+            s(m.text),
+          ]),
+        },
+      })),
+      {
+        heading: 'Calls',
+        table: {
+          head: ['call', 'direction', 'from', 'to', 'started', 'recording consent'],
+          rows: e.calls.map((k) => [
+            s(k.id),
+            s(k.direction),
+            s(k.from),
+            s(k.to),
+            s(k.startedAt),
+            s(k.recordingConsent),
+          ]),
+        },
+      },
+      {
+        heading: 'Who accessed the data',
+        table: {
+          head: ['time', 'action', 'actor', 'roles'],
+          rows: e.accessHistory.map((h) => [
+            h.time,
+            h.action,
+            `${h.actorType}:${h.actorId ?? '-'}`,
+            h.actorRoles.join(' '),
+          ]),
+        },
+      },
+      {
+        heading: 'Requests',
+        table: {
+          head: ['type', 'state', 'received', 'due'],
+          rows: e.subjectRequests.map((r) => [r.type, r.state, r.receivedAt, r.dueAt]),
+        },
+      },
+    ],
+  };
+}

@@ -1,9 +1,10 @@
 // HTTP API of data-subject requests, for the DPO (permission `manage SubjectRequest`).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { renderDocPdf } from '../compliance/documents.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
-import { renderExportHtml } from './html.ts';
+import { exportDoc, renderExportHtml } from './html.ts';
 import {
   IDENTITY_METHODS,
   type IdentityMethod,
@@ -117,7 +118,11 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
         tags: ['privacy'],
         params: CustomerParams,
         querystring: Type.Object(
-          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')])) },
+          {
+            format: Type.Optional(
+              Type.Union([Type.Literal('json'), Type.Literal('html'), Type.Literal('pdf')]),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Any(), ...withErased },
@@ -126,8 +131,12 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
     async (req, reply) => {
       const e = await privacy.exportSubject(tctx(req), (req.params as { customerId: string }).customerId);
       reply.header('cache-control', 'no-store');
-      if ((req.query as { format?: string }).format === 'html')
-        return reply.type('text/html; charset=utf-8').send(renderExportHtml(e));
+      const format = (req.query as { format?: string }).format;
+      if (format === 'html') return reply.type('text/html; charset=utf-8').send(renderExportHtml(e));
+      if (format === 'pdf') {
+        reply.header('content-disposition', 'attachment; filename="subject-export.pdf"');
+        return reply.type('application/pdf').send(Buffer.from(await renderDocPdf(exportDoc(e))));
+      }
       reply.header('content-disposition', 'attachment; filename="subject-export.json"');
       return e;
     },

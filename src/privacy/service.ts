@@ -136,6 +136,7 @@ export type SubjectExport =
       consents: {
         profile: Record<string, boolean>;
         calls: Array<{ callId: string; consent: string; method: string | null; at: string | null }>;
+        records: Array<Record<string, unknown>>;
       };
       conversations: Array<Record<string, unknown>>;
       calls: Array<Record<string, unknown>>;
@@ -464,6 +465,20 @@ export function createPrivacyService(deps: PrivacyDeps) {
         tx,
         sql`select ${REQUEST_COLS} from subject_requests where customer_id = ${customerId} order by received_at, id`,
       );
+      const consentRecords = await rows<{
+        id: string;
+        purpose: string;
+        call_id: string | null;
+        granted: boolean;
+        source: string;
+        text_version: string;
+        recorded_at: Date | string;
+        withdrawn_at: Date | string | null;
+      }>(
+        tx,
+        sql`select id, purpose, call_id, granted, source, text_version, recorded_at, withdrawn_at from consent_records
+            where customer_id = ${customerId} order by recorded_at, id`,
+      );
       return {
         format: 'vigil.subject-export.v1',
         generatedAt,
@@ -478,6 +493,16 @@ export function createPrivacyService(deps: PrivacyDeps) {
             consent: k.consent,
             method: k.consent_method,
             at: k.consent_at ? iso(k.consent_at) : null,
+          })),
+          records: consentRecords.map((r) => ({
+            id: r.id,
+            purpose: r.purpose,
+            callId: r.call_id,
+            granted: r.granted,
+            source: r.source,
+            textVersion: r.text_version,
+            recordedAt: iso(r.recorded_at),
+            withdrawnAt: r.withdrawn_at ? iso(r.withdrawn_at) : null,
           })),
         },
         conversations,

@@ -57,15 +57,22 @@ export async function addRecordedCall(
   days: number,
 ) {
   const at = new Date(Date.now() - days * DAY).toISOString();
-  const [c] = await v.core.db.withTenant(tenantId, (tx) =>
-    rows<{ id: string }>(
-      tx,
-      sql`insert into calls (tenant_id, conversation_id, subject_id, direction, from_enc, to_enc, started_at, ended_at, consent, recording_ref_enc)
-          values (${tenantId}, ${conversationId}, ${subjectId}, 'inbound', ${Buffer.from('x')}, ${Buffer.from('y')},
-            ${at}::timestamptz, ${at}::timestamptz, 'granted', ${Buffer.from('ref')}) returning id`,
+  const id = randomUUID();
+  const enc = (column: string, value: string) =>
+    v.core.keyring.encryptField({ tenantId, table: 'calls', column, rowId: id, subjectId }, value);
+  const [from, to, ref] = [
+    await enc('from_enc', '+49 30 1234567'),
+    await enc('to_enc', '+49 30 7654321'),
+    await enc('recording_ref_enc', 's3://rec/1'),
+  ];
+  await v.core.db.withTenant(tenantId, (tx) =>
+    tx.execute(
+      sql`insert into calls (id, tenant_id, conversation_id, subject_id, direction, from_enc, to_enc, started_at, ended_at, consent, recording_ref_enc)
+          values (${id}, ${tenantId}, ${conversationId}, ${subjectId}, 'inbound', ${from}, ${to},
+            ${at}::timestamptz, ${at}::timestamptz, 'granted', ${ref})`,
     ),
   );
-  return c!.id;
+  return id;
 }
 
 export async function exists(v: TestVigil, table: 'conversations' | 'customers', id: string, extra = sql``) {

@@ -248,6 +248,12 @@ describe(`retention (${testDbKind})`, () => {
     clockAt = new Date();
     const again = await retention().run(ctxB);
     expect(again.deleted.audit_events).toBe(0);
+    // The periodic job runs every tenant with an enabled policy, as the system.
+    const scheduled = await retention().runAll((e) => {
+      throw e;
+    });
+    expect(scheduled.length).toBeGreaterThanOrEqual(2);
+    expect(scheduled.every((r) => r.trigger === 'schedule' && r.state === 'completed')).toBe(true);
   });
 
   it('only the DPO manages retention; other tenants answer 404; bad input is a 400', async () => {

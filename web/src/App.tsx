@@ -9,6 +9,7 @@ import { AuditPage } from './pages/Audit';
 import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
 import { DpoRequestsPage } from './pages/DpoRequests';
+import { DpoCompliancePage } from './pages/DpoCompliance';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage, SupervisorPage } from './pages/Pending';
 import { SettingsPage } from './pages/Settings';
@@ -84,6 +85,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/cockpit', path)) return <CockpitPage slug={slug!} />;
   if (match('/app/t/:slug/access', path)) return <AccessPolicyPage slug={slug!} />;
   if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
+  if (match('/app/t/:slug/compliance', path)) return <DpoCompliancePage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
 

@@ -31,6 +31,7 @@ export function navFor(
     if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
     if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
     if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });
+    if (has('dpo')) items.push({ href: `${p}/compliance`, label: t('nav.compliance') });
   }
   if (platformAdmin) {
     items.push({ href: '/app/admin/tenants', label: t('nav.tenants') });

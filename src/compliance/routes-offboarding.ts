@@ -1,0 +1,40 @@
+// Tenant offboarding for the platform admin (`manage Tenant`).
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { anyOk, Slug } from './http.ts';
+import type { Offboarding } from './offboarding.ts';
+
+export function offboardingRoutes(app: FastifyInstance, deps: { offboarding: Offboarding }) {
+  const base = '/api/v1/admin/tenants/:slug/offboarding';
+  const config = { auth: { platform: ['manage', 'Tenant'] as ['manage', 'Tenant'] } };
+  const params = Type.Object({ slug: Slug }, { additionalProperties: false });
+  app.post(
+    `${base}/export`,
+    { config, schema: { tags: ['compliance'], params, response: anyOk() } },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return deps.offboarding.exportTenant(req.ctx, (req.params as { slug: string }).slug);
+    },
+  );
+  app.post(
+    `${base}/purge`,
+    {
+      config,
+      schema: {
+        tags: ['compliance'],
+        params,
+        body: Type.Object(
+          { confirmSlug: Slug, exportDigest: Type.String({ pattern: '^[0-9a-f]{64}$' }) },
+          { additionalProperties: false },
+        ),
+        response: anyOk(),
+      },
+    },
+    async (req) =>
+      deps.offboarding.purge(
+        req.ctx,
+        (req.params as { slug: string }).slug,
+        req.body as { confirmSlug: string; exportDigest: string },
+      ),
+  );
+}

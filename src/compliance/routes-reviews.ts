@@ -1,0 +1,74 @@
+// Access review campaigns: tenant admins, security officers and the DPO (`manage AccessReview`).
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { AccessReviews } from './access-reviews.ts';
+import { anyOk, base, literals, rule, Slug, TenantOnly, tctx, Uuid, WithId } from './http.ts';
+
+export function accessReviewRoutes(app: FastifyInstance, deps: { reviews: AccessReviews }) {
+  const { reviews } = deps;
+  const tags = ['compliance'];
+  const config = { auth: rule('manage', 'AccessReview') };
+  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+
+  app.get(
+    `${base}/access-reviews`,
+    { config, schema: { tags, params: TenantOnly, response: anyOk() } },
+    async (req) => reviews.list(tctx(req)),
+  );
+  app.post(
+    `${base}/access-reviews`,
+    {
+      config,
+      schema: {
+        tags,
+        params: TenantOnly,
+        body: Type.Object(
+          {
+            unusedDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+            dueInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: anyOk(201),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { unusedDays: number; dueInDays?: number };
+      return reply
+        .status(201)
+        .send(await reviews.create(tctx(req), { unusedDays: b.unusedDays, dueInDays: b.dueInDays ?? 14 }));
+    },
+  );
+  app.get(
+    `${base}/access-reviews/:id`,
+    { config, schema: { tags, params: WithId, response: anyOk() } },
+    async (req) => reviews.get(tctx(req), id(req)),
+  );
+  app.post(
+    `${base}/access-reviews/:id/items/:itemId`,
+    {
+      config,
+      schema: {
+        tags,
+        params: Type.Object({ tenantSlug: Slug, id: Uuid, itemId: Uuid }, { additionalProperties: false }),
+        body: Type.Object(
+          { decision: literals(['keep', 'revoke'] as const) },
+          { additionalProperties: false },
+        ),
+        response: anyOk(),
+      },
+    },
+    async (req) =>
+      reviews.decide(
+        tctx(req),
+        id(req),
+        (req.params as { itemId: string }).itemId,
+        (req.body as { decision: 'keep' | 'revoke' }).decision,
+      ),
+  );
+  app.post(
+    `${base}/access-reviews/:id/close`,
+    { config, schema: { tags, params: WithId, response: anyOk() } },
+    async (req) => reviews.close(tctx(req), id(req)),
+  );
+}
