@@ -30,6 +30,7 @@ import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
 import { verificationRoutes } from './verification/routes.ts';
 import { createVerificationService } from './verification/service.ts';
+import { factorPolicy, registerIdentity } from './identity/index.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
@@ -70,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const http: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
-    trustProxy: config.trustProxy,
+    trustProxy: config.trustedProxies ?? config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
@@ -96,12 +97,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Revoked sessions also lose their live sockets (bound once the contact center exists).
   let onRevoke: (userId: string) => void = () => {};
-  const auth = createAuthService({ db, config, audit, secrets, onRevoke: (userId) => onRevoke(userId) });
+  const auth = createAuthService({
+    db,
+    config,
+    audit,
+    secrets,
+    onRevoke: (userId) => onRevoke(userId),
+    factorPolicy,
+  });
   installGuard(http, { db, auth, audit });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
   adminSessionRoutes(http, { db, auth, audit });
+  registerIdentity(http, { config, db, audit, secrets, auth });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
   tenancyRoutes(http, {
     db,

@@ -49,6 +49,15 @@ export const ConfigSchema = Type.Object({
   siemWebhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
   siemWebhookSecret: Type.Optional(Type.String({ minLength: 16 })),
   siemFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** The address users reach Vigil at (SSO redirect URIs, passkey origin), e.g. https://vigil.example. */
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
+  /** HTTPS in Vigil itself (TLS 1.2+ only); Secure cookies and HSTS follow. */
+  tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+  tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** With TLS on: a plain-HTTP port that only redirects to HTTPS (unset: plain HTTP is refused). */
+  httpRedirectPort: Type.Optional(Port),
+  /** Reverse proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs (overrides trustProxy). */
+  trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 50 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -100,6 +109,13 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     siemWebhookUrl: env.VIGIL_SIEM_WEBHOOK_URL || undefined,
     siemWebhookSecret: env.VIGIL_SIEM_WEBHOOK_SECRET || undefined,
     siemFile: env.VIGIL_SIEM_FILE || undefined,
+    publicUrl: env.VIGIL_PUBLIC_URL || undefined,
+    tlsCertFile: env.TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.TLS_KEY_FILE || undefined,
+    httpRedirectPort: int(env.VIGIL_HTTP_REDIRECT_PORT),
+    trustedProxies: env.VIGIL_TRUSTED_PROXIES
+      ? env.VIGIL_TRUSTED_PROXIES.split(',').map((x) => x.trim()).filter(Boolean)
+      : undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
@@ -159,5 +175,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError('invalid configuration: SMTP_TLS_CERT_FILE and SMTP_TLS_KEY_FILE go together');
   if (config.siemNats && !config.natsUrl)
     throw new ConfigError('invalid configuration: VIGIL_SIEM_NATS needs NATS_URL');
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile))
+    throw new ConfigError('invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE go together');
+  // Served over HTTPS, cookies are Secure and HSTS is sent, whatever else was configured.
+  if (config.tlsCertFile) config.secureCookies = true;
   return config;
 }
