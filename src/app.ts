@@ -31,6 +31,7 @@ import { createTenancyService } from './tenancy/service.ts';
 import { verificationRoutes } from './verification/routes.ts';
 import { createVerificationService } from './verification/service.ts';
 import { factorPolicy, registerIdentity } from './identity/index.ts';
+import { httpsServerFactory, tlsServerOptions } from './identity/tls.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
@@ -68,7 +69,9 @@ export const CSP_DIRECTIVES = {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, db, logger, audit, secrets } = deps;
+  const tls = tlsServerOptions(config);
   const http: FastifyInstance = Fastify({
+    ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     trustProxy: config.trustedProxies ?? config.trustProxy,

@@ -31,6 +31,7 @@ import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
+import { startHttpsRedirect } from './identity/tls.ts';
 
 export interface Core {
   config: Config;
@@ -119,6 +120,8 @@ export interface RunningVigil {
   url: string;
   /** The port the inbound SMTP server listens on (null when the contact center is off). */
   smtpPort: number | null;
+  /** The plain-HTTP port that redirects to HTTPS (null when TLS or the redirect is off). */
+  httpRedirectPort: number | null;
   email?: EmailService;
   stop(): Promise<void>;
 }
@@ -189,7 +192,17 @@ export async function startVigil(
     }
   }
   const addr = app.http.server.address();
-  const url = `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}`;
+  const boundPort = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `${config.tlsCertFile ? 'https' : 'http'}://${config.host}:${boundPort}`;
+  const redirect =
+    config.tlsCertFile && config.httpRedirectPort !== undefined
+      ? await startHttpsRedirect({
+          port: config.httpRedirectPort,
+          host: config.host,
+          httpsPort: boundPort,
+          publicUrl: config.publicUrl,
+        })
+      : undefined;
   if (demoText && opts.printDemoLogins)
     process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
   const background = startBackgroundJobs(core, logger);
@@ -197,6 +210,7 @@ export async function startVigil(
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await redirect?.close();
     await smtp?.close();
     await email?.stop();
     await app.http.close();
@@ -218,6 +232,7 @@ export async function startVigil(
     app,
     url,
     smtpPort: smtp?.port ?? null,
+    httpRedirectPort: redirect?.port ?? null,
     ...(email ? { email } : {}),
     stop,
   };

@@ -28,13 +28,13 @@ export async function startTestIdp(opts: { redirectUris: string[]; clientSecret:
     ],
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     // amr/acr travel with the openid scope, as most enterprise IdPs send them.
     claims: { openid: ['sub', 'amr', 'acr', 'auth_time'], email: ['email', 'email_verified'] },
     conformIdTokenClaims: false,
     acrValues: ['urn:test:mfa', 'urn:test:pwd'],
     cookies: { keys: ['test-cookie-key-0123456789'] },
-    findAccount: async (_ctx, sub) => {
+    findAccount: async (_ctx: unknown, sub: string) => {
       const a = accounts.get(sub);
       if (!a) return undefined;
       return {

@@ -74,7 +74,7 @@ export function createSamlSignIn(deps: { db: Database; sso: SsoService }) {
       const r = await db.withPlatform((tx) => ssoStore.peekState(tx, sha256(`saml:${key}`)));
       const live = r && !r.used_at && r.provider_id === providerId && new Date(r.expires_at) > new Date();
       // node-saml reads the value back as the request's creation time.
-      return live ? new Date((r as { created_at: Date | string }).created_at).toISOString() : null;
+      return live ? new Date(r.created_at).toISOString() : null;
     },
     async removeAsync(key) {
       if (key) await db.withPlatform((tx) => ssoStore.deleteState(tx, sha256(`saml:${key}`)));

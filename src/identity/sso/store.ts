@@ -54,6 +54,7 @@ export interface StateRow {
   ua_hash: string | null;
   expires_at: Date | string;
   used_at: Date | string | null;
+  created_at: Date | string;
 }
 
 const parseSettings = (r: ProviderRow): ProviderRow => ({
