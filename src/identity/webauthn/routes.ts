@@ -207,7 +207,8 @@ export function webauthnRoutes(
     },
     async (req) => {
       const b = req.body as { allRoles: boolean; roles: string[] };
-      await db.withPlatform(async (tx) => {
+      // The tenant's transaction: its audit chain is written under its RLS context.
+      await db.withTenant(req.ctx.tenant!.id, async (tx) => {
         await phishingResistantPolicy.set(tx, req.ctx.tenant!.id, b.roles, b.allRoles);
         await audit.inTx(
           tx,
