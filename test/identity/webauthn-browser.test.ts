@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../src/auth/totp.ts';
 import { freshTotp, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,9 +68,11 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     const credential = await inPage<unknown>('usePasskey', o.json.options);
     return inPage('api', 'POST', '/api/v1/auth/mfa/webauthn', { challenge: a.json.challenge, credential });
   }
-  async function signInWithTotp(u: TestUser): Promise<Answer> {
+  /** `fresh: false` sends the current valid code without reserving a step (for attempts that must be refused). */
+  async function signInWithTotp(u: TestUser, fresh = true): Promise<Answer> {
     const a = await inPage('api', 'POST', '/api/v1/auth/login', { email: u.email, password: u.password });
-    return inPage('api', 'POST', '/api/v1/auth/mfa/totp', { challenge: a.json.challenge, code: freshTotp(u.totpSecret) });
+    const code = fresh ? freshTotp(u.totpSecret) : totpCode(u.totpSecret);
+    return inPage('api', 'POST', '/api/v1/auth/mfa/totp', { challenge: a.json.challenge, code });
   }
 
   beforeAll(async () => {
@@ -155,7 +158,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
       adminSession,
     );
     expect(set.status).toBe(200);
-    const totp = await signInWithTotp(agent);
+    const totp = await signInWithTotp(agent, false);
     expect(totp.status).toBe(403);
     expect(totp.json.error.code).toBe('phishing_resistant_required');
     // The tenant admin's role is not under the policy: TOTP still works for them.
@@ -165,7 +168,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     const pk = await signInWithPasskey(agent);
     expect(pk.status).toBe(200);
     const csrf = pk.json.csrfToken;
-    const stepTotp = await inPage('api', 'POST', '/api/v1/auth/step-up', { code: freshTotp(agent.totpSecret) }, csrf);
+    const stepTotp = await inPage('api', 'POST', '/api/v1/auth/step-up', { code: totpCode(agent.totpSecret) }, csrf);
     expect(stepTotp.json.error.code).toBe('phishing_resistant_required');
     const so = await inPage('api', 'POST', '/api/v1/auth/step-up/webauthn/options', {}, csrf);
     const credential = await inPage<unknown>('usePasskey', so.json.options);
