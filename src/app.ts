@@ -16,6 +16,8 @@ import { type AuthService, createAuthService, type SecretSealer } from './auth/s
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
+import { factorPolicy, registerIdentity } from './identity/index.ts';
+import { httpsServerFactory, tlsServerOptions } from './identity/tls.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
@@ -30,8 +32,6 @@ import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
 import { verificationRoutes } from './verification/routes.ts';
 import { createVerificationService } from './verification/service.ts';
-import { factorPolicy, registerIdentity } from './identity/index.ts';
-import { httpsServerFactory, tlsServerOptions } from './identity/tls.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {

@@ -24,6 +24,7 @@ import {
   type Keyring,
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
+import { startHttpsRedirect } from './identity/tls.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
@@ -31,7 +32,6 @@ import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
-import { startHttpsRedirect } from './identity/tls.ts';
 
 export interface Core {
   config: Config;

@@ -15,7 +15,9 @@ export const TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-export function tlsServerOptions(config: Pick<Config, 'tlsCertFile' | 'tlsKeyFile'>): ServerOptions | undefined {
+export function tlsServerOptions(
+  config: Pick<Config, 'tlsCertFile' | 'tlsKeyFile'>,
+): ServerOptions | undefined {
   if (!config.tlsCertFile || !config.tlsKeyFile) return undefined;
   return {
     cert: readFileSync(config.tlsCertFile),

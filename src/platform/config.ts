@@ -114,7 +114,9 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     httpRedirectPort: int(env.VIGIL_HTTP_REDIRECT_PORT),
     trustedProxies: env.VIGIL_TRUSTED_PROXIES
-      ? env.VIGIL_TRUSTED_PROXIES.split(',').map((x) => x.trim()).filter(Boolean)
+      ? env.VIGIL_TRUSTED_PROXIES.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
       : undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));

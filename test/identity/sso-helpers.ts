@@ -105,7 +105,12 @@ export class CookieJar {
   }
 }
 
-export async function get(url: string, jar: CookieJar, ua: string, without: string[] = []): Promise<Response> {
+export async function get(
+  url: string,
+  jar: CookieJar,
+  ua: string,
+  without: string[] = [],
+): Promise<Response> {
   const r = await fetch(url, {
     redirect: 'manual',
     headers: { cookie: jar.header(url, without), 'user-agent': ua },

@@ -45,7 +45,11 @@ describe('OIDC single sign-on', () => {
   });
 
   /** The browser's walk: Vigil start → IdP (scripted user) → Vigil callback; returns the callback answer. */
-  async function signIn(account: string, amr: string | null, opts: { tamper?: (state: string) => Promise<void> } = {}) {
+  async function signIn(
+    account: string,
+    amr: string | null,
+    opts: { tamper?: (state: string) => Promise<void> } = {},
+  ) {
     const jar = new CookieJar();
     let r = await get(`${v.url}/api/v1/auth/oidc/corp/start`, jar, UA);
     expect(r.status).toBe(302);
@@ -57,8 +61,7 @@ describe('OIDC single sign-on', () => {
     for (let i = 0; i < 10 && !url.startsWith(v.url); i++) {
       r = await get(url, jar, UA);
       url = new URL(r.headers.get('location')!, url).href;
-      if (url.includes('/interaction/'))
-        url += `?account=${account}${amr ? `&amr=${amr}` : ''}`;
+      if (url.includes('/interaction/')) url += `?account=${account}${amr ? `&amr=${amr}` : ''}`;
     }
     expect(url.startsWith(`${v.url}/api/v1/auth/oidc/corp/callback`)).toBe(true);
     if (opts.tamper) await opts.tamper(new URL(url).searchParams.get('state')!);
@@ -72,12 +75,15 @@ describe('OIDC single sign-on', () => {
     return sub;
   }
   const auditFor = (action: string, outcome: string) =>
-    v.core.db.withOwner(async (tx) =>
-      (
-        (await tx.execute(
-          sql`select actor_id, resource_id, meta from audit_events where action = ${action} and outcome = ${outcome} order by time`,
-        )) as unknown as { rows: Array<{ actor_id: string | null; resource_id: string; meta: Record<string, unknown> }> }
-      ).rows,
+    v.core.db.withOwner(
+      async (tx) =>
+        (
+          (await tx.execute(
+            sql`select actor_id, resource_id, meta from audit_events where action = ${action} and outcome = ${outcome} order by time`,
+          )) as unknown as {
+            rows: Array<{ actor_id: string | null; resource_id: string; meta: Record<string, unknown> }>;
+          }
+        ).rows,
     );
 
   it('an IdP login with MFA asserted (amr) yields a session at once and links the identity', async () => {
@@ -92,7 +98,11 @@ describe('OIDC single sign-on', () => {
     const me = await v.call('GET', '/api/v1/me', undefined, { cookie: cookie!, csrf: 'x', userAgent: UA });
     expect(me.status).toBe(200);
     expect(me.json.user.id).toBe(u.id);
-    const sessions = await v.call('GET', '/api/v1/me/sessions', undefined, { cookie: cookie!, csrf: 'x', userAgent: UA });
+    const sessions = await v.call('GET', '/api/v1/me/sessions', undefined, {
+      cookie: cookie!,
+      csrf: 'x',
+      userAgent: UA,
+    });
     expect(sessions.json.sessions[0].kind).toBe('sso');
     const links = await v.core.db.withOwner((tx) =>
       tx.execute(sql`select user_id, subject from identity_links where user_id = ${u.id}`),
@@ -177,7 +187,9 @@ describe('OIDC single sign-on', () => {
       tamper: async (state) => {
         const { sha256 } = await import('../../src/auth/tokens.ts');
         await v.core.db.withOwner((tx) =>
-          tx.execute(sql`update sso_states set nonce = 'another-attempts-nonce' where state_hash = ${sha256(state)}`),
+          tx.execute(
+            sql`update sso_states set nonce = 'another-attempts-nonce' where state_hash = ${sha256(state)}`,
+          ),
         );
       },
     });

@@ -18,11 +18,29 @@ const PASSWORD = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransp
 const UA = 'saml-browser';
 
 function keyPair(dir: string, name: string) {
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`,
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.crt`),
-  ], { stdio: 'ignore' });
-  return { key: readFileSync(join(dir, `${name}.key`), 'utf8'), cert: readFileSync(join(dir, `${name}.crt`), 'utf8') };
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      join(dir, `${name}.key`),
+      '-out',
+      join(dir, `${name}.crt`),
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+    cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+  };
 }
 
 interface AssertionOpts {
@@ -53,7 +71,10 @@ function sign(xml: string, k: { key: string; cert: string }): string {
   });
   sig.addReference({
     xpath: "//*[local-name(.)='Assertion']",
-    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
+    transforms: [
+      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+      'http://www.w3.org/2001/10/xml-exc-c14n#',
+    ],
     digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
   });
   sig.computeSignature(xml, {
@@ -75,7 +96,10 @@ describe('SAML 2.0 service provider', () => {
     v = await startTestVigil();
     await v.tenant('saml-a');
     admin = await v.login(await v.makeUser([{ role: 'platform_admin' }]));
-    for (const [slug, allowIdpInitiated] of [['saml-corp', false], ['saml-open', true]] as const) {
+    for (const [slug, allowIdpInitiated] of [
+      ['saml-corp', false],
+      ['saml-open', true],
+    ] as const) {
       const r = await v.call(
         'POST',
         '/api/v1/admin/identity-providers',
@@ -118,12 +142,18 @@ describe('SAML 2.0 service provider', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': UA },
       body: new URLSearchParams({ SAMLResponse: Buffer.from(xml).toString('base64') }).toString(),
     });
-    return { status: r.status, location: r.headers.get('location') ?? '', cookies: r.headers.getSetCookie().join('\n') };
+    return {
+      status: r.status,
+      location: r.headers.get('location') ?? '',
+      cookies: r.headers.getSetCookie().join('\n'),
+    };
   }
 
   it('a signed assertion with an MFA AuthnContextClassRef signs in and links the identity', async () => {
     const u = await v.makeUser([{ role: 'agent', tenant: 'saml-a' }]);
-    const r = await post(sign(responseXml({ email: u.email, acs: acs(), inResponseTo: await requestId() }), idpKey));
+    const r = await post(
+      sign(responseXml({ email: u.email, acs: acs(), inResponseTo: await requestId() }), idpKey),
+    );
     expect(r).toMatchObject({ status: 303, location: '/' });
     expect(r.cookies).toMatch(/vigil_session=/);
     const link = await v.core.db.withOwner((tx) =>
@@ -135,7 +165,10 @@ describe('SAML 2.0 service provider', () => {
   it('without MFA in the assertion Vigil asks for its own factor', async () => {
     const u = await v.makeUser([{ role: 'agent', tenant: 'saml-a' }]);
     const r = await post(
-      sign(responseXml({ email: u.email, acs: acs(), inResponseTo: await requestId(), classRef: PASSWORD }), idpKey),
+      sign(
+        responseXml({ email: u.email, acs: acs(), inResponseTo: await requestId(), classRef: PASSWORD }),
+        idpKey,
+      ),
     );
     expect(r.cookies).not.toMatch(/vigil_session=/);
     const challenge = decodeURIComponent(/^\/#sso-challenge=([^&]+)&mfa=totp$/.exec(r.location)![1]!);
@@ -170,7 +203,9 @@ describe('SAML 2.0 service provider', () => {
     expect((await post(unsolicited)).location).toBe('/#sso-error=sso_state_invalid');
 
     const reasons = await v.core.db.withOwner((tx) =>
-      tx.execute(sql`select meta->>'reason' as reason from audit_events where action = 'auth.saml' and outcome = 'denied'`),
+      tx.execute(
+        sql`select meta->>'reason' as reason from audit_events where action = 'auth.saml' and outcome = 'denied'`,
+      ),
     );
     expect((reasons as unknown as { rows: Array<{ reason: string }> }).rows.map((x) => x.reason)).toEqual(
       expect.arrayContaining([
@@ -195,7 +230,9 @@ describe('SAML 2.0 service provider', () => {
 
   it('a tenant provider signs in only members of its tenant', async () => {
     const stranger = await v.makeUser([{ role: 'agent', tenant: 'saml-other' }]);
-    const r = await post(sign(responseXml({ email: stranger.email, acs: acs(), inResponseTo: await requestId() }), idpKey));
+    const r = await post(
+      sign(responseXml({ email: stranger.email, acs: acs(), inResponseTo: await requestId() }), idpKey),
+    );
     expect(r.location).toBe('/#sso-error=sso_no_account');
   });
 });

@@ -23,7 +23,14 @@ async function handshake(
   port: number,
   flags: string[],
 ): Promise<{ protocol: string | null; cipher: string | null; out: string }> {
-  const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', ...flags]);
+  const child = spawn('openssl', [
+    's_client',
+    '-connect',
+    `127.0.0.1:${port}`,
+    '-servername',
+    'localhost',
+    ...flags,
+  ]);
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
@@ -31,7 +38,8 @@ async function handshake(
   const timer = setTimeout(() => child.kill(), 15_000);
   await new Promise((r) => child.on('close', r));
   clearTimeout(timer);
-  const protocol = /Protocol\s*:\s*(TLSv[\d.]+)/.exec(out)?.[1] ?? /New, (TLSv[\d.]+), Cipher/.exec(out)?.[1] ?? null;
+  const protocol =
+    /Protocol\s*:\s*(TLSv[\d.]+)/.exec(out)?.[1] ?? /New, (TLSv[\d.]+), Cipher/.exec(out)?.[1] ?? null;
   const cipher = /Cipher (?:is|\s*:)\s*([A-Z0-9_-]+)/.exec(out)?.[1] ?? null;
   return { protocol: cipher && cipher !== '0000' && cipher !== '(NONE)' ? protocol : null, cipher, out };
 }
@@ -39,26 +47,31 @@ async function handshake(
 const TLS11 = ['-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'];
 const TLS10 = ['-tls1', '-cipher', 'DEFAULT@SECLEVEL=0'];
 
-function httpsGet(url: string, opts: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
-    (resolve, reject) => {
-      const req = httpsRequest(
-        url,
-        {
-          method: opts.method ?? 'GET',
-          ca: readFileSync(certFile),
-          headers: { 'content-type': 'application/json', 'user-agent': 'vigil-test', ...opts.headers },
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (c) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end(opts.body === undefined ? undefined : JSON.stringify(opts.body));
-    },
-  );
+function httpsGet(
+  url: string,
+  opts: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }>((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        ca: readFileSync(certFile),
+        headers: { 'content-type': 'application/json', 'user-agent': 'vigil-test', ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body === undefined ? undefined : JSON.stringify(opts.body));
+  });
 }
 
 describe('TLS in Vigil', () => {
@@ -66,10 +79,27 @@ describe('TLS in Vigil', () => {
   let legacy: TlsServer;
 
   beforeAll(async () => {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
     // The control: a server that does accept TLS 1.0/1.1, so a refusal by Vigil is Vigil's.
     legacy = createTlsServer(
       {
@@ -119,7 +149,10 @@ describe('TLS in Vigil', () => {
     expect(h.status).toBe(200);
     expect(h.headers['strict-transport-security']).toMatch(/max-age=31536000/);
     const u = await v.makeUser([{ role: 'agent', tenant: 'tls-a' }]);
-    const a = await httpsGet(`${v.url}/api/v1/auth/login`, { method: 'POST', body: { email: u.email, password: u.password } });
+    const a = await httpsGet(`${v.url}/api/v1/auth/login`, {
+      method: 'POST',
+      body: { email: u.email, password: u.password },
+    });
     expect(a.status).toBe(200);
     const b = await httpsGet(`${v.url}/api/v1/auth/mfa/totp`, {
       method: 'POST',
@@ -134,7 +167,9 @@ describe('TLS in Vigil', () => {
 
   it('plain HTTP on the TLS port gets no answer from the API; the redirect port sends it to HTTPS', async () => {
     const plain = await new Promise<string>((resolve) => {
-      const req = httpRequest(`http://127.0.0.1:${port()}/healthz`, (res) => resolve(`status ${res.statusCode}`));
+      const req = httpRequest(`http://127.0.0.1:${port()}/healthz`, (res) =>
+        resolve(`status ${res.statusCode}`),
+      );
       req.on('error', (e) => resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`));
       req.end();
     });

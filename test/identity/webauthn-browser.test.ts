@@ -2,8 +2,8 @@
 // user verification): registration, sign-in with the passkey as second factor, step-up, and the
 // "phishing-resistant factor required" policy that makes TOTP insufficient for a role.
 import { existsSync } from 'node:fs';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { sql } from 'drizzle-orm';
+import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/auth/totp.ts';
 import { freshTotp, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
@@ -11,7 +11,8 @@ import { freshTotp, startTestVigil, type TestUser, type TestVigil } from '../hel
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TENANT = 'pk-acme';
 
-type Answer = { status: number; json: any }; // biome-ignore lint/suspicious/noExplicitAny: inspected freely
+// biome-ignore lint/suspicious/noExplicitAny: test responses are inspected freely
+type Answer = { status: number; json: any };
 
 /**
  * Runs in the page: the API calls and the WebAuthn ceremonies exactly as a browser client makes
@@ -55,7 +56,10 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
 
   const inPage = <T = Answer>(fn: string, ...args: unknown[]): Promise<T> =>
     page.evaluate(
-      ([f, a]) => (globalThis as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[f as string]!(...(a as unknown[])),
+      ([f, a]) =>
+        (globalThis as unknown as Record<string, (...x: unknown[]) => Promise<unknown>>)[f as string]!(
+          ...(a as unknown[]),
+        ),
       [fn, args] as const,
     ) as Promise<T>;
 
@@ -63,7 +67,9 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
   async function signInWithPasskey(u: TestUser): Promise<Answer> {
     const a = await inPage('api', 'POST', '/api/v1/auth/login', { email: u.email, password: u.password });
     expect(a.status).toBe(200);
-    const o = await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn/options', { challenge: a.json.challenge });
+    const o = await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn/options', {
+      challenge: a.json.challenge,
+    });
     expect(o.status).toBe(200);
     const credential = await inPage<unknown>('usePasskey', o.json.options);
     return inPage('api', 'POST', '/api/v1/auth/mfa/webauthn', { challenge: a.json.challenge, credential });
@@ -143,7 +149,9 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     const me = await inPage('api', 'GET', '/api/v1/me');
     expect(me.status).toBe(200);
     const rows = (await v.core.db.withOwner((tx) =>
-      tx.execute(sql`select auth_methods from sessions where user_id = ${agent.id} order by created_at desc limit 1`),
+      tx.execute(
+        sql`select auth_methods from sessions where user_id = ${agent.id} order by created_at desc limit 1`,
+      ),
     )) as unknown as { rows: Array<{ auth_methods: string[] }> };
     expect(rows.rows[0]!.auth_methods).toEqual(['pwd', 'webauthn']);
     await inPage('api', 'POST', '/api/v1/auth/logout', undefined, done.json.csrfToken);
@@ -163,12 +171,24 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     expect(totp.json.error.code).toBe('phishing_resistant_required');
     // The tenant admin's role is not under the policy: TOTP still works for them.
     expect((await signInWithTotp(admin)).status).toBe(200);
-    await inPage('api', 'POST', '/api/v1/auth/logout', undefined, (await inPage('api', 'GET', '/api/v1/me')).json.csrfToken);
+    await inPage(
+      'api',
+      'POST',
+      '/api/v1/auth/logout',
+      undefined,
+      (await inPage('api', 'GET', '/api/v1/me')).json.csrfToken,
+    );
 
     const pk = await signInWithPasskey(agent);
     expect(pk.status).toBe(200);
     const csrf = pk.json.csrfToken;
-    const stepTotp = await inPage('api', 'POST', '/api/v1/auth/step-up', { code: totpCode(agent.totpSecret) }, csrf);
+    const stepTotp = await inPage(
+      'api',
+      'POST',
+      '/api/v1/auth/step-up',
+      { code: totpCode(agent.totpSecret) },
+      csrf,
+    );
     expect(stepTotp.json.error.code).toBe('phishing_resistant_required');
     const so = await inPage('api', 'POST', '/api/v1/auth/step-up/webauthn/options', {}, csrf);
     const credential = await inPage<unknown>('usePasskey', so.json.options);
@@ -184,12 +204,26 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
   });
 
   it('a passkey assertion cannot be replayed', async () => {
-    const a = await inPage('api', 'POST', '/api/v1/auth/login', { email: agent.email, password: agent.password });
-    const o = await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn/options', { challenge: a.json.challenge });
+    const a = await inPage('api', 'POST', '/api/v1/auth/login', {
+      email: agent.email,
+      password: agent.password,
+    });
+    const o = await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn/options', {
+      challenge: a.json.challenge,
+    });
     const credential = await inPage<unknown>('usePasskey', o.json.options);
-    expect((await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn', { challenge: a.json.challenge, credential })).status).toBe(200);
-    const b = await inPage('api', 'POST', '/api/v1/auth/login', { email: agent.email, password: agent.password });
-    const replay = await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn', { challenge: b.json.challenge, credential });
+    expect(
+      (await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn', { challenge: a.json.challenge, credential }))
+        .status,
+    ).toBe(200);
+    const b = await inPage('api', 'POST', '/api/v1/auth/login', {
+      email: agent.email,
+      password: agent.password,
+    });
+    const replay = await inPage('api', 'POST', '/api/v1/auth/mfa/webauthn', {
+      challenge: b.json.challenge,
+      credential,
+    });
     expect(replay.status).toBe(401);
     expect(replay.json.error.code).toBe('webauthn_failed');
   });

@@ -4,9 +4,8 @@
 // are checked by openid-client before any claim is read.
 import { randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
-import type { ClientInfo } from '../../auth/service.ts';
+import type { ClientInfo, SecretSealer } from '../../auth/service.ts';
 import { randomToken, sha256 } from '../../auth/tokens.ts';
-import type { SecretSealer } from '../../auth/service.ts';
 import type { Database } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
 import type { SsoOutcome, SsoService } from './service.ts';
@@ -25,9 +24,11 @@ export function createOidcSignIn(deps: { db: Database; secrets: SecretSealer; ss
     if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.config;
     const s = p.settings as OidcSettings;
     const secret = p.client_secret_sealed
-      ? (await db.withPlatform((tx) =>
-          secrets.open('oidc-client-secret', p.id, Buffer.from(p.client_secret_sealed!), tx),
-        )).toString()
+      ? (
+          await db.withPlatform((tx) =>
+            secrets.open('oidc-client-secret', p.id, Buffer.from(p.client_secret_sealed!), tx),
+          )
+        ).toString()
       : undefined;
     const issuer = new URL(s.issuer);
     // Plain HTTP only for an IdP on this machine (development, tests); never across a network.

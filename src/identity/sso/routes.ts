@@ -2,8 +2,9 @@
 // OIDC callback or the SAML assertion consumer service; both end in a redirect into the console:
 // to `/` with a session, to `/#sso-challenge=…` when Vigil's own second factor is needed, or to
 // `/#sso-error=<code>` (stable codes from src/platform/errors.ts) when the sign-in is refused.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
 import { sql } from 'drizzle-orm';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { ClientInfo, MfaResult } from '../../auth/service.ts';
 import { SESSION_COOKIE } from '../../authz/guard.ts';
@@ -153,7 +154,10 @@ export function ssoRoutes(
         const { provider } = req.params as { provider: string };
         const { SAMLResponse } = req.body as { SAMLResponse: string };
         try {
-          return finish(reply, await saml.consume(provider, SAMLResponse, acsUrl(req, provider), client(req)));
+          return finish(
+            reply,
+            await saml.consume(provider, SAMLResponse, acsUrl(req, provider), client(req)),
+          );
         } catch (e) {
           return fail(reply, e);
         }

@@ -3,7 +3,7 @@
 // and InResponseTo (against requests recorded in the database, so any node can consume them).
 // Vigil adds what it leaves out: the SubjectConfirmation Recipient must be this ACS URL, and an
 // assertion id is accepted once (kept until the assertion expires), so a replay is refused.
-import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
+import { type CacheProvider, type Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { ClientInfo } from '../../auth/service.ts';
 import { sha256 } from '../../auth/tokens.ts';
 import type { Database } from '../../platform/db.ts';
@@ -25,8 +25,7 @@ export function samlErrorCode(message: string): ErrorCode {
 
 type XmlNode = { $?: Record<string, string>; _?: string } & Record<string, unknown>;
 const first = (v: unknown): XmlNode | undefined => (Array.isArray(v) ? (v[0] as XmlNode) : undefined);
-const text = (v: XmlNode | string | undefined): string | undefined =>
-  typeof v === 'string' ? v : v?._;
+const text = (v: XmlNode | string | undefined): string | undefined => (typeof v === 'string' ? v : v?._);
 
 /** The facts Vigil needs from the signed assertion node-saml verified. */
 export function assertionFacts(profile: Profile) {
@@ -94,7 +93,9 @@ export function createSamlSignIn(deps: { db: Database; sso: SsoService }) {
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
       acceptedClockSkewMs: CLOCK_SKEW_MS,
-      validateInResponseTo: s.allowIdpInitiated ? ValidateInResponseTo.ifPresent : ValidateInResponseTo.always,
+      validateInResponseTo: s.allowIdpInitiated
+        ? ValidateInResponseTo.ifPresent
+        : ValidateInResponseTo.always,
       requestIdExpirationPeriodMs: REQUEST_TTL_MS,
       cacheProvider: requestCache(p.id),
       disableRequestedAuthnContext: true,
@@ -111,7 +112,12 @@ export function createSamlSignIn(deps: { db: Database; sso: SsoService }) {
     return samlFor(p, acsUrl).generateServiceProviderMetadata(null, null);
   }
 
-  async function consume(slug: string, samlResponse: string, acsUrl: string, c: ClientInfo): Promise<SsoOutcome> {
+  async function consume(
+    slug: string,
+    samlResponse: string,
+    acsUrl: string,
+    c: ClientInfo,
+  ): Promise<SsoOutcome> {
     const p = await sso.provider(slug, 'saml');
     const s = p.settings as SamlSettings;
     let profile: Profile | null;

@@ -2,8 +2,7 @@
 // Vigil user (allow-listed e-mail domain, tenant membership), the MFA decision, and one audit
 // event per sign-in or refusal (ids and stable codes only, never the e-mail address).
 import { randomUUID } from 'node:crypto';
-import type { AuthService, ClientInfo, LoginResult, MfaResult } from '../../auth/service.ts';
-import type { SecretSealer } from '../../auth/service.ts';
+import type { AuthService, ClientInfo, LoginResult, MfaResult, SecretSealer } from '../../auth/service.ts';
 import { userStore } from '../../auth/store.ts';
 import type { AuditRecorder } from '../../platform/audit-port.ts';
 import type { Database } from '../../platform/db.ts';
@@ -42,7 +41,8 @@ export function createSsoService(deps: {
     const id = randomUUID();
     const kind = p.oidc ? 'oidc' : 'saml';
     const settings = p.oidc ? { ...p.oidc, clientSecret: undefined } : p.saml;
-    if (!settings || (p.oidc && p.saml)) throw new VigilError('invalid_input', 'configure exactly one of oidc, saml');
+    if (!settings || (p.oidc && p.saml))
+      throw new VigilError('invalid_input', 'configure exactly one of oidc, saml');
     const exists = await db.withPlatform((tx) => ssoStore.providerBySlug(tx, p.slug));
     if (exists) throw new VigilError('conflict', 'a provider with this slug exists');
     await db.withPlatform(async (tx) => {
@@ -144,7 +144,8 @@ export function createSsoService(deps: {
       linked.userId!,
       via,
       {
-        mfa: mfa.values.some((v) => asserted.has(v)) || mfa.phishingResistantValues.some((v) => asserted.has(v)),
+        mfa:
+          mfa.values.some((v) => asserted.has(v)) || mfa.phishingResistantValues.some((v) => asserted.has(v)),
         phishingResistant: mfa.phishingResistantValues.some((v) => asserted.has(v)),
       },
       c,

@@ -146,7 +146,12 @@ export const ssoStore = {
     await tx.execute(sql`delete from sso_states where state_hash = ${stateHash}`);
   },
   /** Records a SAML assertion id; false when it was already seen (a replay). */
-  async rememberAssertion(tx: Tx, providerId: string, assertionId: string, expiresAt: Date): Promise<boolean> {
+  async rememberAssertion(
+    tx: Tx,
+    providerId: string,
+    assertionId: string,
+    expiresAt: Date,
+  ): Promise<boolean> {
     await tx.execute(sql`delete from saml_assertions_seen where expires_at < now()`);
     const r = await rows(
       tx,

@@ -54,7 +54,9 @@ export function webauthnRoutes(
       config: { auth: { user: true } },
       schema: { tags: ['passkeys'], response: { 200: Options, ...errorResponses } },
     },
-    async (req) => ({ options: await webauthn.registrationOptions(me(req).userId, me(req).sessionId, rp(req)) }),
+    async (req) => ({
+      options: await webauthn.registrationOptions(me(req).userId, me(req).sessionId, rp(req)),
+    }),
   );
   app.post(
     '/api/v1/me/passkeys',
@@ -116,7 +118,10 @@ export function webauthnRoutes(
   app.post(
     '/api/v1/auth/mfa/webauthn/options',
     {
-      config: { auth: { public: 'passkey challenge for the second factor of sign-in' }, rateLimit: loginLimit },
+      config: {
+        auth: { public: 'passkey challenge for the second factor of sign-in' },
+        rateLimit: loginLimit,
+      },
       schema: {
         tags: ['auth'],
         body: Type.Object({ challenge: Challenge }, { additionalProperties: false }),
@@ -124,7 +129,11 @@ export function webauthnRoutes(
       },
     },
     async (req) => ({
-      options: await webauthn.loginOptions((req.body as { challenge: string }).challenge, client(req), rp(req)),
+      options: await webauthn.loginOptions(
+        (req.body as { challenge: string }).challenge,
+        client(req),
+        rp(req),
+      ),
     }),
   );
   app.post(
@@ -203,7 +212,12 @@ export function webauthnRoutes(
     '/api/v1/tenants/:tenantSlug/identity/phishing-resistant',
     {
       config: { auth: { tenant: ['manage', 'TenantSettings'] } },
-      schema: { tags: ['passkeys'], params: TenantParams, body: Policy, response: { 200: Ok, ...errorResponses } },
+      schema: {
+        tags: ['passkeys'],
+        params: TenantParams,
+        body: Policy,
+        response: { 200: Ok, ...errorResponses },
+      },
     },
     async (req) => {
       const b = req.body as { allRoles: boolean; roles: string[] };

@@ -166,7 +166,10 @@ export function createWebauthnService(deps: {
     const id = await db.withPlatform(async (tx) => {
       const expectedChallenge = await takeChallenge(tx, userId, 'register', { sessionId });
       if (!expectedChallenge) return null;
-      let info;
+      let info: Extract<
+        Awaited<ReturnType<typeof verifyRegistrationResponse>>,
+        { verified: true }
+      >['registrationInfo'];
       try {
         const r = await verifyRegistrationResponse({
           response,
@@ -217,7 +220,8 @@ export function createWebauthnService(deps: {
         sql`select id, user_id from mfa_challenges where challenge_hash = ${sha256(signInChallenge)}
             and used_at is null and expires_at > now() and ua_hash = ${c.uaHash}`,
       );
-      if (!ch) throw new VigilError('unauthenticated', 'the sign-in challenge is invalid or expired; sign in again');
+      if (!ch)
+        throw new VigilError('unauthenticated', 'the sign-in challenge is invalid or expired; sign in again');
       const creds = await credentials(tx, ch.user_id);
       if (!creds.length) throw new VigilError('webauthn_failed', 'no passkey is registered for this account');
       const options = await generateAuthenticationOptions({

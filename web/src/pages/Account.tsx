@@ -6,7 +6,18 @@ import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import type { SessionView } from '../types';
-import { Badge, Button, Card, EmptyState, ErrorState, errorText, PageHeader, Spinner, Table, useToast } from '../ui';
+import {
+  Badge,
+  Button,
+  Card,
+  EmptyState,
+  ErrorState,
+  errorText,
+  PageHeader,
+  Spinner,
+  Table,
+  useToast,
+} from '../ui';
 
 export function sessionStatus(t: (k: string) => string, s: SessionView) {
   if (s.revokedAt) return <Badge tone="neutral">{t('sessions.revoked')}</Badge>;
@@ -36,7 +47,11 @@ export function AccountPage() {
   };
 
   const passkeys = useLoad(
-    () => api<{ passkeys: Array<{ id: string; createdAt: string; lastUsedAt: string | null }> }>('GET', '/api/v1/me/passkeys'),
+    () =>
+      api<{ passkeys: Array<{ id: string; createdAt: string; lastUsedAt: string | null }> }>(
+        'GET',
+        '/api/v1/me/passkeys',
+      ),
     [],
   );
   const addPasskey = async () => {
@@ -74,7 +89,11 @@ export function AccountPage() {
             rowKey={(r) => r.id}
             empty={<EmptyState title={t('sessions.empty')} />}
             columns={[
-              { key: 'kind', header: t('sessions.kind'), render: (r) => t(`sessions.kind.${r.kind === 'api' ? 'api' : 'web'}`) },
+              {
+                key: 'kind',
+                header: t('sessions.kind'),
+                render: (r) => t(`sessions.kind.${r.kind === 'api' ? 'api' : 'web'}`),
+              },
               { key: 'created', header: t('sessions.created'), render: (r) => formatDateTime(r.createdAt) },
               { key: 'seen', header: t('sessions.lastSeen'), render: (r) => formatDateTime(r.lastSeenAt) },
               { key: 'status', header: t('common.status'), render: (r) => sessionStatus(t, r) },
@@ -84,7 +103,12 @@ export function AccountPage() {
                 className: 'cell-actions',
                 render: (r) =>
                   r.revokedAt ? null : (
-                    <Button size="sm" variant={r.current ? 'ghost' : 'danger'} busy={busyId === r.id} onClick={() => void revoke(r)}>
+                    <Button
+                      size="sm"
+                      variant={r.current ? 'ghost' : 'danger'}
+                      busy={busyId === r.id}
+                      onClick={() => void revoke(r)}
+                    >
                       {r.current ? t('nav.signOut') : t('sessions.revoke')}
                     </Button>
                   ),

@@ -32,7 +32,8 @@ function ssoFragment(): { step: Step; error: string | null } {
   const challenge = f.get('sso-challenge');
   const error = f.get('sso-error');
   if (challenge || error) window.history.replaceState(null, '', window.location.pathname);
-  if (challenge) return { step: { kind: 'code', login: { mfa: 'totp', challenge }, recovery: false }, error: null };
+  if (challenge)
+    return { step: { kind: 'code', login: { mfa: 'totp', challenge }, recovery: false }, error: null };
   return { step: { kind: 'password' }, error };
 }
 
@@ -46,7 +47,9 @@ export function SignInPage({ reason }: { reason: string | null }) {
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(sso.error ? errorText(t, new ApiError(sso.error, 401, '')) : null);
+  const [error, setError] = useState<string | null>(
+    sso.error ? errorText(t, new ApiError(sso.error, 401, '')) : null,
+  );
 
   const fail = (e: unknown) => setError(errorText(t, e));
 
@@ -90,7 +93,7 @@ export function SignInPage({ reason }: { reason: string | null }) {
     }
   };
 
-  const usePasskey = async () => {
+  const passkeySignIn = async () => {
     if (step.kind !== 'code') return;
     setError(null);
     setBusy(true);
@@ -130,7 +133,9 @@ export function SignInPage({ reason }: { reason: string | null }) {
           <span>Vigil</span>
         </div>
         <h1>{step.kind === 'codes' ? t('signIn.recoveryCodesTitle') : t('signIn.title')}</h1>
-        {reason && step.kind === 'password' && <Alert tone="warning">{errorText(t, new ApiError(reason, 401, ''))}</Alert>}
+        {reason && step.kind === 'password' && (
+          <Alert tone="warning">{errorText(t, new ApiError(reason, 401, ''))}</Alert>
+        )}
         {error && <Alert>{error}</Alert>}
 
         {step.kind === 'password' && (
@@ -165,7 +170,13 @@ export function SignInPage({ reason }: { reason: string | null }) {
               <div className="enrol">
                 <p>{t('signIn.enrolIntro')}</p>
                 {step.login.qrDataUrl && (
-                  <img className="qr" src={step.login.qrDataUrl} alt={t('signIn.qrAlt')} width={200} height={200} />
+                  <img
+                    className="qr"
+                    src={step.login.qrDataUrl}
+                    alt={t('signIn.qrAlt')}
+                    width={200}
+                    height={200}
+                  />
                 )}
                 {step.login.otpauthUri && (
                   <div className="copy-row">
@@ -192,8 +203,8 @@ export function SignInPage({ reason }: { reason: string | null }) {
               {t('signIn.verify')}
             </Button>
             {step.login.mfa === 'totp' && (
-              <Button busy={busy} onClick={() => void usePasskey()}>
-                {t('signIn.usePasskey')}
+              <Button busy={busy} onClick={() => void passkeySignIn()}>
+                {t('signIn.passkeySignIn')}
               </Button>
             )}
             <div className="auth-links">
@@ -235,8 +246,13 @@ export function SignInPage({ reason }: { reason: string | null }) {
               ))}
             </ul>
             <div className="row">
-              <Button onClick={() => void copy(step.answer.recoveryCodes!.join('\n'))}>{t('common.copy')}</Button>
-              <Button variant="primary" onClick={() => session.signedIn(step.answer.user, step.answer.csrfToken)}>
+              <Button onClick={() => void copy(step.answer.recoveryCodes!.join('\n'))}>
+                {t('common.copy')}
+              </Button>
+              <Button
+                variant="primary"
+                onClick={() => session.signedIn(step.answer.user, step.answer.csrfToken)}
+              >
                 {t('signIn.storedCodes')}
               </Button>
             </div>
@@ -246,7 +262,11 @@ export function SignInPage({ reason }: { reason: string | null }) {
         <div className="auth-footer">
           <label className="inline-select">
             <span>{t('nav.language')}</span>
-            <select className="input select" value={locale} onChange={(e) => setLocale(e.target.value as Locale)}>
+            <select
+              className="input select"
+              value={locale}
+              onChange={(e) => setLocale(e.target.value as Locale)}
+            >
               {LOCALES.map((l) => (
                 <option key={l} value={l}>
                   {t(`language.${l}`)}
