@@ -181,6 +181,25 @@ describe('OIDC single sign-on', () => {
     expect(forged.headers.get('location')).toBe('/#sso-error=sso_state_invalid');
   });
 
+  it('for a role requiring a phishing-resistant factor, only an IdP-asserted phishing-resistant method skips Vigil\'s factor', async () => {
+    const tenantId = await v.tenant('sso-pr');
+    await v.core.db.withOwner((tx) =>
+      tx.execute(sql`insert into phishing_resistant_policies (tenant_id, role) values (${tenantId}, 'agent')`),
+    );
+    const u = await v.makeUser([{ role: 'agent', tenant: 'sso-pr' }]);
+    const sub = await account(u);
+    const plainMfa = await signIn(sub, 'pwd,mfa');
+    expect(plainMfa.location).toMatch(/^\/#sso-challenge=/);
+    const phr = await signIn(sub, 'hwk,phr');
+    expect(phr.location).toBe('/');
+    const [s] = (
+      (await v.core.db.withOwner((tx) =>
+        tx.execute(sql`select auth_methods from sessions where user_id = ${u.id}`),
+      )) as unknown as { rows: Array<{ auth_methods: string[] }> }
+    ).rows;
+    expect(s!.auth_methods).toEqual(['oidc', 'idp_phr']);
+  });
+
   it('checks the nonce: an ID token for another sign-in attempt is refused', async () => {
     const u = await v.makeUser([{ role: 'agent', tenant: 'sso-a' }]);
     const { location } = await signIn(await account(u), 'mfa', {
