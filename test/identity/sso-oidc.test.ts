@@ -181,10 +181,12 @@ describe('OIDC single sign-on', () => {
     expect(forged.headers.get('location')).toBe('/#sso-error=sso_state_invalid');
   });
 
-  it('for a role requiring a phishing-resistant factor, only an IdP-asserted phishing-resistant method skips Vigil\'s factor', async () => {
+  it("for a role requiring a phishing-resistant factor, only an IdP-asserted phishing-resistant method skips Vigil's factor", async () => {
     const tenantId = await v.tenant('sso-pr');
     await v.core.db.withOwner((tx) =>
-      tx.execute(sql`insert into phishing_resistant_policies (tenant_id, role) values (${tenantId}, 'agent')`),
+      tx.execute(
+        sql`insert into phishing_resistant_policies (tenant_id, role) values (${tenantId}, 'agent')`,
+      ),
     );
     const u = await v.makeUser([{ role: 'agent', tenant: 'sso-pr' }]);
     const sub = await account(u);

@@ -227,4 +227,47 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     expect(replay.status).toBe(401);
     expect(replay.json.error.code).toBe('webauthn_failed');
   });
+
+  it('the console offers passkeys: registration on the account page, then "Use a passkey" at sign-in', async () => {
+    const u = await v.makeUser([{ role: 'supervisor', tenant: TENANT }]);
+    const base = v.url.replace('127.0.0.1', 'localhost');
+    // A fresh browser profile: no cookies from the API-level tests above.
+    const uiContext = await browser.newContext();
+    const ui = await uiContext.newPage();
+    const uiCdp = await uiContext.newCDPSession(ui);
+    await uiCdp.send('WebAuthn.enable');
+    await uiCdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    await ui.goto(`${base}/`);
+    await ui.getByLabel('E-mail').fill(u.email);
+    await ui.getByLabel('Password').fill(u.password);
+    await ui.getByRole('button', { name: 'Continue' }).click();
+    await ui.getByLabel('Authentication code').fill(freshTotp(u.totpSecret));
+    await ui.getByRole('button', { name: 'Verify' }).click();
+    await ui.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await ui.goto(`${base}/app/account`);
+    await ui.getByRole('button', { name: 'Add a passkey' }).click();
+    await ui.getByText('Passkey added.').waitFor();
+    await ui.getByRole('button', { name: 'Sign out' }).first().click();
+    await ui.getByLabel('E-mail').fill(u.email);
+    await ui.getByLabel('Password').fill(u.password);
+    await ui.getByRole('button', { name: 'Continue' }).click();
+    await ui.getByRole('button', { name: 'Use a passkey' }).click();
+    await ui.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    const rows = (await v.core.db.withOwner((tx) =>
+      tx.execute(
+        sql`select auth_methods from sessions where user_id = ${u.id} order by created_at desc limit 1`,
+      ),
+    )) as unknown as { rows: Array<{ auth_methods: string[] }> };
+    expect(rows.rows[0]!.auth_methods).toEqual(['pwd', 'webauthn']);
+    await uiContext.close();
+  });
 });

@@ -18,7 +18,9 @@ const Credential = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 1024 }),
   rawId: Type.String({ minLength: 1, maxLength: 1024 }),
   type: Type.Literal('public-key'),
-  response: Type.Object({}, { additionalProperties: Type.String({ maxLength: 65536 }) }),
+  // Only clientDataJSON is named here: the validator coerces types, which would mangle the
+  // other members (strings, `transports` arrays, a number); the library checks each of them.
+  response: Type.Object({ clientDataJSON: Type.String({ minLength: 1, maxLength: 65536 }) }),
   clientExtensionResults: Type.Optional(Type.Object({})),
   authenticatorAttachment: Type.Optional(Type.String({ maxLength: 40 })),
 });

@@ -188,7 +188,9 @@ export function createWebauthnService(deps: {
         sql`insert into webauthn_credentials (user_id, credential_id, public_key, counter, transports, device_type, backed_up)
             values (${userId}, ${info.credential.id}, ${Buffer.from(info.credential.publicKey)}, ${info.credential.counter},
                     array[${sql.join(
-                      (info.credential.transports ?? []).map((t) => sql`${t}`),
+                      (Array.isArray(info.credential.transports) ? info.credential.transports : []).map(
+                        (t) => sql`${t}`,
+                      ),
                       sql`, `,
                     )}]::text[], ${info.credentialDeviceType}, ${info.credentialBackedUp})
             on conflict (credential_id) do nothing returning id`,
