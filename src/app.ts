@@ -20,6 +20,8 @@ import { type ContactCenter, registerContactCenter } from './conversations/modul
 import type { Keyring } from './crypto/index.ts';
 import { type AccessPolicyModule, createAccessPolicy } from './identity/access-policy/index.ts';
 import { createScim } from './identity/scim/index.ts';
+import { factorPolicy, registerIdentity } from './identity/index.ts';
+import { httpsServerFactory, tlsServerOptions } from './identity/tls.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
@@ -76,10 +78,12 @@ export const CSP_DIRECTIVES = {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, db, logger, audit, secrets } = deps;
+  const tls = tlsServerOptions(config);
   const http: FastifyInstance = Fastify({
+    ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
-    trustProxy: config.trustProxy,
+    trustProxy: config.trustedProxies ?? config.trustProxy,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
@@ -125,12 +129,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scimAuth: scim.tokens.authenticate,
     admitTenant: access.admitTenant,
   });
+    onRevoke: (userId) => onRevoke(userId),
+    factorPolicy,
+  });
+  installGuard(http, { db, auth, audit });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
   adminSessionRoutes(http, { db, auth, audit });
   scim.register(http);
   access.register(http);
+  registerIdentity(http, { config, db, audit, secrets, auth });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
   tenancyRoutes(http, {
     db,

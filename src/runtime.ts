@@ -25,6 +25,7 @@ import {
   type Keyring,
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
+import { startHttpsRedirect } from './identity/tls.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
@@ -128,6 +129,8 @@ export interface RunningVigil {
   url: string;
   /** The port the inbound SMTP server listens on (null when the contact center is off). */
   smtpPort: number | null;
+  /** The plain-HTTP port that redirects to HTTPS (null when TLS or the redirect is off). */
+  httpRedirectPort: number | null;
   email?: EmailService;
   stop(): Promise<void>;
 }
@@ -199,7 +202,17 @@ export async function startVigil(
     }
   }
   const addr = app.http.server.address();
-  const url = `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}`;
+  const boundPort = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `${config.tlsCertFile ? 'https' : 'http'}://${config.host}:${boundPort}`;
+  const redirect =
+    config.tlsCertFile && config.httpRedirectPort !== undefined
+      ? await startHttpsRedirect({
+          port: config.httpRedirectPort,
+          host: config.host,
+          httpsPort: boundPort,
+          publicUrl: config.publicUrl,
+        })
+      : undefined;
   if (demoText && opts.printDemoLogins)
     process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
   const background = startBackgroundJobs(core, logger);
@@ -207,6 +220,7 @@ export async function startVigil(
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await redirect?.close();
     await smtp?.close();
     await email?.stop();
     await app.http.close();
@@ -228,6 +242,7 @@ export async function startVigil(
     app,
     url,
     smtpPort: smtp?.port ?? null,
+    httpRedirectPort: redirect?.port ?? null,
     ...(email ? { email } : {}),
     stop,
   };

@@ -259,7 +259,8 @@ export function createAuthService(deps: {
         const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
         step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
       }
-      if (step === null && !usedRecovery && !usedExternal) return { ok: false as const, user, suspended: false };
+      if (step === null && !usedRecovery && !usedExternal)
+        return { ok: false as const, user, suspended: false };
       await tx.execute(sql`update mfa_challenges set used_at = now() where id = ${ch.id}`);
       if (newSecret) {
         const sealed = await secrets.seal('totp', user.id, newSecret, tx);
@@ -269,16 +270,28 @@ export function createAuthService(deps: {
       }
       if (step !== null)
         await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
-      return { ok: true as const, user, enrolled: newSecret !== null, usedRecovery, firstFactor: ch.first_factor };
+      return {
+        ok: true as const,
+        user,
+        enrolled: newSecret !== null,
+        usedRecovery,
+        firstFactor: ch.first_factor,
+      };
     });
     if (!outcome.ok) {
       if (outcome.suspended)
         throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
       if ('phishingResistant' in outcome) {
         await audit.standalone(
-          event(c, outcome.user.id, 'auth.mfa', 'denied', { method: kind, reason: 'phishing_resistant_required' }),
+          event(c, outcome.user.id, 'auth.mfa', 'denied', {
+            method: kind,
+            reason: 'phishing_resistant_required',
+          }),
         );
-        throw new VigilError('phishing_resistant_required', 'sign in with a passkey; this code is not accepted for your role');
+        throw new VigilError(
+          'phishing_resistant_required',
+          'sign in with a passkey; this code is not accepted for your role',
+        );
       }
       if (kind === 'webauthn') {
         await recordFailure(outcome.user.id, c, 'auth.mfa');
@@ -310,7 +323,10 @@ export function createAuthService(deps: {
     const [s] = await rows<{ id: string }>(
       tx,
       sql`insert into sessions (token_hash, user_id, kind, auth_methods, ua_hash, ip, idle_expires_at, absolute_expires_at)
-          values (${sha256(token)}, ${user.id}, ${kind}, array[${sql.join(methods.map((m) => sql`${m}`), sql`, `)}]::text[],
+          values (${sha256(token)}, ${user.id}, ${kind}, array[${sql.join(
+            methods.map((m) => sql`${m}`),
+            sql`, `,
+          )}]::text[],
                   ${c.uaHash}, ${c.ip}, ${new Date(now + idleMs)}, ${new Date(now + absoluteMs)})
           returning id`,
     );
@@ -474,7 +490,8 @@ export function createAuthService(deps: {
   async function stepUp(sessionId: string, userId: string, code: string, c: ClientInfo): Promise<void> {
     const ok = await db.withPlatform(async (tx) => {
       const user = (await userStore.byId(tx, userId))!;
-      if (await deps.factorPolicy?.phishingResistantRequired(tx, user.id)) return 'phishing_resistant' as const;
+      if (await deps.factorPolicy?.phishingResistantRequired(tx, user.id))
+        return 'phishing_resistant' as const;
       if (!user.totp_secret_sealed) return false;
       const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
       const step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
@@ -490,7 +507,10 @@ export function createAuthService(deps: {
     });
     forgetUser(userId);
     if (ok === 'phishing_resistant')
-      throw new VigilError('phishing_resistant_required', 'confirm with a passkey; codes are not accepted for your role');
+      throw new VigilError(
+        'phishing_resistant_required',
+        'confirm with a passkey; codes are not accepted for your role',
+      );
     if (!ok) {
       await recordFailure(userId, c, 'auth.mfa');
       throw new VigilError('invalid_mfa_code', 'the code is wrong or was already used');

@@ -58,6 +58,15 @@ export const ConfigSchema = Type.Object({
   paymentProvider: Type.Union([Type.Literal('none'), Type.Literal('test')]),
   /** The public base URL of this server for links sent to customers (payment links). */
   publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
+  /** The address users reach Vigil at (SSO redirect URIs, passkey origin), e.g. https://vigil.example. */
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
+  /** HTTPS in Vigil itself (TLS 1.2+ only); Secure cookies and HSTS follow. */
+  tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
+  tlsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** With TLS on: a plain-HTTP port that only redirects to HTTPS (unset: plain HTTP is refused). */
+  httpRedirectPort: Type.Optional(Port),
+  /** Reverse proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs (overrides trustProxy). */
+  trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 50 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -114,6 +123,15 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     smsWebhookSecret: env.VIGIL_SMS_WEBHOOK_SECRET || undefined,
     paymentProvider: env.VIGIL_PAYMENT_PROVIDER,
     publicUrl: env.VIGIL_PUBLIC_URL || undefined,
+    publicUrl: env.VIGIL_PUBLIC_URL || undefined,
+    tlsCertFile: env.TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.TLS_KEY_FILE || undefined,
+    httpRedirectPort: int(env.VIGIL_HTTP_REDIRECT_PORT),
+    trustedProxies: env.VIGIL_TRUSTED_PROXIES
+      ? env.VIGIL_TRUSTED_PROXIES.split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
@@ -177,5 +195,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new ConfigError('invalid configuration: VIGIL_SMS_WEBHOOK_URL needs VIGIL_SMS_WEBHOOK_SECRET');
   if (config.siemNats && !config.natsUrl)
     throw new ConfigError('invalid configuration: VIGIL_SIEM_NATS needs NATS_URL');
+  if (Boolean(config.tlsCertFile) !== Boolean(config.tlsKeyFile))
+    throw new ConfigError('invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE go together');
+  // Served over HTTPS, cookies are Secure and HSTS is sent, whatever else was configured.
+  if (config.tlsCertFile) config.secureCookies = true;
   return config;
 }

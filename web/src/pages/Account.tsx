@@ -1,4 +1,5 @@
-// The signed-in user's own sessions, with revoke.
+// The signed-in user's own sessions, with revoke, and their passkeys.
+import { startRegistration } from '@simplewebauthn/browser';
 import { useState } from 'react';
 import { api } from '../api';
 import { useLoad } from '../hooks';
@@ -38,6 +39,33 @@ export function AccountPage() {
       await api('DELETE', `/api/v1/me/sessions/${sv.id}`);
       toast(t('sessions.revokedToast'));
       list.reload();
+    } catch (e) {
+      toast(errorText(t, e), 'danger');
+    } finally {
+      setBusyId(null);
+    }
+  };
+
+  const passkeys = useLoad(
+    () =>
+      api<{ passkeys: Array<{ id: string; createdAt: string; lastUsedAt: string | null }> }>(
+        'GET',
+        '/api/v1/me/passkeys',
+      ),
+    [],
+  );
+  const addPasskey = async () => {
+    setBusyId('passkey');
+    try {
+      const { options } = await api<{ options: Parameters<typeof startRegistration>[0]['optionsJSON'] }>(
+        'POST',
+        '/api/v1/me/passkeys/options',
+        {},
+      );
+      const credential = await startRegistration({ optionsJSON: options });
+      await api('POST', '/api/v1/me/passkeys', { credential });
+      toast(t('account.passkeyAdded'));
+      passkeys.reload();
     } catch (e) {
       toast(errorText(t, e), 'danger');
     } finally {
@@ -88,6 +116,17 @@ export function AccountPage() {
             ]}
           />
         )}
+      </Card>
+      <Card title={t('account.passkeys')}>
+        <ul aria-label={t('account.passkeys')}>
+          {(passkeys.data?.passkeys ?? []).map((p) => (
+            <li key={p.id}>{formatDateTime(p.createdAt)}</li>
+          ))}
+        </ul>
+        {passkeys.data?.passkeys.length === 0 && <p>{t('account.noPasskeys')}</p>}
+        <Button busy={busyId === 'passkey'} onClick={() => void addPasskey()}>
+          {t('account.addPasskey')}
+        </Button>
       </Card>
     </>
   );

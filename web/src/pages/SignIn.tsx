@@ -1,5 +1,7 @@
 // Sign-in: e-mail and password, then a TOTP code (or a recovery code). First-time enrolment shows
-// the QR code and the otpauth URI, and afterwards the recovery codes, once.
+// the QR code and the otpauth URI, and afterwards the recovery codes, once. A passkey can replace
+// the code; a single sign-on that still needs Vigil's factor arrives as `#sso-challenge=…`.
+import { startAuthentication } from '@simplewebauthn/browser';
 import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '../api';
 import { LOCALES, type Locale, useI18n } from '../i18n';
@@ -24,16 +26,30 @@ type Step =
   | { kind: 'code'; login: LoginAnswer; recovery: boolean }
   | { kind: 'codes'; answer: MfaAnswer };
 
+/** What the SSO callback left in the fragment: a pending second factor, or a refusal code. */
+function ssoFragment(): { step: Step; error: string | null } {
+  const f = new URLSearchParams(window.location.hash.slice(1));
+  const challenge = f.get('sso-challenge');
+  const error = f.get('sso-error');
+  if (challenge || error) window.history.replaceState(null, '', window.location.pathname);
+  if (challenge)
+    return { step: { kind: 'code', login: { mfa: 'totp', challenge }, recovery: false }, error: null };
+  return { step: { kind: 'password' }, error };
+}
+
 export function SignInPage({ reason }: { reason: string | null }) {
   const { t, locale, setLocale } = useI18n();
   const session = useSession();
   const toast = useToast();
-  const [step, setStep] = useState<Step>({ kind: 'password' });
+  const [sso] = useState(ssoFragment);
+  const [step, setStep] = useState<Step>(sso.step);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(
+    sso.error ? errorText(t, new ApiError(sso.error, 401, '')) : null,
+  );
 
   const fail = (e: unknown) => setError(errorText(t, e));
 
@@ -72,6 +88,27 @@ export function SignInPage({ reason }: { reason: string | null }) {
         setStep({ kind: 'password' });
         setError(t('signIn.challengeExpired'));
       } else fail(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const passkeySignIn = async () => {
+    if (step.kind !== 'code') return;
+    setError(null);
+    setBusy(true);
+    try {
+      const { challenge } = step.login;
+      const { options } = await api<{ options: Parameters<typeof startAuthentication>[0]['optionsJSON'] }>(
+        'POST',
+        '/api/v1/auth/mfa/webauthn/options',
+        { challenge },
+      );
+      const credential = await startAuthentication({ optionsJSON: options });
+      const answer = await api<MfaAnswer>('POST', '/api/v1/auth/mfa/webauthn', { challenge, credential });
+      session.signedIn(answer.user, answer.csrfToken);
+    } catch (err) {
+      fail(err);
     } finally {
       setBusy(false);
     }
@@ -165,6 +202,11 @@ export function SignInPage({ reason }: { reason: string | null }) {
             <Button type="submit" variant="primary" busy={busy} disabled={code.trim().length < 6}>
               {t('signIn.verify')}
             </Button>
+            {step.login.mfa === 'totp' && (
+              <Button busy={busy} onClick={() => void passkeySignIn()}>
+                {t('signIn.passkeySignIn')}
+              </Button>
+            )}
             <div className="auth-links">
               {step.login.mfa === 'totp' && (
                 <button
