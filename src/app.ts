@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { registerAuditSinks } from './audit/sink-routes.ts';
 import type { AuditEvent } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   authRoutes(http, { auth, config });
   adminSessionRoutes(http, { db, auth, audit });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
+  if (deps.keyring) registerAuditSinks(http, { db, audit, keyring: deps.keyring, allowPrivateTargets: !!config.siemAllowPrivateTargets });
   tenancyRoutes(http, {
     db,
     audit,

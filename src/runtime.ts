@@ -12,6 +12,7 @@ import {
   scheduleCheckpoints,
 } from './audit/index.ts';
 import { createAuditLog } from './audit/log.ts';
+import { createTenantSinkExporter } from './audit/tenant-sink-exporter.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
 import { emailRoutes } from './channels/email/routes.ts';
@@ -251,9 +252,17 @@ function startBackgroundJobs(core: Core, logger: Logger): { stop(): Promise<void
       })
     : null;
   exporter?.start();
+  const tenantSinks = createTenantSinkExporter({
+    db,
+    keyring: core.keyring,
+    allowPrivateTargets: !!config.siemAllowPrivateTargets,
+    onError: (sinkId) => logger.warn({ sinkId }, 'tenant SIEM sink delivery failed; will retry'),
+  });
+  tenantSinks.start();
   return {
     async stop() {
       stopCheckpoints();
+      await tenantSinks.stop();
       await exporter?.stop();
     },
   };

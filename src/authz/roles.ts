@@ -35,6 +35,7 @@ export type Subject =
   | 'TenantSettings'
   | 'ApiToken'
   | 'AuditEvent'
+  | 'AuditSink'
   | 'Alert'
   | 'SubjectRequest'
   | 'Report'
@@ -76,11 +77,13 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
+      can('manage', 'AuditSink');
       can('read', ['User', 'Session']);
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
       can('read', ['AuditEvent', 'Session', 'User', 'Membership', 'Report']);
+      can('manage', 'AuditSink');
       can('suspend', 'User');
       can('delete', 'Session');
       return;
