@@ -1,15 +1,18 @@
 // A tenant's own SIEM sinks over HTTP, for its security officers and admins: list with delivery
 // status, create, change (URL, secret, format, enabled), delete and a one-off test delivery.
-// The secret is write-only: it is never returned.
+// The secret is write-only: it is never returned. Also the tenant's audit retention setting.
+
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
 import type { Keyring } from '../crypto/keyring.ts';
-import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
-import type { Database } from '../platform/db.ts';
+import { type Database, rows } from '../platform/db.ts';
 import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
 import { SINK_FORMATS } from './formats.ts';
+import { DEFAULT_RETENTION_DAYS } from './retention-job.ts';
 import {
   createTenantSinkService,
   type SinkInput,
@@ -41,7 +44,6 @@ const SinkView = Type.Object({
 
 export function auditSinkRoutes(app: FastifyInstance, deps: { sinks: TenantSinkService }) {
   const { sinks } = deps;
-  const ctx = (req: FastifyRequest) => req.ctx as TenantContext;
   const base = '/api/v1/tenants/:tenantSlug/audit/sinks';
 
   app.get(
@@ -138,6 +140,57 @@ export function auditSinkRoutes(app: FastifyInstance, deps: { sinks: TenantSinkS
   );
 }
 
+/** Retention of the tenant's audit events (days; default 365), for its admins. */
+export function auditRetentionRoutes(app: FastifyInstance, deps: { db: Database; audit: AuditRecorder }) {
+  const { db, audit } = deps;
+  const path = '/api/v1/tenants/:tenantSlug/audit/retention';
+  const rule: RouteRule = { tenant: ['manage', 'TenantSettings'] };
+  const View = Type.Object({ days: Type.Integer(), isDefault: Type.Boolean() });
+  const read = (tenantId: string) =>
+    db.withTenant(tenantId, async (tx) => {
+      const [r] = await rows<{ days: number }>(
+        tx,
+        sql`select days from audit_retention_settings where tenant_id = ${tenantId}::uuid`,
+      );
+      return { days: r?.days ?? DEFAULT_RETENTION_DAYS, isDefault: !r };
+    });
+  app.get(
+    path,
+    {
+      config: { auth: rule },
+      schema: { tags: ['audit'], params: TenantParams, response: { 200: View, ...errorResponses } },
+    },
+    async (req) => read(ctx(req).tenant.id),
+  );
+  app.put(
+    path,
+    {
+      config: { auth: rule },
+      schema: {
+        tags: ['audit'],
+        params: TenantParams,
+        body: Type.Object(
+          { days: Type.Integer({ minimum: 30, maximum: 3650 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: View, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const c = ctx(req);
+      const { days } = req.body as { days: number };
+      await db.withTenant(c.tenant.id, async (tx) => {
+        await tx.execute(sql`insert into audit_retention_settings (tenant_id, days) values (${c.tenant.id}::uuid, ${days})
+          on conflict (tenant_id) do update set days = excluded.days, updated_at = now()`);
+        await audit.inTx(tx, userAction(c, 'audit_retention.update', 'tenant', c.tenant.id, { days }));
+      });
+      return read(c.tenant.id);
+    },
+  );
+}
+
+const ctx = (req: FastifyRequest) => req.ctx as TenantContext;
+
 /** The service and its routes, as app.ts wires them. */
 export function registerAuditSinks(
   app: FastifyInstance,
@@ -145,5 +198,6 @@ export function registerAuditSinks(
 ): TenantSinkService {
   const sinks = createTenantSinkService(deps);
   auditSinkRoutes(app, { sinks });
+  auditRetentionRoutes(app, deps);
   return sinks;
 }
