@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import type { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
 import type { AuditEvent, AuditSigner } from './audit/types.ts';
+import { registerAuditSinks } from './audit/sink-routes.ts';
+import type { AuditEvent } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
@@ -141,6 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   access.register(http);
   registerIdentity(http, { config, db, audit, secrets, auth });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
+  if (deps.keyring) registerAuditSinks(http, { db, audit, keyring: deps.keyring, allowPrivateTargets: !!config.siemAllowPrivateTargets });
   tenancyRoutes(http, {
     db,
     audit,

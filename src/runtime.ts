@@ -12,6 +12,8 @@ import {
   scheduleCheckpoints,
 } from './audit/index.ts';
 import { createAuditLog } from './audit/log.ts';
+import { scheduleAuditRetention } from './audit/retention-job.ts';
+import { createTenantSinkExporter } from './audit/tenant-sink-exporter.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
 import { emailRoutes } from './channels/email/routes.ts';
@@ -272,9 +274,23 @@ function startBackgroundJobs(core: Core, logger: Logger): { stop(): Promise<void
       })
     : null;
   exporter?.start();
+  const tenantSinks = createTenantSinkExporter({
+    db,
+    keyring: core.keyring,
+    allowPrivateTargets: !!config.siemAllowPrivateTargets,
+    onError: (sinkId) => logger.warn({ sinkId }, 'tenant SIEM sink delivery failed; will retry'),
+  });
+  tenantSinks.start();
+  // Audit retention (per tenant, default 365 days), held back by undelivered SIEM events.
+  const stopRetention = scheduleAuditRetention(db, signer, 6 * 3600_000, {
+    globalSinkIds: sinks.map((s) => s.id),
+    onError: (e) => logger.error({ err: e }, 'audit retention failed'),
+  });
   return {
     async stop() {
+      stopRetention();
       stopCheckpoints();
+      await tenantSinks.stop();
       await exporter?.stop();
     },
   };

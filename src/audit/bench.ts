@@ -167,6 +167,7 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> 
         events: report.events,
         seconds: round(report.seconds),
         eventsPerSecond: report.eventsPerSecond,
+        fastPathEvents: report.chains[0]?.fastPathEvents ?? 0,
         ratioToInMemory: round(report.eventsPerSecond / memory.eventsPerSecond),
         seedSeconds: round(seedSeconds),
       },

@@ -56,7 +56,7 @@ export function createAuditExporter(o: ExporterOptions): AuditExporter {
         tx,
         sql`select h.chain::text as chain, h.tenant_id::text as tenant_id, coalesce(c.last_seq, 0) as cursor
             from audit_heads h left join audit_sink_cursors c on c.chain = h.chain and c.sink_id = ${sink.id}
-            where h.last_seq > coalesce(c.last_seq, 0) order by h.chain`,
+            where h.last_seq > coalesce(c.last_seq, 0) ${sink.chain ? sql`and h.chain = ${sink.chain}::uuid` : sql``} order by h.chain`,
       ),
     );
     let delivered = 0;

@@ -25,6 +25,8 @@ export async function purgeAuditEvents(
   before: Date,
   signer: AuditSigner,
   clock: () => Date = () => new Date(),
+  /** Never purge past this seq (e.g. the lowest delivery cursor of the chain's SIEM sinks). */
+  maxSeq: number = Number.MAX_SAFE_INTEGER,
 ): Promise<PurgeResult> {
   const chain = chainOf(tenantId);
   return db.withOwner(async (tx) => {
@@ -35,7 +37,10 @@ export async function purgeAuditEvents(
       )
     )[0];
     if (!head) return { deleted: 0, anchorSeq: 0 };
-    const prior = await rows<{ seq: number | string }>(tx, sql`select coalesce(max(seq), 0) as seq from audit_retention_anchors where chain = ${chain}::uuid`);
+    const prior = await rows<{ seq: number | string }>(
+      tx,
+      sql`select coalesce(max(seq), 0) as seq from audit_retention_anchors where chain = ${chain}::uuid`,
+    );
     const priorSeq = Number(prior[0]?.seq ?? 0);
     // Cut before the first event at or after the cutoff, so nothing newer is lost to clock skew.
     const cut = await rows<{ seq: number | string }>(
@@ -43,7 +48,7 @@ export async function purgeAuditEvents(
       sql`select coalesce((select min(seq) - 1 from audit_events where chain = ${chain}::uuid and time >= ${before.toISOString()}::timestamptz),
                           ${Number(head.last_seq)}) as seq`,
     );
-    const cutSeq = Number(cut[0]?.seq ?? 0);
+    const cutSeq = Math.min(Number(cut[0]?.seq ?? 0), maxSeq);
     if (cutSeq <= priorSeq) return { deleted: 0, anchorSeq: priorSeq };
     // The compact range at the cut is rebuilt from the hashes up to it (the prior anchor's
     // range plus the events since); verification later resumes from exactly this state.
@@ -53,7 +58,9 @@ export async function purgeAuditEvents(
         sql`select seq, frontier from audit_retention_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
       )
     )[0];
-    const range = anchor ? CompactRange.deserialize(Number(anchor.seq), toBuffer(anchor.frontier)) : new CompactRange();
+    const range = anchor
+      ? CompactRange.deserialize(Number(anchor.seq), toBuffer(anchor.frontier))
+      : new CompactRange();
     const hashes = await rows<{ hash: Uint8Array }>(
       tx,
       sql`select hash from audit_events where chain = ${chain}::uuid and seq > ${priorSeq} and seq <= ${cutSeq} order by seq`,
@@ -65,7 +72,9 @@ export async function purgeAuditEvents(
     }
     const time = clock().toISOString();
     const frontier = range.serialize();
-    const sig = signer.sign(anchorMessage(tenantId, cutSeq, last.toString('hex'), frontier.toString('hex'), time));
+    const sig = signer.sign(
+      anchorMessage(tenantId, cutSeq, last.toString('hex'), frontier.toString('hex'), time),
+    );
     await registerSigningKey(tx, signer);
     await tx.execute(sql`insert into audit_retention_anchors (tenant_id, seq, last_hash, frontier, time, key_id, signature)
       values (${tenantId}::uuid, ${cutSeq}, ${last}, ${frontier}, ${time}::timestamptz, ${signer.keyId}, ${sig})`);

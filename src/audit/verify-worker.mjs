@@ -5,7 +5,9 @@ import { verifyBatch } from './verify-batch.mjs';
 parentPort.on('message', ({ id, task }) => {
   let result;
   try {
-    result = verifyBatch(task);
+    // Structured clone delivers Buffers as plain Uint8Arrays.
+    const h = task.hashes;
+    result = verifyBatch({ ...task, hashes: Buffer.from(h.buffer, h.byteOffset, h.byteLength) });
   } catch {
     result = { ok: false, seq: task.firstSeq };
   }

@@ -34,6 +34,8 @@ export interface ChainReport {
   events: number;
   checkpointsChecked: number;
   anchorSeq: number;
+  /** Events accepted by the fast path (the rest went through the full-field path). */
+  fastPathEvents: number;
   ok: boolean;
   firstBadSeq?: number;
   kind?: ChainProblem['kind'];
@@ -301,6 +303,7 @@ async function verifyChain(
     batchSize,
     d,
   );
+  const fastPathEvents = v.events;
   if (!v.done) await streamEvents(tx, chain, v.expectedSeq - 1, batchSize, v);
   const h = heads[0];
   const problem = v.finish(h ? { lastSeq: Number(h.last_seq), lastHash: toBuffer(h.last_hash) } : undefined);
@@ -308,6 +311,7 @@ async function verifyChain(
   return {
     tenantId,
     events: v.events,
+    fastPathEvents,
     checkpointsChecked: v.checkpointsChecked,
     anchorSeq: start?.seq ?? 0,
     ok: !first,

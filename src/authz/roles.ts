@@ -37,6 +37,7 @@ export type Subject =
   | 'TenantSettings'
   | 'ApiToken'
   | 'AuditEvent'
+  | 'AuditSink'
   | 'Alert'
   | 'SubjectRequest'
   | 'Report'
@@ -90,6 +91,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
+      can('manage', 'AuditSink');
       can('read', ['User', 'Session']);
       can('manage', ['AccessPolicy', 'Device', 'Training']);
       can('manage', 'AccessReview');
@@ -97,6 +99,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
     case 'security_officer':
       can(['read', 'update'], 'Alert');
       can('read', ['AuditEvent', 'Session', 'User', 'Membership', 'Report']);
+      can('manage', 'AuditSink');
       can('suspend', 'User');
       can('delete', 'Session');
       can('read', ['AccessPolicy', 'Device', 'Training']);

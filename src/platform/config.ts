@@ -67,6 +67,8 @@ export const ConfigSchema = Type.Object({
   httpRedirectPort: Type.Optional(Port),
   /** Reverse proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs (overrides trustProxy). */
   trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 50 })),
+  /** Tenant webhook sinks may target loopback/private addresses (tests, on-premises SIEMs). */
+  siemAllowPrivateTargets: Type.Optional(Type.Boolean()),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -132,6 +134,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
           .map((x) => x.trim())
           .filter(Boolean)
       : undefined,
+    siemAllowPrivateTargets: bool(env.VIGIL_SIEM_ALLOW_PRIVATE_TARGETS),
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }

@@ -13,7 +13,8 @@ export interface NatsSinkOptions {
   streamSubjects?: string[];
 }
 
-export const auditSubject = (prefix: string, tenantId: string | null) => `${prefix}.${tenantId ?? 'platform'}`;
+export const auditSubject = (prefix: string, tenantId: string | null) =>
+  `${prefix}.${tenantId ?? 'platform'}`;
 
 export function createNatsSink(o: NatsSinkOptions): AuditSink {
   const stream = o.stream ?? 'VIGIL_AUDIT';
@@ -41,7 +42,9 @@ export function createNatsSink(o: NatsSinkOptions): AuditSink {
       const j = await client();
       const subject = auditSubject(prefix, tenantId);
       for (const e of events) {
-        await j.publish(subject, sc.encode(JSON.stringify(toOcsf(e))), { msgID: `${tenantId ?? 'platform'}:${e.seq}` });
+        await j.publish(subject, sc.encode(JSON.stringify(toOcsf(e))), {
+          msgID: `${tenantId ?? 'platform'}:${e.seq}`,
+        });
       }
     },
     async close() {

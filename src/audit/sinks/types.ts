@@ -4,6 +4,8 @@ import type { AuditEvent } from '../types.ts';
 
 export interface AuditSink {
   readonly id: string;
+  /** Only this chain (tenant id); undefined = every chain. */
+  readonly chain?: string;
   deliver(tenantId: string | null, events: AuditEvent[]): Promise<void>;
   close?(): Promise<void>;
 }
