@@ -42,7 +42,10 @@ const sections: Record<string, () => Promise<unknown>> = {
   }),
 };
 
-sections.dsar = async () => ({ pglite: await benchDsar({ messages: quick ? 2_000 : 10_000 }), ...(pg ? { postgres: await benchDsar({ databaseUrl: pg, messages: quick ? 2_000 : 10_000 }) } : {}) });
+sections.dsar = async () => ({
+  pglite: await benchDsar({ messages: quick ? 2_000 : 10_000 }),
+  ...(pg ? { postgres: await benchDsar({ databaseUrl: pg, messages: quick ? 2_000 : 10_000 }) } : {}),
+});
 
 const result: Record<string, unknown> = {
   startedAt: new Date().toISOString(),

@@ -9,9 +9,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
-import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { registerAuditSinks } from './audit/sink-routes.ts';
-import type { AuditEvent } from './audit/types.ts';
+import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
@@ -21,8 +20,8 @@ import { type Compliance, registerCompliance } from './compliance/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
 import { type AccessPolicyModule, createAccessPolicy } from './identity/access-policy/index.ts';
-import { createScim } from './identity/scim/index.ts';
 import { factorPolicy, registerIdentity } from './identity/index.ts';
+import { createScim } from './identity/scim/index.ts';
 import { httpsServerFactory, tlsServerOptions } from './identity/tls.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
@@ -121,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onRevoke(userId);
       onCockpitRevoke(userId);
     },
+    factorPolicy,
   });
   const scim = createScim({ db, audit, auth });
   const access = createAccessPolicy({ db, audit, secureCookies: config.secureCookies });
@@ -131,10 +131,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scimAuth: scim.tokens.authenticate,
     admitTenant: access.admitTenant,
   });
-    onRevoke: (userId) => onRevoke(userId),
-    factorPolicy,
-  });
-  installGuard(http, { db, auth, audit });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
@@ -143,7 +139,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   access.register(http);
   registerIdentity(http, { config, db, audit, secrets, auth });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
-  if (deps.keyring) registerAuditSinks(http, { db, audit, keyring: deps.keyring, allowPrivateTargets: !!config.siemAllowPrivateTargets });
+  if (deps.keyring)
+    registerAuditSinks(http, {
+      db,
+      audit,
+      keyring: deps.keyring,
+      allowPrivateTargets: !!config.siemAllowPrivateTargets,
+    });
   tenancyRoutes(http, {
     db,
     audit,

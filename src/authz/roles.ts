@@ -53,7 +53,17 @@ export type Subject =
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
 
-const PROFILE_FIELDS = ['id', 'name', 'emails', 'phones', 'language', 'customerNumber', 'notes', 'consents', 'createdAt'] as const;
+const PROFILE_FIELDS = [
+  'id',
+  'name',
+  'emails',
+  'phones',
+  'language',
+  'customerNumber',
+  'notes',
+  'consents',
+  'createdAt',
+] as const;
 // Front-line roles see date of birth and address masked until caller verification unlocks them.
 const FRONTLINE_FIELDS = [...PROFILE_FIELDS, 'dateOfBirth:masked', 'address:masked'] as const;
 

@@ -72,7 +72,11 @@ const verbs: Record<string, Verb> = {
       throw new ConfigError('usage: vigil token create --tenant slug --scope calls:write [--name N]');
     const { values } = parseArgs({
       args: args.slice(1),
-      options: { tenant: { type: 'string' }, scope: { type: 'string', multiple: true }, name: { type: 'string' } },
+      options: {
+        tenant: { type: 'string' },
+        scope: { type: 'string', multiple: true },
+        name: { type: 'string' },
+      },
     });
     if (!values.tenant || !values.scope?.length)
       throw new ConfigError('usage: vigil token create --tenant slug --scope calls:write [--name N]');
@@ -88,7 +92,11 @@ const verbs: Record<string, Verb> = {
         console.error('vigil: no such tenant');
         return 1;
       }
-      const r = await issueApiToken(db, { tenantId: t.id, name: values.name ?? 'cli', scopes: values.scope ?? [] });
+      const r = await issueApiToken(db, {
+        tenantId: t.id,
+        name: values.name ?? 'cli',
+        scopes: values.scope ?? [],
+      });
       console.log(r.token);
       return 0;
     });

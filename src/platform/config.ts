@@ -56,9 +56,7 @@ export const ConfigSchema = Type.Object({
   smsWebhookSecret: Type.Optional(Type.String({ minLength: 16 })),
   /** Card payments: 'test' is the local test provider (never real money); 'none' disables capture. */
   paymentProvider: Type.Union([Type.Literal('none'), Type.Literal('test')]),
-  /** The public base URL of this server for links sent to customers (payment links). */
-  publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
-  /** The address users reach Vigil at (SSO redirect URIs, passkey origin), e.g. https://vigil.example. */
+  /** The address users and customers reach Vigil at (payment links, SSO redirect URIs, passkey origin). */
   publicUrl: Type.Optional(Type.String({ pattern: '^https?://[^/]+$' })),
   /** HTTPS in Vigil itself (TLS 1.2+ only); Secure cookies and HSTS follow. */
   tlsCertFile: Type.Optional(Type.String({ minLength: 1 })),
@@ -124,7 +122,6 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     smsWebhookUrl: env.VIGIL_SMS_WEBHOOK_URL || undefined,
     smsWebhookSecret: env.VIGIL_SMS_WEBHOOK_SECRET || undefined,
     paymentProvider: env.VIGIL_PAYMENT_PROVIDER,
-    publicUrl: env.VIGIL_PUBLIC_URL || undefined,
     publicUrl: env.VIGIL_PUBLIC_URL || undefined,
     tlsCertFile: env.TLS_CERT_FILE || undefined,
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
