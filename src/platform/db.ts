@@ -82,7 +82,7 @@ export interface OpenOptions {
   poolSize?: number;
   /**
    * Embedded buffer cache. PostgreSQL's 128 MB default would sit in the WASM heap of a single
-   * connection whose files the OS caches anyway; 32 MB keeps an idle node near 200 MB.
+   * connection whose files the OS caches anyway; 16 MB keeps an idle node under 400 MB.
    */
   pgliteSharedBuffers?: string;
 }
@@ -125,7 +125,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   const startParams = [
     ...PGlite.defaultStartParams,
     '-c',
-    `shared_buffers=${opts.pgliteSharedBuffers ?? '32MB'}`,
+    `shared_buffers=${opts.pgliteSharedBuffers ?? '16MB'}`,
   ];
   const client = opts.pgliteDir ? new PGlite(opts.pgliteDir, { startParams }) : new PGlite({ startParams });
   await client.waitReady;
