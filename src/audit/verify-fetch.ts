@@ -55,7 +55,7 @@ export async function withSnapshotReaders<T>(
   extra: number,
   fn: (readers: Reader[]) => Promise<T>,
 ): Promise<T> {
-  const own: Reader = (q) => q(tx);
+  const own: Reader = serial((q) => q(tx));
   if (db.kind !== 'postgres' || extra <= 0) return fn([own]);
   const [snap] = await rows<{ s: string }>(tx, sql`select pg_export_snapshot() as s`);
   let release!: () => void;
@@ -75,7 +75,7 @@ export async function withSnapshotReaders<T>(
                 sql`set transaction snapshot ${sql.raw(`'${(snap as { s: string }).s.replace(/[^0-9A-F-]/gi, '')}'`)}`,
               );
               await rtx.execute(sql`set transaction read only`);
-              resolve((q) => q(rtx));
+              resolve(serial((q) => q(rtx)));
               await done;
             })
             .catch(reject),
@@ -90,4 +90,17 @@ export async function withSnapshotReaders<T>(
     release();
     await Promise.allSettled(open);
   }
+}
+
+/** One query at a time per connection (node-postgres deprecates queueing on a busy client). */
+function serial(reader: Reader): Reader {
+  let last: Promise<unknown> = Promise.resolve();
+  return (q) => {
+    const next = last.then(
+      () => reader(q),
+      () => reader(q),
+    );
+    last = next.catch(() => undefined);
+    return next;
+  };
 }
