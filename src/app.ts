@@ -21,6 +21,7 @@ import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
 import type { MonitoredEvent } from './monitoring/types.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
+import { type ClusterBus, createLocalBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
 import { healthRoutes } from './platform/health.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   onAuditEvent(listener: (e: AuditEvent) => void): void;
   /** Enables the contact center (customers, conversations, chat, voice). */
   keyring?: Keyring;
+  /** Cross-node events (live fan-out, revocations); in process when absent. */
+  bus?: ClusterBus;
 }
 
 export interface App {
@@ -94,9 +97,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await http.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  // Revoked sessions also lose their live sockets (bound once the contact center exists).
-  let onRevoke: (userId: string) => void = () => {};
-  const auth = createAuthService({ db, config, audit, secrets, onRevoke: (userId) => onRevoke(userId) });
+  // Revoked sessions also lose their live sockets, on every node (bound once the contact center exists).
+  const bus = deps.bus ?? createLocalBus();
+  const auth = createAuthService({ db, config, audit, secrets, bus });
   installGuard(http, { db, auth, audit });
 
   healthRoutes(http, { db });
@@ -112,10 +115,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
   const contact = deps.keyring
-    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })
+    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring, bus })
     : undefined;
   if (contact) {
-    onRevoke = (userId) => contact.hub.dropUser(userId);
+    auth.onSessionsRevoked(({ userId }) => contact.hub.dropUser(userId));
     piiPolicyRoutes(http, { db, policies: contact.policies, audit });
     if (deps.keyring)
       privacyRoutes(http, {

@@ -25,6 +25,7 @@ import {
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
+import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLogger } from './platform/logging.ts';
@@ -120,6 +121,8 @@ export interface RunningVigil {
   /** The port the inbound SMTP server listens on (null when the contact center is off). */
   smtpPort: number | null;
   email?: EmailService;
+  /** Cross-node events: NATS when NATS_URL is set, otherwise in process. */
+  bus: ClusterBus;
   stop(): Promise<void>;
 }
 
@@ -137,7 +140,12 @@ export async function startVigil(
     secrets: core.secrets,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
   });
+  const bus = createClusterBus({
+    natsUrl: config.natsUrl,
+    onError: (e) => logger.warn({ err: e }, 'cluster bus error; live events stay on this node meanwhile'),
+  });
   const app = await buildApp({
+    bus,
     config,
     db: core.db,
     logger,
@@ -202,6 +210,7 @@ export async function startVigil(
     await app.http.close();
     await background.stop();
     await app.monitor.close();
+    await bus.close();
     await core.db.close();
   };
   if (opts.printDemoLogins) {
@@ -219,6 +228,7 @@ export async function startVigil(
     url,
     smtpPort: smtp?.port ?? null,
     ...(email ? { email } : {}),
+    bus,
     stop,
   };
 }
