@@ -48,7 +48,8 @@ export async function seedWorld(db: Database, tenancy: TenancyService): Promise<
 
 export interface Res {
   status: number;
-  json: any; // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected freely
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected freely
+  json: any;
   text: string;
   ms: number;
 }
