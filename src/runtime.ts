@@ -28,10 +28,14 @@ import type { AuditRecorder } from './platform/audit-port.ts';
 import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
+import { createLeases, runLeased } from './platform/leases.ts';
 import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
+
+/** How long a node may hold a scheduled job without renewing (it renews every third of it). */
+const JOB_LEASE_TTL_MS = 15_000;
 
 export interface Core {
   config: Config;
@@ -190,7 +194,7 @@ export async function startVigil(
         tlsCertFile: config.smtpTlsCertFile,
         tlsKeyFile: config.smtpTlsKeyFile,
       });
-      email.startRetries();
+      // Outbound e-mail retries run under a job lease too (below): one node sends, never two.
     } catch (e) {
       await app.http.close();
       throw e;
@@ -200,7 +204,12 @@ export async function startVigil(
   const url = `http://${config.host}:${typeof addr === 'object' && addr ? addr.port : config.port}`;
   if (demoText && opts.printDemoLogins)
     process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
-  const background = startBackgroundJobs(core, logger);
+  const background = startBackgroundJobs(
+    core,
+    logger,
+    bus.nodeId,
+    email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : [],
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -233,15 +242,32 @@ export async function startVigil(
   };
 }
 
-/** Signed audit checkpoints on a timer, and the SIEM export to the configured sinks. */
-function startBackgroundJobs(core: Core, logger: Logger): { stop(): Promise<void> } {
+/**
+ * Signed audit checkpoints on a timer, and the SIEM export to the configured sinks. Each runs
+ * under a job lease in the database, so in a cluster exactly one node runs it at a time and
+ * another takes over within the lease ttl when that node dies.
+ */
+function startBackgroundJobs(
+  core: Core,
+  logger: Logger,
+  holder: string,
+  extra: Array<{ name: string; start(): void; stop(): Promise<void> | void }> = [],
+): { stop(): Promise<void> } {
   const { config, db, signer } = core;
-  const stopCheckpoints =
-    config.auditCheckpointSeconds > 0
-      ? scheduleCheckpoints(db, signer, config.auditCheckpointSeconds * 1000, (e) =>
+  const leases = createLeases(db);
+  const jobs: Array<{ name: string; start(): void; stop(): Promise<void> | void }> = [...extra];
+  if (config.auditCheckpointSeconds > 0) {
+    let stopCheckpoints = () => {};
+    jobs.push({
+      name: 'audit.checkpoints',
+      start: () => {
+        stopCheckpoints = scheduleCheckpoints(db, signer, config.auditCheckpointSeconds * 1000, (e) =>
           logger.error({ err: e }, 'audit checkpoint failed'),
-        )
-      : () => {};
+        );
+      },
+      stop: () => stopCheckpoints(),
+    });
+  }
   const sinks: AuditSink[] = [];
   if (config.siemNats && config.natsUrl) sinks.push(createNatsSink({ id: 'nats', servers: config.natsUrl }));
   if (config.siemWebhookUrl && config.siemWebhookSecret)
@@ -256,11 +282,28 @@ function startBackgroundJobs(core: Core, logger: Logger): { stop(): Promise<void
         onError: (sinkId) => logger.warn({ sinkId }, 'SIEM sink delivery failed; will retry'),
       })
     : null;
-  exporter?.start();
+  if (exporter)
+    jobs.push({ name: 'audit.siem-export', start: () => exporter.start(), stop: () => exporter.stop() });
+  const running = jobs.map((j) =>
+    runLeased({
+      leases,
+      name: j.name,
+      holder,
+      ttlMs: JOB_LEASE_TTL_MS,
+      onAcquired: () => {
+        logger.info({ job: j.name }, 'job lease acquired');
+        j.start();
+      },
+      onLost: async () => {
+        logger.warn({ job: j.name }, 'job lease lost; job stopped on this node');
+        await j.stop();
+      },
+      onError: (e) => logger.warn({ err: e, job: j.name }, 'job lease renewal failed'),
+    }),
+  );
   return {
     async stop() {
-      stopCheckpoints();
-      await exporter?.stop();
+      await Promise.all(running.map((r) => r.stop()));
     },
   };
 }
