@@ -26,6 +26,8 @@ import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
 import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
+import { createMetrics, metricsRoutes } from './platform/metrics.ts';
+import { installTracing } from './platform/tracing.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
@@ -81,6 +83,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Plugin routes that carry no rule of their own get an explicit one here; anything else is refused.
   installRouteRuleCheck(http, [{ prefix: '/docs', rule: { public: 'API documentation' } }]);
   installErrorMapper(http);
+  installTracing(http);
+  const bus = deps.bus ?? createLocalBus();
+  const metrics = createMetrics({ db, bus });
+  metricsRoutes(http, metrics);
+  deps.onAuditEvent((e) => metrics.observeAudit(e));
 
   await http.register(helmet, {
     contentSecurityPolicy: { directives: CSP_DIRECTIVES },
@@ -98,9 +105,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   // Revoked sessions also lose their live sockets, on every node (bound once the contact center exists).
-  const bus = deps.bus ?? createLocalBus();
   const auth = createAuthService({ db, config, audit, secrets, bus });
-  installGuard(http, { db, auth, audit });
+  installGuard(http, { db, auth, audit, metricsToken: config.metricsToken });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });

@@ -19,6 +19,8 @@ export interface GuardDeps {
   db: Database;
   auth: Pick<AuthService, 'authenticate'>;
   audit: AuditRecorder;
+  /** The bearer token of `{ scrape: 'metrics' }` routes; unset means those routes refuse everyone. */
+  metricsToken?: string | undefined;
 }
 
 export function createTenantResolver(db: Database) {
@@ -84,6 +86,16 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
 
     const params = (req.params ?? {}) as { tenantSlug?: string };
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if ('scrape' in rule) {
+      // Compared as hashes: equal length, constant time, whatever the caller sends.
+      if (
+        !deps.metricsToken ||
+        !bearer ||
+        !safeEqual(sha256(bearer).toString('hex'), sha256(deps.metricsToken).toString('hex'))
+      )
+        throw new VigilError('unauthenticated', 'a valid metrics token is required');
+      return;
+    }
     if (bearer && 'tenant' in rule && params.tenantSlug) {
       const tenant = await resolveTenant(params.tenantSlug);
       const tokenId =

@@ -12,7 +12,9 @@ export type RouteRule =
   /** A tenant-scoped route under /api/v1/tenants/:tenantSlug: a membership with this permission. */
   | { tenant: [Action, Subject]; tokenScope?: string }
   /** A platform-wide role with this permission (memberships without tenant). */
-  | { platform: [Action, Subject] };
+  | { platform: [Action, Subject] }
+  /** A machine scraper (Prometheus): `Authorization: Bearer <VIGIL_METRICS_TOKEN>`, no session, no tenant. */
+  | { scrape: 'metrics' };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -32,4 +34,6 @@ export const describeRule = (r: RouteRule): string =>
       ? 'signed-in user'
       : 'tenant' in r
         ? `tenant ${r.tenant.join(' ')}`
-        : `platform ${r.platform.join(' ')}`;
+        : 'scrape' in r
+          ? `scrape token (${r.scrape})`
+          : `platform ${r.platform.join(' ')}`;

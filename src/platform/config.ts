@@ -49,6 +49,8 @@ export const ConfigSchema = Type.Object({
   siemWebhookUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
   siemWebhookSecret: Type.Optional(Type.String({ minLength: 16 })),
   siemFile: Type.Optional(Type.String({ minLength: 1 })),
+  /** Bearer token for Prometheus scrapes of /metrics (unset: /metrics refuses every request). */
+  metricsToken: Type.Optional(Type.String({ minLength: 32 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -100,6 +102,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     siemWebhookUrl: env.VIGIL_SIEM_WEBHOOK_URL || undefined,
     siemWebhookSecret: env.VIGIL_SIEM_WEBHOOK_SECRET || undefined,
     siemFile: env.VIGIL_SIEM_FILE || undefined,
+    metricsToken: env.VIGIL_METRICS_TOKEN || undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
