@@ -89,25 +89,25 @@ const pgBin = () => {
 
 export const havePgBinaries = () => existsSync('/usr/lib/postgresql') && existsSync(`${pgBin()}/initdb`);
 
-/** A private PostgreSQL cluster in a temp dir (initdb + pg_ctl), trust auth, on a random port. */
+/**
+ * A private PostgreSQL cluster in a temp dir (initdb + pg_ctl), trust auth, on a random port.
+ * PostgreSQL refuses to run as root: then the cluster runs as the `postgres` system user.
+ */
 export async function startPgCluster(): Promise<PgCluster> {
   const bin = pgBin();
   const dir = tempDir('vigil-pg-');
   const port = await freePort();
-  execFileSync(`${bin}/initdb`, ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync'], {
-    stdio: 'ignore',
-  });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+  const run = (cmd: string, args: string[]) =>
+    asRoot
+      ? execFileSync('runuser', ['-u', 'postgres', '--', `${bin}/${cmd}`, ...args], { stdio: 'ignore' })
+      : execFileSync(`${bin}/${cmd}`, args, { stdio: 'ignore' });
+  run('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
   const start = () =>
-    execFileSync(
-      `${bin}/pg_ctl`,
-      ['-D', join(dir, 'data'), '-o', opts, '-l', join(dir, 'log'), '-w', 'start'],
-      {
-        stdio: 'ignore',
-      },
-    );
-  const stop = () =>
-    execFileSync(`${bin}/pg_ctl`, ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop'], { stdio: 'ignore' });
+    run('pg_ctl', ['-D', join(dir, 'data'), '-o', opts, '-l', join(dir, 'log'), '-w', 'start']);
+  const stop = () => run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']);
   start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
