@@ -295,7 +295,7 @@ function startBackgroundJobs(
         j.start();
       },
       onLost: async () => {
-        logger.warn({ job: j.name }, 'job lease lost; job stopped on this node');
+        logger.warn({ job: j.name }, 'job stopped on this node (lease lost or node stopping)');
         await j.stop();
       },
       onError: (e) => logger.warn({ err: e, job: j.name }, 'job lease renewal failed'),
