@@ -62,9 +62,9 @@ async function req(
     headers: { 'user-agent': UA, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
-  // biome-ignore lint/suspicious/noExplicitAny: bench responses are inspected freely
   return {
     status: r.status,
+    // biome-ignore lint/suspicious/noExplicitAny: bench responses are inspected freely
     json: (await r.json().catch(() => null)) as any,
     setCookie: r.headers.get('set-cookie') ?? '',
   };
