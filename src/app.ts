@@ -29,10 +29,13 @@ import { createMonitor, type Monitor } from './monitoring/service.ts';
 import type { MonitoredEvent } from './monitoring/types.ts';
 import { registerPayments } from './payments/module.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
+import { type ClusterBus, createLocalBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
 import type { Database } from './platform/db.ts';
 import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
+import { createMetrics, metricsRoutes } from './platform/metrics.ts';
+import { installTracing } from './platform/tracing.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
@@ -52,6 +55,8 @@ export interface AppDeps {
   keyring?: Keyring;
   /** Signs the retention anchors of audit-event retention (compliance). */
   auditSigner?: AuditSigner;
+  /** Cross-node events (live fan-out, revocations); in process when absent. */
+  bus?: ClusterBus;
 }
 
 export interface App {
@@ -92,6 +97,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Plugin routes that carry no rule of their own get an explicit one here; anything else is refused.
   installRouteRuleCheck(http, [{ prefix: '/docs', rule: { public: 'API documentation' } }]);
   installErrorMapper(http);
+  installTracing(http);
+  const bus = deps.bus ?? createLocalBus();
+  const metrics = createMetrics({ db, bus });
+  metricsRoutes(http, metrics);
+  deps.onAuditEvent((e) => metrics.observeAudit(e));
 
   await http.register(helmet, {
     contentSecurityPolicy: { directives: CSP_DIRECTIVES },
@@ -131,6 +141,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scimAuth: scim.tokens.authenticate,
     admitTenant: access.admitTenant,
   });
+  // Revoked sessions also lose their live sockets, on every node (bound once the contact center exists).
+  const auth = createAuthService({ db, config, audit, secrets, bus });
+  installGuard(http, { db, auth, audit, metricsToken: config.metricsToken });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
@@ -156,11 +169,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
   const contact = deps.keyring
-    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring })
+    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring, bus })
     : undefined;
   let compliance: Compliance | undefined;
   if (contact) {
-    onRevoke = (userId) => contact.hub.dropUser(userId);
+    auth.onSessionsRevoked(({ userId }) => contact.hub.dropUser(userId));
     piiPolicyRoutes(http, { db, policies: contact.policies, audit });
     if (deps.keyring)
       privacyRoutes(http, {

@@ -29,12 +29,17 @@ import {
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
+import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
+import { createLeases, runLeased } from './platform/leases.ts';
 import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
+
+/** How long a node may hold a scheduled job without renewing (it renews every third of it). */
+const JOB_LEASE_TTL_MS = 15_000;
 
 export interface Core {
   config: Config;
@@ -134,6 +139,8 @@ export interface RunningVigil {
   /** The plain-HTTP port that redirects to HTTPS (null when TLS or the redirect is off). */
   httpRedirectPort: number | null;
   email?: EmailService;
+  /** Cross-node events: NATS when NATS_URL is set, otherwise in process. */
+  bus: ClusterBus;
   stop(): Promise<void>;
 }
 
@@ -151,7 +158,12 @@ export async function startVigil(
     secrets: core.secrets,
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
   });
+  const bus = createClusterBus({
+    natsUrl: config.natsUrl,
+    onError: (e) => logger.warn({ err: e }, 'cluster bus error; live events stay on this node meanwhile'),
+  });
   const app = await buildApp({
+    bus,
     config,
     db: core.db,
     logger,
@@ -197,7 +209,7 @@ export async function startVigil(
         tlsCertFile: config.smtpTlsCertFile,
         tlsKeyFile: config.smtpTlsKeyFile,
       });
-      email.startRetries();
+      // Outbound e-mail retries run under a job lease too (below): one node sends, never two.
     } catch (e) {
       await app.http.close();
       throw e;
@@ -217,7 +229,12 @@ export async function startVigil(
       : undefined;
   if (demoText && opts.printDemoLogins)
     process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
-  const background = startBackgroundJobs(core, logger);
+  const background = startBackgroundJobs(
+    core,
+    logger,
+    bus.nodeId,
+    email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : [],
+  );
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -228,6 +245,7 @@ export async function startVigil(
     await app.http.close();
     await background.stop();
     await app.monitor.close();
+    await bus.close();
     await core.db.close();
   };
   if (opts.printDemoLogins) {
@@ -246,19 +264,37 @@ export async function startVigil(
     smtpPort: smtp?.port ?? null,
     httpRedirectPort: redirect?.port ?? null,
     ...(email ? { email } : {}),
+    bus,
     stop,
   };
 }
 
-/** Signed audit checkpoints on a timer, and the SIEM export to the configured sinks. */
-function startBackgroundJobs(core: Core, logger: Logger): { stop(): Promise<void> } {
+/**
+ * Signed audit checkpoints on a timer, and the SIEM export to the configured sinks. Each runs
+ * under a job lease in the database, so in a cluster exactly one node runs it at a time and
+ * another takes over within the lease ttl when that node dies.
+ */
+function startBackgroundJobs(
+  core: Core,
+  logger: Logger,
+  holder: string,
+  extra: Array<{ name: string; start(): void; stop(): Promise<void> | void }> = [],
+): { stop(): Promise<void> } {
   const { config, db, signer } = core;
-  const stopCheckpoints =
-    config.auditCheckpointSeconds > 0
-      ? scheduleCheckpoints(db, signer, config.auditCheckpointSeconds * 1000, (e) =>
+  const leases = createLeases(db);
+  const jobs: Array<{ name: string; start(): void; stop(): Promise<void> | void }> = [...extra];
+  if (config.auditCheckpointSeconds > 0) {
+    let stopCheckpoints = () => {};
+    jobs.push({
+      name: 'audit.checkpoints',
+      start: () => {
+        stopCheckpoints = scheduleCheckpoints(db, signer, config.auditCheckpointSeconds * 1000, (e) =>
           logger.error({ err: e }, 'audit checkpoint failed'),
-        )
-      : () => {};
+        );
+      },
+      stop: () => stopCheckpoints(),
+    });
+  }
   const sinks: AuditSink[] = [];
   if (config.siemNats && config.natsUrl) sinks.push(createNatsSink({ id: 'nats', servers: config.natsUrl }));
   if (config.siemWebhookUrl && config.siemWebhookSecret)
@@ -292,6 +328,28 @@ function startBackgroundJobs(core: Core, logger: Logger): { stop(): Promise<void
       stopCheckpoints();
       await tenantSinks.stop();
       await exporter?.stop();
+  if (exporter)
+    jobs.push({ name: 'audit.siem-export', start: () => exporter.start(), stop: () => exporter.stop() });
+  const running = jobs.map((j) =>
+    runLeased({
+      leases,
+      name: j.name,
+      holder,
+      ttlMs: JOB_LEASE_TTL_MS,
+      onAcquired: () => {
+        logger.info({ job: j.name }, 'job lease acquired');
+        j.start();
+      },
+      onLost: async () => {
+        logger.warn({ job: j.name }, 'job stopped on this node (lease lost or node stopping)');
+        await j.stop();
+      },
+      onError: (e) => logger.warn({ err: e, job: j.name }, 'job lease renewal failed'),
+    }),
+  );
+  return {
+    async stop() {
+      await Promise.all(running.map((r) => r.stop()));
     },
   };
 }

@@ -2,6 +2,7 @@
 // No code path yields a session with one factor: a session row is only created by completeMfa.
 import { sql } from 'drizzle-orm';
 import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { ClusterBus } from '../platform/cluster/index.ts';
 import type { Config } from '../platform/config.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
@@ -79,6 +80,8 @@ export function createAuthService(deps: {
   onRevoke?: (userId: string, sessionIds: string[]) => void;
   /** "Phishing-resistant factor required" (src/identity/webauthn/policy.ts): TOTP no longer suffices. */
   factorPolicy?: { phishingResistantRequired(tx: Tx, userId: string): Promise<boolean> };
+  /** Revocations travel to every node (sockets dropped, session caches forgotten there too). */
+  bus?: ClusterBus;
 }) {
   const { db, config, audit, secrets } = deps;
   const idleMs = config.sessionIdleMinutes * 60_000;
@@ -444,6 +447,10 @@ export function createAuthService(deps: {
     });
     if (ids.owner) forgetUser(ids.owner);
     if (ids.owner && ids.revoked.length) deps.onRevoke?.(ids.owner, ids.revoked);
+    if (ids.owner && ids.revoked.length) {
+      deps.onRevoke?.(ids.owner, ids.revoked);
+      deps.bus?.publish({ type: 'sessions.revoked', userId: ids.owner, sessionIds: ids.revoked });
+    }
     return ids.revoked;
   }
 
@@ -524,6 +531,14 @@ export function createAuthService(deps: {
       ...event(c, userId, 'auth.step_up', 'success', { method }),
       resourceType: 'session',
       resourceId: sessionId,
+  /**
+   * Runs `fn` whenever sessions are revoked on this node or, through the cluster bus, on any
+   * other (sign-out, admin revoke, suspension). Use it to drop sockets and invalidate caches.
+   */
+  function onSessionsRevoked(fn: (r: { userId: string; sessionIds: string[] }) => void): () => void {
+    if (!deps.bus) return () => {};
+    return deps.bus.subscribe((e) => {
+      if (e.type === 'sessions.revoked') fn({ userId: e.userId, sessionIds: e.sessionIds });
     });
   }
 
@@ -533,6 +548,7 @@ export function createAuthService(deps: {
     confirmStepUp,
     completeWebauthn: (challenge: string, c: ClientInfo, verify: ExternalFactor) =>
       completeMfa(challenge, '', 'webauthn', c, verify),
+    onSessionsRevoked,
     requireStepUp,
     stepUp,
     completeTotp: (challenge: string, code: string, c: ClientInfo) => completeMfa(challenge, code, 'totp', c),

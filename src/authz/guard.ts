@@ -23,6 +23,8 @@ export interface GuardDeps {
   scimAuth?: (bearer: string) => Promise<{ tokenId: string; tenant: TenantRef } | null>;
   /** Tenant access policy (network, device, training) once a member is admitted to a tenant. */
   admitTenant?: (req: FastifyRequest) => Promise<void>;
+  /** The bearer token of `{ scrape: 'metrics' }` routes; unset means those routes refuse everyone. */
+  metricsToken?: string | undefined;
 }
 
 export function createTenantResolver(db: Database) {
@@ -92,6 +94,14 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
       const hit = bearer && deps.scimAuth ? await deps.scimAuth(bearer) : null;
       if (!hit) throw new VigilError('unauthenticated', 'the SCIM token is invalid');
       req.ctx = { ...req.ctx, actor: { type: 'service', id: hit.tokenId }, tenant: hit.tenant };
+    if ('scrape' in rule) {
+      // Compared as hashes: equal length, constant time, whatever the caller sends.
+      if (
+        !deps.metricsToken ||
+        !bearer ||
+        !safeEqual(sha256(bearer).toString('hex'), sha256(deps.metricsToken).toString('hex'))
+      )
+        throw new VigilError('unauthenticated', 'a valid metrics token is required');
       return;
     }
     if (bearer && 'tenant' in rule && params.tenantSlug) {

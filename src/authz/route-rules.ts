@@ -15,6 +15,8 @@ export type RouteRule =
   | { platform: [Action, Subject] }
   /** SCIM provisioning (/scim/v2): a tenant's SCIM bearer token, nothing else (src/identity/scim). */
   | { scim: true };
+  /** A machine scraper (Prometheus): `Authorization: Bearer <VIGIL_METRICS_TOKEN>`, no session, no tenant. */
+  | { scrape: 'metrics' };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -37,3 +39,6 @@ export const describeRule = (r: RouteRule): string =>
         : 'platform' in r
           ? `platform ${r.platform.join(' ')}`
           : 'SCIM token';
+        : 'scrape' in r
+          ? `scrape token (${r.scrape})`
+          : `platform ${r.platform.join(' ')}`;

@@ -12,6 +12,7 @@ import { customerRoutes } from '../customers/routes.ts';
 import { createCustomerService } from '../customers/service.ts';
 import { createEventBus, createIngest, createPolicyStore } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
+import { type ClusterBus, createLocalBus } from '../platform/cluster/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db.ts';
 import { createLiveHub } from './live.ts';
@@ -25,6 +26,8 @@ export interface ContactCenterDeps {
   keyring: Keyring;
   sendEmailReply?: SendEmailReply;
   limits?: { widgetPerIpPerMinute?: number; widgetPerVisitorPerMinute?: number };
+  /** Fans conversation events out to agents connected to any node. */
+  bus?: ClusterBus;
 }
 
 export async function registerContactCenter(http: FastifyInstance, deps: ContactCenterDeps) {
@@ -34,7 +37,12 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   }
   const events = createEventBus();
   const hub = createLiveHub();
-  events.subscribe((e) => hub.publish(e));
+  // Committed events go through the cluster bus, which delivers here at once and to other nodes.
+  const bus = deps.bus ?? createLocalBus();
+  events.subscribe((e) => bus.publish({ type: 'conversation', event: e }));
+  bus.subscribe((e) => {
+    if (e.type === 'conversation') hub.publish(e.event);
+  });
   const policies = createPolicyStore();
   const customers = createCustomerService({ db, keyring, audit });
   const ingest = createIngest({ db, keyring, audit, customers, policies, events });

@@ -67,6 +67,8 @@ export const ConfigSchema = Type.Object({
   trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 50 })),
   /** Tenant webhook sinks may target loopback/private addresses (tests, on-premises SIEMs). */
   siemAllowPrivateTargets: Type.Optional(Type.Boolean()),
+  /** Bearer token for Prometheus scrapes of /metrics (unset: /metrics refuses every request). */
+  metricsToken: Type.Optional(Type.String({ minLength: 32 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -132,6 +134,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
           .filter(Boolean)
       : undefined,
     siemAllowPrivateTargets: bool(env.VIGIL_SIEM_ALLOW_PRIVATE_TARGETS),
+    metricsToken: env.VIGIL_METRICS_TOKEN || undefined,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }

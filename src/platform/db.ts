@@ -102,6 +102,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // A dead pool connection must not crash the process; the next query reports the error.
     pool.on('error', () => {});
+    // Same for a checked-out connection the server terminates (restart, failover): without a
+    // listener its 'error' event would kill the process; the running query still fails.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const orm = drizzleNodePg(pool) as unknown as Orm;
     const execScript = async (script: string) => {
       const client = await pool.connect();

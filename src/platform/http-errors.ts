@@ -20,6 +20,24 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_NOT_FOUND: 'not_found',
 };
 
+// The database is down or restarting: a stable 503 the client may retry, never a 500 with details.
+const DB_UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTCONN']);
+const DRIVER_MESSAGES =
+  /Connection terminated|connection timeout|Client has encountered a connection error|Connection is closed|terminating connection/i;
+
+export function isDatabaseUnavailable(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let i = 0; i < 6 && cur; i++) {
+    const c = cur as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof c.code === 'string' && (DB_UNAVAILABLE_SQLSTATE.test(c.code) || NET_CODES.has(c.code)))
+      return true;
+    if (typeof c.message === 'string' && DRIVER_MESSAGES.test(c.message)) return true;
+    cur = c.cause;
+  }
+  return false;
+}
+
 function toVigilError(err: FastifyError): VigilError {
   if (err instanceof VigilError) return err;
   if (err.validation) {
@@ -41,6 +59,11 @@ function toVigilError(err: FastifyError): VigilError {
       'invalid_input') as ErrorCode;
     return new VigilError(byStatus, 'the request was refused');
   }
+  if (isDatabaseUnavailable(err))
+    return new VigilError('service_unavailable', 'the service is temporarily unavailable; retry shortly', {
+      cause: err,
+      retryAfter: 1,
+    });
   return new VigilError('internal', 'internal error', { cause: err });
 }
 

@@ -1,0 +1,23 @@
+// Cross-node events. They carry ids only (like the live hub): a node that receives one reads
+// whatever it needs from the database, which stays the single source of truth.
+import type { ConversationEvent } from '../../ingest/events.ts';
+
+export type ClusterEvent =
+  /** A conversation changed on some node: agents connected anywhere get the live update. */
+  | { type: 'conversation'; event: ConversationEvent }
+  /** Sessions were revoked (sign-out, admin revoke, suspension): drop sockets, forget caches. */
+  | { type: 'sessions.revoked'; userId: string; sessionIds: string[] };
+
+export type ClusterEventType = ClusterEvent['type'];
+
+export interface ClusterBus {
+  readonly nodeId: string;
+  readonly kind: 'local' | 'nats';
+  /** Delivers to this node's subscribers at once and, when clustered, to every other node. */
+  publish(e: ClusterEvent): void;
+  /** `local` tells whether the event was published by this node. */
+  subscribe(fn: (e: ClusterEvent, origin: { local: boolean }) => void): () => void;
+  /** True when events reach the other nodes right now (always true for the local bus). */
+  connected(): boolean;
+  close(): Promise<void>;
+}

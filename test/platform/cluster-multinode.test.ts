@@ -1,0 +1,85 @@
+// Two Vigil nodes (this process and a child process) on one PostgreSQL database and one NATS
+// server: live updates and suspensions cross nodes.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForBus } from '../../src/platform/cluster/index.ts';
+import { loadConfig } from '../../src/platform/config.ts';
+import { type RunningVigil, startVigil } from '../../src/runtime.ts';
+import { openWs } from '../conversations/fixture.ts';
+import { createPgDatabase, type Nats, type NodeProc, spawnNode, startNats } from '../faults/servers.ts';
+import { type ClusterWorld, call, loginAt, seedWorld } from '../faults/world.ts';
+
+describe('two nodes on one PostgreSQL and NATS', () => {
+  let nats: Nats;
+  let pgdb: { url: string; drop(): Promise<void> };
+  let a: RunningVigil;
+  let b: NodeProc;
+  let w: ClusterWorld;
+
+  beforeAll(async () => {
+    nats = await startNats();
+    pgdb = await createPgDatabase();
+    // The nodes share what a deployment shares: the database, NATS and the key material.
+    const dataDir = mkdtempSync(join(tmpdir(), 'vigil-mn-'));
+    const masterKey = randomBytes(32).toString('base64');
+    a = await startVigil(
+      loadConfig(
+        {},
+        { port: 0, dataDir, databaseUrl: pgdb.url, natsUrl: nats.url, masterKey, logLevel: 'warn' },
+      ),
+    );
+    w = await seedWorld(a.core.db, a.tenancy);
+    b = await spawnNode({
+      DATABASE_URL: pgdb.url,
+      NATS_URL: nats.url,
+      VIGIL_DATA_DIR: dataDir,
+      VIGIL_MASTER_KEY: masterKey,
+    });
+    await waitForBus(a.bus);
+  }, 90_000);
+
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await nats?.stop();
+    await pgdb?.drop();
+  });
+
+  it('a message received on node A reaches an agent socket on node B; a suspension on A ends it on B', async () => {
+    expect(a.bus.kind).toBe('nats');
+    const s = await loginAt(b.url, w.agent);
+    const headers = { cookie: s.cookie, 'user-agent': s.userAgent };
+    const live = await openWs(`${b.url.replace(/^http/, 'ws')}/api/v1/tenants/${w.slug}/live`, headers);
+    // Give B's NATS subscription time to be in place before publishing (it connects in the background).
+    await new Promise((r) => setTimeout(r, 300));
+
+    const posted = await call(
+      a.url,
+      'POST',
+      `/api/v1/widget/${w.slug}/messages`,
+      { text: 'Hallo, ich habe eine Frage', clientMessageId: 'mn-00000001' },
+      null,
+      { origin: 'http://localhost' },
+    );
+    expect(posted.status).toBe(201);
+    const ev = await live.next((m) => m.type === 'message.created', 3000);
+    expect(ev.conversationId).toBe(posted.json.conversationId);
+
+    const before = await call(b.url, 'GET', `/api/v1/tenants/${w.slug}/conversations`, undefined, s);
+    expect(before.status).toBe(200);
+
+    const closed = new Promise<number>((r) => live.ws.on('close', () => r(performance.now())));
+    const t0 = performance.now();
+    await a.app.auth.suspendUser(w.agent.id, 'test', { ip: '', uaHash: '', userId: null });
+    const closedAt = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 1000))]);
+    expect(closedAt).toBeGreaterThan(0);
+    expect(closedAt - t0).toBeLessThan(1000);
+
+    const after = await call(b.url, 'GET', `/api/v1/tenants/${w.slug}/conversations`, undefined, s);
+    expect(after.status).toBe(401);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  }, 60_000);
+});
