@@ -119,7 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await http.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   // Revoked sessions also lose their live sockets (bound once the contact center exists).
-  let onRevoke: (userId: string) => void = () => {};
+  const onRevoke: (userId: string) => void = () => {};
   let onCockpitRevoke: (userId: string) => void = () => {};
   const auth = createAuthService({
     db,
@@ -131,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onCockpitRevoke(userId);
     },
     factorPolicy,
+    bus,
   });
   const scim = createScim({ db, audit, auth });
   const access = createAccessPolicy({ db, audit, secureCookies: config.secureCookies });
@@ -140,10 +141,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     audit,
     scimAuth: scim.tokens.authenticate,
     admitTenant: access.admitTenant,
+    metricsToken: config.metricsToken,
   });
-  // Revoked sessions also lose their live sockets, on every node (bound once the contact center exists).
-  const auth = createAuthService({ db, config, audit, secrets, bus });
-  installGuard(http, { db, auth, audit, metricsToken: config.metricsToken });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });

@@ -309,25 +309,25 @@ function startBackgroundJobs(
         onError: (sinkId) => logger.warn({ sinkId }, 'SIEM sink delivery failed; will retry'),
       })
     : null;
-  exporter?.start();
   const tenantSinks = createTenantSinkExporter({
     db,
     keyring: core.keyring,
     allowPrivateTargets: !!config.siemAllowPrivateTargets,
     onError: (sinkId) => logger.warn({ sinkId }, 'tenant SIEM sink delivery failed; will retry'),
   });
-  tenantSinks.start();
+  jobs.push({ name: 'audit.tenant-sinks', start: () => tenantSinks.start(), stop: () => tenantSinks.stop() });
   // Audit retention (per tenant, default 365 days), held back by undelivered SIEM events.
-  const stopRetention = scheduleAuditRetention(db, signer, 6 * 3600_000, {
-    globalSinkIds: sinks.map((s) => s.id),
-    onError: (e) => logger.error({ err: e }, 'audit retention failed'),
+  let stopRetention = () => {};
+  jobs.push({
+    name: 'audit.retention',
+    start: () => {
+      stopRetention = scheduleAuditRetention(db, signer, 6 * 3600_000, {
+        globalSinkIds: sinks.map((s) => s.id),
+        onError: (e) => logger.error({ err: e }, 'audit retention failed'),
+      });
+    },
+    stop: () => stopRetention(),
   });
-  return {
-    async stop() {
-      stopRetention();
-      stopCheckpoints();
-      await tenantSinks.stop();
-      await exporter?.stop();
   if (exporter)
     jobs.push({ name: 'audit.siem-export', start: () => exporter.start(), stop: () => exporter.stop() });
   const running = jobs.map((j) =>

@@ -531,6 +531,15 @@ export function createAuthService(deps: {
       ...event(c, userId, 'auth.step_up', 'success', { method }),
       resourceType: 'session',
       resourceId: sessionId,
+    });
+    forgetUser(userId);
+  }
+
+  // Another node revoked sessions (sign-out, suspension, SCIM): this node's cache forgets them.
+  deps.bus?.subscribe((e) => {
+    if (e.type === 'sessions.revoked') forgetUser(e.userId);
+  });
+
   /**
    * Runs `fn` whenever sessions are revoked on this node or, through the cluster bus, on any
    * other (sign-out, admin revoke, suspension). Use it to drop sockets and invalidate caches.

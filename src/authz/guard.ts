@@ -94,6 +94,8 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
       const hit = bearer && deps.scimAuth ? await deps.scimAuth(bearer) : null;
       if (!hit) throw new VigilError('unauthenticated', 'the SCIM token is invalid');
       req.ctx = { ...req.ctx, actor: { type: 'service', id: hit.tokenId }, tenant: hit.tenant };
+      return;
+    }
     if ('scrape' in rule) {
       // Compared as hashes: equal length, constant time, whatever the caller sends.
       if (

@@ -14,7 +14,7 @@ export type RouteRule =
   /** A platform-wide role with this permission (memberships without tenant). */
   | { platform: [Action, Subject] }
   /** SCIM provisioning (/scim/v2): a tenant's SCIM bearer token, nothing else (src/identity/scim). */
-  | { scim: true };
+  | { scim: true }
   /** A machine scraper (Prometheus): `Authorization: Bearer <VIGIL_METRICS_TOKEN>`, no session, no tenant. */
   | { scrape: 'metrics' };
 
@@ -38,7 +38,6 @@ export const describeRule = (r: RouteRule): string =>
         ? `tenant ${r.tenant.join(' ')}`
         : 'platform' in r
           ? `platform ${r.platform.join(' ')}`
-          : 'SCIM token';
-        : 'scrape' in r
-          ? `scrape token (${r.scrape})`
-          : `platform ${r.platform.join(' ')}`;
+          : 'scrape' in r
+            ? `scrape token (${r.scrape})`
+            : 'SCIM token';
