@@ -126,7 +126,7 @@ export function DpoRequestsPage({ slug }: { slug: string }) {
       <span className="stack-tight">
         <span>{formatDateTime(r.dueAt)}</span>
         {r.overdue || days < 0 ? (
-          <Badge tone="danger">{t('dpo.overdue')}</Badge>
+          <Badge tone="danger">{t('dpoRequests.overdue')}</Badge>
         ) : (
           <Badge tone={days <= 7 ? 'warning' : 'neutral'}>
             {t('dpo.daysLeft', { n: formatNumber(days) })}
@@ -213,10 +213,10 @@ export function DpoRequestsPage({ slug }: { slug: string }) {
   const items = list.data?.items ?? [];
   return (
     <>
-      <PageHeader title={t('dpo.title')} subtitle={t('dpo.subtitle')} />
+      <PageHeader title={t('dpoRequests.title')} subtitle={t('dpo.subtitle')} />
       <NewRequest slug={slug} onCreated={list.reload} />
       <Card
-        title={t('dpo.requests')}
+        title={t('dpoRequests.requests')}
         actions={
           list.data && list.data.overdue > 0 ? (
             <Badge tone="danger">{t('dpo.overdueCount', { n: list.data.overdue })}</Badge>
@@ -240,15 +240,15 @@ export function DpoRequestsPage({ slug }: { slug: string }) {
           <Spinner />
         ) : (
           <Table
-            caption={t('dpo.requests')}
+            caption={t('dpoRequests.requests')}
             rows={items}
             rowKey={(r) => r.id}
             empty={<EmptyState title={t('dpo.empty')}>{t('dpo.emptyBody')}</EmptyState>}
             columns={[
-              { key: 'type', header: t('dpo.type'), render: (r) => t(`dpo.type.${r.type}`) },
+              { key: 'type', header: t('dpoRequests.type'), render: (r) => t(`dpo.type.${r.type}`) },
               {
                 key: 'customer',
-                header: t('dpo.customer'),
+                header: t('dpoRequests.customer'),
                 render: (r) => <code>{r.customerId.slice(0, 8)}</code>,
               },
               {
@@ -257,7 +257,7 @@ export function DpoRequestsPage({ slug }: { slug: string }) {
                 render: (r) => <Badge tone={stateTone(r.state)}>{t(`dpo.state.${r.state}`)}</Badge>,
               },
               { key: 'received', header: t('dpo.received'), render: (r) => formatDateTime(r.receivedAt) },
-              { key: 'due', header: t('dpo.due'), render: deadline },
+              { key: 'due', header: t('dpoRequests.due'), render: deadline },
               { key: 'actions', header: t('common.actions'), className: 'cell-actions', render: actions },
             ]}
           />
@@ -404,13 +404,13 @@ function NewRequest({ slug, onCreated }: { slug: string; onCreated(): void }) {
         ) : (
           <div className="filters">
             <Select
-              label={t('dpo.customer')}
+              label={t('dpoRequests.customer')}
               value={customerId}
               onChange={(e) => setCustomerId(e.target.value)}
               options={found.map((c) => ({ value: c.id, label: `${c.name ?? '—'} (${c.id.slice(0, 8)})` }))}
             />
             <Select
-              label={t('dpo.type')}
+              label={t('dpoRequests.type')}
               value={type}
               onChange={(e) => setType(e.target.value)}
               options={TYPES.map((x) => ({ value: x, label: t(`dpo.type.${x}`) }))}
