@@ -341,7 +341,7 @@ function startBackgroundJobs(
         j.start();
       },
       onLost: async () => {
-        logger.warn({ job: j.name }, 'job stopped on this node (lease lost or node stopping)');
+        logger.info({ job: j.name }, 'job stopped on this node (lease lost or node stopping)');
         await j.stop();
       },
       onError: (e) => logger.warn({ err: e, job: j.name }, 'job lease renewal failed'),
