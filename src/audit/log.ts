@@ -149,11 +149,8 @@ export function createAuditLog(opts: AuditLogOptions) {
   }
 
   /** For reads: records the access in its own transaction, before the data is returned. */
-  function appendStandalone(db: Database, input: AuditEventInput): Promise<AuditEvent> {
-    const tenantId = input.tenantId ?? null;
-    return tenantId
-      ? db.withTenant(tenantId, (tx) => append(tx, input))
-      : db.withPlatform((tx) => append(tx, input));
+  async function appendStandalone(db: Database, input: AuditEventInput): Promise<AuditEvent> {
+    return (await appendManyStandalone(db, input.tenantId ?? null, [input]))[0] as AuditEvent;
   }
 
   /** Several events of one chain in one transaction of their own (the group commit's writer). */

@@ -15,13 +15,16 @@ export async function visibleConversation(
   id: string,
   forUpdate: boolean,
 ): Promise<{ row?: convStore.ConversationRow; outOfScope: boolean }> {
-  const c = await convStore.selectConversation(tx, id, forUpdate);
+  const supervisor = ctx.roles.includes('supervisor');
+  const userId = ctx.actor.type === 'user' ? ctx.actor.id : null;
+  if (!supervisor && !userId) {
+    const c = await convStore.selectConversation(tx, id, forUpdate);
+    return { outOfScope: c !== undefined };
+  }
+  // The same one-query scope check the conversation service uses.
+  const c = await convStore.selectConversationInScope(tx, id, supervisor ? null : userId, forUpdate);
   if (!c) return { outOfScope: false };
-  if (ctx.roles.includes('supervisor')) return { row: c, outOfScope: false };
-  if (ctx.actor.type !== 'user' || !ctx.actor.id) return { outOfScope: true };
-  const queues = await convStore.queueIdsOf(tx, ctx.actor.id);
-  const ok = (c.queue_id !== null && queues.includes(c.queue_id)) || c.assignee_id === ctx.actor.id;
-  return ok ? { row: c, outOfScope: false } : { outOfScope: true };
+  return c.in_scope ? { row: c, outOfScope: false } : { outOfScope: true };
 }
 
 /** The `authz.denied` event insider monitoring counts (a 404 to the caller). */
