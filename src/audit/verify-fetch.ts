@@ -22,7 +22,7 @@ export interface WindowRow {
 
 const opt = (c: string) => `coalesce('=' || ${c}, '')`;
 const PROJECTION =
-  sql.raw(`concat_ws(E'\\x1f', seq, floor(extract(epoch from time) * 1000)::int8, actor_type, ${opt('actor_id')}, action,
+  sql.raw(`concat_ws(E'\\x1f', seq, round(date_part('epoch', time) * 1000)::int8, actor_type, ${opt('actor_id')}, action,
   ${opt('resource_type')}, ${opt('resource_id')}, outcome, ${opt('reason')}, ${opt('ip')}, ${opt('ua_hash')}, ${opt('request_id')}, meta::text)`);
 
 /** Events with after < seq <= upto of one chain, in the compact projection. */
