@@ -134,11 +134,15 @@ export interface AuditBenchOptions {
   dbEvents?: number;
   memoryEvents?: number;
   appendWrites?: number;
+  /** VACUUM ANALYZE audit_events outside a transaction (set for the scratch PostgreSQL database). */
+  vacuum?: () => Promise<unknown>;
 }
 
 export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> {
   if (opts.databaseUrl && !opts.db)
-    return withScratchPostgres(opts.databaseUrl, (db) => benchAudit({ ...opts, databaseUrl: undefined, db }));
+    return withScratchPostgres(opts.databaseUrl, (db, vacuum) =>
+      benchAudit({ ...opts, databaseUrl: undefined, db, vacuum }),
+    );
   const db = opts.db ?? (await openDatabase({}));
   try {
     if (!opts.db) await migrate(db);
@@ -154,11 +158,19 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> 
     const seedStart = performance.now();
     await seedAuditChain(db, tenantId, dbEvents);
     const seedSeconds = (performance.now() - seedStart) / 1000;
+    // A million-event log in production has long been vacuumed; right after the bulk insert,
+    // autovacuum would otherwise run on the second core in the middle of the measurement.
+    await (opts.vacuum ?? (() => db.pglite?.exec('vacuum analyze audit_events')))();
     // Same chain, same run: hashing inline on this thread with one connection, then the default
     // (worker threads hash while the next windows load; a second PostgreSQL reader).
     const inline = await verifyAuditLog(db, { tenantId, workers: 0, extraReaders: 0 });
-    const report = await verifyAuditLog(db, { tenantId });
-    if (!report.ok || !inline.ok) throw new Error('benchmark chain did not verify');
+    // Three runs, the median reported: one run on two shared cores varies by ±15 %.
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await verifyAuditLog(db, { tenantId }));
+    const report = [...runs].sort(
+      (x, y) => x.eventsPerSecond - y.eventsPerSecond,
+    )[1] as (typeof runs)[number];
+    if (!runs.every((r) => r.ok) || !inline.ok) throw new Error('benchmark chain did not verify');
     const append = await benchAppendCost(db, tenantId, opts.appendWrites ?? 300);
     return {
       engine: db.kind,
@@ -167,6 +179,7 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> 
         events: report.events,
         seconds: round(report.seconds),
         eventsPerSecond: report.eventsPerSecond,
+        runsEventsPerSecond: runs.map((r) => r.eventsPerSecond),
         fastPathEvents: report.chains[0]?.fastPathEvents ?? 0,
         ratioToInMemory: round(report.eventsPerSecond / memory.eventsPerSecond),
         seedSeconds: round(seedSeconds),
@@ -180,7 +193,10 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> 
 }
 
 /** A fresh database on the server of `url`, dropped afterwards (benchmarks never touch real data). */
-async function withScratchPostgres<T>(url: string, fn: (db: Database) => Promise<T>): Promise<T> {
+async function withScratchPostgres<T>(
+  url: string,
+  fn: (db: Database, vacuum: () => Promise<unknown>) => Promise<T>,
+): Promise<T> {
   const name = `vigil_bench_audit_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -189,9 +205,14 @@ async function withScratchPostgres<T>(url: string, fn: (db: Database) => Promise
     const u = new URL(url);
     u.pathname = `/${name}`;
     const db = await openDatabase({ databaseUrl: u.toString() });
+    const vacuum = async () => {
+      const c = new pg.Client({ connectionString: u.toString() });
+      await c.connect();
+      await c.query('vacuum analyze audit_events').finally(() => c.end());
+    };
     try {
       await migrate(db);
-      return await fn(db);
+      return await fn(db, vacuum);
     } finally {
       await db.close();
     }
