@@ -35,6 +35,7 @@ import type { Database } from './platform/db.ts';
 import { healthRoutes } from './platform/health.ts';
 import { installErrorMapper } from './platform/http-errors.ts';
 import { createMetrics, metricsRoutes } from './platform/metrics.ts';
+import { createRateCounter, rateLimitStoreFor } from './platform/rate-limit.ts';
 import { installTracing } from './platform/tracing.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
@@ -84,6 +85,7 @@ export const CSP_DIRECTIVES = {
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, db, logger, audit, secrets } = deps;
+  const rateCounter = createRateCounter(db);
   const tls = tlsServerOptions(config);
   const http: FastifyInstance = Fastify({
     ...(tls ? { serverFactory: httpsServerFactory(tls) } : {}),
@@ -109,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hsts: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
   });
   await http.register(cookie);
-  await http.register(rateLimit, { global: false });
+  await http.register(rateLimit, { global: false, store: rateLimitStoreFor(rateCounter) });
   await http.register(swagger, {
     openapi: {
       info: { title: 'Vigil API', version: '1' },
@@ -168,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
   const contact = deps.keyring
-    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring, bus })
+    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring, bus, rates: rateCounter })
     : undefined;
   let compliance: Compliance | undefined;
   if (contact) {

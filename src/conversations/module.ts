@@ -15,6 +15,7 @@ import type { AuditRecorder } from '../platform/audit-port.ts';
 import { type ClusterBus, createLocalBus } from '../platform/cluster/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db.ts';
+import type { RateCounter } from '../platform/rate-limit.ts';
 import { createLiveHub } from './live.ts';
 import { conversationRoutes } from './routes.ts';
 import { createConversationService, type SendEmailReply } from './service.ts';
@@ -28,6 +29,8 @@ export interface ContactCenterDeps {
   limits?: { widgetPerIpPerMinute?: number; widgetPerVisitorPerMinute?: number };
   /** Fans conversation events out to agents connected to any node. */
   bus?: ClusterBus;
+  /** Cluster-wide counters for the widget's per-visitor limit. */
+  rates: RateCounter;
 }
 
 export async function registerContactCenter(http: FastifyInstance, deps: ContactCenterDeps) {
@@ -52,6 +55,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
     ingest,
     customers,
     secret: loadWidgetSecret(deps.config.dataDir),
+    rates: deps.rates,
     ...(deps.limits?.widgetPerVisitorPerMinute
       ? { perVisitorPerMinute: deps.limits.widgetPerVisitorPerMinute }
       : {}),

@@ -12,6 +12,8 @@ import { openWs } from '../conversations/fixture.ts';
 import { createPgDatabase, type Nats, type NodeProc, spawnNode, startNats } from '../faults/servers.ts';
 import { type ClusterWorld, call, loginAt, seedWorld } from '../faults/world.ts';
 
+const LOGIN_MAX = 5;
+
 describe('two nodes on one PostgreSQL and NATS', () => {
   let nats: Nats;
   let pgdb: { url: string; drop(): Promise<void> };
@@ -28,7 +30,16 @@ describe('two nodes on one PostgreSQL and NATS', () => {
     a = await startVigil(
       loadConfig(
         {},
-        { port: 0, dataDir, databaseUrl: pgdb.url, natsUrl: nats.url, masterKey, logLevel: 'warn' },
+        {
+          port: 0,
+          dataDir,
+          databaseUrl: pgdb.url,
+          natsUrl: nats.url,
+          masterKey,
+          logLevel: 'warn',
+          trustProxy: true,
+          loginMaxPerIpPerMinute: LOGIN_MAX,
+        },
       ),
     );
     w = await seedWorld(a.core.db, a.tenancy);
@@ -37,6 +48,8 @@ describe('two nodes on one PostgreSQL and NATS', () => {
       NATS_URL: nats.url,
       VIGIL_DATA_DIR: dataDir,
       VIGIL_MASTER_KEY: masterKey,
+      VIGIL_TRUST_PROXY: 'true',
+      VIGIL_LOGIN_MAX_PER_IP_PER_MINUTE: String(LOGIN_MAX),
     });
     await waitForBus(a.bus);
   }, 90_000);
@@ -81,5 +94,39 @@ describe('two nodes on one PostgreSQL and NATS', () => {
     const after = await call(b.url, 'GET', `/api/v1/tenants/${w.slug}/conversations`, undefined, s);
     expect(after.status).toBe(401);
     expect(performance.now() - t0).toBeLessThan(1000);
+  }, 60_000);
+
+  it('counts sign-in attempts from one address across both nodes', async () => {
+    // Behind a load balancer the client address arrives in X-Forwarded-For (trustProxy).
+    const from = { 'x-forwarded-for': '203.0.113.77' };
+    const attempt = (base: string) =>
+      call(
+        base,
+        'POST',
+        '/api/v1/auth/login',
+        { email: 'nobody@example.test', password: 'wrong password 1' },
+        null,
+        from,
+      );
+    const statuses: number[] = [];
+    for (let i = 0; i < LOGIN_MAX; i++) statuses.push((await attempt(i % 2 === 0 ? a.url : b.url)).status);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    // The next attempt is refused on either node: each node alone has seen fewer than the limit.
+    const overA = await attempt(a.url);
+    const overB = await attempt(b.url);
+    expect([overA.status, overB.status]).toEqual([429, 429]);
+    expect(overB.json.error?.code ?? overB.json.code).toBe('rate_limited');
+    // Another address is not affected.
+    const other = await call(
+      b.url,
+      'POST',
+      '/api/v1/auth/login',
+      { email: 'nobody@example.test', password: 'x' },
+      null,
+      {
+        'x-forwarded-for': '203.0.113.78',
+      },
+    );
+    expect(other.status).toBe(401);
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 // The chat channel: widget settings and origins, visitor identities (signed tokens), inbound
 // visitor messages through the ingest pipeline, and live delivery to visitor sockets.
+
 import { sql } from 'drizzle-orm';
 import type { Keyring } from '../../crypto/index.ts';
 import type { CustomerService } from '../../customers/service.ts';
@@ -13,6 +14,7 @@ import {
 import type { TenantRef } from '../../platform/context.ts';
 import { type Database, rows } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
+import type { RateCounter } from '../../platform/rate-limit.ts';
 import { originAllowed } from './origins.ts';
 import { anonymousVisitorId, signVisitorToken, verifyVisitorToken } from './token.ts';
 
@@ -28,6 +30,7 @@ export interface ChatDeps {
   /** Visitors are customers (still anonymous) with their own subject key. */
   customers: Pick<CustomerService, 'createInTx'>;
   secret: Buffer;
+  rates: RateCounter;
   perVisitorPerMinute?: number;
 }
 
@@ -43,7 +46,6 @@ export function createChatService(deps: ChatDeps) {
   const perVisitor = deps.perVisitorPerMinute ?? 30;
   const cache = new Map<string, { at: number; value: WidgetTenant | null }>();
   const sockets = new Map<string, Set<VisitorSocket>>();
-  const buckets = new Map<string, { windowStart: number; n: number }>();
 
   /** The tenant's widget, or null when the tenant does not exist or has no enabled widget. */
   async function widgetFor(slug: string): Promise<WidgetTenant | null> {
@@ -87,18 +89,12 @@ export function createChatService(deps: ChatDeps) {
     return claims.visitorId;
   }
 
-  function rateLimit(key: string): void {
-    const now = Date.now();
-    const b = buckets.get(key);
-    if (!b || now - b.windowStart >= 60_000) {
-      if (buckets.size > 100_000) buckets.clear();
-      buckets.set(key, { windowStart: now, n: 1 });
-      return;
-    }
-    b.n++;
-    if (b.n > perVisitor)
+  /** Per visitor, counted in the database so that every node of a cluster counts the same hits. */
+  async function rateLimit(key: string): Promise<void> {
+    const h = await deps.rates.hit('widget.visitor', key, 60_000);
+    if (h.current > perVisitor)
       throw new VigilError('rate_limited', 'too many messages; slow down', {
-        retryAfter: Math.ceil((b.windowStart + 60_000 - now) / 1000),
+        retryAfter: Math.ceil(h.ttlMs / 1000),
       });
   }
 
@@ -114,7 +110,7 @@ export function createChatService(deps: ChatDeps) {
     const tenantId = w.tenant.id;
     const visitorId =
       visitorFromToken(w, input.visitorToken) ?? anonymousVisitorId(secret, tenantId, input.clientMessageId);
-    rateLimit(`${tenantId}:${visitorId}`);
+    await rateLimit(`${tenantId}:${visitorId}`);
     const ctx = systemContext(w.tenant, {
       requestId: client.requestId,
       ip: client.ip,
