@@ -64,6 +64,8 @@ export interface App {
   http: FastifyInstance;
   auth: AuthService;
   monitor: Monitor;
+  /** Clustered nodes only: the detector evaluates events while this node holds the lease. */
+  detectorLease?: { name: string; start(): void; stop(): void } | undefined;
   contact?: ContactCenter;
   cockpit: Cockpit;
   access: AccessPolicyModule;
@@ -120,18 +122,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await http.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  // Revoked sessions also lose their live sockets (bound once the contact center exists).
-  const onRevoke: (userId: string) => void = () => {};
-  let onCockpitRevoke: (userId: string) => void = () => {};
   const auth = createAuthService({
     db,
     config,
     audit,
     secrets,
-    onRevoke: (userId) => {
-      onRevoke(userId);
-      onCockpitRevoke(userId);
-    },
     factorPolicy,
     bus,
   });
@@ -205,7 +200,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     heartbeatGraceSeconds: config.cockpitHeartbeatGraceSeconds,
     onError: (e, where) => logger.error({ err: e, where }, 'cockpit error'),
   });
-  onCockpitRevoke = (userId) => void cockpit.hub.revokeUser(userId).catch(() => {});
+  // Through the cluster bus: the extension may be connected to any node.
+  auth.onSessionsRevoked(({ userId }) => void cockpit.hub.revokeUser(userId).catch(() => {}));
 
   const systemActor = { ip: '', uaHash: '', userId: null };
   const monitor = await createMonitor({
@@ -230,14 +226,37 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     onError: (e, where) => logger.error({ err: e, where }, 'monitoring error'),
   });
-  // Stored events always carry the writer's validated actor type and outcome.
-  deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
+  // Stored events always carry the writer's validated actor type and outcome. In a cluster every
+  // node's events go through the bus to the one node that holds the detector lease, so an agent's
+  // reads count together whichever node served them; a single node evaluates its own at once.
+  let detectorActive = bus.kind === 'local';
+  if (bus.kind === 'local') deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
+  else {
+    deps.onAuditEvent((e) =>
+      bus.publish({ type: 'audit.event', event: { ...(e as MonitoredEvent), seq: String(e.seq) } }),
+    );
+    bus.subscribe((e) => {
+      if (e.type === 'audit.event' && detectorActive) monitor.ingest(e.event);
+    });
+  }
   monitoringRoutes(http, { monitor, audit });
 
   return {
     http,
     auth,
     monitor,
+    detectorLease:
+      bus.kind === 'local'
+        ? undefined
+        : {
+            name: 'monitoring.detector',
+            start: () => {
+              detectorActive = true;
+            },
+            stop: () => {
+              detectorActive = false;
+            },
+          },
     access,
     cockpit,
     ...(contact ? { contact } : {}),

@@ -229,12 +229,10 @@ export async function startVigil(
       : undefined;
   if (demoText && opts.printDemoLogins)
     process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
-  const background = startBackgroundJobs(
-    core,
-    logger,
-    bus.nodeId,
-    email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : [],
-  );
+  const background = startBackgroundJobs(core, logger, bus.nodeId, [
+    ...(email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : []),
+    ...(app.detectorLease ? [app.detectorLease] : []),
+  ]);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -446,7 +446,6 @@ export function createAuthService(deps: {
       return { revoked, owner };
     });
     if (ids.owner) forgetUser(ids.owner);
-    if (ids.owner && ids.revoked.length) deps.onRevoke?.(ids.owner, ids.revoked);
     if (ids.owner && ids.revoked.length) {
       deps.onRevoke?.(ids.owner, ids.revoked);
       deps.bus?.publish({ type: 'sessions.revoked', userId: ids.owner, sessionIds: ids.revoked });

@@ -406,8 +406,13 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
         if (ev.isUser) count(out, 'access_policy_denied', ev, userKey, 'user', actor);
         break;
       case 'auth.login':
+        if (!ok) onFailedAuth(out, ev);
+        break;
       case 'auth.mfa':
         if (!ok) onFailedAuth(out, ev);
+        // A successful second factor is where the auth service creates the session (the event's
+        // resource), for passwords and SSO alike.
+        else if (ev.isUser && e.resourceType === 'session') onSessionCreate(out, ev, actor);
         break;
       case 'session.create':
         if (ev.isUser && ok) onSessionCreate(out, ev, actor);

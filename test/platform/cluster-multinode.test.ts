@@ -5,12 +5,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newTotpSecret } from '../../src/auth/totp.ts';
 import { waitForBus } from '../../src/platform/cluster/index.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { type RunningVigil, startVigil } from '../../src/runtime.ts';
 import { openWs } from '../conversations/fixture.ts';
 import { createPgDatabase, type Nats, type NodeProc, spawnNode, startNats } from '../faults/servers.ts';
 import { type ClusterWorld, call, loginAt, seedWorld } from '../faults/world.ts';
+import { freshTotp } from '../helpers/app.ts';
 
 const LOGIN_MAX = 5;
 
@@ -128,5 +130,45 @@ describe('two nodes on one PostgreSQL and NATS', () => {
       },
     );
     expect(other.status).toBe(401);
+  }, 60_000);
+
+  it('one insider detector sees the sign-ins made on both nodes', async () => {
+    // A new agent signs in on A, then on B from another browser. B alone has never seen this
+    // agent (a first session only teaches); the cluster's one detector knows the first device.
+    const password = `pw-${randomBytes(12).toString('base64url')}`;
+    const totpSecret = newTotpSecret();
+    const email = `u${randomBytes(5).toString('hex')}@staff.test`;
+    const { id } = await a.tenancy.createUser({
+      email,
+      displayName: 'Agent Two',
+      password,
+      totpSecret,
+      memberships: [{ role: 'agent', tenantId: w.tenantId }],
+    });
+    const signIn = async (base: string, ua: string) => {
+      const first = await call(base, 'POST', '/api/v1/auth/login', { email, password }, null, {
+        'user-agent': ua,
+      });
+      expect(first.status).toBe(200);
+      const second = await call(
+        base,
+        'POST',
+        '/api/v1/auth/mfa/totp',
+        { challenge: first.json.challenge, code: freshTotp(totpSecret) },
+        null,
+        { 'user-agent': ua },
+      );
+      expect(second.status).toBe(200);
+    };
+    await signIn(a.url, 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0');
+    await signIn(b.url, 'Mozilla/5.0 (Windows NT 10.0) Chrome/150.0');
+    const deadline = performance.now() + 5000;
+    let found = false;
+    while (!found && performance.now() < deadline) {
+      const { items } = await a.app.monitor.listAlerts(null);
+      found = items.some((x) => x.ruleId === 'new_device' && x.subject.id === id);
+      if (!found) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toBe(true);
   }, 60_000);
 });

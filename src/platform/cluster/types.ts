@@ -1,12 +1,18 @@
 // Cross-node events. They carry ids only (like the live hub): a node that receives one reads
 // whatever it needs from the database, which stays the single source of truth.
 import type { ConversationEvent } from '../../ingest/events.ts';
+import type { MonitoredEvent } from '../../monitoring/types.ts';
 
 export type ClusterEvent =
   /** A conversation changed on some node: agents connected anywhere get the live update. */
   | { type: 'conversation'; event: ConversationEvent }
   /** Sessions were revoked (sign-out, admin revoke, suspension): drop sockets, forget caches. */
-  | { type: 'sessions.revoked'; userId: string; sessionIds: string[] };
+  | { type: 'sessions.revoked'; userId: string; sessionIds: string[] }
+  /**
+   * An audit event as stored (ids, address and user-agent hash; no personal data values), for
+   * the insider detector of the node that holds the detector lease.
+   */
+  | { type: 'audit.event'; event: MonitoredEvent };
 
 export type ClusterEventType = ClusterEvent['type'];
 
