@@ -9,6 +9,7 @@ import { totpCode } from '../src/auth/totp.ts';
 import { readDemoCredentials } from '../src/demo/seed.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { startVigil } from '../src/runtime.ts';
+import { pacedLoad } from './paced.ts';
 import { round, rssSampler } from './util.ts';
 
 const UA = 'vigil-bench';
@@ -128,7 +129,15 @@ export async function benchHttp(opts: { databaseUrl?: string; seconds?: number }
     overallRate: 500,
     headers,
   });
-  out.fixed500 = { baseline: summary(fixedBase), authenticatedRead: summary(fixed) };
+  // The same 500 req/s, paced evenly (see paced.ts): the steady-state latency.
+  const pacedBase = await pacedLoad({ url: bareUrl, rate: 500, seconds });
+  const paced = await pacedLoad({ url: v.url + path, headers, rate: 500, seconds });
+  out.fixed500 = {
+    baseline: summary(fixedBase),
+    authenticatedRead: summary(fixed),
+    pacedBaseline: pacedBase,
+    pacedAuthenticatedRead: paced,
+  };
   out.memory = rss.stop();
   await bare.close();
   await v.stop();

@@ -9,6 +9,7 @@ import { benchPii } from '../src/pii/bench.ts';
 import { benchDsar } from './dsar.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
+import { withScratchDatabase } from './util.ts';
 
 const { values } = parseArgs({
   options: { only: { type: 'string' }, pg: { type: 'string' }, quick: { type: 'boolean', default: false } },
@@ -30,21 +31,45 @@ const sections: Record<string, () => Promise<unknown>> = {
   monitoring: () => benchMonitoring(quick ? { events: 100_000, actors: 5_000 } : {}),
   ingest: async () => ({
     pglite: await benchIngest({ messages: quick ? 100 : 400 }),
-    ...(pg ? { postgres: await benchIngest({ databaseUrl: pg, messages: quick ? 100 : 400 }) } : {}),
+    ...(pg
+      ? {
+          postgres: await withScratchDatabase(pg, (u) =>
+            benchIngest({ databaseUrl: u, messages: quick ? 100 : 400 }),
+          ),
+        }
+      : {}),
   }),
   http: async () => ({
     pglite: await benchHttp({ seconds: quick ? 3 : 8 }),
-    ...(pg ? { postgres: await benchHttp({ databaseUrl: pg, seconds: quick ? 3 : 8 }) } : {}),
+    ...(pg
+      ? {
+          postgres: await withScratchDatabase(pg, (u) =>
+            benchHttp({ databaseUrl: u, seconds: quick ? 3 : 8 }),
+          ),
+        }
+      : {}),
   }),
   access: async () => ({
     pglite: await benchAccessGate({ seconds: quick ? 3 : 5 }),
-    ...(pg ? { postgres: await benchAccessGate({ databaseUrl: pg, seconds: quick ? 3 : 5 }) } : {}),
+    ...(pg
+      ? {
+          postgres: await withScratchDatabase(pg, (u) =>
+            benchAccessGate({ databaseUrl: u, seconds: quick ? 3 : 5 }),
+          ),
+        }
+      : {}),
   }),
 };
 
 sections.dsar = async () => ({
   pglite: await benchDsar({ messages: quick ? 2_000 : 10_000 }),
-  ...(pg ? { postgres: await benchDsar({ databaseUrl: pg, messages: quick ? 2_000 : 10_000 }) } : {}),
+  ...(pg
+    ? {
+        postgres: await withScratchDatabase(pg, (u) =>
+          benchDsar({ databaseUrl: u, messages: quick ? 2_000 : 10_000 }),
+        ),
+      }
+    : {}),
 });
 
 const result: Record<string, unknown> = {

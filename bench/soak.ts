@@ -13,7 +13,8 @@ import { issueApiToken } from '../src/channels/voice/tokens.ts';
 import { readDemoCredentials } from '../src/demo/seed.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { startVigil } from '../src/runtime.ts';
-import { round } from './util.ts';
+import { pacedLoad } from './paced.ts';
+import { createScratchDatabase, round } from './util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -80,7 +81,9 @@ async function login(base: string, u: { email: string; password: string; totpSec
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-soak-'));
-const pg = values.pg ?? process.env.SOAK_DATABASE_URL;
+const pgServer = values.pg ?? process.env.SOAK_DATABASE_URL;
+const scratch = pgServer ? await createScratchDatabase(pgServer) : undefined;
+const pg = scratch?.url;
 const v = await startVigil(
   loadConfig(
     {},
@@ -139,47 +142,38 @@ const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
 const perWindow: Array<Record<string, number>> = [];
 const startRss = rssMb();
 for (let i = 0; i < windows; i++) {
+  // Paced (open loop, see paced.ts): autocannon's -R sends each second's quota as one burst.
   const [reads, ingest] = await Promise.all([
-    run({
+    pacedLoad({
       url: v.url + readPath,
-      connections: 10,
-      duration: windowSeconds,
-      overallRate: readRate,
+      connections: 20,
+      seconds: windowSeconds,
+      rate: readRate,
       headers: { cookie: s.cookie, 'user-agent': UA },
     }),
-    run({
+    pacedLoad({
       url: v.url + transcriptPath,
-      connections: 4,
-      duration: windowSeconds,
-      overallRate: ingestRate,
+      connections: 10,
+      seconds: windowSeconds,
+      rate: ingestRate,
       method: 'POST',
       headers: { ...bearer, 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (r: Record<string, unknown>) => ({
-            ...r,
-            body: JSON.stringify({
-              segments: [
-                {
-                  seq: seq++,
-                  speaker: 'customer',
-                  text: `Ich rufe wegen Rechnung ${seq} an, Kundennummer 4711`,
-                },
-              ],
-            }),
-          }),
-        },
-      ],
+      body: () =>
+        JSON.stringify({
+          segments: [
+            { seq: seq++, speaker: 'customer', text: `Ich rufe wegen Rechnung ${seq} an, Kundennummer 4711` },
+          ],
+        }),
     }),
   ]);
   perWindow.push({
     window: i + 1,
-    readP50Ms: reads.latency.p50,
-    readP99Ms: reads.latency.p99,
-    ingestP99Ms: ingest.latency.p99,
-    readReqPerSec: round(reads.requests.average, 1),
-    ingestReqPerSec: round(ingest.requests.average, 1),
-    errors: reads.errors + reads.timeouts + reads.non2xx + ingest.errors + ingest.timeouts + ingest.non2xx,
+    readP50Ms: reads.p50Ms,
+    readP99Ms: reads.p99Ms,
+    ingestP99Ms: ingest.p99Ms,
+    readReqPerSec: round(reads.completed / windowSeconds, 1),
+    ingestReqPerSec: round(ingest.completed / windowSeconds, 1),
+    errors: reads.errors + reads.non2xx + ingest.errors + ingest.non2xx,
     rssMb: rssMb(),
   });
   process.stderr.write(`${JSON.stringify(perWindow[perWindow.length - 1])}\n`);
@@ -234,5 +228,6 @@ const result = {
   },
 };
 await v.stop();
+await scratch?.drop();
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 process.exit(result.verdict.pass ? 0 : 1);

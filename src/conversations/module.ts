@@ -56,6 +56,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
     customers,
     secret: loadWidgetSecret(deps.config.dataDir),
     rates: deps.rates,
+    bus,
     ...(deps.limits?.widgetPerVisitorPerMinute
       ? { perVisitorPerMinute: deps.limits.widgetPerVisitorPerMinute }
       : {}),

@@ -109,14 +109,25 @@ export function createConversationService(deps: ConversationDeps) {
     fn: (tx: Tx, c: store.ConversationRow) => Promise<T>,
     forUpdate = false,
   ): Promise<T> {
+    const scopeUser = isSupervisor(ctx) ? null : userId(ctx);
+    return withScoped<store.ConversationRow & { in_scope: boolean }, T>(
+      ctx,
+      id,
+      (tx) => store.selectConversationInScope(tx, id, scopeUser, forUpdate),
+      fn,
+    );
+  }
+
+  /** withConversation with a caller's own loader (one that reports in_scope). */
+  async function withScoped<R extends { in_scope: boolean }, T>(
+    ctx: TenantContext,
+    id: string,
+    load: (tx: Tx) => Promise<R | undefined>,
+    fn: (tx: Tx, c: R) => Promise<T>,
+  ): Promise<T> {
     let outOfScope = false;
     const result = await db.withTenant(ctx.tenant.id, async (tx) => {
-      const c = await store.selectConversationInScope(
-        tx,
-        id,
-        isSupervisor(ctx) ? null : userId(ctx),
-        forUpdate,
-      );
+      const c = await load(tx);
       if (!c) return { none: true as const };
       if (!c.in_scope) {
         outOfScope = true;
@@ -183,7 +194,9 @@ export function createConversationService(deps: ConversationDeps) {
 
   async function get(ctx: TenantContext, id: string) {
     const canReveal = ctx.ability.can('reveal', 'Customer');
-    const view = await withConversation(ctx, id, async (tx, c) => {
+    const scopeUser = isSupervisor(ctx) ? null : userId(ctx);
+    const load = (tx: Tx) => store.selectConversationView(tx, id, scopeUser);
+    const view = await withScoped(ctx, id, load, async (tx, c) => {
       const tenantId = ctx.tenant.id;
       let subject: string | null = null;
       let erased = false;
@@ -204,7 +217,7 @@ export function createConversationService(deps: ConversationDeps) {
       if (c.subject_enc)
         subject = await dec('conversations', 'subject_enc', c.id, c.customer_id, c.subject_enc);
       const messages = [];
-      for (const m of await store.selectMessages(tx, c.id)) {
+      for (const m of c.messages ?? []) {
         messages.push({
           id: m.id,
           kind: m.kind,
@@ -221,19 +234,7 @@ export function createConversationService(deps: ConversationDeps) {
           ...(m.end_ms !== null ? { endMs: m.end_ms } : {}),
         });
       }
-      const [call] = await rows<{
-        id: string;
-        direction: string;
-        consent: string;
-        consent_method: string | null;
-        started_at: Date | string;
-        ended_at: Date | string | null;
-        has_recording: boolean;
-      }>(
-        tx,
-        sql`select id, direction, consent, consent_method, started_at, ended_at, recording_ref_enc is not null as has_recording
-            from calls where conversation_id = ${c.id} order by started_at limit 1`,
-      );
+      const call = c.call;
       return {
         ...summary(c),
         subject,

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTotpSecret } from '../../src/auth/totp.ts';
 import { waitForBus } from '../../src/platform/cluster/index.ts';
@@ -62,6 +63,27 @@ describe('two nodes on one PostgreSQL and NATS', () => {
     await nats?.stop();
     await pgdb?.drop();
   });
+
+  /** Another agent of the tenant (optionally in a queue), signed in nowhere yet. */
+  async function newAgent(queueId?: string) {
+    const password = `pw-${randomBytes(12).toString('base64url')}`;
+    const totpSecret = newTotpSecret();
+    const email = `u${randomBytes(5).toString('hex')}@staff.test`;
+    const { id } = await a.tenancy.createUser({
+      email,
+      displayName: 'Agent',
+      password,
+      totpSecret,
+      memberships: [{ role: 'agent', tenantId: w.tenantId }],
+    });
+    if (queueId)
+      await a.core.db.withTenant(w.tenantId, (tx) =>
+        tx.execute(
+          sql`insert into queue_members (tenant_id, queue_id, user_id) values (${w.tenantId}, ${queueId}, ${id})`,
+        ),
+      );
+    return { id, email, password, totpSecret };
+  }
 
   it('a message received on node A reaches an agent socket on node B; a suspension on A ends it on B', async () => {
     expect(a.bus.kind).toBe('nats');
@@ -135,16 +157,7 @@ describe('two nodes on one PostgreSQL and NATS', () => {
   it('one insider detector sees the sign-ins made on both nodes', async () => {
     // A new agent signs in on A, then on B from another browser. B alone has never seen this
     // agent (a first session only teaches); the cluster's one detector knows the first device.
-    const password = `pw-${randomBytes(12).toString('base64url')}`;
-    const totpSecret = newTotpSecret();
-    const email = `u${randomBytes(5).toString('hex')}@staff.test`;
-    const { id } = await a.tenancy.createUser({
-      email,
-      displayName: 'Agent Two',
-      password,
-      totpSecret,
-      memberships: [{ role: 'agent', tenantId: w.tenantId }],
-    });
+    const { id, email, password, totpSecret } = await newAgent();
     const signIn = async (base: string, ua: string) => {
       const first = await call(base, 'POST', '/api/v1/auth/login', { email, password }, null, {
         'user-agent': ua,
@@ -170,5 +183,38 @@ describe('two nodes on one PostgreSQL and NATS', () => {
       if (!found) await new Promise((r) => setTimeout(r, 200));
     }
     expect(found).toBe(true);
+  }, 60_000);
+
+  it("an agent's reply on node A reaches the visitor's widget socket on node B", async () => {
+    const origin = { origin: 'http://localhost' };
+    const posted = await call(
+      a.url,
+      'POST',
+      `/api/v1/widget/${w.slug}/messages`,
+      { text: 'Wo bleibt meine Bestellung?', clientMessageId: 'mn-visitor-0002' },
+      null,
+      origin,
+    );
+    expect(posted.status).toBe(201);
+    const token = encodeURIComponent(posted.json.visitorToken);
+    const visitor = await openWs(
+      `${b.url.replace(/^http/, 'ws')}/api/v1/widget/${w.slug}/ws?token=${token}`,
+      origin,
+    );
+    // A fresh agent in the queue (the first test suspended the seeded one).
+    const agent = await newAgent(w.queueId);
+    const s = await loginAt(a.url, agent);
+    const reply = await call(
+      a.url,
+      'POST',
+      `/api/v1/tenants/${w.slug}/conversations/${posted.json.conversationId}/messages`,
+      { text: 'Sie ist heute unterwegs.' },
+      s,
+    );
+    expect(reply.status).toBe(201);
+    const got = await visitor.next((m) => m.type === 'message' && m.author === 'agent', 3000);
+    expect(got.text).toBe('Sie ist heute unterwegs.');
+    expect(got.messageId).toBe(reply.json.messageId ?? reply.json.id);
+    visitor.ws.close();
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import {
   systemContext,
   withIdempotentRetry,
 } from '../../ingest/index.ts';
+import type { ClusterBus, ClusterEvent } from '../../platform/cluster/index.ts';
 import type { TenantRef } from '../../platform/context.ts';
 import { type Database, rows } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
@@ -31,6 +32,8 @@ export interface ChatDeps {
   customers: Pick<CustomerService, 'createInTx'>;
   secret: Buffer;
   rates: RateCounter;
+  /** Cluster bus: agent messages reach visitor sockets held by other nodes. */
+  bus?: ClusterBus;
   perVisitorPerMinute?: number;
 }
 
@@ -214,8 +217,63 @@ export function createChatService(deps: ChatDeps) {
     };
   }
 
-  /** Pushes an agent's message to the visitor's open sockets; true when at least one took it. */
+  /**
+   * Pushes an agent's message to the visitor's open sockets; true when one on this node took it.
+   * Otherwise, in a cluster, the other nodes hear of it by ids and the one holding the visitor's
+   * socket reads the stored message and delivers it (the text never crosses the bus).
+   */
   function deliver(
+    tenantId: string,
+    visitorId: string,
+    m: { conversationId: string; messageId: string; text: string; createdAt: string },
+  ): boolean {
+    const sent = deliverHere(tenantId, visitorId, m);
+    if (!sent && deps.bus?.kind === 'nats')
+      deps.bus.publish({
+        type: 'chat.deliver',
+        tenantId,
+        visitorId,
+        conversationId: m.conversationId,
+        messageId: m.messageId,
+        createdAt: m.createdAt,
+      });
+    return sent;
+  }
+
+  deps.bus?.subscribe((e, origin) => {
+    if (e.type !== 'chat.deliver' || origin.local || !sockets.has(socketKey(e.tenantId, e.visitorId))) return;
+    void deliverStored(e).catch(() => {
+      // the visitor sees it on the next history fetch
+    });
+  });
+
+  async function deliverStored(e: Extract<ClusterEvent, { type: 'chat.deliver' }>): Promise<void> {
+    const text = await db.withTenant(e.tenantId, async (tx) => {
+      const [m] = await rows<{ id: string; subject_id: string; body_enc: Buffer }>(
+        tx,
+        sql`select m.id, m.subject_id, m.body_enc from messages m join conversations c on c.id = m.conversation_id
+            where m.id = ${e.messageId} and m.conversation_id = ${e.conversationId} and c.visitor_id = ${e.visitorId}
+              and m.kind = 'message' and m.direction = 'outbound'`,
+      );
+      if (!m) return null;
+      const plain = await deps.keyring.decryptFieldText(
+        { tenantId: e.tenantId, table: 'messages', column: 'body_enc', rowId: m.id, subjectId: m.subject_id },
+        Buffer.from(m.body_enc),
+        tx,
+      );
+      return renderStored(plain, false);
+    });
+    if (text === null) return;
+    const m = { conversationId: e.conversationId, messageId: e.messageId, text, createdAt: e.createdAt };
+    if (deliverHere(e.tenantId, e.visitorId, m))
+      await db.withTenant(e.tenantId, (tx) =>
+        tx.execute(
+          sql`update messages set delivery_state = 'delivered' where id = ${e.messageId} and delivery_state = 'sent'`,
+        ),
+      );
+  }
+
+  function deliverHere(
     tenantId: string,
     visitorId: string,
     m: { conversationId: string; messageId: string; text: string; createdAt: string },

@@ -12,7 +12,16 @@ export type ClusterEvent =
    * An audit event as stored (ids, address and user-agent hash; no personal data values), for
    * the insider detector of the node that holds the detector lease.
    */
-  | { type: 'audit.event'; event: MonitoredEvent };
+  | { type: 'audit.event'; event: MonitoredEvent }
+  /** An agent's chat message for a visitor whose widget socket is not on the sending node. */
+  | {
+      type: 'chat.deliver';
+      tenantId: string;
+      visitorId: string;
+      conversationId: string;
+      messageId: string;
+      createdAt: string;
+    };
 
 export type ClusterEventType = ClusterEvent['type'];
 
