@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { totpCode } from '../src/auth/totp.ts';
@@ -142,6 +143,9 @@ const rssMb = () => Math.round(process.memoryUsage().rss / 1e6);
 const perWindow: Array<Record<string, number>> = [];
 const startRss = rssMb();
 for (let i = 0; i < windows; i++) {
+  // Event-loop delay tells a stall of this process (GC, synchronous work) from a wait elsewhere.
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   // Paced (open loop, see paced.ts): autocannon's -R sends each second's quota as one burst.
   const [reads, ingest] = await Promise.all([
     pacedLoad({
@@ -175,7 +179,10 @@ for (let i = 0; i < windows; i++) {
     ingestReqPerSec: round(ingest.completed / windowSeconds, 1),
     errors: reads.errors + reads.non2xx + ingest.errors + ingest.non2xx,
     rssMb: rssMb(),
+    loopDelayP99Ms: round(loop.percentile(99) / 1e6, 1),
+    loopDelayMaxMs: round(loop.max / 1e6, 1),
   });
+  loop.disable();
   process.stderr.write(`${JSON.stringify(perWindow[perWindow.length - 1])}\n`);
 }
 
