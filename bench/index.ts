@@ -25,7 +25,9 @@ const sections: Record<string, () => Promise<unknown>> = {
     const size = quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {};
     return {
       pglite: await benchAudit(size),
-      ...(pg ? { postgres: await benchAudit({ ...size, databaseUrl: pg }) } : {}),
+      ...(pg
+        ? { postgres: await withScratchDatabase(pg, (u) => benchAudit({ ...size, databaseUrl: u })) }
+        : {}),
     };
   },
   monitoring: () => benchMonitoring(quick ? { events: 100_000, actors: 5_000 } : {}),

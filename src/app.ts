@@ -229,15 +229,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Stored events always carry the writer's validated actor type and outcome. In a cluster every
   // node's events go through the bus to the one node that holds the detector lease, so an agent's
   // reads count together whichever node served them; a single node evaluates its own at once.
-  let detectorActive = bus.kind === 'local';
+  let detectorLease: App['detectorLease'];
   if (bus.kind === 'local') deps.onAuditEvent((e) => monitor.ingest(e as MonitoredEvent));
   else {
+    let active = false;
     deps.onAuditEvent((e) =>
       bus.publish({ type: 'audit.event', event: { ...(e as MonitoredEvent), seq: String(e.seq) } }),
     );
     bus.subscribe((e) => {
-      if (e.type === 'audit.event' && detectorActive) monitor.ingest(e.event);
+      if (e.type === 'audit.event' && active) monitor.ingest(e.event);
     });
+    detectorLease = {
+      name: 'monitoring.detector',
+      start: () => {
+        active = true;
+      },
+      stop: () => {
+        active = false;
+      },
+    };
   }
   monitoringRoutes(http, { monitor, audit });
 
@@ -245,18 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     http,
     auth,
     monitor,
-    detectorLease:
-      bus.kind === 'local'
-        ? undefined
-        : {
-            name: 'monitoring.detector',
-            start: () => {
-              detectorActive = true;
-            },
-            stop: () => {
-              detectorActive = false;
-            },
-          },
+    detectorLease,
     access,
     cockpit,
     ...(contact ? { contact } : {}),

@@ -1,7 +1,6 @@
 // Audit benchmarks: verification throughput (1,000,000 events in memory through the same
 // ChainVerifier the database path uses, and a database-backed chain streamed from storage),
 // and the cost an audit append adds to a write transaction.
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { type Database, openDatabase, rows } from '../platform/db.ts';
@@ -129,21 +128,16 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 export interface AuditBenchOptions {
   db?: Database;
-  /** PostgreSQL server URL (any database): the bench creates and drops its own database there. */
+  /** An empty PostgreSQL database the bench may fill (`npm run bench` passes a scratch one). */
   databaseUrl?: string;
   dbEvents?: number;
   memoryEvents?: number;
   appendWrites?: number;
-  /** VACUUM ANALYZE audit_events outside a transaction (set for the scratch PostgreSQL database). */
-  vacuum?: () => Promise<unknown>;
 }
 
 export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> {
-  if (opts.databaseUrl && !opts.db)
-    return withScratchPostgres(opts.databaseUrl, (db, vacuum) =>
-      benchAudit({ ...opts, databaseUrl: undefined, db, vacuum }),
-    );
-  const db = opts.db ?? (await openDatabase({}));
+  const url = opts.databaseUrl;
+  const db = opts.db ?? (await openDatabase(url ? { databaseUrl: url } : {}));
   try {
     if (!opts.db) await migrate(db);
     const [t] = await db.withOwner((tx) =>
@@ -160,7 +154,8 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> 
     const seedSeconds = (performance.now() - seedStart) / 1000;
     // A million-event log in production has long been vacuumed; right after the bulk insert,
     // autovacuum would otherwise run on the second core in the middle of the measurement.
-    await (opts.vacuum ?? (() => db.pglite?.exec('vacuum analyze audit_events')))();
+    if (db.pglite) await db.pglite.exec('vacuum analyze audit_events');
+    else if (url) await vacuumAuditEvents(url);
     // Same chain, same run: hashing inline on this thread with one connection, then the default
     // (worker threads hash while the next windows load; a second PostgreSQL reader).
     const inline = await verifyAuditLog(db, { tenantId, workers: 0, extraReaders: 0 });
@@ -192,32 +187,9 @@ export async function benchAudit(opts: AuditBenchOptions = {}): Promise<object> 
   }
 }
 
-/** A fresh database on the server of `url`, dropped afterwards (benchmarks never touch real data). */
-async function withScratchPostgres<T>(
-  url: string,
-  fn: (db: Database, vacuum: () => Promise<unknown>) => Promise<T>,
-): Promise<T> {
-  const name = `vigil_bench_audit_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const db = await openDatabase({ databaseUrl: u.toString() });
-    const vacuum = async () => {
-      const c = new pg.Client({ connectionString: u.toString() });
-      await c.connect();
-      await c.query('vacuum analyze audit_events').finally(() => c.end());
-    };
-    try {
-      await migrate(db);
-      return await fn(db, vacuum);
-    } finally {
-      await db.close();
-    }
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end();
-  }
+/** VACUUM needs a connection outside any transaction. */
+async function vacuumAuditEvents(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query('vacuum analyze audit_events').finally(() => c.end());
 }

@@ -77,7 +77,6 @@ export function createAuthService(deps: {
   >;
   audit: AuditRecorder;
   secrets: SecretSealer;
-  onRevoke?: (userId: string, sessionIds: string[]) => void;
   /** "Phishing-resistant factor required" (src/identity/webauthn/policy.ts): TOTP no longer suffices. */
   factorPolicy?: { phishingResistantRequired(tx: Tx, userId: string): Promise<boolean> };
   /** Revocations travel to every node (sockets dropped, session caches forgotten there too). */
@@ -447,7 +446,6 @@ export function createAuthService(deps: {
     });
     if (ids.owner) forgetUser(ids.owner);
     if (ids.owner && ids.revoked.length) {
-      deps.onRevoke?.(ids.owner, ids.revoked);
       deps.bus?.publish({ type: 'sessions.revoked', userId: ids.owner, sessionIds: ids.revoked });
     }
     return ids.revoked;

@@ -109,14 +109,16 @@ export function createConversationService(deps: ConversationDeps) {
     fn: (tx: Tx, c: store.ConversationRow) => Promise<T>,
     forUpdate = false,
   ): Promise<T> {
-    const scopeUser = isSupervisor(ctx) ? null : userId(ctx);
     return withScoped<store.ConversationRow & { in_scope: boolean }, T>(
       ctx,
       id,
-      (tx) => store.selectConversationInScope(tx, id, scopeUser, forUpdate),
+      (tx) => store.selectConversationInScope(tx, id, scopeUserOf(ctx), forUpdate),
       fn,
     );
   }
+
+  /** Whose queues bound what the caller sees; null for supervisors (every queue). */
+  const scopeUserOf = (ctx: TenantContext) => (isSupervisor(ctx) ? null : userId(ctx));
 
   /** withConversation with a caller's own loader (one that reports in_scope). */
   async function withScoped<R extends { in_scope: boolean }, T>(
@@ -194,8 +196,7 @@ export function createConversationService(deps: ConversationDeps) {
 
   async function get(ctx: TenantContext, id: string) {
     const canReveal = ctx.ability.can('reveal', 'Customer');
-    const scopeUser = isSupervisor(ctx) ? null : userId(ctx);
-    const load = (tx: Tx) => store.selectConversationView(tx, id, scopeUser);
+    const load = (tx: Tx) => store.selectConversationView(tx, id, scopeUserOf(ctx));
     const view = await withScoped(ctx, id, load, async (tx, c) => {
       const tenantId = ctx.tenant.id;
       let subject: string | null = null;

@@ -51,10 +51,6 @@ export async function selectConversation(
   return r;
 }
 
-/**
- * The conversation and whether the agent may see it (assigned to them or in one of their
- * queues) in one round trip; userId null means an unrestricted reader (supervisor).
- */
 export interface CallSummaryRow {
   id: string;
   direction: string;
@@ -72,6 +68,7 @@ export interface ConversationViewRow extends ConversationRow {
   call: CallSummaryRow | null;
 }
 
+/** Assigned to the user or in one of their queues (null: an unrestricted reader). */
 const scopeOf = (userId: string | null) =>
   userId === null
     ? sql`true`
@@ -93,9 +90,7 @@ export async function selectConversationView(
   const inScope = scopeOf(userId);
   const [r] = await rows<Omit<ConversationViewRow, 'messages'> & { messages: RawMessage[] | null }>(
     tx,
-    sql`select c.id, c.tenant_id, c.customer_id, c.channel, c.status, c.priority, c.tags, c.queue_id, c.assignee_id,
-          c.subject_enc, c.visitor_id, c.created_at, c.last_message_at, c.last_message_at::text as lma_text,
-          ${inScope} as in_scope,
+    sql`select ${COLS}, ${inScope} as in_scope,
           case when ${inScope} then (select coalesce(json_agg(m order by m.seq), '[]'::json) from (
             select seq, id, subject_id, channel, kind, direction, author_type, author_id, encode(body_enc, 'base64') as body_enc,
               findings, delivery_state, speaker, start_ms, end_ms, created_at
@@ -114,20 +109,19 @@ export async function selectConversationView(
 
 type RawMessage = Omit<MessageRow, 'body_enc'> & { body_enc: string };
 
+/**
+ * The conversation and whether the agent may see it (assigned to them or in one of their
+ * queues) in one round trip; userId null means an unrestricted reader (supervisor).
+ */
 export async function selectConversationInScope(
   tx: Tx,
   id: string,
   userId: string | null,
   forUpdate = false,
 ): Promise<(ConversationRow & { in_scope: boolean }) | undefined> {
-  const inScope =
-    userId === null
-      ? sql`true`
-      : sql`(assignee_id = ${userId} or exists (select 1 from queue_members qm
-             where qm.user_id = ${userId} and qm.queue_id = conversations.queue_id))`;
   const [r] = await rows<ConversationRow & { in_scope: boolean }>(
     tx,
-    sql`select ${COLS}, ${inScope} as in_scope from conversations where id = ${id} ${forUpdate ? sql`for update` : sql``}`,
+    sql`select ${COLS}, ${scopeOf(userId)} as in_scope from conversations c where c.id = ${id} ${forUpdate ? sql`for update` : sql``}`,
   );
   return r;
 }

@@ -64,6 +64,12 @@ describe('two nodes on one PostgreSQL and NATS', () => {
     await pgdb?.drop();
   });
 
+  /** A chat-widget visitor's message, sent to the node at `base` from the allowed origin. */
+  const postAsVisitor = (base: string, text: string, clientMessageId: string) =>
+    call(base, 'POST', `/api/v1/widget/${w.slug}/messages`, { text, clientMessageId }, null, {
+      origin: 'http://localhost',
+    });
+
   /** Another agent of the tenant (optionally in a queue), signed in nowhere yet. */
   async function newAgent(queueId?: string) {
     const password = `pw-${randomBytes(12).toString('base64url')}`;
@@ -93,14 +99,7 @@ describe('two nodes on one PostgreSQL and NATS', () => {
     // Give B's NATS subscription time to be in place before publishing (it connects in the background).
     await new Promise((r) => setTimeout(r, 300));
 
-    const posted = await call(
-      a.url,
-      'POST',
-      `/api/v1/widget/${w.slug}/messages`,
-      { text: 'Hallo, ich habe eine Frage', clientMessageId: 'mn-00000001' },
-      null,
-      { origin: 'http://localhost' },
-    );
+    const posted = await postAsVisitor(a.url, 'Hallo, ich habe eine Frage', 'mn-00000001');
     expect(posted.status).toBe(201);
     const ev = await live.next((m) => m.type === 'message.created', 3000);
     expect(ev.conversationId).toBe(posted.json.conversationId);
@@ -187,14 +186,7 @@ describe('two nodes on one PostgreSQL and NATS', () => {
 
   it("an agent's reply on node A reaches the visitor's widget socket on node B", async () => {
     const origin = { origin: 'http://localhost' };
-    const posted = await call(
-      a.url,
-      'POST',
-      `/api/v1/widget/${w.slug}/messages`,
-      { text: 'Wo bleibt meine Bestellung?', clientMessageId: 'mn-visitor-0002' },
-      null,
-      origin,
-    );
+    const posted = await postAsVisitor(a.url, 'Wo bleibt meine Bestellung?', 'mn-visitor-0002');
     expect(posted.status).toBe(201);
     const token = encodeURIComponent(posted.json.visitorToken);
     const visitor = await openWs(

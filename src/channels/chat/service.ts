@@ -1,6 +1,5 @@
 // The chat channel: widget settings and origins, visitor identities (signed tokens), inbound
 // visitor messages through the ingest pipeline, and live delivery to visitor sockets.
-
 import { sql } from 'drizzle-orm';
 import type { Keyring } from '../../crypto/index.ts';
 import type { CustomerService } from '../../customers/service.ts';
