@@ -37,7 +37,7 @@ export function ocsfClassOf(action: string): ClassPick {
   if (domain === 'key' || domain === 'account') {
     return { classUid: 3001, categoryUid: 3, className: 'Account Change', activityId: 99, activityName: 'Other' };
   }
-  if (domain === 'detection') {
+  if (domain === 'detection' || (domain === 'file' && verb === 'quarantine')) {
     return { classUid: 2004, categoryUid: 2, className: 'Detection Finding', activityId: 1, activityName: 'Create' };
   }
   const [activityId, activityName] = API_ACTIVITY[verb] ?? [99, 'Other'];
@@ -83,5 +83,18 @@ export function toOcsf(e: AuditEvent): Record<string, unknown> {
     base.api = { operation: e.action, request: { uid: e.requestId ?? undefined } };
     base.resources = resource ? [resource] : [];
   }
+  if (e.action === 'file.quarantine') Object.assign(base, quarantineFinding(e));
   return JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
+}
+
+/** A quarantined inbound file as a Detection Finding with its malware name (High). */
+function quarantineFinding(e: AuditEvent): Record<string, unknown> {
+  const threat = typeof e.meta.threat === 'string' ? e.meta.threat : 'unknown';
+  return {
+    severity_id: 4,
+    severity: 'High',
+    finding_info: { uid: `${e.tenantId ?? 'platform'}:${e.seq}`, title: `Malware detected: ${threat}`, types: ['malware'] },
+    malware: [{ name: threat, classification_ids: [0] }],
+    file: { type: 'inbound attachment', hashes: [{ algorithm_id: 3, value: e.meta.sha256 }] },
+  };
 }
