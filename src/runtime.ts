@@ -20,6 +20,7 @@ import { emailFileSource } from './channels/email/attachments.ts';
 import { emailRoutes } from './channels/email/routes.ts';
 import { createEmailService, type EmailService } from './channels/email/service.ts';
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
+import { sanitizeReason } from './conversations/service.ts';
 import {
   createKeyring,
   createLocalKeyProvider,
@@ -29,11 +30,6 @@ import {
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
-import type { AuditRecorder } from './platform/audit-port.ts';
-import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
-import type { Config } from './platform/config.ts';
-import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
-import { sanitizeReason } from './conversations/service.ts';
 import {
   createClamd,
   createFileScanService,
@@ -41,6 +37,10 @@ import {
   fileRescanJob,
   quarantineRoutes,
 } from './malware/index.ts';
+import type { AuditRecorder } from './platform/audit-port.ts';
+import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
+import type { Config } from './platform/config.ts';
+import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLeases, runLeased } from './platform/leases.ts';
 import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
@@ -194,7 +194,11 @@ export async function startVigil(
   // (tests, embedding) means an ephemeral SMTP port too, so parallel instances never collide.
   // Inbound files: content checks at intake, clamd scans after commit, quarantine (issue 26).
   const fileSources = { email: emailFileSource(core.keyring) };
-  const clamdTarget = config.clamdSocket ? { socketPath: config.clamdSocket } : config.clamdUrl ? { url: config.clamdUrl } : null;
+  const clamdTarget = config.clamdSocket
+    ? { socketPath: config.clamdSocket }
+    : config.clamdUrl
+      ? { url: config.clamdUrl }
+      : null;
   const files = createFileScanService({
     db: core.db,
     audit: core.audit,
@@ -218,7 +222,12 @@ export async function startVigil(
     : undefined;
   if (email && app.contact) {
     emailRoutes(app.http, { email, conversations: app.contact.conversations });
-    const quarantine = createQuarantineService({ db: core.db, audit: core.audit, sources: fileSources, sanitizeReason });
+    const quarantine = createQuarantineService({
+      db: core.db,
+      audit: core.audit,
+      sources: fileSources,
+      sanitizeReason,
+    });
     quarantineRoutes(app.http, { files, quarantine, conversations: app.contact.conversations });
   }
   await app.http.listen({ port: config.port, host: config.host });

@@ -1,7 +1,7 @@
 // A real clamd for tests: its own config, socket and the repo's test signatures
 // (tools/clamav/vigil-test.ndb), started in the foreground and stopped or killed by the test.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClamd } from '../../src/malware/index.ts';

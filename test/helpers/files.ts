@@ -19,7 +19,12 @@ export const EICAR = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-AN
 export const MARKER = Buffer.from('VIGIL-MALWARE-TEST-MARKER-7F3A');
 
 /** A Windows PE header is enough for type detection. */
-export const FAKE_EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(62), Buffer.from('PE\0\0'), Buffer.alloc(200)]);
+export const FAKE_EXE = Buffer.concat([
+  Buffer.from('MZ'),
+  Buffer.alloc(62),
+  Buffer.from('PE\0\0'),
+  Buffer.alloc(200),
+]);
 
 export function zip(entries: Array<{ name: string; data: Buffer; store?: boolean }>): Buffer {
   const locals: Buffer[] = [];

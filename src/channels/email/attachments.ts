@@ -1,8 +1,9 @@
 // E-mail attachments: which parts are kept (size, count, and the type read from the bytes), and
 // the e-mail channel's side of the file-scan port (read a stored file for the scanner, delete a
 // quarantined one). The table email_attachments is this channel's.
-import type { Attachment } from 'mailparser';
+
 import { sql } from 'drizzle-orm';
+import type { Attachment } from 'mailparser';
 import type { Keyring } from '../../crypto/index.ts';
 import type { ContentVerdict, FileScanService, FileSourcePort } from '../../malware/index.ts';
 import { rows, type Tx } from '../../platform/db.ts';
@@ -35,7 +36,7 @@ export async function screenAttachments(
     else if (kept.length >= MAX_ATTACHMENTS) dropped.push({ reason: 'count', contentType: declared, size });
     else {
       const verdict = await files.inspect(a.content, declared);
-      if (verdict.kind === 'not_allowed') dropped.push({ reason: 'type', contentType: verdict.type, size });
+      if (verdict.kind === 'not_allowed') dropped.push({ reason: 'type', contentType: declared, size });
       else kept.push({ part: a, verdict });
     }
   }
@@ -51,7 +52,13 @@ export function emailFileSource(keyring: Pick<Keyring, 'decryptField'>): FileSou
       );
       if (!r) return null;
       return keyring.decryptField(
-        { tenantId: r.tenant_id, table: 'email_attachments', column: 'content_enc', rowId: fileId, subjectId: r.subject_id },
+        {
+          tenantId: r.tenant_id,
+          table: 'email_attachments',
+          column: 'content_enc',
+          rowId: fileId,
+          subjectId: r.subject_id,
+        },
         Buffer.from(r.content_enc),
         tx,
       );

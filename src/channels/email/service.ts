@@ -11,10 +11,10 @@ import type { ConversationService } from '../../conversations/service.ts';
 import type { Keyring } from '../../crypto/index.ts';
 import { registerEncryptedColumn } from '../../crypto/index.ts';
 import { type Ingest, type IngestResult, renderStored, systemContext } from '../../ingest/index.ts';
+import type { FileScanService } from '../../malware/index.ts';
 import { scanText } from '../../pii/index.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { type Database, rows, type Tx } from '../../platform/db.ts';
-import type { FileScanService } from '../../malware/index.ts';
 import { screenAttachments } from './attachments.ts';
 import { htmlFromText, htmlToText, sanitizeEmailHtml } from './html.ts';
 
@@ -216,7 +216,12 @@ export function createEmailService(deps: EmailDeps) {
             ${a.filename ? await enc(tx, t, 'email_attachments', 'filename_enc', id, sid, a.filename.slice(0, 255)) : null},
             ${await enc(tx, t, 'email_attachments', 'content_enc', id, sid, a.content)})`);
         const declaredType = (a.contentType || 'application/octet-stream').toLowerCase();
-        const file = { fileId: id, tenantId: t, source: 'email' as const, conversationId: res.conversationId };
+        const file = {
+          fileId: id,
+          tenantId: t,
+          source: 'email' as const,
+          conversationId: res.conversationId,
+        };
         await deps.files.register(tx, { ...file, subjectId: sid, declaredType, data: a.content }, verdict);
       }
       return { ctx, res };
