@@ -16,6 +16,7 @@ import { scheduleAuditRetention } from './audit/retention-job.ts';
 import { createTenantSinkExporter } from './audit/tenant-sink-exporter.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
+import { chatFileSource, chatUploadRoutes } from './channels/chat/uploads.ts';
 import { emailFileSource } from './channels/email/attachments.ts';
 import { emailRoutes } from './channels/email/routes.ts';
 import { createEmailService, type EmailService } from './channels/email/service.ts';
@@ -193,7 +194,7 @@ export async function startVigil(
   // E-mail: replies through the relay (when configured), inbound SMTP. An ephemeral HTTP port
   // (tests, embedding) means an ephemeral SMTP port too, so parallel instances never collide.
   // Inbound files: content checks at intake, clamd scans after commit, quarantine (issue 26).
-  const fileSources = { email: emailFileSource(core.keyring) };
+  const fileSources = { email: emailFileSource(core.keyring), chat: chatFileSource(core.keyring) };
   const clamdTarget = config.clamdSocket
     ? { socketPath: config.clamdSocket }
     : config.clamdUrl
@@ -229,6 +230,7 @@ export async function startVigil(
       sanitizeReason,
     });
     quarantineRoutes(app.http, { files, quarantine, conversations: app.contact.conversations });
+    chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
   }
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
