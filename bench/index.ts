@@ -9,6 +9,7 @@ import { benchPii } from '../src/pii/bench.ts';
 import { benchDsar } from './dsar.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
+import { benchMalware } from './malware.ts';
 import { withScratchDatabase } from './util.ts';
 
 const { values } = parseArgs({
@@ -21,6 +22,7 @@ const quick = values.quick;
 const sections: Record<string, () => Promise<unknown>> = {
   pii: () => benchPii(),
   crypto: () => benchCrypto(),
+  malware: () => benchMalware({ runs: quick ? 10 : 30 }),
   audit: async () => {
     const size = quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {};
     return {

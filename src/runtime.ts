@@ -16,9 +16,12 @@ import { scheduleAuditRetention } from './audit/retention-job.ts';
 import { createTenantSinkExporter } from './audit/tenant-sink-exporter.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
+import { chatFileSource, chatUploadRoutes } from './channels/chat/uploads.ts';
+import { emailFileSource } from './channels/email/attachments.ts';
 import { emailRoutes } from './channels/email/routes.ts';
 import { createEmailService, type EmailService } from './channels/email/service.ts';
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
+import { sanitizeReason } from './conversations/service.ts';
 import {
   createKeyring,
   createLocalKeyProvider,
@@ -28,6 +31,13 @@ import {
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
+import {
+  createClamd,
+  createFileScanService,
+  createQuarantineService,
+  fileRescanJob,
+  quarantineRoutes,
+} from './malware/index.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
@@ -183,8 +193,24 @@ export async function startVigil(
   }
   // E-mail: replies through the relay (when configured), inbound SMTP. An ephemeral HTTP port
   // (tests, embedding) means an ephemeral SMTP port too, so parallel instances never collide.
+  // Inbound files: content checks at intake, clamd scans after commit, quarantine (issue 26).
+  const fileSources = { email: emailFileSource(core.keyring), chat: chatFileSource(core.keyring) };
+  const clamdTarget = config.clamdSocket
+    ? { socketPath: config.clamdSocket }
+    : config.clamdUrl
+      ? { url: config.clamdUrl }
+      : null;
+  const files = createFileScanService({
+    db: core.db,
+    audit: core.audit,
+    logger,
+    clamd: clamdTarget ? createClamd({ ...clamdTarget, timeoutMs: config.clamdTimeoutSeconds * 1000 }) : null,
+    unscanned: config.unscannedFiles,
+    sources: fileSources,
+  });
   const email = app.contact
     ? createEmailService({
+        files,
         db: core.db,
         keyring: core.keyring,
         ingest: app.contact.ingest,
@@ -195,7 +221,17 @@ export async function startVigil(
         retryBaseSeconds: config.smtpRetryBaseSeconds,
       })
     : undefined;
-  if (email && app.contact) emailRoutes(app.http, { email, conversations: app.contact.conversations });
+  if (email && app.contact) {
+    emailRoutes(app.http, { email, conversations: app.contact.conversations });
+    const quarantine = createQuarantineService({
+      db: core.db,
+      audit: core.audit,
+      sources: fileSources,
+      sanitizeReason,
+    });
+    quarantineRoutes(app.http, { files, quarantine, conversations: app.contact.conversations });
+    chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
+  }
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {
@@ -231,6 +267,7 @@ export async function startVigil(
     process.stdout.write(`\n${demoText.replace(/http:\/\/[^\s]+/, url)}\n\n`);
   const background = startBackgroundJobs(core, logger, bus.nodeId, [
     ...(email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : []),
+    fileRescanJob(files, config.fileRescanSeconds),
     ...(app.detectorLease ? [app.detectorLease] : []),
   ]);
   let stopping = false;

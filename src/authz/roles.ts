@@ -49,6 +49,8 @@ export type Subject =
   | 'Compliance'
   | 'Consent'
   | 'AccessReview'
+  /** Files held back by the malware scanner (issue 26). */
+  | 'Quarantine'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -115,6 +117,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', ['AccessPolicy', 'Device', 'Training']);
       can('read', 'Compliance');
       can('manage', 'AccessReview');
+      can(['read', 'update', 'delete'], 'Quarantine');
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');

@@ -29,6 +29,8 @@ const DATA_TABLES = [
   'pii_tokens',
   'calls',
   'conversation_verifications',
+  'file_scans',
+  'chat_attachments',
   'email_attachments',
   'email_messages',
   'messages',

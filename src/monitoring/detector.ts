@@ -96,6 +96,8 @@ const COUNTER_RULES: CounterRule[] = [
   'verification_locked',
   'verification_failures',
   'payment_declines',
+  'malware_detected',
+  'file_scanner_down',
 ];
 
 const HANDLED_CAP = 256; // more conversations per hour than any person handles
@@ -443,6 +445,13 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       case 'verification.attempt':
         if (ev.isUser && e.outcome === 'failure')
           count(out, 'verification_failures', ev, userKey, 'user', actor);
+        break;
+      // Inbound files: each quarantined file is its own subject; the scanner is one subject.
+      case 'file.quarantine':
+        if (e.resourceId) count(out, 'malware_detected', ev, `${tk}|${e.resourceId}`, 'file', e.resourceId);
+        break;
+      case 'file.scanner_unavailable':
+        count(out, 'file_scanner_down', ev, `${tk}|clamd`, 'scanner', 'clamd');
         break;
       case 'payment.capture': {
         if (e.outcome === 'success' || !e.ip) break;

@@ -55,6 +55,8 @@ export const DEFAULT_RULES: Readonly<Record<RuleId, RuleConfig>> = {
   verification_failures: rule(8, 900, 'medium'),
   // Card testing on the hosted payment page: many declines from one network.
   payment_declines: rule(5, 600, 'high'),
+  malware_detected: rule(1, 3600, 'high'),
+  file_scanner_down: rule(1, 3600, 'medium'),
 };
 
 /** Fixed, data-free titles for notifications and the UI. */
@@ -81,6 +83,8 @@ export const RULE_TITLES: Readonly<Record<RuleId, string>> = {
   verification_locked: 'Caller verification locked after repeated failed answers',
   verification_failures: 'Many failed caller verification attempts by one user',
   payment_declines: 'Many declined card payments from one network',
+  malware_detected: 'Inbound file quarantined (malware or disguised content)',
+  file_scanner_down: 'Malware scanner unreachable: inbound files wait unscanned',
 };
 
 const MAX_WINDOW_SECONDS = 7 * 86_400;

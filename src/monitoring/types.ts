@@ -60,6 +60,9 @@ export const RULE_IDS = [
   'verification_locked',
   'verification_failures',
   'payment_declines',
+  // Inbound files (src/malware): a quarantined file, the scanner unreachable.
+  'malware_detected',
+  'file_scanner_down',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export const isRuleId = (s: string): s is RuleId => (RULE_IDS as readonly string[]).includes(s);
@@ -105,7 +108,7 @@ export interface RuleConfig {
   params: RuleParams;
 }
 
-export type SubjectType = 'user' | 'ip_range';
+export type SubjectType = 'user' | 'ip_range' | 'file' | 'scanner';
 
 /** One rule match on one event. The alert book turns findings into deduplicated alerts. */
 export interface Finding {

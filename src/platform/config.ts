@@ -26,6 +26,14 @@ export const ConfigSchema = Type.Object({
   emailHostname: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9.-]+$' }),
   /** First retry delay for failed outbound e-mail (doubles per attempt, bounded). */
   smtpRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** ClamAV daemon for inbound files: a Unix socket path, or tcp://host:port (issue 26). */
+  clamdSocket: Type.Optional(Type.String({ minLength: 1 })),
+  clamdUrl: Type.Optional(Type.String({ pattern: '^tcp://[^/:]+:[0-9]{1,5}$' })),
+  clamdTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 600 }),
+  /** Without a scanner configured: hold inbound files as unscannable (default) or let them through. */
+  unscannedFiles: Type.Union([Type.Literal('hold'), Type.Literal('allow')]),
+  /** How often files left pending (scanner down) are tried again. */
+  fileRescanSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   logLevel: Type.Union([
     Type.Literal('fatal'),
     Type.Literal('error'),
@@ -104,6 +112,11 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     smtpTlsKeyFile: env.SMTP_TLS_KEY_FILE || undefined,
     emailHostname: env.VIGIL_EMAIL_HOSTNAME || undefined,
     smtpRetryBaseSeconds: int(env.SMTP_RETRY_BASE_SECONDS),
+    clamdSocket: env.VIGIL_CLAMD_SOCKET || undefined,
+    clamdUrl: env.VIGIL_CLAMD_URL || undefined,
+    clamdTimeoutSeconds: int(env.VIGIL_CLAMD_TIMEOUT_SECONDS),
+    unscannedFiles: env.VIGIL_UNSCANNED_FILES || undefined,
+    fileRescanSeconds: int(env.VIGIL_FILE_RESCAN_SECONDS),
     logLevel: env.LOG_LEVEL,
     trustProxy: bool(env.VIGIL_TRUST_PROXY),
     secureCookies: bool(env.VIGIL_SECURE_COOKIES),
@@ -150,6 +163,9 @@ const defaults: Config = {
   smtpPort: 2525,
   emailHostname: 'vigil.local',
   smtpRetryBaseSeconds: 30,
+  clamdTimeoutSeconds: 30,
+  unscannedFiles: 'hold',
+  fileRescanSeconds: 30,
   logLevel: 'info',
   trustProxy: false,
   secureCookies: false,

@@ -51,6 +51,9 @@ export const errorStatus = {
   saml_response_invalid: 401,
   phishing_resistant_required: 403,
   webauthn_failed: 401,
+  // Malware scanning (issue 26): only clean files are served.
+  file_quarantined: 409,
+  file_not_scanned: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

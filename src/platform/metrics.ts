@@ -88,6 +88,12 @@ export function createMetrics(deps: { db: Pick<Database, 'withOwner'>; bus?: Clu
     labelNames: ['severity'] as const,
     registers: reg,
   });
+  const fileBacklog = new Gauge({
+    name: 'vigil_file_scan_backlog',
+    help: 'Inbound files waiting for the malware scanner, and the age of the oldest in seconds',
+    labelNames: ['measure'] as const,
+    registers: reg,
+  });
   const busUp = new Gauge({
     name: 'vigil_cluster_bus_connected',
     help: '1 when cross-node events reach the other nodes',
@@ -119,9 +125,16 @@ export function createMetrics(deps: { db: Pick<Database, 'withOwner'>; bus?: Clu
           sql`select severity, count(*)::int as n from monitoring_alerts
               where state in ('open', 'acknowledged') group by severity`,
         );
-        return { w: w?.n ?? 0, e: e?.n ?? 0, lag, al };
+        const [f] = await rows<{ n: number; oldest: number | null }>(
+          tx,
+          sql`select count(*)::int as n, extract(epoch from now() - min(created_at))::float8 as oldest
+              from file_scans where state = 'pending'`,
+        );
+        return { w: w?.n ?? 0, e: e?.n ?? 0, lag, al, f };
       });
       waiting.set(r.w);
+      fileBacklog.set({ measure: 'files' }, r.f?.n ?? 0);
+      fileBacklog.set({ measure: 'oldest_seconds' }, r.f?.oldest ?? 0);
       emailPending.set(r.e);
       outboxLag.reset();
       // Sink ids come from configuration ('nats', 'webhook', 'file'), not from users.

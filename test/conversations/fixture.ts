@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { issueApiToken } from '../../src/channels/voice/tokens.ts';
 import { pgTextArray } from '../../src/ingest/index.ts';
+import type { Config } from '../../src/platform/config.ts';
 import { rows } from '../../src/platform/db.ts';
 import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 
@@ -25,8 +26,8 @@ export interface World {
 
 export const ORIGIN = { origin: 'http://localhost:5173' };
 
-export async function startWorld(): Promise<World> {
-  const v = await startTestVigil({ logLevel: 'info' });
+export async function startWorld(overrides: Partial<Config> = {}): Promise<World> {
+  const v = await startTestVigil({ logLevel: 'info', ...overrides });
   const suffix = Math.random().toString(36).slice(2, 8);
   const a = await v.tenant(`cc-a-${suffix}`);
   const b = await v.tenant(`cc-b-${suffix}`);

@@ -5,6 +5,7 @@ import { AccessPolicyPage } from './pages/AccessPolicy';
 import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
+import { QuarantinePage } from './pages/Quarantine';
 import { AuditPage } from './pages/Audit';
 import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
@@ -73,6 +74,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/users', path)) return <UsersPage slug={slug!} />;
   if (match('/app/t/:slug/audit', path)) return <AuditPage slug={slug!} />;
   if (match('/app/t/:slug/alerts', path)) return <AlertsPage slug={slug!} />;
+  if (match('/app/t/:slug/quarantine', path)) return <QuarantinePage slug={slug!} />;
   const alert = match('/app/t/:slug/alerts/:id', path);
   if (alert) return <AlertDetailPage slug={slug!} id={alert.id!} />;
   if (match('/app/t/:slug/tokens', path)) return <TokensPage slug={slug!} />;

@@ -12,7 +12,7 @@ import {
 } from '../../ingest/index.ts';
 import type { ClusterBus, ClusterEvent } from '../../platform/cluster/index.ts';
 import type { TenantRef } from '../../platform/context.ts';
-import { type Database, rows } from '../../platform/db.ts';
+import { type Database, rows, type Tx } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
 import type { RateCounter } from '../../platform/rate-limit.ts';
 import { originAllowed } from './origins.ts';
@@ -108,6 +108,8 @@ export function createChatService(deps: ChatDeps) {
     w: WidgetTenant,
     input: { text: string; clientMessageId: string; visitorToken?: string | undefined },
     client: { ip: string; requestId: string },
+    /** Runs in the message's own transaction (a visitor's upload stores its file there). */
+    inTx?: (tx: Tx, r: IngestResult) => Promise<void>,
   ): Promise<IngestResult & { visitorToken: string }> {
     const tenantId = w.tenant.id;
     const visitorId =
@@ -139,7 +141,7 @@ export function createChatService(deps: ChatDeps) {
           sql`select id from conversations where visitor_id = ${visitorId} and status <> 'closed'
               order by last_message_at desc limit 1`,
         );
-        return ingest.ingestInTx(tx, ctx, {
+        const res = await ingest.ingestInTx(tx, ctx, {
           channel: 'chat',
           direction: 'inbound',
           author: { type: 'visitor', id: visitorId },
@@ -149,6 +151,8 @@ export function createChatService(deps: ChatDeps) {
             ? { conversationId: open.id }
             : { newConversation: { channel: 'chat' as const, customer: { id: v.customer_id }, visitorId } }),
         });
+        if (res.created && inTx) await inTx(tx, res);
+        return res;
       }),
     );
     ingest.publish(ctx, r);

@@ -1,5 +1,7 @@
 // E-mail HTML: sanitized to basic formatting (no scripts, styles, frames, event handlers,
-// javascript: URLs, remote images), and a plain-text view of it for the PII scan.
+// javascript: URLs, remote images), and a plain-text view of it for the PII scan. Links are not
+// clickable: agents see the link text and, beside it, where it really points (a phishing mail's
+// "https://bank.example" that leads elsewhere shows both); nothing is ever fetched.
 import sanitizeHtml from 'sanitize-html';
 
 const OPTIONS: sanitizeHtml.IOptions = {
@@ -37,7 +39,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
     'tr',
     'td',
     'th',
-    'a',
+    'vigil-link',
     'img',
   ],
   allowedAttributes: {
@@ -52,16 +54,35 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {
-    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: 'noopener noreferrer nofollow' } }),
+    a: (_tag, attribs) => {
+      const href = (attribs.href ?? '').trim();
+      const shown: Record<string, string> = /^(https?:\/\/|mailto:)/i.test(href)
+        ? { 'data-target': href }
+        : {};
+      return { tagName: 'vigil-link', attribs: shown };
+    },
   },
   exclusiveFilter: (frame) => frame.tag === 'img' && !frame.attribs.src,
 };
-OPTIONS.allowedAttributes = { ...(OPTIONS.allowedAttributes as object), a: ['href', 'title', 'rel'] };
+OPTIONS.allowedAttributes = { ...(OPTIONS.allowedAttributes as object), 'vigil-link': ['data-target'] };
+
+/** `<vigil-link data-target=T>text</vigil-link>` → `<span class="link">text</span> <span class="link-target">[T]</span>`. */
+function showLinkTargets(html: string): string {
+  const targets: string[] = [];
+  return html.replace(/<vigil-link(?: data-target="([^"]*)")?>|<\/vigil-link>/g, (m, target?: string) => {
+    if (m.startsWith('</')) {
+      const t = targets.pop();
+      return t ? `</span> <span class="link-target">[${t}]</span>` : '</span>';
+    }
+    targets.push(target ?? '');
+    return '<span class="link">';
+  });
+}
 
 export const MAX_HTML = 200_000;
 
 export function sanitizeEmailHtml(html: string): string {
-  return sanitizeHtml(html.slice(0, 2 * MAX_HTML), OPTIONS).slice(0, MAX_HTML);
+  return showLinkTargets(sanitizeHtml(html.slice(0, 2 * MAX_HTML), OPTIONS)).slice(0, MAX_HTML);
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };

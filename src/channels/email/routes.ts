@@ -17,7 +17,18 @@ const EmailDetail = Type.Object({
       direction: Type.String(),
       html: Nullable(Type.String()),
       attachments: Type.Array(
-        Type.Object({ id: Type.String(), contentType: Type.String(), size: Type.Integer() }),
+        Type.Object({
+          id: Type.String(),
+          contentType: Type.String(),
+          size: Type.Integer(),
+          scanState: Type.Union([
+            Type.Literal('pending'),
+            Type.Literal('clean'),
+            Type.Literal('infected'),
+            Type.Literal('unscannable'),
+            Type.Literal('deleted'),
+          ]),
+        }),
       ),
       dropped: Type.Array(
         Type.Object({ reason: Type.String(), contentType: Type.String(), size: Type.Integer() }),

@@ -11,9 +11,11 @@ import type { ConversationService } from '../../conversations/service.ts';
 import type { Keyring } from '../../crypto/index.ts';
 import { registerEncryptedColumn } from '../../crypto/index.ts';
 import { type Ingest, type IngestResult, renderStored, systemContext } from '../../ingest/index.ts';
+import type { FileScanService } from '../../malware/index.ts';
 import { scanText } from '../../pii/index.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { type Database, rows, type Tx } from '../../platform/db.ts';
+import { screenAttachments } from './attachments.ts';
 import { htmlFromText, htmlToText, sanitizeEmailHtml } from './html.ts';
 
 registerEncryptedColumn({ table: 'email_messages', column: 'headers_enc' });
@@ -21,15 +23,6 @@ registerEncryptedColumn({ table: 'email_messages', column: 'html_enc' });
 registerEncryptedColumn({ table: 'email_attachments', column: 'filename_enc' });
 registerEncryptedColumn({ table: 'email_attachments', column: 'content_enc' });
 
-export const ATTACHMENT_TYPES = new Set([
-  'application/pdf',
-  'image/png',
-  'image/jpeg',
-  'image/gif',
-  'text/plain',
-]);
-export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
-export const MAX_ATTACHMENTS = 20;
 const MAX_BODY = 19_000;
 const MAX_ATTEMPTS = 8;
 
@@ -83,6 +76,8 @@ export interface EmailDeps {
   retryBaseSeconds: number;
   /** Upper bound for one relay attempt inside an HTTP request. */
   sendTimeoutMs?: number;
+  /** Inspection, scan state and scanning of attachments (issue 26). */
+  files: Pick<FileScanService, 'inspect' | 'register' | 'kick' | 'statesOf'>;
 }
 
 export function createEmailService(deps: EmailDeps) {
@@ -154,6 +149,7 @@ export function createEmailService(deps: EmailDeps) {
     if (text.length > MAX_BODY) text = `${text.slice(0, MAX_BODY)}\n[…]`;
     if (!text.replace(/[\s\p{C}]/gu, '')) text = '(no text)';
 
+    const screened = await screenAttachments(mail.attachments ?? [], deps.files);
     const r = await db.withTenant(rcpt.tenantId, async (tx) => {
       const ctx = await tenantCtx(tx, rcpt.tenantId);
       let conversationId: string | undefined;
@@ -206,33 +202,32 @@ export function createEmailService(deps: EmailDeps) {
           res.findings.length === 0 && scanText(htmlToText(html), { channel: 'email' }).length === 0;
         storedHtml = clean ? html : htmlFromText(res.text);
       }
-      const dropped: Array<{ reason: string; contentType: string; size: number }> = [];
-      const kept: typeof mail.attachments = [];
-      for (const a of mail.attachments ?? []) {
-        const type = (a.contentType || 'application/octet-stream').toLowerCase().slice(0, 100);
-        const size = a.content?.length ?? 0;
-        if (!ATTACHMENT_TYPES.has(type)) dropped.push({ reason: 'type', contentType: type, size });
-        else if (size > MAX_ATTACHMENT_BYTES) dropped.push({ reason: 'size', contentType: type, size });
-        else if (kept.length >= MAX_ATTACHMENTS) dropped.push({ reason: 'count', contentType: type, size });
-        else kept.push(a);
-      }
       const t = rcpt.tenantId;
       const sid = res.customerId;
       await tx.execute(sql`insert into email_messages (id, tenant_id, conversation_id, subject_id, direction, msgid_hash, headers_enc, html_enc, dropped)
         values (${res.messageId}, ${t}, ${res.conversationId}, ${sid}, 'inbound', ${msgidHash},
           ${await enc(tx, t, 'email_messages', 'headers_enc', res.messageId, sid, JSON.stringify(headers))},
           ${storedHtml ? await enc(tx, t, 'email_messages', 'html_enc', res.messageId, sid, storedHtml) : null},
-          ${JSON.stringify(dropped)}::jsonb)`);
-      for (const a of kept) {
+          ${JSON.stringify(screened.dropped)}::jsonb)`);
+      for (const { part: a, verdict } of screened.kept) {
         const id = randomUUID();
         await tx.execute(sql`insert into email_attachments (id, tenant_id, message_id, subject_id, content_type, size, filename_enc, content_enc)
-          values (${id}, ${t}, ${res.messageId}, ${sid}, ${a.contentType.toLowerCase()}, ${a.content.length},
+          values (${id}, ${t}, ${res.messageId}, ${sid}, ${verdict.type}, ${a.content.length},
             ${a.filename ? await enc(tx, t, 'email_attachments', 'filename_enc', id, sid, a.filename.slice(0, 255)) : null},
             ${await enc(tx, t, 'email_attachments', 'content_enc', id, sid, a.content)})`);
+        const declaredType = (a.contentType || 'application/octet-stream').toLowerCase();
+        const file = {
+          fileId: id,
+          tenantId: t,
+          source: 'email' as const,
+          conversationId: res.conversationId,
+        };
+        await deps.files.register(tx, { ...file, subjectId: sid, declaredType, data: a.content }, verdict);
       }
       return { ctx, res };
     });
     ingest.publish(r.ctx, r.res);
+    if (r.res.created && screened.kept.length) deps.files.kick();
     return { conversationId: r.res.conversationId, messageId: r.res.messageId, created: r.res.created };
   }
 
@@ -487,6 +482,7 @@ export function createEmailService(deps: EmailDeps) {
         sql`select a.id, a.message_id, a.content_type, a.size from email_attachments a
             join email_messages e on e.id = a.message_id where e.conversation_id = ${conversationId} order by a.created_at`,
       );
+      const scans = new Map((await deps.files.statesOf(tx, conversationId)).map((f) => [f.file_id, f]));
       const out = [];
       for (const m of list) {
         out.push({
@@ -500,7 +496,13 @@ export function createEmailService(deps: EmailDeps) {
             : null,
           attachments: atts
             .filter((a) => a.message_id === m.id)
-            .map((a) => ({ id: a.id, contentType: a.content_type, size: a.size })),
+            .map((a) => ({
+              id: a.id,
+              contentType: a.content_type,
+              size: a.size,
+              // Only `clean` files can be downloaded (…/files/:id); agents see why others cannot.
+              scanState: scans.get(a.id)?.state ?? 'pending',
+            })),
           dropped: m.dropped,
           deliveryState: m.delivery_state,
           deliveryError: m.delivery_error,

@@ -25,6 +25,7 @@ export function navFor(
     if (has('security_officer', 'tenant_admin')) items.push({ href: `${p}/users`, label: t('nav.users') });
     if (has('security_officer', 'dpo')) items.push({ href: `${p}/audit`, label: t('nav.audit') });
     if (has('security_officer')) items.push({ href: `${p}/alerts`, label: t('nav.alerts') });
+    if (has('security_officer')) items.push({ href: `${p}/quarantine`, label: t('nav.quarantine') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('tenant_admin')) items.push({ href: `${p}/settings`, label: t('nav.settings') });
     if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });

@@ -19,6 +19,7 @@ import {
   useToast,
 } from '../../ui';
 import { CustomerPanel } from './CustomerPanel';
+import { Files } from './Files';
 import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
 
 const TOKEN_RE = /\[([A-Z_]+):(tok_[a-z0-9]{20})\]/g;
@@ -277,6 +278,7 @@ export function Conversation({
           </div>
         </form>
       </div>
+      <Files slug={slug} conversationId={id} tick={liveTick} />
       <CustomerPanel slug={slug} customerId={d.customerId} conversationId={id} />
       <RevealDialog
         slug={slug}
