@@ -153,7 +153,10 @@ function connect() {
     socket.onmessage = (e) => {
       const msg = JSON.parse(e.data);
       if (msg.type === 'revoke') {
-        void intervene(msg.reason === 'not_signed_in' ? 'not_signed_in' : 'suspended');
+        // What was queued (an outage) still reaches the audit log before the tools are ended.
+        void sendQueued().finally(() =>
+          intervene(msg.reason === 'not_signed_in' ? 'not_signed_in' : 'suspended'),
+        );
         return;
       }
       void (async () => {

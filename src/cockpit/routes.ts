@@ -180,7 +180,7 @@ export function cockpitRoutes(
     '/api/v1/cockpit/events',
     { config: { auth: EXTENSION }, schema: { tags: ['cockpit'], body: EventBody } },
     async (req) => {
-      const d = await cockpit.authenticate(bearerOf(req));
+      const d = await cockpit.authenticateEvents(bearerOf(req));
       const { events } = req.body as Type.Static<typeof EventBody>;
       return { recorded: await cockpit.ingest(d, events) };
     },

@@ -153,12 +153,15 @@ export function compileRules(
       const o = originRegex(origin);
       const whole = `^${o}(/[^?#]*)?${QUERY_TAIL}`;
       block(200, `^${o}(/[^?#]*${AMBIGUOUS_ENCODING}[^?#]*)${QUERY_TAIL}`, tool, 'path_ambiguous');
+      // Requests other sites make to the tool (frames, fetch, images, forms in frames) go without
+      // its cookies. Top-level navigations are left to SameSite: DNR counts one typed into the
+      // address bar (no initiator) as third-party too.
       if (opts.settings.unlistedSites === 'strip_cookies')
         push(
           150,
           whole,
           { type: 'modifyHeaders', requestHeaders: [{ header: 'cookie', operation: 'remove' }] },
-          [...FRAMES, ...SUBRESOURCES],
+          ['sub_frame', ...SUBRESOURCES],
           { domainType: 'thirdParty' },
         );
       if (state) {

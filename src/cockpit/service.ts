@@ -258,6 +258,19 @@ export function createCockpitService(deps: CockpitDeps) {
     return d;
   }
 
+  /**
+   * For event ingest only: a device whose session or access ended still delivers what it queued
+   * before (an offline queue replayed after a suspension), as long as its token has not expired.
+   */
+  async function authenticateEvents(bearer: string | undefined): Promise<Device> {
+    if (!bearer) throw new VigilError('unauthenticated', 'a Cockpit token is required');
+    const d = await db.withPlatform((tx) => deviceStore.byTokenHash(tx, sha256(bearer)));
+    if (!d?.token_live || d.status === 'signed_out')
+      throw new VigilError('unauthenticated', 'the Cockpit token is invalid or expired');
+    if (d.status === 'active' && !d.session_live) await endDevice(d, 'ended', 'session_ended');
+    return d;
+  }
+
   /** A fresh token, only for the key the device paired with (proof of possession). */
   async function renew(
     d: Device,
@@ -370,6 +383,7 @@ export function createCockpitService(deps: CockpitDeps) {
     createPairingCode,
     pair,
     authenticate,
+    authenticateEvents,
     renew,
     ingest,
     recordTamper,
