@@ -217,7 +217,12 @@ setInterval(() => {
 /** Vigil ended the access: close the tools' tabs, clear their cookies and storage, block them. */
 async function intervene(reason) {
   await setState(null);
+  // Tool tabs under the offline lock page are the tools' tabs too.
+  const { lockedTabs = {} } = await session('lockedTabs');
   await chrome.storage.session.set({ locked: false, lockedTabs: {} });
+  const ids = Object.keys(lockedTabs).map(Number);
+  const stillLocked = (await chrome.tabs.query({})).filter((t) => ids.includes(t.id) && t.url?.startsWith(BLOCK));
+  if (stillLocked.length) await chrome.tabs.remove(stillLocked.map((t) => t.id)).catch(() => {});
   server = null;
   clearInterval(pingTimer);
   await install(reason);
