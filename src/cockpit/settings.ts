@@ -16,7 +16,7 @@ export interface CockpitSettings {
   heartbeatSeconds: number;
   /** null: the deployment default (VIGIL_COCKPIT_HEARTBEAT_GRACE_SECONDS). */
   tamperGraceSeconds: number | null;
-  /** null: 'suspend' for agents, 'notify' for everyone else. */
+  /** null: 'both' (suspend and alert) for agents, 'notify' for everyone else. */
   tamperAction: TamperAction | null;
   requireManaged: boolean;
 }
@@ -115,5 +115,5 @@ export function effectiveSettings(all: CockpitSettings[], defaultTamperGrace: nu
 
 /** The tenant's response to a silent extension, given the user's roles there. */
 export function tamperActionFor(s: CockpitSettings, roles: string[]): TamperAction {
-  return s.tamperAction ?? (roles.includes('agent') ? 'suspend' : 'notify');
+  return s.tamperAction ?? (roles.includes('agent') ? 'both' : 'notify');
 }

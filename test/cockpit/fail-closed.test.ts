@@ -378,16 +378,16 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
   it('disabling the extension suspends the agent’s Vigil sessions (heartbeat lost → tenant action)', async () => {
     await settings({ tamperGraceSeconds: 2 });
     await pair();
-    expect((await v.call('GET', '/api/v1/auth/me', undefined, agentSession)).status).toBe(200);
+    expect((await v.call('GET', '/api/v1/me', undefined, agentSession)).status).toBe(200);
     const t0 = Date.now();
     await helper.evaluate((id) => chrome.management.setEnabled(id, false), extId);
     await until(
       'the agent session revoked',
-      async () => (await v.call('GET', '/api/v1/auth/me', undefined, agentSession)).status === 401,
+      async () => (await v.call('GET', '/api/v1/me', undefined, agentSession)).status === 401,
       30_000,
     );
     timings.suspendAfterDisable = Date.now() - t0;
     const tamper = await auditEvents('cockpit.tamper');
-    expect(tamper.at(0)?.meta).toMatchObject({ reason: 'heartbeat_lost', response: 'suspend' });
+    expect(tamper.at(0)?.meta).toMatchObject({ reason: 'heartbeat_lost', response: 'both' });
   }, 60_000);
 });

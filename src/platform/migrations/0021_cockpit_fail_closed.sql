@@ -11,7 +11,7 @@ alter table cockpit_settings
   add column heartbeat_seconds integer not null default 10 check (heartbeat_seconds between 1 and 300),
   -- null: the deployment's VIGIL_COCKPIT_HEARTBEAT_GRACE_SECONDS.
   add column tamper_grace_seconds integer check (tamper_grace_seconds between 1 and 3600),
-  -- null: 'suspend' for agents, 'notify' for everyone else.
+  -- null: 'both' (suspend and alert) for agents, 'notify' for everyone else.
   add column tamper_action text check (tamper_action in ('notify', 'suspend', 'both')),
   add column require_managed boolean not null default false;
 
