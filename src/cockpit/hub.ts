@@ -85,8 +85,8 @@ export function createCockpitHub(cockpit: CockpitService, opts: HubOptions) {
   }
 
   /**
-   * Active devices whose extension has missed its heartbeats past the grace (the tenant's, never
-   * under two heartbeat intervals) while the session lives. Silence is counted from this
+   * Active devices whose extension has missed its heartbeats past the grace (the tenant's, or
+   * the deployment's) while the session lives. Silence is counted from this
    * process's start at the earliest: extensions reconnect after a Vigil restart.
    */
   async function watchdog(): Promise<void> {
@@ -94,7 +94,7 @@ export function createCockpitHub(cockpit: CockpitService, opts: HubOptions) {
     for (const d of await cockpit.activeDevices()) {
       const set = conns.get(d.id);
       const s = await cockpit.effectiveForUser(d.user_id);
-      const grace = Math.max(s.tamperGraceSeconds, 2 * s.heartbeatSeconds) * 1000;
+      const grace = s.tamperGraceSeconds * 1000;
       const silentFor = now - Math.max(new Date(d.last_seen_at).getTime(), startedAt);
       // Connected but no longer renewing its token: a modified or stuck extension.
       const unrenewedFor = now - new Date(d.token_expires_at).getTime();

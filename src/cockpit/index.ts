@@ -52,6 +52,6 @@ export async function registerCockpit(
       throw new VigilError('forbidden', 'this tenant requires an active Vigil Cockpit in your browser');
   });
 
-  cockpitRoutes(http, { cockpit: service, hub });
+  cockpitRoutes(http, { cockpit: service, hub, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) });
   return { service, hub };
 }

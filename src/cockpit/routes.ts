@@ -10,6 +10,7 @@ import { invalidInput, VigilError } from '../platform/errors.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
 import type { CockpitHub } from './hub.ts';
 import { isValidOrigin, PATH_PATTERN } from './paths.ts';
+import { type Browser, CHROME_WEB_STORE_UPDATE_URL, EXTENSION_ID, enterprisePolicy } from './policy.ts';
 import type { CockpitService } from './service.ts';
 import { SettingsBody, type SettingsPatch } from './settings.ts';
 import type { ToolInput } from './store.ts';
@@ -107,7 +108,7 @@ const EventBody = Type.Object(
 
 export function cockpitRoutes(
   app: FastifyInstance,
-  deps: { cockpit: CockpitService; hub: CockpitHub },
+  deps: { cockpit: CockpitService; hub: CockpitHub; publicUrl?: string },
 ): void {
   const { cockpit, hub } = deps;
 
@@ -357,6 +358,36 @@ export function cockpitRoutes(
       // Unlisted sites, grace and heartbeat reach connected extensions at once.
       await hub.pushRules();
       return next;
+    },
+  );
+  app.get(
+    '/api/v1/tenants/:tenantSlug/cockpit/policy',
+    {
+      config: { auth: { tenant: ['manage', 'TenantSettings'] } },
+      schema: {
+        tags: [T],
+        params: TenantParams,
+        querystring: Type.Object(
+          {
+            browser: Type.Optional(Type.Union([Type.Literal('chrome'), Type.Literal('edge')])),
+            extensionId: Type.String({ pattern: EXTENSION_ID.source }),
+            updateUrl: Type.Optional(Type.String({ pattern: '^https://[^\\s]{1,300}$' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const ctx = tctx(req);
+      const q = req.query as { browser?: Browser; extensionId: string; updateUrl?: string };
+      return enterprisePolicy({
+        browser: q.browser ?? 'chrome',
+        extensionId: q.extensionId,
+        updateUrl: q.updateUrl ?? CHROME_WEB_STORE_UPDATE_URL,
+        tenantSlug: ctx.tenant.slug,
+        ...(deps.publicUrl ? { vigilUrl: deps.publicUrl } : {}),
+        tools: await cockpit.listTools(ctx.tenant.id),
+      });
     },
   );
   app.get(

@@ -1,4 +1,5 @@
 /// <reference types="chrome" />
+/// <reference lib="dom" />
 // Issue 31 in a real Chromium with the built Cockpit (built with no tools at all): tools
 // registered afterwards are controlled from Vigil, sites outside the catalogue follow the tenant,
 // in-page actions and SPA navigations are checked, Vigil unreachable locks the tools and the
