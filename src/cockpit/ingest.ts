@@ -54,9 +54,13 @@ function isDenied(e: IngestEvent, tool: Tool): boolean {
   return e.kind === 'action' && e.outcome === 'blocked';
 }
 
-function occurredAt(e: IngestEvent, now: number): string | null {
+/**
+ * How long before its recording the event happened in the browser (an offline queue replayed),
+ * in whole seconds; a number, as audit meta refuses date-like digit runs.
+ */
+function delaySeconds(e: IngestEvent, now: number): number | null {
   if (!Number.isSafeInteger(e.at) || e.at! > now + 300_000 || e.at! < now - MAX_AGE_MS) return null;
-  return new Date(e.at!).toISOString();
+  return Math.max(0, Math.round((now - e.at!) / 1000));
 }
 
 async function recordGap(deps: Deps, c: Context, after: number, next: number): Promise<void> {
@@ -102,7 +106,7 @@ async function recordOne(deps: Deps, c: Context, e: IngestEvent): Promise<number
   const denied = isDenied(e, tool);
   // A visit or action the rules should have stopped means the browser ran stale or tampered rules.
   const unexpected = (e.kind === 'visit' || (e.kind === 'action' && !denied)) && state !== null;
-  const at = occurredAt(e, now);
+  const delay = delaySeconds(e, now);
   await deps.db.withTenant(tool.tenantId, async (tx) => {
     await deps.audit.inTx(tx, {
       tenantId: tool.tenantId,
@@ -122,7 +126,7 @@ async function recordOne(deps: Deps, c: Context, e: IngestEvent): Promise<number
         ...(e.kind === 'download' ? { policy: tool.downloadPolicy } : {}),
         ...(unexpected ? { ruleState: state } : {}),
         ...(e.seq !== undefined ? { seq: e.seq } : {}),
-        ...(at ? { occurredAt: at } : {}),
+        ...(delay !== null ? { delaySeconds: delay } : {}),
       },
     });
     const counter = denied ? 'blocked' : e.kind === 'download' ? 'downloads' : 'visits';
