@@ -13,7 +13,9 @@ export async function clearOrigins(origins) {
     }
   });
   const cookies = (
-    await Promise.all(origins.map((o) => chrome.cookies.getAll({ url: `${o}/` }).then((cs) => cs.map((c) => [o, c]))))
+    await Promise.all(
+      origins.map((o) => chrome.cookies.getAll({ url: `${o}/` }).then((cs) => cs.map((c) => [o, c]))),
+    )
   ).flat();
   await Promise.all([
     tabs.length ? chrome.tabs.remove(tabs.map((t) => t.id)) : null,

@@ -26,7 +26,8 @@ const session = (keys) => chrome.storage.session.get(keys);
 const getState = async () => (await session('auth')).auth ?? null;
 const setState = (auth) =>
   auth ? chrome.storage.session.set({ auth }) : chrome.storage.session.remove('auth');
-const settings = () => server?.settings ?? { offlineGraceSeconds: 30, heartbeatSeconds: 10, unlistedSites: 'allow' };
+const settings = () =>
+  server?.settings ?? { offlineGraceSeconds: 30, heartbeatSeconds: 10, unlistedSites: 'allow' };
 async function knownOrigins() {
   const { known = [] } = await chrome.storage.local.get('known');
   return [...new Set([...TOOL_ORIGINS, ...known])].sort();
@@ -70,7 +71,9 @@ async function report(event) {
 }
 async function sendQueued() {
   if (!(await getState())) return;
-  await flush((events) => api('/api/v1/cockpit/events', { method: 'POST', body: { events } })).catch(() => {});
+  await flush((events) => api('/api/v1/cockpit/events', { method: 'POST', body: { events } })).catch(
+    () => {},
+  );
 }
 
 async function managedByPolicy() {
@@ -221,7 +224,9 @@ async function intervene(reason) {
   const { lockedTabs = {} } = await session('lockedTabs');
   await chrome.storage.session.set({ locked: false, lockedTabs: {} });
   const ids = Object.keys(lockedTabs).map(Number);
-  const stillLocked = (await chrome.tabs.query({})).filter((t) => ids.includes(t.id) && t.url?.startsWith(BLOCK));
+  const stillLocked = (await chrome.tabs.query({})).filter(
+    (t) => ids.includes(t.id) && t.url?.startsWith(BLOCK),
+  );
   if (stillLocked.length) await chrome.tabs.remove(stillLocked.map((t) => t.id)).catch(() => {});
   server = null;
   clearInterval(pingTimer);

@@ -137,7 +137,10 @@ async function recordOne(deps: Deps, c: Context, e: IngestEvent): Promise<number
 
 export async function ingestEvents(deps: Deps, c: Context, events: IngestEvent[]): Promise<number> {
   const [row] = await deps.db.withPlatform((tx) =>
-    rows<{ event_seq: string | number }>(tx, sql`select event_seq from cockpit_devices where id = ${c.device.id}`),
+    rows<{ event_seq: string | number }>(
+      tx,
+      sql`select event_seq from cockpit_devices where id = ${c.device.id}`,
+    ),
   );
   let last = Number(row?.event_seq ?? 0);
   const ordered = [...events].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));

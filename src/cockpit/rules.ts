@@ -186,7 +186,12 @@ export function compileRules(
     for (const v of opts.vigilOrigins ?? [])
       push(3, `^${originRegex(v)}(/[^?#]*)?${QUERY_TAIL}`, { type: 'allow' }, FRAMES);
     const target = `${BLOCK_PAGE}?r=not_catalogued#\\1`;
-    push(2, `^https?://[^/?#]+(/[^?#]*)?${QUERY_TAIL}`, { type: 'redirect', redirect: { regexSubstitution: target } }, FRAMES);
+    push(
+      2,
+      `^https?://[^/?#]+(/[^?#]*)?${QUERY_TAIL}`,
+      { type: 'redirect', redirect: { regexSubstitution: target } },
+      FRAMES,
+    );
   }
   const version = createHash('sha256')
     .update(JSON.stringify({ rules, compiled, settings: opts.settings }))

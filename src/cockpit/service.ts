@@ -342,7 +342,13 @@ export function createCockpitService(deps: CockpitDeps) {
       const action = t ? tamperActionFor(await settingsOf(t), mine) : 'notify';
       suspend ||= action !== 'notify';
       await audit.standalone(
-        system(t, 'cockpit.tamper', d.user_id, { reason, deviceId: d.id, response: action, notify: action !== 'suspend' }, 'failure'),
+        system(
+          t,
+          'cockpit.tamper',
+          d.user_id,
+          { reason, deviceId: d.id, response: action, notify: action !== 'suspend' },
+          'failure',
+        ),
       );
     }
     if (suspend && deps.revokeSessions) await deps.revokeSessions(d.user_id, `cockpit_tamper:${reason}`);

@@ -39,9 +39,7 @@ export const SettingsBody = Type.Object(
     ),
     offlineGraceSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
     heartbeatSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
-    tamperGraceSeconds: Type.Optional(
-      Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 3600 })]),
-    ),
+    tamperGraceSeconds: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 3600 })])),
     tamperAction: Type.Optional(
       Type.Union([Type.Null(), Type.Literal('notify'), Type.Literal('suspend'), Type.Literal('both')]),
     ),
@@ -63,7 +61,10 @@ interface SettingsRow {
 
 export const settingsStore = {
   async get(tx: Tx, tenantId: string): Promise<CockpitSettings> {
-    const [r] = await rows<SettingsRow>(tx, sql`select * from cockpit_settings where tenant_id = ${tenantId}`);
+    const [r] = await rows<SettingsRow>(
+      tx,
+      sql`select * from cockpit_settings where tenant_id = ${tenantId}`,
+    );
     if (!r) return { ...DEFAULT_SETTINGS };
     return {
       requireActive: r.require_active,

@@ -427,7 +427,8 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       // Cockpit (client tools in the browser): the subject of a tamper event is the resource user;
       // a tenant whose tamper response is 'suspend' only (notify: false) gets no alert.
       case 'cockpit.tamper':
-        if (e.resourceId && e.meta?.notify !== false) count(out, 'cockpit_tamper', ev, `${tk}|${e.resourceId}`, 'user', e.resourceId);
+        if (e.resourceId && e.meta?.notify !== false)
+          count(out, 'cockpit_tamper', ev, `${tk}|${e.resourceId}`, 'user', e.resourceId);
         break;
       case 'cockpit.blocked':
         if (ev.isUser) count(out, 'cockpit_blocked_probing', ev, userKey, 'user', actor);

@@ -30,16 +30,32 @@ async function pair(u: TestUser, managed?: boolean) {
     version: '0.2.0',
     ...(managed === undefined ? {} : { managed }),
   });
-  return { session, status: r.status, json: r.json, token: r.json?.token as string, deviceId: r.json?.deviceId };
+  return {
+    session,
+    status: r.status,
+    json: r.json,
+    token: r.json?.token as string,
+    deviceId: r.json?.deviceId,
+  };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const settings = (patch: unknown, s = admin) => v.call('PUT', `/api/v1/tenants/${T}/cockpit/settings`, patch, s);
+const settings = (patch: unknown, s = admin) =>
+  v.call('PUT', `/api/v1/tenants/${T}/cockpit/settings`, patch, s);
 
 async function audit(action: string) {
-  const r = await v.call('GET', `/api/v1/tenants/${T}/audit/events?action=${action}&limit=200`, undefined, so);
+  const r = await v.call(
+    'GET',
+    `/api/v1/tenants/${T}/audit/events?action=${action}&limit=200`,
+    undefined,
+    so,
+  );
   expect(r.status).toBe(200);
-  return r.json.events as Array<{ outcome: string; resourceId: string | null; meta: Record<string, unknown> }>;
+  return r.json.events as Array<{
+    outcome: string;
+    resourceId: string | null;
+    meta: Record<string, unknown>;
+  }>;
 }
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 10_000) {
@@ -69,24 +85,40 @@ describe('Cockpit fails closed: API', () => {
   afterAll(() => v?.close());
 
   it('validates tenant settings, keeps them to the tenant, and pushes them with the rules', async () => {
-    for (const bad of [{ unlistedSites: 'sometimes' }, { offlineGraceSeconds: 0 }, { tamperAction: 'x' }, { y: 1 }]) {
+    for (const bad of [
+      { unlistedSites: 'sometimes' },
+      { offlineGraceSeconds: 0 },
+      { tamperAction: 'x' },
+      { y: 1 },
+    ]) {
       const r = await settings(bad);
       expect(r.status).toBe(400);
       expect(r.json.error.code).toBe('invalid_input');
     }
     const otherAdmin = await v.login(await v.makeUser([{ role: 'tenant_admin', tenant: OTHER }]));
-    expect((await v.call('PUT', `/api/v1/tenants/${T}/cockpit/settings`, { requireActive: true }, otherAdmin)).status).toBe(404);
+    expect(
+      (await v.call('PUT', `/api/v1/tenants/${T}/cockpit/settings`, { requireActive: true }, otherAdmin))
+        .status,
+    ).toBe(404);
     const ok = await settings({ unlistedSites: 'block', offlineGraceSeconds: 5, heartbeatSeconds: 3 });
     expect(ok.status).toBe(200);
     expect(ok.json).toMatchObject({ unlistedSites: 'block', offlineGraceSeconds: 5, requireActive: false });
     const agent = await v.makeUser([{ role: 'agent', tenant: T }]);
     const p = await pair(agent);
     const rules = await v.call('GET', '/api/v1/cockpit/rules', undefined, null, bearer(p.token));
-    expect(rules.json.settings).toEqual({ unlistedSites: 'block', offlineGraceSeconds: 5, heartbeatSeconds: 3 });
-    expect(rules.json.rules.some((r: { action: { redirect?: { regexSubstitution: string } } }) =>
-      r.action.redirect?.regexSubstitution.includes('not_catalogued'),
-    )).toBe(true);
-    expect((await settings({ unlistedSites: 'allow', offlineGraceSeconds: 30, heartbeatSeconds: 10 })).status).toBe(200);
+    expect(rules.json.settings).toEqual({
+      unlistedSites: 'block',
+      offlineGraceSeconds: 5,
+      heartbeatSeconds: 3,
+    });
+    expect(
+      rules.json.rules.some((r: { action: { redirect?: { regexSubstitution: string } } }) =>
+        r.action.redirect?.regexSubstitution.includes('not_catalogued'),
+      ),
+    ).toBe(true);
+    expect(
+      (await settings({ unlistedSites: 'allow', offlineGraceSeconds: 30, heartbeatSeconds: 10 })).status,
+    ).toBe(200);
   });
 
   it('records sequenced events once, records gaps, and audits actions as method + path template', async () => {
@@ -97,12 +129,31 @@ describe('Cockpit fails closed: API', () => {
     const at = Date.now() - 60_000;
     const batch = [
       { kind: 'visit', origin: ORIGIN, path: '/orders/1001', seq: 1, at },
-      { kind: 'action', method: 'POST', origin: ORIGIN, path: '/orders/1001/notes', outcome: 'allowed', seq: 2, at },
-      { kind: 'action', method: 'DELETE', origin: ORIGIN, path: '/admin/refunds/77', outcome: 'blocked', reason: 'path_forbidden', seq: 3, at },
+      {
+        kind: 'action',
+        method: 'POST',
+        origin: ORIGIN,
+        path: '/orders/1001/notes',
+        outcome: 'allowed',
+        seq: 2,
+        at,
+      },
+      {
+        kind: 'action',
+        method: 'DELETE',
+        origin: ORIGIN,
+        path: '/admin/refunds/77',
+        outcome: 'blocked',
+        reason: 'path_forbidden',
+        seq: 3,
+        at,
+      },
     ];
     expect((await send(batch)).json.recorded).toBe(3);
     expect((await send(batch)).json.recorded).toBe(0); // a replay after a lost answer
-    expect((await send([{ kind: 'visit', origin: ORIGIN, path: '/orders/..%2fadmin', seq: 7, at }])).json.recorded).toBe(1);
+    expect(
+      (await send([{ kind: 'visit', origin: ORIGIN, path: '/orders/..%2fadmin', seq: 7, at }])).json.recorded,
+    ).toBe(1);
     const mine = (e: { meta: Record<string, unknown> }) => e.meta.deviceId === p.deviceId;
     const actions = (await audit('cockpit.action')).filter(mine);
     expect(actions.map((e) => [e.meta.method, e.meta.path, e.outcome, e.meta.seq]).sort()).toEqual([
@@ -129,7 +180,9 @@ describe('Cockpit fails closed: API', () => {
       return (r.json.items as Array<{ subject: { id: string } }>).filter((a) => a.subject.id === id);
     };
     const tamperOf = async (id: string) =>
-      until(`the tamper record of ${id}`, async () => (await audit('cockpit.tamper')).find((e) => e.resourceId === id));
+      until(`the tamper record of ${id}`, async () =>
+        (await audit('cockpit.tamper')).find((e) => e.resourceId === id),
+      );
 
     for (const action of ['notify', 'suspend', 'both', null] as const) {
       expect((await settings({ tamperAction: action, tamperGraceSeconds: 1 })).status).toBe(200);
@@ -142,7 +195,9 @@ describe('Cockpit fails closed: API', () => {
       else await until('sessions revoked', async () => !(await meAlive(p.session)));
       if (want !== 'suspend') await until('the alert', async () => (await alertsFor(agent.id)).length === 1);
       else expect(await alertsFor(agent.id)).toEqual([]);
-      expect((await v.call('GET', '/api/v1/cockpit/rules', undefined, null, bearer(p.token))).status).toBe(401);
+      expect((await v.call('GET', '/api/v1/cockpit/rules', undefined, null, bearer(p.token))).status).toBe(
+        401,
+      );
     }
     expect((await settings({ tamperAction: null, tamperGraceSeconds: 600 })).status).toBe(200);
   }, 60_000);
@@ -159,7 +214,12 @@ describe('Cockpit fails closed: API', () => {
   });
 
   it('generates the Chrome and Edge enterprise policy for the tenant', async () => {
-    const chrome = await v.call('GET', `/api/v1/tenants/${T}/cockpit/policy?extensionId=${EXT_ID}`, undefined, admin);
+    const chrome = await v.call(
+      'GET',
+      `/api/v1/tenants/${T}/cockpit/policy?extensionId=${EXT_ID}`,
+      undefined,
+      admin,
+    );
     expect(chrome.status).toBe(200);
     expect(chrome.json).toMatchObject({
       ExtensionInstallForcelist: [`${EXT_ID};https://clients2.google.com/service/update2/crx`],
@@ -184,6 +244,9 @@ describe('Cockpit fails closed: API', () => {
     expect(edge.json.IncognitoModeAvailability).toBeUndefined();
     const bad = await v.call('GET', `/api/v1/tenants/${T}/cockpit/policy?extensionId=nope`, undefined, admin);
     expect(bad.status).toBe(400);
-    expect((await v.call('GET', `/api/v1/tenants/${T}/cockpit/policy?extensionId=${EXT_ID}`, undefined, so)).status).toBe(403);
+    expect(
+      (await v.call('GET', `/api/v1/tenants/${T}/cockpit/policy?extensionId=${EXT_ID}`, undefined, so))
+        .status,
+    ).toBe(403);
   });
 });

@@ -41,7 +41,12 @@ let agentSession: Session;
 let toolA: string;
 
 async function auditEvents(action: string) {
-  const r = await v.call('GET', `/api/v1/tenants/${TENANT}/audit/events?action=${action}&limit=200`, undefined, so);
+  const r = await v.call(
+    'GET',
+    `/api/v1/tenants/${TENANT}/audit/events?action=${action}&limit=200`,
+    undefined,
+    so,
+  );
   expect(r.status).toBe(200);
   return r.json.events as Array<{ seq: string; outcome: string; meta: Record<string, unknown> }>;
 }
@@ -79,7 +84,9 @@ async function blockReason(page: Page): Promise<string | null> {
 const dynamicRulesMention = (needle: string) =>
   sw.evaluate(
     async (n) =>
-      (await chrome.declarativeNetRequest.getDynamicRules()).some((r) => r.condition.regexFilter?.includes(n)),
+      (await chrome.declarativeNetRequest.getDynamicRules()).some((r) =>
+        r.condition.regexFilter?.includes(n),
+      ),
     needle,
   );
 
@@ -130,9 +137,11 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
         `--load-extension=${ext},${help}`,
       ],
     });
-    const workers = await until('both extension workers', async () =>
-      ctx.serviceWorkers().length >= 2 ? ctx.serviceWorkers() : null,
-    15_000);
+    const workers = await until(
+      'both extension workers',
+      async () => (ctx.serviceWorkers().length >= 2 ? ctx.serviceWorkers() : null),
+      15_000,
+    );
     for (const w of workers) {
       const name = await w.evaluate(() => chrome.runtime.getManifest().name);
       if (name === 'cockpit-test-helper') helper = w;
@@ -163,7 +172,11 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     );
     expect(created.status).toBe(201);
     toolA = created.json.id;
-    await until('tool A in the browser rules', () => dynamicRulesMention(`crm\\.tool-a\\.test:${a.port}`), 5_000);
+    await until(
+      'tool A in the browser rules',
+      () => dynamicRulesMention(`crm\\.tool-a\\.test:${a.port}`),
+      5_000,
+    );
     timings.toolControlledAfterRegister = Date.now() - t0;
     expect(await open(page, `${A}/admin/refunds`)).toBe('path_forbidden');
     expect(await open(page, `${A}/orders/1234/items`)).toBeNull();
@@ -177,10 +190,14 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     const page = await ctx.newPage();
     expect(await open(page, `${NEWS}/today`)).toBeNull();
     await settings({ unlistedSites: 'block' });
-    expect(await until('unlisted blocked', async () => (await open(page, `${NEWS}/today`)) === 'not_catalogued')).toBe(true);
+    expect(
+      await until('unlisted blocked', async () => (await open(page, `${NEWS}/today`)) === 'not_catalogued'),
+    ).toBe(true);
     expect(await open(page, `${A}/orders`)).toBeNull(); // the catalogued tool still works
     await settings({ unlistedSites: 'strip_cookies' });
-    expect(await until('unlisted allowed again', async () => (await open(page, `${NEWS}/today`)) === null)).toBe(true);
+    expect(
+      await until('unlisted allowed again', async () => (await open(page, `${NEWS}/today`)) === null),
+    ).toBe(true);
     // A request from the unlisted site to the tool goes without the tool's cookies …
     const fromNews = async () => {
       const n = a.hits.length;
@@ -197,7 +214,10 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     // … while the tool's own pages keep them, and with 'allow' other sites get them again.
     const own = await ctx.newPage();
     expect(await open(own, `${A}/orders/direct`)).toBeNull();
-    expect(a.hits.filter((h) => h.path === '/orders/direct').at(-1)).toMatchObject({ cookie: true, sso: true });
+    expect(a.hits.filter((h) => h.path === '/orders/direct').at(-1)).toMatchObject({
+      cookie: true,
+      sso: true,
+    });
     await own.close();
     await settings({ unlistedSites: 'allow' });
     await until('cookies allowed again', async () => (await fromNews()).sso);
@@ -246,12 +266,17 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     await relay.cut();
     const visitDuringGrace = await ctx.newPage();
     const first = await open(visitDuringGrace, `${A}/reports/weekly`); // visit or lock page, both queued
-    await until('the lock page over the open tool tab', async () => (await blockReason(tab)) === 'offline', 15_000).catch(
-      async (e) => {
-        const st = await sw.evaluate(() => chrome.storage.session.get(['locked', 'lastContact']));
-        throw new Error(`no lock: tab ${tab.url()} first ${first} state ${JSON.stringify(st)} now ${Date.now()}`, { cause: e });
-      },
-    );
+    await until(
+      'the lock page over the open tool tab',
+      async () => (await blockReason(tab)) === 'offline',
+      15_000,
+    ).catch(async (e) => {
+      const st = await sw.evaluate(() => chrome.storage.session.get(['locked', 'lastContact']));
+      throw new Error(
+        `no lock: tab ${tab.url()} first ${first} state ${JSON.stringify(st)} now ${Date.now()}`,
+        { cause: e },
+      );
+    });
     timings.lockAfterCut = Date.now() - t0;
     expect(await open(visitDuringGrace, `${A}/customers/77/history`)).toBe('offline');
     const stored = await sw.evaluate(async () => JSON.stringify(await chrome.storage.local.get('queue')));
@@ -335,7 +360,10 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     expect(pages.B!.isClosed()).toBe(false);
     expect(pages.A_OTHER_PORT!.isClosed()).toBe(false);
     const storageOf = (p: Page) =>
-      p.evaluate(async () => ({ ls: localStorage.getItem('k'), dbs: (await indexedDB.databases()).map((d) => d.name) }));
+      p.evaluate(async () => ({
+        ls: localStorage.getItem('k'),
+        dbs: (await indexedDB.databases()).map((d) => d.name),
+      }));
     expect(await storageOf(pages.B!)).toEqual({ ls: 'B', dbs: ['db-B'] });
     expect(await storageOf(pages.A_OTHER_PORT!)).toEqual({ ls: 'A_OTHER_PORT', dbs: ['db-A_OTHER_PORT'] });
     // Tool A again: its storage is gone.
@@ -347,7 +375,9 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     );
     expect(reenable.status).toBe(200);
     const again = await ctx.newPage();
-    expect(await until('tool A open again', async () => (await open(again, `${A}/home`)) === null)).toBe(true);
+    expect(await until('tool A open again', async () => (await open(again, `${A}/home`)) === null)).toBe(
+      true,
+    );
     expect(await storageOf(again)).toEqual({ ls: null, dbs: [] });
     for (const p of [again, pages.B!, pages.A_OTHER_PORT!]) await p.close();
   }, 40_000);
@@ -357,7 +387,12 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     expect(await open(tab, `${B}/orders`)).toBeNull();
     await relay.cut();
     await until('locked', async () => (await blockReason(tab)) === 'offline', 15_000);
-    const r = await v.call('POST', `/api/v1/tenants/${TENANT}/users/${agent.id}/suspend`, { reason: 'test' }, so);
+    const r = await v.call(
+      'POST',
+      `/api/v1/tenants/${TENANT}/users/${agent.id}/suspend`,
+      { reason: 'test' },
+      so,
+    );
     expect(r.status).toBe(200);
     const closed = new Promise<void>((res) => tab.once('close', () => res()));
     const t0 = Date.now();
@@ -372,7 +407,8 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     expect(blocked.some((e) => e.meta.reason === 'offline' && e.meta.origin === B)).toBe(true);
     await page.close();
     expect(
-      (await v.call('POST', `/api/v1/tenants/${TENANT}/users/${agent.id}/unsuspend`, { reason: 'test' }, so)).status,
+      (await v.call('POST', `/api/v1/tenants/${TENANT}/users/${agent.id}/unsuspend`, { reason: 'test' }, so))
+        .status,
     ).toBe(200);
   }, 60_000);
 

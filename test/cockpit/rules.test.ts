@@ -157,7 +157,9 @@ describe('normalised matching (issue 31)', () => {
     expect(decide(blocked, 'https://news.example/today')).toBe('not_catalogued');
     expect(decide(blocked, 'https://vigil.example.com/app')).toBe('allow');
     expect(decide(blocked, `${base}/orders`)).toBe('allow');
-    expect(decide(compileRules([tool()], agentIn(), 0, opts('allow')).rules, 'https://news.example/')).toBe('none');
+    expect(decide(compileRules([tool()], agentIn(), 0, opts('allow')).rules, 'https://news.example/')).toBe(
+      'none',
+    );
     const strip = compileRules([tool()], agentIn(), 0, opts('strip_cookies')).rules.filter(
       (r) => r.action.type === 'modifyHeaders',
     );
