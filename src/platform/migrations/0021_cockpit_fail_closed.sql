@@ -18,3 +18,16 @@ alter table cockpit_settings
 alter table cockpit_devices
   add column managed boolean not null default false,
   add column event_seq bigint not null default 0;
+
+-- Access reviews (issue 31): whether a campaign may only close once every item is decided.
+-- Otherwise closing accepts the open proposals (a proposed revoke is applied, the rest kept).
+create table access_review_settings (
+  tenant_id uuid primary key references tenants (id) on delete cascade,
+  require_all_decided boolean not null default false,
+  updated_at timestamptz not null default now()
+);
+alter table access_review_settings enable row level security;
+alter table access_review_settings force row level security;
+create policy tenant_isolation on access_review_settings
+  using (tenant_id = vigil_current_tenant()) with check (tenant_id = vigil_current_tenant());
+grant select, insert, update on access_review_settings to vigil_app;
