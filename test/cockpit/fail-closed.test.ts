@@ -282,10 +282,11 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
     const stored = await sw.evaluate(async () => JSON.stringify(await chrome.storage.local.get('queue')));
     expect(JSON.parse(stored).queue.items.length).toBeGreaterThanOrEqual(2);
     expect(stored).not.toMatch(/customers|reports|history/); // encrypted at rest
+    // The popup no longer says just "Paired".
     const popup = await ctx.newPage();
     await popup.goto(`chrome-extension://${extId}/popup.html`);
-    const status = await sw.evaluate(() => chrome.storage.session.get('locked'));
-    expect(status.locked).toBe(true);
+    await popup.locator('#status[data-locked="true"]').waitFor({ timeout: 5_000 });
+    expect(await popup.locator('#status').textContent()).toContain('locked');
     await popup.close();
 
     const t1 = Date.now();
@@ -411,6 +412,22 @@ describe('Vigil Cockpit fails closed (Chromium, built extension)', () => {
         .status,
     ).toBe(200);
   }, 60_000);
+
+  it('pairing refuses a browser not under enterprise policy when the tenant requires it', async () => {
+    await settings({ requireManaged: true });
+    const s = await v.login(agent);
+    const code = await v.call('POST', '/api/v1/cockpit/pairing-codes', {}, s);
+    const popup = await ctx.newPage();
+    await popup.goto(`chrome-extension://${extId}/popup.html`);
+    await popup.getByLabel('Pairing code from Vigil (Cockpit page)').fill(code.json.code);
+    await popup.getByRole('button', { name: 'Pair this browser' }).click();
+    await until('the refusal', async () =>
+      (await popup.locator('#status').textContent())?.includes('forbidden'),
+    );
+    expect(await popup.locator('#status').getAttribute('data-paired')).toBe('false');
+    await popup.close();
+    await settings({ requireManaged: false });
+  }, 30_000);
 
   it('disabling the extension suspends the agent’s Vigil sessions (heartbeat lost → tenant action)', async () => {
     await settings({ tamperGraceSeconds: 2 });
