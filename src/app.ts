@@ -194,10 +194,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   }
 
+  const cockpitActor = { ip: '', uaHash: '', userId: null };
   const cockpit = await registerCockpit(http, {
     db,
     audit,
     heartbeatGraceSeconds: config.cockpitHeartbeatGraceSeconds,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    revokeSessions: (userId, reason) => auth.revokeSessions({ userId }, reason, cockpitActor),
     onError: (e, where) => logger.error({ err: e, where }, 'cockpit error'),
   });
   // Through the cluster bus: the extension may be connected to any node.

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Builds the Vigil Cockpit extension for one deployment: the manifest's host permissions are
-// exactly the Vigil origin plus the catalogued client-tool origins (nothing else, no <all_urls>),
-// the Vigil address is baked in (no remote configuration or code), a content-security review
-// refuses eval/remote code, and the result is packed as a .zip for the Chrome Web Store or
-// an enterprise ExtensionInstallForcelist/self-hosted update.
+// Builds the Vigil Cockpit extension for one deployment. The extension holds broad host access
+// (http and https) because what it enforces comes from Vigil at run time: a tool added to the
+// catalogue later is controlled without a new build. The catalogue given here only seeds the
+// origins blocked before the first pairing. The Vigil address is baked in (no remote
+// configuration or code), a content-security review refuses eval/remote code, and the result is
+// packed as a .zip for the Chrome Web Store or an enterprise ExtensionInstallForcelist.
 //
-//   npm run build:extension -- --vigil-url https://vigil.example.com --catalogue cockpit-origins.json [--out dist/extension]
+//   npm run build:extension -- --vigil-url https://vigil.example.com [--catalogue cockpit-origins.json] [--out dist/extension]
 //
 // The catalogue file lists origins: ["https://crm.client.example", ...] or [{ origins: [...] }, ...]
 // (the output of GET /api/v1/tenants/:slug/cockpit/tools saved per tenant also works: { items }).
@@ -31,8 +32,7 @@ function canonicalOrigin(s) {
   return u.origin;
 }
 
-/** Host match pattern for one origin (the port is kept: a pattern without it would match all ports). */
-const matchPattern = (origin) => `${origin}/*`;
+const BROAD_HOSTS = ['http://*/*', 'https://*/*'];
 
 const FORBIDDEN = [
   [/\beval\s*\(/, 'eval('],
@@ -60,10 +60,9 @@ function walk(dir) {
   });
 }
 
-export function buildExtension({ vigilUrl, origins, out }) {
+export function buildExtension({ vigilUrl, origins = [], out }) {
   const vigil = canonicalOrigin(vigilUrl);
   const tools = origins.map(canonicalOrigin).filter((o) => o !== vigil);
-  if (tools.length === 0) throw new Error('the catalogue lists no client-tool origins');
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   for (const f of walk(join(root, 'src'))) {
@@ -72,8 +71,8 @@ export function buildExtension({ vigilUrl, origins, out }) {
     copyFileSync(f, target);
   }
   const manifest = JSON.parse(readFileSync(join(root, 'manifest.template.json'), 'utf8'));
-  manifest.host_permissions = [matchPattern(vigil), ...tools.map(matchPattern)];
-  manifest.web_accessible_resources[0].matches = tools.map(matchPattern);
+  manifest.host_permissions = BROAD_HOSTS;
+  manifest.web_accessible_resources[0].matches = BROAD_HOSTS;
   // The pages and the worker may talk to Vigil only (HTTP API and the push WebSocket).
   const ws = vigil.replace(/^http/, 'ws');
   manifest.content_security_policy.extension_pages = manifest.content_security_policy.extension_pages.replace(
@@ -153,16 +152,16 @@ function arg(name) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const vigilUrl = arg('vigil-url') ?? process.env.VIGIL_PUBLIC_URL;
   const catalogue = arg('catalogue') ?? process.env.VIGIL_COCKPIT_CATALOGUE;
-  if (!vigilUrl || !catalogue) {
+  if (!vigilUrl) {
     console.error(
-      'usage: npm run build:extension -- --vigil-url https://vigil.example.com --catalogue origins.json [--out dist/extension]',
+      'usage: npm run build:extension -- --vigil-url https://vigil.example.com [--catalogue origins.json] [--out dist/extension]',
     );
     process.exit(2);
   }
   const out = arg('out') ?? 'dist/extension';
   const { manifest } = buildExtension({
     vigilUrl,
-    origins: originsFrom(JSON.parse(readFileSync(catalogue, 'utf8'))),
+    origins: catalogue ? originsFrom(JSON.parse(readFileSync(catalogue, 'utf8'))) : [],
     out,
   });
   zipDirectory(out, `${out}.zip`);

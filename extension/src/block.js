@@ -9,6 +9,9 @@ const REASONS = [
   'not_permitted',
   'not_signed_in',
   'suspended',
+  'offline',
+  'path_ambiguous',
+  'not_catalogued',
 ];
 const q = new URLSearchParams(location.search);
 const reason = REASONS.includes(q.get('r')) ? q.get('r') : 'not_permitted';

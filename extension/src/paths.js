@@ -25,3 +25,24 @@ export function templatePath(rawPath) {
   });
   return `/${out.join('/')}`.slice(0, 128);
 }
+
+// Same as normalizePath in src/cockpit/paths.ts: decoded, dot segments resolved, lower case;
+// null for an ambiguous encoding (encoded slash, backslash, dot, percent or NUL).
+const AMBIGUOUS = /%(?:2f|5c|2e|25|00)/i;
+export function normalizePath(rawPath) {
+  const path = String(rawPath).split(/[?#]/, 1)[0] || '/';
+  if (AMBIGUOUS.test(path)) return null;
+  let decoded;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\\')) return null;
+  const out = [];
+  for (const seg of decoded.split('/').slice(1)) {
+    if (seg === '..') out.pop();
+    else if (seg !== '.') out.push(seg);
+  }
+  return `/${out.join('/')}`.toLowerCase();
+}

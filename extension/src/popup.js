@@ -6,8 +6,13 @@ const signout = document.getElementById('signout');
 
 async function refresh() {
   const s = await chrome.runtime.sendMessage({ type: 'status' });
-  status.textContent = s.paired ? `Paired${s.connected ? ', connected' : ''}` : 'Not paired';
+  status.textContent = !s.paired
+    ? 'Not paired'
+    : s.locked
+      ? 'Paired, Vigil unreachable: client tools locked'
+      : `Paired${s.connected ? ', connected' : ''}${s.managed ? ' (managed browser)' : ''}`;
   status.dataset.paired = String(s.paired);
+  status.dataset.locked = String(!!s.locked);
   form.hidden = s.paired;
   signout.hidden = !s.paired;
 }

@@ -1,108 +1,47 @@
 // Vigil Cockpit service worker. Holds a short-lived, device-bound token (chrome.storage.session:
-// memory only), applies the rules Vigil compiles as declarativeNetRequest dynamic rules, keeps a
-// WebSocket to Vigil for pushed rule changes and interventions, reports navigation (origin and
-// templated path), blocked attempts and downloads. No page content is ever read.
+// memory only) and enforces what Vigil pushes over its WebSocket as declarativeNetRequest dynamic
+// rules: the tools of the agent's tenants (whatever the build knew), sites outside the catalogue,
+// and the tenant's offline grace and heartbeat. Fails closed: without Vigil for the grace, the
+// tools lock until it answers again. Reports visits, blocked attempts, state-changing requests and
+// downloads as origin + templated path through an encrypted, sequenced queue (queue.js). No page
+// content is ever read.
 import { TOOL_ORIGINS, VIGIL_URL } from './config.js';
-import { templatePath } from './paths.js';
+import { clearOrigins } from './kill.js';
+import { observe } from './observe.js';
+import { enqueue, flush, pending, resetQueue } from './queue.js';
+import { BLOCK, ruleSet, verdict } from './rules.js';
+import { renew, signingKey } from './session.js';
 
 const VERSION = chrome.runtime.getManifest().version;
-const BLOCK = chrome.runtime.getURL('block.html');
-const PING_MS = 20_000;
-const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const CHECK_MS = 500;
 
 let ws = null;
 let pingTimer = null;
 let reconnectTimer = null;
-let tools = []; // [{ id, origins, downloadPolicy, blocked }]
-const lastVisit = new Map();
+let server = null; // the last rules message: { version, rules, tools, settings }
+let installed = [];
 
 // ---- state ------------------------------------------------------------------------------------
-const getState = async () => (await chrome.storage.session.get('auth')).auth ?? null;
+const session = (keys) => chrome.storage.session.get(keys);
+const getState = async () => (await session('auth')).auth ?? null;
 const setState = (auth) =>
   auth ? chrome.storage.session.set({ auth }) : chrome.storage.session.remove('auth');
-
-function idb() {
-  return new Promise((resolve, reject) => {
-    const r = indexedDB.open('vigil-cockpit', 1);
-    r.onupgradeneeded = () => r.result.createObjectStore('keys');
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
+const settings = () =>
+  server?.settings ?? { offlineGraceSeconds: 30, heartbeatSeconds: 10, unlistedSites: 'allow' };
+async function knownOrigins() {
+  const { known = [] } = await chrome.storage.local.get('known');
+  return [...new Set([...TOOL_ORIGINS, ...known])].sort();
 }
-async function keyStore(mode, fn) {
-  const db = await idb();
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction('keys', mode);
-    const req = fn(tx.objectStore('keys'));
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
+const toolFor = (origin) => server?.tools.find((t) => t.origins.includes(origin));
 
-// ---- rules ------------------------------------------------------------------------------------
-/** Every catalogued origin is blocked unless Vigil's rules allow it (priority 1 loses to all). */
-function fallbackRules(reason, startId = 1) {
-  return TOOL_ORIGINS.flatMap((origin, i) => {
-    const regexFilter = `^${esc(origin)}(/[^?#]*)?(?:[?#].*)?$`;
-    return [
-      {
-        id: startId + i * 2,
-        priority: 1,
-        action: {
-          type: 'redirect',
-          redirect: { regexSubstitution: `${BLOCK}?r=${reason}&o=${encodeURIComponent(origin)}#\\1` },
-        },
-        condition: { regexFilter, resourceTypes: ['main_frame', 'sub_frame'] },
-      },
-      {
-        id: startId + i * 2 + 1,
-        priority: 1,
-        action: { type: 'block' },
-        condition: {
-          regexFilter,
-          resourceTypes: [
-            'xmlhttprequest',
-            'script',
-            'image',
-            'media',
-            'font',
-            'stylesheet',
-            'object',
-            'ping',
-            'websocket',
-            'other',
-          ],
-        },
-      },
-    ];
-  });
-}
-
-async function setRules(rules) {
+async function install(reason = 'not_signed_in') {
+  const [auth, { locked }] = [await getState(), await session('locked')];
+  installed = ruleSet({ paired: !!auth, reason, server, known: await knownOrigins(), locked: !!locked });
   const old = await chrome.declarativeNetRequest.getDynamicRules();
   await chrome.declarativeNetRequest.updateDynamicRules({
     removeRuleIds: old.map((r) => r.id),
-    addRules: rules,
+    addRules: installed,
   });
-}
-
-function fromServer(rule, toolOrigin) {
-  const r = structuredClone(rule);
-  if (r.action.type === 'redirect') {
-    r.action.redirect.regexSubstitution = r.action.redirect.regexSubstitution
-      .replace('{{BLOCK}}', BLOCK)
-      .replace('#\\1', `&o=${encodeURIComponent(toolOrigin)}#\\1`);
-  }
-  return r;
-}
-
-async function applyServerRules(msg) {
-  tools = msg.tools;
-  const originOfRule = (rule) =>
-    TOOL_ORIGINS.find((o) => rule.condition.regexFilter.startsWith(`^${esc(o)}`)) ?? '';
-  const rules = [...fallbackRules('not_permitted'), ...msg.rules.map((r) => fromServer(r, originOfRule(r)))];
-  await setRules(rules);
-  await chrome.storage.session.set({ rulesVersion: msg.version, tools });
 }
 
 // ---- Vigil API --------------------------------------------------------------------------------
@@ -124,26 +63,45 @@ async function api(path, { method = 'GET', body, token } = {}) {
   return json;
 }
 
+/** Every event is queued first (encrypted, sequenced) and sent when Vigil can be reached. */
 async function report(event) {
   if (!(await getState())) return;
-  await api('/api/v1/cockpit/events', { method: 'POST', body: { events: [event] } }).catch(() => {});
+  await enqueue({ ...event, at: Date.now() });
+  void sendQueued();
+}
+async function sendQueued() {
+  if (!(await getState())) return;
+  await flush((events) => api('/api/v1/cockpit/events', { method: 'POST', body: { events } })).catch(
+    () => {},
+  );
+}
+
+async function managedByPolicy() {
+  try {
+    const m = await chrome.storage.managed.get(null);
+    return typeof m.tenant === 'string' && m.tenant.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 async function pair(code) {
-  // Non-extractable: the private key never leaves this browser profile, so a copied token
-  // cannot be renewed elsewhere.
-  const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+  const keys = await signingKey();
   const jwk = await crypto.subtle.exportKey('jwk', keys.publicKey);
   const r = await api('/api/v1/cockpit/pair', {
     method: 'POST',
     token: '',
-    body: { code, version: VERSION, publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } },
+    body: {
+      code,
+      version: VERSION,
+      managed: await managedByPolicy(),
+      publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
+    },
   });
-  await keyStore('readwrite', (s) => s.put(keys.privateKey, 'device'));
+  await keys.store();
+  await resetQueue(r.deviceId);
   await setState({ token: r.token, deviceId: r.deviceId, expiresAt: r.expiresAt, issuedAt: Date.now() });
+  await chrome.storage.session.set({ lastContact: Date.now(), locked: false });
   // Removing the extension makes Chrome open this address: Vigil records it at once.
   await chrome.runtime.setUninstallURL(
     `${VIGIL_URL}/api/v1/cockpit/uninstalled?d=${r.deviceId}&s=${r.uninstallSecret}`,
@@ -152,28 +110,38 @@ async function pair(code) {
   connect();
 }
 
-async function renewIfDue() {
-  const s = await getState();
-  if (!s) return;
-  const left = new Date(s.expiresAt).getTime() - Date.now();
-  const total = new Date(s.expiresAt).getTime() - s.issuedAt;
-  if (left > total / 2) return;
-  const key = await keyStore('readonly', (st) => st.get('device'));
-  const ts = Date.now();
-  const sig = await crypto.subtle.sign(
-    { name: 'ECDSA', hash: 'SHA-256' },
-    key,
-    new TextEncoder().encode(`vigil-cockpit-renew:${s.deviceId}:${ts}`),
-  );
-  const b64 = btoa(String.fromCharCode(...new Uint8Array(sig)))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-  const r = await api('/api/v1/cockpit/token', { method: 'POST', body: { ts, signature: b64 } });
-  await setState({ ...s, token: r.token, expiresAt: r.expiresAt, issuedAt: Date.now() });
+// ---- rules from Vigil -------------------------------------------------------------------------
+async function applyServerRules(msg) {
+  const before = server?.tools ?? [];
+  server = msg;
+  const known = new Set(await knownOrigins());
+  for (const t of msg.tools) for (const o of t.origins) known.add(o);
+  await chrome.storage.local.set({ known: [...known] });
+  await chrome.storage.session.set({ rulesMsg: msg, rulesVersion: msg.version, tools: msg.tools });
+  await install();
+  // A tool the agent lost (removed, disabled, role or queue) is ended in this browser.
+  const lost = before.filter((t) => {
+    const now = msg.tools.find((x) => x.id === t.id);
+    return t.blocked !== 'not_permitted' && (!now || now.blocked === 'not_permitted');
+  });
+  await clearOrigins(lost.flatMap((t) => t.origins));
+  restartHeartbeat();
 }
 
-// ---- push channel -----------------------------------------------------------------------------
+async function contact() {
+  await chrome.storage.session.set({ lastContact: Date.now() });
+  if ((await session('locked')).locked) await unlock();
+}
+
+// ---- push channel and heartbeat ---------------------------------------------------------------
+function restartHeartbeat() {
+  clearInterval(pingTimer);
+  pingTimer = setInterval(() => {
+    if (ws?.readyState === 1) ws.send(JSON.stringify({ type: 'ping' }));
+    void renew(api, getState, setState).catch(() => {});
+  }, settings().heartbeatSeconds * 1000);
+}
+
 function connect() {
   clearTimeout(reconnectTimer);
   if (ws && ws.readyState <= 1) return;
@@ -183,100 +151,103 @@ function connect() {
     ws = socket;
     socket.onopen = () => {
       socket.send(JSON.stringify({ type: 'hello', token: s.token }));
-      clearInterval(pingTimer);
-      // Traffic on the socket also keeps the MV3 service worker alive (Chrome 116+).
-      pingTimer = setInterval(() => {
-        if (socket.readyState === 1) socket.send(JSON.stringify({ type: 'ping' }));
-        void renewIfDue().catch(() => {});
-      }, PING_MS);
+      restartHeartbeat();
     };
     socket.onmessage = (e) => {
       const msg = JSON.parse(e.data);
-      if (msg.type === 'rules') void applyServerRules(msg);
-      else if (msg.type === 'revoke')
-        void intervene(msg.reason === 'not_signed_in' ? 'not_signed_in' : 'suspended');
+      if (msg.type === 'revoke') {
+        // What was queued (an outage) still reaches the audit log before the tools are ended.
+        void sendQueued().finally(() =>
+          intervene(msg.reason === 'not_signed_in' ? 'not_signed_in' : 'suspended'),
+        );
+        return;
+      }
+      void (async () => {
+        if (msg.type === 'rules') await applyServerRules(msg);
+        await contact();
+        if ((await pending()) > 0) await sendQueued();
+      })();
     };
     socket.onclose = () => {
-      clearInterval(pingTimer);
       if (ws === socket) ws = null;
-      reconnectTimer = setTimeout(connect, 2_000);
+      reconnectTimer = setTimeout(connect, Math.min(2_000, settings().heartbeatSeconds * 1000));
     };
   });
 }
 
+// ---- fail closed ------------------------------------------------------------------------------
+/** Vigil not reached for the tenant's grace: lock pages over the tools' tabs, requests blocked. */
+async function lock() {
+  await chrome.storage.session.set({ locked: true });
+  await install();
+  const known = new Set(await knownOrigins());
+  const lockedTabs = {};
+  for (const t of await chrome.tabs.query({})) {
+    let u;
+    try {
+      u = new URL(t.url);
+    } catch {
+      continue;
+    }
+    if (!known.has(u.origin)) continue;
+    lockedTabs[t.id] = t.url;
+    const target = `${BLOCK}?r=offline&o=${encodeURIComponent(u.origin)}#${u.pathname}`;
+    await chrome.tabs.update(t.id, { url: target }).catch(() => {});
+  }
+  await chrome.storage.session.set({ lockedTabs });
+}
+
+async function unlock() {
+  const { lockedTabs = {} } = await session('lockedTabs');
+  await chrome.storage.session.set({ locked: false, lockedTabs: {} });
+  await install();
+  for (const [id, url] of Object.entries(lockedTabs)) {
+    const tab = await chrome.tabs.get(Number(id)).catch(() => null);
+    if (tab?.url?.startsWith(BLOCK)) await chrome.tabs.update(tab.id, { url }).catch(() => {});
+  }
+}
+
+// Calling an extension API here also keeps the MV3 worker alive while Vigil is away.
+setInterval(() => {
+  void session(['auth', 'lastContact', 'locked']).then(async (s) => {
+    if (!s.auth) return;
+    if (!ws) connect();
+    const grace = settings().offlineGraceSeconds * 1000;
+    if (!s.locked && Date.now() - (s.lastContact ?? 0) > grace) await lock();
+  });
+}, CHECK_MS);
+
 /** Vigil ended the access: close the tools' tabs, clear their cookies and storage, block them. */
 async function intervene(reason) {
   await setState(null);
-  tools = [];
-  await setRules(fallbackRules(reason));
-  const patterns = TOOL_ORIGINS.map((o) => `${o}/*`);
-  const tabs = await chrome.tabs.query({ url: patterns });
-  await Promise.all([
-    tabs.length ? chrome.tabs.remove(tabs.map((t) => t.id)) : null,
-    chrome.browsingData.remove(
-      { origins: TOOL_ORIGINS },
-      {
-        cookies: true,
-        localStorage: true,
-        indexedDB: true,
-        cacheStorage: true,
-        serviceWorkers: true,
-        fileSystems: true,
-      },
-    ),
-  ]);
+  // Tool tabs under the offline lock page are the tools' tabs too.
+  const { lockedTabs = {} } = await session('lockedTabs');
+  await chrome.storage.session.set({ locked: false, lockedTabs: {} });
+  const ids = Object.keys(lockedTabs).map(Number);
+  const stillLocked = (await chrome.tabs.query({})).filter(
+    (t) => ids.includes(t.id) && t.url?.startsWith(BLOCK),
+  );
+  if (stillLocked.length) await chrome.tabs.remove(stillLocked.map((t) => t.id)).catch(() => {});
+  server = null;
+  clearInterval(pingTimer);
+  await install(reason);
+  await clearOrigins(await knownOrigins());
   if (ws) ws.close();
 }
 
-// ---- observation ------------------------------------------------------------------------------
-const toolFor = (origin) => tools.find((t) => t.origins.includes(origin));
-
-chrome.tabs.onUpdated.addListener((tabId, info, tab) => {
-  // tab.url is only visible for catalogued origins (host permissions), nothing else.
-  if (info.status !== 'complete' || !tab.url) return;
-  let u;
-  try {
-    u = new URL(tab.url);
-  } catch {
-    return;
-  }
-  if (!TOOL_ORIGINS.includes(u.origin)) return;
-  const path = templatePath(u.pathname);
-  const key = `${u.origin}${path}`;
-  if (lastVisit.get(tabId) === key) return;
-  lastVisit.set(tabId, key);
-  void report({ kind: 'visit', origin: u.origin, path });
-});
-chrome.tabs.onRemoved.addListener((tabId) => lastVisit.delete(tabId));
-
-chrome.downloads.onCreated.addListener((item) => {
-  let origin = null;
-  for (const candidate of [item.referrer, item.finalUrl, item.url]) {
-    try {
-      const o = new URL(candidate).origin;
-      if (TOOL_ORIGINS.includes(o)) {
-        origin = o;
-        break;
-      }
-    } catch {}
-  }
-  if (!origin) return;
-  const tool = toolFor(origin);
-  const policy = tool?.downloadPolicy ?? 'block';
-  if (policy === 'block')
-    void chrome.downloads.cancel(item.id).then(() => chrome.downloads.erase({ id: item.id }));
-  if (policy !== 'allow')
-    void report({
-      kind: 'download',
-      origin,
-      path: templatePath(new URL(item.finalUrl || item.url).pathname),
-    });
+// ---- observation (observe.js) and messages ----------------------------------------------------
+observe({
+  report,
+  toolFor,
+  isTool: async (origin) => (await knownOrigins()).includes(origin),
+  verdict: (url) => verdict(installed, url),
+  blockPage: BLOCK,
 });
 
 chrome.runtime.onMessage.addListener((msg, sender, respond) => {
   if (sender.id !== chrome.runtime.id) return false;
   if (msg.type === 'blocked') {
-    void report({ kind: 'blocked', origin: msg.origin, path: templatePath(msg.path), reason: msg.reason });
+    void report({ kind: 'blocked', origin: msg.origin, path: msg.path, reason: msg.reason });
     return false;
   }
   if (msg.type === 'pair') {
@@ -294,7 +265,14 @@ chrome.runtime.onMessage.addListener((msg, sender, respond) => {
     return true;
   }
   if (msg.type === 'status') {
-    void getState().then((s) => respond({ paired: !!s, connected: ws?.readyState === 1 }));
+    void session(['auth', 'locked']).then(async (s) =>
+      respond({
+        paired: !!s.auth,
+        connected: ws?.readyState === 1,
+        locked: !!s.locked,
+        managed: await managedByPolicy(),
+      }),
+    );
     return true;
   }
   return false;
@@ -302,11 +280,12 @@ chrome.runtime.onMessage.addListener((msg, sender, respond) => {
 
 // ---- start ------------------------------------------------------------------------------------
 chrome.alarms.create('cockpit-keepalive', { periodInMinutes: 1 });
-chrome.alarms.onAlarm.addListener(() => {
-  connect();
-  void renewIfDue().catch(() => {});
-});
+chrome.alarms.onAlarm.addListener(() => connect());
 void getState().then(async (s) => {
-  if (!s) await setRules(fallbackRules('not_signed_in'));
-  else connect();
+  if (s) {
+    const { rulesMsg } = await session('rulesMsg');
+    server = rulesMsg ?? null;
+  }
+  await install();
+  if (s) connect();
 });

@@ -17,7 +17,7 @@ interface Conn {
 }
 
 export interface HubOptions {
-  /** Silence after which a paired extension of a live session counts as removed or disabled. */
+  /** How often the watchdog looks for silent extensions is derived from this deployment grace. */
   heartbeatGraceMs: number;
   /** How often compiled rules are re-evaluated (allowed hours change with the clock). */
   refreshMs?: number;
@@ -28,6 +28,7 @@ export function createCockpitHub(cockpit: CockpitService, opts: HubOptions) {
   const conns = new Map<string, Set<Conn>>();
   const onError = opts.onError ?? (() => {});
   let closed = false;
+  const startedAt = Date.now();
 
   const all = () => [...conns.values()].flatMap((s) => [...s]);
   const send = (c: Conn, msg: unknown) => {
@@ -83,24 +84,34 @@ export function createCockpitHub(cockpit: CockpitService, opts: HubOptions) {
     await cockpit.touch(deviceId);
   }
 
-  /** Active devices whose extension has been silent past the grace while the session lives. */
+  /**
+   * Active devices whose extension has missed its heartbeats past the grace (the tenant's, or
+   * the deployment's) while the session lives. Silence is counted from this
+   * process's start at the earliest: extensions reconnect after a Vigil restart.
+   */
   async function watchdog(): Promise<void> {
     const now = Date.now();
     for (const d of await cockpit.activeDevices()) {
-      const connected = conns.has(d.id);
-      const silentFor = now - new Date(d.last_seen_at).getTime();
+      const set = conns.get(d.id);
+      const s = await cockpit.effectiveForUser(d.user_id);
+      const grace = s.tamperGraceSeconds * 1000;
+      const silentFor = now - Math.max(new Date(d.last_seen_at).getTime(), startedAt);
       // Connected but no longer renewing its token: a modified or stuck extension.
       const unrenewedFor = now - new Date(d.token_expires_at).getTime();
-      if (connected && unrenewedFor > opts.heartbeatGraceMs && d.session_live) {
+      if (set && unrenewedFor > grace && d.session_live) {
         await cockpit.recordTamper(d, 'token_not_renewed');
         continue;
       }
-      if (connected || silentFor < opts.heartbeatGraceMs) continue;
+      if (silentFor < grace) continue;
       if (!d.session_live) {
         await cockpit.endDevice(d, 'ended', 'session_ended');
         continue;
       }
-      await cockpit.recordTamper(d, 'heartbeat_lost');
+      if (await cockpit.recordTamper(d, 'heartbeat_lost'))
+        for (const c of set ?? []) {
+          send(c, { type: 'revoke', reason: 'suspended' });
+          c.socket.close(4401, 'heartbeat lost');
+        }
     }
   }
 

@@ -19,26 +19,29 @@ export async function registerCockpit(
     db: Database;
     audit: AuditRecorder;
     heartbeatGraceSeconds: number;
+    publicUrl?: string;
+    /** The tamper response 'suspend': ends every Vigil session of the user. */
+    revokeSessions?: (userId: string, reason: string) => Promise<unknown>;
     onError?: (e: unknown, where: string) => void;
   },
 ): Promise<Cockpit> {
   if (!http.hasDecorator('websocketServer'))
     await http.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  const service = createCockpitService({ db: deps.db, audit: deps.audit });
+  const service = createCockpitService({
+    db: deps.db,
+    audit: deps.audit,
+    defaultTamperGraceSeconds: deps.heartbeatGraceSeconds,
+    ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+    ...(deps.revokeSessions ? { revokeSessions: deps.revokeSessions } : {}),
+  });
   const hub = createCockpitHub(service, {
     heartbeatGraceMs: deps.heartbeatGraceSeconds * 1000,
     onError: deps.onError,
   });
   http.addHook('onClose', async () => hub.close());
 
-  const required = new Map<string, { at: number; on: boolean }>();
-  const requiresCockpit = async (tenantId: string) => {
-    const hit = required.get(tenantId);
-    if (hit && Date.now() - hit.at < 5_000) return hit.on;
-    const on = await service.requireActive(tenantId);
-    required.set(tenantId, { at: Date.now(), on });
-    return on;
-  };
+  // Cached for a few seconds per node by the service.
+  const requiresCockpit = (tenantId: string) => service.requireActive(tenantId);
   // A tenant that requires an active Cockpit refuses its data to front-line users without one.
   http.addHook('preHandler', async (req) => {
     const ctx = req.ctx;
@@ -49,6 +52,6 @@ export async function registerCockpit(
       throw new VigilError('forbidden', 'this tenant requires an active Vigil Cockpit in your browser');
   });
 
-  cockpitRoutes(http, { cockpit: service, hub });
+  cockpitRoutes(http, { cockpit: service, hub, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) });
   return { service, hub };
 }

@@ -78,6 +78,35 @@ export function originRegex(origin: string): string {
 
 /** Whether a (raw) path falls under a pattern; same semantics as the compiled browser rule. */
 export function pathMatches(pattern: string, path: string): boolean {
-  const p = path.split(/[?#]/, 1)[0] ?? '/';
-  return new RegExp(`^${pathPatternRegex(pattern)}$`).test(p);
+  const p = normalizePath(path);
+  return p !== null && new RegExp(`^${pathPatternRegex(pattern)}$`, 'i').test(p);
+}
+
+/**
+ * Encodings a browser leaves in the path but a tool's server may decode into structure: an
+ * encoded slash or backslash, an encoded dot (a dot segment after decoding), a double encoding
+ * or NUL. Such paths are refused instead of guessed at. RE2 source, case-insensitive.
+ */
+export const AMBIGUOUS_ENCODING = '%(?:2f|5c|2e|25|00)';
+
+/**
+ * The path rules are matched against: percent-decoded, dot segments resolved, lower case,
+ * without query and fragment. null when the path carries an ambiguous encoding.
+ */
+export function normalizePath(rawPath: string): string | null {
+  const path = rawPath.split(/[?#]/, 1)[0] || '/';
+  if (new RegExp(AMBIGUOUS_ENCODING, 'i').test(path)) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return null; // malformed escapes
+  }
+  if (decoded.includes('\\')) return null;
+  const out: string[] = [];
+  for (const seg of decoded.split('/').slice(1)) {
+    if (seg === '..') out.pop();
+    else if (seg !== '.') out.push(seg);
+  }
+  return `/${out.join('/')}`.toLowerCase();
 }

@@ -10,7 +10,9 @@ import { invalidInput, VigilError } from '../platform/errors.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
 import type { CockpitHub } from './hub.ts';
 import { isValidOrigin, PATH_PATTERN } from './paths.ts';
+import { type Browser, CHROME_WEB_STORE_UPDATE_URL, EXTENSION_ID, enterprisePolicy } from './policy.ts';
 import type { CockpitService } from './service.ts';
+import { SettingsBody, type SettingsPatch } from './settings.ts';
 import type { ToolInput } from './store.ts';
 
 const EXTENSION = { public: 'Cockpit extension: authenticated by its device-bound Cockpit token' };
@@ -82,10 +84,19 @@ const EventBody = Type.Object(
     events: Type.Array(
       Type.Object(
         {
-          kind: Type.Union([Type.Literal('visit'), Type.Literal('blocked'), Type.Literal('download')]),
+          kind: Type.Union([
+            Type.Literal('visit'),
+            Type.Literal('blocked'),
+            Type.Literal('download'),
+            Type.Literal('action'),
+          ]),
           origin: Type.String({ maxLength: 200 }),
           path: Type.String({ maxLength: 512 }),
           reason: Type.Optional(Type.String({ maxLength: 32 })),
+          method: Type.Optional(Type.String({ maxLength: 16 })),
+          outcome: Type.Optional(Type.Union([Type.Literal('allowed'), Type.Literal('blocked')])),
+          seq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+          at: Type.Optional(Type.Integer({ minimum: 0 })),
         },
         { additionalProperties: false },
       ),
@@ -97,7 +108,7 @@ const EventBody = Type.Object(
 
 export function cockpitRoutes(
   app: FastifyInstance,
-  deps: { cockpit: CockpitService; hub: CockpitHub },
+  deps: { cockpit: CockpitService; hub: CockpitHub; publicUrl?: string },
 ): void {
   const { cockpit, hub } = deps;
 
@@ -126,14 +137,15 @@ export function cockpitRoutes(
             code: Type.String({ minLength: 10, maxLength: 64 }),
             publicKey: Jwk,
             version: Type.String({ maxLength: 32 }),
+            managed: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),
       },
     },
     async (req) => {
-      const b = req.body as { code: string; publicKey: unknown; version: string };
-      return cockpit.pair(b.code, b.publicKey, b.version);
+      const b = req.body as { code: string; publicKey: unknown; version: string; managed?: boolean };
+      return cockpit.pair(b.code, b.publicKey, b.version, b.managed === true);
     },
   );
 
@@ -169,7 +181,7 @@ export function cockpitRoutes(
     '/api/v1/cockpit/events',
     { config: { auth: EXTENSION }, schema: { tags: ['cockpit'], body: EventBody } },
     async (req) => {
-      const d = await cockpit.authenticate(bearerOf(req));
+      const d = await cockpit.authenticateEvents(bearerOf(req));
       const { events } = req.body as Type.Static<typeof EventBody>;
       return { recorded: await cockpit.ingest(d, events) };
     },
@@ -319,25 +331,63 @@ export function cockpitRoutes(
       return { ok: true };
     },
   );
+  app.get(
+    '/api/v1/tenants/:tenantSlug/cockpit/settings',
+    {
+      config: { auth: { tenant: ['manage', 'TenantSettings'] } },
+      schema: { tags: [T], params: TenantParams },
+    },
+    async (req) => cockpit.settingsOf(tctx(req).tenant.id),
+  );
   app.put(
     '/api/v1/tenants/:tenantSlug/cockpit/settings',
+    {
+      config: { auth: { tenant: ['manage', 'TenantSettings'] } },
+      schema: { tags: [T], params: TenantParams, body: SettingsBody },
+    },
+    async (req) => {
+      const ctx = tctx(req);
+      const patch = req.body as SettingsPatch;
+      const next = await cockpit.updateSettings(
+        ctx.tenant.id,
+        patch,
+        userAction(ctx, 'cockpit.settings_update', 'tenant', ctx.tenant.id, {
+          ...Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)),
+        }),
+      );
+      // Unlisted sites, grace and heartbeat reach connected extensions at once.
+      await hub.pushRules();
+      return next;
+    },
+  );
+  app.get(
+    '/api/v1/tenants/:tenantSlug/cockpit/policy',
     {
       config: { auth: { tenant: ['manage', 'TenantSettings'] } },
       schema: {
         tags: [T],
         params: TenantParams,
-        body: Type.Object({ requireActive: Type.Boolean() }, { additionalProperties: false }),
+        querystring: Type.Object(
+          {
+            browser: Type.Optional(Type.Union([Type.Literal('chrome'), Type.Literal('edge')])),
+            extensionId: Type.String({ pattern: EXTENSION_ID.source }),
+            updateUrl: Type.Optional(Type.String({ pattern: '^https://[^\\s]{1,300}$' })),
+          },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req) => {
       const ctx = tctx(req);
-      const { requireActive } = req.body as { requireActive: boolean };
-      await cockpit.setRequireActive(
-        ctx.tenant.id,
-        requireActive,
-        userAction(ctx, 'cockpit.settings_update', 'tenant', ctx.tenant.id, { requireActive }),
-      );
-      return { requireActive };
+      const q = req.query as { browser?: Browser; extensionId: string; updateUrl?: string };
+      return enterprisePolicy({
+        browser: q.browser ?? 'chrome',
+        extensionId: q.extensionId,
+        updateUrl: q.updateUrl ?? CHROME_WEB_STORE_UPDATE_URL,
+        tenantSlug: ctx.tenant.slug,
+        ...(deps.publicUrl ? { vigilUrl: deps.publicUrl } : {}),
+        tools: await cockpit.listTools(ctx.tenant.id),
+      });
     },
   );
   app.get(

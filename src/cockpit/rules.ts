@@ -1,14 +1,23 @@
 // Compiles an agent's view of the tool catalogue into declarativeNetRequest dynamic rules.
 // Pure: the caller supplies the tools, the agent's roles and queues per tenant, and the time.
-// Priorities: forbidden path 100 > whole tool blocked 50 > allowed path 20 > rest of tool 10 >
-// the extension's own fallback 1 (every catalogued origin is blocked until rules arrive).
+// Priorities: ambiguous encoding 200 > tools' cookies stripped from other sites 150 > forbidden
+// path 100 > whole tool blocked 50 > allowed path 20 > rest of tool 10 > Vigil itself 3 > sites
+// outside the catalogue 2 > the extension's own fallback 1 (catalogued origins blocked until rules
+// arrive). Regexes are matched case-insensitively (paths are compared in lower case).
 import { createHash } from 'node:crypto';
 import { isWithinSchedule } from '../monitoring/schedule.ts';
 import type { Schedule } from '../monitoring/types.ts';
-import { originRegex, pathPatternRegex } from './paths.ts';
+import { AMBIGUOUS_ENCODING, originRegex, pathPatternRegex } from './paths.ts';
+import type { EffectiveSettings } from './settings.ts';
 
 export type DownloadPolicy = 'block' | 'allow' | 'record';
-export type BlockReason = 'path_forbidden' | 'path_not_allowed' | 'outside_hours' | 'not_permitted';
+export type BlockReason =
+  | 'path_forbidden'
+  | 'path_not_allowed'
+  | 'outside_hours'
+  | 'not_permitted'
+  | 'path_ambiguous'
+  | 'not_catalogued';
 
 export interface Tool {
   id: string;
@@ -34,8 +43,16 @@ export interface AgentScope {
 export interface DnrRule {
   id: number;
   priority: number;
-  action: { type: 'allow' | 'block' } | { type: 'redirect'; redirect: { regexSubstitution: string } };
-  condition: { regexFilter: string; resourceTypes: string[] };
+  action:
+    | { type: 'allow' | 'block' }
+    | { type: 'redirect'; redirect: { regexSubstitution: string } }
+    | { type: 'modifyHeaders'; requestHeaders: Array<{ header: string; operation: 'remove' }> };
+  condition: {
+    regexFilter: string;
+    resourceTypes: string[];
+    isUrlFilterCaseSensitive: false;
+    domainType?: 'thirdParty';
+  };
 }
 
 export interface CompiledTool {
@@ -52,6 +69,8 @@ export interface CompiledRules {
   version: string;
   rules: DnrRule[];
   tools: CompiledTool[];
+  /** What the extension itself enforces: offline lock, heartbeat interval, unlisted sites. */
+  settings: Pick<EffectiveSettings, 'unlistedSites' | 'offlineGraceSeconds' | 'heartbeatSeconds'>;
 }
 
 /** The extension replaces this with its own block page URL (the server does not know its id). */
@@ -82,11 +101,37 @@ export function toolState(tool: Tool, scope: AgentScope, now: number): BlockReas
   return null;
 }
 
-export function compileRules(tools: Tool[], scope: AgentScope, now: number): CompiledRules {
+export interface CompileOptions {
+  settings: CompiledRules['settings'];
+  /** Vigil's own origins: never caught by the rule for sites outside the catalogue. */
+  vigilOrigins?: string[];
+}
+
+const DEFAULT_OPTIONS: CompileOptions = {
+  settings: { unlistedSites: 'allow', offlineGraceSeconds: 30, heartbeatSeconds: 10 },
+};
+
+export function compileRules(
+  tools: Tool[],
+  scope: AgentScope,
+  now: number,
+  opts: CompileOptions = DEFAULT_OPTIONS,
+): CompiledRules {
   const rules: DnrRule[] = [];
   let id = 1000;
-  const push = (priority: number, regex: string, action: DnrRule['action'], types: string[]) =>
-    rules.push({ id: id++, priority, action, condition: { regexFilter: regex, resourceTypes: types } });
+  const push = (
+    priority: number,
+    regex: string,
+    action: DnrRule['action'],
+    types: string[],
+    extra: Partial<DnrRule['condition']> = {},
+  ) =>
+    rules.push({
+      id: id++,
+      priority,
+      action,
+      condition: { regexFilter: regex, resourceTypes: types, isUrlFilterCaseSensitive: false, ...extra },
+    });
   const block = (priority: number, regex: string, tool: Tool, reason: BlockReason) => {
     const target = `${BLOCK_PAGE}?r=${reason}&t=${tool.id}#\\1`;
     push(priority, regex, { type: 'redirect', redirect: { regexSubstitution: target } }, FRAMES);
@@ -107,6 +152,18 @@ export function compileRules(tools: Tool[], scope: AgentScope, now: number): Com
     for (const origin of tool.origins) {
       const o = originRegex(origin);
       const whole = `^${o}(/[^?#]*)?${QUERY_TAIL}`;
+      block(200, `^${o}(/[^?#]*${AMBIGUOUS_ENCODING}[^?#]*)${QUERY_TAIL}`, tool, 'path_ambiguous');
+      // Requests other sites make to the tool (frames, fetch, images, forms in frames) go without
+      // its cookies. Top-level navigations are left to SameSite: DNR counts one typed into the
+      // address bar (no initiator) as third-party too.
+      if (opts.settings.unlistedSites === 'strip_cookies')
+        push(
+          150,
+          whole,
+          { type: 'modifyHeaders', requestHeaders: [{ header: 'cookie', operation: 'remove' }] },
+          ['sub_frame', ...SUBRESOURCES],
+          { domainType: 'thirdParty' },
+        );
       if (state) {
         block(50, whole, tool, state);
         continue;
@@ -125,9 +182,20 @@ export function compileRules(tools: Tool[], scope: AgentScope, now: number): Com
       }
     }
   }
+  if (opts.settings.unlistedSites === 'block') {
+    for (const v of opts.vigilOrigins ?? [])
+      push(3, `^${originRegex(v)}(/[^?#]*)?${QUERY_TAIL}`, { type: 'allow' }, FRAMES);
+    const target = `${BLOCK_PAGE}?r=not_catalogued#\\1`;
+    push(
+      2,
+      `^https?://[^/?#]+(/[^?#]*)?${QUERY_TAIL}`,
+      { type: 'redirect', redirect: { regexSubstitution: target } },
+      FRAMES,
+    );
+  }
   const version = createHash('sha256')
-    .update(JSON.stringify({ rules, compiled }))
+    .update(JSON.stringify({ rules, compiled, settings: opts.settings }))
     .digest('base64url')
     .slice(0, 16);
-  return { version, rules, tools: compiled };
+  return { version, rules, tools: compiled, settings: opts.settings };
 }

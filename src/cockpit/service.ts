@@ -7,8 +7,17 @@ import { randomToken, sha256 } from '../auth/tokens.ts';
 import type { AuditEventInput, AuditRecorder } from '../platform/audit-port.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { invalidInput, notFound, VigilError } from '../platform/errors.ts';
-import { originOf, templatePath } from './paths.ts';
-import { type AgentScope, type CompiledRules, compileRules, type Tool, toolState } from './rules.ts';
+import { type IngestEvent, ingestEvents } from './ingest.ts';
+import { originOf } from './paths.ts';
+import { type AgentScope, type CompiledRules, compileRules, type Tool } from './rules.ts';
+import {
+  type CockpitSettings,
+  type EffectiveSettings,
+  effectiveSettings,
+  type SettingsPatch,
+  settingsStore,
+  tamperActionFor,
+} from './settings.ts';
 import { type DeviceRow, deviceStore, type ToolInput, toolStore } from './store.ts';
 
 export interface Clock {
@@ -21,15 +30,15 @@ export interface CockpitDeps {
   clock?: Clock;
   /** Lifetime of a device token; the extension renews at half-life while the session lives. */
   tokenTtlSeconds?: number;
+  /** Silence before tampering is recorded, for tenants that did not set their own. */
+  defaultTamperGraceSeconds?: number;
+  /** Vigil's public origin: stays reachable when a tenant blocks sites outside the catalogue. */
+  publicUrl?: string;
+  /** The tamper response 'suspend': ends every Vigil session of the user. */
+  revokeSessions?: (userId: string, reason: string) => Promise<unknown>;
 }
 
-export interface CockpitEvent {
-  kind: 'visit' | 'blocked' | 'download';
-  origin: string;
-  path: string;
-  reason?: string;
-  outcome?: 'allowed' | 'blocked';
-}
+export type CockpitEvent = IngestEvent;
 
 export interface PairResult {
   deviceId: string;
@@ -40,14 +49,7 @@ export interface PairResult {
 
 const PAIRING_TTL_MS = 2 * 60_000;
 const RENEW_SKEW_MS = 2 * 60_000;
-const REASONS = new Set([
-  'path_forbidden',
-  'path_not_allowed',
-  'outside_hours',
-  'not_permitted',
-  'not_signed_in',
-  'suspended',
-]);
+const SETTINGS_TTL_MS = 5_000;
 
 export type Device = DeviceRow;
 
@@ -125,9 +127,32 @@ export function createCockpitService(deps: CockpitDeps) {
     return out;
   }
 
+  // Short-lived per node: another node's change arrives within SETTINGS_TTL_MS.
+  const settingsCache = new Map<string, { at: number; s: CockpitSettings }>();
+  async function settingsOf(tenantId: string): Promise<CockpitSettings> {
+    const hit = settingsCache.get(tenantId);
+    if (hit && clock.now() - hit.at < SETTINGS_TTL_MS) return hit.s;
+    const s = await db.withTenant(tenantId, (tx) => settingsStore.get(tx, tenantId));
+    settingsCache.set(tenantId, { at: clock.now(), s });
+    return s;
+  }
+  async function effectiveFor(scope: AgentScope): Promise<EffectiveSettings> {
+    const all = await Promise.all([...scope.roles.keys()].map(settingsOf));
+    return effectiveSettings(all, deps.defaultTamperGraceSeconds ?? 20);
+  }
+
   async function rulesFor(userId: string): Promise<CompiledRules> {
     const scope = await scopeOf(userId);
-    return compileRules(await toolsFor(scope), scope, clock.now());
+    const e = await effectiveFor(scope);
+    const vigil = deps.publicUrl ? originOf(deps.publicUrl) : null;
+    return compileRules(await toolsFor(scope), scope, clock.now(), {
+      settings: {
+        unlistedSites: e.unlistedSites,
+        offlineGraceSeconds: e.offlineGraceSeconds,
+        heartbeatSeconds: e.heartbeatSeconds,
+      },
+      vigilOrigins: vigil ? [vigil] : [],
+    });
   }
 
   // ---- pairing and tokens ------------------------------------------------------------------
@@ -163,8 +188,26 @@ export function createCockpitService(deps: CockpitDeps) {
     }
   }
 
-  async function pair(code: string, publicKey: unknown, version: string): Promise<PairResult> {
+  async function pair(
+    code: string,
+    publicKey: unknown,
+    version: string,
+    managed = false,
+  ): Promise<PairResult> {
     publicKeyOf(publicKey);
+    if (!managed) {
+      const [c] = await db.withPlatform((tx) =>
+        rows<{ user_id: string }>(
+          tx,
+          sql`select user_id from cockpit_pairing_codes where code_hash = ${sha256(code)} and used_at is null`,
+        ),
+      );
+      if (c && (await effectiveFor(await scopeOf(c.user_id))).requireManaged)
+        throw new VigilError(
+          'forbidden',
+          'this tenant requires the Cockpit installed by enterprise policy (managed browser)',
+        );
+    }
     const token = randomToken();
     const uninstallSecret = randomToken();
     const expiresAt = new Date(clock.now() + ttlMs);
@@ -182,9 +225,9 @@ export function createCockpitService(deps: CockpitDeps) {
       const jwk = publicKey as Record<string, string>;
       const [d] = await rows<{ id: string }>(
         tx,
-        sql`insert into cockpit_devices (user_id, session_id, public_key, token_hash, token_expires_at, uninstall_hash, extension_version)
+        sql`insert into cockpit_devices (user_id, session_id, public_key, token_hash, token_expires_at, uninstall_hash, extension_version, managed)
             values (${c.user_id}, ${c.session_id}, ${JSON.stringify({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y })}::jsonb,
-                    ${sha256(token)}, ${expiresAt}, ${sha256(uninstallSecret)}, ${version}) returning id`,
+                    ${sha256(token)}, ${expiresAt}, ${sha256(uninstallSecret)}, ${version}, ${managed}) returning id`,
       );
       await audit.inTx(tx, {
         tenantId: null,
@@ -194,7 +237,7 @@ export function createCockpitService(deps: CockpitDeps) {
         resourceType: 'cockpit_device',
         resourceId: d!.id,
         outcome: 'success',
-        meta: { sessionId: c.session_id },
+        meta: { sessionId: c.session_id, managed },
       });
       return d!.id;
     });
@@ -212,6 +255,19 @@ export function createCockpitService(deps: CockpitDeps) {
       await endDevice(d, 'ended', 'session_ended');
       throw new VigilError('unauthenticated', 'the Vigil session has ended');
     }
+    return d;
+  }
+
+  /**
+   * For event ingest only: a device whose session or access ended still delivers what it queued
+   * before (an offline queue replayed after a suspension), as long as its token has not expired.
+   */
+  async function authenticateEvents(bearer: string | undefined): Promise<Device> {
+    if (!bearer) throw new VigilError('unauthenticated', 'a Cockpit token is required');
+    const d = await db.withPlatform((tx) => deviceStore.byTokenHash(tx, sha256(bearer)));
+    if (!d?.token_live || d.status === 'signed_out')
+      throw new VigilError('unauthenticated', 'the Cockpit token is invalid or expired');
+    if (d.status === 'active' && !d.session_live) await endDevice(d, 'ended', 'session_ended');
     return d;
   }
 
@@ -244,16 +300,6 @@ export function createCockpitService(deps: CockpitDeps) {
     return { token, expiresAt: expiresAt.toISOString() };
   }
 
-  async function tenantIdsOf(userId: string): Promise<string[]> {
-    const r = await db.withPlatform((tx) =>
-      rows<{ tenant_id: string }>(
-        tx,
-        sql`select distinct tenant_id from memberships where user_id = ${userId} and tenant_id is not null`,
-      ),
-    );
-    return r.map((x) => x.tenant_id);
-  }
-
   async function endDevice(
     d: Pick<Device, 'id' | 'user_id'>,
     status: Device['status'],
@@ -275,7 +321,9 @@ export function createCockpitService(deps: CockpitDeps) {
 
   /**
    * The extension went silent, was disabled or removed while the Vigil session lives: recorded in
-   * every tenant of the user, where the cockpit_tamper monitoring rule raises an alert.
+   * every tenant of the user, then each tenant's response (tamperActionFor): 'notify' raises the
+   * cockpit_tamper alert, 'suspend' revokes the user's Vigil sessions (the Cockpit token died with
+   * the device above), 'both' does both.
    */
   async function recordTamper(
     d: Device,
@@ -288,9 +336,22 @@ export function createCockpitService(deps: CockpitDeps) {
       return false;
     }
     if (!(await db.withPlatform((tx) => deviceStore.end(tx, d.id, 'tampered', reason)))) return false;
-    const tenants = await tenantIdsOf(d.user_id);
-    for (const t of tenants.length ? tenants : [null])
-      await audit.standalone(system(t, 'cockpit.tamper', d.user_id, { reason, deviceId: d.id }, 'failure'));
+    const roles = (await scopeOf(d.user_id)).roles;
+    let suspend = false;
+    for (const [t, mine] of roles.size ? roles : new Map([[null, []]])) {
+      const action = t ? tamperActionFor(await settingsOf(t), mine) : 'notify';
+      suspend ||= action !== 'notify';
+      await audit.standalone(
+        system(
+          t,
+          'cockpit.tamper',
+          d.user_id,
+          { reason, deviceId: d.id, response: action, notify: action !== 'suspend' },
+          'failure',
+        ),
+      );
+    }
+    if (suspend && deps.revokeSessions) await deps.revokeSessions(d.user_id, `cockpit_tamper:${reason}`);
     return true;
   }
 
@@ -309,67 +370,11 @@ export function createCockpitService(deps: CockpitDeps) {
   // ---- events ------------------------------------------------------------------------------
   async function ingest(d: Device, events: CockpitEvent[]): Promise<number> {
     const scope = await scopeOf(d.user_id);
-    const tools = await toolsFor(scope);
-    let n = 0;
-    for (const e of events) {
-      const origin = originOf(e.origin);
-      if (!origin) continue;
-      const path = templatePath(e.path);
-      const tool = tools.find((t) => t.origins.includes(origin));
-      const reason = e.reason && REASONS.has(e.reason) ? e.reason : null;
-      if (!tool) {
-        // An origin catalogued only by tenants the agent does not work for.
-        for (const t of await tenantsOwning(origin)) {
-          await audit.standalone({
-            tenantId: t,
-            actorType: 'user',
-            actorId: d.user_id,
-            action: 'cockpit.foreign_tool',
-            resourceType: 'cockpit_origin',
-            resourceId: null,
-            outcome: 'denied',
-            meta: { origin, path, deviceId: d.id },
-          });
-          n++;
-        }
-        continue;
-      }
-      const action =
-        e.kind === 'visit' ? 'cockpit.visit' : e.kind === 'blocked' ? 'cockpit.blocked' : 'cockpit.download';
-      const blocked = e.kind === 'blocked' || (e.kind === 'download' && tool.downloadPolicy === 'block');
-      const state = toolState(tool, scope, clock.now());
-      // A visit the rules should have stopped means the browser ran stale or tampered rules.
-      const unexpected = e.kind === 'visit' && state !== null;
-      await db.withTenant(tool.tenantId, async (tx) => {
-        await audit.inTx(tx, {
-          tenantId: tool.tenantId,
-          actorType: 'user',
-          actorId: d.user_id,
-          action,
-          resourceType: 'cockpit_tool',
-          resourceId: tool.id,
-          outcome: blocked ? 'denied' : 'success',
-          meta: {
-            origin,
-            path,
-            deviceId: d.id,
-            ...(reason && e.kind === 'blocked' ? { reason } : {}),
-            ...(e.kind === 'download' ? { policy: tool.downloadPolicy } : {}),
-            ...(unexpected ? { ruleState: state } : {}),
-          },
-        });
-        await toolStore.bumpActivity(
-          tx,
-          tool.tenantId,
-          d.user_id,
-          tool.id,
-          e.kind === 'visit' ? 'visits' : e.kind === 'blocked' ? 'blocked' : 'downloads',
-        );
-      });
-      n++;
-    }
-    await db.withPlatform((tx) => deviceStore.touch(tx, d.id));
-    return n;
+    return ingestEvents(
+      { db, audit, clock, tenantsOwning },
+      { device: d, scope, tools: await toolsFor(scope) },
+      events,
+    );
   }
 
   // ---- tenant administration -------------------------------------------------------------
@@ -384,6 +389,7 @@ export function createCockpitService(deps: CockpitDeps) {
     createPairingCode,
     pair,
     authenticate,
+    authenticateEvents,
     renew,
     ingest,
     recordTamper,
@@ -418,12 +424,17 @@ export function createCockpitService(deps: CockpitDeps) {
           await audit.inTx(tx, { ...event, resourceId: id });
         }),
       ),
-    requireActive: (tenantId: string) =>
-      db.withTenant(tenantId, (tx) => toolStore.requireActive(tx, tenantId)),
-    setRequireActive: (tenantId: string, on: boolean, event: AuditEventInput) =>
+    requireActive: async (tenantId: string) => (await settingsOf(tenantId)).requireActive,
+    settingsOf,
+    effectiveForUser: async (userId: string) => effectiveFor(await scopeOf(userId)),
+    rolesOf: async (userId: string) => (await scopeOf(userId)).roles,
+    updateSettings: (tenantId: string, patch: SettingsPatch, event: AuditEventInput) =>
       db.withTenant(tenantId, async (tx) => {
-        await toolStore.setRequireActive(tx, tenantId, on);
+        const next = { ...(await settingsStore.get(tx, tenantId)), ...patch };
+        await settingsStore.put(tx, tenantId, next);
         await audit.inTx(tx, event);
+        settingsCache.delete(tenantId);
+        return next;
       }),
     /** Security officer view: agents of the tenant with their Cockpit state and tool activity. */
     async overview(tenantId: string) {

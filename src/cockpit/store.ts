@@ -95,19 +95,6 @@ export const toolStore = {
     );
     return r.length > 0;
   },
-  async requireActive(tx: Tx, tenantId: string): Promise<boolean> {
-    const [r] = await rows<{ require_active: boolean }>(
-      tx,
-      sql`select require_active from cockpit_settings where tenant_id = ${tenantId}`,
-    );
-    return r?.require_active ?? false;
-  },
-  async setRequireActive(tx: Tx, tenantId: string, on: boolean): Promise<void> {
-    await tx.execute(
-      sql`insert into cockpit_settings (tenant_id, require_active) values (${tenantId}, ${on})
-          on conflict (tenant_id) do update set require_active = excluded.require_active, updated_at = now()`,
-    );
-  },
   async bumpActivity(
     tx: Tx,
     tenantId: string,

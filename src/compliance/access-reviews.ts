@@ -32,6 +32,15 @@ interface CampaignRow {
   closed_at: Date | string | null;
 }
 
+interface ItemView {
+  id: string;
+  membershipId: string;
+  userId: string;
+  role: string;
+  proposal: 'keep' | 'revoke';
+  decision: 'keep' | 'revoke' | null;
+}
+
 export function createAccessReviews(deps: {
   db: Pick<Database, 'withTenant'>;
   audit: AuditRecorder;
@@ -127,19 +136,7 @@ export function createAccessReviews(deps: {
         throw new VigilError('forbidden', 'you cannot review your own access');
       await tx.execute(sql`update access_review_items set decision = ${decision}, decided_by = ${ctx.actor.id}, decided_at = now()
         where id = ${itemId}`);
-      if (decision === 'revoke') {
-        await tx.execute(
-          sql`delete from memberships where id = ${item.membershipId} and tenant_id = ${ctx.tenant.id}`,
-        );
-        await audit.inTx(
-          tx,
-          actorEvent(ctx, 'membership.revoke', 'user', item.userId, {
-            role: item.role,
-            reason: 'access_review',
-            reviewId: campaignId,
-          }),
-        );
-      }
+      if (decision === 'revoke') await revokeMembership(tx, ctx, campaignId, item, 'access_review');
       await audit.inTx(
         tx,
         actorEvent(ctx, 'access_review.decide', 'access_review', campaignId, {
@@ -152,23 +149,80 @@ export function createAccessReviews(deps: {
     });
   }
 
+  /** Revokes one membership for the review (the next request of that user is refused). */
+  async function revokeMembership(
+    tx: Tx,
+    ctx: TenantContext,
+    campaignId: string,
+    item: ItemView,
+    reason: string,
+  ) {
+    await tx.execute(
+      sql`delete from memberships where id = ${item.membershipId} and tenant_id = ${ctx.tenant.id}`,
+    );
+    await audit.inTx(
+      tx,
+      actorEvent(ctx, 'membership.revoke', 'user', item.userId, {
+        role: item.role,
+        reason,
+        reviewId: campaignId,
+      }),
+    );
+  }
+
+  /**
+   * Closes the campaign. With undecided items: refused when the tenant requires every item decided
+   * (access_review_settings), otherwise the open proposals are accepted by the closer: a proposed
+   * revoke is applied, the rest kept (never the closer's own access: that stays undecided, kept).
+   */
   async function close(ctx: TenantContext, id: string) {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const c = await load(tx, id);
       if (c.state !== 'open') throw new VigilError('conflict', 'the access review is closed');
-      if (c.summary.decided < c.summary.items)
+      const undecided = c.items.filter((i) => !i.decision);
+      if (undecided.length && (await requireAllDecided(tx, ctx.tenant.id)))
         throw new VigilError('conflict', 'every item needs a decision first');
+      let accepted = 0;
+      for (const item of undecided) {
+        if (item.userId === ctx.actor.id) continue;
+        await tx.execute(sql`update access_review_items set decision = ${item.proposal}, decided_by = ${ctx.actor.id},
+          decided_at = now() where id = ${item.id} and decision is null`);
+        if (item.proposal === 'revoke') await revokeMembership(tx, ctx, id, item, 'access_review_close');
+        accepted++;
+      }
       await tx.execute(
         sql`update access_review_campaigns set state = 'closed', closed_at = now(), closed_by = ${ctx.actor.id} where id = ${id}`,
       );
+      const out = await load(tx, id);
       await audit.inTx(
         tx,
         actorEvent(ctx, 'access_review.close', 'access_review', id, {
-          kept: c.summary.kept,
-          revoked: c.summary.revoked,
+          kept: out.summary.kept,
+          revoked: out.summary.revoked,
+          acceptedProposals: accepted,
         }),
       );
-      return load(tx, id);
+      return out;
+    });
+  }
+
+  async function requireAllDecided(tx: Tx, tenantId: string): Promise<boolean> {
+    const [r] = await rows<{ require_all_decided: boolean }>(
+      tx,
+      sql`select require_all_decided from access_review_settings where tenant_id = ${tenantId}`,
+    );
+    return r?.require_all_decided ?? false;
+  }
+
+  async function setRequireAllDecided(ctx: TenantContext, on: boolean) {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      await tx.execute(sql`insert into access_review_settings (tenant_id, require_all_decided) values (${ctx.tenant.id}, ${on})
+        on conflict (tenant_id) do update set require_all_decided = excluded.require_all_decided, updated_at = now()`);
+      await audit.inTx(
+        tx,
+        actorEvent(ctx, 'access_review.settings_update', 'tenant', ctx.tenant.id, { requireAllDecided: on }),
+      );
+      return { requireAllDecided: on };
     });
   }
 
@@ -193,7 +247,7 @@ export function createAccessReviews(deps: {
     });
   }
 
-  return { create, decide, close, get, list };
+  return { create, decide, close, get, list, setRequireAllDecided };
 }
 
 export type AccessReviews = ReturnType<typeof createAccessReviews>;

@@ -39,6 +39,20 @@ export function accessReviewRoutes(app: FastifyInstance, deps: { reviews: Access
         .send(await reviews.create(tctx(req), { unusedDays: b.unusedDays, dueInDays: b.dueInDays ?? 14 }));
     },
   );
+  app.put(
+    `${base}/access-reviews/settings`,
+    {
+      config,
+      schema: {
+        tags,
+        params: TenantOnly,
+        body: Type.Object({ requireAllDecided: Type.Boolean() }, { additionalProperties: false }),
+        response: anyOk(),
+      },
+    },
+    async (req) =>
+      reviews.setRequireAllDecided(tctx(req), (req.body as { requireAllDecided: boolean }).requireAllDecided),
+  );
   app.get(
     `${base}/access-reviews/:id`,
     { config, schema: { tags, params: WithId, response: anyOk() } },

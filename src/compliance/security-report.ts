@@ -8,6 +8,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import type { Doc } from './documents.ts';
 import { actorEvent, iso } from './events.ts';
+import { trainingSection } from './training-evidence.ts';
 
 const one = async <T>(tx: Tx, q: ReturnType<typeof sql>): Promise<T> => (await rows<T>(tx, q))[0]!;
 const pct = (a: number, b: number) => (b === 0 ? 100 : Math.round((a / b) * 1000) / 10);
@@ -96,6 +97,7 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
         tx,
         sql`select count(*)::int as n from retention_policies where enabled`,
       );
+      const training = await trainingSection(tx, ctx.tenant.id, now);
       return {
         mfa,
         roles,
@@ -112,6 +114,7 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
         review,
         retention,
         policies,
+        training,
       };
     });
     const d = data;
@@ -171,7 +174,7 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
           ? { completedAt: iso(d.retention[0].completed_at), deleted: d.retention[0].counts }
           : null,
       },
-      training: { evidence: 'not recorded in Vigil' },
+      training: d.training,
     };
   }
   type Report = Awaited<ReturnType<typeof collect>>;
@@ -289,7 +292,19 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
         },
         { heading: 'Incidents and breaches', fields: kv(r.incidents) },
         { heading: 'Retention', fields: kv(r.retention) },
-        { heading: 'Security awareness training', fields: [['Evidence', r.training.evidence]] },
+        {
+          heading: 'Security awareness training',
+          fields: [
+            ['Evidence', 'training completion records in Vigil'],
+            ['Active trainings', String(r.training.activeTrainings)],
+            ['Expired completions', String(r.training.expired)],
+            ['Overdue', String(r.training.overdue)],
+            ...Object.entries(r.training.byRole).map(([role, x]): [string, string] => [
+              `Coverage ${role}`,
+              `${x.compliant}/${x.members} (${x.coveragePercent}%), expired ${x.expired}, overdue ${x.overdue}`,
+            ]),
+          ],
+        },
       ],
     };
   }

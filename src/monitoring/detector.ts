@@ -426,9 +426,11 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       case 'membership.revoke':
         if (ev.isUser) onMembershipChange(out, ev, userKey, e.action === 'membership.grant');
         break;
-      // Cockpit (client tools in the browser): the subject of a tamper event is the resource user.
+      // Cockpit (client tools in the browser): the subject of a tamper event is the resource user;
+      // a tenant whose tamper response is 'suspend' only (notify: false) gets no alert.
       case 'cockpit.tamper':
-        if (e.resourceId) count(out, 'cockpit_tamper', ev, `${tk}|${e.resourceId}`, 'user', e.resourceId);
+        if (e.resourceId && e.meta?.notify !== false)
+          count(out, 'cockpit_tamper', ev, `${tk}|${e.resourceId}`, 'user', e.resourceId);
         break;
       case 'cockpit.blocked':
         if (ev.isUser) count(out, 'cockpit_blocked_probing', ev, userKey, 'user', actor);

@@ -158,7 +158,7 @@ const defaults: Config = {
   dataDir: './data',
   sessionIdleMinutes: 15,
   sessionAbsoluteHours: 10,
-  cockpitHeartbeatGraceSeconds: 90,
+  cockpitHeartbeatGraceSeconds: 20,
   demo: false,
   smtpPort: 2525,
   emailHostname: 'vigil.local',

@@ -1,7 +1,7 @@
 // Pure parts of the Cockpit: path templating and the compilation of the catalogue into
 // declarativeNetRequest rules (evaluated with Node's RegExp, which agrees with RE2 on these).
 import { describe, expect, it } from 'vitest';
-import { pathMatches, templatePath } from '../../src/cockpit/paths.ts';
+import { normalizePath, pathMatches, templatePath } from '../../src/cockpit/paths.ts';
 import { type AgentScope, compileRules, type Tool } from '../../src/cockpit/rules.ts';
 
 const tool = (over: Partial<Tool> = {}): Tool => ({
@@ -28,7 +28,9 @@ function decide(rules: ReturnType<typeof compileRules>['rules'], url: string): s
   const hits = rules
     .filter(
       (r) =>
-        r.condition.resourceTypes.includes('main_frame') && new RegExp(r.condition.regexFilter).test(url),
+        r.condition.resourceTypes.includes('main_frame') &&
+        r.action.type !== 'modifyHeaders' &&
+        new RegExp(r.condition.regexFilter, 'i').test(url),
     )
     .sort((a, b) => b.priority - a.priority);
   const top = hits[0];
@@ -110,11 +112,59 @@ describe('compileRules', () => {
 
   it('passes only the path (no query or fragment) to the block page, and changes version with the rules', () => {
     const a = compileRules([tool()], agentIn(), 0);
-    const redirect = a.rules.find((r) => r.action.type === 'redirect')!;
+    const redirect = a.rules.find(
+      (r) => r.action.type === 'redirect' && r.action.redirect.regexSubstitution.includes('path_forbidden'),
+    )!;
     expect(JSON.stringify(redirect.action)).toContain('#\\\\1');
     const m = new RegExp(redirect.condition.regexFilter).exec(`${base}/admin/export/x?secret=1#frag`);
     expect(m?.[1]).toBe('/admin/export/x');
     expect(compileRules([tool({ downloadPolicy: 'block' })], agentIn(), 0).version).not.toBe(a.version);
     expect(compileRules([tool()], agentIn(), 0).version).toBe(a.version);
+  });
+});
+
+describe('normalised matching (issue 31)', () => {
+  const base = 'https://crm.client.example';
+  const opts = (unlistedSites: 'block' | 'allow' | 'strip_cookies') => ({
+    settings: { unlistedSites, offlineGraceSeconds: 30, heartbeatSeconds: 10 },
+    vigilOrigins: ['https://vigil.example.com'],
+  });
+
+  it.each([
+    ['/orders/..%2fadmin/refunds', null],
+    ['/orders/%2e%2e/admin', null],
+    ['/a%5cb', null],
+    ['/a%252fb', null],
+    ['/bad%zz', null],
+    ['/ADMIN/Export', '/admin/export'],
+    ['/orders/../admin/./export', '/admin/export'],
+    ['/%61dmin/export?x=1', '/admin/export'],
+  ])('normalizePath(%s) = %s', (raw, want) => expect(normalizePath(raw)).toBe(want));
+
+  it('refuses ambiguous encodings and matches forbidden paths in any case', () => {
+    const { rules } = compileRules([tool()], agentIn(), 0, opts('allow'));
+    expect(decide(rules, `${base}/orders/..%2fadmin/export`)).toBe('path_ambiguous');
+    expect(decide(rules, `${base}/orders/..%2Fadmin/export`)).toBe('path_ambiguous');
+    expect(decide(rules, `${base}/ADMIN/Export`)).toBe('path_forbidden');
+    expect(decide(rules, `${base}/orders/1`)).toBe('allow');
+    expect(rules.every((r) => r.condition.isUrlFilterCaseSensitive === false)).toBe(true);
+    expect(pathMatches('/admin/export', '/orders/../ADMIN/export')).toBe(true);
+    expect(pathMatches('/orders/*', '/orders/..%2fadmin')).toBe(false);
+  });
+
+  it('sites outside the catalogue: blocked (Vigil still reachable), or without the tools cookies', () => {
+    const blocked = compileRules([tool()], agentIn(), 0, opts('block')).rules;
+    expect(decide(blocked, 'https://news.example/today')).toBe('not_catalogued');
+    expect(decide(blocked, 'https://vigil.example.com/app')).toBe('allow');
+    expect(decide(blocked, `${base}/orders`)).toBe('allow');
+    expect(decide(compileRules([tool()], agentIn(), 0, opts('allow')).rules, 'https://news.example/')).toBe(
+      'none',
+    );
+    const strip = compileRules([tool()], agentIn(), 0, opts('strip_cookies')).rules.filter(
+      (r) => r.action.type === 'modifyHeaders',
+    );
+    expect(strip).toHaveLength(1);
+    expect(strip[0]!.condition).toMatchObject({ domainType: 'thirdParty' });
+    expect(strip[0]!.condition.resourceTypes).not.toContain('main_frame');
   });
 });

@@ -52,7 +52,9 @@ describe(`access reviews (${testDbKind})`, () => {
     const own = items.find((i) => i.userId === dpoId)!;
     expect((await decide(own.id, 'keep')).status).toBe(403);
     expect((await decide(own.id, 'keep', soA)).status).toBe(200);
-    // Closing needs every decision.
+    // Closing needs every decision when the tenant requires it.
+    const req = await w.v.call('PUT', `${p()}/settings`, { requireAllDecided: true }, dpoA);
+    expect(req.status).toBe(200);
     expect((await w.v.call('POST', `${p()}/${c.json.id}/close`, {}, dpoA)).status).toBe(409);
     for (const i of items) {
       if (i.userId === dpoId) continue;
@@ -76,6 +78,34 @@ describe(`access reviews (${testDbKind})`, () => {
     expect(await auditCount(w, w.a, 'access_review.close', c.json.id)).toBe(1);
     const report = await w.v.call('GET', `/api/v1/tenants/${A}/compliance/security-report`, undefined, soA);
     expect(report.json.accessReview).toMatchObject({ revoked: 2 });
+  });
+
+  it('closing with open items (not required decided) applies the proposed revokes and keeps the rest', async () => {
+    expect((await w.v.call('PUT', `${p()}/settings`, { requireAllDecided: false }, dpoA)).status).toBe(200);
+    const idle = await w.v.makeUser([{ role: 'agent', tenant: A }]);
+    const idleSession = await w.v.login(idle);
+    const c = await w.v.call('POST', p(), { unusedDays: 30 }, dpoA);
+    expect(c.status).toBe(201);
+    const items = c.json.items as Array<{ id: string; userId: string; proposal: string }>;
+    expect(items.find((i) => i.userId === idle.id)?.proposal).toBe('revoke');
+    const closed = await w.v.call('POST', `${p()}/${c.json.id}/close`, {}, dpoA);
+    expect(closed.status).toBe(200);
+    const after = new Map(
+      (closed.json.items as Array<{ userId: string; decision: string | null }>).map((i) => [
+        i.userId,
+        i.decision,
+      ]),
+    );
+    expect(after.get(idle.id)).toBe('revoke');
+    expect(after.get(w.agentA1.id)).toBe('keep');
+    expect(after.get(dpoId)).toBeNull(); // the closer's own access is not decided by the closer
+    expect((await w.v.call('GET', `/api/v1/tenants/${A}/conversations`, undefined, idleSession)).status).toBe(
+      404,
+    );
+    expect((await w.v.call('GET', `/api/v1/tenants/${A}/conversations`, undefined, w.s.agentA1)).status).toBe(
+      200,
+    );
+    expect(await auditCount(w, w.a, 'membership.revoke', idle.id)).toBe(1);
   });
 
   it('agents get 403, another tenant 404', async () => {
