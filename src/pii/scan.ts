@@ -3,6 +3,7 @@ import { RECOGNIZERS, SPOKEN_RECOGNIZERS } from './recognizers/index.ts';
 import { resolveOverlaps } from './resolve.ts';
 import type { Lang, Recognizer, RecognizerContext, Region, ScanOptions, Span } from './types.ts';
 import { mapBack, normalizeTranscript } from './voice/normalize.ts';
+import { recognizeSpelledNames, recognizeSpokenCvv, recognizeSpokenEmail } from './voice/spoken.ts';
 
 export const DEFAULT_MIN_SCORE = 0.5;
 
@@ -49,8 +50,11 @@ export function scanText(text: string, opts: ScanTextOptions = {}): Span[] {
   const minScore = opts.minScore ?? DEFAULT_MIN_SCORE;
   const candidates = run(RECOGNIZERS, text, ctx, minScore);
   if (opts.channel === 'voice') {
+    recognizeSpokenEmail(text, candidates);
+    recognizeSpokenCvv(text, candidates);
     const normalized = normalizeTranscript(text);
     if (normalized) {
+      recognizeSpelledNames(normalized.compact, text, candidates);
       for (const mapped of [normalized.grouped, normalized.compact]) {
         for (const s of run(SPOKEN_RECOGNIZERS, mapped.text, ctx, minScore)) {
           const back = mapBack(mapped, s.start, s.end);
