@@ -9,6 +9,7 @@ import { benchPii } from '../src/pii/bench.ts';
 import { benchDsar } from './dsar.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
+import { benchPiiPipeline } from './pii-pipeline.ts';
 import { withScratchDatabase } from './util.ts';
 
 const { values } = parseArgs({
@@ -20,6 +21,7 @@ const quick = values.quick;
 
 const sections: Record<string, () => Promise<unknown>> = {
   pii: () => benchPii(),
+  'pii-pipeline': () => benchPiiPipeline(),
   crypto: () => benchCrypto(),
   audit: async () => {
     const size = quick ? { memoryEvents: 100_000, dbEvents: 10_000 } : {};

@@ -1,5 +1,6 @@
 import { applyContext } from './context.ts';
 import { RECOGNIZERS, SPOKEN_RECOGNIZERS } from './recognizers/index.ts';
+import { recognizeNamedEntities } from './recognizers/ner.ts';
 import { resolveOverlaps } from './resolve.ts';
 import type { Lang, Recognizer, RecognizerContext, Region, ScanOptions, Span } from './types.ts';
 import { mapBack, normalizeTranscript } from './voice/normalize.ts';
@@ -12,7 +13,11 @@ const REGION_FOR_LANG: Record<Lang, Region> = { de: 'DE', en: 'GB', fr: 'FR' };
 export interface ScanTextOptions extends ScanOptions {
   /** Candidates below this score are dropped before overlap resolution (default 0.5). */
   minScore?: number;
+  /** Run the trained model (default true); false gives the rule-based engine alone, for comparison. */
+  statistical?: boolean;
 }
+
+const RULES_ONLY = RECOGNIZERS.filter((r) => r !== recognizeNamedEntities);
 
 /** Context can raise a score by at most this much; weaker candidates are dropped before looking. */
 const MAX_CONTEXT_BOOST = 0.2;
@@ -48,7 +53,7 @@ export function scanText(text: string, opts: ScanTextOptions = {}): Span[] {
     out: [],
   };
   const minScore = opts.minScore ?? DEFAULT_MIN_SCORE;
-  const candidates = run(RECOGNIZERS, text, ctx, minScore);
+  const candidates = run(opts.statistical === false ? RULES_ONLY : RECOGNIZERS, text, ctx, minScore);
   if (opts.channel === 'voice') {
     recognizeSpokenEmail(text, candidates);
     recognizeSpokenCvv(text, candidates);

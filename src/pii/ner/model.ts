@@ -19,6 +19,8 @@ export interface NerWeights {
   trans: Float32Array;
   /** Softmax temperature for span confidences, fitted on dev data by the trainer. */
   temperature: number;
+  /** Per-tag score offset (a recall/precision knob per entity type), fitted on dev data by the trainer. */
+  bias: Float32Array;
 }
 
 /** I-X may only follow B-X or I-X. */
@@ -52,13 +54,14 @@ export function emissions(w: NerWeights, feats: Int32Array, n: number): Float32A
     }
     const row = i * NUM_TAGS;
     const sc = w.scale;
-    scores[row] = s0 * sc;
-    scores[row + 1] = s1 * sc;
-    scores[row + 2] = s2 * sc;
-    scores[row + 3] = s3 * sc;
-    scores[row + 4] = s4 * sc;
-    scores[row + 5] = s5 * sc;
-    scores[row + 6] = s6 * sc;
+    const bias = w.bias;
+    scores[row] = s0 * sc + bias[0]!;
+    scores[row + 1] = s1 * sc + bias[1]!;
+    scores[row + 2] = s2 * sc + bias[2]!;
+    scores[row + 3] = s3 * sc + bias[3]!;
+    scores[row + 4] = s4 * sc + bias[4]!;
+    scores[row + 5] = s5 * sc + bias[5]!;
+    scores[row + 6] = s6 * sc + bias[6]!;
   }
   return scores;
 }
@@ -156,11 +159,13 @@ const MAGIC = 'VNER1';
 /** Model file: magic, JSON header length (u32), header {bits, scale}, int16 emissions, float32 transitions. */
 export function encodeModel(w: NerWeights): Buffer {
   let maxAbs = 0;
-  for (const v of w.emit) if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+  for (const v of w.emit) if (Math.abs(v * w.scale) > maxAbs) maxAbs = Math.abs(v * w.scale);
   const scale = maxAbs > 0 ? maxAbs / 32767 : 1;
-  const header = Buffer.from(JSON.stringify({ bits: w.bits, scale, temperature: w.temperature, tags: TAGS }));
+  const header = Buffer.from(
+    JSON.stringify({ bits: w.bits, scale, temperature: w.temperature, bias: [...w.bias], tags: TAGS }),
+  );
   const emit = new Int16Array(w.emit.length);
-  for (let i = 0; i < w.emit.length; i++) emit[i] = Math.round(w.emit[i]! / scale);
+  for (let i = 0; i < w.emit.length; i++) emit[i] = Math.round((w.emit[i]! * w.scale) / scale);
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
   return Buffer.concat([
@@ -180,6 +185,7 @@ export function decodeModel(buf: Buffer): NerWeights {
     bits: number;
     scale: number;
     temperature: number;
+    bias?: number[];
   };
   offset += headerLen;
   const size = (1 << header.bits) * NUM_TAGS;
@@ -188,7 +194,8 @@ export function decodeModel(buf: Buffer): NerWeights {
   const trans = new Float32Array(
     buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + (NUM_TAGS + 1) * NUM_TAGS * 4),
   );
-  return { bits: header.bits, emit, scale: header.scale, trans, temperature: header.temperature };
+  const bias = Float32Array.from(header.bias ?? new Array(NUM_TAGS).fill(0));
+  return { bits: header.bits, emit, scale: header.scale, trans, temperature: header.temperature, bias };
 }
 
 export interface LoadedNer {

@@ -1,3 +1,4 @@
+import { GAZ_CITY, GAZ_FIRST, GAZ_LAST, GAZ_TITLE, type Gazetteer } from '../ner/gazetteer.ts';
 import { loadNer, tagSentence } from '../ner/model.ts';
 import { segments, tokenize } from '../ner/tokens.ts';
 import type { EntityType, Recognizer, Span } from '../types.ts';
@@ -60,6 +61,22 @@ const NEVER_ALONE = new Set([
   'api',
   'app',
   'id',
+  // Speaker labels of transcripts.
+  'caller',
+  'agent',
+  'customer',
+  'kunde',
+  'kundin',
+  'anrufer',
+  'anruferin',
+  'mitarbeiter',
+  'mitarbeiterin',
+  'client',
+  'cliente',
+  'conseiller',
+  'conseillère',
+  'speaker',
+  'operator',
   // Months and weekdays (several are also towns or first names: March, May, June, Avril).
   'january',
   'february',
@@ -115,6 +132,33 @@ const NEVER_ALONE = new Set([
   'dimanche',
 ]);
 const SHORT_CAPS = /^\p{Lu}{1,3}$/u;
+// French imperatives with a pronoun ("Écrivez-moi", "Rappelez-nous").
+const IMPERATIVE = /-(?:moi|nous|vous|toi|le|la|les|lui|y|en)$/iu;
+const KNOWN = GAZ_FIRST | GAZ_LAST | GAZ_CITY;
+
+const ARTICLES = new Set([
+  'le',
+  'la',
+  'les',
+  'der',
+  'die',
+  'das',
+  'dem',
+  'den',
+  'the',
+  'un',
+  'une',
+  'ein',
+  'eine',
+]);
+
+function isArticle(word: string): boolean {
+  return ARTICLES.has(word.toLowerCase());
+}
+
+function isTitle(gaz: Gazetteer, word: string): boolean {
+  return (gaz.lookup(word.toLowerCase()) & GAZ_TITLE) !== 0;
+}
 
 function insideAddress(out: readonly Span[], start: number, end: number): boolean {
   for (const s of out) if (s.type === 'POSTAL_ADDRESS' && s.start <= start && s.end >= end) return true;
@@ -129,11 +173,28 @@ export const recognizeNamedEntities: Recognizer = (text, ctx) => {
   for (const [from, to] of segments(text, tokens)) {
     const words = tokens.slice(from, to).map((t) => t.text);
     for (const span of tagSentence(ner.weights, ner.gazetteer, words)) {
+      // A title ("M.", "Herr", "Dr.") is the cue, not the name.
+      const titled = isTitle(ner.gazetteer, words[span.from]!);
+      while (
+        span.from < span.to &&
+        (isTitle(ner.gazetteer, words[span.from]!) || isArticle(words[span.from]!))
+      )
+        span.from++;
+      while (span.to > span.from && isTitle(ner.gazetteer, words[span.to - 1]!)) span.to--;
+      if (span.from === span.to) continue;
+      const single = span.to - span.from === 1 ? words[span.from]! : undefined;
+      // One word the public lists do not know is more often prose than a name when it is lower case or
+      // follows an abbreviated title ("M. Merci", "Größe M. Puis-je").
+      const unknown = single !== undefined && !(ner.gazetteer.lookup(single.toLowerCase()) & KNOWN);
+      if (unknown && (single === single.toLowerCase() || (titled && single.length > 0))) continue;
       const start = tokens[from + span.from]!.start;
       const end = tokens[from + span.to - 1]!.end;
       const value = text.slice(start, end);
       if (value.length < 2 || HAS_DIGIT.test(value)) continue;
-      if (span.to - span.from === 1 && (NEVER_ALONE.has(value.toLowerCase()) || SHORT_CAPS.test(value)))
+      if (
+        span.to - span.from === 1 &&
+        (NEVER_ALONE.has(value.toLowerCase()) || SHORT_CAPS.test(value) || IMPERATIVE.test(value))
+      )
         continue;
       const type = TYPE[span.label];
       if (type === 'LOCATION' && insideAddress(ctx.out, start, end)) continue;
