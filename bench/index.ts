@@ -10,6 +10,7 @@ import { benchDsar } from './dsar.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMalware } from './malware.ts';
+import { benchPiiPipeline } from './pii-pipeline.ts';
 import { withScratchDatabase } from './util.ts';
 
 const { values } = parseArgs({
@@ -21,6 +22,7 @@ const quick = values.quick;
 
 const sections: Record<string, () => Promise<unknown>> = {
   pii: () => benchPii(),
+  'pii-pipeline': () => benchPiiPipeline(),
   crypto: () => benchCrypto(),
   malware: () => benchMalware({ runs: quick ? 10 : 30 }),
   audit: async () => {

@@ -20,6 +20,8 @@ export interface EntityScore {
   precision: number;
   recall: number;
   f1: number;
+  /** Recall-weighted (beta 2): a missed name costs more than a false alarm. */
+  f2: number;
 }
 
 export interface EvalReport {
@@ -44,7 +46,8 @@ function score(tp: number, fp: number, fn: number): EntityScore {
   const precision = tp + fp === 0 ? 1 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 1 : tp / (tp + fn);
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { tp, fp, fn, precision, recall, f1 };
+  const f2 = precision + recall === 0 ? 0 : (5 * precision * recall) / (4 * precision + recall);
+  return { tp, fp, fn, precision, recall, f1, f2 };
 }
 
 /** Scores `predict` against labelled samples: per-entity precision/recall/F1 and micro-averaged totals. */

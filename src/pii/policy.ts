@@ -33,7 +33,11 @@ const NATIONAL_IDS: EntityType[] = [
   'US_SSN',
 ];
 
-/** What Vigil uses when a tenant has no policy: payment data and secrets go, contact data stays for agents. */
+/**
+ * What Vigil uses when a tenant has no policy. Privacy by default (GDPR Art. 25): payment data and
+ * secrets go; names, contact data, addresses and birth dates are tokenized (an agent reveals one with a
+ * reason); organisations and place names are detected but kept. Tenants opt out per type explicitly.
+ */
 export const defaultPolicy: PiiPolicy = Object.freeze({
   defaultOperator: 'keep',
   minScore: 0.5,
@@ -45,12 +49,14 @@ export const defaultPolicy: PiiPolicy = Object.freeze({
     BIC: { operator: 'keep' },
     CREDENTIAL: { operator: 'redact' },
     ...Object.fromEntries(NATIONAL_IDS.map((t) => [t, { operator: 'redact' }])),
-    EMAIL: { operator: 'keep' },
-    PHONE: { operator: 'keep' },
-    PERSON: { operator: 'keep' },
-    POSTAL_ADDRESS: { operator: 'keep' },
-    DATE_OF_BIRTH: { operator: 'keep' },
+    EMAIL: { operator: 'tokenize' },
+    PHONE: { operator: 'tokenize' },
+    PERSON: { operator: 'tokenize' },
+    POSTAL_ADDRESS: { operator: 'tokenize' },
+    DATE_OF_BIRTH: { operator: 'tokenize' },
     IP_ADDRESS: { operator: 'keep' },
+    LOCATION: { operator: 'keep' },
+    ORGANIZATION: { operator: 'keep' },
   } satisfies Partial<Record<EntityType, EntityRule>>),
 }) as PiiPolicy;
 

@@ -20,6 +20,9 @@ export const ENTITY_TYPES = [
   'POSTAL_ADDRESS',
   'CREDENTIAL',
   'PERSON',
+  // Found by the statistical model (src/pii/ner); kept by the default policy.
+  'LOCATION',
+  'ORGANIZATION',
 ] as const;
 
 export type EntityType = (typeof ENTITY_TYPES)[number];

@@ -7,13 +7,27 @@ const TEXT = 'Karte 4111 1111 1111 1111, CVV 737, IBAN DE89 3704 0044 0532 0130 
 const KEY = Buffer.from('tenant-key-0123456789abcdef');
 
 describe('applyPolicy', () => {
-  it('default policy: cards/CVV redacted, IBAN masked, e-mail kept', async () => {
-    const out = await applyPolicy(TEXT, scanText(TEXT), defaultPolicy, 'chat', {});
+  it('default policy: cards/CVV redacted, IBAN masked, e-mail tokenized (privacy by default)', async () => {
+    const out = await applyPolicy(TEXT, scanText(TEXT), defaultPolicy, 'chat', {
+      tokenize: async (type) => `[${type}:tok_1]`,
+    });
     expect(out.text).toContain('[PAYMENT_CARD]');
     expect(out.text).toContain('CVV [CARD_CVV]');
     expect(out.text).toContain('**** **** **** **** **30 00');
-    expect(out.text).toContain('max@example.de');
-    expect(out.findings.map((f) => f.operator)).toEqual(['redact', 'redact', 'mask', 'keep']);
+    expect(out.text).toContain('Mail [EMAIL:tok_1]');
+    expect(out.text).not.toContain('max@example.de');
+    expect(out.findings.map((f) => f.operator)).toEqual(['redact', 'redact', 'mask', 'tokenize']);
+  });
+
+  it('default policy tokenizes person, phone, address and birth date; keeps organisations', async () => {
+    const text = 'hi ich bin anna schmidt, tel 0171 1234567, kunde bei der Telekom';
+    const out = await applyPolicy(text, scanText(text, { lang: 'de' }), defaultPolicy, 'chat', {
+      tokenize: async (type) => `[${type}:tok]`,
+    });
+    expect(out.text).toBe('hi ich bin [PERSON:tok], tel [PHONE:tok], kunde bei der Telekom');
+    for (const t of ['PERSON', 'PHONE', 'POSTAL_ADDRESS', 'DATE_OF_BIRTH', 'EMAIL'] as const)
+      expect(defaultPolicy.entities[t]?.operator, t).toBe('tokenize');
+    expect(defaultPolicy.entities.ORGANIZATION?.operator).toBe('keep');
   });
 
   it('mask keeps only the last 4 of a card', async () => {
@@ -63,8 +77,10 @@ describe('applyPolicy', () => {
   });
 
   it('channel overrides win over the tenant rule', async () => {
+    // A tenant that opted out of tokenizing e-mail addresses, except on voice.
     const policy: PiiPolicy = {
       ...defaultPolicy,
+      entities: { ...defaultPolicy.entities, EMAIL: { operator: 'keep' } },
       channels: { voice: { entities: { EMAIL: { operator: 'redact' } } } },
     };
     expect((await applyPolicy(TEXT, scanText(TEXT), policy, 'voice', {})).text).toContain('[EMAIL]');

@@ -1,5 +1,6 @@
 import { digitRuns } from '../digits.ts';
 import type { Recognizer, Span } from '../types.ts';
+import { collectExtraParts, LOWER_GAP } from './address-parts.ts';
 
 // Postal addresses are assembled from parts (street line, postcode + city, UK postcode, US state + ZIP).
 // Adjacent parts merge into one span; a lone postcode + city is weak because German nouns are
@@ -187,6 +188,10 @@ function collectUkUs(text: string, parts: Part[]): void {
   }
 }
 
+function gapJoins(gap: string): boolean {
+  return GAP.test(gap) || LOWER_GAP.test(gap);
+}
+
 function mergeParts(text: string, parts: Part[], out: Span[]): void {
   parts.sort((a, b) => a.start - b.start || b.end - a.end);
   let cur: Part | undefined;
@@ -206,7 +211,7 @@ function mergeParts(text: string, parts: Part[], out: Span[]): void {
       cur.score = Math.max(cur.score, p.score);
       continue;
     }
-    if (cur && p.start - cur.end <= 48 && GAP.test(text.slice(cur.end, p.start))) {
+    if (cur && p.start - cur.end <= 48 && gapJoins(text.slice(cur.end, p.start))) {
       cur = { start: cur.start, end: p.end, score: Math.max(cur.score, p.score) };
       count++;
       continue;
@@ -225,5 +230,6 @@ export const recognizeAddress: Recognizer = (text, ctx) => {
   collectAnchored(FR_ANCHOR, FR_STREET, text, 14, 100, 0.65, parts);
   collectPostcodes(text, 0.35, parts);
   collectUkUs(text, parts);
+  collectExtraParts(text, parts);
   if (parts.length > 0) mergeParts(text, parts, ctx.out);
 };

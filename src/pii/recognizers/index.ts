@@ -8,6 +8,7 @@ import { recognizeDateOfBirth } from './dob.ts';
 import { recognizeEmail } from './email.ts';
 import { recognizeIntlIds } from './intl-ids.ts';
 import { recognizeIp } from './ip.ts';
+import { recognizeNamedEntities } from './ner.ts';
 import { recognizePersons } from './person.ts';
 import { recognizePhone } from './phone.ts';
 
@@ -24,6 +25,8 @@ export const RECOGNIZERS: readonly Recognizer[] = [
   recognizeAddress,
   recognizeCredentials,
   recognizePersons,
+  // Last: it skips places inside postal addresses the rules above already found.
+  recognizeNamedEntities,
 ];
 
 /** The recognizers a transcript's normalized digit/letter text is worth re-running (ids, not prose). */

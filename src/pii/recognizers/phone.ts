@@ -41,10 +41,21 @@ function validNumber(normalized: string, region: Region): boolean {
   return valid;
 }
 
+// A North American number written the North American way ("(555) 123-4567", "202-555-0147") is a phone
+// number in any tenant region; libphonenumber calls the 555 range possible, not valid.
+const NANP_SHAPE = /^(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
+
+function nanpScore(candidate: string): number {
+  if (!NANP_SHAPE.test(candidate) || /^\(?[01]/.test(candidate)) return 0;
+  return parsePhoneNumberFromString(candidate, 'US')?.isPossible() === true ? 0.6 : 0;
+}
+
 /** Score for a candidate string or 0 when it is not a valid number for the region. */
 export function phoneScore(candidate: string, region: Region): number {
   const digits = digitCount(candidate);
   if (digits < 7 || digits > 15 || DATE_LIKE.test(candidate)) return 0;
+  const nanp = nanpScore(candidate);
+  if (nanp > 0 && (region !== 'US' || !validNumber(candidate, 'US'))) return nanp;
   const international = candidate.startsWith('+') || candidate.startsWith('00');
   if (!international) {
     const first = firstDigitOf(candidate);
@@ -59,6 +70,14 @@ export function phoneScore(candidate: string, region: Region): number {
 }
 
 const TRAILING_GROUP = /[ /.-]\d+\)?$/;
+// An extension right after the number belongs to it: "x89", "ext. 12", "Durchwahl 34", "poste 5".
+const EXTENSION = /^ ?(?:x|ext\.?|extension|Durchwahl|DW|Dw\.|poste|#) ?-?\d{1,6}(?![\w])/iy;
+
+function withExtension(text: string, end: number): number {
+  EXTENSION.lastIndex = 0;
+  const m = EXTENSION.exec(text.slice(end, end + 24));
+  return m ? end + m[0].length : end;
+}
 
 export const recognizePhone: Recognizer = (text, ctx) => {
   const trunkPrefix = TRUNK_PREFIX_REGIONS.has(ctx.region);
@@ -66,14 +85,21 @@ export const recognizePhone: Recognizer = (text, ctx) => {
   for (let m = CANDIDATE.exec(text); m; m = CANDIDATE.exec(text)) {
     let candidate = m[0];
     // Dropping trailing groups keeps the start, so a national number without trunk prefix never scores.
-    if (trunkPrefix && candidate[0] !== '+' && !candidate.startsWith('00') && firstDigitOf(candidate) !== '0')
+    if (
+      trunkPrefix &&
+      candidate[0] !== '+' &&
+      !candidate.startsWith('00') &&
+      firstDigitOf(candidate) !== '0' &&
+      !NANP_SHAPE.test(candidate)
+    )
       continue;
     if (followsIbanPrefix(text, m.index)) continue;
     // Try the whole candidate, then drop trailing groups: "0171 1234567 2 Stück" or a glued suffix number.
     for (let attempt = 0; attempt < 3; attempt++) {
       const score = phoneScore(candidate, ctx.region);
       if (score > 0) {
-        ctx.out.push({ start: m.index, end: m.index + candidate.length, type: 'PHONE', score });
+        const end = withExtension(text, m.index + candidate.length);
+        ctx.out.push({ start: m.index, end, type: 'PHONE', score });
         break;
       }
       const cut = candidate.search(TRAILING_GROUP);
