@@ -1,11 +1,13 @@
 // Row decoding shared by the writer, verifier, exporter and bundle. Both drivers are handled:
 // node-postgres returns bigint as string and bytea as Buffer, PGlite returns number/Uint8Array.
 import { sql } from 'drizzle-orm';
+import { pgTextArray, rows, type Tx } from '../platform/db.ts';
 import type { HashedFields } from './canonical.ts';
 import type { AuditEvent, AuditMeta } from './types.ts';
 
 // Times are formatted by the database: drivers disagree on timestamptz (Date vs string).
-export const isoTimeSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoTimeSql = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const EVENT_COLUMNS = sql.raw(
   `tenant_id::text as tenant_id, seq, ${isoTimeSql('time')} as time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash`,
@@ -57,5 +59,39 @@ export function rowFields(r: EventRow): HashedFields {
 }
 
 export function rowToEvent(r: EventRow): AuditEvent {
-  return { ...rowFields(r), prevHash: toBuffer(r.prev_hash).toString('hex'), hash: toBuffer(r.hash).toString('hex') };
+  return {
+    ...rowFields(r),
+    prevHash: toBuffer(r.prev_hash).toString('hex'),
+    hash: toBuffer(r.hash).toString('hex'),
+  };
+}
+
+/** The chain of the transaction's tenant (the platform chain without one), as RLS sees it. */
+const CURRENT_CHAIN = sql`coalesce(vigil_current_tenant(), '00000000-0000-0000-0000-000000000000'::uuid)`;
+export const currentChainSql = () => CURRENT_CHAIN;
+
+export interface ResourceCursor {
+  resourceId: string;
+  seq: number;
+}
+
+/**
+ * One page of the events of any of `resourceIds` in the transaction's chain, in index order
+ * (resource id, seq): an index seek on audit_events_resource_seq per id, so the cost follows
+ * the resources' own events and not the size of the chain. Page on with the last row's cursor.
+ */
+export async function selectEventsForResources(
+  tx: Pick<Tx, 'execute'>,
+  resourceIds: readonly string[],
+  after: ResourceCursor | undefined,
+  limit: number,
+): Promise<EventRow[]> {
+  if (!resourceIds.length) return [];
+  const from = after ? sql`and (resource_id, seq) > (${after.resourceId}, ${after.seq})` : sql``;
+  return rows<EventRow>(
+    tx,
+    sql`select ${EVENT_COLUMNS} from audit_events
+        where chain = ${CURRENT_CHAIN} and resource_id = any(${pgTextArray(resourceIds)}::text[]) ${from}
+        order by resource_id, seq limit ${limit}`,
+  );
 }
