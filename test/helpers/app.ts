@@ -65,7 +65,15 @@ export async function startTestVigil(
   const logs: string[] = [];
   const config = loadConfig(
     {},
-    { port: 0, dataDir, logLevel: 'info', loginMaxPerIpPerMinute: 10_000, ...overrides },
+    {
+      port: 0,
+      dataDir,
+      logLevel: 'info',
+      loginMaxPerIpPerMinute: 10_000,
+      // Tests open many anonymous chat visitors from one address; the flood test sets its own.
+      widgetAnonymousPerIpPerMinute: 10_000,
+      ...overrides,
+    },
   );
   const v = await startVigil(config, {
     db: opts.wrapDb ? opts.wrapDb(t.db) : t.db,
