@@ -142,7 +142,7 @@ export async function benchScale(opts: { sizes: number[]; databaseUrl?: string |
         await raw.withTenant(tenant.id, async (tx) => {
           for (let i = seeded; i < end; i++) {
             // The target customer's 500 conversations all fall in the first 10 000.
-            const isTarget = i < 10_000 && i % 20 === 0;
+            const isTarget = i < TARGET_CONVERSATIONS * 20 && i % 20 === 0;
             const email = isTarget ? 'target@bench.test' : `s${Math.floor(i / 5)}@bench.test`;
             const channel = i % 10 === 3 ? 'email' : 'chat';
             const r = await contact.ingest.ingestInTx(tx, ingestCtx, {
