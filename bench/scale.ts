@@ -129,6 +129,7 @@ export async function benchScale(opts: { sizes: number[]; databaseUrl?: string |
     const agentCtx = as(agent.id, 'agent');
     const ingestCtx = systemContext(ref);
 
+    const spacing = Math.max(1, Math.floor((opts.sizes[0] ?? 10_000) / TARGET_CONVERSATIONS));
     let seeded = 0;
     let single = '';
     let target = '';
@@ -141,8 +142,8 @@ export async function benchScale(opts: { sizes: number[]; databaseUrl?: string |
         const pending: string[] = [];
         await raw.withTenant(tenant.id, async (tx) => {
           for (let i = seeded; i < end; i++) {
-            // The target customer's 500 conversations all fall in the first 10 000.
-            const isTarget = i < TARGET_CONVERSATIONS * 20 && i % 20 === 0;
+            // The target customer's 500 conversations all fall within the smallest size.
+            const isTarget = i < TARGET_CONVERSATIONS * spacing && i % spacing === 0;
             const email = isTarget ? 'target@bench.test' : `s${Math.floor(i / 5)}@bench.test`;
             const channel = i % 10 === 3 ? 'email' : 'chat';
             const r = await contact.ingest.ingestInTx(tx, ingestCtx, {
