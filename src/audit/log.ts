@@ -207,15 +207,17 @@ export function createAuditLog(opts: AuditLogOptions) {
     tx: Tx,
     resourceIds: readonly string[],
     max = 20_000,
+    pageSize = PAGE,
   ): Promise<AuditEvent[]> {
     const out: AuditEvent[] = [];
     const ids = [...new Set(resourceIds)];
     let after: ResourceCursor | undefined;
     while (out.length < max) {
-      const page = await selectEventsForResources(tx, ids, after, Math.min(PAGE, max - out.length));
+      const want = Math.min(pageSize, max - out.length);
+      const page = await selectEventsForResources(tx, ids, after, want);
       out.push(...page.map(rowToEvent));
       const last = page[page.length - 1];
-      if (page.length < PAGE || !last?.resource_id) break;
+      if (page.length < want || !last?.resource_id) break;
       after = { resourceId: last.resource_id, seq: Number(last.seq) };
     }
     return out.sort((a, b) => a.seq - b.seq);
