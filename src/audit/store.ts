@@ -66,8 +66,13 @@ export function rowToEvent(r: EventRow): AuditEvent {
   };
 }
 
-/** The chain of the transaction's tenant (the platform chain without one), as RLS sees it. */
-const CURRENT_CHAIN = sql`coalesce(vigil_current_tenant(), '00000000-0000-0000-0000-000000000000'::uuid)`;
+/**
+ * The chain of the transaction's tenant (the platform chain without one), as RLS sees it. As a
+ * sub-select (an init-plan parameter): a condition calling current_setting() directly is not
+ * leakproof, so under RLS it could only filter rows, never bound an index scan, and every index
+ * on audit_events leads with chain.
+ */
+const CURRENT_CHAIN = sql`(select coalesce(vigil_current_tenant(), '00000000-0000-0000-0000-000000000000'::uuid))`;
 export const currentChainSql = () => CURRENT_CHAIN;
 
 export interface ResourceCursor {
@@ -76,9 +81,10 @@ export interface ResourceCursor {
 }
 
 /**
- * One page of the events of any of `resourceIds` in the transaction's chain, in index order
- * (resource id, seq): an index seek on audit_events_resource_seq per id, so the cost follows
- * the resources' own events and not the size of the chain. Page on with the last row's cursor.
+ * One page of the events of any of `resourceIds` in the transaction's chain, in the order
+ * (resource id, seq). Read per resource (a lateral index seek on audit_events_resource_seq), so
+ * the cost follows the resources' own events and never the size of the chain, whatever the
+ * planner estimates for a long id list. Page on with the last row's cursor.
  */
 export async function selectEventsForResources(
   tx: Pick<Tx, 'execute'>,
@@ -87,11 +93,15 @@ export async function selectEventsForResources(
   limit: number,
 ): Promise<EventRow[]> {
   if (!resourceIds.length) return [];
-  const from = after ? sql`and (resource_id, seq) > (${after.resourceId}, ${after.seq})` : sql``;
+  const skip = after ? sql`where r.id >= ${after.resourceId}` : sql``;
+  const from = after ? sql`and (a.resource_id, a.seq) > (${after.resourceId}, ${after.seq}::bigint)` : sql``;
   return rows<EventRow>(
     tx,
-    sql`select ${EVENT_COLUMNS} from audit_events
-        where chain = ${CURRENT_CHAIN} and resource_id = any(${pgTextArray(resourceIds)}::text[]) ${from}
+    sql`select ${EVENT_COLUMNS} from unnest(${pgTextArray(resourceIds)}::text[]) as r(id)
+        cross join lateral (select * from audit_events a
+          where a.chain = ${CURRENT_CHAIN} and a.resource_id = r.id ${from}
+          order by a.seq limit ${limit}) e
+        ${skip}
         order by resource_id, seq limit ${limit}`,
   );
 }
