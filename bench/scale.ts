@@ -130,6 +130,8 @@ export async function benchScale(opts: { sizes: number[]; databaseUrl?: string |
     const ingestCtx = systemContext(ref);
 
     const spacing = Math.max(1, Math.floor((opts.sizes[0] ?? 10_000) / TARGET_CONVERSATIONS));
+    // The one-conversation customer: the first conversation that is not the target's.
+    const singleAt = spacing > 1 ? 1 : TARGET_CONVERSATIONS;
     let seeded = 0;
     let single = '';
     let target = '';
@@ -144,7 +146,12 @@ export async function benchScale(opts: { sizes: number[]; databaseUrl?: string |
           for (let i = seeded; i < end; i++) {
             // The target customer's 500 conversations all fall within the smallest size.
             const isTarget = i < TARGET_CONVERSATIONS * spacing && i % spacing === 0;
-            const email = isTarget ? 'target@bench.test' : `s${Math.floor(i / 5)}@bench.test`;
+            const isSingle = i === singleAt;
+            const email = isTarget
+              ? 'target@bench.test'
+              : isSingle
+                ? 'single@bench.test'
+                : `s${Math.floor(i / 5)}@bench.test`;
             const channel = i % 10 === 3 ? 'email' : 'chat';
             const r = await contact.ingest.ingestInTx(tx, ingestCtx, {
               channel,
@@ -163,7 +170,7 @@ export async function benchScale(opts: { sizes: number[]; databaseUrl?: string |
                 conversationId: r.conversationId,
               });
             if (isTarget) target = r.customerId;
-            if (i === 1) single = r.customerId;
+            if (isSingle) single = r.customerId;
             if (i % 1000 === 7) pending.push(r.conversationId);
           }
         });
