@@ -11,10 +11,17 @@ import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMalware } from './malware.ts';
 import { benchPiiPipeline } from './pii-pipeline.ts';
-import { withScratchDatabase } from './util.ts';
+import { createScratchDatabase, withScratchDatabase } from './util.ts';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, pg: { type: 'string' }, quick: { type: 'boolean', default: false } },
+  options: {
+    only: { type: 'string' },
+    pg: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
 });
 const only = values.only ? new Set(values.only.split(',')) : null;
 const pg = values.pg ?? process.env.BENCH_DATABASE_URL;
@@ -77,6 +84,20 @@ sections.dsar = async () => ({
       }
     : {}),
 });
+
+// --scale: only the growth benchmark (bench/scale.ts), on PostgreSQL when --pg is given.
+if (values.scale) {
+  const { benchScale } = await import('./scale.ts');
+  const sizes = (values.sizes ?? '10000,100000,1000000').split(',').map(Number);
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 100)) throw new Error('--sizes: integers >= 100');
+  const run = (u?: string) => benchScale({ sizes, databaseUrl: u });
+  // --keep leaves the scratch database for inspection (EXPLAIN by hand) and prints its URL.
+  const kept = pg && values.keep ? await createScratchDatabase(pg) : undefined;
+  if (kept) process.stderr.write(`scratch database kept: ${kept.url}\n`);
+  const out = kept ? await run(kept.url) : pg ? await withScratchDatabase(pg, run) : await run();
+  process.stdout.write(`${JSON.stringify({ startedAt: new Date().toISOString(), scale: out }, null, 2)}\n`);
+  process.exit(0);
+}
 
 const result: Record<string, unknown> = {
   startedAt: new Date().toISOString(),

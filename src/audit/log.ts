@@ -14,7 +14,16 @@ import {
   type InclusionProof,
 } from './proofs.ts';
 import { type PurgeResult, purgeAuditEvents } from './retention.ts';
-import { EVENT_COLUMNS, type EventRow, isoTimeSql, rowToEvent, toBuffer } from './store.ts';
+import {
+  currentChainSql,
+  EVENT_COLUMNS,
+  type EventRow,
+  isoTimeSql,
+  type ResourceCursor,
+  rowToEvent,
+  selectEventsForResources,
+  toBuffer,
+} from './store.ts';
 import {
   type AuditEvent,
   type AuditEventInput,
@@ -54,6 +63,8 @@ interface HeadRow {
   last_hash: Uint8Array;
   frontier: Uint8Array;
 }
+
+const PAGE = 1000;
 
 export type AuditLog = ReturnType<typeof createAuditLog>;
 
@@ -168,7 +179,8 @@ export function createAuditLog(opts: AuditLogOptions) {
   async function listEvents(tx: Tx, f: EventFilters = {}): Promise<EventPage> {
     const limit = Math.min(Math.max(f.limit ?? 100, 1), 1000);
     if (f.cursor !== undefined && !Number.isSafeInteger(f.cursor)) throw invalidInput('invalid cursor');
-    const conds: SQL[] = [sql`true`];
+    // The chain named explicitly (RLS alone filters on tenant_id): every index leads with it.
+    const conds: SQL[] = [sql`chain = ${currentChainSql()}`];
     if (f.actorId !== undefined) conds.push(sql`actor_id = ${f.actorId}`);
     if (f.action !== undefined) conds.push(sql`action = ${f.action}`);
     if (f.resourceType !== undefined) conds.push(sql`resource_type = ${f.resourceType}`);
@@ -184,6 +196,31 @@ export function createAuditLog(opts: AuditLogOptions) {
     const events = r.slice(0, limit).map(rowToEvent);
     const last = events[events.length - 1];
     return { events, nextCursor: r.length > limit && last ? last.seq : undefined };
+  }
+
+  /**
+   * Every event about any of `resourceIds` (e.g. a data subject's customer record and
+   * conversations), oldest first, read in pages of index order: the number of queries and
+   * their cost follow the subject's own events, not the chain. At most `max` events.
+   */
+  async function listEventsForResources(
+    tx: Tx,
+    resourceIds: readonly string[],
+    max = 20_000,
+    pageSize = PAGE,
+  ): Promise<AuditEvent[]> {
+    const out: AuditEvent[] = [];
+    const ids = [...new Set(resourceIds)];
+    let after: ResourceCursor | undefined;
+    while (out.length < max) {
+      const want = Math.min(pageSize, max - out.length);
+      const page = await selectEventsForResources(tx, ids, after, want);
+      out.push(...page.map(rowToEvent));
+      const last = page[page.length - 1];
+      if (page.length < want || !last?.resource_id) break;
+      after = { resourceId: last.resource_id, seq: Number(last.seq) };
+    }
+    return out.sort((a, b) => a.seq - b.seq);
   }
 
   async function latestCheckpoint(tx: Tx, tenantId: string | null = null): Promise<Checkpoint | undefined> {
@@ -217,6 +254,7 @@ export function createAuditLog(opts: AuditLogOptions) {
     appendStandalone,
     appendManyStandalone,
     listEvents,
+    listEventsForResources,
     latestCheckpoint,
     createCheckpoint: (tenantId: string | null): Promise<Checkpoint | undefined> =>
       createChainCheckpoint(needDb(), opts.signer, tenantId, clock),

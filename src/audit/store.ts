@@ -1,11 +1,13 @@
 // Row decoding shared by the writer, verifier, exporter and bundle. Both drivers are handled:
 // node-postgres returns bigint as string and bytea as Buffer, PGlite returns number/Uint8Array.
 import { sql } from 'drizzle-orm';
+import { pgTextArray, rows, type Tx } from '../platform/db.ts';
 import type { HashedFields } from './canonical.ts';
 import type { AuditEvent, AuditMeta } from './types.ts';
 
 // Times are formatted by the database: drivers disagree on timestamptz (Date vs string).
-export const isoTimeSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoTimeSql = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const EVENT_COLUMNS = sql.raw(
   `tenant_id::text as tenant_id, seq, ${isoTimeSql('time')} as time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash`,
@@ -57,5 +59,49 @@ export function rowFields(r: EventRow): HashedFields {
 }
 
 export function rowToEvent(r: EventRow): AuditEvent {
-  return { ...rowFields(r), prevHash: toBuffer(r.prev_hash).toString('hex'), hash: toBuffer(r.hash).toString('hex') };
+  return {
+    ...rowFields(r),
+    prevHash: toBuffer(r.prev_hash).toString('hex'),
+    hash: toBuffer(r.hash).toString('hex'),
+  };
+}
+
+/**
+ * The chain of the transaction's tenant (the platform chain without one), as RLS sees it. As a
+ * sub-select (an init-plan parameter): a condition calling current_setting() directly is not
+ * leakproof, so under RLS it could only filter rows, never bound an index scan, and every index
+ * on audit_events leads with chain.
+ */
+const CURRENT_CHAIN = sql`(select coalesce(vigil_current_tenant(), '00000000-0000-0000-0000-000000000000'::uuid))`;
+export const currentChainSql = () => CURRENT_CHAIN;
+
+export interface ResourceCursor {
+  resourceId: string;
+  seq: number;
+}
+
+/**
+ * One page of the events of any of `resourceIds` in the transaction's chain, in the order
+ * (resource id, seq). Read per resource (a lateral index seek on audit_events_resource_seq), so
+ * the cost follows the resources' own events and never the size of the chain, whatever the
+ * planner estimates for a long id list. Page on with the last row's cursor.
+ */
+export async function selectEventsForResources(
+  tx: Pick<Tx, 'execute'>,
+  resourceIds: readonly string[],
+  after: ResourceCursor | undefined,
+  limit: number,
+): Promise<EventRow[]> {
+  if (!resourceIds.length) return [];
+  const skip = after ? sql`where r.id >= ${after.resourceId}` : sql``;
+  const from = after ? sql`and (a.resource_id, a.seq) > (${after.resourceId}, ${after.seq}::bigint)` : sql``;
+  return rows<EventRow>(
+    tx,
+    sql`select ${EVENT_COLUMNS} from unnest(${pgTextArray(resourceIds)}::text[]) as r(id)
+        cross join lateral (select * from audit_events a
+          where a.chain = ${CURRENT_CHAIN} and a.resource_id = r.id ${from}
+          order by a.seq limit ${limit}) e
+        ${skip}
+        order by resource_id, seq limit ${limit}`,
+  );
 }

@@ -16,7 +16,8 @@ const usage = `usage: vigil <command>
   token create --tenant slug --scope calls:write [--name N]   (prints the token once)
   pii scan [--jsonl] [--lang de|en|fr] [--region DE] [--channel voice]
   backup --out DIR [--json]      encrypted, integrity-checked backup of the database
-  restore --from DIR [--ledger-dir DIR] [--json]   into an empty instance, replays erasures, verifies the audit log`;
+  restore --from DIR [--ledger-dir DIR] [--json]   into an empty instance, replays erasures, verifies the audit log
+  customers dedupe --tenant slug [--apply] [--json]   find (and with --apply merge) duplicate customers`;
 
 const verbs: Record<string, Verb> = {
   async serve(args) {
@@ -108,6 +109,11 @@ const verbs: Record<string, Verb> = {
   async restore(args) {
     const { restoreCommand } = await import('../backup/cli.ts');
     return restoreCommand(args);
+  },
+  async customers(args) {
+    const { runCustomersCli } = await import('./customer-commands.ts');
+    const { withRuntimeDb } = await import('../runtime.ts');
+    return withRuntimeDb(loadConfig(), (core) => runCustomersCli(core, args, process.stdout));
   },
   async pii(args) {
     if (args[0] !== 'scan') throw new ConfigError('usage: vigil pii scan [--jsonl]');

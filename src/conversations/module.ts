@@ -2,6 +2,8 @@
 // HTTP app: one call from app.ts. Returns the services for runtime wiring (demo seed, e-mail).
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
+import { widgetLimitRoutes } from '../channels/chat/limit-routes.ts';
+import type { PlatformWidgetLimits } from '../channels/chat/limits.ts';
 import { chatRoutes } from '../channels/chat/routes.ts';
 import { createChatService } from '../channels/chat/service.ts';
 import { loadWidgetSecret } from '../channels/chat/token.ts';
@@ -21,12 +23,11 @@ import { conversationRoutes } from './routes.ts';
 import { createConversationService, type SendEmailReply } from './service.ts';
 
 export interface ContactCenterDeps {
-  config: Pick<Config, 'dataDir'>;
+  config: Pick<Config, 'dataDir'> & PlatformWidgetLimits;
   db: Database;
   audit: AuditRecorder;
   keyring: Keyring;
   sendEmailReply?: SendEmailReply;
-  limits?: { widgetPerIpPerMinute?: number; widgetPerVisitorPerMinute?: number };
   /** Fans conversation events out to agents connected to any node. */
   bus?: ClusterBus;
   /** Cluster-wide counters for the widget's per-visitor limit. */
@@ -57,9 +58,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
     secret: loadWidgetSecret(deps.config.dataDir),
     rates: deps.rates,
     bus,
-    ...(deps.limits?.widgetPerVisitorPerMinute
-      ? { perVisitorPerMinute: deps.limits.widgetPerVisitorPerMinute }
-      : {}),
+    limits: deps.config,
   });
   const conversations = createConversationService({
     db,
@@ -75,10 +74,8 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
 
   customerRoutes(http, { customers });
   conversationRoutes(http, { conversations, hub });
-  chatRoutes(http, {
-    chat,
-    ...(deps.limits?.widgetPerIpPerMinute ? { perIpPerMinute: deps.limits.widgetPerIpPerMinute } : {}),
-  });
+  chatRoutes(http, { chat, perIpPerMinute: deps.config.widgetPerIpPerMinute });
+  widgetLimitRoutes(http, { db, audit, chat, platform: deps.config });
   voiceRoutes(http, { voice });
 
   return { customers, ingest, conversations, chat, voice, hub, events, policies };

@@ -139,6 +139,12 @@ export interface ListFilters {
   limit: number;
 }
 
+/**
+ * One page of the inbox, newest activity first (keyset on last_message_at, id). Every filter has
+ * an index in this order (migration 0024), so a page is a seek plus `limit` rows. An agent's scope
+ * (own queues or own assignments) is read as one ordered branch per queue and one for the
+ * assignments elsewhere, merged: an OR of the two would have to collect and sort every match.
+ */
 export async function listConversations(tx: Tx, f: ListFilters): Promise<ConversationRow[]> {
   const conds: SQL[] = [sql`true`];
   if (f.status) conds.push(sql`status = ${f.status}`);
@@ -147,20 +153,22 @@ export async function listConversations(tx: Tx, f: ListFilters): Promise<Convers
   if (f.customerId) conds.push(sql`customer_id = ${f.customerId}`);
   if (f.assigneeId === null) conds.push(sql`assignee_id is null`);
   else if (f.assigneeId) conds.push(sql`assignee_id = ${f.assigneeId}`);
-  if (f.scope) {
-    const ids = f.scope.queueIds.length ? f.scope.queueIds : ['00000000-0000-0000-0000-000000000000'];
-    conds.push(
-      sql`(queue_id in (${sql.join(
-        ids.map((q) => sql`${q}::uuid`),
-        sql`, `,
-      )}) or assignee_id = ${f.scope.userId})`,
-    );
-  }
   if (f.after) conds.push(sql`(last_message_at, id) < (${f.after.lma}::timestamptz, ${f.after.id}::uuid)`);
+  const page = (extra: SQL) =>
+    sql`(select ${COLS} from conversations where ${sql.join([...conds, extra], sql` and `)}
+        order by last_message_at desc, id desc limit ${f.limit})`;
+  if (!f.scope) return rows<ConversationRow>(tx, page(sql`true`));
+  const queues = f.scope.queueIds.map((q) => sql`${q}::uuid`);
+  const elsewhere = queues.length
+    ? sql`(queue_id is null or queue_id not in (${sql.join(queues, sql`, `)}))`
+    : sql`true`;
+  const branches = [
+    ...queues.map((q) => page(sql`queue_id = ${q}`)),
+    page(sql`assignee_id = ${f.scope.userId} and ${elsewhere}`),
+  ];
   return rows<ConversationRow>(
     tx,
-    sql`select ${COLS} from conversations where ${sql.join(conds, sql` and `)}
-        order by last_message_at desc, id desc limit ${f.limit}`,
+    sql`select * from (${sql.join(branches, sql` union all `)}) s order by last_message_at desc, id desc limit ${f.limit}`,
   );
 }
 

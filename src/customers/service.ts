@@ -12,6 +12,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
+import { createCustomerMatcher } from './matching.ts';
 import type { AddressValue, CustomerInput, LookupBody } from './schema.ts';
 import * as store from './store.ts';
 
@@ -191,8 +192,8 @@ export function createCustomerService(deps: CustomerDeps) {
     tenantId: string,
     input: CustomerInput,
     source = 'agent',
+    id: string = randomUUID(),
   ): Promise<string> {
-    const id = randomUUID();
     await store.insertCustomer(tx, {
       id,
       tenantId,
@@ -461,6 +462,7 @@ export function createCustomerService(deps: CustomerDeps) {
         language = coalesce(language, ${other.language}) where id = ${id}`);
       const moved = await reencryptSubject(tx, tenantId, otherId, id);
       await tx.execute(sql`update conversations set customer_id = ${id} where customer_id = ${otherId}`);
+      await store.moveContactKeys(tx, otherId, id);
       await tx.execute(sql`update chat_visitors set customer_id = ${id} where customer_id = ${otherId}`);
       await tx.execute(sql`delete from customer_identifiers where customer_id = ${otherId}`);
       await tx.execute(sql`update customers set merged_into = ${id}, name_enc = null, emails_enc = null, phones_enc = null,
@@ -560,9 +562,12 @@ export function createCustomerService(deps: CustomerDeps) {
     contactChangeGuard = g;
   }
 
+  const matcher = createCustomerMatcher({ keyring, createInTx, findInTx });
+
   return {
     createInTx,
     findInTx,
+    resolveInTx: matcher.resolveInTx,
     get,
     list,
     create,

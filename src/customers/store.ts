@@ -105,10 +105,62 @@ export async function replaceIdentifiers(
   await tx.execute(
     sql`delete from customer_identifiers where customer_id = ${customerId} and kind = ${kind}`,
   );
+  // The contact keys follow the identifiers: a removed address no longer routes to this record.
+  const kept = blinds.length
+    ? sql`and blind not in (${sql.join(
+        blinds.map((b) => sql`${b}`),
+        sql`, `,
+      )})`
+    : sql``;
+  await tx.execute(
+    sql`delete from customer_contact_keys where customer_id = ${customerId} and kind = ${kind} ${kept}`,
+  );
   for (const b of blinds) {
     await tx.execute(sql`insert into customer_identifiers (tenant_id, customer_id, kind, blind)
       values (${tenantId}, ${customerId}, ${kind}, ${b}) on conflict do nothing`);
+    // A key another record holds stays with it (first come; `vigil customers dedupe` merges).
+    await claimContactKey(tx, tenantId, kind, b, customerId);
   }
+}
+
+/**
+ * Claims the contact key for `customerId` unless a record holds it already; returns the holder.
+ * A concurrent claim of the same key waits here for the other transaction and then reads its
+ * holder (the primary key serialises first contacts of one sender).
+ */
+export async function claimContactKey(
+  tx: Tx,
+  tenantId: string,
+  kind: IdentifierKind,
+  blind: Buffer,
+  customerId: string,
+): Promise<string> {
+  const [won] = await rows<{ customer_id: string }>(
+    tx,
+    sql`insert into customer_contact_keys (tenant_id, kind, blind, customer_id)
+        values (${tenantId}, ${kind}, ${blind}, ${customerId}) on conflict do nothing returning customer_id`,
+  );
+  if (won) return won.customer_id;
+  return (await contactKeyOwner(tx, kind, blind)) ?? customerId;
+}
+
+/** The live record a contact key resolves to (following merges), if any. */
+export async function contactKeyOwner(
+  tx: Tx,
+  kind: IdentifierKind,
+  blind: Buffer,
+): Promise<string | undefined> {
+  const [r] = await rows<{ id: string }>(
+    tx,
+    sql`select coalesce(c.merged_into, c.id) as id from customer_contact_keys k join customers c on c.id = k.customer_id
+        where k.kind = ${kind} and k.blind = ${blind} and c.erased_at is null`,
+  );
+  return r?.id;
+}
+
+/** Moves the contact keys of a merged duplicate to the surviving record. */
+export async function moveContactKeys(tx: Tx, from: string, to: string): Promise<void> {
+  await tx.execute(sql`update customer_contact_keys set customer_id = ${to} where customer_id = ${from}`);
 }
 
 /** Customers with this identifier, following merges to the surviving record. */

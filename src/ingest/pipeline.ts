@@ -82,7 +82,7 @@ export interface IngestDeps {
   db: Pick<Database, 'withTenant'>;
   keyring: Pick<Keyring, 'encryptField' | 'decryptFieldText' | 'blindIndex'>;
   audit: AuditRecorder;
-  customers: Pick<CustomerService, 'createInTx' | 'findInTx'>;
+  customers: Pick<CustomerService, 'resolveInTx'>;
   policies: PolicyStore;
   events: EventSink;
 }
@@ -210,14 +210,12 @@ export function createIngest(deps: IngestDeps) {
       if (!c) throw new VigilError('not_found', 'customer not found');
       return c.id;
     }
-    for (const by of [ref.email ? { email: ref.email } : null, ref.phone ? { phone: ref.phone } : null]) {
-      if (!by) continue;
-      const [found] = await customers.findInTx(tx, tenantId, by);
-      if (found) return found;
-    }
-    return customers.createInTx(
+    // Matched by contact key (unique per tenant and identifier): concurrent first contacts of
+    // one sender end up with one customer.
+    return customers.resolveInTx(
       tx,
       tenantId,
+      { email: ref.email, phone: ref.phone },
       {
         ...(ref.name ? { name: cleanText(ref.name).slice(0, 200) } : {}),
         ...(ref.email ? { emails: [ref.email] } : {}),

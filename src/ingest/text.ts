@@ -13,6 +13,4 @@ export function cleanText(input: string): string {
 /** True when nothing but whitespace is left. */
 export const isBlank = (s: string) => s.trim().length === 0;
 
-/** A PostgreSQL text[] literal (drizzle would expand a JS array into a row constructor). */
-export const pgTextArray = (xs: readonly string[]): string =>
-  `{${xs.map((x) => `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+export { pgTextArray } from '../platform/db.ts';

@@ -48,6 +48,12 @@ export const ConfigSchema = Type.Object({
   natsUrl: Type.Optional(Type.String()),
   masterKey: Type.Optional(Type.String({ minLength: 32 })),
   loginMaxPerIpPerMinute: Type.Integer({ minimum: 1 }),
+  /** Chat widget requests per client address and tenant (tenants may set their own). */
+  widgetPerIpPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  /** Messages per chat visitor (visitor token). */
+  widgetPerVisitorPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  /** First messages without a visitor token per client address and origin (each opens a visitor). */
+  widgetAnonymousPerIpPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
   lockoutThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
   lockoutBaseSeconds: Type.Integer({ minimum: 1 }),
   keyProvider: Type.Union([Type.Literal('local'), Type.Literal('vault-transit')]),
@@ -123,6 +129,9 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     natsUrl: env.NATS_URL || undefined,
     masterKey: env.VIGIL_MASTER_KEY || undefined,
     loginMaxPerIpPerMinute: int(env.VIGIL_LOGIN_MAX_PER_IP_PER_MINUTE),
+    widgetPerIpPerMinute: int(env.VIGIL_WIDGET_PER_IP_PER_MINUTE),
+    widgetPerVisitorPerMinute: int(env.VIGIL_WIDGET_PER_VISITOR_PER_MINUTE),
+    widgetAnonymousPerIpPerMinute: int(env.VIGIL_WIDGET_ANONYMOUS_PER_IP_PER_MINUTE),
     lockoutThreshold: int(env.VIGIL_LOCKOUT_THRESHOLD),
     lockoutBaseSeconds: int(env.VIGIL_LOCKOUT_BASE_SECONDS),
     keyProvider: env.VIGIL_KEY_PROVIDER,
@@ -170,6 +179,9 @@ const defaults: Config = {
   trustProxy: false,
   secureCookies: false,
   loginMaxPerIpPerMinute: 30,
+  widgetPerIpPerMinute: 120,
+  widgetPerVisitorPerMinute: 30,
+  widgetAnonymousPerIpPerMinute: 10,
   lockoutThreshold: 10,
   lockoutBaseSeconds: 60,
   keyProvider: 'local',

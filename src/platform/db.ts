@@ -42,6 +42,10 @@ export async function rows<T>(tx: Pick<Tx, 'execute'>, query: SQL): Promise<T[]>
   return res.rows;
 }
 
+/** A PostgreSQL text[] literal (drizzle would expand a JS array into a row constructor). */
+export const pgTextArray = (xs: readonly string[]): string =>
+  `{${xs.map((x) => `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+
 type AppTransaction = <T>(tenantId: string, fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
 function makeDatabase(

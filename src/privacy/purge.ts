@@ -62,6 +62,7 @@ export async function purgeCustomer(
   await tx.execute(sql`delete from conversations where customer_id = ${customerId}`);
   await tx.execute(sql`delete from chat_visitors where customer_id = ${customerId}`);
   await tx.execute(sql`delete from customer_identifiers where customer_id = ${customerId}`);
+  await tx.execute(sql`delete from customer_contact_keys where customer_id = ${customerId}`);
   await tx.execute(sql`delete from customer_restrictions where customer_id = ${customerId}`);
   await tx.execute(sql`update customers set name_enc = null, emails_enc = null, phones_enc = null, address_enc = null,
     dob_enc = null, customer_number_enc = null, notes_enc = null, language = null, consents = '{}'::jsonb,

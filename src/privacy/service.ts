@@ -9,12 +9,11 @@
 // cascade); chat visitors linked to the customer are deleted too.
 import { sql } from 'drizzle-orm';
 import type { AuditLog } from '../audit/log.ts';
-import type { AuditEvent } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
 import { renderStored } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { type Database, rows, type Tx } from '../platform/db.ts';
+import { type Database, pgTextArray, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { assertNoLegalHold, purgeCustomer } from './purge.ts';
 import { isRestricted } from './restriction.ts';
@@ -35,7 +34,7 @@ export interface PrivacyDeps {
   db: Pick<Database, 'withTenant'>;
   keyring: Pick<Keyring, 'decryptFieldText' | 'shredSubject'>;
   audit: AuditRecorder;
-  auditLog: Pick<AuditLog, 'listEvents'>;
+  auditLog: Pick<AuditLog, 'listEventsForResources'>;
 }
 
 interface RequestRow {
@@ -64,6 +63,7 @@ export interface SubjectRequestView {
   completedAt: string | null;
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string) => new Date(d).toISOString();
 const REQUEST_COLS = sql`id, customer_id, type, state, received_at, due_at, identity_method, identity_verified_by,
   identity_verified_at, completed_at, (state not in ('completed', 'rejected') and due_at < now()) as overdue`;
@@ -287,34 +287,21 @@ export function createPrivacyService(deps: PrivacyDeps) {
     }
   };
 
+  /** The subject's access history: one paged read of the audit log and one of the actors' roles. */
   async function accessHistory(tx: Tx, tenantId: string, resourceIds: string[]): Promise<AccessEntry[]> {
-    const events: AuditEvent[] = [];
-    for (const resourceId of resourceIds) {
-      let cursor: number | undefined;
-      do {
-        const page = await auditLog.listEvents(tx, {
-          resourceId,
-          limit: 1000,
-          ...(cursor !== undefined ? { cursor } : {}),
-        });
-        events.push(...page.events);
-        cursor = page.nextCursor;
-      } while (cursor !== undefined && events.length < 20_000);
-    }
-    events.sort((a, b) => a.seq - b.seq);
-    const actors = [...new Set(events.map((e) => e.actorId).filter((x): x is string => !!x))];
+    const events = await auditLog.listEventsForResources(tx, resourceIds, 20_000);
+    const actors = [
+      ...new Set(events.map((e) => e.actorId).filter((x): x is string => !!x && UUID_RE.test(x))),
+    ];
     const roles = new Map<string, string[]>();
-    for (const id of actors) {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) continue;
-      const r = await rows<{ role: string }>(
-        tx,
-        sql`select role from memberships where user_id = ${id} and tenant_id = ${tenantId} order by role`,
-      );
-      roles.set(
-        id,
-        r.map((x) => x.role),
-      );
-    }
+    const memberships = actors.length
+      ? await rows<{ user_id: string; role: string }>(
+          tx,
+          sql`select user_id::text as user_id, role from memberships
+              where tenant_id = ${tenantId} and user_id = any(${pgTextArray(actors)}::uuid[]) order by user_id, role`,
+        )
+      : [];
+    for (const m of memberships) roles.set(m.user_id, [...(roles.get(m.user_id) ?? []), m.role]);
     return events.map((e) => ({
       time: e.time,
       action: e.action,
@@ -376,24 +363,35 @@ export function createPrivacyService(deps: PrivacyDeps) {
         sql`select id, channel, status, subject_enc, created_at, last_message_at from conversations
             where customer_id = ${customerId} order by created_at, id`,
       );
+      // All of the subject's messages in one query (conversation order, then message order).
+      const allMsgs = await rows<{
+        id: string;
+        conversation_id: string;
+        subject_id: string;
+        channel: string;
+        kind: string;
+        direction: string;
+        author_type: string;
+        body_enc: Uint8Array;
+        findings: unknown;
+        created_at: Date | string;
+        speaker: string | null;
+      }>(
+        tx,
+        sql`select m.id, m.conversation_id, m.subject_id, m.channel, m.kind, m.direction, m.author_type, m.body_enc,
+              m.findings, m.created_at, m.speaker
+            from conversations c join messages m on m.conversation_id = c.id
+            where c.customer_id = ${customerId} order by m.conversation_id, m.seq`,
+      );
+      const byConversation = new Map<string, typeof allMsgs>();
+      for (const m of allMsgs) {
+        const list = byConversation.get(m.conversation_id);
+        if (list) list.push(m);
+        else byConversation.set(m.conversation_id, [m]);
+      }
       const conversations: Array<Record<string, unknown>> = [];
       for (const conv of convs) {
-        const msgs = await rows<{
-          id: string;
-          subject_id: string;
-          channel: string;
-          kind: string;
-          direction: string;
-          author_type: string;
-          body_enc: Uint8Array;
-          findings: unknown;
-          created_at: Date | string;
-          speaker: string | null;
-        }>(
-          tx,
-          sql`select id, subject_id, channel, kind, direction, author_type, body_enc, findings, created_at, speaker
-              from messages where conversation_id = ${conv.id} order by seq`,
-        );
+        const msgs = byConversation.get(conv.id) ?? [];
         const messages = [];
         for (const m of msgs) {
           const text = await decrypt(tx, tenantId, 'messages', 'body_enc', m.id, m.subject_id, m.body_enc);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { newTotpSecret, totpCode } from '../../src/auth/totp.ts';
 import type { Role } from '../../src/authz/roles.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
+import type { Database } from '../../src/platform/db.ts';
 import { type RunningVigil, startVigil } from '../../src/runtime.ts';
 import { createTestDatabase } from './db.ts';
 
@@ -55,16 +56,27 @@ export function freshTotp(secret: string): string {
   return totpCode(secret, step * 30_000 + 1_000);
 }
 
-export async function startTestVigil(overrides: Partial<Config> = {}): Promise<TestVigil> {
+export async function startTestVigil(
+  overrides: Partial<Config> = {},
+  opts: { wrapDb?: (db: Database) => Database } = {},
+): Promise<TestVigil> {
   const t = await createTestDatabase({ migrate: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-test-'));
   const logs: string[] = [];
   const config = loadConfig(
     {},
-    { port: 0, dataDir, logLevel: 'info', loginMaxPerIpPerMinute: 10_000, ...overrides },
+    {
+      port: 0,
+      dataDir,
+      logLevel: 'info',
+      loginMaxPerIpPerMinute: 10_000,
+      // Tests open many anonymous chat visitors from one address; the flood test sets its own.
+      widgetAnonymousPerIpPerMinute: 10_000,
+      ...overrides,
+    },
   );
   const v = await startVigil(config, {
-    db: t.db,
+    db: opts.wrapDb ? opts.wrapDb(t.db) : t.db,
     logDestination: { write: (s: string) => void logs.push(s) },
   });
   const tenantIds = new Map<string, string>();

@@ -34,9 +34,18 @@ interface WsLike {
   on(ev: 'close', fn: () => void): void;
 }
 
-export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perIpPerMinute?: number }) {
+export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perIpPerMinute: number }) {
   const { chat } = deps;
-  const ipLimit = { max: deps.perIpPerMinute ?? 120, timeWindow: '1 minute' };
+  // Per address and tenant: the tenant's own limit where it set one (cached with the widget).
+  const ipLimit = {
+    max: async (req: FastifyRequest) => {
+      const w = await chat.widgetFor((req.params as { tenantSlug?: string }).tenantSlug ?? '');
+      return w?.limits.perIp ?? deps.perIpPerMinute;
+    },
+    keyGenerator: (req: FastifyRequest) =>
+      `${(req.params as { tenantSlug?: string }).tenantSlug ?? ''}\0${req.ip}`,
+    timeWindow: '1 minute',
+  };
 
   const cors = (reply: FastifyReply, origin: string) =>
     reply
@@ -113,7 +122,7 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perI
           clientMessageId: body.clientMessageId,
           visitorToken: bearer(req) ?? body.visitorToken,
         },
-        { ip: req.ctx.ip, requestId: req.ctx.requestId },
+        { ip: req.ctx.ip, requestId: req.ctx.requestId, origin },
       );
       return cors(reply, origin!)
         .status(r.created ? 201 : 200)
@@ -186,7 +195,7 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perI
               const r = await chat.postMessage(
                 w,
                 { text: m.text, clientMessageId: m.clientMessageId, visitorToken: token },
-                { ip: req.ctx.ip, requestId: req.ctx.requestId },
+                { ip: req.ctx.ip, requestId: req.ctx.requestId, origin: req.headers.origin },
               );
               // Acknowledged only after the commit.
               socket.send(

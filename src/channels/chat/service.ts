@@ -15,6 +15,12 @@ import type { TenantRef } from '../../platform/context.ts';
 import { type Database, rows, type Tx } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
 import type { RateCounter } from '../../platform/rate-limit.ts';
+import {
+  effectiveLimits,
+  type PlatformWidgetLimits,
+  tenantWidgetLimits,
+  type WidgetLimits,
+} from './limits.ts';
 import { originAllowed } from './origins.ts';
 import { anonymousVisitorId, signVisitorToken, verifyVisitorToken } from './token.ts';
 
@@ -33,19 +39,20 @@ export interface ChatDeps {
   rates: RateCounter;
   /** Cluster bus: agent messages reach visitor sockets held by other nodes. */
   bus?: ClusterBus;
-  perVisitorPerMinute?: number;
+  /** The platform's limits; a tenant may set its own (tenant_rate_limits). */
+  limits: PlatformWidgetLimits;
 }
 
 export interface WidgetTenant {
   tenant: TenantRef;
   allowedOrigins: string[];
+  limits: WidgetLimits;
 }
 
 const CACHE_MS = 5_000;
 
 export function createChatService(deps: ChatDeps) {
   const { db, secret, ingest } = deps;
-  const perVisitor = deps.perVisitorPerMinute ?? 30;
   const cache = new Map<string, { at: number; value: WidgetTenant | null }>();
   const sockets = new Map<string, Set<VisitorSocket>>();
 
@@ -61,14 +68,21 @@ export function createChatService(deps: ChatDeps) {
     );
     let value: WidgetTenant | null = null;
     if (t && t.status === 'active') {
-      const [w] = await db.withTenant(t.id, (tx) =>
-        rows<{ enabled: boolean; allowed_origins: string[] }>(
-          tx,
-          sql`select enabled, allowed_origins from chat_widget_settings`,
-        ),
-      );
+      const [w, own] = await db.withTenant(t.id, async (tx) => [
+        (
+          await rows<{ enabled: boolean; allowed_origins: string[] }>(
+            tx,
+            sql`select enabled, allowed_origins from chat_widget_settings`,
+          )
+        )[0],
+        await tenantWidgetLimits(tx),
+      ]);
       if (w?.enabled)
-        value = { tenant: { id: t.id, slug: t.slug, name: t.name }, allowedOrigins: w.allowed_origins };
+        value = {
+          tenant: { id: t.id, slug: t.slug, name: t.name },
+          allowedOrigins: w.allowed_origins,
+          limits: effectiveLimits(deps.limits, own),
+        };
     }
     if (cache.size > 10_000) cache.clear();
     cache.set(slug, { at: Date.now(), value });
@@ -91,10 +105,10 @@ export function createChatService(deps: ChatDeps) {
     return claims.visitorId;
   }
 
-  /** Per visitor, counted in the database so that every node of a cluster counts the same hits. */
-  async function rateLimit(key: string): Promise<void> {
-    const h = await deps.rates.hit('widget.visitor', key, 60_000);
-    if (h.current > perVisitor)
+  /** Counted in the database so that every node of a cluster counts the same hits. */
+  async function rateLimit(namespace: string, key: string, max: number): Promise<void> {
+    const h = await deps.rates.hit(namespace, key, 60_000);
+    if (h.current > max)
       throw new VigilError('rate_limited', 'too many messages; slow down', {
         retryAfter: Math.ceil(h.ttlMs / 1000),
       });
@@ -107,14 +121,22 @@ export function createChatService(deps: ChatDeps) {
   async function postMessage(
     w: WidgetTenant,
     input: { text: string; clientMessageId: string; visitorToken?: string | undefined },
-    client: { ip: string; requestId: string },
+    client: { ip: string; requestId: string; origin?: string | undefined },
     /** Runs in the message's own transaction (a visitor's upload stores its file there). */
     inTx?: (tx: Tx, r: IngestResult) => Promise<void>,
   ): Promise<IngestResult & { visitorToken: string }> {
     const tenantId = w.tenant.id;
-    const visitorId =
-      visitorFromToken(w, input.visitorToken) ?? anonymousVisitorId(secret, tenantId, input.clientMessageId);
-    await rateLimit(`${tenantId}:${visitorId}`);
+    const known = visitorFromToken(w, input.visitorToken);
+    // Without a token every message is a first message: it opens a visitor (and a customer), so
+    // these are limited per address and origin; a visitor continues with the token it was given.
+    if (!known)
+      await rateLimit(
+        'widget.anonymous',
+        `${tenantId}\0${client.ip}\0${client.origin ?? ''}`,
+        w.limits.anonymousPerIp,
+      );
+    const visitorId = known ?? anonymousVisitorId(secret, tenantId, input.clientMessageId);
+    await rateLimit('widget.visitor', `${tenantId}:${visitorId}`, w.limits.perVisitor);
     const ctx = systemContext(w.tenant, {
       requestId: client.requestId,
       ip: client.ip,
@@ -296,6 +318,8 @@ export function createChatService(deps: ChatDeps) {
 
   return {
     widgetFor,
+    /** Drops the cached widget of a tenant (its settings changed on this node). */
+    forget: (slug: string) => void cache.delete(slug),
     admit,
     visitorFromToken,
     postMessage,
