@@ -7,7 +7,7 @@ import { newTotpSecret, totpCode } from '../../src/auth/totp.ts';
 import type { Role } from '../../src/authz/roles.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { type RunningVigil, startVigil } from '../../src/runtime.ts';
-import { createTestDatabase } from './db.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export interface TestUser {
   id: string;
@@ -55,9 +55,13 @@ export function freshTotp(secret: string): string {
   return totpCode(secret, step * 30_000 + 1_000);
 }
 
-export async function startTestVigil(overrides: Partial<Config> = {}): Promise<TestVigil> {
-  const t = await createTestDatabase({ migrate: false });
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-test-'));
+export async function startTestVigil(
+  overrides: Partial<Config> = {},
+  /** Another instance on an existing database and data dir (a restore target, a second node). */
+  on: { db?: TestDatabase; dataDir?: string } = {},
+): Promise<TestVigil> {
+  const t = on.db ?? (await createTestDatabase({ migrate: false }));
+  const dataDir = on.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
   const logs: string[] = [];
   const config = loadConfig(
     {},
