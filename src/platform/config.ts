@@ -39,6 +39,8 @@ export const ConfigSchema = Type.Object({
   secureCookies: Type.Boolean(),
   natsUrl: Type.Optional(Type.String()),
   masterKey: Type.Optional(Type.String({ minLength: 32 })),
+  /** The master key version new wraps use (VIGIL_MASTER_KEY_CURRENT); default the highest. */
+  masterKeyCurrent: Type.Optional(Type.Integer({ minimum: 1 })),
   loginMaxPerIpPerMinute: Type.Integer({ minimum: 1 }),
   lockoutThreshold: Type.Integer({ minimum: 1, maximum: 100 }),
   lockoutBaseSeconds: Type.Integer({ minimum: 1 }),
@@ -109,6 +111,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     secureCookies: bool(env.VIGIL_SECURE_COOKIES),
     natsUrl: env.NATS_URL || undefined,
     masterKey: env.VIGIL_MASTER_KEY || undefined,
+    masterKeyCurrent: int(env.VIGIL_MASTER_KEY_CURRENT),
     loginMaxPerIpPerMinute: int(env.VIGIL_LOGIN_MAX_PER_IP_PER_MINUTE),
     lockoutThreshold: int(env.VIGIL_LOCKOUT_THRESHOLD),
     lockoutBaseSeconds: int(env.VIGIL_LOCKOUT_BASE_SECONDS),
