@@ -26,22 +26,62 @@ const API_ACTIVITY: Record<string, [number, string]> = {
 export function ocsfClassOf(action: string): ClassPick {
   const [domain = '', verb = ''] = action.split('.');
   if (domain === 'auth' && (verb === 'login' || verb === 'mfa')) {
-    return { classUid: 3002, categoryUid: 3, className: 'Authentication', activityId: 1, activityName: 'Logon' };
+    return {
+      classUid: 3002,
+      categoryUid: 3,
+      className: 'Authentication',
+      activityId: 1,
+      activityName: 'Logon',
+    };
   }
   if ((domain === 'auth' && verb === 'logout') || (domain === 'session' && verb === 'revoke')) {
-    return { classUid: 3002, categoryUid: 3, className: 'Authentication', activityId: 2, activityName: 'Logoff' };
+    return {
+      classUid: 3002,
+      categoryUid: 3,
+      className: 'Authentication',
+      activityId: 2,
+      activityName: 'Logoff',
+    };
   }
   if (domain === 'auth' && verb === 'lockout') {
-    return { classUid: 3001, categoryUid: 3, className: 'Account Change', activityId: 9, activityName: 'Lock' };
+    return {
+      classUid: 3001,
+      categoryUid: 3,
+      className: 'Account Change',
+      activityId: 9,
+      activityName: 'Lock',
+    };
   }
   if (domain === 'key' || domain === 'account') {
-    return { classUid: 3001, categoryUid: 3, className: 'Account Change', activityId: 99, activityName: 'Other' };
+    return {
+      classUid: 3001,
+      categoryUid: 3,
+      className: 'Account Change',
+      activityId: 99,
+      activityName: 'Other',
+    };
   }
   if (domain === 'detection') {
-    return { classUid: 2004, categoryUid: 2, className: 'Detection Finding', activityId: 1, activityName: 'Create' };
+    return {
+      classUid: 2004,
+      categoryUid: 2,
+      className: 'Detection Finding',
+      activityId: 1,
+      activityName: 'Create',
+    };
   }
   const [activityId, activityName] = API_ACTIVITY[verb] ?? [99, 'Other'];
   return { classUid: 6003, categoryUid: 6, className: 'API Activity', activityId, activityName };
+}
+
+// OCSF severity_id: 2 Low, 3 Medium, 4 High, 5 Critical (1 is Informational).
+const DETECTION_SEVERITY: Record<string, number> = { low: 2, medium: 3, high: 4, critical: 5 };
+
+/** A detector alert's severity (meta.severity of 'detection.*' events), as OCSF severity_id. */
+function detectionSeverity(e: AuditEvent): number | undefined {
+  if (!e.action.startsWith('detection.')) return undefined;
+  const sev = e.meta?.severity;
+  return typeof sev === 'string' ? DETECTION_SEVERITY[sev] : undefined;
 }
 
 export function toOcsf(e: AuditEvent): Record<string, unknown> {
@@ -55,7 +95,7 @@ export function toOcsf(e: AuditEvent): Record<string, unknown> {
     activity_name: c.activityName,
     type_uid: c.classUid * 100 + c.activityId,
     time: Date.parse(e.time),
-    severity_id: e.outcome === 'denied' ? 3 : ok ? 1 : 2,
+    severity_id: detectionSeverity(e) ?? (e.outcome === 'denied' ? 3 : ok ? 1 : 2),
     status_id: ok ? 1 : 2,
     status: ok ? 'Success' : 'Failure',
     ...(ok ? {} : { status_detail: e.outcome }),
@@ -71,13 +111,28 @@ export function toOcsf(e: AuditEvent): Record<string, unknown> {
     },
     actor: { user: { uid: e.actorId ?? undefined, type: e.actorType } },
     src_endpoint: e.ip ? { ip: e.ip } : undefined,
-    unmapped: { action: e.action, reason: e.reason, ua_hash: e.uaHash, meta: e.meta, hash: e.hash, prev_hash: e.prevHash },
+    unmapped: {
+      action: e.action,
+      reason: e.reason,
+      ua_hash: e.uaHash,
+      meta: e.meta,
+      hash: e.hash,
+      prev_hash: e.prevHash,
+    },
   };
   const resource = e.resourceType ? { type: e.resourceType, uid: e.resourceId ?? undefined } : undefined;
   if (c.classUid === 3002) base.user = { uid: e.actorId ?? undefined };
   else if (c.classUid === 3001) base.user = { uid: e.resourceId ?? e.actorId ?? undefined };
   else if (c.classUid === 2004) {
-    base.finding_info = { uid: `${e.tenantId ?? 'platform'}:${e.seq}`, title: e.action, types: [e.resourceType ?? 'audit'] };
+    const ruleId = typeof e.meta?.ruleId === 'string' ? e.meta.ruleId : null;
+    const title = typeof e.meta?.title === 'string' ? e.meta.title : ruleId;
+    base.finding_info = {
+      uid: `${e.tenantId ?? 'platform'}:${e.seq}`,
+      title: title ?? e.action,
+      types: [ruleId ? `vigil.monitoring.${ruleId}` : (e.resourceType ?? 'audit')],
+    };
+    const sev = typeof e.meta?.severity === 'string' ? e.meta.severity : null;
+    if (sev && DETECTION_SEVERITY[sev]) base.severity = sev.charAt(0).toUpperCase() + sev.slice(1);
     base.resources = resource ? [resource] : [];
   } else {
     base.api = { operation: e.action, request: { uid: e.requestId ?? undefined } };

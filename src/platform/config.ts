@@ -26,6 +26,8 @@ export const ConfigSchema = Type.Object({
   emailHostname: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9.-]+$' }),
   /** First retry delay for failed outbound e-mail (doubles per attempt, bounded). */
   smtpRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** First retry delay for failed alert notifications (doubles per attempt, at most an hour). */
+  alertRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   logLevel: Type.Union([
     Type.Literal('fatal'),
     Type.Literal('error'),
@@ -106,6 +108,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     smtpTlsKeyFile: env.SMTP_TLS_KEY_FILE || undefined,
     emailHostname: env.VIGIL_EMAIL_HOSTNAME || undefined,
     smtpRetryBaseSeconds: int(env.SMTP_RETRY_BASE_SECONDS),
+    alertRetryBaseSeconds: int(env.VIGIL_ALERT_RETRY_BASE_SECONDS),
     logLevel: env.LOG_LEVEL,
     trustProxy: bool(env.VIGIL_TRUST_PROXY),
     secureCookies: bool(env.VIGIL_SECURE_COOKIES),
@@ -153,6 +156,7 @@ const defaults: Config = {
   smtpPort: 2525,
   emailHostname: 'vigil.local',
   smtpRetryBaseSeconds: 30,
+  alertRetryBaseSeconds: 30,
   logLevel: 'info',
   trustProxy: false,
   secureCookies: false,
