@@ -11,11 +11,12 @@ import { sql } from 'drizzle-orm';
 import type { AuditLog } from '../audit/log.ts';
 import type { AuditEvent } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
-import { renderStored } from '../ingest/index.ts';
+import { TOKEN_RE } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { ownValueMatcher } from './own-values.ts';
 import { assertNoLegalHold, purgeCustomer } from './purge.ts';
 import { isRestricted } from './restriction.ts';
 
@@ -139,6 +140,8 @@ export type SubjectExport =
         records: Array<Record<string, unknown>>;
       };
       conversations: Array<Record<string, unknown>>;
+      /** Tokenized values of the subject's own that the export shows decrypted. */
+      ownValues: number;
       calls: Array<Record<string, unknown>>;
       accessHistory: AccessEntry[];
       subjectRequests: SubjectRequestView[];
@@ -364,6 +367,23 @@ export function createPrivacyService(deps: PrivacyDeps) {
         createdAt: iso(c.created_at),
         mergedInto: c.merged_into,
       };
+      const isOwn = ownValueMatcher(profile);
+      let ownValues = 0;
+      /** The subject's own tokenized values in a conversation, by token. */
+      const ownTokens = async (tx: Tx, conversationId: string) => {
+        const list = await rows<{ token: string; entity_type: string; value_enc: Uint8Array }>(
+          tx,
+          sql`select token, entity_type, value_enc from pii_tokens
+              where conversation_id = ${conversationId} and subject_id = ${customerId}`,
+        );
+        const own = new Map<string, string>();
+        for (const t of list) {
+          const v = await decrypt(tx, tenantId, 'pii_tokens', 'value_enc', t.token, customerId, t.value_enc);
+          if (v !== null && isOwn(t.entity_type, v)) own.set(t.token, v);
+        }
+        ownValues += own.size;
+        return own;
+      };
       const convs = await rows<{
         id: string;
         channel: string;
@@ -395,6 +415,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
               from messages where conversation_id = ${conv.id} order by seq`,
         );
         const messages = [];
+        const tokens = await ownTokens(tx, conv.id);
         for (const m of msgs) {
           const text = await decrypt(tx, tenantId, 'messages', 'body_enc', m.id, m.subject_id, m.body_enc);
           messages.push({
@@ -404,8 +425,15 @@ export function createPrivacyService(deps: PrivacyDeps) {
             direction: m.direction,
             authorType: m.author_type,
             createdAt: iso(m.created_at),
-            // As stored: already redacted by the tenant's policy; tokens appear as [TYPE].
-            text: text === null ? null : renderStored(text, false),
+            // As stored (redacted by the tenant's policy); tokens of the subject's own values are
+            // filled in, all others appear as [TYPE].
+            text:
+              text === null
+                ? null
+                : text.replace(
+                    TOKEN_RE,
+                    (_m, type: string, token: string) => tokens.get(token) ?? `[${type}]`,
+                  ),
             findings: m.findings,
             ...(m.speaker ? { speaker: m.speaker } : {}),
           });
@@ -506,6 +534,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
           })),
         },
         conversations,
+        ownValues,
         calls,
         accessHistory: await accessHistory(tx, tenantId, [customerId, ...convs.map((x) => x.id)]),
         subjectRequests: requests.map(viewOf),
@@ -516,6 +545,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
       event(ctx, 'customer.export', 'customer', customerId, {
         erased: result.erased,
         conversations: result.erased ? 0 : result.conversations.length,
+        // How many of the subject's own tokenized values were decrypted into the export.
+        ownValues: result.erased ? 0 : result.ownValues,
       }),
     );
     return result;
