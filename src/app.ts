@@ -174,7 +174,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     piiPolicyRoutes(http, { db, policies: contact.policies, audit });
     if (deps.keyring)
       privacyRoutes(http, {
-        privacy: createPrivacyService({ db, keyring: deps.keyring, audit, auditLog: deps.auditLog }),
+        privacy: createPrivacyService({
+          db,
+          keyring: deps.keyring,
+          audit,
+          auditLog: deps.auditLog,
+          customers: contact.customers,
+        }),
       });
     registerVerification(http, {
       config,

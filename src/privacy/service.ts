@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import type { AuditLog } from '../audit/log.ts';
 import type { AuditEvent } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
+import type { CustomerInput } from '../customers/schema.ts';
 import { TOKEN_RE } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -18,6 +19,7 @@ import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { ownValueMatcher } from './own-values.ts';
 import { assertNoLegalHold, purgeCustomer } from './purge.ts';
+import { createRectification, type RectificationDeps, type RectificationEvidence } from './rectify.ts';
 import { isRestricted } from './restriction.ts';
 
 export const REQUEST_TYPES = ['access', 'rectification', 'erasure', 'restriction'] as const;
@@ -34,9 +36,11 @@ export type IdentityMethod = (typeof IDENTITY_METHODS)[number];
 
 export interface PrivacyDeps {
   db: Pick<Database, 'withTenant'>;
-  keyring: Pick<Keyring, 'decryptFieldText' | 'shredSubject'>;
+  keyring: Pick<Keyring, 'decryptFieldText' | 'shredSubject' | 'encryptField'>;
   audit: AuditRecorder;
   auditLog: Pick<AuditLog, 'listEvents'>;
+  /** Applies rectifications (the contact center's customer service). */
+  customers?: RectificationDeps['customers'];
 }
 
 interface RequestRow {
@@ -235,12 +239,27 @@ export function createPrivacyService(deps: PrivacyDeps) {
     });
   }
 
-  async function getRequest(ctx: TenantContext, id: string): Promise<SubjectRequestView> {
+  const rectification = deps.customers
+    ? createRectification({ db, keyring, audit, customers: deps.customers })
+    : undefined;
+
+  async function getRequest(
+    ctx: TenantContext,
+    id: string,
+  ): Promise<SubjectRequestView & { rectification?: RectificationEvidence }> {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await selectRequest(tx, id);
       if (!r) throw new VigilError('not_found', 'subject request not found');
-      return viewOf(r);
+      const evidence =
+        r.type === 'rectification' ? await rectification?.evidenceOf(tx, ctx.tenant.id, id) : null;
+      return { ...viewOf(r), ...(evidence ? { rectification: evidence } : {}) };
     });
+  }
+
+  /** Art. 16: applies the change through the open rectification request, with evidence on it. */
+  async function rectify(ctx: TenantContext, customerId: string, requestId: string, changes: CustomerInput) {
+    if (!rectification) throw new VigilError('conflict', 'rectification needs the contact center');
+    return rectification.rectify(ctx, customerId, requestId, changes);
   }
 
   /** Closes an open request (e.g. a rectification done through the customer API, or a rejection). */
@@ -632,6 +651,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
     createRequest,
     listRequests,
     getRequest,
+    rectify,
     closeRequest,
     exportSubject,
     erase,

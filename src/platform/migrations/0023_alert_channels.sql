@@ -41,3 +41,8 @@ begin
 end $$;
 
 grant select, insert, update, delete on alert_channels, alert_deliveries to vigil_app;
+
+-- Rectification as an action (issue 21): the before/after evidence of the change the DPO applied
+-- through the request, sealed under the customer's subject key like the customer data itself (so
+-- an erasure shreds it with them).
+alter table subject_requests add column rectification_enc bytea;
