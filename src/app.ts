@@ -197,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       audit,
       auditLog: deps.auditLog,
       signer: deps.auditSigner,
+      retentionIntervalMs: config.retentionIntervalSeconds * 1000,
       onError: (e, where) => logger.error({ err: e, where }, 'compliance job failed'),
     });
   }

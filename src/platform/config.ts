@@ -28,6 +28,8 @@ export const ConfigSchema = Type.Object({
   smtpRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   /** First retry delay for failed alert notifications (doubles per attempt, at most an hour). */
   alertRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** How often the retention job deletes expired data (VIGIL_RETENTION_INTERVAL_SECONDS); 0 = off. */
+  retentionIntervalSeconds: Type.Integer({ minimum: 0, maximum: 7 * 86400 }),
   logLevel: Type.Union([
     Type.Literal('fatal'),
     Type.Literal('error'),
@@ -109,6 +111,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     emailHostname: env.VIGIL_EMAIL_HOSTNAME || undefined,
     smtpRetryBaseSeconds: int(env.SMTP_RETRY_BASE_SECONDS),
     alertRetryBaseSeconds: int(env.VIGIL_ALERT_RETRY_BASE_SECONDS),
+    retentionIntervalSeconds: int(env.VIGIL_RETENTION_INTERVAL_SECONDS),
     logLevel: env.LOG_LEVEL,
     trustProxy: bool(env.VIGIL_TRUST_PROXY),
     secureCookies: bool(env.VIGIL_SECURE_COOKIES),
@@ -157,6 +160,7 @@ const defaults: Config = {
   emailHostname: 'vigil.local',
   smtpRetryBaseSeconds: 30,
   alertRetryBaseSeconds: 30,
+  retentionIntervalSeconds: 3600,
   logLevel: 'info',
   trustProxy: false,
   secureCookies: false,
