@@ -46,3 +46,7 @@ grant select, insert, update, delete on alert_channels, alert_deliveries to vigi
 -- through the request, sealed under the customer's subject key like the customer data itself (so
 -- an erasure shreds it with them).
 alter table subject_requests add column rectification_enc bytea;
+
+-- One-time codes (issue 21): a code replaced by a newer one is marked, so the caller's answer with
+-- the old code is told "superseded" instead of counting as a failed attempt.
+alter table verification_codes add column superseded_at timestamptz;
