@@ -24,6 +24,7 @@ import { factorPolicy, registerIdentity } from './identity/index.ts';
 import { createScim } from './identity/scim/index.ts';
 import { httpsServerFactory, tlsServerOptions } from './identity/tls.ts';
 import { piiPolicyRoutes } from './ingest/policy-routes.ts';
+import { registerAlertNotifications } from './monitoring/notifications.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { createMonitor, type Monitor } from './monitoring/service.ts';
 import type { MonitoredEvent } from './monitoring/types.ts';
@@ -173,7 +174,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     piiPolicyRoutes(http, { db, policies: contact.policies, audit });
     if (deps.keyring)
       privacyRoutes(http, {
-        privacy: createPrivacyService({ db, keyring: deps.keyring, audit, auditLog: deps.auditLog }),
+        privacy: createPrivacyService({
+          db,
+          keyring: deps.keyring,
+          audit,
+          auditLog: deps.auditLog,
+          customers: contact.customers,
+        }),
       });
     registerVerification(http, {
       config,
@@ -190,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       audit,
       auditLog: deps.auditLog,
       signer: deps.auditSigner,
+      retentionIntervalMs: config.retentionIntervalSeconds * 1000,
       onError: (e, where) => logger.error({ err: e, where }, 'compliance job failed'),
     });
   }
@@ -207,6 +215,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   auth.onSessionsRevoked(({ userId }) => void cockpit.hub.revokeUser(userId).catch(() => {}));
 
   const systemActor = { ip: '', uaHash: '', userId: null };
+  const onError = (e: unknown, where: string) => logger.error({ err: e, where }, 'monitoring error');
+  const notifications = deps.keyring
+    ? registerAlertNotifications(http, { config, db, keyring: deps.keyring, audit, onError })
+    : undefined;
   const monitor = await createMonitor({
     db,
     actions: {
@@ -214,9 +226,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       requireStepUp: (id) => auth.requireStepUp(id),
     },
     // Alerts enter the audit log, and through it the SIEM export (OCSF Detection Finding).
+    // The tenant's notification channels (e-mail, webhook) take it at their minimum severity.
     notify: {
-      onAlert: (alert) =>
-        audit.standalone({
+      onAlert: async (alert) => {
+        await audit.standalone({
           tenantId: alert.tenantId,
           actorType: 'system',
           actorId: null,
@@ -224,10 +237,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
           resourceType: 'alert',
           resourceId: alert.id,
           outcome: 'success',
-          meta: { ruleId: alert.ruleId, severity: alert.severity },
-        }),
+          meta: { ruleId: alert.ruleId, severity: alert.severity, title: alert.title },
+        });
+        await notifications?.onAlert(alert);
+      },
     },
-    onError: (e, where) => logger.error({ err: e, where }, 'monitoring error'),
+    onError,
   });
   // Stored events always carry the writer's validated actor type and outcome. In a cluster every
   // node's events go through the bus to the one node that holds the detector lease, so an agent's

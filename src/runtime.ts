@@ -86,6 +86,7 @@ export async function createCore(config: Config, db: Database): Promise<Core> {
       : createLocalKeyProvider({
           dataDir: config.dataDir,
           ...(config.masterKey ? { masterKey: config.masterKey } : {}),
+          currentVersion: config.masterKeyCurrent,
         });
   const keyring = createKeyring({ db, provider, dataDir: config.dataDir });
   const signer = loadCheckpointSigner(config.dataDir);

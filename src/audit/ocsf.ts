@@ -74,6 +74,16 @@ export function ocsfClassOf(action: string): ClassPick {
   return { classUid: 6003, categoryUid: 6, className: 'API Activity', activityId, activityName };
 }
 
+// OCSF severity_id: 2 Low, 3 Medium, 4 High, 5 Critical (1 is Informational).
+const DETECTION_SEVERITY: Record<string, number> = { low: 2, medium: 3, high: 4, critical: 5 };
+
+/** A detector alert's severity (meta.severity of 'detection.*' events), as OCSF severity_id. */
+function detectionSeverity(e: AuditEvent): number | undefined {
+  if (!e.action.startsWith('detection.')) return undefined;
+  const sev = e.meta?.severity;
+  return typeof sev === 'string' ? DETECTION_SEVERITY[sev] : undefined;
+}
+
 export function toOcsf(e: AuditEvent): Record<string, unknown> {
   const c = ocsfClassOf(e.action);
   const ok = e.outcome === 'success';
@@ -85,7 +95,7 @@ export function toOcsf(e: AuditEvent): Record<string, unknown> {
     activity_name: c.activityName,
     type_uid: c.classUid * 100 + c.activityId,
     time: Date.parse(e.time),
-    severity_id: e.outcome === 'denied' ? 3 : ok ? 1 : 2,
+    severity_id: detectionSeverity(e) ?? (e.outcome === 'denied' ? 3 : ok ? 1 : 2),
     status_id: ok ? 1 : 2,
     status: ok ? 'Success' : 'Failure',
     ...(ok ? {} : { status_detail: e.outcome }),
@@ -114,11 +124,15 @@ export function toOcsf(e: AuditEvent): Record<string, unknown> {
   if (c.classUid === 3002) base.user = { uid: e.actorId ?? undefined };
   else if (c.classUid === 3001) base.user = { uid: e.resourceId ?? e.actorId ?? undefined };
   else if (c.classUid === 2004) {
+    const ruleId = typeof e.meta?.ruleId === 'string' ? e.meta.ruleId : null;
+    const title = typeof e.meta?.title === 'string' ? e.meta.title : ruleId;
     base.finding_info = {
       uid: `${e.tenantId ?? 'platform'}:${e.seq}`,
-      title: e.action,
-      types: [e.resourceType ?? 'audit'],
+      title: title ?? e.action,
+      types: [ruleId ? `vigil.monitoring.${ruleId}` : (e.resourceType ?? 'audit')],
     };
+    const sev = typeof e.meta?.severity === 'string' ? e.meta.severity : null;
+    if (sev && DETECTION_SEVERITY[sev]) base.severity = sev.charAt(0).toUpperCase() + sev.slice(1);
     base.resources = resource ? [resource] : [];
   } else {
     base.api = { operation: e.action, request: { uid: e.requestId ?? undefined } };

@@ -23,6 +23,7 @@ function providerFor(config: Config): KeyProvider {
     : createLocalKeyProvider({
         dataDir: config.dataDir,
         ...(config.masterKey ? { masterKey: config.masterKey } : {}),
+        currentVersion: config.masterKeyCurrent,
       });
 }
 

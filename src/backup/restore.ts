@@ -12,6 +12,7 @@ import type { KeyProvider } from '../crypto/provider.ts';
 import type { AuditEventInput } from '../platform/audit-port.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
+import { replayCustomerErasure } from '../privacy/index.ts';
 import {
   BACKUP_FORMAT,
   type BackupManifest,
@@ -160,7 +161,11 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
           await tx.execute(sql`select setval(${`public.${quoteIdent(s.name)}`}::regclass, ${s.value}, true)`);
       }
     });
-    const replay = await replayErasureLedger(o.db, { dataDir: o.ledgerDir });
+    // Erased subjects lose their rows the way the live erasure removed them (not only their keys).
+    const replay = await replayErasureLedger(o.db, {
+      dataDir: o.ledgerDir,
+      eraseSubject: replayCustomerErasure,
+    });
     const report = await verifyAuditLog(o.db, { all: true });
     const bad = report.chains.find((c) => !c.ok);
     await o.record?.({

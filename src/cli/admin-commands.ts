@@ -101,8 +101,10 @@ export async function keysCommand(args: string[]): Promise<number> {
         onProgress: (x) =>
           process.stderr.write(`\rre-encrypted ${x.rowsReencrypted} of ${x.rowsScanned} rows`),
       });
+      // Subject keys are wrapped by the DEK: most of a rotation's work is re-wrapping them.
       console.log(
-        `\ntenant key rotated to version ${p.targetVersion}: ${p.rowsReencrypted} values re-encrypted`,
+        `\ntenant key rotated to version ${p.targetVersion}: ${p.subjectsRewrapped} subject keys re-wrapped, ` +
+          `${p.rowsReencrypted} of ${p.rowsScanned} values re-encrypted`,
       );
       return 0;
     }

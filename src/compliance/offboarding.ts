@@ -49,6 +49,9 @@ const DATA_TABLES = [
   'verification_policies',
   'queue_members',
   'queues',
+  // The security team's notification addresses and the alerts queued for them.
+  'alert_deliveries',
+  'alert_channels',
 ] as const;
 
 /** The digest as the audit log keeps it: grouped by ':' so no run of digits looks like a number. */

@@ -14,8 +14,10 @@ export {
 export {
   appendErasure,
   type ErasureEntry,
+  type ErasureMark,
   erasureLedgerPath,
   type ReplayResult,
+  type ReplaySubjectErasure,
   readErasureLedger,
   replayErasureLedger,
 } from './ledger.ts';

@@ -9,7 +9,7 @@ import { type BlindIndexKind, computeBlindIndex, normalizeForIndex } from './bli
 import { decodeEnvelope, encodeHeader, isUuid } from './envelope.ts';
 import { createKeyResolver, decryptionFailed, type FieldContext, fieldAad } from './key-resolver.ts';
 import * as store from './key-store.ts';
-import { appendErasure, type ErasureEntry } from './ledger.ts';
+import { appendErasure, type ErasureEntry, type ErasureMark } from './ledger.ts';
 import { cryptoMetrics } from './metrics.ts';
 import type { KeyProvider } from './provider.ts';
 
@@ -49,7 +49,8 @@ export interface Keyring {
     opts?: { defaultRegion?: string },
   ): Promise<Buffer>;
   createSubjectKey(tenantId: string, subjectId: string, tx?: Tx): Promise<void>;
-  shredSubject(tenantId: string, subjectId: string, tx?: Tx): Promise<ShredResult>;
+  /** `erasure` marks a data erasure in the ledger, so a replay after a restore deletes the rows too. */
+  shredSubject(tenantId: string, subjectId: string, tx?: Tx, erasure?: ErasureMark): Promise<ShredResult>;
   shredTenant(tenantId: string, tx?: Tx): Promise<ShredResult>;
   sealPlatformSecret(purpose: string, recordId: string, plaintext: Buffer, tx?: Tx): Promise<Buffer>;
   openPlatformSecret(purpose: string, recordId: string, sealed: Buffer, tx?: Tx): Promise<Buffer>;
@@ -110,7 +111,12 @@ export function createKeyring(opts: KeyringOptions): Keyring {
     return plaintext;
   }
 
-  async function shredSubject(tenantId: string, subjectId: string, tx?: Tx): Promise<ShredResult> {
+  async function shredSubject(
+    tenantId: string,
+    subjectId: string,
+    tx?: Tx,
+    erasure?: ErasureMark,
+  ): Promise<ShredResult> {
     checkSubject(subjectId);
     // Ledger first: if the process dies between the two steps, a replay finishes the job.
     const entry = await appendErasure(dataDir, {
@@ -118,6 +124,7 @@ export function createKeyring(opts: KeyringOptions): Keyring {
       tenantId,
       subjectId,
       keyIds: [`subject:${tenantId}:${subjectId}`],
+      ...(erasure ? { erasure } : {}),
     });
     const destroyed = await keys.inTenant(tenantId, tx, (t) =>
       store.tombstoneSubjectKey(t, tenantId, subjectId),

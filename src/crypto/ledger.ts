@@ -22,7 +22,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from '../platform/db.ts';
+import type { Database, Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { destroyAllSubjectKeys, destroyIndexKey, destroySubjectKey, destroyTenantKeys } from './key-store.ts';
 
@@ -33,12 +33,22 @@ export interface ErasureEntry {
   tenantId: string;
   subjectId?: string;
   keyIds: string[];
+  /**
+   * Set when the shred was an erasure of the subject's data (not only of the key, as in a
+   * merge): a replay then deletes the subject's rows the way the live erasure did.
+   */
+  erasure?: ErasureMark;
   prevHash: string;
   hash: string;
   sig: string;
 }
 
-export type ErasureRequest = Pick<ErasureEntry, 'kind' | 'tenantId' | 'subjectId' | 'keyIds'>;
+export interface ErasureMark {
+  reason: 'request' | 'retention' | 'offboarding';
+  requestId: string | null;
+}
+
+export type ErasureRequest = Pick<ErasureEntry, 'kind' | 'tenantId' | 'subjectId' | 'keyIds' | 'erasure'>;
 
 const GENESIS = '0'.repeat(64);
 export const erasureLedgerPath = (dataDir: string) => join(dataDir, 'ledger', 'erasure.jsonl');
@@ -61,15 +71,10 @@ export function loadLedgerSigningKey(dataDir: string): { privateKey: KeyObject; 
 }
 
 function entryHash(e: Omit<ErasureEntry, 'hash' | 'sig'>): string {
-  const canonical = JSON.stringify([
-    e.seq,
-    e.time,
-    e.kind,
-    e.tenantId,
-    e.subjectId ?? null,
-    e.keyIds,
-    e.prevHash,
-  ]);
+  const fields: unknown[] = [e.seq, e.time, e.kind, e.tenantId, e.subjectId ?? null, e.keyIds, e.prevHash];
+  // Entries written before the erasure mark existed hash exactly as they did.
+  if (e.erasure) fields.push(e.erasure.reason, e.erasure.requestId);
+  const canonical = JSON.stringify(fields);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
@@ -114,6 +119,7 @@ export function appendErasure(dataDir: string, req: ErasureRequest): Promise<Era
       tenantId: req.tenantId,
       ...(req.subjectId ? { subjectId: req.subjectId } : {}),
       keyIds: req.keyIds,
+      ...(req.erasure ? { erasure: req.erasure } : {}),
       prevHash: last?.hash ?? GENESIS,
     };
     const hash = entryHash(body);
@@ -144,12 +150,31 @@ export interface ReplayResult {
   keysDestroyed: number;
 }
 
-/** Re-destroys every key named in the ledger. Run after restoring a database backup. */
-export async function replayErasureLedger(db: Database, opts: { dataDir: string }): Promise<ReplayResult> {
+/** What the erasure of a subject's data does to the rows (the privacy domain provides it). */
+export type ReplaySubjectErasure = (
+  tx: Tx,
+  e: { tenantId: string; subjectId: string; erasedAt: string } & ErasureMark,
+) => Promise<void>;
+
+/**
+ * Re-destroys every key named in the ledger. Run after restoring a database backup; with
+ * `eraseSubject`, entries of data erasures also delete the subject's rows again.
+ */
+export async function replayErasureLedger(
+  db: Database,
+  opts: { dataDir: string; eraseSubject?: ReplaySubjectErasure },
+): Promise<ReplayResult> {
   const entries = readErasureLedger(opts.dataDir);
   let keysDestroyed = 0;
   for (const e of entries) {
     keysDestroyed += await db.withTenant(e.tenantId, async (tx) => {
+      if (e.kind === 'subject' && e.subjectId && e.erasure && opts.eraseSubject)
+        await opts.eraseSubject(tx, {
+          tenantId: e.tenantId,
+          subjectId: e.subjectId,
+          erasedAt: e.time,
+          ...e.erasure,
+        });
       if (e.kind === 'subject')
         return e.subjectId && (await destroySubjectKey(tx, e.tenantId, e.subjectId)) ? 1 : 0;
       const deks = await destroyTenantKeys(tx, e.tenantId);

@@ -1,8 +1,11 @@
 // The default KEK provider: the KEK comes from VIGIL_MASTER_KEY or from a key file created on
-// first start. Several KEK versions may exist (rotate-master adds one); the highest is current.
+// first start. Several KEK versions may exist; new wraps use the current one, the highest unless
+// VIGIL_MASTER_KEY_CURRENT names another (to roll a new version out to every node before use).
 //   VIGIL_MASTER_KEY = base64(32 bytes)               -> version 1
 //   VIGIL_MASTER_KEY = "1:base64,2:base64"            -> versions 1 and 2
 //   ${dataDir}/keys/master.key (0600, dir 0700)       -> JSON { format, keys: { "1": base64 } }
+// rotate-master with the key file adds a version to it; with VIGIL_MASTER_KEY the operator adds it
+// to the variable and rotate-master re-wraps every key under the current version.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,6 +71,8 @@ export interface LocalKeyProviderOptions {
   dataDir: string;
   /** The VIGIL_MASTER_KEY value; when set, no key file is read or created. */
   masterKey?: string | undefined;
+  /** VIGIL_MASTER_KEY_CURRENT: the version new wraps use; default the highest. */
+  currentVersion?: number | undefined;
 }
 
 export function createLocalKeyProvider(opts: LocalKeyProviderOptions): KeyProvider {
@@ -89,7 +94,9 @@ export function createLocalKeyProvider(opts: LocalKeyProviderOptions): KeyProvid
     keys = readKeyFile(path);
   }
   if (keys.size === 0) throw unavailable('no master key configured');
-  const current = () => Math.max(...keys.keys());
+  if (opts.currentVersion !== undefined && !keys.has(opts.currentVersion))
+    throw unavailable('VIGIL_MASTER_KEY_CURRENT names a version VIGIL_MASTER_KEY does not hold');
+  const current = () => opts.currentVersion ?? Math.max(...keys.keys());
   const aad = (context: string, version: number) =>
     Buffer.from(`vigil.kek.v1\0${context}\0${version}`, 'utf8');
   const kek = (version: number) => {
@@ -120,8 +127,14 @@ export function createLocalKeyProvider(opts: LocalKeyProviderOptions): KeyProvid
       }
     },
     rotate: async () => {
-      if (opts.masterKey)
-        throw unavailable('the master key comes from VIGIL_MASTER_KEY: add a new version there');
+      if (opts.masterKey) {
+        // The variable is the operator's: the new version is already in it, re-wrap under it.
+        if (keys.size === 1)
+          throw unavailable(
+            'VIGIL_MASTER_KEY holds one version: set it to "1:<old>,2:<new>" (base64 keys) and run rotate-master again',
+          );
+        return current();
+      }
       const fresh = new Map(readKeyFile(path));
       fresh.set(Math.max(...fresh.keys()) + 1, randomBytes(32));
       writeKeyFile(path, fresh, false);

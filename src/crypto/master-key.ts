@@ -82,13 +82,21 @@ export interface TenantKeyStatus {
   activeVersion: number | null;
   versions: { version: number; state: string; kekId: string; kekVersion: number | null }[];
   indexKey: 'active' | 'destroyed' | 'missing';
+  /** Internal to keyStatus's count; not printed. */
+  indexKeyWrap?: { kekId: string; kekVersion: number };
   subjects: { live: number; destroyed: number };
   rotation: { jobId: string; targetVersion: number; state: string; rowsReencrypted: number } | null;
 }
 
 export interface KeyStatus {
   provider: string;
+  /** The master key version new wraps use. */
   kekVersion: number;
+  /**
+   * How many live keys (tenant DEKs, index keys, platform keys) each master key version wraps
+   * today; `notOnCurrent` > 0 means rotate-master has keys left to re-wrap.
+   */
+  wrapping: { byKekVersion: Record<string, number>; notOnCurrent: number; otherProvider: number };
   platformKeyVersions: number[];
   tenants: TenantKeyStatus[];
 }
@@ -132,6 +140,9 @@ export async function keyStatus(opts: {
             kekVersion: v.wrapped?.kekVersion ?? null,
           })),
           indexKey: !index ? 'missing' : index.wrapped ? 'active' : 'destroyed',
+          ...(index?.wrapped
+            ? { indexKeyWrap: { kekId: index.kekId, kekVersion: index.wrapped.kekVersion } }
+            : {}),
           subjects: { live: subjects?.live ?? 0, destroyed: subjects?.destroyed ?? 0 },
           rotation: job
             ? {
@@ -146,9 +157,24 @@ export async function keyStatus(opts: {
     );
   }
   const platform = await db.withPlatform((tx) => store.selectPlatformKeys(tx));
+  const kekVersion = await provider.currentVersion();
+  const wrapping: KeyStatus['wrapping'] = { byKekVersion: {}, notOnCurrent: 0, otherProvider: 0 };
+  const count = (kekId: string, v: number | null | undefined) => {
+    if (v === null || v === undefined) return;
+    if (kekId !== provider.id) return void wrapping.otherProvider++;
+    wrapping.byKekVersion[v] = (wrapping.byKekVersion[v] ?? 0) + 1;
+    if (v !== kekVersion) wrapping.notOnCurrent++;
+  };
+  for (const t of out) {
+    for (const v of t.versions) count(v.kekId, v.kekVersion);
+    if (t.indexKeyWrap) count(t.indexKeyWrap.kekId, t.indexKeyWrap.kekVersion);
+    delete t.indexKeyWrap;
+  }
+  for (const p of platform) count(p.kekId, p.wrapped?.kekVersion);
   return {
     provider: provider.id,
-    kekVersion: await provider.currentVersion(),
+    kekVersion,
+    wrapping,
     platformKeyVersions: platform.map((p) => p.version),
     tenants: out,
   };

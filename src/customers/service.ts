@@ -398,6 +398,26 @@ export function createCustomerService(deps: CustomerDeps) {
     });
   }
 
+  /**
+   * The DPO's rectification (Art. 16) inside the subject request's transaction: applies the
+   * change and returns the changed fields before and after. Allowed while processing is
+   * restricted (contested accuracy is what a restriction often waits on).
+   */
+  async function rectifyInTx(tx: Tx, tenantId: string, id: string, patch: CustomerInput) {
+    const row = await loadLive(tx, id);
+    if (row.merged_into) throw new VigilError('conflict', 'the customer was merged into another record');
+    const fields = Object.keys(patch).filter((f): f is store.EncryptedField => f in store.ENCRYPTED_FIELDS);
+    const pick = (d: Decoded) => Object.fromEntries(fields.map((f) => [f, d[f]]));
+    const before = pick(await decode(tx, row, new Set(fields)));
+    await encryptFields(tx, tenantId, id, patch);
+    if (patch.language !== undefined) await store.updatePlain(tx, id, { language: patch.language });
+    const after = pick(await decode(tx, await loadLive(tx, id), new Set(fields)));
+    return {
+      before: { ...before, ...(patch.language !== undefined ? { language: row.language } : {}) },
+      after: { ...after, ...(patch.language !== undefined ? { language: patch.language } : {}) },
+    };
+  }
+
   /** Finds customers by e-mail, phone or customer number (blind index: no decryption to search). */
   async function findInTx(tx: Tx, tenantId: string, by: LookupBody): Promise<string[]> {
     const [kind, value] = by.email
@@ -568,6 +588,7 @@ export function createCustomerService(deps: CustomerDeps) {
     createInTx,
     findInTx,
     resolveInTx: matcher.resolveInTx,
+    rectifyInTx,
     get,
     list,
     create,

@@ -123,6 +123,38 @@ export function toOcsfDetectionFinding(a: AlertView): OcsfDetectionFinding {
   };
 }
 
+export const atOrAbove = (severity: Severity, min: Severity) => SEVERITY_RANK[severity] >= SEVERITY_RANK[min];
+
+/** One signed POST of the alert; throws unless the receiver answers 2xx. */
+export async function postAlertWebhook(
+  send: FetchLike,
+  hook: WebhookTarget,
+  alert: AlertView,
+  nowMs: number,
+): Promise<void> {
+  const body = JSON.stringify({ type: 'monitoring.alert.created', alert });
+  const r = await send(hook.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [SIGNATURE_HEADER]: signWebhook(hook.secret, body, nowMs),
+    },
+    body,
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!r.ok) throw new Error(`webhook status ${r.status}`);
+}
+
+/** The alert e-mail: ids, counts and the rule's fixed title only. */
+export function alertMail(alert: AlertView, to: string[], consoleUrl?: string): MailMessage {
+  const link = consoleUrl ? `\n${consoleUrl.replace(/\/$/, '')}/alerts/${alert.id}` : '';
+  return {
+    to,
+    subject: `[Vigil ${alert.severity}] ${alert.title}`,
+    text: `Alert ${alert.id}\nRule: ${alert.ruleId}\nSeverity: ${alert.severity}\nObserved: ${alert.observed} (threshold ${alert.threshold} in ${alert.windowSeconds}s)\nResponse: ${alert.action}${link}\n`,
+  };
+}
+
 /** Sends every notification for a new alert; failures are reported, never thrown. */
 export async function notifyNewAlert(
   deps: NotifyDeps,
@@ -136,37 +168,11 @@ export async function notifyNewAlert(
     jobs.push(Promise.resolve().then(() => deps.onAlert!(alert, ocsf)));
   }
   const hooks = deps.webhooks?.(alert.tenantId) ?? [];
-  if (hooks.length > 0) {
-    const send = deps.fetch ?? (globalThis.fetch as unknown as FetchLike);
-    const body = JSON.stringify({ type: 'monitoring.alert.created', alert });
-    for (const hook of hooks) {
-      jobs.push(
-        send(hook.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIGNATURE_HEADER]: signWebhook(hook.secret, body, nowMs),
-          },
-          body,
-          signal: AbortSignal.timeout(5000),
-        }).then((r) => {
-          if (!r.ok) throw new Error(`webhook status ${r.status}`);
-        }),
-      );
-    }
-  }
+  const send = deps.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  for (const hook of hooks) jobs.push(postAlertWebhook(send, hook, alert, nowMs));
   const to = deps.mailRecipients?.(alert.tenantId) ?? [];
-  const min = SEVERITY_RANK[deps.mailMinSeverity ?? 'medium'];
-  if (deps.sendMail && to.length > 0 && SEVERITY_RANK[alert.severity] >= min) {
-    const link = deps.consoleUrl ? `\n${deps.consoleUrl.replace(/\/$/, '')}/alerts/${alert.id}` : '';
-    jobs.push(
-      deps.sendMail({
-        to,
-        subject: `[Vigil ${alert.severity}] ${alert.title}`,
-        text: `Alert ${alert.id}\nRule: ${alert.ruleId}\nSeverity: ${alert.severity}\nObserved: ${alert.observed} (threshold ${alert.threshold} in ${alert.windowSeconds}s)\nResponse: ${alert.action}${link}\n`,
-      }),
-    );
-  }
+  if (deps.sendMail && to.length > 0 && atOrAbove(alert.severity, deps.mailMinSeverity ?? 'medium'))
+    jobs.push(deps.sendMail(alertMail(alert, to, deps.consoleUrl)));
   const results = await Promise.allSettled(jobs);
   for (const r of results) if (r.status === 'rejected') onError(r.reason, 'notify');
 }

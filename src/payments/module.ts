@@ -27,6 +27,7 @@ export interface PaymentModuleDeps {
 }
 
 const TRANSCRIPT_ROUTE = '/api/v1/tenants/:tenantSlug/calls/:callId/transcript';
+const CALL_END_ROUTE = '/api/v1/tenants/:tenantSlug/calls/:callId/end';
 
 export function registerPayments(http: FastifyInstance, deps: PaymentModuleDeps) {
   const { config } = deps;
@@ -82,6 +83,15 @@ export function registerPayments(http: FastifyInstance, deps: PaymentModuleDeps)
         'capture_in_progress',
         'recording and transcription are paused for payment capture',
       );
+  });
+  // A call that ends with a keypad capture pending cancels it (and ends the recording pause).
+  http.addHook('onSend', async (req, reply, payload) => {
+    if (req.method !== 'POST' || req.routeOptions.url !== CALL_END_ROUTE || reply.statusCode !== 200)
+      return payload;
+    const ctx = req.ctx as TenantContext;
+    const callId = (req.params as { callId?: string }).callId;
+    if (ctx.tenant && callId) await payments.callEnded(ctx, callId);
+    return payload;
   });
   return payments;
 }

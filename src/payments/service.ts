@@ -469,6 +469,35 @@ export function createPaymentService(deps: PaymentDeps) {
     });
   }
 
+  /**
+   * The call ended: a keypad capture can no longer happen, so its pending requests are cancelled
+   * and the recording pause ends with them (the timeline shows both).
+   */
+  async function callEnded(ctx: TenantContext, callId: string): Promise<number> {
+    return db.withTenant(ctx.tenant.id, async (tx) => {
+      const pending = await rows<Row>(
+        tx,
+        sql`select ${COLS} from payment_requests where method = 'dtmf' and status = 'pending' and used_at is null
+            and conversation_id = (select conversation_id from calls where id = ${callId}) for update`,
+      );
+      for (const r of pending) {
+        await tx.execute(
+          sql`update payment_requests set status = 'cancelled', completed_at = now() where id = ${r.id}`,
+        );
+        await audit.inTx(
+          tx,
+          auditEvent(ctx, 'payment.request.cancel', r.id, 'success', {
+            paymentId: r.id,
+            reason: 'call_ended',
+          }),
+        );
+        await recordTimelineEvent(tx, ctx, r.conversation_id, 'payment.cancelled', { paymentId: r.id });
+        await resumeRecording(tx, ctx, r);
+      }
+      return pending.length;
+    });
+  }
+
   /** True while a payment capture pauses this call's recording and transcription. */
   async function recordingPausedForCall(tenantId: string, callId: string): Promise<boolean> {
     const [r] = await db.withTenant(tenantId, (tx) =>
@@ -490,6 +519,7 @@ export function createPaymentService(deps: PaymentDeps) {
     payByLink,
     payByDtmf,
     callCaptureState,
+    callEnded,
     recordingPausedForCall,
   };
 }

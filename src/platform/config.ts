@@ -34,6 +34,10 @@ export const ConfigSchema = Type.Object({
   unscannedFiles: Type.Union([Type.Literal('hold'), Type.Literal('allow')]),
   /** How often files left pending (scanner down) are tried again. */
   fileRescanSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** First retry delay for failed alert notifications (doubles per attempt, at most an hour). */
+  alertRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** How often the retention job deletes expired data (VIGIL_RETENTION_INTERVAL_SECONDS); 0 = off. */
+  retentionIntervalSeconds: Type.Integer({ minimum: 0, maximum: 7 * 86400 }),
   logLevel: Type.Union([
     Type.Literal('fatal'),
     Type.Literal('error'),
@@ -47,6 +51,8 @@ export const ConfigSchema = Type.Object({
   secureCookies: Type.Boolean(),
   natsUrl: Type.Optional(Type.String()),
   masterKey: Type.Optional(Type.String({ minLength: 32 })),
+  /** The master key version new wraps use (VIGIL_MASTER_KEY_CURRENT); default the highest. */
+  masterKeyCurrent: Type.Optional(Type.Integer({ minimum: 1 })),
   loginMaxPerIpPerMinute: Type.Integer({ minimum: 1 }),
   /** Chat widget requests per client address and tenant (tenants may set their own). */
   widgetPerIpPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
@@ -123,11 +129,14 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     clamdTimeoutSeconds: int(env.VIGIL_CLAMD_TIMEOUT_SECONDS),
     unscannedFiles: env.VIGIL_UNSCANNED_FILES || undefined,
     fileRescanSeconds: int(env.VIGIL_FILE_RESCAN_SECONDS),
+    alertRetryBaseSeconds: int(env.VIGIL_ALERT_RETRY_BASE_SECONDS),
+    retentionIntervalSeconds: int(env.VIGIL_RETENTION_INTERVAL_SECONDS),
     logLevel: env.LOG_LEVEL,
     trustProxy: bool(env.VIGIL_TRUST_PROXY),
     secureCookies: bool(env.VIGIL_SECURE_COOKIES),
     natsUrl: env.NATS_URL || undefined,
     masterKey: env.VIGIL_MASTER_KEY || undefined,
+    masterKeyCurrent: int(env.VIGIL_MASTER_KEY_CURRENT),
     loginMaxPerIpPerMinute: int(env.VIGIL_LOGIN_MAX_PER_IP_PER_MINUTE),
     widgetPerIpPerMinute: int(env.VIGIL_WIDGET_PER_IP_PER_MINUTE),
     widgetPerVisitorPerMinute: int(env.VIGIL_WIDGET_PER_VISITOR_PER_MINUTE),
@@ -175,6 +184,8 @@ const defaults: Config = {
   clamdTimeoutSeconds: 30,
   unscannedFiles: 'hold',
   fileRescanSeconds: 30,
+  alertRetryBaseSeconds: 30,
+  retentionIntervalSeconds: 3600,
   logLevel: 'info',
   trustProxy: false,
   secureCookies: false,

@@ -1,3 +1,4 @@
+export { replayCustomerErasure } from './purge.ts';
 export { assertNotRestricted, isRestricted } from './restriction.ts';
 export { privacyRoutes } from './routes.ts';
 export { createPrivacyService, type PrivacyService } from './service.ts';

@@ -1,7 +1,8 @@
 // HTTP API of data-subject requests, for the DPO (permission `manage SubjectRequest`).
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { renderDocPdf } from '../compliance/documents.ts';
+import { CustomerInput } from '../customers/schema.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
 import { exportDoc, renderExportHtml } from './html.ts';
@@ -22,6 +23,14 @@ const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const CustomerParams = Type.Object({ tenantSlug: Slug, customerId: Uuid }, { additionalProperties: false });
 const RequestParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
 const RequestBody = Type.Object({ requestId: Uuid }, { additionalProperties: false });
+// The customer fields the DPO may rectify (consents have their own records).
+const RectifyBody = Type.Object(
+  {
+    requestId: Uuid,
+    changes: Type.Omit(CustomerInput, ['consents'], { additionalProperties: false, minProperties: 1 }),
+  },
+  { additionalProperties: false },
+);
 
 export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyService }) {
   const { privacy } = deps;
@@ -139,6 +148,28 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
       }
       reply.header('content-disposition', 'attachment; filename="subject-export.json"');
       return e;
+    },
+  );
+
+  app.post(
+    `${base}/customers/:customerId/rectify`,
+    {
+      config: { auth: rule },
+      schema: {
+        tags: ['privacy'],
+        params: CustomerParams,
+        body: RectifyBody,
+        response: { 200: Type.Any(), ...withErased },
+      },
+    },
+    async (req) => {
+      const body = req.body as Static<typeof RectifyBody>;
+      return privacy.rectify(
+        tctx(req),
+        (req.params as { customerId: string }).customerId,
+        body.requestId,
+        body.changes,
+      );
     },
   );
 

@@ -10,12 +10,15 @@
 import { sql } from 'drizzle-orm';
 import type { AuditLog } from '../audit/log.ts';
 import type { Keyring } from '../crypto/index.ts';
-import { renderStored } from '../ingest/index.ts';
+import type { CustomerInput } from '../customers/schema.ts';
+import { TOKEN_RE } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, pgTextArray, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { ownValueMatcher } from './own-values.ts';
 import { assertNoLegalHold, purgeCustomer } from './purge.ts';
+import { createRectification, type RectificationDeps, type RectificationEvidence } from './rectify.ts';
 import { isRestricted } from './restriction.ts';
 
 export const REQUEST_TYPES = ['access', 'rectification', 'erasure', 'restriction'] as const;
@@ -32,9 +35,11 @@ export type IdentityMethod = (typeof IDENTITY_METHODS)[number];
 
 export interface PrivacyDeps {
   db: Pick<Database, 'withTenant'>;
-  keyring: Pick<Keyring, 'decryptFieldText' | 'shredSubject'>;
+  keyring: Pick<Keyring, 'decryptFieldText' | 'shredSubject' | 'encryptField'>;
   audit: AuditRecorder;
   auditLog: Pick<AuditLog, 'listEventsForResources'>;
+  /** Applies rectifications (the contact center's customer service). */
+  customers?: RectificationDeps['customers'];
 }
 
 interface RequestRow {
@@ -139,6 +144,8 @@ export type SubjectExport =
         records: Array<Record<string, unknown>>;
       };
       conversations: Array<Record<string, unknown>>;
+      /** Tokenized values of the subject's own that the export shows decrypted. */
+      ownValues: number;
       calls: Array<Record<string, unknown>>;
       accessHistory: AccessEntry[];
       subjectRequests: SubjectRequestView[];
@@ -232,12 +239,27 @@ export function createPrivacyService(deps: PrivacyDeps) {
     });
   }
 
-  async function getRequest(ctx: TenantContext, id: string): Promise<SubjectRequestView> {
+  const rectification = deps.customers
+    ? createRectification({ db, keyring, audit, customers: deps.customers })
+    : undefined;
+
+  async function getRequest(
+    ctx: TenantContext,
+    id: string,
+  ): Promise<SubjectRequestView & { rectification?: RectificationEvidence }> {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await selectRequest(tx, id);
       if (!r) throw new VigilError('not_found', 'subject request not found');
-      return viewOf(r);
+      const evidence =
+        r.type === 'rectification' ? await rectification?.evidenceOf(tx, ctx.tenant.id, id) : null;
+      return { ...viewOf(r), ...(evidence ? { rectification: evidence } : {}) };
     });
+  }
+
+  /** Art. 16: applies the change through the open rectification request, with evidence on it. */
+  async function rectify(ctx: TenantContext, customerId: string, requestId: string, changes: CustomerInput) {
+    if (!rectification) throw new VigilError('conflict', 'rectification needs the contact center');
+    return rectification.rectify(ctx, customerId, requestId, changes);
   }
 
   /** Closes an open request (e.g. a rectification done through the customer API, or a rejection). */
@@ -351,6 +373,23 @@ export function createPrivacyService(deps: PrivacyDeps) {
         createdAt: iso(c.created_at),
         mergedInto: c.merged_into,
       };
+      const isOwn = ownValueMatcher(profile);
+      let ownValues = 0;
+      /** The subject's own tokenized values in a conversation, by token. */
+      const ownTokens = async (tx: Tx, conversationId: string) => {
+        const list = await rows<{ token: string; entity_type: string; value_enc: Uint8Array }>(
+          tx,
+          sql`select token, entity_type, value_enc from pii_tokens
+              where conversation_id = ${conversationId} and subject_id = ${customerId}`,
+        );
+        const own = new Map<string, string>();
+        for (const t of list) {
+          const v = await decrypt(tx, tenantId, 'pii_tokens', 'value_enc', t.token, customerId, t.value_enc);
+          if (v !== null && isOwn(t.entity_type, v)) own.set(t.token, v);
+        }
+        ownValues += own.size;
+        return own;
+      };
       const convs = await rows<{
         id: string;
         channel: string;
@@ -393,6 +432,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
       for (const conv of convs) {
         const msgs = byConversation.get(conv.id) ?? [];
         const messages = [];
+        const tokens = await ownTokens(tx, conv.id);
         for (const m of msgs) {
           const text = await decrypt(tx, tenantId, 'messages', 'body_enc', m.id, m.subject_id, m.body_enc);
           messages.push({
@@ -402,8 +442,15 @@ export function createPrivacyService(deps: PrivacyDeps) {
             direction: m.direction,
             authorType: m.author_type,
             createdAt: iso(m.created_at),
-            // As stored: already redacted by the tenant's policy; tokens appear as [TYPE].
-            text: text === null ? null : renderStored(text, false),
+            // As stored (redacted by the tenant's policy); tokens of the subject's own values are
+            // filled in, all others appear as [TYPE].
+            text:
+              text === null
+                ? null
+                : text.replace(
+                    TOKEN_RE,
+                    (_m, type: string, token: string) => tokens.get(token) ?? `[${type}]`,
+                  ),
             findings: m.findings,
             ...(m.speaker ? { speaker: m.speaker } : {}),
           });
@@ -504,6 +551,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
           })),
         },
         conversations,
+        ownValues,
         calls,
         accessHistory: await accessHistory(tx, tenantId, [customerId, ...convs.map((x) => x.id)]),
         subjectRequests: requests.map(viewOf),
@@ -514,6 +562,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
       event(ctx, 'customer.export', 'customer', customerId, {
         erased: result.erased,
         conversations: result.erased ? 0 : result.conversations.length,
+        // How many of the subject's own tokenized values were decrypted into the export.
+        ownValues: result.erased ? 0 : result.ownValues,
       }),
     );
     return result;
@@ -599,6 +649,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
     createRequest,
     listRequests,
     getRequest,
+    rectify,
     closeRequest,
     exportSubject,
     erase,

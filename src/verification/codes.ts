@@ -46,7 +46,7 @@ export async function storeCode(
   },
   code: string,
 ): Promise<{ id: string; expiresAt: string }> {
-  await tx.execute(sql`update verification_codes set expires_at = least(expires_at, now())
+  await tx.execute(sql`update verification_codes set expires_at = least(expires_at, now()), superseded_at = now()
     where conversation_id = ${c.conversationId} and consumed_at is null and expires_at > now()`);
   const id = randomUUID();
   const [r] = await rows<{ expires_at: Date | string }>(
@@ -83,7 +83,7 @@ export async function checkCode(
   conversationId: string,
   customerId: string,
   answer: string,
-): Promise<'pass' | 'fail' | 'none'> {
+): Promise<'pass' | 'fail' | 'none' | 'superseded'> {
   const [c] = await rows<{ id: string; code_hash: Buffer; attempts: number }>(
     tx,
     sql`select id, code_hash, attempts from verification_codes
@@ -91,9 +91,11 @@ export async function checkCode(
           and consumed_at is null and expires_at > now() and attempts < ${CODE_MAX_ATTEMPTS}
         order by created_at desc limit 1 for update`,
   );
-  if (!c) return 'none';
   const given = answer.normalize('NFKC').replace(/[\s-]+/g, '');
-  const ok = timingSafeEqual(codeHash(pepper, c.id, given), Buffer.from(c.code_hash));
+  const ok = !!c && timingSafeEqual(codeHash(pepper, c.id, given), Buffer.from(c.code_hash));
+  // The caller read out a code that a newer one replaced: say so, count nothing.
+  if (!ok && (await isSuperseded(tx, pepper, conversationId, customerId, given))) return 'superseded';
+  if (!c) return 'none';
   if (ok) {
     await tx.execute(sql`update verification_codes set consumed_at = now() where id = ${c.id}`);
     return 'pass';
@@ -102,6 +104,24 @@ export async function checkCode(
     expires_at = case when attempts + 1 >= ${CODE_MAX_ATTEMPTS} then least(expires_at, now()) else expires_at end
     where id = ${c.id}`);
   return 'fail';
+}
+
+/** Whether `given` is a code of this conversation replaced by a newer one within its lifetime. */
+async function isSuperseded(
+  tx: Tx,
+  pepper: Buffer,
+  conversationId: string,
+  customerId: string,
+  given: string,
+): Promise<boolean> {
+  const old = await rows<{ id: string; code_hash: Buffer }>(
+    tx,
+    sql`select id, code_hash from verification_codes
+        where conversation_id = ${conversationId} and customer_id = ${customerId} and consumed_at is null
+          and superseded_at > now() - make_interval(secs => ${CODE_TTL_SECONDS})
+        order by created_at desc limit 5`,
+  );
+  return old.some((o) => timingSafeEqual(codeHash(pepper, o.id, given), Buffer.from(o.code_hash)));
 }
 
 // ---- delivery ------------------------------------------------------------------------------

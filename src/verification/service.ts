@@ -272,7 +272,7 @@ export function createVerificationService(deps: VerificationDeps) {
     customerId: string,
     factor: Factor,
     answer: string | undefined,
-  ): Promise<'pass' | 'fail' | 'none'> {
+  ): Promise<'pass' | 'fail' | 'none' | 'superseded'> {
     if (factor === 'signed_in_visitor') return checkIdentity(tx, conversationId, customerId);
     if (answer === undefined || !answer.trim())
       throw new VigilError('invalid_input', 'this factor needs the answer the caller gave');
@@ -325,6 +325,11 @@ export function createVerificationService(deps: VerificationDeps) {
       if (s.live) throw new VigilError('conflict', 'the caller is already verified in this conversation');
 
       const outcome = await compare(tx, tenantId, conversationId, c.customer_id, factor, answer);
+      if (outcome === 'superseded')
+        throw new VigilError(
+          'conflict',
+          'this code was replaced by a newer one: ask the caller for the latest code (not counted as a failure)',
+        );
       if (outcome === 'none')
         throw new VigilError(
           'conflict',

@@ -1,56 +1,20 @@
 // `vigil backup` / `vigil restore` as an operator runs them: real processes, configured by the
 // environment, a restore into a second, empty instance that only shares the master key and the
 // erasure ledger with the first.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase, testDbKind } from '../helpers/db.ts';
+import { cliInstances, vigil } from '../helpers/cli.ts';
+import { testDbKind } from '../helpers/db.ts';
 
-const run = promisify(execFile);
 const masterKey = randomBytes(32).toString('base64');
-const dirs: string[] = [];
-const dbs: TestDatabase[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'vigil-backup-cli-'));
-  dirs.push(d);
-  return d;
-};
-
-async function instance(): Promise<Record<string, string>> {
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    VIGIL_DATA_DIR: tmp(),
-    VIGIL_MASTER_KEY: masterKey,
-  };
-  delete env.DATABASE_URL;
-  if (testDbKind === 'postgres') {
-    const t = await createTestDatabase({ migrate: false });
-    dbs.push(t);
-    await t.db.close();
-    env.DATABASE_URL = t.url!;
-  }
-  return env;
-}
-
-async function vigil(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const r = await run(process.execPath, ['bin/vigil.mjs', ...args], { env, timeout: 120_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: x.code ?? -1, out: `${x.stdout ?? ''}${x.stderr ?? ''}` };
-  }
-}
+const cli = cliInstances('backup-cli');
+const tmp = cli.tmp;
+const instance = () => cli.instance(masterKey);
 
 describe(`vigil backup / restore (${testDbKind})`, () => {
-  afterAll(async () => {
-    for (const t of dbs) await t.drop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  });
+  afterAll(() => cli.cleanup());
 
   it('backs up one instance and restores it into an empty one; refuses twice and when corrupted', async () => {
     const a = await instance();

@@ -8,7 +8,7 @@ import type { Role } from '../../src/authz/roles.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { Database } from '../../src/platform/db.ts';
 import { type RunningVigil, startVigil } from '../../src/runtime.ts';
-import { createTestDatabase } from './db.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export interface TestUser {
   id: string;
@@ -58,10 +58,11 @@ export function freshTotp(secret: string): string {
 
 export async function startTestVigil(
   overrides: Partial<Config> = {},
-  opts: { wrapDb?: (db: Database) => Database } = {},
+  /** Another instance on an existing database and data dir (a restore target, a second node). */
+  on: { db?: TestDatabase; dataDir?: string; wrapDb?: (db: Database) => Database } = {},
 ): Promise<TestVigil> {
-  const t = await createTestDatabase({ migrate: false });
-  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-test-'));
+  const t = on.db ?? (await createTestDatabase({ migrate: false }));
+  const dataDir = on.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
   const logs: string[] = [];
   const config = loadConfig(
     {},
@@ -76,7 +77,7 @@ export async function startTestVigil(
     },
   );
   const v = await startVigil(config, {
-    db: opts.wrapDb ? opts.wrapDb(t.db) : t.db,
+    db: on.wrapDb ? on.wrapDb(t.db) : t.db,
     logDestination: { write: (s: string) => void logs.push(s) },
   });
   const tenantIds = new Map<string, string>();

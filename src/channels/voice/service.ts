@@ -214,11 +214,16 @@ export function createVoiceService(deps: VoiceDeps) {
       await tx.execute(sql`update conversations set status = case when status = 'open' then 'pending' else status end, updated_at = now()
         where id = ${call.conversation_id}`);
       await audit.inTx(tx, event(ctx, 'call.end', callId, { recording: !!body.recordingRef }));
+      // A recording may have been stored during the call (POST …/recording), not only now.
+      const [r] = await rows<{ has: boolean }>(
+        tx,
+        sql`select recording_ref_enc is not null as has from calls where id = ${callId}`,
+      );
       return {
         callId,
         conversationId: call.conversation_id,
         endedAt: endedAt.toISOString(),
-        hasRecording: !!body.recordingRef,
+        hasRecording: Boolean(r?.has),
       };
     });
   }

@@ -69,11 +69,14 @@ export function scimRoutes(
     });
   void app.register(async (scim) => {
     scim.setErrorHandler(scimErrorHandler);
-    scim.addContentTypeParser(
-      'application/scim+json',
-      { parseAs: 'string' },
-      scim.getDefaultJsonParser('error', 'error'),
-    );
+    // Identity providers send their content type on every request, DELETE and GET included, with
+    // an empty body: an empty body is no body (routes with a body schema still refuse it).
+    const json = scim.getDefaultJsonParser('error', 'error');
+    const orEmpty: typeof json = (req, body, done) =>
+      body === '' ? done(null, undefined) : json(req, body, done);
+    scim.removeContentTypeParser('application/json');
+    for (const type of ['application/scim+json', 'application/json'])
+      scim.addContentTypeParser(type, { parseAs: 'string' }, orEmpty);
     scim.addHook('onSend', async (_req, reply, payload) => {
       if (String(reply.getHeader('content-type') ?? '').startsWith('application/json'))
         reply.header('content-type', 'application/scim+json; charset=utf-8');

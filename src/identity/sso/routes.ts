@@ -14,6 +14,7 @@ import { type Database, rows } from '../../platform/db.ts';
 import { isVigilError, VigilError } from '../../platform/errors.ts';
 import { errorResponses, TenantParams } from '../../platform/http-schemas.ts';
 import type { OidcSignIn } from './oidc.ts';
+import { ProviderBody } from './provider-schema.ts';
 import type { SamlSignIn } from './saml.ts';
 import type { SsoOutcome, SsoService } from './service.ts';
 
@@ -22,8 +23,6 @@ const ProviderParams = Type.Object(
   { provider: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }) },
   { additionalProperties: false },
 );
-const Domain = Type.String({ pattern: '^[a-z0-9.-]+\\.[a-z]{2,}$', maxLength: 253 });
-const Values = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 20 });
 
 export function ssoRoutes(
   app: FastifyInstance,
@@ -178,44 +177,6 @@ export function ssoRoutes(
     },
   );
 
-  const ProviderBody = Type.Object(
-    {
-      slug: ProviderParams.properties.provider,
-      tenantSlug: Type.Optional(TenantParams.properties.tenantSlug),
-      allowedDomains: Type.Array(Domain, { minItems: 1, maxItems: 50 }),
-      oidc: Type.Optional(
-        Type.Object(
-          {
-            issuer: Type.String({ pattern: '^https?://', maxLength: 500 }),
-            clientId: Type.String({ minLength: 1, maxLength: 500 }),
-            clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-            scopes: Type.Optional(Values),
-            mfaClaim: Type.Union([Type.Literal('amr'), Type.Literal('acr')]),
-            mfaValues: Values,
-            phishingResistantValues: Values,
-            requireEmailVerified: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-      saml: Type.Optional(
-        Type.Object(
-          {
-            entryPoint: Type.String({ pattern: '^https?://', maxLength: 500 }),
-            idpIssuer: Type.String({ minLength: 1, maxLength: 500 }),
-            idpCert: Type.String({ minLength: 100, maxLength: 20_000 }),
-            spEntityId: Type.String({ minLength: 1, maxLength: 500 }),
-            mfaValues: Values,
-            phishingResistantValues: Values,
-            allowIdpInitiated: Type.Optional(Type.Boolean()),
-            emailAttribute: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          },
-          { additionalProperties: false },
-        ),
-      ),
-    },
-    { additionalProperties: false },
-  );
   app.post(
     '/api/v1/admin/identity-providers',
     {
@@ -239,6 +200,33 @@ export function ssoRoutes(
       const { id } = await sso.createProvider({
         slug: b.slug,
         tenantId,
+        allowedDomains: b.allowedDomains,
+        ...(b.oidc ? { oidc: b.oidc } : {}),
+        ...(b.saml ? { saml: b.saml } : {}),
+      });
+      await deps.audit.standalone(userAction(req.ctx, 'identity_provider.create', 'identity_provider', id));
+      return reply.status(201).send({ id });
+    },
+  );
+
+  // A tenant admin's own identity provider: scoped to their tenant (it signs in only accounts
+  // that belong to that tenant alone), never platform-wide, never another tenant's.
+  app.post(
+    '/api/v1/tenants/:tenantSlug/identity-providers',
+    {
+      config: { auth: { tenant: ['manage', 'TenantSettings'] } },
+      schema: {
+        tags: ['sso'],
+        params: TenantParams,
+        body: Type.Omit(ProviderBody, ['tenantSlug'], { additionalProperties: false }),
+        response: { 201: Type.Object({ id: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as Omit<Static<typeof ProviderBody>, 'tenantSlug'>;
+      const { id } = await sso.createProvider({
+        slug: b.slug,
+        tenantId: req.ctx.tenant!.id,
         allowedDomains: b.allowedDomains,
         ...(b.oidc ? { oidc: b.oidc } : {}),
         ...(b.saml ? { saml: b.saml } : {}),

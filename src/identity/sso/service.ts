@@ -117,10 +117,10 @@ export function createSsoService(deps: {
         // Accounts are created by administrators or SCIM, never by a sign-in.
         userId = (await userStore.byEmail(tx, id.email!))?.id;
         if (!userId) return { code: 'sso_no_account' as const, userId: null };
-        if (p.tenant_id && !(await ssoStore.isMember(tx, userId, p.tenant_id)))
+        if (p.tenant_id && !(await ssoStore.belongsOnlyTo(tx, userId, p.tenant_id)))
           return { code: 'sso_no_account' as const, userId };
         linkId = await ssoStore.link(tx, p.id, id.subject, userId);
-      } else if (p.tenant_id && !(await ssoStore.isMember(tx, userId, p.tenant_id))) {
+      } else if (p.tenant_id && !(await ssoStore.belongsOnlyTo(tx, userId, p.tenant_id))) {
         return { code: 'sso_no_account' as const, userId };
       }
       await audit.inTx(tx, {

@@ -99,12 +99,18 @@ export const ssoStore = {
     );
     return r!.id;
   },
-  async isMember(tx: Tx, userId: string, tenantId: string): Promise<boolean> {
-    const r = await rows(
+  /**
+   * A tenant's own IdP signs in only accounts that have roles in that tenant and nowhere else (no
+   * platform role, no other tenant): whoever runs the IdP must not reach beyond their tenant.
+   */
+  async belongsOnlyTo(tx: Tx, userId: string, tenantId: string): Promise<boolean> {
+    const [r] = await rows<{ here: boolean; elsewhere: boolean }>(
       tx,
-      sql`select 1 from memberships where user_id = ${userId} and tenant_id = ${tenantId} limit 1`,
+      sql`select bool_or(tenant_id = ${tenantId}) as here,
+            bool_or(tenant_id is null or tenant_id <> ${tenantId}) as elsewhere
+          from memberships where user_id = ${userId}`,
     );
-    return r.length > 0;
+    return !!r?.here && !r.elsewhere;
   },
   async insertState(
     tx: Tx,

@@ -1,5 +1,6 @@
 // HTTP for passkeys: registration (own account), the passkey second factor of sign-in, step-up,
 // and a tenant's "phishing-resistant factor required" policy.
+import { isIP } from 'node:net';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -9,6 +10,7 @@ import { ROLES } from '../../authz/roles.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Database } from '../../platform/db.ts';
+import { VigilError } from '../../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../../platform/http-schemas.ts';
 import { phishingResistantPolicy } from './policy.ts';
 import type { RelyingParty, WebauthnService } from './service.ts';
@@ -45,7 +47,14 @@ export function webauthnRoutes(
   });
   const rp = (req: FastifyRequest): RelyingParty => {
     const origin = config.publicUrl ?? `${req.protocol}://${req.host}`;
-    return { origin, rpId: new URL(origin).hostname };
+    const rpId = new URL(origin).hostname;
+    // A relying party id must be a domain: browsers refuse passkeys for an IP address.
+    if (isIP(rpId.replace(/^\[|\]$/g, '')))
+      throw new VigilError(
+        'conflict',
+        'passkeys need a domain name, not an IP address: set VIGIL_PUBLIC_URL to the address users open (or use http://localhost)',
+      );
+    return { origin, rpId };
   };
   const loginLimit = { max: config.loginMaxPerIpPerMinute, timeWindow: '1 minute' };
   const me = (req: FastifyRequest) => ({ userId: req.ctx.actor.id!, sessionId: req.ctx.actor.sessionId! });
