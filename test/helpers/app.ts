@@ -1,5 +1,4 @@
 // A real Vigil on a real socket, on a test database, with captured log lines.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import type { Role } from '../../src/authz/roles.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { type RunningVigil, startVigil } from '../../src/runtime.ts';
 import { createTestDatabase } from './db.ts';
+import { testCredentials } from './users.ts';
 
 export interface TestUser {
   id: string;
@@ -107,15 +107,14 @@ export async function startTestVigil(overrides: Partial<Config> = {}): Promise<T
     logs,
     tenant,
     async makeUser(roles, opts = {}) {
-      const email = `u${randomBytes(5).toString('hex')}@staff.test`;
-      const password = `pw-${randomBytes(12).toString('base64url')}`;
+      const { email, displayName, password } = testCredentials();
       const totpSecret = newTotpSecret();
       const memberships = [];
       for (const r of roles)
         memberships.push({ role: r.role, tenantId: r.tenant ? await tenant(r.tenant) : null });
       const u = await v.tenancy.createUser({
         email,
-        displayName: 'Test User',
+        displayName,
         password,
         ...(opts.enrolled === false ? {} : { totpSecret }),
         memberships,

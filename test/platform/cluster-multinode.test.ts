@@ -14,6 +14,7 @@ import { openWs } from '../conversations/fixture.ts';
 import { createPgDatabase, type Nats, type NodeProc, spawnNode, startNats } from '../faults/servers.ts';
 import { type ClusterWorld, call, loginAt, seedWorld } from '../faults/world.ts';
 import { freshTotp } from '../helpers/app.ts';
+import { testCredentials } from '../helpers/users.ts';
 
 const LOGIN_MAX = 5;
 
@@ -72,12 +73,11 @@ describe('two nodes on one PostgreSQL and NATS', () => {
 
   /** Another agent of the tenant (optionally in a queue), signed in nowhere yet. */
   async function newAgent(queueId?: string) {
-    const password = `pw-${randomBytes(12).toString('base64url')}`;
+    const { email, displayName, password } = testCredentials('Agent');
     const totpSecret = newTotpSecret();
-    const email = `u${randomBytes(5).toString('hex')}@staff.test`;
     const { id } = await a.tenancy.createUser({
       email,
-      displayName: 'Agent',
+      displayName,
       password,
       totpSecret,
       memberships: [{ role: 'agent', tenantId: w.tenantId }],
