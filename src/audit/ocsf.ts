@@ -26,19 +26,49 @@ const API_ACTIVITY: Record<string, [number, string]> = {
 export function ocsfClassOf(action: string): ClassPick {
   const [domain = '', verb = ''] = action.split('.');
   if (domain === 'auth' && (verb === 'login' || verb === 'mfa')) {
-    return { classUid: 3002, categoryUid: 3, className: 'Authentication', activityId: 1, activityName: 'Logon' };
+    return {
+      classUid: 3002,
+      categoryUid: 3,
+      className: 'Authentication',
+      activityId: 1,
+      activityName: 'Logon',
+    };
   }
   if ((domain === 'auth' && verb === 'logout') || (domain === 'session' && verb === 'revoke')) {
-    return { classUid: 3002, categoryUid: 3, className: 'Authentication', activityId: 2, activityName: 'Logoff' };
+    return {
+      classUid: 3002,
+      categoryUid: 3,
+      className: 'Authentication',
+      activityId: 2,
+      activityName: 'Logoff',
+    };
   }
   if (domain === 'auth' && verb === 'lockout') {
-    return { classUid: 3001, categoryUid: 3, className: 'Account Change', activityId: 9, activityName: 'Lock' };
+    return {
+      classUid: 3001,
+      categoryUid: 3,
+      className: 'Account Change',
+      activityId: 9,
+      activityName: 'Lock',
+    };
   }
   if (domain === 'key' || domain === 'account') {
-    return { classUid: 3001, categoryUid: 3, className: 'Account Change', activityId: 99, activityName: 'Other' };
+    return {
+      classUid: 3001,
+      categoryUid: 3,
+      className: 'Account Change',
+      activityId: 99,
+      activityName: 'Other',
+    };
   }
   if (domain === 'detection') {
-    return { classUid: 2004, categoryUid: 2, className: 'Detection Finding', activityId: 1, activityName: 'Create' };
+    return {
+      classUid: 2004,
+      categoryUid: 2,
+      className: 'Detection Finding',
+      activityId: 1,
+      activityName: 'Create',
+    };
   }
   const [activityId, activityName] = API_ACTIVITY[verb] ?? [99, 'Other'];
   return { classUid: 6003, categoryUid: 6, className: 'API Activity', activityId, activityName };
@@ -71,13 +101,24 @@ export function toOcsf(e: AuditEvent): Record<string, unknown> {
     },
     actor: { user: { uid: e.actorId ?? undefined, type: e.actorType } },
     src_endpoint: e.ip ? { ip: e.ip } : undefined,
-    unmapped: { action: e.action, reason: e.reason, ua_hash: e.uaHash, meta: e.meta, hash: e.hash, prev_hash: e.prevHash },
+    unmapped: {
+      action: e.action,
+      reason: e.reason,
+      ua_hash: e.uaHash,
+      meta: e.meta,
+      hash: e.hash,
+      prev_hash: e.prevHash,
+    },
   };
   const resource = e.resourceType ? { type: e.resourceType, uid: e.resourceId ?? undefined } : undefined;
   if (c.classUid === 3002) base.user = { uid: e.actorId ?? undefined };
   else if (c.classUid === 3001) base.user = { uid: e.resourceId ?? e.actorId ?? undefined };
   else if (c.classUid === 2004) {
-    base.finding_info = { uid: `${e.tenantId ?? 'platform'}:${e.seq}`, title: e.action, types: [e.resourceType ?? 'audit'] };
+    base.finding_info = {
+      uid: `${e.tenantId ?? 'platform'}:${e.seq}`,
+      title: e.action,
+      types: [e.resourceType ?? 'audit'],
+    };
     base.resources = resource ? [resource] : [];
   } else {
     base.api = { operation: e.action, request: { uid: e.requestId ?? undefined } };

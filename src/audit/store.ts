@@ -5,7 +5,8 @@ import type { HashedFields } from './canonical.ts';
 import type { AuditEvent, AuditMeta } from './types.ts';
 
 // Times are formatted by the database: drivers disagree on timestamptz (Date vs string).
-export const isoTimeSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoTimeSql = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export const EVENT_COLUMNS = sql.raw(
   `tenant_id::text as tenant_id, seq, ${isoTimeSql('time')} as time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash`,
@@ -57,5 +58,9 @@ export function rowFields(r: EventRow): HashedFields {
 }
 
 export function rowToEvent(r: EventRow): AuditEvent {
-  return { ...rowFields(r), prevHash: toBuffer(r.prev_hash).toString('hex'), hash: toBuffer(r.hash).toString('hex') };
+  return {
+    ...rowFields(r),
+    prevHash: toBuffer(r.prev_hash).toString('hex'),
+    hash: toBuffer(r.hash).toString('hex'),
+  };
 }

@@ -24,7 +24,8 @@ export interface Session {
 
 export interface Res {
   status: number;
-  json: any; // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected freely
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected freely
+  json: any;
   text: string;
   headers: Headers;
 }
