@@ -1,5 +1,7 @@
 // Independent verification (standalone script), the CLI, DB-served proofs and retention purge.
+
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +19,7 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-audit-'));
 
 async function runVerifier(bundle: unknown, extra: string[] = []) {
-  const file = join(dir, `b-${Math.random().toString(36).slice(2)}.json`);
+  const file = join(dir, `b-${randomBytes(6).toString('hex')}.json`);
   writeFileSync(file, JSON.stringify(bundle));
   try {
     const r = await run(process.execPath, ['tools/verify-audit-bundle.mjs', file, '--json', ...extra]);
