@@ -79,11 +79,17 @@ describe(`audit SIEM export (${testDbKind})`, () => {
       streamSubjects: [`vigil.audit.${s.a}`, `vigil.audit.${s.b}`],
     });
 
-    // Webhook receiver with signature check, taken down for 3.5 s in the middle.
+    // Webhook receiver with signature check, down in the middle (it resets every connection, and
+    // keeps its port, so nothing else can take it) until the exporter has seen it fail.
     const secret = 'test-webhook-secret';
     const received: { tenant: string; seqs: number[] }[] = [];
     let badSignatures = 0;
+    let down = false;
     const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      if (down) {
+        req.socket.destroy();
+        return;
+      }
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
@@ -98,7 +104,7 @@ describe(`audit SIEM export (${testDbKind})`, () => {
         res.writeHead(204).end();
       });
     };
-    let server: Server = createServer(handler);
+    const server: Server = createServer(handler);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     const webhook = createWebhookSink({
@@ -121,22 +127,18 @@ describe(`audit SIEM export (${testDbKind})`, () => {
     try {
       await appendMany(s.log, s.db, s.a, 15);
       await appendMany(s.log, s.db, s.b, 5);
-      expect(await until(() => received.flatMap((r) => r.seqs).length >= 20, 10_000)).toBe(true);
+      expect(await until(() => received.flatMap((r) => r.seqs).length >= 20, 30_000)).toBe(true);
 
-      server.close();
+      down = true;
       server.closeAllConnections();
-      const downAt = Date.now();
-      // Appends never wait for sinks, even while one is down.
+      // Appends go on while a sink is down (the exporter is its own loop; nothing waits for it).
       await appendMany(s.log, s.db, s.a, 25);
-      expect(Date.now() - downAt).toBeLessThan(3000);
-      await new Promise((r) => setTimeout(r, 3500 - (Date.now() - downAt)));
-      expect(errors).toContain('webhook');
-      server = createServer(handler);
-      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+      expect(await until(() => errors.includes('webhook'), 30_000)).toBe(true);
+      down = false;
       expect(
         await until(
           () => new Set(received.filter((r) => r.tenant === s.a).flatMap((r) => r.seqs)).size >= 40,
-          15_000,
+          30_000,
         ),
       ).toBe(true);
     } finally {
