@@ -22,14 +22,30 @@ export async function exportAuditBundle(db: Database, tenantId: string | null): 
   return db.withOwner(async (tx) => {
     await tx.execute(sql`set transaction isolation level repeatable read`);
     const events = (
-      await rows<EventRow>(tx, sql`select ${EVENT_COLUMNS} from audit_events where chain = ${chain}::uuid order by seq`)
+      await rows<EventRow>(
+        tx,
+        sql`select ${EVENT_COLUMNS} from audit_events where chain = ${chain}::uuid order by seq`,
+      )
     ).map(rowToEvent);
-    const cps = await rows<{ tree_size: number | string; root_hash: Uint8Array; time: string; key_id: string; signature: Uint8Array }>(
+    const cps = await rows<{
+      tree_size: number | string;
+      root_hash: Uint8Array;
+      time: string;
+      key_id: string;
+      signature: Uint8Array;
+    }>(
       tx,
       sql`select tree_size, root_hash, ${sql.raw(isoTimeSql('time'))} as time, key_id, signature
           from audit_checkpoints where chain = ${chain}::uuid order by tree_size, id`,
     );
-    const anchors = await rows<{ seq: number | string; last_hash: Uint8Array; frontier: Uint8Array; time: string; key_id: string; signature: Uint8Array }>(
+    const anchors = await rows<{
+      seq: number | string;
+      last_hash: Uint8Array;
+      frontier: Uint8Array;
+      time: string;
+      key_id: string;
+      signature: Uint8Array;
+    }>(
       tx,
       sql`select seq, last_hash, frontier, ${sql.raw(isoTimeSql('time'))} as time, key_id, signature
           from audit_retention_anchors where chain = ${chain}::uuid order by seq desc limit 1`,
@@ -38,7 +54,10 @@ export async function exportAuditBundle(db: Database, tenantId: string | null): 
       tx,
       sql`select last_seq, last_hash from audit_heads where chain = ${chain}::uuid`,
     );
-    const keys = await rows<{ key_id: string; public_key_pem: string }>(tx, sql`select key_id, public_key_pem from audit_signing_keys`);
+    const keys = await rows<{ key_id: string; public_key_pem: string }>(
+      tx,
+      sql`select key_id, public_key_pem from audit_signing_keys`,
+    );
     const a = anchors[0];
     const h = heads[0];
     return {

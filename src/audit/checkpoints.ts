@@ -14,7 +14,12 @@ export async function registerSigningKey(tx: Tx, signer: AuditSigner): Promise<v
   );
 }
 
-async function checkpointInTx(tx: Tx, signer: AuditSigner, tenantId: string | null, now: Date): Promise<Checkpoint | undefined> {
+async function checkpointInTx(
+  tx: Tx,
+  signer: AuditSigner,
+  tenantId: string | null,
+  now: Date,
+): Promise<Checkpoint | undefined> {
   const chain = chainOf(tenantId);
   const head = (
     await rows<{ last_seq: number | string; frontier: Uint8Array }>(
@@ -35,17 +40,36 @@ async function checkpointInTx(tx: Tx, signer: AuditSigner, tenantId: string | nu
   await registerSigningKey(tx, signer);
   await tx.execute(sql`insert into audit_checkpoints (tenant_id, tree_size, root_hash, time, key_id, signature)
     values (${tenantId}::uuid, ${size}, ${root}, ${time}::timestamptz, ${signer.keyId}, ${signature})`);
-  return { tenantId, treeSize: size, rootHash: root.toString('hex'), time, keyId: signer.keyId, signature: signature.toString('base64') };
+  return {
+    tenantId,
+    treeSize: size,
+    rootHash: root.toString('hex'),
+    time,
+    keyId: signer.keyId,
+    signature: signature.toString('base64'),
+  };
 }
 
 /** Signs the chain's current tree head; undefined if the chain is empty or already checkpointed. */
-export function createChainCheckpoint(db: Database, signer: AuditSigner, tenantId: string | null, clock: () => Date = () => new Date()) {
+export function createChainCheckpoint(
+  db: Database,
+  signer: AuditSigner,
+  tenantId: string | null,
+  clock: () => Date = () => new Date(),
+) {
   return db.withOwner((tx) => checkpointInTx(tx, signer, tenantId, clock()));
 }
 
-export async function createCheckpointsForAllChains(db: Database, signer: AuditSigner, clock: () => Date = () => new Date()): Promise<number> {
+export async function createCheckpointsForAllChains(
+  db: Database,
+  signer: AuditSigner,
+  clock: () => Date = () => new Date(),
+): Promise<number> {
   return db.withOwner(async (tx) => {
-    const heads = await rows<{ tenant_id: string | null }>(tx, sql`select tenant_id::text as tenant_id from audit_heads order by chain`);
+    const heads = await rows<{ tenant_id: string | null }>(
+      tx,
+      sql`select tenant_id::text as tenant_id from audit_heads order by chain`,
+    );
     let made = 0;
     for (const h of heads) if (await checkpointInTx(tx, signer, h.tenant_id, clock())) made++;
     return made;
@@ -53,7 +77,12 @@ export async function createCheckpointsForAllChains(db: Database, signer: AuditS
 }
 
 /** Runs createCheckpointsForAllChains every `intervalMs`; returns a stop function. */
-export function scheduleCheckpoints(db: Database, signer: AuditSigner, intervalMs: number, onError: (e: unknown) => void = () => {}) {
+export function scheduleCheckpoints(
+  db: Database,
+  signer: AuditSigner,
+  intervalMs: number,
+  onError: (e: unknown) => void = () => {},
+) {
   const timer = setInterval(() => {
     createCheckpointsForAllChains(db, signer).catch(onError);
   }, intervalMs);

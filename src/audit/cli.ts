@@ -2,7 +2,7 @@
 // chain was tampered with, 2 on usage errors. Without --tenant every chain is verified.
 import { sql } from 'drizzle-orm';
 import { type Database, rows } from '../platform/db.ts';
-import { verifyAuditLog, type VerifyReport } from './verify.ts';
+import { type VerifyReport, verifyAuditLog } from './verify.ts';
 
 export interface CliOut {
   write(s: string): unknown;
@@ -23,7 +23,9 @@ export async function runAuditVerifyCli(db: Database, args: readonly string[], o
   }
   let report: VerifyReport;
   if (slug !== undefined) {
-    const t = await db.withOwner((tx) => rows<{ id: string }>(tx, sql`select id::text as id from tenants where slug = ${slug}`));
+    const t = await db.withOwner((tx) =>
+      rows<{ id: string }>(tx, sql`select id::text as id from tenants where slug = ${slug}`),
+    );
     if (!t[0]) {
       out.write('unknown tenant\n');
       return 2;
@@ -40,7 +42,9 @@ export async function runAuditVerifyCli(db: Database, args: readonly string[], o
           : `TAMPERED  ${name}: first bad seq ${c.firstBadSeq} (${c.kind}: ${c.detail})\n`,
       );
     }
-    out.write(`${report.ok ? 'audit log verified' : 'audit log TAMPERED'}: ${report.events} events in ${report.seconds.toFixed(2)} s\n`);
+    out.write(
+      `${report.ok ? 'audit log verified' : 'audit log TAMPERED'}: ${report.events} events in ${report.seconds.toFixed(2)} s\n`,
+    );
   }
   return report.ok ? 0 : 1;
 }

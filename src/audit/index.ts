@@ -5,10 +5,17 @@ export { createChainCheckpoint, createCheckpointsForAllChains, scheduleCheckpoin
 export { runAuditVerifyCli } from './cli.ts';
 export { type AuditExporter, createAuditExporter, type ExporterOptions } from './exporter.ts';
 export { type AuditLog, createAuditLog, type EventFilters, type EventPage } from './log.ts';
-export { CompactRange, consistencyPath, inclusionPath, merkleRoot, verifyConsistency, verifyInclusion } from './merkle.ts';
+export {
+  CompactRange,
+  consistencyPath,
+  inclusionPath,
+  merkleRoot,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.ts';
 export { OCSF_VERSION, toOcsf } from './ocsf.ts';
 export type { ConsistencyProof, InclusionProof } from './proofs.ts';
-export { purgeAuditEvents, type PurgeResult } from './retention.ts';
+export { type PurgeResult, purgeAuditEvents } from './retention.ts';
 export { generateAuditSigner } from './signing.ts';
 export { createFileSink } from './sinks/file.ts';
 export { createNatsSink } from './sinks/nats.ts';

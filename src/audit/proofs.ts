@@ -37,8 +37,14 @@ async function leafHashes(db: Database, tenantId: string | null, treeSize: numbe
   return r.map((x) => Buffer.from(toBuffer(x.hash)));
 }
 
-export async function buildInclusionProof(db: Database, tenantId: string | null, seq: number, treeSize: number): Promise<InclusionProof> {
-  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(treeSize) || seq < 1 || seq > treeSize) throw invalidInput('invalid proof range');
+export async function buildInclusionProof(
+  db: Database,
+  tenantId: string | null,
+  seq: number,
+  treeSize: number,
+): Promise<InclusionProof> {
+  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(treeSize) || seq < 1 || seq > treeSize)
+    throw invalidInput('invalid proof range');
   const leaves = await leafHashes(db, tenantId, treeSize);
   return {
     tenantId,
@@ -50,8 +56,14 @@ export async function buildInclusionProof(db: Database, tenantId: string | null,
   };
 }
 
-export async function buildConsistencyProof(db: Database, tenantId: string | null, first: number, second: number): Promise<ConsistencyProof> {
-  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second) throw invalidInput('invalid proof range');
+export async function buildConsistencyProof(
+  db: Database,
+  tenantId: string | null,
+  first: number,
+  second: number,
+): Promise<ConsistencyProof> {
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second)
+    throw invalidInput('invalid proof range');
   const leaves = await leafHashes(db, tenantId, second);
   return {
     tenantId,

@@ -2,14 +2,31 @@
 // field per line, like a transparency-log checkpoint note, so a client can rebuild it with any
 // language. tools/verify-audit-bundle.mjs re-implements these: change both or neither.
 import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
-import { chainOf, type AuditSigner } from './types.ts';
+import { type AuditSigner, chainOf } from './types.ts';
 
-export function checkpointMessage(tenantId: string | null, treeSize: number, rootHex: string, time: string): Buffer {
-  return Buffer.from(`vigil-audit-checkpoint/v1\n${chainOf(tenantId)}\n${treeSize}\n${rootHex}\n${time}\n`, 'utf8');
+export function checkpointMessage(
+  tenantId: string | null,
+  treeSize: number,
+  rootHex: string,
+  time: string,
+): Buffer {
+  return Buffer.from(
+    `vigil-audit-checkpoint/v1\n${chainOf(tenantId)}\n${treeSize}\n${rootHex}\n${time}\n`,
+    'utf8',
+  );
 }
 
-export function anchorMessage(tenantId: string | null, seq: number, lastHashHex: string, frontierHex: string, time: string): Buffer {
-  return Buffer.from(`vigil-audit-anchor/v1\n${chainOf(tenantId)}\n${seq}\n${lastHashHex}\n${frontierHex}\n${time}\n`, 'utf8');
+export function anchorMessage(
+  tenantId: string | null,
+  seq: number,
+  lastHashHex: string,
+  frontierHex: string,
+  time: string,
+): Buffer {
+  return Buffer.from(
+    `vigil-audit-anchor/v1\n${chainOf(tenantId)}\n${seq}\n${lastHashHex}\n${frontierHex}\n${time}\n`,
+    'utf8',
+  );
 }
 
 const keyCache = new Map<string, KeyObject>();

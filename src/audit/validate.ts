@@ -48,7 +48,8 @@ export function sanitizeMeta(meta: AuditMeta | undefined): AuditMeta {
 
 function optional(value: string | null | undefined, re: RegExp, field: string): string | null {
   if (value === undefined || value === null) return null;
-  if (!re.test(value)) throw invalidInput('invalid audit event field', [{ path: field, message: 'invalid format' }]);
+  if (!re.test(value))
+    throw invalidInput('invalid audit event field', [{ path: field, message: 'invalid format' }]);
   return value;
 }
 
@@ -68,14 +69,20 @@ export interface ValidEvent {
 }
 
 export function validateEvent(e: AuditEventInput): ValidEvent {
-  if (!ACTOR_TYPES.has(e.actorType)) throw invalidInput('invalid audit event field', [{ path: 'actorType', message: 'unknown' }]);
-  if (!OUTCOMES.has(e.outcome)) throw invalidInput('invalid audit event field', [{ path: 'outcome', message: 'unknown' }]);
-  if (!ACTION.test(e.action)) throw invalidInput('invalid audit event field', [{ path: 'action', message: 'invalid format' }]);
+  if (!ACTOR_TYPES.has(e.actorType))
+    throw invalidInput('invalid audit event field', [{ path: 'actorType', message: 'unknown' }]);
+  if (!OUTCOMES.has(e.outcome))
+    throw invalidInput('invalid audit event field', [{ path: 'outcome', message: 'unknown' }]);
+  if (!ACTION.test(e.action))
+    throw invalidInput('invalid audit event field', [{ path: 'action', message: 'invalid format' }]);
   const reason = e.reason ?? null;
   if (reason !== null && (reason.length > 200 || looksLikePersonalData(reason))) {
-    throw invalidInput('invalid audit event field', [{ path: 'reason', message: 'too long or looks like personal data' }]);
+    throw invalidInput('invalid audit event field', [
+      { path: 'reason', message: 'too long or looks like personal data' },
+    ]);
   }
-  if (e.tenantId != null && !UUID.test(e.tenantId)) throw invalidInput('invalid audit event field', [{ path: 'tenantId', message: 'not a uuid' }]);
+  if (e.tenantId != null && !UUID.test(e.tenantId))
+    throw invalidInput('invalid audit event field', [{ path: 'tenantId', message: 'not a uuid' }]);
   return {
     tenantId: e.tenantId ?? null,
     actorType: e.actorType,

@@ -1,14 +1,15 @@
 // The running server exports its audit stream to the configured SIEM sink (here the JSONL file
 // sink) as OCSF, and a card number sent through the widget appears nowhere in that export.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestVigil, type TestVigil } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('SIEM export from the running server', () => {
   let v: TestVigil;
-  const file = join(tmpdir(), `vigil-siem-${process.pid}-${Date.now()}.jsonl`);
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-siem-')), 'siem.jsonl');
   beforeAll(async () => {
     v = await startTestVigil({ siemFile: file, demo: true, auditCheckpointSeconds: 1 });
   });
@@ -26,11 +27,10 @@ describe('SIEM export from the running server', () => {
       { origin: 'http://localhost' },
     );
     expect(w.status).toBe(201);
-    let lines: string[] = [];
-    for (let i = 0; i < 50 && !lines.some((l) => l.includes('"class_uid":3002')); i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
-    }
+    const lines = await waitFor('a sign-in event in the file', () => {
+      const now = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+      return now.some((l) => l.includes('"class_uid":3002')) && now;
+    });
     expect(lines.length).toBeGreaterThan(3);
     const events = lines.map((l) => JSON.parse(l));
     expect(events.some((e) => e.class_uid === 3002)).toBe(true);

@@ -1,5 +1,7 @@
 // Independent verification (standalone script), the CLI, DB-served proofs and retention purge.
+
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +19,7 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-audit-'));
 
 async function runVerifier(bundle: unknown, extra: string[] = []) {
-  const file = join(dir, `b-${Math.random().toString(36).slice(2)}.json`);
+  const file = join(dir, `b-${randomBytes(6).toString('hex')}.json`);
   writeFileSync(file, JSON.stringify(bundle));
   try {
     const r = await run(process.execPath, ['tools/verify-audit-bundle.mjs', file, '--json', ...extra]);
@@ -51,22 +53,37 @@ describe(`audit bundle, cli, proofs and retention (${testDbKind})`, () => {
     const b = await exportAuditBundle(s.db, s.a);
     const modified = structuredClone(b);
     modified.events[6]!.action = 'customer.export';
-    expect(await runVerifier(modified)).toMatchObject({ code: 1, report: { firstBadSeq: 7, kind: 'modified' } });
+    expect(await runVerifier(modified)).toMatchObject({
+      code: 1,
+      report: { firstBadSeq: 7, kind: 'modified' },
+    });
     const deleted = structuredClone(b);
     deleted.events.splice(3, 1);
-    expect(await runVerifier(deleted)).toMatchObject({ code: 1, report: { firstBadSeq: 4, kind: 'missing' } });
+    expect(await runVerifier(deleted)).toMatchObject({
+      code: 1,
+      report: { firstBadSeq: 4, kind: 'missing' },
+    });
     const truncated = structuredClone(b);
     truncated.events.length = 15;
     truncated.head = null;
-    expect(await runVerifier(truncated)).toMatchObject({ code: 1, report: { firstBadSeq: 16, kind: 'truncated' } });
+    expect(await runVerifier(truncated)).toMatchObject({
+      code: 1,
+      report: { firstBadSeq: 16, kind: 'truncated' },
+    });
     const swapped = structuredClone(b);
     const e2 = swapped.events[1]!;
     swapped.events[1] = { ...swapped.events[11]!, seq: 2 };
     swapped.events[11] = { ...e2, seq: 12 };
-    expect(await runVerifier(swapped)).toMatchObject({ code: 1, report: { firstBadSeq: 2, kind: 'reordered' } });
+    expect(await runVerifier(swapped)).toMatchObject({
+      code: 1,
+      report: { firstBadSeq: 2, kind: 'reordered' },
+    });
     const forgedKey = structuredClone(b);
     forgedKey.checkpoints[0]!.rootHash = '00'.repeat(32);
-    expect(await runVerifier(forgedKey)).toMatchObject({ code: 1, report: { firstBadSeq: 10, kind: 'bad_signature' } });
+    expect(await runVerifier(forgedKey)).toMatchObject({
+      code: 1,
+      report: { firstBadSeq: 10, kind: 'bad_signature' },
+    });
   });
 
   it('serves inclusion and consistency proofs that verify against the signed roots', async () => {
@@ -77,7 +94,15 @@ describe(`audit bundle, cli, proofs and retention (${testDbKind})`, () => {
     const path = proof.path.map((p) => Buffer.from(p, 'hex'));
     expect(verifyInclusion(Buffer.from(proof.leafHash, 'hex'), 6, 20, path, root)).toBe(true);
     const c = await s.log.consistencyProof(s.a, 10, 20);
-    expect(verifyConsistency(10, 20, c.path.map((p) => Buffer.from(p, 'hex')), Buffer.from(c.firstRoot, 'hex'), root)).toBe(true);
+    expect(
+      verifyConsistency(
+        10,
+        20,
+        c.path.map((p) => Buffer.from(p, 'hex')),
+        Buffer.from(c.firstRoot, 'hex'),
+        root,
+      ),
+    ).toBe(true);
   });
 
   it('the CLI exits 0 on an intact log and 1 with the seq when tampered', async () => {
@@ -88,13 +113,18 @@ describe(`audit bundle, cli, proofs and retention (${testDbKind})`, () => {
     await s.log.appendStandalone(s.db, readEvent(s.b, 1));
     await s.db.withOwner(async (tx) => {
       await tx.execute(sql`alter table audit_events disable trigger all`);
-      await tx.execute(sql`update audit_events set meta = '{"count": 99}' where tenant_id = ${s.b} and seq = 1`);
+      await tx.execute(
+        sql`update audit_events set meta = '{"count": 99}' where tenant_id = ${s.b} and seq = 1`,
+      );
       await tx.execute(sql`alter table audit_events enable trigger all`);
     });
     out = '';
     expect(await runAuditVerifyCli(s.db, ['verify', '--json'], w)).toBe(1);
     const report = JSON.parse(out);
-    expect(report.chains.find((c: { tenantId: string }) => c.tenantId === s.b)).toMatchObject({ firstBadSeq: 1, kind: 'modified' });
+    expect(report.chains.find((c: { tenantId: string }) => c.tenantId === s.b)).toMatchObject({
+      firstBadSeq: 1,
+      kind: 'modified',
+    });
     expect(await runAuditVerifyCli(s.db, ['verify', '--tenant', 'nope-x'], w)).toBe(2);
   });
 
@@ -114,6 +144,10 @@ describe(`audit bundle, cli, proofs and retention (${testDbKind})`, () => {
       await tx.execute(sql`alter table audit_events disable trigger all`);
       await tx.execute(sql`delete from audit_events where tenant_id = ${s.a} and seq = ${r.anchorSeq + 2}`);
     });
-    expect((await verifyAuditLog(s.db, { tenantId: s.a })).chains[0]).toMatchObject({ ok: false, firstBadSeq: r.anchorSeq + 2, kind: 'missing' });
+    expect((await verifyAuditLog(s.db, { tenantId: s.a })).chains[0]).toMatchObject({
+      ok: false,
+      firstBadSeq: r.anchorSeq + 2,
+      kind: 'missing',
+    });
   });
 });

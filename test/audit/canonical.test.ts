@@ -17,20 +17,48 @@ function field(parts: Buffer[], s: string | null) {
   parts.push(len, b);
 }
 const metaJson = (m: Record<string, unknown>) =>
-  `{${Object.keys(m).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`).join(',')}}`;
+  `{${Object.keys(m)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m[k])}`)
+    .join(',')}}`;
 function reference(e: HashedFields, prev: Buffer): Buffer {
   const parts: Buffer[] = [Buffer.from([0])];
-  for (const v of ['vigil-audit-event/v1', e.tenantId, String(e.seq), e.time, e.actorType, e.actorId, e.action, e.resourceType,
-    e.resourceId, e.outcome, e.reason, e.ip, e.uaHash, e.requestId, metaJson(e.meta)]) field(parts, v);
+  for (const v of [
+    'vigil-audit-event/v1',
+    e.tenantId,
+    String(e.seq),
+    e.time,
+    e.actorType,
+    e.actorId,
+    e.action,
+    e.resourceType,
+    e.resourceId,
+    e.outcome,
+    e.reason,
+    e.ip,
+    e.uaHash,
+    e.requestId,
+    metaJson(e.meta),
+  ])
+    field(parts, v);
   const len = Buffer.alloc(4);
   len.writeUInt32BE(prev.length);
   parts.push(len, prev);
   return createHash('sha256').update(Buffer.concat(parts)).digest();
 }
 
-const str = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('customer.read', 'user-1', ''));
+const str = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  fc.constantFrom('customer.read', 'user-1', ''),
+);
 const ns = fc.option(str, { nil: null });
-const tenant = fc.constantFrom(null, '11111111-1111-1111-1111-111111111111', '22222222-2222-2222-2222-222222222222', 'ü-tenant');
+const tenant = fc.constantFrom(
+  null,
+  '11111111-1111-1111-1111-111111111111',
+  '22222222-2222-2222-2222-222222222222',
+  'ü-tenant',
+);
 const fields = fc.record({
   tenantId: tenant,
   seq: fc.oneof(fc.nat(), fc.constantFrom(0, 9, 10, 99, 100, 2 ** 53 - 1, 1e21, -5, 1.5)),
@@ -45,7 +73,10 @@ const fields = fc.record({
   ip: ns,
   uaHash: ns,
   requestId: ns,
-  meta: fc.dictionary(fc.string(), fc.oneof(fc.string({ unit: 'grapheme' }), fc.integer(), fc.boolean(), fc.constant(null))),
+  meta: fc.dictionary(
+    fc.string(),
+    fc.oneof(fc.string({ unit: 'grapheme' }), fc.integer(), fc.boolean(), fc.constant(null)),
+  ),
 });
 
 describe('canonical event encoding', () => {
@@ -62,8 +93,22 @@ describe('canonical event encoding', () => {
 
   it('handles very long fields (buffer growth) without losing the cached prefix', () => {
     const enc = new EventEncoder();
-    const base: HashedFields = { tenantId: 't', seq: 1, time: 'x', actorType: 'user', actorId: null, action: 'a', resourceType: null,
-      resourceId: null, outcome: 'success', reason: null, ip: null, uaHash: null, requestId: null, meta: {} };
+    const base: HashedFields = {
+      tenantId: 't',
+      seq: 1,
+      time: 'x',
+      actorType: 'user',
+      actorId: null,
+      action: 'a',
+      resourceType: null,
+      resourceId: null,
+      outcome: 'success',
+      reason: null,
+      ip: null,
+      uaHash: null,
+      requestId: null,
+      meta: {},
+    };
     const prev = Buffer.alloc(32, 3);
     for (const n of [10, 40_000, 10, 200_000, 5]) {
       const f = { ...base, reason: 'é'.repeat(n), seq: n };

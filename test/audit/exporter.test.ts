@@ -33,26 +33,63 @@ describe(`audit SIEM export (${testDbKind})`, () => {
 
   it('maps actions to OCSF classes', () => {
     const ev = (action: string, outcome = 'success'): AuditEvent => ({
-      tenantId: s.a, seq: 1, time: '2026-01-01T00:00:00.000Z', actorType: 'user', actorId: 'u1', action, resourceType: 'customer',
-      resourceId: 'c1', outcome, reason: null, ip: '192.0.2.1', uaHash: null, requestId: 'r1', meta: {}, prevHash: '00', hash: '11',
+      tenantId: s.a,
+      seq: 1,
+      time: '2026-01-01T00:00:00.000Z',
+      actorType: 'user',
+      actorId: 'u1',
+      action,
+      resourceType: 'customer',
+      resourceId: 'c1',
+      outcome,
+      reason: null,
+      ip: '192.0.2.1',
+      uaHash: null,
+      requestId: 'r1',
+      meta: {},
+      prevHash: '00',
+      hash: '11',
     });
     expect(toOcsf(ev('auth.login'))).toMatchObject({ class_uid: 3002, type_uid: 300201, status_id: 1 });
     expect(toOcsf(ev('auth.lockout'))).toMatchObject({ class_uid: 3001, activity_id: 9 });
-    expect(toOcsf(ev('customer.read', 'denied'))).toMatchObject({ class_uid: 6003, activity_id: 2, status_id: 2, status_detail: 'denied' });
-    expect(toOcsf(ev('detection.bulk_read'))).toMatchObject({ class_uid: 2004, finding_info: { title: 'detection.bulk_read' } });
-    expect(toOcsf(ev('customer.read')).metadata).toMatchObject({ version: '1.3.0', uid: `${s.a}:1`, sequence: 1 });
+    expect(toOcsf(ev('customer.read', 'denied'))).toMatchObject({
+      class_uid: 6003,
+      activity_id: 2,
+      status_id: 2,
+      status_detail: 'denied',
+    });
+    expect(toOcsf(ev('detection.bulk_read'))).toMatchObject({
+      class_uid: 2004,
+      finding_info: { title: 'detection.bulk_read' },
+    });
+    expect(toOcsf(ev('customer.read')).metadata).toMatchObject({
+      version: '1.3.0',
+      uid: `${s.a}:1`,
+      sequence: 1,
+    });
   });
 
   it('delivers to JetStream, a webhook that goes down and comes back, and a JSONL file', async () => {
     // JetStream: a dedicated stream for this run, on the production subject scheme.
     const stream = `VIGIL_AUDIT_T${randomBytes(4).toString('hex')}`;
-    const nats = createNatsSink({ id: 'nats', servers: NATS, stream, streamSubjects: [`vigil.audit.${s.a}`, `vigil.audit.${s.b}`] });
+    const nats = createNatsSink({
+      id: 'nats',
+      servers: NATS,
+      stream,
+      streamSubjects: [`vigil.audit.${s.a}`, `vigil.audit.${s.b}`],
+    });
 
-    // Webhook receiver with signature check, taken down for 3.5 s in the middle.
+    // Webhook receiver with signature check, down in the middle (it resets every connection, and
+    // keeps its port, so nothing else can take it) until the exporter has seen it fail.
     const secret = 'test-webhook-secret';
     const received: { tenant: string; seqs: number[] }[] = [];
     let badSignatures = 0;
+    let down = false;
     const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      if (down) {
+        req.socket.destroy();
+        return;
+      }
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
@@ -67,10 +104,15 @@ describe(`audit SIEM export (${testDbKind})`, () => {
         res.writeHead(204).end();
       });
     };
-    let server: Server = createServer(handler);
+    const server: Server = createServer(handler);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const webhook = createWebhookSink({ id: 'webhook', url: `http://127.0.0.1:${port}/audit`, secret, timeoutMs: 2000 });
+    const webhook = createWebhookSink({
+      id: 'webhook',
+      url: `http://127.0.0.1:${port}/audit`,
+      secret,
+      timeoutMs: 2000,
+    });
     const file = join(mkdtempSync(join(tmpdir(), 'vigil-audit-')), 'audit.jsonl');
     const errors: string[] = [];
     const exporter = createAuditExporter({
@@ -85,26 +127,30 @@ describe(`audit SIEM export (${testDbKind})`, () => {
     try {
       await appendMany(s.log, s.db, s.a, 15);
       await appendMany(s.log, s.db, s.b, 5);
-      expect(await until(() => received.flatMap((r) => r.seqs).length >= 20, 10_000)).toBe(true);
+      expect(await until(() => received.flatMap((r) => r.seqs).length >= 20, 30_000)).toBe(true);
 
-      server.close();
+      down = true;
       server.closeAllConnections();
-      const downAt = Date.now();
-      // Appends never wait for sinks, even while one is down.
+      // Appends go on while a sink is down (the exporter is its own loop; nothing waits for it).
       await appendMany(s.log, s.db, s.a, 25);
-      expect(Date.now() - downAt).toBeLessThan(3000);
-      await new Promise((r) => setTimeout(r, 3500 - (Date.now() - downAt)));
-      expect(errors).toContain('webhook');
-      server = createServer(handler);
-      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-      expect(await until(() => new Set(received.filter((r) => r.tenant === s.a).flatMap((r) => r.seqs)).size >= 40, 15_000)).toBe(true);
+      expect(await until(() => errors.includes('webhook'), 30_000)).toBe(true);
+      down = false;
+      expect(
+        await until(
+          () => new Set(received.filter((r) => r.tenant === s.a).flatMap((r) => r.seqs)).size >= 40,
+          30_000,
+        ),
+      ).toBe(true);
     } finally {
       await exporter.stop();
       server.close();
       server.closeAllConnections();
     }
     expect(badSignatures).toBe(0);
-    for (const [tenant, n] of [[s.a, 40], [s.b, 5]] as const) {
+    for (const [tenant, n] of [
+      [s.a, 40],
+      [s.b, 5],
+    ] as const) {
       // At-least-once: a batch may repeat, but each batch continues where the last ended.
       const seqs = received.filter((r) => r.tenant === tenant).flatMap((r) => r.seqs);
       let last = 0;
@@ -119,7 +165,11 @@ describe(`audit SIEM export (${testDbKind})`, () => {
     const nc = await connect({ servers: NATS });
     try {
       const jsm = await nc.jetstreamManager();
-      await jsm.consumers.add(stream, { durable_name: 'check', ack_policy: AckPolicy.None, filter_subject: `vigil.audit.${s.a}` });
+      await jsm.consumers.add(stream, {
+        durable_name: 'check',
+        ack_policy: AckPolicy.None,
+        filter_subject: `vigil.audit.${s.a}`,
+      });
       const consumer = await nc.jetstream().consumers.get(stream, 'check');
       const sc = StringCodec();
       const seqs: number[] = [];
@@ -128,7 +178,10 @@ describe(`audit SIEM export (${testDbKind})`, () => {
         let got = 0;
         for await (const m of batch) {
           got++;
-          const o = JSON.parse(sc.decode(m.data)) as { class_uid: number; metadata: { sequence: number; tenant_uid: string } };
+          const o = JSON.parse(sc.decode(m.data)) as {
+            class_uid: number;
+            metadata: { sequence: number; tenant_uid: string };
+          };
           expect(o.metadata.tenant_uid).toBe(s.a);
           seqs.push(o.metadata.sequence);
         }
@@ -140,7 +193,12 @@ describe(`audit SIEM export (${testDbKind})`, () => {
       await nc.close();
     }
 
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { metadata: { sequence: number; tenant_uid: string } });
-    expect(lines.filter((l) => l.metadata.tenant_uid === s.a).map((l) => l.metadata.sequence)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { metadata: { sequence: number; tenant_uid: string } });
+    expect(lines.filter((l) => l.metadata.tenant_uid === s.a).map((l) => l.metadata.sequence)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
   }, 60_000);
 });

@@ -10,13 +10,29 @@ import { createTestDatabase } from '../helpers/db.ts';
 export async function setupAudit(slugPrefix = 'au') {
   const t = await createTestDatabase();
   const ids = await t.db.withOwner((tx) =>
-    rows<{ id: string }>(tx, sql`insert into tenants (slug, name) values (${`${slugPrefix}-a`}, 'A'), (${`${slugPrefix}-b`}, 'B') returning id`),
+    rows<{ id: string }>(
+      tx,
+      sql`insert into tenants (slug, name) values (${`${slugPrefix}-a`}, 'A'), (${`${slugPrefix}-b`}, 'B') returning id`,
+    ),
   );
   const signer = generateAuditSigner('test-key-1');
   let now = Date.parse('2026-01-01T00:00:00.000Z');
-  const clock = () => new Date((now += 1000));
+  const clock = () => {
+    now += 1000;
+    return new Date(now);
+  };
   const log = createAuditLog({ db: t.db, signer, clock });
-  return { t, db: t.db, a: ids[0]!.id, b: ids[1]!.id, signer, log, setNow: (ms: number) => (now = ms) };
+  return {
+    t,
+    db: t.db,
+    a: ids[0]!.id,
+    b: ids[1]!.id,
+    signer,
+    log,
+    setNow: (ms: number) => {
+      now = ms;
+    },
+  };
 }
 
 export const readEvent = (tenantId: string | null, i: number): AuditEventInput => ({
@@ -34,6 +50,11 @@ export const readEvent = (tenantId: string | null, i: number): AuditEventInput =
   meta: { count: i },
 });
 
-export async function appendMany(log: ReturnType<typeof createAuditLog>, db: import('../../src/platform/db.ts').Database, tenantId: string | null, n: number) {
+export async function appendMany(
+  log: ReturnType<typeof createAuditLog>,
+  db: import('../../src/platform/db.ts').Database,
+  tenantId: string | null,
+  n: number,
+) {
   for (let i = 1; i <= n; i++) await log.appendStandalone(db, readEvent(tenantId, i));
 }

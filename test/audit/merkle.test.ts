@@ -7,7 +7,6 @@ import {
   consistencyPath,
   inclusionPath,
   leafHash,
-  merkleRoot,
   verifyConsistency,
   verifyInclusion,
 } from '../../src/audit/merkle.ts';

@@ -24,7 +24,11 @@ describe(`audit storage (${testDbKind})`, () => {
       return [e1.seq, e2.seq];
     });
     expect(seqs).toEqual([1, 2]);
-    const p = await s.log.appendStandalone(s.db, { actorType: 'system', action: 'key.rotate', outcome: 'success' });
+    const p = await s.log.appendStandalone(s.db, {
+      actorType: 'system',
+      action: 'key.rotate',
+      outcome: 'success',
+    });
     expect(p).toMatchObject({ tenantId: null, seq: 1 });
   });
 
@@ -61,13 +65,16 @@ describe(`audit storage (${testDbKind})`, () => {
   it('shows tenant rows only to their tenant and platform rows only to platform transactions', async () => {
     await s.log.appendStandalone(s.db, readEvent(s.b, 1));
     const seen = async (tenant: string | null) =>
-      (tenant ? s.db.withTenant(tenant, (tx) => s.log.listEvents(tx)) : s.db.withPlatform((tx) => s.log.listEvents(tx))).then((p) =>
-        p.events.map((e) => e.tenantId),
-      );
+      (tenant
+        ? s.db.withTenant(tenant, (tx) => s.log.listEvents(tx))
+        : s.db.withPlatform((tx) => s.log.listEvents(tx))
+      ).then((p) => p.events.map((e) => e.tenantId));
     expect(new Set(await seen(s.a))).toEqual(new Set([s.a]));
     expect(new Set(await seen(s.b))).toEqual(new Set([s.b]));
     expect(new Set(await seen(null))).toEqual(new Set([null]));
-    const e = await s.db.withTenant(s.a, (tx) => s.log.append(tx, readEvent(s.b, 9))).catch((x: unknown) => x);
+    const e = await s.db
+      .withTenant(s.a, (tx) => s.log.append(tx, readEvent(s.b, 9)))
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(VigilError);
   });
 
@@ -81,28 +88,44 @@ describe(`audit storage (${testDbKind})`, () => {
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(VigilError);
     expect((e as VigilError).code).toBe('audit_write_failed');
-    const q = await s.db.withTenant(s.a, (tx) => rows(tx, sql`select 1 from queues where name = 'audited-queue'`));
+    const q = await s.db.withTenant(s.a, (tx) =>
+      rows(tx, sql`select 1 from queues where name = 'audited-queue'`),
+    );
     expect(q).toHaveLength(0);
     expect((await verifyAuditLog(s.db, { all: true })).ok).toBe(true);
   });
 
   it('filters and pages events', async () => {
     for (let i = 3; i <= 12; i++) await s.log.appendStandalone(s.db, readEvent(s.a, i));
-    const page1 = await s.db.withTenant(s.a, (tx) => s.log.listEvents(tx, { action: 'conversation.read', limit: 3 }));
+    const page1 = await s.db.withTenant(s.a, (tx) =>
+      s.log.listEvents(tx, { action: 'conversation.read', limit: 3 }),
+    );
     expect(page1.events.map((e) => e.seq)).toEqual([11, 10, 8]);
-    const page2 = await s.db.withTenant(s.a, (tx) => s.log.listEvents(tx, { action: 'conversation.read', limit: 3, cursor: page1.nextCursor! }));
+    const page2 = await s.db.withTenant(s.a, (tx) =>
+      s.log.listEvents(tx, { action: 'conversation.read', limit: 3, cursor: page1.nextCursor! }),
+    );
     expect(page2.events.map((e) => e.seq)).toEqual([7, 5, 4]);
-    const byRes = await s.db.withTenant(s.a, (tx) => s.log.listEvents(tx, { resourceType: 'customer', resourceId: 'res-6' }));
+    const byRes = await s.db.withTenant(s.a, (tx) =>
+      s.log.listEvents(tx, { resourceType: 'customer', resourceId: 'res-6' }),
+    );
     expect(byRes.events.map((e) => e.seq)).toEqual([6]);
   });
 
   it('strips personal data from meta and rejects it in reason', async () => {
     const ev = await s.log.appendStandalone(s.db, {
       ...readEvent(s.a, 1),
-      meta: { count: 2, email: 'someone@example.com', phone: '+49 151 2345 6789', big: 4915123456789, caseId: 'c-12' },
+      meta: {
+        count: 2,
+        email: 'someone@example.com',
+        phone: '+49 151 2345 6789',
+        big: 4915123456789,
+        caseId: 'c-12',
+      },
     });
     expect(ev.meta).toEqual({ count: 2, caseId: 'c-12', _stripped: 3 });
-    const e = await s.log.appendStandalone(s.db, { ...readEvent(s.a, 1), reason: 'asked by someone@example.com' }).catch((x: unknown) => x);
+    const e = await s.log
+      .appendStandalone(s.db, { ...readEvent(s.a, 1), reason: 'asked by someone@example.com' })
+      .catch((x: unknown) => x);
     expect((e as VigilError).code).toBe('invalid_input');
   });
 
@@ -110,7 +133,9 @@ describe(`audit storage (${testDbKind})`, () => {
     const before = (await s.db.withTenant(s.b, (tx) => s.log.listEvents(tx, { limit: 1 }))).events[0]!.seq;
     await Promise.all(Array.from({ length: 20 }, (_, i) => s.log.appendStandalone(s.db, readEvent(s.b, i))));
     const page = await s.db.withTenant(s.b, (tx) => s.log.listEvents(tx, { limit: 100 }));
-    expect(page.events.map((e) => e.seq)).toEqual(Array.from({ length: before + 20 }, (_, i) => before + 20 - i));
+    expect(page.events.map((e) => e.seq)).toEqual(
+      Array.from({ length: before + 20 }, (_, i) => before + 20 - i),
+    );
     expect((await verifyAuditLog(s.db, { tenantId: s.b })).ok).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventEncoder } from '../../src/audit/canonical.ts';
-import { rowFields, type EventRow, EVENT_COLUMNS, toBuffer } from '../../src/audit/store.ts';
+import { EVENT_COLUMNS, type EventRow, rowFields, toBuffer } from '../../src/audit/store.ts';
 import { verifyAuditLog } from '../../src/audit/verify.ts';
 import { rows, type Tx } from '../../src/platform/db.ts';
 import { testDbKind } from '../helpers/db.ts';
@@ -35,7 +35,9 @@ describe(`audit tamper detection (${testDbKind})`, () => {
   });
 
   it('detects an updated field', async () => {
-    await asDba((tx) => tx.execute(sql`update audit_events set resource_id = 'res-other' where tenant_id = ${s.a} and seq = 5`));
+    await asDba((tx) =>
+      tx.execute(sql`update audit_events set resource_id = 'res-other' where tenant_id = ${s.a} and seq = 5`),
+    );
     expect(await verifyA()).toMatchObject({ ok: false, firstBadSeq: 5, kind: 'modified' });
     expect((await verifyAuditLog(s.db, { tenantId: s.b })).ok).toBe(true);
   });
@@ -56,10 +58,15 @@ describe(`audit tamper detection (${testDbKind})`, () => {
 
   it('detects a modified event whose hash was recomputed by the attacker', async () => {
     await asDba(async (tx) => {
-      const [r] = await rows<EventRow>(tx, sql`select ${EVENT_COLUMNS} from audit_events where tenant_id = ${s.a} and seq = 4`);
+      const [r] = await rows<EventRow>(
+        tx,
+        sql`select ${EVENT_COLUMNS} from audit_events where tenant_id = ${s.a} and seq = 4`,
+      );
       const f = { ...rowFields(r!), outcome: 'denied' };
       const h = new EventEncoder().eventHash(f, toBuffer(r!.prev_hash));
-      await tx.execute(sql`update audit_events set outcome = 'denied', hash = ${h} where tenant_id = ${s.a} and seq = 4`);
+      await tx.execute(
+        sql`update audit_events set outcome = 'denied', hash = ${h} where tenant_id = ${s.a} and seq = 4`,
+      );
     });
     expect(await verifyA()).toMatchObject({ ok: false, firstBadSeq: 4, kind: 'modified' });
   });
@@ -82,7 +89,10 @@ describe(`audit tamper detection (${testDbKind})`, () => {
     await asDba(async (tx) => {
       await tx.execute(sql`update audit_events set seq = seq + 1000 where tenant_id = ${s.a} and seq >= 6`);
       await tx.execute(sql`update audit_events set seq = seq - 999 where tenant_id = ${s.a} and seq > 1000`);
-      const [r] = await rows<EventRow>(tx, sql`select ${EVENT_COLUMNS} from audit_events where tenant_id = ${s.a} and seq = 5`);
+      const [r] = await rows<EventRow>(
+        tx,
+        sql`select ${EVENT_COLUMNS} from audit_events where tenant_id = ${s.a} and seq = 5`,
+      );
       const prev = toBuffer(r!.hash);
       const forged = { ...rowFields(r!), seq: 6, resourceId: 'res-forged' };
       const h = new EventEncoder().eventHash(forged, prev);
@@ -146,10 +156,15 @@ describe(`audit tamper detection (${testDbKind})`, () => {
   it('detects a truncated tail through a signed checkpoint even if the head was rewritten', async () => {
     await s.log.createCheckpoint(s.a);
     await s.db.withOwner(async (tx) => {
-      const [r] = await rows<{ hash: Uint8Array }>(tx, sql`select hash from audit_events where tenant_id = ${s.a} and seq = 9`);
+      const [r] = await rows<{ hash: Uint8Array }>(
+        tx,
+        sql`select hash from audit_events where tenant_id = ${s.a} and seq = 9`,
+      );
       await tx.execute(sql`alter table audit_events disable trigger all`);
       await tx.execute(sql`delete from audit_events where tenant_id = ${s.a} and seq > 9`);
-      await tx.execute(sql`update audit_heads set last_seq = 9, last_hash = ${toBuffer(r!.hash)} where tenant_id = ${s.a}`);
+      await tx.execute(
+        sql`update audit_heads set last_seq = 9, last_hash = ${toBuffer(r!.hash)} where tenant_id = ${s.a}`,
+      );
     });
     expect(await verifyA()).toMatchObject({ ok: false, firstBadSeq: 10, kind: 'truncated' });
   });
@@ -158,14 +173,19 @@ describe(`audit tamper detection (${testDbKind})`, () => {
     await s.log.createCheckpoint(s.a);
     await s.db.withOwner(async (tx) => {
       await tx.execute(sql`alter table audit_events disable trigger all`);
-      const evs = await rows<EventRow>(tx, sql`select ${EVENT_COLUMNS} from audit_events where tenant_id = ${s.a} order by seq`);
+      const evs = await rows<EventRow>(
+        tx,
+        sql`select ${EVENT_COLUMNS} from audit_events where tenant_id = ${s.a} order by seq`,
+      );
       const enc = new EventEncoder();
       let prev = toBuffer(evs[0]!.prev_hash);
       for (const r of evs) {
         const f = rowFields(r);
         if (f.seq === 2) f.outcome = 'failure';
         const h = enc.eventHash(f, prev);
-        await tx.execute(sql`update audit_events set outcome = ${f.outcome}, prev_hash = ${prev}, hash = ${h} where tenant_id = ${s.a} and seq = ${f.seq}`);
+        await tx.execute(
+          sql`update audit_events set outcome = ${f.outcome}, prev_hash = ${prev}, hash = ${h} where tenant_id = ${s.a} and seq = ${f.seq}`,
+        );
         prev = h;
       }
       await tx.execute(sql`update audit_heads set last_hash = ${prev} where tenant_id = ${s.a}`);

@@ -47,7 +47,12 @@ describe('authentication', () => {
   it('a wrong TOTP code is refused and the challenge dies after 5 attempts', async () => {
     const u = await v.makeUser([{ role: 'agent', tenant: 'auth-a' }]);
     const a = await v.call('POST', '/api/v1/auth/login', { email: u.email, password: u.password });
-    const wrong = String((Number(totpCode(u.totpSecret)) + 1) % 1_000_000).padStart(6, '0');
+    // Wrong for every step the server could accept while the attempts run (±1 step, a minute either way).
+    const valid = new Set(
+      [-60_000, -30_000, 0, 30_000, 60_000].map((d) => totpCode(u.totpSecret, Date.now() + d)),
+    );
+    let wrong = '000000';
+    while (valid.has(wrong)) wrong = String(Number(wrong) + 1).padStart(6, '0');
     for (let i = 0; i < 5; i++) {
       const r = await v.call('POST', '/api/v1/auth/mfa/totp', { challenge: a.json.challenge, code: wrong });
       expect(r.status).toBe(401);

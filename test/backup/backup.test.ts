@@ -33,7 +33,13 @@ async function emptyInstance(inMemory = false): Promise<{ db: Database; drop(): 
   }
   const dir = tmp('pg');
   const db = await openDatabase({ pgliteDir: dir });
-  return { db, drop: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
+  return {
+    db,
+    drop: async () => {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 const field = (tenantId: string, rowId: string) => ({

@@ -7,7 +7,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- ws ships no types here (transitive dependency of @fastify/websocket)
 import WebSocket from 'ws';
+import { rows } from '../../src/platform/db.ts';
 import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const T = 'cp-api';
 const OTHER = 'cp-other';
@@ -203,13 +205,10 @@ describe('Cockpit API', () => {
   it('raises a tamper alert when a paired extension stays silent during a live session', async () => {
     const agent = await v.makeUser([{ role: 'agent', tenant: T }]);
     const p = await pairAgent(agent); // never opens the push socket
-    const t0 = Date.now();
-    let found: Array<{ subject: { id: string }; severity: string }> = [];
-    while (Date.now() - t0 < 10_000) {
-      found = (await alerts(so, T, 'cockpit_tamper')).filter((a) => a.subject.id === agent.id);
-      if (found.length) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const found = await waitFor('a tamper alert', async () => {
+      const mine = (await alerts(so, T, 'cockpit_tamper')).filter((a) => a.subject.id === agent.id);
+      return mine.length ? mine : null;
+    });
     expect(found).toHaveLength(1);
     const ev = (await events(so, T, 'cockpit.tamper')).find((e) => e.resourceId === agent.id);
     expect(ev?.meta).toMatchObject({ reason: 'heartbeat_lost', deviceId: p.deviceId });
@@ -231,7 +230,19 @@ describe('Cockpit API', () => {
     const agent = await v.makeUser([{ role: 'agent', tenant: T }]);
     const p = await pairAgent(agent);
     await v.call('POST', '/api/v1/auth/logout', {}, p.session);
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The watchdog decides once the grace is over: it ends the device instead of recording tamper.
+    const ended = await waitFor('the watchdog to end the device', async () => {
+      const [d] = await v.core.db.withOwner((tx) =>
+        rows<{ status: string; ended_reason: string | null }>(
+          tx,
+          sql`select status, ended_reason from cockpit_devices where id = ${p.deviceId}`,
+        ),
+      );
+      return d?.status !== 'active' && d;
+    });
+    expect(ended).toMatchObject({ status: 'ended', ended_reason: 'session_ended' });
+    expect((await events(so, T, 'cockpit.tamper')).filter((e) => e.resourceId === agent.id)).toEqual([]);
+    await v.app.monitor.flush();
     expect((await alerts(so, T, 'cockpit_tamper')).filter((a) => a.subject.id === agent.id)).toEqual([]);
   });
 
@@ -243,8 +254,11 @@ describe('Cockpit API', () => {
     expect(
       (await v.call('PUT', `/api/v1/tenants/${T}/cockpit/settings`, { requireActive: true }, admin)).status,
     ).toBe(200);
-    await new Promise((r) => setTimeout(r, 5_100)); // the setting is cached for 5 s per node
-    const refused = await v.call('GET', list, undefined, s);
+    // The setting is cached for 5 s per node: poll until it applies.
+    const refused = await waitFor('the setting to apply', async () => {
+      const r = await v.call('GET', list, undefined, s);
+      return r.status !== 200 && r;
+    });
     expect(refused.status).toBe(403);
     await pairAgent(u, s);
     expect((await v.call('GET', list, undefined, s)).status).toBe(200);
@@ -264,11 +278,7 @@ describe('Cockpit API', () => {
     ws.on('message', (m: unknown) => messages.push(JSON.parse(String(m))));
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify({ type: 'hello', token: p.token }));
-    const waitFor = async (pred: () => boolean) => {
-      for (let i = 0; i < 100 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
-      return pred();
-    };
-    expect(await waitFor(() => messages.some((m) => m.type === 'rules'))).toBe(true);
+    await waitFor('the rules', () => messages.some((m) => m.type === 'rules'));
     const tools = await v.call('GET', `/api/v1/tenants/${T}/cockpit/tools`, undefined, admin);
     const shop = tools.json.items.find((t: { name: string }) => t.name === 'Shop');
     const put = await v.call(
@@ -278,11 +288,9 @@ describe('Cockpit API', () => {
       admin,
     );
     expect(put.status).toBe(200);
-    expect(
-      await waitFor(() =>
-        messages.some((m) => m.type === 'rules' && m.tools?.[0]?.downloadPolicy === 'block'),
-      ),
-    ).toBe(true);
+    await waitFor('the changed rules', () =>
+      messages.some((m) => m.type === 'rules' && m.tools?.[0]?.downloadPolicy === 'block'),
+    );
     // The session times out (no revocation event): the periodic sweep shuts the extension.
     await v.core.db.withPlatform((tx) =>
       tx.execute(
@@ -290,7 +298,7 @@ describe('Cockpit API', () => {
       ),
     );
     await v.app.cockpit.hub.sweepSessions();
-    expect(await waitFor(() => messages.some((m) => m.type === 'revoke'))).toBe(true);
+    await waitFor('the revocation', () => messages.some((m) => m.type === 'revoke'));
     ws.close();
   });
 });

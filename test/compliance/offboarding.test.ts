@@ -1,5 +1,6 @@
 // Tenant offboarding: export for the client, then the purge (only with that export's digest),
 // crypto-shredding the tenant keys, with a certificate in the audit log that still verifies.
+import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/audit/index.ts';
@@ -16,7 +17,7 @@ describe(`tenant offboarding (${testDbKind})`, () => {
   afterAll(() => v.close());
 
   it('exports, refuses a purge without that export, purges, shreds and certifies', async () => {
-    const slug = `off-${Math.random().toString(36).slice(2, 8)}`;
+    const slug = `off-${randomBytes(3).toString('hex')}`;
     const id = await v.tenant(slug);
     const keep = await v.tenant(`${slug}-keep`);
     const dpo = await v.login(await v.makeUser([{ role: 'dpo', tenant: slug }]));

@@ -1,5 +1,6 @@
 // A contact-center world on a real Vigil (real sockets, real database): two tenants, queues,
 // agents in and out of queues, a supervisor, the chat widget and a telephony token.
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
@@ -28,7 +29,7 @@ export const ORIGIN = { origin: 'http://localhost:5173' };
 
 export async function startWorld(overrides: Partial<Config> = {}): Promise<World> {
   const v = await startTestVigil({ logLevel: 'info', ...overrides });
-  const suffix = Math.random().toString(36).slice(2, 8);
+  const suffix = randomBytes(3).toString('hex');
   const a = await v.tenant(`cc-a-${suffix}`);
   const b = await v.tenant(`cc-b-${suffix}`);
   const slugA = `cc-a-${suffix}`;
@@ -124,7 +125,9 @@ export async function auditCount(
 // A minimal typed view of the `ws` client (no @types/ws in the project).
 export interface WsClient {
   on(ev: 'message', fn: (data: Buffer) => void): void;
-  on(ev: 'open' | 'close', fn: () => void): void;
+  on(ev: 'open' | 'close' | 'pong', fn: () => void): void;
+  once(ev: 'pong', fn: () => void): void;
+  ping(): void;
   on(ev: 'error', fn: (e: Error) => void): void;
   on(ev: 'unexpected-response', fn: (req: unknown, res: { statusCode: number }) => void): void;
   send(data: string): void;
@@ -135,12 +138,18 @@ const WS = createRequire(import.meta.url)('ws') as new (
   opts?: { headers?: Record<string, string> },
 ) => WsClient;
 
-/** Opens a WebSocket and collects parsed JSON messages; rejects with the HTTP status when refused. */
+/**
+ * Opens a WebSocket and collects parsed JSON messages; rejects with the HTTP status when refused.
+ * Resolves on the server's hello (agent live channel and widget socket both send one once the
+ * socket is registered): an event published before that would never reach it.
+ */
 export function openWs(url: string, headers: Record<string, string> = {}) {
   return new Promise<{
     ws: WsClient;
     messages: Array<Record<string, unknown>>;
     next(pred: (m: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
+    /** Resolves once every frame the server sent before it has arrived (a ping's pong follows them). */
+    drained(): Promise<void>;
   }>((resolve, reject) => {
     const ws = new WS(url, { headers });
     const messages: Array<Record<string, unknown>> = [];
@@ -151,6 +160,7 @@ export function openWs(url: string, headers: Record<string, string> = {}) {
     ws.on('message', (d) => {
       const m = JSON.parse(d.toString()) as Record<string, unknown>;
       messages.push(m);
+      if (m.type === 'hello') ready();
       for (const w of [...waiters])
         if (w.pred(m)) {
           waiters.splice(waiters.indexOf(w), 1);
@@ -159,11 +169,17 @@ export function openWs(url: string, headers: Record<string, string> = {}) {
     });
     ws.on('unexpected-response', (_req, res) => reject(new Error(`ws refused ${res.statusCode}`)));
     ws.on('error', (e) => reject(e));
-    ws.on('open', () =>
+    ws.on('close', () => reject(new Error('ws closed before the hello')));
+    const ready = () =>
       resolve({
         ws,
         messages,
-        next(pred, ms = 5000) {
+        drained: () =>
+          new Promise<void>((res) => {
+            ws.once('pong', res);
+            ws.ping();
+          }),
+        next(pred, ms = 15_000) {
           const hit = messages.find(pred);
           if (hit) return Promise.resolve(hit);
           return new Promise((res, rej) => {
@@ -177,8 +193,7 @@ export function openWs(url: string, headers: Record<string, string> = {}) {
             });
           });
         },
-      }),
-    );
+      });
   });
 }
 

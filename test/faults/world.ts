@@ -8,6 +8,7 @@ import { pgTextArray } from '../../src/ingest/index.ts';
 import { type Database, rows } from '../../src/platform/db.ts';
 import type { TenancyService } from '../../src/tenancy/service.ts';
 import { freshTotp, type Session, type TestUser } from '../helpers/app.ts';
+import { testCredentials } from '../helpers/users.ts';
 
 export interface ClusterWorld {
   tenantId: string;
@@ -20,12 +21,11 @@ export interface ClusterWorld {
 export async function seedWorld(db: Database, tenancy: TenancyService): Promise<ClusterWorld> {
   const slug = `mn-${randomBytes(3).toString('hex')}`;
   const { id: tenantId } = await tenancy.createTenant({ slug, name: `Tenant ${slug}` });
-  const password = `pw-${randomBytes(12).toString('base64url')}`;
+  const { email, displayName, password } = testCredentials('Agent');
   const totpSecret = newTotpSecret();
-  const email = `u${randomBytes(5).toString('hex')}@staff.test`;
   const { id } = await tenancy.createUser({
     email,
-    displayName: 'Agent',
+    displayName,
     password,
     totpSecret,
     memberships: [{ role: 'agent', tenantId }],

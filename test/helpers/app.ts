@@ -1,5 +1,4 @@
 // A real Vigil on a real socket, on a test database, with captured log lines.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { type Config, loadConfig } from '../../src/platform/config.ts';
 import type { Database } from '../../src/platform/db.ts';
 import { type RunningVigil, startVigil } from '../../src/runtime.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
+import { testCredentials } from './users.ts';
 
 export interface TestUser {
   id: string;
@@ -25,7 +25,8 @@ export interface Session {
 
 export interface Res {
   status: number;
-  json: any; // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected freely
+  // biome-ignore lint/suspicious/noExplicitAny: test responses are inspected freely
+  json: any;
   text: string;
   headers: Headers;
 }
@@ -120,15 +121,14 @@ export async function startTestVigil(
     logs,
     tenant,
     async makeUser(roles, opts = {}) {
-      const email = `u${randomBytes(5).toString('hex')}@staff.test`;
-      const password = `pw-${randomBytes(12).toString('base64url')}`;
+      const { email, displayName, password } = testCredentials();
       const totpSecret = newTotpSecret();
       const memberships = [];
       for (const r of roles)
         memberships.push({ role: r.role, tenantId: r.tenant ? await tenant(r.tenant) : null });
       const u = await v.tenancy.createUser({
         email,
-        displayName: 'Test User',
+        displayName,
         password,
         ...(opts.enrolled === false ? {} : { totpSecret }),
         memberships,

@@ -276,7 +276,8 @@ describe('failed logins', () => {
     expect(run(d, [fail(f, AGENT, '198.51.100.1'), fail(f, AGENT, '198.51.100.1', 'auth.mfa')])).toEqual([]);
     const out = run(
       d,
-      Array.from({ length: 8 }, () => fail(f, AGENT, `198.51.100.${Math.floor(Math.random() * 200)}`)),
+      // Eight different addresses (none of them the one above): a per-account burst, no source burst.
+      Array.from({ length: 8 }, (_, i) => fail(f, AGENT, `198.51.100.${10 + i}`)),
     );
     expect(rulesOf(out)).toEqual(['failed_login_account']);
     expect(out[0]).toMatchObject({ subjectType: 'user', subjectId: AGENT, tenantId: null });

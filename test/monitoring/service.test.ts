@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { AlertView } from '../../src/monitoring/alerts.ts';
 import type { MailMessage, OcsfDetectionFinding } from '../../src/monitoring/notify.ts';
 import { SIGNATURE_HEADER, verifyWebhook } from '../../src/monitoring/notify.ts';
-import { createMonitor, type Monitor, type MonitorDeps } from '../../src/monitoring/service.ts';
+import { createMonitor, type MonitorDeps } from '../../src/monitoring/service.ts';
 import { rows } from '../../src/platform/db.ts';
 import { createTestDatabase, type TestDatabase, testDbKind } from '../helpers/db.ts';
 import { eventFactory } from './events.ts';

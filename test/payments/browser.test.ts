@@ -172,11 +172,13 @@ describe(`hosted payment page in Chromium (${testDbKind})`, () => {
     const blocked: string[] = [];
     page.on('console', (m) => blocked.push(m.text()));
     await page.setContent(`<iframe id="f" src="${c.json.link}"></iframe>`);
-    await page.waitForTimeout(500);
+    // Chromium reports the refusal once it has the frame's headers: wait for that, not for time.
+    await expect
+      .poll(() => blocked.join('\n'), { timeout: 15_000 })
+      .toMatch(/frame-ancestors|Refused to (display|frame)/i);
     const frame = page.frames().find((f) => f !== page.mainFrame());
     const content = frame ? await frame.content().catch(() => '') : '';
     expect(content).not.toContain('Card number');
-    expect(blocked.join('\n')).toMatch(/frame-ancestors|Refused to (display|frame)/i);
     await page.close();
   });
 });

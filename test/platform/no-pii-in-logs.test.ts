@@ -4,6 +4,7 @@ import type pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, scrubLogText } from '../../src/platform/logging.ts';
 import { freshTotp, startTestVigil, type TestVigil } from '../helpers/app.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('no personal data in logs', () => {
   let v: TestVigil;
@@ -39,7 +40,11 @@ describe('no personal data in logs', () => {
     await v.call('POST', '/api/v1/auth/login', body);
     await v.call('POST', '/api/v1/auth/mfa/totp', { challenge: 'x'.repeat(20), code: '4111 1111 1111 1111' });
     secrets.push(body.email, body.password, 'DE89370400440532013000', 'DE89 3704 0044 0532 0130 00');
-    await new Promise((r) => setTimeout(r, 50));
+    // Fastify logs a request's completion after the answer went out: wait until every one is in.
+    await waitFor('every request logged as completed', () => {
+      const count = (msg: string) => v.logs.filter((l) => l.includes(`"msg":"${msg}"`)).length;
+      return count('incoming request') > 0 && count('incoming request') === count('request completed');
+    });
     const all = v.logs.join('');
     expect(v.logs.length).toBeGreaterThan(8);
     for (const secret of secrets)

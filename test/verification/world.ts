@@ -1,7 +1,7 @@
 // A contact-center world like test/conversations/fixture.ts, plus what verification and payments
 // need: a real SMTP relay sink (smtp-server + mailparser), a real HTTP SMS gateway, the local test
 // payment provider, and a customer with a full profile.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -77,7 +77,7 @@ export async function startPaymentsWorld(g: Gateways): Promise<World & { slugA: 
     smsWebhookSecret: SMS_SECRET,
     paymentProvider: 'test',
   });
-  const suffix = Math.random().toString(36).slice(2, 8);
+  const suffix = randomBytes(3).toString('hex');
   const slugA = `pay-a-${suffix}`;
   const slugB = `pay-b-${suffix}`;
   const a = await v.tenant(slugA);

@@ -208,7 +208,13 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     await page.getByLabel('Note for colleagues (not sent to the customer)').fill('Kunde wartet seit Montag.');
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.getByTestId('timeline').getByText('Kunde wartet seit Montag.').waitFor();
-    await new Promise((r) => setTimeout(r, 500));
+    // A later reply reaches the visitor after anything sent before it: once it is there, the note
+    // would have been too.
+    await page.locator('main h1').click();
+    await page.keyboard.press('r');
+    await page.getByLabel('Reply to the customer').fill('Wir melden uns gleich wieder.');
+    await page.keyboard.press('Control+Enter');
+    await visitor.getByRole('log').getByText('Wir melden uns gleich wieder.').waitFor({ timeout: 10_000 });
     expect(await visitor.getByRole('log').innerText()).not.toContain('Kunde wartet');
     await visitorCtx.close();
 
@@ -373,19 +379,44 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
 
   it('warns before the server’s idle timeout and keeps the session on request', async () => {
     const w = await newPage(browser, { baseUrl: v.url, locale: 'de-DE' });
+    // The page's clock is fake from its first script on, so the console's idle timer and its record
+    // of the last answered request both run on it; the test moves it, never waits for it.
     await w.page.clock.install();
+    await w.page.addInitScript({ content: countApiAnswers });
     // The browser's language is the default before anyone signs in.
     await w.page.goto(`${v.url}/`);
     await w.page.getByRole('heading', { name: 'Anmelden' }).waitFor();
     await w.page.getByTestId('language-signin').selectOption('en');
     await signIn(w.page, v.url, so, { navigate: false });
-    // Idle timeout 10 minutes (server configuration): no warning after 7, a warning after 8.5.
-    await w.page.clock.fastForward('07:00');
+    // Signing in leaves GET /api/v1/me in flight (it carries the idle timeout and restarts the idle
+    // clock): wait until the console has handled every answer, then stop the clock at fixed
+    // distances from the last one.
+    await expect
+      .poll(() => w.page.evaluate(() => (globalThis as unknown as PageProbe).__api.pending))
+      .toBe(0);
+    const answeredAt = await w.page.evaluate(() => (globalThis as unknown as PageProbe).__api.lastAnswerAt);
+    // Idle timeout 10 minutes (server configuration): the warning comes 2 minutes before, at 8.
+    await w.page.clock.pauseAt(answeredAt + 7 * 60_000);
+    await w.page.clock.runFor(2_000);
     const dialog = w.page.getByRole('dialog');
-    await w.page.waitForTimeout(300);
     expect(await dialog.isVisible()).toBe(false);
-    await w.page.clock.fastForward('01:30');
-    await dialog.getByRole('heading', { name: 'Are you still there?' }).waitFor();
+    await w.page.clock.pauseAt(answeredAt + 8 * 60_000);
+    // One second of page time per poll: the idle timer ticks however slowly the machine runs.
+    await expect
+      .poll(
+        async () => {
+          await w.page.clock.runFor(1_000);
+          return dialog.getByRole('heading', { name: 'Are you still there?' }).isVisible();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    // The countdown follows the server's 10 minutes, not the console's default of 15.
+    const left = Number(/signed out in (\d+) seconds/.exec(await dialog.innerText())?.[1]);
+    expect(left).toBeGreaterThan(60);
+    expect(left).toBeLessThanOrEqual(120);
+    // axe and screenshots need the page's timers; the warning stays up for the two minutes left.
+    await w.page.clock.resume();
     await axe(w.page, 'idle warning');
     await shot(w.page, '28-idle-warning');
     await dialog.getByRole('button', { name: 'Stay signed in' }).click();
@@ -395,3 +426,36 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     await w.ctx.close();
   });
 });
+
+interface PageProbe {
+  __api: { pending: number; lastAnswerAt: number };
+}
+
+/**
+ * Runs in the page before its scripts: counts the console's API calls until their body is read,
+ * and when the last was. (A string: the test transform would add helpers to a function's source.)
+ */
+const countApiAnswers = `(() => {
+  const probe = { pending: 0, lastAnswerAt: 0 };
+  globalThis.__api = probe;
+  const original = globalThis.fetch.bind(globalThis);
+  const done = () => {
+    probe.pending -= 1;
+    probe.lastAnswerAt = Date.now();
+  };
+  globalThis.fetch = (input, init) => {
+    probe.pending += 1;
+    return original(input, init).then(
+      (res) => {
+        const text = res.text.bind(res);
+        // The console reads every answer with text(); its own handling runs right after this.
+        Object.defineProperty(res, 'text', { value: () => text().finally(done) });
+        return res;
+      },
+      (e) => {
+        done();
+        throw e;
+      },
+    );
+  };
+})();`;

@@ -47,7 +47,6 @@ export function createNatsBus(o: NatsBusOptions): ClusterBus {
         return;
       }
       nc = c;
-      up = true;
       void (async () => {
         for await (const s of c.status()) {
           if (s.type === 'disconnect') up = false;
@@ -67,7 +66,9 @@ export function createNatsBus(o: NatsBusOptions): ClusterBus {
           fanOut(listeners, env.event, false);
         },
       });
+      // Connected means able to receive: the server has the subscription once the flush returns.
       await c.flush();
+      up = true;
     } catch (e) {
       if (!closed) o.onError?.(e);
     }

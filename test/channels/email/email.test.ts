@@ -1,6 +1,7 @@
 // The e-mail channel over real sockets: nodemailer → Vigil's SMTP server → pipeline → agent API
 // → reply through the relay → a test SMTP sink. Card numbers never reach the database; unknown
 // recipients, oversized and broken mail never crash the server; replays never duplicate.
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -73,7 +74,7 @@ describe(`e-mail channel (${testDbKind})`, () => {
   beforeAll(async () => {
     sink = await startSink();
     v = await startTestVigil({ smtpRelayUrl: `smtp://127.0.0.1:${sink.port}`, smtpRetryBaseSeconds: 1 });
-    const suffix = Math.random().toString(36).slice(2, 8);
+    const suffix = randomBytes(3).toString('hex');
     slugA = `mail-a-${suffix}`;
     slugB = `mail-b-${suffix}`;
     const a = await v.tenant(slugA);
@@ -107,7 +108,7 @@ describe(`e-mail channel (${testDbKind})`, () => {
       tls: { rejectUnauthorized: false },
     });
     send = (m) => transport.sendMail(m) as Promise<{ accepted: unknown[]; messageId: string }>;
-  }, 60_000);
+  });
   afterAll(async () => {
     await v?.close();
     await sink?.close();
