@@ -1,0 +1,125 @@
+// The control socket of an embedded (PGlite) server: <dataDir>/vigil.sock, a Unix socket of mode
+// 0600 (only the data directory's owner reaches it, as only they can read the data anyway). One
+// request per connection: a JSON line {op, params}; one JSON line back {code, stdout, stderr}.
+// Only the read-only commands in ./commands.ts are served; everything that changes data refuses
+// while the server runs (see platform/data-dir-lock.ts).
+import { chmodSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { type CommandCore, type ControlOp, controlCommands, isControlOp } from './commands.ts';
+
+/** sun_path is 108 bytes on Linux (104 on macOS); a longer data-dir path gets no socket. */
+const MAX_SOCKET_PATH = 100;
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+export const controlSocketPath = (dataDir: string): string | null => {
+  const p = join(dataDir, 'vigil.sock');
+  return Buffer.byteLength(p) <= MAX_SOCKET_PATH ? p : null;
+};
+
+export interface ControlReply {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function serve(core: CommandCore, line: string): Promise<ControlReply> {
+  const out = { stdout: '', stderr: '' };
+  const sink = {
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
+  };
+  let req: { op?: unknown; params?: unknown };
+  try {
+    req = JSON.parse(line) as typeof req;
+  } catch {
+    return { code: 2, stdout: '', stderr: 'vigil: bad control request\n' };
+  }
+  if (!isControlOp(req.op)) return { code: 2, stdout: '', stderr: 'vigil: not a control command\n' };
+  try {
+    // biome-ignore lint/suspicious/noExplicitAny: params were produced by this command's own parse()
+    const code = await controlCommands[req.op].run(core, req.params as any, sink);
+    return { code, ...out };
+  } catch (e) {
+    return {
+      code: 1,
+      stdout: out.stdout,
+      stderr: `${out.stderr}vigil: ${(e as Error).message.split('\n')[0]}\n`,
+    };
+  }
+}
+
+function onConnection(core: CommandCore, sock: Socket) {
+  let buf = '';
+  sock.setEncoding('utf8');
+  sock.on('error', () => {});
+  sock.on('data', (d: string) => {
+    buf += d;
+    if (buf.length > MAX_REQUEST_BYTES) return void sock.destroy();
+    const nl = buf.indexOf('\n');
+    if (nl < 0) return;
+    sock.pause();
+    void serve(core, buf.slice(0, nl)).then((r) => sock.end(`${JSON.stringify(r)}\n`));
+  });
+}
+
+export interface ControlServer {
+  path: string | null;
+  /** Stops accepting; resolves when the requests in progress have answered. */
+  close(): Promise<void>;
+}
+
+/** Listens on the control socket. The caller holds the exclusive data-directory lock. */
+export async function startControlSocket(dataDir: string, core: CommandCore): Promise<ControlServer> {
+  const path = controlSocketPath(dataDir);
+  if (!path) return { path: null, close: async () => {} };
+  rmSync(path, { force: true }); // left by a crashed server; we hold the lock, so it is not live
+  const server: Server = createServer((s) => onConnection(core, s));
+  const umask = process.umask(0o177);
+  try {
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(path, () => res());
+    });
+  } finally {
+    process.umask(umask);
+  }
+  chmodSync(path, 0o600);
+  return {
+    path,
+    close: () =>
+      new Promise<void>((res) => {
+        server.close(() => res());
+      }),
+  };
+}
+
+/** Runs a read-only command in the server that holds dataDir; null when no server answers. */
+export function callControl(dataDir: string, op: ControlOp, params: unknown): Promise<ControlReply | null> {
+  const path = controlSocketPath(dataDir);
+  if (!path) return Promise.resolve(null);
+  return new Promise((res) => {
+    const sock = connect(path);
+    let buf = '';
+    let answered = false;
+    sock.setEncoding('utf8');
+    sock.on('connect', () => sock.write(`${JSON.stringify({ op, params })}\n`));
+    sock.on('data', (d: string) => {
+      buf += d;
+    });
+    sock.on('end', () => {
+      try {
+        answered = true;
+        res(JSON.parse(buf) as ControlReply);
+      } catch {
+        res(null);
+      }
+    });
+    sock.on('error', () => {
+      if (!answered) res(null);
+    });
+    sock.on('close', () => {
+      if (!answered) res(null);
+    });
+  });
+}
