@@ -68,7 +68,8 @@ describe('fault: restart with WebSocket clients connected', () => {
     async (engine) => {
       const pgdb = engine === 'postgres' ? await createPgDatabase() : null;
       if (pgdb) cleanup.push(() => pgdb.drop());
-      const f = await prepare(pgdb?.url ?? '', { PORT: String(await freePort()) });
+      const ports = { PORT: String(await freePort()), SMTP_PORT: String(await freePort()) };
+      const f = await prepare(pgdb?.url ?? '', ports); // the same ports after the restart
       let node: NodeProc = await f.node();
       cleanup.push(() => node.stop());
 
