@@ -49,15 +49,19 @@ async function serve(core: CommandCore, line: string): Promise<ControlReply> {
   }
 }
 
-function onConnection(core: CommandCore, sock: Socket) {
+/** Connections that have not sent their request yet: shutdown drops them, never waits on them. */
+function onConnection(core: CommandCore, sock: Socket, idle: Set<Socket>) {
   let buf = '';
+  idle.add(sock);
   sock.setEncoding('utf8');
   sock.on('error', () => {});
+  sock.on('close', () => idle.delete(sock));
   sock.on('data', (d: string) => {
     buf += d;
     if (buf.length > MAX_REQUEST_BYTES) return void sock.destroy();
     const nl = buf.indexOf('\n');
     if (nl < 0) return;
+    idle.delete(sock);
     sock.pause();
     void serve(core, buf.slice(0, nl)).then((r) => sock.end(`${JSON.stringify(r)}\n`));
   });
@@ -74,7 +78,8 @@ export async function startControlSocket(dataDir: string, core: CommandCore): Pr
   const path = controlSocketPath(dataDir);
   if (!path) return { path: null, close: async () => {} };
   rmSync(path, { force: true }); // left by a crashed server; we hold the lock, so it is not live
-  const server: Server = createServer((s) => onConnection(core, s));
+  const idle = new Set<Socket>();
+  const server: Server = createServer((s) => onConnection(core, s, idle));
   const umask = process.umask(0o177);
   try {
     await new Promise<void>((res, rej) => {
@@ -90,6 +95,7 @@ export async function startControlSocket(dataDir: string, core: CommandCore): Pr
     close: () =>
       new Promise<void>((res) => {
         server.close(() => res());
+        for (const s of idle) s.destroy();
       }),
   };
 }
