@@ -291,10 +291,19 @@ async function startOn(
   ]);
   // Embedded: read-only CLI commands (keys status, audit verify, backup) reach this process.
   let control: ControlServer | undefined;
-  if (lock && !config.databaseUrl) control = await startControlSocket(config.dataDir, core);
+  if (lock && !config.databaseUrl) {
+    control = await startControlSocket(core);
+    lock.setControlSocket(control.path);
+  }
   const stopper = createStopper(
     [
-      { name: 'control socket', run: () => control?.close() },
+      {
+        name: 'control socket',
+        run: () => {
+          lock?.setControlSocket(undefined);
+          return control?.close();
+        },
+      },
       { name: 'https redirect listener', run: () => redirect?.close() },
       { name: 'smtp listener', run: () => smtp?.close() },
       { name: 'outbound e-mail', run: () => email?.stop() },

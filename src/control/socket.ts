@@ -1,21 +1,21 @@
-// The control socket of an embedded (PGlite) server: <dataDir>/vigil.sock, a Unix socket of mode
-// 0600 (only the data directory's owner reaches it, as only they can read the data anyway). One
+// The control socket of an embedded (PGlite) server: a Unix socket of mode 0600 in a private
+// 0700 directory under the system temp dir (a short path: sun_path holds ~100 bytes, data-dir
+// paths can be longer), recorded in the data-dir lock file, which only the owner can read. One
 // request per connection: a JSON line {op, params}; one JSON line back {code, stdout, stderr}.
 // Only the read-only commands in ./commands.ts are served; everything that changes data refuses
 // while the server runs (see platform/data-dir-lock.ts).
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readLockHolder } from '../platform/data-dir-lock.ts';
 import { type CommandCore, type ControlOp, controlCommands, isControlOp } from './commands.ts';
 
-/** sun_path is 108 bytes on Linux (104 on macOS); a longer data-dir path gets no socket. */
-const MAX_SOCKET_PATH = 100;
 const MAX_REQUEST_BYTES = 64 * 1024;
 
-export const controlSocketPath = (dataDir: string): string | null => {
-  const p = join(dataDir, 'vigil.sock');
-  return Buffer.byteLength(p) <= MAX_SOCKET_PATH ? p : null;
-};
+/** The socket of the server holding dataDir, as its lock file says (null: none). */
+export const controlSocketPath = (dataDir: string): string | null =>
+  readLockHolder(dataDir)?.controlSocket ?? null;
 
 export interface ControlReply {
   code: number;
@@ -68,16 +68,15 @@ function onConnection(core: CommandCore, sock: Socket, idle: Set<Socket>) {
 }
 
 export interface ControlServer {
-  path: string | null;
+  path: string;
   /** Stops accepting; resolves when the requests in progress have answered. */
   close(): Promise<void>;
 }
 
-/** Listens on the control socket. The caller holds the exclusive data-directory lock. */
-export async function startControlSocket(dataDir: string, core: CommandCore): Promise<ControlServer> {
-  const path = controlSocketPath(dataDir);
-  if (!path) return { path: null, close: async () => {} };
-  rmSync(path, { force: true }); // left by a crashed server; we hold the lock, so it is not live
+/** Listens on a new control socket; the caller records its path in the data-dir lock. */
+export async function startControlSocket(core: CommandCore): Promise<ControlServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ctl-')); // mode 0700
+  const path = join(dir, 'sock');
   const idle = new Set<Socket>();
   const server: Server = createServer((s) => onConnection(core, s, idle));
   const umask = process.umask(0o177);
@@ -94,7 +93,10 @@ export async function startControlSocket(dataDir: string, core: CommandCore): Pr
     path,
     close: () =>
       new Promise<void>((res) => {
-        server.close(() => res());
+        server.close(() => {
+          rmSync(dir, { recursive: true, force: true });
+          res();
+        });
         for (const s of idle) s.destroy();
       }),
   };

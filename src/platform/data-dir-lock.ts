@@ -21,11 +21,15 @@ export interface LockHolder {
   since: string;
   /** 'stopping' while a server shuts down: a command may wait for it instead of refusing. */
   state: 'running' | 'stopping';
+  /** Where a running embedded server serves read-only CLI commands (control/socket.ts). */
+  controlSocket?: string;
 }
 
 export interface DataDirLock {
   readonly mode: LockMode;
   markStopping(): void;
+  /** Records the holder's control socket for the CLI (exclusive holders only). */
+  setControlSocket(path: string | undefined): void;
   release(): void;
 }
 
@@ -112,19 +116,33 @@ export async function lockDataDir(dataDir: string, o: LockOptions): Promise<Data
     }
     await pause(100);
   }
-  const record = (state: LockHolder['state']) => {
+  let controlSocket: string | undefined;
+  let state: LockHolder['state'] = 'running';
+  const record = () => {
     if (o.mode !== 'exclusive') return; // shared holders are many; none owns the file's text
-    const h: LockHolder = { pid: process.pid, hostname: hostname(), command: o.command, since, state };
+    const h: LockHolder = {
+      pid: process.pid,
+      hostname: hostname(),
+      command: o.command,
+      since,
+      state,
+      ...(controlSocket ? { controlSocket } : {}),
+    };
     ftruncateSync(fd, 0);
     writeSync(fd, `${JSON.stringify(h)}\n`, 0);
   };
   const since = new Date().toISOString();
-  record('running');
+  record();
   let released = false;
   return {
     mode: o.mode,
     markStopping: () => {
-      if (!released) record('stopping');
+      state = 'stopping';
+      if (!released) record();
+    },
+    setControlSocket: (path) => {
+      controlSocket = path;
+      if (!released) record();
     },
     release() {
       if (released) return;

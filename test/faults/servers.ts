@@ -156,7 +156,7 @@ export interface NodeProc {
 }
 
 /** Starts `vigil serve` equivalent in a child process and waits until it listens. */
-export async function spawnNode(env: Record<string, string>, timeoutMs = 60_000): Promise<NodeProc> {
+export async function spawnNode(env: Record<string, string>, timeoutMs = 180_000): Promise<NodeProc> {
   const proc = spawn(
     process.execPath,
     [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'test/faults/node-main.ts')],
