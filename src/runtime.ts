@@ -22,6 +22,7 @@ import { emailRoutes } from './channels/email/routes.ts';
 import { createEmailService, type EmailService } from './channels/email/service.ts';
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { sanitizeReason } from './conversations/service.ts';
+import { type ControlServer, startControlSocket } from './control/index.ts';
 import {
   createKeyring,
   createLocalKeyProvider,
@@ -41,10 +42,13 @@ import {
 import type { AuditRecorder } from './platform/audit-port.ts';
 import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
+import { type DataDirLock, lockDataDir } from './platform/data-dir-lock.ts';
 import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLeases, runLeased } from './platform/leases.ts';
+import { createStdioLogDestination } from './platform/log-destination.ts';
 import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
+import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
 
@@ -129,13 +133,45 @@ export async function createCore(config: Config, db: Database): Promise<Core> {
   };
 }
 
-/** For CLI verbs: open the database, run fn, close. */
-export async function withRuntimeDb<T>(config: Config, fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await openCore(config);
+/**
+ * Locks the data directory for a CLI verb or a server: alone on PGlite (or when `alone`), shared
+ * with the other nodes with DATABASE_URL. Throws DataDirBusyError naming the holder.
+ */
+export const lockDataDirFor = (config: Config, command: string, alone = false): Promise<DataDirLock> =>
+  lockDataDir(config.dataDir, {
+    mode: alone || !config.databaseUrl ? 'exclusive' : 'shared',
+    command,
+    waitForStoppingMs: (config.shutdownTimeoutSeconds + 5) * 1000,
+    action:
+      command === 'serve'
+        ? 'stop that server first (two servers on one embedded data directory lose data)'
+        : 'stop the server first, then run this again',
+  });
+
+/** The verb this CLI process runs ('keys rotate', 'migrate' …), for the lock holder's record. */
+const cliVerb = () =>
+  process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith('-'))
+    .slice(0, 2)
+    .join(' ') || 'cli';
+
+/** For CLI verbs: lock the data directory, open the database, run fn, close. */
+export async function withRuntimeDb<T>(
+  config: Config,
+  fn: (core: Core) => Promise<T>,
+  lock: { command?: string; alone?: boolean } = {},
+): Promise<T> {
+  const held = await lockDataDirFor(config, lock.command ?? cliVerb(), lock.alone);
   try {
-    return await fn(core);
+    const core = await openCore(config);
+    try {
+      return await fn(core);
+    } finally {
+      await core.db.close();
+    }
   } finally {
-    await core.db.close();
+    held.release();
   }
 }
 
@@ -155,14 +191,34 @@ export interface RunningVigil {
   stop(): Promise<void>;
 }
 
-export async function startVigil(
+export interface StartOptions {
+  printDemoLogins?: boolean;
+  /** A database the caller opened (tests): then no data-directory lock and no control socket. */
+  db?: Database;
+  logDestination?: DestinationStream;
+  /** SIGTERM/SIGINT stop the server within config.shutdownTimeoutSeconds and end the process. */
+  handleSignals?: boolean;
+}
+
+export async function startVigil(config: Config, opts: StartOptions = {}): Promise<RunningVigil> {
+  const stdio = opts.logDestination ? undefined : createStdioLogDestination();
+  const logger = createLogger({ level: config.logLevel, destination: opts.logDestination ?? stdio! });
+  const lock = opts.db ? undefined : await lockDataDirFor(config, 'serve');
+  try {
+    return await startOn(config, opts, logger, lock, () => stdio?.flushNow());
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+async function startOn(
   config: Config,
-  opts: { printDemoLogins?: boolean; db?: Database; logDestination?: DestinationStream } = {},
+  opts: StartOptions,
+  logger: Logger,
+  lock: DataDirLock | undefined,
+  flushLogs: () => void,
 ): Promise<RunningVigil> {
-  const logger = createLogger({
-    level: config.logLevel,
-    ...(opts.logDestination ? { destination: opts.logDestination } : {}),
-  });
   const core = opts.db ? await createCore(config, opts.db) : await openCore(config);
   const tenancy = createTenancyService({
     db: core.db,
@@ -271,26 +327,48 @@ export async function startVigil(
     fileRescanJob(files, config.fileRescanSeconds),
     ...(app.detectorLease ? [app.detectorLease] : []),
   ]);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await redirect?.close();
-    await smtp?.close();
-    await email?.stop();
-    await app.http.close();
-    await background.stop();
-    await app.monitor.close();
-    await bus.close();
-    await core.db.close();
-  };
-  if (opts.printDemoLogins) {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(sig, () => {
-        void stop().finally(() => process.exit(0));
-      });
-    }
+  // Embedded: read-only CLI commands (keys status, audit verify, backup) reach this process.
+  let control: ControlServer | undefined;
+  if (lock && !config.databaseUrl) {
+    control = await startControlSocket(core);
+    lock.setControlSocket(control.path);
   }
+  const stopper = createStopper(
+    [
+      {
+        name: 'control socket',
+        run: () => {
+          lock?.setControlSocket(undefined);
+          return control?.close();
+        },
+      },
+      { name: 'https redirect listener', run: () => redirect?.close() },
+      { name: 'smtp listener', run: () => smtp?.close() },
+      { name: 'outbound e-mail', run: () => email?.stop() },
+      { name: 'http requests and websockets', run: () => app.http.close() },
+      { name: 'background jobs', run: () => background.stop() },
+      { name: 'monitoring', run: () => app.monitor.close() },
+      { name: 'cluster bus', run: () => bus.close() },
+      { name: 'database', run: () => core.db.close() },
+      { name: 'data directory lock', run: () => lock?.release() },
+    ],
+    (step, e) => logger.error({ err: e, step }, 'shutdown step failed'),
+  );
+  const stop = () => {
+    lock?.markStopping();
+    return stopper.stop();
+  };
+  if (opts.handleSignals)
+    handleShutdownSignals({
+      stopper,
+      timeoutSeconds: config.shutdownTimeoutSeconds,
+      onStopping: () => lock?.markStopping(),
+      log: (level, msg, fields) => logger[level](fields ?? {}, msg),
+      exit: (code) => {
+        flushLogs();
+        process.exit(code);
+      },
+    });
   return {
     http: app.http,
     core,

@@ -8,9 +8,8 @@ import { parseArgs } from 'node:util';
 import { createAuditLog } from '../audit/log.ts';
 import { createLocalKeyProvider, createVaultTransitProvider, type KeyProvider } from '../crypto/index.ts';
 import { type Config, ConfigError, loadConfig } from '../platform/config.ts';
-import { openDatabase, pgliteDirFor } from '../platform/db.ts';
+import { type Database, openDatabase, pgliteDirFor } from '../platform/db.ts';
 import { loadCheckpointSigner } from '../platform/signing-key.ts';
-import { createBackup } from './dump.ts';
 import { BackupRejected, restoreBackup } from './restore.ts';
 
 function providerFor(config: Config): KeyProvider {
@@ -33,40 +32,38 @@ const openConfigured = (config: Config) =>
     pgliteDir: config.databaseUrl ? undefined : pgliteDirFor(config.dataDir),
   });
 
+/** On a running embedded server, the backup is taken by that server (one snapshot, never torn). */
 export async function backupCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { out: { type: 'string' }, json: { type: 'boolean', default: false } },
-  });
-  if (!values.out) throw new ConfigError('usage: vigil backup --out DIR [--json]');
+  const { runReadOnly } = await import('../control/index.ts');
   const config = loadConfig();
-  const db = await openConfigured(config);
+  return runReadOnly({
+    op: 'backup',
+    args,
+    dataDir: config.dataDir,
+    embedded: !config.databaseUrl,
+    openLocal: (fn) =>
+      withLockedDb(config, false, (db) =>
+        fn({ db, provider: providerFor(config), auditLog: auditLogFor(config, db), config }),
+      ),
+  });
+}
+
+const auditLogFor = (config: Config, db: Database) =>
+  createAuditLog({ db, signer: loadCheckpointSigner(config.dataDir) });
+
+/** The data-directory lock (alone: no server may run, on either engine), then the database. */
+async function withLockedDb<T>(config: Config, alone: boolean, fn: (db: Database) => Promise<T>): Promise<T> {
+  const { lockDataDirFor } = await import('../runtime.ts');
+  const lock = await lockDataDirFor(config, alone ? 'restore' : 'backup', alone);
   try {
-    const log = createAuditLog({ db, signer: loadCheckpointSigner(config.dataDir) });
-    const { manifest } = await createBackup({
-      db,
-      provider: providerFor(config),
-      dataDir: config.dataDir,
-      outDir: values.out,
-      record: async (e) => void (await log.appendStandalone(db, e)),
-    });
-    const rows = manifest.tables.reduce((n, t) => n + t.rows, 0);
-    if (values.json)
-      console.log(
-        JSON.stringify({
-          dir: values.out,
-          backupId: manifest.backupId,
-          tables: manifest.tables.length,
-          rows,
-        }),
-      );
-    else
-      console.log(
-        `backup ${manifest.backupId} written to ${values.out}: ${manifest.tables.length} tables, ${rows} rows`,
-      );
-    return 0;
+    const db = await openConfigured(config);
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
   } finally {
-    await db.close();
+    lock.release();
   }
 }
 
@@ -81,13 +78,20 @@ export async function restoreCommand(args: string[]): Promise<number> {
   });
   if (!values.from) throw new ConfigError('usage: vigil restore --from DIR [--ledger-dir DIR] [--json]');
   const config = loadConfig();
-  const db = await openConfigured(config);
+  return withLockedDb(config, true, (db) => restoreInto(config, db, values));
+}
+
+async function restoreInto(
+  config: Config,
+  db: Database,
+  values: { from?: string; 'ledger-dir'?: string; json?: boolean },
+): Promise<number> {
   try {
-    const log = createAuditLog({ db, signer: loadCheckpointSigner(config.dataDir) });
+    const log = auditLogFor(config, db);
     const report = await restoreBackup({
       db,
       provider: providerFor(config),
-      fromDir: values.from,
+      fromDir: values.from!,
       ledgerDir: values['ledger-dir'] ?? config.dataDir,
       record: async (e) => void (await log.appendStandalone(db, e)),
     });
@@ -112,7 +116,5 @@ export async function restoreCommand(args: string[]): Promise<number> {
       return 1;
     }
     throw e;
-  } finally {
-    await db.close();
   }
 }

@@ -1,9 +1,9 @@
 // Administrative CLI verbs that need the database: users, tenants, audit verification, keys.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runAuditVerifyCli } from '../audit/index.ts';
 import { isRole, type Role } from '../authz/roles.ts';
-import { keyStatus, rotateMasterKey, rotateTenantKey } from '../crypto/index.ts';
+import { runReadOnly } from '../control/index.ts';
+import { rotateMasterKey, rotateTenantKey } from '../crypto/index.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
 import { withRuntimeDb } from '../runtime.ts';
 import { createTenancyService } from '../tenancy/service.ts';
@@ -72,27 +72,27 @@ export async function createTenantCommand(args: string[]): Promise<number> {
   });
 }
 
-export async function auditVerifyCommand(args: string[]): Promise<number> {
-  return withRuntimeDb(loadConfig(), (core) => runAuditVerifyCli(core.db, args, process.stdout));
-}
+/** Read-only verbs: locally, or in the running embedded server that holds the data directory. */
+const readOnly = (op: 'audit.verify' | 'keys.status', args: string[]) => {
+  const config = loadConfig();
+  return runReadOnly({
+    op,
+    args,
+    dataDir: config.dataDir,
+    embedded: !config.databaseUrl,
+    openLocal: (fn) => withRuntimeDb(config, fn),
+  });
+};
+
+export const auditVerifyCommand = (args: string[]): Promise<number> => readOnly('audit.verify', args);
 
 export async function keysCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'status') return readOnly('keys.status', rest);
   const { values } = parseArgs({ args: rest, options: { tenant: { type: 'string' } } });
   const config = loadConfig();
   return withRuntimeDb(config, async (core) => {
     const { provider } = core;
-    if (sub === 'status') {
-      const tenantId = values.tenant ? await tenantIdOf(core, values.tenant) : undefined;
-      console.log(
-        JSON.stringify(
-          await keyStatus({ db: core.db, provider, ...(tenantId ? { tenantId } : {}) }),
-          null,
-          2,
-        ),
-      );
-      return 0;
-    }
     if (sub === 'rotate') {
       if (!values.tenant) throw new ConfigError('usage: vigil keys rotate --tenant slug');
       const p = await rotateTenantKey({

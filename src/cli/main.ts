@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readDemoCredentials } from '../demo/seed.ts';
 import { ConfigError, loadConfig } from '../platform/config.ts';
+import { DataDirBusyError, EXIT_DATA_DIR_BUSY } from '../platform/data-dir-lock.ts';
 
 type Verb = (args: string[]) => Promise<number>;
 
@@ -24,7 +25,7 @@ const verbs: Record<string, Verb> = {
     const { values } = parseArgs({ args, options: { demo: { type: 'boolean', default: false } } });
     const { startVigil } = await import('../runtime.ts');
     const config = loadConfig(process.env, values.demo ? { demo: true } : {});
-    await startVigil(config, { printDemoLogins: true });
+    await startVigil(config, { printDemoLogins: true, handleSignals: true });
     return -1; // keep running
   },
   async migrate() {
@@ -133,6 +134,10 @@ export async function runCli(argv: string[]): Promise<number> {
     const code = await fn(rest);
     return Math.max(code, 0);
   } catch (e) {
+    if (e instanceof DataDirBusyError) {
+      console.error(`vigil: ${e.message}`);
+      return EXIT_DATA_DIR_BUSY;
+    }
     if (e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`vigil: ${(e as Error).message}`);
       return 2;

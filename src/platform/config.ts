@@ -89,6 +89,8 @@ export const ConfigSchema = Type.Object({
   siemAllowPrivateTargets: Type.Optional(Type.Boolean()),
   /** Bearer token for Prometheus scrapes of /metrics (unset: /metrics refuses every request). */
   metricsToken: Type.Optional(Type.String({ minLength: 32 })),
+  /** After SIGTERM/SIGINT: how long shutdown may take before the process exits non-zero anyway. */
+  shutdownTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -166,6 +168,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
       : undefined,
     siemAllowPrivateTargets: bool(env.VIGIL_SIEM_ALLOW_PRIVATE_TARGETS),
     metricsToken: env.VIGIL_METRICS_TOKEN || undefined,
+    shutdownTimeoutSeconds: int(env.VIGIL_SHUTDOWN_TIMEOUT_SECONDS),
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
 }
@@ -199,6 +202,7 @@ const defaults: Config = {
   auditCheckpointSeconds: 300,
   siemNats: false,
   paymentProvider: 'none',
+  shutdownTimeoutSeconds: 10,
 };
 
 /** Builds and validates the config; throws ConfigError with a one-line explanation. */

@@ -20,9 +20,18 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_NOT_FOUND: 'not_found',
 };
 
-// The database is down or restarting: a stable 503 the client may retry, never a 500 with details.
-const DB_UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53300)$/;
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTCONN']);
+// The database is down or restarting, or out of resources (53xxx: disk full, out of memory, too
+// many connections): a stable 503 the client may retry, never a 500 with details.
+const DB_UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53[0-9A-Z]{3})$/;
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTCONN',
+  'ENOSPC',
+]);
 const DRIVER_MESSAGES =
   /Connection terminated|connection timeout|Client has encountered a connection error|Connection is closed|terminating connection/i;
 

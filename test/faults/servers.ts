@@ -24,7 +24,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
     if (await check().catch(() => false)) return;
@@ -146,6 +146,8 @@ export async function createPgDatabase(
 
 export interface NodeProc {
   url: string;
+  /** The inbound SMTP port (0 when the contact center is off). */
+  smtpPort: number;
   proc: ChildProcess;
   output: string[];
   /** kill -9: no shutdown hooks, no flush. */
@@ -154,7 +156,7 @@ export interface NodeProc {
 }
 
 /** Starts `vigil serve` equivalent in a child process and waits until it listens. */
-export async function spawnNode(env: Record<string, string>, timeoutMs = 60_000): Promise<NodeProc> {
+export async function spawnNode(env: Record<string, string>, timeoutMs = 180_000): Promise<NodeProc> {
   const proc = spawn(
     process.execPath,
     [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'test/faults/node-main.ts')],
@@ -165,14 +167,14 @@ export async function spawnNode(env: Record<string, string>, timeoutMs = 60_000)
     },
   );
   const output: string[] = [];
-  const url = await new Promise<string>((res, rej) => {
+  const [url, smtpPort] = await new Promise<[string, number]>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`node did not start:\n${output.join('')}`)), timeoutMs);
     proc.stdout!.on('data', (d: Buffer) => {
       output.push(d.toString());
-      const m = /VIGIL_READY (\S+)/.exec(output.join(''));
+      const m = /VIGIL_READY (\S+) (\d+)/.exec(output.join(''));
       if (m) {
         clearTimeout(t);
-        res(m[1]!);
+        res([m[1]!, Number(m[2])]);
       }
     });
     proc.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -187,6 +189,7 @@ export async function spawnNode(env: Record<string, string>, timeoutMs = 60_000)
       : new Promise<void>((r) => proc.once('exit', () => r()));
   return {
     url,
+    smtpPort,
     proc,
     output,
     async crash() {

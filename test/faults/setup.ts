@@ -2,7 +2,7 @@
 // world (written through the real services in this process), and a node factory.
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/platform/config.ts';
-import { openCore } from '../../src/runtime.ts';
+import { type Core, openCore } from '../../src/runtime.ts';
 import { createTenancyService } from '../../src/tenancy/service.ts';
 import { type NodeProc, spawnNode, tempDir } from './servers.ts';
 import { type ClusterWorld, call, seedWorld } from './world.ts';
@@ -13,7 +13,11 @@ export interface FaultEnv {
   node(extra?: Record<string, string>): Promise<NodeProc>;
 }
 
-export async function prepare(databaseUrl: string, extra: Record<string, string> = {}): Promise<FaultEnv> {
+export async function prepare(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+  seed?: (db: Core['db'], world: ClusterWorld) => Promise<void>,
+): Promise<FaultEnv> {
   const env = {
     DATABASE_URL: databaseUrl,
     VIGIL_DATA_DIR: tempDir('vigil-fault-'),
@@ -29,6 +33,7 @@ export async function prepare(databaseUrl: string, extra: Record<string, string>
       onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
     });
     world = await seedWorld(core.db, tenancy);
+    await seed?.(core.db, world);
   } finally {
     await core.db.close();
   }
