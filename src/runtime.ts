@@ -21,8 +21,8 @@ import { emailFileSource } from './channels/email/attachments.ts';
 import { emailRoutes } from './channels/email/routes.ts';
 import { createEmailService, type EmailService } from './channels/email/service.ts';
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
-import { sanitizeReason } from './conversations/service.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
+import { sanitizeReason } from './conversations/service.ts';
 import {
   createKeyring,
   createLocalKeyProvider,
