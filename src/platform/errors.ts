@@ -51,6 +51,10 @@ export const errorStatus = {
   saml_response_invalid: 401,
   phishing_resistant_required: 403,
   webauthn_failed: 401,
+  // Role administration (issue 20): nobody grants themselves; a second person approves.
+  self_grant_forbidden: 403,
+  four_eyes_required: 403,
+  account_outside_tenant: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -5,6 +5,7 @@ import { isRole, type Role } from '../../authz/roles.ts';
 import type { AuditRecorder } from '../../platform/audit-port.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { rows, type Tx } from '../../platform/db.ts';
+import { scimStore } from './store.ts';
 
 export interface ScimRoleConfig {
   defaultRole: Exclude<Role, 'platform_admin'> | null;
@@ -29,7 +30,8 @@ export async function desiredRoles(
   scimUserId: string,
   active: boolean,
 ): Promise<Role[]> {
-  if (!active) return [];
+  // An existing account invited by SCIM gets nothing until the person accepts (issue 20).
+  if (!active || (await scimStore.awaitingAcceptance(tx, scimUserId))) return [];
   const groups = await rows<{ name: string }>(
     tx,
     sql`select lower(g.display_name) as name from scim_group_members m join scim_groups g on g.id = m.group_id

@@ -48,6 +48,20 @@ export const scimStore = {
     );
     return r!;
   },
+  /** An existing account provisioned here waits for its own acceptance (src/identity/scim/invitations.ts). */
+  invite: (tx: Tx, tenantId: string, userId: string, scimUserId: string) =>
+    tx.execute(
+      sql`insert into membership_invitations (tenant_id, user_id, scim_user_id) values (${tenantId}, ${userId}, ${scimUserId})
+          on conflict (tenant_id, user_id) where status = 'pending' do nothing`,
+    ),
+  /** Not accepted (pending or declined): the SCIM user holds no role in the tenant. */
+  async awaitingAcceptance(tx: Tx, scimUserId: string): Promise<boolean> {
+    const [r] = await rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from membership_invitations where scim_user_id = ${scimUserId} and status <> 'accepted'`,
+    );
+    return (r?.n ?? 0) > 0;
+  },
   deleteUser: (tx: Tx, id: string) => tx.execute(sql`delete from scim_users where id = ${id}`),
 
   groupsOfUser: (tx: Tx, scimUserId: string) =>

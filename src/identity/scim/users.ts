@@ -82,7 +82,11 @@ export function createScimUsers(deps: ScimUserDeps) {
   /** After a deactivation or delete: who loses sessions. The owning tenant's IdP speaks for the account. */
   async function cutOff(tx: Tx, row: ScimUserRow): Promise<boolean> {
     if (row.owns_user) {
-      await tx.execute(sql`update users set status = 'disabled' where id = ${row.user_id}`);
+      // The owning IdP speaks for its account, but never for a platform role's account.
+      await tx.execute(
+        sql`update users set status = 'disabled' where id = ${row.user_id}
+            and not exists (select 1 from memberships m where m.user_id = ${row.user_id} and m.tenant_id is null)`,
+      );
       // Device keys go too: a returning account registers its devices again.
       await tx.execute(
         sql`update user_devices set revoked_at = now() where user_id = ${row.user_id} and revoked_at is null`,
@@ -97,7 +101,6 @@ export function createScimUsers(deps: ScimUserDeps) {
     if (!a.email)
       throw scimError('invalid_input', 'invalidValue', 'an e-mail address (userName or emails) is required');
     const hash = await passwordHash(a);
-    let linked: string | null = null;
     const out = await uniqueOr409(() =>
       db.withTenant(ctx.tenant.id, async (tx) => {
         if (await scimStore.userByName(tx, a.userName))
@@ -118,18 +121,18 @@ export function createScimUsers(deps: ScimUserDeps) {
           userId = u!.id;
         }
         const row = await scimStore.insertUser(tx, ctx.tenant.id, userId, !existing, a);
+        // An account that exists already is not linked: it is invited, and the answer is the
+        // same as for a new account (src/identity/scim/invitations.ts).
+        if (existing) await scimStore.invite(tx, ctx.tenant.id, userId, row.id);
         const cfg = await loadRoleConfig(tx);
         await syncMemberships(tx, audit, ctx, userId, await desiredRoles(tx, cfg, row.id, row.active));
         await audit.inTx(
           tx,
-          serviceEvent(ctx, 'scim.user.create', 'user', userId, { scimId: row.id, linked: !!existing }),
+          serviceEvent(ctx, 'scim.user.create', 'user', userId, { scimId: row.id, invited: !!existing }),
         );
-        if (existing) linked = userId;
         return render(tx, row, base);
       }),
     );
-    // An existing account gained a role here: its cached sessions must see it.
-    if (linked) deps.forgetUser?.(linked);
     return out;
   }
 

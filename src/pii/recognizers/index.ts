@@ -10,10 +10,12 @@ import { recognizeIntlIds } from './intl-ids.ts';
 import { recognizeIp } from './ip.ts';
 import { recognizePersons } from './person.ts';
 import { recognizePhone } from './phone.ts';
+import { recognizeTrackData } from './track.ts';
 
 /** All recognizers in run order (cards first: expiry scoring looks at cards already found). */
 export const RECOGNIZERS: readonly Recognizer[] = [
   recognizeCards,
+  recognizeTrackData,
   recognizeBank,
   recognizeEmail,
   recognizePhone,
