@@ -465,7 +465,12 @@ export function createCustomerService(deps: CustomerDeps) {
         throw new VigilError('conflict', 'the customer was already merged');
       const a = await decode(tx, target);
       const b = await decode(tx, other);
-      const uniq = (xs: string[]) => [...new Map(xs.map((x) => [x.toLowerCase(), x])).values()].slice(0, 10);
+      // The survivor's spelling wins, so a duplicate differing only in case changes nothing.
+      const uniq = (xs: string[]) => {
+        const seen = new Map<string, string>();
+        for (const x of xs) if (!seen.has(x.toLowerCase())) seen.set(x.toLowerCase(), x);
+        return [...seen.values()].slice(0, 10);
+      };
       const united: CustomerInput = {
         name: a.name ?? b.name,
         emails: uniq([...a.emails, ...b.emails]),
