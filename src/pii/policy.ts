@@ -42,6 +42,7 @@ export const defaultPolicy: PiiPolicy = Object.freeze({
     PAYMENT_CARD: { operator: 'redact' },
     CARD_CVV: { operator: 'redact' },
     CARD_EXPIRY: { operator: 'redact' },
+    CARD_TRACK: { operator: 'redact' },
     IBAN: { operator: 'mask' },
     BIC: { operator: 'keep' },
     CREDENTIAL: { operator: 'redact' },
