@@ -78,7 +78,11 @@ describe(`monitoring service (${testDbKind})`, () => {
     }
     await m.flush();
     expect(x.suspendUser).toHaveBeenCalledTimes(1);
-    expect(x.suspendUser).toHaveBeenCalledWith(agent, expect.stringMatching(/^monitoring:view_burst:/), tenantA);
+    expect(x.suspendUser).toHaveBeenCalledWith(
+      agent,
+      expect.stringMatching(/^monitoring:view_burst:/),
+      tenantA,
+    );
     const { items } = await m.listAlerts(tenantA, { ruleId: 'view_burst' });
     expect(items).toHaveLength(1);
     const alert = items[0]!;
