@@ -8,6 +8,7 @@ import { testDbKind } from '../helpers/db.ts';
 import { scimClient } from '../identity/helpers.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 describe(`tenant roles stay inside the tenant (${testDbKind})`, () => {
   let v: TestVigil;
@@ -93,6 +94,27 @@ describe(`tenant roles stay inside the tenant (${testDbKind})`, () => {
       200,
     );
     expect(await slugsOf(s)).toEqual(['pen-a', 'pen-b']);
+  });
+
+  it('until accepted, SCIM neither strips the roles of an invited account nor ends its sessions', async () => {
+    const colleague = await v.makeUser([{ role: 'tenant_admin', tenant: 'pen-a' }]);
+    const loner = await v.makeUser([]);
+    const sColleague = await v.login(colleague);
+    const sLoner = await v.login(loner);
+    for (const [u, s, slugs] of [
+      [colleague, sColleague, ['pen-a']],
+      [loner, sLoner, []],
+    ] as const) {
+      const r = await scim('POST', '/Users', { schemas: [USER], userName: u.email });
+      expect(r.status).toBe(201);
+      await scim('PATCH', `/Users/${r.json.id}`, {
+        schemas: [PATCH],
+        Operations: [{ op: 'replace', value: { active: false } }],
+      });
+      expect((await scim('DELETE', `/Users/${r.json.id}`)).status).toBe(204);
+      expect((await v.call('GET', '/api/v1/me', undefined, s)).status).toBe(200);
+      expect(await slugsOf(s)).toEqual(slugs);
+    }
   });
 
   it('the roles endpoint does not reach the platform admin: 404 as a non-member, 403 as a member', async () => {

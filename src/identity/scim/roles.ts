@@ -30,8 +30,7 @@ export async function desiredRoles(
   scimUserId: string,
   active: boolean,
 ): Promise<Role[]> {
-  // An existing account invited by SCIM gets nothing until the person accepts (issue 20).
-  if (!active || (await scimStore.awaitingAcceptance(tx, scimUserId))) return [];
+  if (!active) return [];
   const groups = await rows<{ name: string }>(
     tx,
     sql`select lower(g.display_name) as name from scim_group_members m join scim_groups g on g.id = m.group_id
@@ -54,6 +53,8 @@ export async function syncMemberships(
   changed?: Set<string>,
 ): Promise<{ granted: Role[]; revoked: Role[] }> {
   const tenantId = ctx.tenant.id;
+  // An existing account invited by SCIM: untouched until the person accepts (issue 20).
+  if (await scimStore.awaitingAcceptance(tx, tenantId, userId)) return { granted: [], revoked: [] };
   const have = (
     await rows<{ role: string }>(
       tx,

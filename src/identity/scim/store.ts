@@ -54,11 +54,15 @@ export const scimStore = {
       sql`insert into membership_invitations (tenant_id, user_id, scim_user_id) values (${tenantId}, ${userId}, ${scimUserId})
           on conflict (tenant_id, user_id) where status = 'pending' do nothing`,
     ),
-  /** Not accepted (pending or declined): the SCIM user holds no role in the tenant. */
-  async awaitingAcceptance(tx: Tx, scimUserId: string): Promise<boolean> {
+  /**
+   * Not accepted (pending or declined): SCIM does not manage this account's roles in the tenant,
+   * neither granting nor revoking, and its deactivation or deletion ends no session.
+   */
+  async awaitingAcceptance(tx: Tx, tenantId: string, userId: string): Promise<boolean> {
     const [r] = await rows<{ n: number }>(
       tx,
-      sql`select count(*)::int as n from membership_invitations where scim_user_id = ${scimUserId} and status <> 'accepted'`,
+      sql`select count(*)::int as n from membership_invitations
+          where tenant_id = ${tenantId} and user_id = ${userId} and scim_user_id is not null and status <> 'accepted'`,
     );
     return (r?.n ?? 0) > 0;
   },

@@ -80,7 +80,7 @@ export function createScimUsers(deps: ScimUserDeps) {
   }
 
   /** After a deactivation or delete: who loses sessions. The owning tenant's IdP speaks for the account. */
-  async function cutOff(tx: Tx, row: ScimUserRow): Promise<boolean> {
+  async function cutOff(tx: Tx, tenantId: string, row: ScimUserRow): Promise<boolean> {
     if (row.owns_user) {
       // The owning IdP speaks for its account, but never for a platform role's account.
       await tx.execute(
@@ -93,6 +93,7 @@ export function createScimUsers(deps: ScimUserDeps) {
       );
       return true;
     }
+    if (await scimStore.awaitingAcceptance(tx, tenantId, row.user_id)) return false;
     return (await remainingMemberships(tx, row.user_id)) === 0;
   }
 
@@ -182,7 +183,7 @@ export function createScimUsers(deps: ScimUserDeps) {
         let action = 'scim.user.update';
         if (cur.active && !row.active) {
           action = 'scim.user.deactivate';
-          revoke = await cutOff(tx, row);
+          revoke = await cutOff(tx, ctx.tenant.id, row);
         } else if (!cur.active && row.active) {
           action = 'scim.user.reactivate';
           if (cur.owns_user)
@@ -213,8 +214,9 @@ export function createScimUsers(deps: ScimUserDeps) {
       const row = await scimStore.userById(tx, id);
       if (!row) throw notFound('user');
       await syncMemberships(tx, audit, ctx, row.user_id, []);
+      // Before the delete: it takes a pending invitation with it.
+      const revoke = await cutOff(tx, ctx.tenant.id, row);
       await scimStore.deleteUser(tx, id);
-      const revoke = await cutOff(tx, row);
       // The account's e-mail is released: nothing personal stays on a deleted, owned account.
       if (row.owns_user)
         await tx.execute(
