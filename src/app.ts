@@ -12,6 +12,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { registerAuditSinks } from './audit/sink-routes.ts';
 import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
+import { createMembershipSuspension } from './auth/membership-suspension.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
@@ -39,6 +40,8 @@ import { createMetrics, metricsRoutes } from './platform/metrics.ts';
 import { createRateCounter, rateLimitStoreFor } from './platform/rate-limit.ts';
 import { installTracing } from './platform/tracing.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
+import { createRoleGrants } from './tenancy/role-grants.ts';
+import { roleRequestRoutes } from './tenancy/role-request-routes.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
 import { registerVerification } from './verification/module.ts';
@@ -144,7 +147,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
-  adminSessionRoutes(http, { db, auth, audit });
+  const suspension = createMembershipSuspension({ db, audit, auth });
+  adminSessionRoutes(http, { db, auth, audit, suspension });
   scim.register(http);
   access.register(http);
   registerIdentity(http, { config, db, audit, secrets, auth });
@@ -156,12 +160,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       keyring: deps.keyring,
       allowPrivateTargets: !!config.siemAllowPrivateTargets,
     });
+  const grants = createRoleGrants({ db, audit, onAccessChanged: (userId) => auth.forgetUser(userId) });
   tenancyRoutes(http, {
     db,
     audit,
+    grants,
     tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
     onAccessChanged: (userId) => auth.forgetUser(userId),
   });
+  roleRequestRoutes(http, { grants });
 
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
@@ -222,7 +229,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const monitor = await createMonitor({
     db,
     actions: {
-      suspendUser: (id, reason) => auth.suspendUser(id, reason, systemActor),
+      // A tenant's rule suspends the membership of the tenant whose data was touched; a platform
+      // finding (no tenant) suspends the account.
+      suspendUser: (id, reason, tenantId) =>
+        tenantId
+          ? suspension.suspend(tenantId, id, reason, systemActor)
+          : auth.suspendUser(id, reason, systemActor),
       requireStepUp: (id) => auth.requireStepUp(id),
     },
     // Alerts enter the audit log, and through it the SIEM export (OCSF Detection Finding).

@@ -1,12 +1,15 @@
 // Sessions and suspension of other users: security officers and admins of a tenant act on the
-// members of that tenant only; platform admins act platform-wide.
+// members of that tenant only, and on their membership, never on the account (issue 20): a
+// suspension here suspends the membership in this tenant; sessions (account-wide) are revoked here
+// only for accounts that belong to this tenant alone.
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
+import type { AuditRecorder } from '../platform/audit-port.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import type { MembershipSuspension } from './membership-suspension.ts';
 import { sessionView } from './routes.ts';
 import type { AuthService } from './service.ts';
 
@@ -35,9 +38,9 @@ const SessionList = Type.Object({
 
 export function adminSessionRoutes(
   app: FastifyInstance,
-  deps: { db: Database; auth: AuthService; audit: AuditRecorder },
+  deps: { db: Database; auth: AuthService; audit: AuditRecorder; suspension: MembershipSuspension },
 ) {
-  const { db, auth } = deps;
+  const { db, auth, suspension } = deps;
   const actor = (req: FastifyRequest) => ({
     ip: req.ctx.ip,
     uaHash: req.ctx.uaHash,
@@ -91,7 +94,9 @@ export function adminSessionRoutes(
           active: number;
         }>(
           tx,
-          sql`select u.id, u.display_name, u.status, array_agg(m.role order by m.role) as roles, u.last_login_at,
+          sql`select u.id, u.display_name,
+              case when exists (select 1 from membership_suspensions ms where ms.tenant_id = ${req.ctx.tenant!.id} and ms.user_id = u.id)
+                then 'suspended' else u.status end as status, array_agg(m.role order by m.role) as roles, u.last_login_at,
               (select count(*)::int from sessions s where s.user_id = u.id and s.revoked_at is null and s.idle_expires_at > now()) as active
             from users u join memberships m on m.user_id = u.id and m.tenant_id = ${req.ctx.tenant!.id}
             group by u.id order by u.display_name`,
@@ -136,6 +141,11 @@ export function adminSessionRoutes(
       );
       if (!s) throw new VigilError('not_found', 'session not found');
       await memberOfTenant(req.ctx.tenant!.id, s.user_id);
+      if (!(await suspension.exclusiveTo(req.ctx.tenant!.id, s.user_id)))
+        throw new VigilError(
+          'account_outside_tenant',
+          'this account also belongs elsewhere; suspend its membership instead',
+        );
       await auth.revokeSessions({ id: sessionId }, 'revoked_by_security', actor(req));
       return { ok: true };
     },
@@ -160,14 +170,10 @@ export function adminSessionRoutes(
         const { userId } = req.params as { userId: string };
         if (userId === req.ctx.actor.id)
           throw new VigilError('forbidden', 'you cannot change your own suspension');
-        await memberOfTenant(req.ctx.tenant!.id, userId);
         const { reason } = req.body as { reason: string };
-        if (suspend) await auth.suspendUser(userId, reason, actor(req));
-        else await auth.unsuspendUser(userId, reason, actor(req));
-        // Also in the tenant's own chain, so the tenant's security officers and DPO see it.
-        await deps.audit.standalone(
-          userAction(req.ctx, suspend ? 'user.suspend' : 'user.unsuspend', 'user', userId),
-        );
+        const tenantId = req.ctx.tenant!.id;
+        if (suspend) await suspension.suspend(tenantId, userId, reason, actor(req));
+        else await suspension.unsuspend(tenantId, userId, reason, actor(req));
         return { ok: true };
       },
     );

@@ -59,6 +59,18 @@ export interface AuthenticatedSession {
   stepUpRequired: boolean;
 }
 
+/** The account is locked: even a correct second factor opens no session while it lasts. */
+class LockedAtFactor extends VigilError {
+  constructor(
+    readonly userId: string,
+    until: Date,
+  ) {
+    super('account_locked', 'too many failed attempts; try again later', {
+      retryAfter: Math.ceil((until.getTime() - Date.now()) / 1000),
+    });
+  }
+}
+
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const CHALLENGE_MAX_ATTEMPTS = 5;
 // Persisting last_seen on every request would make each read a write; a small slack is enough.
@@ -142,8 +154,8 @@ export function createAuthService(deps: {
       await recordFailure(user.id, c, 'auth.login');
       throw new VigilError('invalid_credentials', 'e-mail or password is wrong');
     }
-    if (user.status !== 'active') {
-      await audit.standalone(event(c, user.id, 'auth.login', 'denied', { reason: user.status }));
+    if (user.access_status !== 'active') {
+      await audit.standalone(event(c, user.id, 'auth.login', 'denied', { reason: user.access_status }));
       throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
     }
     return db.withPlatform(async (tx) => {
@@ -188,8 +200,35 @@ export function createAuthService(deps: {
     await db.withPlatform(async (tx) => {
       const r = await userStore.recordFailure(tx, userId, config.lockoutThreshold, config.lockoutBaseSeconds);
       await audit.inTx(tx, event(c, userId, action, 'failure'));
-      if (r.locked) await audit.inTx(tx, event(c, userId, 'auth.lockout', 'success'));
+      if (r.locked) {
+        await audit.inTx(tx, event(c, userId, 'auth.lockout', 'success'));
+        // Open sign-in challenges end with the lock: guesses cannot continue on them.
+        await tx.execute(
+          sql`update mfa_challenges set expires_at = least(expires_at, now()) where user_id = ${userId} and used_at is null`,
+        );
+      }
     });
+  }
+
+  /** Refuses while the account is locked (the caller audits the denial after the rollback). */
+  async function assertNotLocked(tx: Tx, userId: string): Promise<void> {
+    const [u] = await rows<{ locked_until: Date | string | null }>(
+      tx,
+      sql`select locked_until from users where id = ${userId}`,
+    );
+    const until = asDate(u?.locked_until ?? null);
+    if (until && until > new Date()) throw new LockedAtFactor(userId, until);
+  }
+
+  /** Runs a second-factor step; a refusal for a lock is audited once the transaction is gone. */
+  async function auditLock<T>(c: ClientInfo, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof LockedAtFactor)
+        await audit.standalone(event(c, e.userId, 'auth.mfa', 'denied', { reason: 'locked' }));
+      throw e;
+    }
   }
 
   interface ChallengeRow {
@@ -210,6 +249,9 @@ export function createAuthService(deps: {
       sql`update mfa_challenges set attempts = attempts + 1 where challenge_hash = ${sha256(challenge)}
           returning id, user_id, purpose, attempts, expires_at, used_at, ua_hash, pending_secret_sealed, first_factor`,
     );
+    // The lock holds at the second factor too: a challenge issued before the lock completes
+    // nothing while it lasts (and recordFailure already expired it when the lock began).
+    if (ch && ch.ua_hash === c.uaHash) await assertNotLocked(tx, ch.user_id);
     if (
       !ch ||
       ch.used_at ||
@@ -233,53 +275,55 @@ export function createAuthService(deps: {
     external?: ExternalFactor,
   ): Promise<MfaResult> {
     // Step 1: check the code; a failure must persist its counters, so it commits on its own.
-    const outcome = await db.withPlatform(async (tx) => {
-      const ch = await takeChallenge(tx, challenge, c);
-      const user = (await userStore.byId(tx, ch.user_id))!;
-      if (user.status !== 'active') return { ok: false as const, user, suspended: true };
-      if (kind !== 'webauthn' && (await deps.factorPolicy?.phishingResistantRequired(tx, user.id)))
-        return { ok: false as const, user, suspended: false, phishingResistant: true };
-      let step: number | null = null;
-      let newSecret: Buffer | null = null;
-      let usedRecovery = false;
-      let usedExternal = false;
-      if (kind === 'webauthn') {
-        usedExternal = external !== undefined && (await external(tx, user.id, ch.id));
-      } else if (kind === 'recovery') {
-        const [rc] = await rows<{ id: string }>(
-          tx,
-          sql`update recovery_codes set used_at = now()
+    const outcome = await auditLock(c, () =>
+      db.withPlatform(async (tx) => {
+        const ch = await takeChallenge(tx, challenge, c);
+        const user = (await userStore.byId(tx, ch.user_id))!;
+        if (user.access_status !== 'active') return { ok: false as const, user, suspended: true };
+        if (kind !== 'webauthn' && (await deps.factorPolicy?.phishingResistantRequired(tx, user.id)))
+          return { ok: false as const, user, suspended: false, phishingResistant: true };
+        let step: number | null = null;
+        let newSecret: Buffer | null = null;
+        let usedRecovery = false;
+        let usedExternal = false;
+        if (kind === 'webauthn') {
+          usedExternal = external !== undefined && (await external(tx, user.id, ch.id));
+        } else if (kind === 'recovery') {
+          const [rc] = await rows<{ id: string }>(
+            tx,
+            sql`update recovery_codes set used_at = now()
               where id = (select id from recovery_codes where user_id = ${user.id} and used_at is null
                           and code_hash = ${sha256(normalizeRecoveryCode(code)).toString('hex')} limit 1)
               returning id`,
-        );
-        usedRecovery = rc !== undefined;
-      } else if (ch.purpose === 'enrol' && ch.pending_secret_sealed) {
-        newSecret = await secrets.open('totp-pending', ch.id, Buffer.from(ch.pending_secret_sealed), tx);
-        step = verifyTotp(newSecret.toString(), code, 0);
-      } else if (user.totp_secret_sealed) {
-        const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
-        step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
-      }
-      if (step === null && !usedRecovery && !usedExternal)
-        return { ok: false as const, user, suspended: false };
-      await tx.execute(sql`update mfa_challenges set used_at = now() where id = ${ch.id}`);
-      if (newSecret) {
-        const sealed = await secrets.seal('totp', user.id, newSecret, tx);
-        await tx.execute(
-          sql`update users set totp_secret_sealed = ${sealed}, mfa_enrolled_at = now() where id = ${user.id}`,
-        );
-      }
-      if (step !== null)
-        await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
-      return {
-        ok: true as const,
-        user,
-        enrolled: newSecret !== null,
-        usedRecovery,
-        firstFactor: ch.first_factor,
-      };
-    });
+          );
+          usedRecovery = rc !== undefined;
+        } else if (ch.purpose === 'enrol' && ch.pending_secret_sealed) {
+          newSecret = await secrets.open('totp-pending', ch.id, Buffer.from(ch.pending_secret_sealed), tx);
+          step = verifyTotp(newSecret.toString(), code, 0);
+        } else if (user.totp_secret_sealed) {
+          const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
+          step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
+        }
+        if (step === null && !usedRecovery && !usedExternal)
+          return { ok: false as const, user, suspended: false };
+        await tx.execute(sql`update mfa_challenges set used_at = now() where id = ${ch.id}`);
+        if (newSecret) {
+          const sealed = await secrets.seal('totp', user.id, newSecret, tx);
+          await tx.execute(
+            sql`update users set totp_secret_sealed = ${sealed}, mfa_enrolled_at = now() where id = ${user.id}`,
+          );
+        }
+        if (step !== null)
+          await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
+        return {
+          ok: true as const,
+          user,
+          enrolled: newSecret !== null,
+          usedRecovery,
+          firstFactor: ch.first_factor,
+        };
+      }),
+    );
     if (!outcome.ok) {
       if (outcome.suspended)
         throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
@@ -353,8 +397,8 @@ export function createAuthService(deps: {
   ): Promise<{ session: MfaResult } | { challenge: LoginResult }> {
     return db.withPlatform(async (tx) => {
       const user = (await userStore.byId(tx, userId))!;
-      if (user.status !== 'active') {
-        await audit.inTx(tx, event(c, user.id, `auth.${via}`, 'denied', { reason: user.status }));
+      if (user.access_status !== 'active') {
+        await audit.inTx(tx, event(c, user.id, `auth.${via}`, 'denied', { reason: user.access_status }));
         throw new VigilError('account_suspended', 'this account is suspended; contact your security officer');
       }
       const prRequired = (await deps.factorPolicy?.phishingResistantRequired(tx, user.id)) ?? false;
@@ -492,23 +536,26 @@ export function createAuthService(deps: {
 
   /** Confirms a fresh TOTP code for the current session (step-up). */
   async function stepUp(sessionId: string, userId: string, code: string, c: ClientInfo): Promise<void> {
-    const ok = await db.withPlatform(async (tx) => {
-      const user = (await userStore.byId(tx, userId))!;
-      if (await deps.factorPolicy?.phishingResistantRequired(tx, user.id))
-        return 'phishing_resistant' as const;
-      if (!user.totp_secret_sealed) return false;
-      const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
-      const step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
-      if (step === null) return false;
-      await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
-      await tx.execute(sql`update sessions set mfa_at = now() where id = ${sessionId}`);
-      await audit.inTx(tx, {
-        ...event(c, user.id, 'auth.step_up', 'success'),
-        resourceType: 'session',
-        resourceId: sessionId,
-      });
-      return true;
-    });
+    const ok = await auditLock(c, () =>
+      db.withPlatform(async (tx) => {
+        await assertNotLocked(tx, userId);
+        const user = (await userStore.byId(tx, userId))!;
+        if (await deps.factorPolicy?.phishingResistantRequired(tx, user.id))
+          return 'phishing_resistant' as const;
+        if (!user.totp_secret_sealed) return false;
+        const secret = await secrets.open('totp', user.id, Buffer.from(user.totp_secret_sealed), tx);
+        const step = verifyTotp(secret.toString(), code, Number(user.totp_last_step));
+        if (step === null) return false;
+        await tx.execute(sql`update users set totp_last_step = ${step} where id = ${user.id}`);
+        await tx.execute(sql`update sessions set mfa_at = now() where id = ${sessionId}`);
+        await audit.inTx(tx, {
+          ...event(c, user.id, 'auth.step_up', 'success'),
+          resourceType: 'session',
+          resourceId: sessionId,
+        });
+        return true;
+      }),
+    );
     forgetUser(userId);
     if (ok === 'phishing_resistant')
       throw new VigilError(

@@ -17,6 +17,8 @@ export interface UserRow {
   lockouts: number;
   locked_until: Date | string | null;
   step_up_after: Date | string | null;
+  /** 'suspended' also when every tenant membership is suspended and no platform role remains. */
+  access_status: UserRow['status'];
 }
 
 export interface SessionRow {
@@ -42,15 +44,39 @@ export interface MembershipRow {
   role: Role;
 }
 
+/** A membership that its tenant has suspended (membership_suspensions) gives no role. */
+const LIVE_MEMBERSHIP = sql`not exists (select 1 from membership_suspensions ms
+  where ms.tenant_id = m.tenant_id and ms.user_id = m.user_id)`;
+
+/**
+ * The account's status as sign-in sees it: its own status, or 'suspended' when it has memberships
+ * and all of them are suspended (a single-tenant agent suspended by that tenant cannot sign in;
+ * an account with another tenant or a platform role can).
+ */
+const ACCESS_STATUS = sql`case when u.status <> 'active' then u.status
+  when exists (select 1 from memberships m where m.user_id = u.id)
+   and not exists (select 1 from memberships m where m.user_id = u.id and (m.tenant_id is null or ${LIVE_MEMBERSHIP}))
+  then 'suspended' else 'active' end`;
+
 export const asDate = (v: Date | string | null): Date | null =>
   v === null ? null : v instanceof Date ? v : new Date(v);
 
 export const userStore = {
   async byEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
-    return (await rows<UserRow>(tx, sql`select * from users where lower(email) = lower(${email})`))[0];
+    return (
+      await rows<UserRow>(
+        tx,
+        sql`select u.*, ${ACCESS_STATUS} as access_status from users u where lower(u.email) = lower(${email})`,
+      )
+    )[0];
   },
   async byId(tx: Tx, id: string): Promise<UserRow | undefined> {
-    return (await rows<UserRow>(tx, sql`select * from users where id = ${id}`))[0];
+    return (
+      await rows<UserRow>(
+        tx,
+        sql`select u.*, ${ACCESS_STATUS} as access_status from users u where u.id = ${id}`,
+      )
+    )[0];
   },
   async recordFailure(
     tx: Tx,
@@ -86,7 +112,7 @@ export const userStore = {
       tx,
       sql`select m.tenant_id, t.slug, t.name, m.role from memberships m
           left join tenants t on t.id = m.tenant_id
-          where m.user_id = ${userId} and (t.id is null or t.status = 'active')
+          where m.user_id = ${userId} and (t.id is null or (t.status = 'active' and ${LIVE_MEMBERSHIP}))
           order by t.slug nulls first, m.role`,
     );
   },
@@ -97,7 +123,7 @@ export const sessionStore = {
     return (
       await rows<SessionRow>(
         tx,
-        sql`select s.*, u.status as user_status from sessions s join users u on u.id = s.user_id
+        sql`select s.*, ${ACCESS_STATUS} as user_status from sessions s join users u on u.id = s.user_id
             where s.token_hash = ${tokenHash}`,
       )
     )[0];

@@ -142,4 +142,11 @@ export function abilityFor(roles: readonly Role[]): AppAbility {
   return build();
 }
 
+/**
+ * Roles that read personal data: customers' (agent, supervisor, dpo) or staff's (security_officer:
+ * audit trail, sessions, users). Granting one needs a second tenant admin's approval (four-eyes,
+ * src/tenancy/role-grants.ts); tenant_admin administers and reads no personal data.
+ */
+export const DATA_READING_ROLES: readonly Role[] = ['agent', 'supervisor', 'dpo', 'security_officer'];
+
 export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);

@@ -103,7 +103,8 @@ export function createCockpitService(deps: CockpitDeps) {
       rows<{ tenant_id: string; role: string }>(
         tx,
         sql`select m.tenant_id, m.role from memberships m join tenants t on t.id = m.tenant_id
-            where m.user_id = ${userId} and t.status = 'active'`,
+            where m.user_id = ${userId} and t.status = 'active' and not exists (select 1 from membership_suspensions ms
+              where ms.tenant_id = m.tenant_id and ms.user_id = m.user_id)`,
       ),
     );
     const roles = new Map<string, string[]>();

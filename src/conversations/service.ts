@@ -356,6 +356,7 @@ export function createConversationService(deps: ConversationDeps) {
           ) as recent
           from queue_members m join users u on u.id = m.user_id
           where m.queue_id = ${queueId} and u.status = 'active'
+            and not exists (select 1 from membership_suspensions ms where ms.tenant_id = m.tenant_id and ms.user_id = m.user_id)
           order by m.last_assigned_at asc nulls first, m.user_id`,
     );
     return members.filter((m) => m.recent || deps.isOnline(ctx.tenant.id, m.user_id)).map((m) => m.user_id);

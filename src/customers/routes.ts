@@ -17,6 +17,10 @@ import type { CustomerService } from './service.ts';
 const base = '/api/v1/tenants/:tenantSlug/customers';
 const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
 const withErased = { ...errorResponses, 410: errorResponses[404] };
+const ConversationQuery = Type.Object(
+  { conversationId: Type.Optional(Type.String({ format: 'uuid' })) },
+  { additionalProperties: false },
+);
 
 export function customerRoutes(app: FastifyInstance, deps: { customers: CustomerService }) {
   const { customers } = deps;
@@ -106,10 +110,7 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
         tags: ['customers'],
         params: CustomerIdParams,
         // Changes of e-mail, phone or address name the conversation in which the caller was verified.
-        querystring: Type.Object(
-          { conversationId: Type.Optional(Type.String({ format: 'uuid' })) },
-          { additionalProperties: false },
-        ),
+        querystring: ConversationQuery,
         body: CustomerInput,
         response: { 200: CustomerView, ...withErased },
       },
@@ -130,6 +131,8 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
       schema: {
         tags: ['customers'],
         params: CustomerIdParams,
+        // Contact data the duplicate brings is a change: it names the verified conversation too.
+        querystring: ConversationQuery,
         body: MergeBody,
         response: { 200: CustomerView, ...withErased },
       },
@@ -139,6 +142,7 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
         tctx(req),
         (req.params as { customerId: string }).customerId,
         (req.body as { otherId: string }).otherId,
+        (req.query as { conversationId?: string }).conversationId,
       ),
   );
 }

@@ -362,6 +362,27 @@ export function createCustomerService(deps: CustomerDeps) {
     });
   }
 
+  /**
+   * The contact-change guard, for PATCH and for merge alike (issue 20, finding 5): existing
+   * contact data changes only for a caller verified in this conversation.
+   */
+  async function guardContactChange(
+    tx: Tx,
+    ctx: TenantContext,
+    before: store.CustomerRow,
+    next: CustomerInput,
+    conversationId: string | undefined,
+  ): Promise<void> {
+    const touched = CONTACT_FIELDS.filter((f) => next[f] !== undefined);
+    if (!contactChangeGuard || !touched.length || ctx.roles.includes('dpo')) return;
+    const now = await decode(tx, before, new Set(touched));
+    const had = (f: (typeof CONTACT_FIELDS)[number]) =>
+      f === 'address' ? now.address !== null && Object.keys(now.address).length > 0 : now[f].length > 0;
+    const same = (f: (typeof CONTACT_FIELDS)[number]) =>
+      JSON.stringify(now[f] ?? null) === JSON.stringify(next[f] ?? null);
+    if (touched.some((f) => had(f) && !same(f))) await contactChangeGuard(tx, ctx, conversationId, before.id);
+  }
+
   async function update(
     ctx: TenantContext,
     id: string,
@@ -373,15 +394,7 @@ export function createCustomerService(deps: CustomerDeps) {
       // Front-line staff change existing contact data only for a caller verified in this
       // conversation (first capture on an empty profile, e.g. an anonymous chat, needs none);
       // the DPO rectifies through a subject request with its own identity check.
-      const touched = CONTACT_FIELDS.filter((f) => patch[f] !== undefined);
-      if (contactChangeGuard && touched.length && !ctx.roles.includes('dpo')) {
-        const now = await decode(tx, before, new Set(touched));
-        const had = (f: (typeof CONTACT_FIELDS)[number]) =>
-          f === 'address' ? now.address !== null && Object.keys(now.address).length > 0 : now[f].length > 0;
-        const same = (f: (typeof CONTACT_FIELDS)[number]) =>
-          JSON.stringify(now[f] ?? null) === JSON.stringify(patch[f] ?? null);
-        if (touched.some((f) => had(f) && !same(f))) await contactChangeGuard(tx, ctx, conversationId, id);
-      }
+      await guardContactChange(tx, ctx, before, patch, conversationId);
       await assertNotRestricted(tx, ctx.tenant.id, id);
       if (before.merged_into) throw new VigilError('conflict', 'the customer was merged into another record');
       await encryptFields(tx, ctx.tenant.id, id, patch);
@@ -458,7 +471,12 @@ export function createCustomerService(deps: CustomerDeps) {
    * united, everything written about the duplicate is re-encrypted under the survivor's key and
    * the duplicate's key is shredded, so an erasure of the survivor covers the whole history.
    */
-  async function merge(ctx: TenantContext, id: string, otherId: string): Promise<CustomerView> {
+  async function merge(
+    ctx: TenantContext,
+    id: string,
+    otherId: string,
+    conversationId?: string,
+  ): Promise<CustomerView> {
     if (id === otherId) throw new VigilError('invalid_input', 'a customer cannot be merged into itself');
     const tenantId = ctx.tenant.id;
     return db.withTenant(tenantId, async (tx) => {
@@ -468,8 +486,13 @@ export function createCustomerService(deps: CustomerDeps) {
         throw new VigilError('conflict', 'the customer was already merged');
       const a = await decode(tx, target);
       const b = await decode(tx, other);
-      const uniq = (xs: string[]) => [...new Map(xs.map((x) => [x.toLowerCase(), x])).values()].slice(0, 10);
-      await encryptFields(tx, tenantId, id, {
+      // The survivor's spelling wins, so a duplicate differing only in case changes nothing.
+      const uniq = (xs: string[]) => {
+        const seen = new Map<string, string>();
+        for (const x of xs) if (!seen.has(x.toLowerCase())) seen.set(x.toLowerCase(), x);
+        return [...seen.values()].slice(0, 10);
+      };
+      const united: CustomerInput = {
         name: a.name ?? b.name,
         emails: uniq([...a.emails, ...b.emails]),
         phones: uniq([...a.phones, ...b.phones]),
@@ -477,7 +500,10 @@ export function createCustomerService(deps: CustomerDeps) {
         dateOfBirth: a.dateOfBirth ?? b.dateOfBirth,
         customerNumber: a.customerNumber ?? b.customerNumber,
         notes: [a.notes, b.notes].filter(Boolean).join('\n\n').slice(0, 5000) || null,
-      });
+      };
+      // Contact data arriving by merge is a contact change of the survivor, like a PATCH.
+      await guardContactChange(tx, ctx, target, united, conversationId);
+      await encryptFields(tx, tenantId, id, united);
       await tx.execute(sql`update customers set consents = ${JSON.stringify({ ...other.consents, ...target.consents })}::jsonb,
         language = coalesce(language, ${other.language}) where id = ${id}`);
       const moved = await reencryptSubject(tx, tenantId, otherId, id);

@@ -37,7 +37,8 @@ import {
 } from './types.ts';
 
 export interface ResponseActions {
-  suspendUser(userId: string, reason: string): Promise<void>;
+  /** Suspends the user's membership in `tenantId`, or the account when no tenant is named. */
+  suspendUser(userId: string, reason: string, tenantId: string | null): Promise<void>;
   requireStepUp(userId: string): Promise<void>;
 }
 
@@ -171,7 +172,7 @@ export async function createMonitor(deps: MonitorDeps): Promise<Monitor> {
     const reason = `monitoring:${alert.ruleId}:${alert.id}`;
     const run =
       alert.action === 'suspend'
-        ? actions.suspendUser(alert.subjectId, reason)
+        ? actions.suspendUser(alert.subjectId, reason, alert.tenantId)
         : actions.requireStepUp(alert.subjectId);
     track(
       Promise.resolve(run)

@@ -1,3 +1,4 @@
+import { applyFloor, FLOOR_TYPES, floorWarning } from './floor.ts';
 import { type Channel, type EntityType, isEntityType } from './types.ts';
 
 export const OPERATORS = ['redact', 'mask', 'tokenize', 'pseudonymize', 'keep'] as const;
@@ -45,6 +46,7 @@ export const defaultPolicy: PiiPolicy = Object.freeze({
     PAYMENT_CARD: { operator: 'redact' },
     CARD_CVV: { operator: 'redact' },
     CARD_EXPIRY: { operator: 'redact' },
+    CARD_TRACK: { operator: 'redact' },
     IBAN: { operator: 'mask' },
     BIC: { operator: 'keep' },
     CREDENTIAL: { operator: 'redact' },
@@ -75,13 +77,38 @@ export interface ResolvedRule {
   minScore: number;
 }
 
-/** Channel entity rule > policy entity rule > channel default > policy default; PCI rule last. */
-export function ruleFor(policy: PiiPolicy, channel: Channel | undefined, type: EntityType): ResolvedRule {
+/** Channel entity rule > policy entity rule > channel default > policy default, before any floor. */
+function declaredRule(policy: PiiPolicy, channel: Channel | undefined, type: EntityType): ResolvedRule {
   const ch = channel ? policy.channels?.[channel] : undefined;
   const rule = ch?.entities?.[type] ?? policy.entities[type];
   const operator = rule?.operator ?? ch?.defaultOperator ?? policy.defaultOperator;
   const minScore = rule?.minScore ?? ch?.minScore ?? policy.minScore;
-  return { operator: enforcePci(type, operator), minScore };
+  return { operator, minScore };
+}
+
+/** The declared rule, then the PCI rule and the floor for card data and credentials (floor.ts). */
+export function ruleFor(policy: PiiPolicy, channel: Channel | undefined, type: EntityType): ResolvedRule {
+  const r = declaredRule(policy, channel, type);
+  return applyFloor(type, { operator: enforcePci(type, r.operator), minScore: r.minScore });
+}
+
+/** Writes the floor into the policy as explicit rules, so what is stored is what holds. */
+function pinFloor(policy: PiiPolicy, warnings: string[]): void {
+  const channels = [undefined, ...(Object.keys(policy.channels ?? {}) as Channel[])];
+  for (const type of FLOOR_TYPES)
+    for (const channel of channels) {
+      const declared = declaredRule(policy, channel, type);
+      const where = channel ? `channels.${channel}.entities.` : 'entities.';
+      const warning = floorWarning(where, type, declared);
+      if (!warning) continue;
+      warnings.push(warning);
+      const rule = ruleFor(policy, channel, type);
+      if (!channel) policy.entities[type] = rule;
+      else {
+        const ch = policy.channels![channel]!;
+        ch.entities = { ...ch.entities, [type]: rule };
+      }
+    }
 }
 
 function isOperator(v: unknown): v is Operator {
@@ -174,5 +201,6 @@ export function validatePolicy(input: unknown): { policy: PiiPolicy; warnings: s
       );
     }
   }
+  pinFloor(policy, warnings);
   return { policy, warnings };
 }

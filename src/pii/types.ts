@@ -3,6 +3,8 @@ export const ENTITY_TYPES = [
   'PAYMENT_CARD',
   'CARD_EXPIRY',
   'CARD_CVV',
+  /** Magnetic-stripe track 1 or 2 (PCI DSS 3.3.1.1). */
+  'CARD_TRACK',
   'IBAN',
   'BIC',
   'EMAIL',

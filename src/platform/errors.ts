@@ -54,6 +54,10 @@ export const errorStatus = {
   // Malware scanning (issue 26): only clean files are served.
   file_quarantined: 409,
   file_not_scanned: 409,
+  // Role administration (issue 20): nobody grants themselves; a second person approves.
+  self_grant_forbidden: 403,
+  four_eyes_required: 403,
+  account_outside_tenant: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -4,16 +4,23 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { randomToken, sha256 } from '../auth/tokens.ts';
-import { ROLES } from '../authz/roles.ts';
+import { ROLES, type Role } from '../authz/roles.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
+import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import type { RoleGrants } from './role-grants.ts';
 import type { TenancyService } from './service.ts';
 
 const Slug = TenantParams.properties.tenantSlug;
 const RoleName = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const TenantRole = Type.Union(ROLES.filter((r) => r !== 'platform_admin').map((r) => Type.Literal(r)));
+const GrantAnswer = Type.Object({
+  ok: Type.Boolean(),
+  status: Type.Union([Type.Literal('granted'), Type.Literal('pending')]),
+  requestId: Type.Optional(Type.String()),
+});
 export const TOKEN_SCOPES = ['calls:write', 'messages:write', 'customers:read'] as const;
 
 export function tenancyRoutes(
@@ -21,12 +28,13 @@ export function tenancyRoutes(
   deps: {
     db: Database;
     tenancy: TenancyService;
+    grants: RoleGrants;
     audit: AuditRecorder;
     /** A user's roles changed: cached sessions must not keep the old ones. */
     onAccessChanged?: (userId: string) => void;
   },
 ) {
-  const { db, tenancy, audit } = deps;
+  const { db, tenancy, grants, audit } = deps;
   const ev = (
     req: FastifyRequest,
     action: string,
@@ -143,25 +151,15 @@ export function tenancyRoutes(
         tags: ['admin'],
         params: MembershipParams,
         body: Type.Object({ role: TenantRole }, { additionalProperties: false }),
-        response: { 200: Ok, ...errorResponses },
+        response: { 200: GrantAnswer, 202: GrantAnswer, ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { userId } = req.params as { userId: string };
-      const { role } = req.body as { role: string };
-      await db.withTenant(req.ctx.tenant!.id, async (tx) => {
-        const known = await rows<{ id: string }>(tx, sql`select id from users where id = ${userId}`);
-        if (!known.length) throw new VigilError('not_found', 'user not found');
-        await tx.execute(
-          sql`insert into memberships (user_id, tenant_id, role) values (${userId}, ${req.ctx.tenant!.id}, ${role}) on conflict do nothing`,
-        );
-        await audit.inTx(
-          tx,
-          ev(req, 'membership.grant', 'user', userId, { role, self: userId === req.ctx.actor.id }),
-        );
-      });
-      deps.onAccessChanged?.(userId);
-      return { ok: true };
+      const { role } = req.body as { role: Role };
+      const out = await grants.request(req.ctx as TenantContext, userId, role);
+      if (out.status === 'pending') return reply.status(202).send({ ok: true, ...out });
+      return { ok: true, ...out };
     },
   );
 

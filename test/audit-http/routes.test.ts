@@ -22,7 +22,7 @@ describe('audit API', () => {
     const so = await v.makeUser([{ role: 'security_officer', tenant: 'aud-a' }]);
     const sa = await v.login(admin);
     expect(
-      (await v.call('POST', `/api/v1/tenants/aud-a/users/${agent.id}/roles`, { role: 'supervisor' }, sa))
+      (await v.call('POST', `/api/v1/tenants/aud-a/users/${agent.id}/roles`, { role: 'tenant_admin' }, sa))
         .status,
     ).toBe(200);
     const ss = await v.login(so);
@@ -38,7 +38,7 @@ describe('audit API', () => {
       actorId: admin.id,
       resourceId: agent.id,
       outcome: 'success',
-      meta: { role: 'supervisor', self: false },
+      meta: { role: 'tenant_admin', self: false },
     });
     expect(JSON.stringify(ev.json)).not.toContain(agent.email);
 

@@ -95,9 +95,24 @@ describe('administration', () => {
     expect(weak.status).toBe(422);
     expect(weak.json.error.code).toBe('weak_password');
     const sa = await v.login(admin);
+    // A data-reading role waits for a second tenant admin (four-eyes, issue 20).
+    const asked = await v.call(
+      'POST',
+      `/api/v1/tenants/adm-a/users/${u.json.id}/roles`,
+      { role: 'supervisor' },
+      sa,
+    );
+    expect(asked.status).toBe(202);
+    const second = await v.login(await v.makeUser([{ role: 'tenant_admin', tenant: 'adm-a' }]));
     expect(
-      (await v.call('POST', `/api/v1/tenants/adm-a/users/${u.json.id}/roles`, { role: 'supervisor' }, sa))
-        .status,
+      (
+        await v.call(
+          'POST',
+          `/api/v1/tenants/adm-a/role-requests/${asked.json.requestId}/approve`,
+          undefined,
+          second,
+        )
+      ).status,
     ).toBe(200);
     const users = await v.call('GET', '/api/v1/tenants/adm-a/users', undefined, sa);
     expect(users.json.users.find((x: { id: string }) => x.id === u.json.id).roles).toEqual([

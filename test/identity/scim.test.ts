@@ -363,6 +363,14 @@ describe('SCIM provisioning', () => {
       (await v.call('GET', '/api/v1/me', undefined, s)).json.user.memberships
         .map((m: { tenant: { slug: string } }) => m.tenant.slug)
         .sort();
+    // Not linked before the person accepts the invitation (issue 20).
+    expect(await tenants()).toEqual(['scim-b']);
+    const inv = await v.call('GET', '/api/v1/me/invitations', undefined, s);
+    expect(inv.json.invitations.map((i: { tenant: { slug: string } }) => i.tenant.slug)).toEqual(['scim-a']);
+    expect(
+      (await v.call('POST', `/api/v1/me/invitations/${inv.json.invitations[0].id}/accept`, undefined, s))
+        .status,
+    ).toBe(200);
     expect(await tenants()).toEqual(['scim-a', 'scim-b']);
     // The password in the request does not replace the account's own.
     expect(

@@ -36,7 +36,7 @@ describe(`monitoring service (${testDbKind})`, () => {
   afterAll(() => t.drop());
 
   function deps(over: Partial<MonitorDeps> = {}) {
-    const suspendUser = vi.fn(async (_u: string, _r: string) => {});
+    const suspendUser = vi.fn(async (_u: string, _r: string, _t: string | null) => {});
     const requireStepUp = vi.fn(async (_u: string) => {});
     const mails: MailMessage[] = [];
     const posts: { url: string; headers: Record<string, string>; body: string }[] = [];
@@ -77,7 +77,11 @@ describe(`monitoring service (${testDbKind})`, () => {
     }
     await m.flush();
     expect(x.suspendUser).toHaveBeenCalledTimes(1);
-    expect(x.suspendUser).toHaveBeenCalledWith(agent, expect.stringMatching(/^monitoring:view_burst:/));
+    expect(x.suspendUser).toHaveBeenCalledWith(
+      agent,
+      expect.stringMatching(/^monitoring:view_burst:/),
+      tenantA,
+    );
     const { items } = await m.listAlerts(tenantA, { ruleId: 'view_burst' });
     expect(items).toHaveLength(1);
     const alert = items[0]!;

@@ -5,6 +5,8 @@ import type { AuditRecorder } from '../../platform/audit-port.ts';
 import type { Database } from '../../platform/db.ts';
 import { scimAdminRoutes } from './admin-routes.ts';
 import { createScimGroups } from './groups.ts';
+import { invitationRoutes } from './invitation-routes.ts';
+import { createInvitations } from './invitations.ts';
 import { scimRoutes } from './routes.ts';
 import { createScimTokens, type ScimTokens } from './tokens.ts';
 import { createScimUsers } from './users.ts';
@@ -28,6 +30,7 @@ export function createScim(deps: {
       }),
   });
   const groups = createScimGroups({ ...deps, forgetUser: deps.auth.forgetUser });
+  const invitations = createInvitations({ db: deps.db, audit: deps.audit, forgetUser: deps.auth.forgetUser });
   return {
     tokens,
     users,
@@ -35,6 +38,7 @@ export function createScim(deps: {
     register(app: FastifyInstance) {
       scimRoutes(app, { users, groups, audit: deps.audit });
       scimAdminRoutes(app, { db: deps.db, audit: deps.audit, tokens, auth: deps.auth });
+      invitationRoutes(app, { invitations });
     },
   };
 }

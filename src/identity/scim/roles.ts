@@ -5,6 +5,7 @@ import { isRole, type Role } from '../../authz/roles.ts';
 import type { AuditRecorder } from '../../platform/audit-port.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { rows, type Tx } from '../../platform/db.ts';
+import { scimStore } from './store.ts';
 
 export interface ScimRoleConfig {
   defaultRole: Exclude<Role, 'platform_admin'> | null;
@@ -52,6 +53,8 @@ export async function syncMemberships(
   changed?: Set<string>,
 ): Promise<{ granted: Role[]; revoked: Role[] }> {
   const tenantId = ctx.tenant.id;
+  // An existing account invited by SCIM: untouched until the person accepts (issue 20).
+  if (await scimStore.awaitingAcceptance(tx, tenantId, userId)) return { granted: [], revoked: [] };
   const have = (
     await rows<{ role: string }>(
       tx,

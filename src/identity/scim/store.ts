@@ -48,6 +48,24 @@ export const scimStore = {
     );
     return r!;
   },
+  /** An existing account provisioned here waits for its own acceptance (src/identity/scim/invitations.ts). */
+  invite: (tx: Tx, tenantId: string, userId: string, scimUserId: string) =>
+    tx.execute(
+      sql`insert into membership_invitations (tenant_id, user_id, scim_user_id) values (${tenantId}, ${userId}, ${scimUserId})
+          on conflict (tenant_id, user_id) where status = 'pending' do nothing`,
+    ),
+  /**
+   * Not accepted (pending or declined): SCIM does not manage this account's roles in the tenant,
+   * neither granting nor revoking, and its deactivation or deletion ends no session.
+   */
+  async awaitingAcceptance(tx: Tx, tenantId: string, userId: string): Promise<boolean> {
+    const [r] = await rows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from membership_invitations
+          where tenant_id = ${tenantId} and user_id = ${userId} and scim_user_id is not null and status <> 'accepted'`,
+    );
+    return (r?.n ?? 0) > 0;
+  },
   deleteUser: (tx: Tx, id: string) => tx.execute(sql`delete from scim_users where id = ${id}`),
 
   groupsOfUser: (tx: Tx, scimUserId: string) =>

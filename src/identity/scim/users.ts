@@ -80,15 +80,20 @@ export function createScimUsers(deps: ScimUserDeps) {
   }
 
   /** After a deactivation or delete: who loses sessions. The owning tenant's IdP speaks for the account. */
-  async function cutOff(tx: Tx, row: ScimUserRow): Promise<boolean> {
+  async function cutOff(tx: Tx, tenantId: string, row: ScimUserRow): Promise<boolean> {
     if (row.owns_user) {
-      await tx.execute(sql`update users set status = 'disabled' where id = ${row.user_id}`);
+      // The owning IdP speaks for its account, but never for a platform role's account.
+      await tx.execute(
+        sql`update users set status = 'disabled' where id = ${row.user_id}
+            and not exists (select 1 from memberships m where m.user_id = ${row.user_id} and m.tenant_id is null)`,
+      );
       // Device keys go too: a returning account registers its devices again.
       await tx.execute(
         sql`update user_devices set revoked_at = now() where user_id = ${row.user_id} and revoked_at is null`,
       );
       return true;
     }
+    if (await scimStore.awaitingAcceptance(tx, tenantId, row.user_id)) return false;
     return (await remainingMemberships(tx, row.user_id)) === 0;
   }
 
@@ -97,7 +102,6 @@ export function createScimUsers(deps: ScimUserDeps) {
     if (!a.email)
       throw scimError('invalid_input', 'invalidValue', 'an e-mail address (userName or emails) is required');
     const hash = await passwordHash(a);
-    let linked: string | null = null;
     const out = await uniqueOr409(() =>
       db.withTenant(ctx.tenant.id, async (tx) => {
         if (await scimStore.userByName(tx, a.userName))
@@ -118,18 +122,18 @@ export function createScimUsers(deps: ScimUserDeps) {
           userId = u!.id;
         }
         const row = await scimStore.insertUser(tx, ctx.tenant.id, userId, !existing, a);
+        // An account that exists already is not linked: it is invited, and the answer is the
+        // same as for a new account (src/identity/scim/invitations.ts).
+        if (existing) await scimStore.invite(tx, ctx.tenant.id, userId, row.id);
         const cfg = await loadRoleConfig(tx);
         await syncMemberships(tx, audit, ctx, userId, await desiredRoles(tx, cfg, row.id, row.active));
         await audit.inTx(
           tx,
-          serviceEvent(ctx, 'scim.user.create', 'user', userId, { scimId: row.id, linked: !!existing }),
+          serviceEvent(ctx, 'scim.user.create', 'user', userId, { scimId: row.id, invited: !!existing }),
         );
-        if (existing) linked = userId;
         return render(tx, row, base);
       }),
     );
-    // An existing account gained a role here: its cached sessions must see it.
-    if (linked) deps.forgetUser?.(linked);
     return out;
   }
 
@@ -179,7 +183,7 @@ export function createScimUsers(deps: ScimUserDeps) {
         let action = 'scim.user.update';
         if (cur.active && !row.active) {
           action = 'scim.user.deactivate';
-          revoke = await cutOff(tx, row);
+          revoke = await cutOff(tx, ctx.tenant.id, row);
         } else if (!cur.active && row.active) {
           action = 'scim.user.reactivate';
           if (cur.owns_user)
@@ -210,8 +214,9 @@ export function createScimUsers(deps: ScimUserDeps) {
       const row = await scimStore.userById(tx, id);
       if (!row) throw notFound('user');
       await syncMemberships(tx, audit, ctx, row.user_id, []);
+      // Before the delete: it takes a pending invitation with it.
+      const revoke = await cutOff(tx, ctx.tenant.id, row);
       await scimStore.deleteUser(tx, id);
-      const revoke = await cutOff(tx, row);
       // The account's e-mail is released: nothing personal stays on a deleted, owned account.
       if (row.owns_user)
         await tx.execute(

@@ -11,10 +11,12 @@ import { recognizeIp } from './ip.ts';
 import { recognizeNamedEntities } from './ner.ts';
 import { recognizePersons } from './person.ts';
 import { recognizePhone } from './phone.ts';
+import { recognizeTrackData } from './track.ts';
 
 /** All recognizers in run order (cards first: expiry scoring looks at cards already found). */
 export const RECOGNIZERS: readonly Recognizer[] = [
   recognizeCards,
+  recognizeTrackData,
   recognizeBank,
   recognizeEmail,
   recognizePhone,

@@ -326,11 +326,15 @@ function RolesDialog({
     if (!user) return;
     setBusy(true);
     try {
-      if (method === 'POST') await api('POST', tenantPath(slug, `/users/${user.id}/roles`), { role });
-      else await api('DELETE', tenantPath(slug, `/users/${user.id}/roles/${role}`));
-      setCurrent(method === 'POST' ? [...roles, role] : roles.filter((r) => r !== role));
+      // A role that reads personal data waits for a second tenant admin (four eyes).
+      const pending =
+        method === 'POST' &&
+        (await api<{ status?: string }>('POST', tenantPath(slug, `/users/${user.id}/roles`), { role }))
+          .status === 'pending';
+      if (method === 'DELETE') await api('DELETE', tenantPath(slug, `/users/${user.id}/roles/${role}`));
+      if (!pending) setCurrent(method === 'POST' ? [...roles, role] : roles.filter((r) => r !== role));
       setAdd('');
-      toast(method === 'POST' ? t('roles.granted') : t('roles.revoked'));
+      toast(pending ? t('roles.pending') : method === 'POST' ? t('roles.granted') : t('roles.revoked'));
       onChange();
     } catch (e) {
       toast(errorText(t, e), 'danger');
