@@ -99,7 +99,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   // Plugin routes that carry no rule of their own get an explicit one here; anything else is refused.
-  installRouteRuleCheck(http, [{ prefix: '/docs', rule: { public: 'API documentation' } }]);
+  // The API description maps every route an attacker could probe: signed-in users only, unless
+  // VIGIL_PUBLIC_DOCS (on with the demo).
+  const publicDocs = config.publicDocs ?? config.demo;
+  installRouteRuleCheck(http, [
+    {
+      prefix: '/docs',
+      rule: publicDocs ? { public: 'API documentation (VIGIL_PUBLIC_DOCS)' } : { user: true },
+    },
+  ]);
   installErrorMapper(http);
   installTracing(http);
   const bus = deps.bus ?? createLocalBus();
@@ -120,7 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' } } },
     },
   });
-  await http.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // No staticCSP: the page and its static files (no inline script) get the consoles' CSP from helmet.
+  await http.register(swaggerUi, { routePrefix: '/docs' });
 
   const auth = createAuthService({
     db,

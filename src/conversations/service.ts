@@ -19,8 +19,8 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
-import * as store from './store.ts';
 import { meaningfulReason } from './reveal-reason.ts';
+import * as store from './store.ts';
 
 /** Sends an agent's reply in an e-mail conversation (provided by the e-mail channel). */
 export type SendEmailReply = (

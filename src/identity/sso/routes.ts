@@ -13,6 +13,7 @@ import type { Config } from '../../platform/config.ts';
 import { type Database, rows } from '../../platform/db.ts';
 import { isVigilError, VigilError } from '../../platform/errors.ts';
 import { errorResponses, TenantParams } from '../../platform/http-schemas.ts';
+import { assertPublicAddress } from '../../platform/public-address.ts';
 import type { OidcSignIn } from './oidc.ts';
 import type { SamlSignIn } from './saml.ts';
 import type { SsoOutcome, SsoService } from './service.ts';
@@ -32,7 +33,14 @@ export function ssoRoutes(
     oidc: OidcSignIn;
     saml: SamlSignIn;
     audit: AuditRecorder;
-    config: Pick<Config, 'secureCookies' | 'sessionAbsoluteHours' | 'publicUrl'>;
+    config: Pick<
+      Config,
+      | 'secureCookies'
+      | 'sessionAbsoluteHours'
+      | 'publicUrl'
+      | 'loginMaxPerIpPerMinute'
+      | 'ssoAllowPrivateIdps'
+    >;
     db: Database;
   },
 ) {
@@ -68,7 +76,11 @@ export function ssoRoutes(
   app.get(
     '/api/v1/auth/oidc/:provider/start',
     {
-      config: { auth: { public: 'starts single sign-on at an identity provider' } },
+      // Unauthenticated and it may make Vigil fetch the IdP's discovery document: limited per address.
+      config: {
+        auth: { public: 'starts single sign-on at an identity provider' },
+        rateLimit: { max: config.loginMaxPerIpPerMinute, timeWindow: '1 minute' },
+      },
       schema: { tags: ['sso'], params: ProviderParams },
     },
     async (req, reply) => {
@@ -228,6 +240,8 @@ export function ssoRoutes(
     },
     async (req, reply) => {
       const b = req.body as Static<typeof ProviderBody>;
+      if (b.oidc && !config.ssoAllowPrivateIdps)
+        await assertPublicAddress(b.oidc.issuer, 'identity provider');
       let tenantId: string | null = null;
       if (b.tenantSlug) {
         const [t] = await deps.db.withPlatform((tx) =>

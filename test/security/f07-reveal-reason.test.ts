@@ -3,8 +3,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/platform/db.ts';
-import { testDbKind } from '../helpers/db.ts';
 import { auditCount, ORIGIN, slugs, startWorld, type World } from '../conversations/fixture.ts';
+import { testDbKind } from '../helpers/db.ts';
 
 describe(`reveal needs a meaningful reason (${testDbKind})`, () => {
   let w: World;
