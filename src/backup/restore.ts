@@ -21,6 +21,7 @@ import {
   partAad,
   sha256Hex,
 } from './format.ts';
+import { type RestoreRevocation, revokeRestoredCredentials } from './revoke.ts';
 import { appliedMigrations, dataTables, quoteIdent, writableColumns } from './schema.ts';
 
 export class BackupRejected extends Error {}
@@ -40,6 +41,8 @@ export interface RestoreReport {
   tables: number;
   rows: number;
   ledger: { entries: number; keysDestroyed: number };
+  /** Credentials of the backup time revoked by the restore. */
+  revoked: RestoreRevocation;
   audit: {
     ok: boolean;
     events: number;
@@ -108,7 +111,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
     }
     await migrate(o.db);
     let total = 0;
-    await o.db.withOwner(async (tx) => {
+    const revoked = await o.db.withOwner(async (tx) => {
       const have = await appliedMigrations(tx);
       if (JSON.stringify(have) !== JSON.stringify(m.migrations)) {
         throw new BackupRejected(
@@ -159,6 +162,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
         if (s.value !== null)
           await tx.execute(sql`select setval(${`public.${quoteIdent(s.name)}`}::regclass, ${s.value}, true)`);
       }
+      return revokeRestoredCredentials(tx);
     });
     const replay = await replayErasureLedger(o.db, { dataDir: o.ledgerDir });
     const report = await verifyAuditLog(o.db, { all: true });
@@ -176,6 +180,8 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
         ledgerEntries: replay.entries,
         keysDestroyed: replay.keysDestroyed,
         auditOk: report.ok,
+        revokedSessions: revoked.sessions,
+        revokedApiTokens: revoked.apiTokens + revoked.scimTokens,
       },
     });
     return {
@@ -184,6 +190,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       tables: m.tables.length,
       rows: total,
       ledger: replay,
+      revoked,
       audit: {
         ok: report.ok,
         events: report.events,
