@@ -12,6 +12,8 @@ import { auditRoutes } from './audit/routes.ts';
 import { registerAuditSinks } from './audit/sink-routes.ts';
 import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
+import { passwordRoutes } from './auth/password-routes.ts';
+import { createPasswordService } from './auth/password-service.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
@@ -148,11 +150,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scimAuth: scim.tokens.authenticate,
     admitTenant: access.admitTenant,
     metricsToken: config.metricsToken,
+    secureCookies: config.secureCookies,
   });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
   adminSessionRoutes(http, { db, auth, audit });
+  passwordRoutes(http, { passwords: createPasswordService({ db, audit, auth }), config });
   scim.register(http);
   access.register(http);
   registerIdentity(http, { config, db, audit, secrets, auth });

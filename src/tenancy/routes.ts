@@ -9,6 +9,7 @@ import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { apiTokenListRoute } from './api-token-list.ts';
 import type { TenancyService } from './service.ts';
 
 const Slug = TenantParams.properties.tenantSlug;
@@ -27,6 +28,7 @@ export function tenancyRoutes(
   },
 ) {
   const { db, tenancy, audit } = deps;
+  apiTokenListRoute(app, { db, audit });
   const ev = (
     req: FastifyRequest,
     action: string,

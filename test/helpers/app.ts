@@ -135,7 +135,7 @@ export async function startTestVigil(overrides: Partial<Config> = {}): Promise<T
         null,
         { 'user-agent': userAgent },
       );
-      const cookie = /vigil_session=[^;]+/.exec(b.headers.get('set-cookie') ?? '')?.[0];
+      const cookie = /(?:__Host-)?vigil_session=[^;]+/.exec(b.headers.get('set-cookie') ?? '')?.[0];
       if (b.status !== 200 || !cookie) throw new Error(`mfa failed: ${b.status} ${b.text}`);
       return { cookie, csrf: b.json.csrfToken, userAgent };
     },

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { ClientInfo, MfaResult } from '../../auth/service.ts';
-import { SESSION_COOKIE } from '../../authz/guard.ts';
+import { setSessionCookie } from '../../auth/session-cookie.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
 import { type Database, rows } from '../../platform/db.ts';
@@ -64,14 +64,7 @@ export function ssoRoutes(
     if (!isVigilError(e) || e.status >= 500) throw e;
     return reply.redirect(`/#sso-error=${e.code}`, 303);
   };
-  const setSession = (reply: FastifyReply, s: MfaResult) =>
-    reply.setCookie(SESSION_COOKIE, s.sessionToken, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: config.secureCookies,
-      path: '/',
-      maxAge: config.sessionAbsoluteHours * 3600,
-    });
+  const setSession = (reply: FastifyReply, s: MfaResult) => setSessionCookie(reply, s.sessionToken, config);
 
   app.get(
     '/api/v1/auth/oidc/:provider/start',
