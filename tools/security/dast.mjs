@@ -196,7 +196,9 @@ export async function runDast(root, reportDir) {
       sessionStillValid: me.status === 200,
     };
   } catch (e) {
-    throw new Error(`${e.message}${e.cause ? ` (${e.cause.message ?? e.cause})` : ''}; server: ${server.log().slice(-600)}`);
+    throw new Error(
+      `${e.message}${e.cause ? ` (${e.cause.message ?? e.cause})` : ''}; server: ${server.log().slice(-600)}`,
+    );
   } finally {
     await server.stop();
   }
