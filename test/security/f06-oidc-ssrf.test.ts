@@ -56,7 +56,7 @@ describe(`OIDC issuer SSRF (${testDbKind})`, () => {
     canary = await startCanary();
     v = await startTestVigil({ loginMaxPerIpPerMinute: LIMIT });
     admin = await v.login(await v.makeUser([{ role: 'platform_admin' }]));
-  });
+  }, 300_000);
   afterAll(async () => {
     await v.close();
     await canary.close();
@@ -120,7 +120,7 @@ describe(`OIDC discovery failures are cached (${testDbKind})`, () => {
     canary = await startCanary();
     // An on-premises IdP on a private address, explicitly allowed, that is down (answers 500).
     v = await startTestVigil({ ssoAllowPrivateIdps: true });
-  });
+  }, 300_000);
   afterAll(async () => {
     await v.close();
     await canary.close();

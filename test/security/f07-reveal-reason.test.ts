@@ -41,7 +41,7 @@ describe(`reveal needs a meaningful reason (${testDbKind})`, () => {
     expect(note.status).toBe(201);
     token = /tok_[a-z0-9]{20}/.exec(note.json.text)?.[0] as string;
     expect(token).toBeTruthy();
-  }, 60_000);
+  }, 300_000);
   afterAll(() => w.v.close());
 
   const reveal = (reason: string) =>

@@ -15,7 +15,7 @@ describe(`API documentation exposure (${testDbKind})`, () => {
 
   beforeAll(async () => {
     v = await startTestVigil();
-  });
+  }, 300_000);
   afterAll(() => v.close());
 
   it('anonymous callers get 401 for /docs and /docs/json; a signed-in user reads them', async () => {
@@ -52,7 +52,7 @@ describe(`public API documentation by configuration (${testDbKind})`, () => {
 
   beforeAll(async () => {
     v = await startTestVigil({ publicDocs: true });
-  });
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await v.close();
@@ -83,5 +83,5 @@ describe(`public API documentation by configuration (${testDbKind})`, () => {
     expect(violations.filter((m) => !/Applying inline style violates .*style-src 'self'/.test(m))).toEqual(
       [],
     );
-  }, 60_000);
+  }, 180_000);
 });

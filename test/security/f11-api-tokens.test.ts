@@ -16,7 +16,7 @@ describe(`API token inventory (${testDbKind})`, () => {
     admin = await v.login(await v.makeUser([{ role: 'tenant_admin', tenant: 'tok-a' }]));
     otherAdmin = await v.login(await v.makeUser([{ role: 'tenant_admin', tenant: 'tok-b' }]));
     agent = await v.login(await v.makeUser([{ role: 'agent', tenant: 'tok-a' }]));
-  });
+  }, 300_000);
   afterAll(() => v.close());
 
   it('lists metadata without the secret, revokes, and the revoked token no longer authenticates', async () => {

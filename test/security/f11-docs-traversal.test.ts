@@ -46,7 +46,7 @@ describe(`/docs/static traversal (${testDbKind})`, () => {
     v = await startTestVigil();
     pub = await startTestVigil({ publicDocs: true });
     s = await v.login(await v.makeUser([{ role: 'agent', tenant: 'trav-a' }]));
-  });
+  }, 300_000);
   afterAll(async () => {
     await v.close();
     await pub.close();

@@ -12,7 +12,7 @@ describe(`password change and reset (${testDbKind})`, () => {
 
   beforeAll(async () => {
     v = await startTestVigil();
-  });
+  }, 300_000);
   afterAll(() => v.close());
 
   const firstFactor = (u: TestUser, password: string) =>

@@ -24,7 +24,7 @@ describe(`session cookie name (${testDbKind})`, () => {
     // Secure cookies as behind a TLS-terminating proxy (TLS in Vigil itself implies the same).
     secure = await startTestVigil({ secureCookies: true });
     plain = await startTestVigil();
-  });
+  }, 300_000);
   afterAll(async () => {
     await secure.close();
     await plain.close();

@@ -18,7 +18,7 @@ describe(`visitor token lifetime (${testDbKind})`, () => {
   beforeAll(async () => {
     w = await startWorld();
     ({ slugA: A } = slugs(w));
-  }, 60_000);
+  }, 300_000);
   afterAll(() => w.v.close());
 
   const history = (token: string) =>
