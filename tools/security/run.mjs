@@ -2,7 +2,7 @@
 // pass with wapiti (unauthenticated and authenticated). Exit 1 on any finding above
 // informational. Reports go to .security/ (gitignored). See docs/security-testing.md.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCEPTED, runDast } from './dast.mjs';
@@ -10,7 +10,11 @@ import { ACCEPTED, runDast } from './dast.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = join(root, '.security');
 mkdirSync(out, { recursive: true });
-const bin = (name) => join(root, 'node_modules', '.bin', name);
+const bin = (name) => {
+  const path = join(root, 'node_modules', '.bin', name);
+  if (!existsSync(path)) throw new Error(`${name} is not installed (devDependency): run npm ci`);
+  return path;
+};
 const t0 = Date.now();
 const failures = [];
 const step = async (name, fn) => {
