@@ -13,6 +13,8 @@ import { registerAuditSinks } from './audit/sink-routes.ts';
 import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
 import { createMembershipSuspension } from './auth/membership-suspension.ts';
+import { passwordRoutes } from './auth/password-routes.ts';
+import { createPasswordService } from './auth/password-service.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
@@ -103,7 +105,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   // Plugin routes that carry no rule of their own get an explicit one here; anything else is refused.
-  installRouteRuleCheck(http, [{ prefix: '/docs', rule: { public: 'API documentation' } }]);
+  // The API description maps every route an attacker could probe: signed-in users only, unless
+  // VIGIL_PUBLIC_DOCS (on with the demo).
+  const publicDocs = config.publicDocs ?? config.demo;
+  installRouteRuleCheck(http, [
+    {
+      prefix: '/docs',
+      rule: publicDocs ? { public: 'API documentation (VIGIL_PUBLIC_DOCS)' } : { user: true },
+    },
+  ]);
   installErrorMapper(http);
   installTracing(http);
   const bus = deps.bus ?? createLocalBus();
@@ -124,7 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' } } },
     },
   });
-  await http.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // No staticCSP: the page and its static files (no inline script) get the consoles' CSP from helmet.
+  await http.register(swaggerUi, { routePrefix: '/docs' });
 
   const auth = createAuthService({
     db,
@@ -143,12 +154,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     scimAuth: scim.tokens.authenticate,
     admitTenant: access.admitTenant,
     metricsToken: config.metricsToken,
+    secureCookies: config.secureCookies,
   });
 
   healthRoutes(http, { db });
   authRoutes(http, { auth, config });
   const suspension = createMembershipSuspension({ db, audit, auth });
   adminSessionRoutes(http, { db, auth, audit, suspension });
+  passwordRoutes(http, { passwords: createPasswordService({ db, audit, auth }), config });
   scim.register(http);
   access.register(http);
   registerIdentity(http, { config, db, audit, secrets, auth });

@@ -4,14 +4,13 @@
 // the sink's cursor in audit_sink_cursors ('tenant-sink:<id>'), so delivery is at-least-once,
 // in order and resumes where it stopped (see tenant-sink-exporter.ts).
 import { randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
 import { sql } from 'drizzle-orm';
-import ipaddr from 'ipaddr.js';
 import type { Keyring } from '../crypto/keyring.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, pgErrorOf, rows, type Tx } from '../platform/db.ts';
-import { invalidInput, notFound, VigilError } from '../platform/errors.ts';
+import { notFound, VigilError } from '../platform/errors.ts';
+import { assertPublicAddress } from '../platform/public-address.ts';
 import type { SinkFormat } from './formats.ts';
 import { postWebhook } from './sinks/webhook.ts';
 import type { AuditEvent } from './types.ts';
@@ -50,22 +49,7 @@ export interface SinkInput {
 export type SinkPatch = Partial<Omit<SinkInput, 'name'>>;
 
 /** Refuses webhook targets that resolve to loopback, private, link-local or other non-public addresses. */
-export async function assertPublicTarget(url: string): Promise<void> {
-  let host: string;
-  try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    throw invalidInput('invalid webhook url');
-  }
-  const addrs = ipaddr.isValid(host)
-    ? [host]
-    : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  if (addrs.length === 0) throw invalidInput('webhook host does not resolve');
-  for (const a of addrs) {
-    const ip = ipaddr.process(a);
-    if (ip.range() !== 'unicast') throw invalidInput('webhook target must be a public address');
-  }
-}
+export const assertPublicTarget = (url: string): Promise<void> => assertPublicAddress(url, 'webhook');
 
 interface SinkRow {
   id: string;

@@ -1,11 +1,11 @@
 // HTTP API for sign-in, MFA, logout, the current user and their sessions.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
-import { SESSION_COOKIE } from '../authz/guard.ts';
 import type { Config } from '../platform/config.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, Uuid } from '../platform/http-schemas.ts';
 import type { AuthService, ClientInfo } from './service.ts';
+import { clearSessionCookie, setSessionCookie } from './session-cookie.ts';
 import { asDate } from './store.ts';
 import { csrfTokenFor } from './tokens.ts';
 
@@ -29,14 +29,7 @@ export function authRoutes(
   });
   const loginLimit = { max: config.loginMaxPerIpPerMinute, timeWindow: '1 minute' };
 
-  const setSession = (reply: FastifyReply, token: string) =>
-    reply.setCookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: config.secureCookies,
-      path: '/',
-      maxAge: config.sessionAbsoluteHours * 3600,
-    });
+  const setSession = (reply: FastifyReply, token: string) => setSessionCookie(reply, token, config);
 
   app.post(
     '/api/v1/auth/login',
@@ -121,7 +114,7 @@ export function authRoutes(
         ...client(req),
         userId: req.ctx.actor.id,
       });
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(reply, config.secureCookies);
       return { ok: true };
     },
   );

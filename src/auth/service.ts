@@ -469,7 +469,7 @@ export function createAuthService(deps: {
   }
 
   async function revokeSessions(
-    where: { id?: string; userId?: string },
+    where: { id?: string; userId?: string; exceptId?: string },
     reason: string,
     actor: ClientInfo & { userId: string | null },
   ): Promise<string[]> {

@@ -135,8 +135,13 @@ export const sessionStore = {
           where s.user_id = ${userId} order by s.created_at desc limit 100`,
     );
   },
-  async revoke(tx: Tx, where: { id?: string; userId?: string }, reason: string): Promise<string[]> {
-    const cond = where.id ? sql`id = ${where.id}` : sql`user_id = ${where.userId!}`;
+  async revoke(
+    tx: Tx,
+    where: { id?: string; userId?: string; exceptId?: string },
+    reason: string,
+  ): Promise<string[]> {
+    const base = where.id ? sql`id = ${where.id}` : sql`user_id = ${where.userId!}`;
+    const cond = where.exceptId ? sql`${base} and id <> ${where.exceptId}` : base;
     const r = await rows<{ id: string }>(
       tx,
       sql`update sessions set revoked_at = now(), revoked_reason = ${reason} where ${cond} and revoked_at is null returning id`,

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.ts';
+import { sessionCookieName } from '../auth/session-cookie.ts';
 import { csrfTokenFor, hashUserAgent, safeEqual, sha256 } from '../auth/tokens.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { RequestContext, TenantRef } from '../platform/context.ts';
@@ -11,7 +12,6 @@ import { VigilError } from '../platform/errors.ts';
 import { abilityFor, isRole, type Role } from './roles.ts';
 import type { RouteRule } from './route-rules.ts';
 
-export const SESSION_COOKIE = 'vigil_session';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const TENANT_CACHE_MS = 5_000;
 
@@ -25,6 +25,8 @@ export interface GuardDeps {
   admitTenant?: (req: FastifyRequest) => Promise<void>;
   /** The bearer token of `{ scrape: 'metrics' }` routes; unset means those routes refuse everyone. */
   metricsToken?: string | undefined;
+  /** TLS on: only the `__Host-` session cookie is accepted. */
+  secureCookies?: boolean;
 }
 
 export function createTenantResolver(db: Database) {
@@ -86,6 +88,7 @@ async function tokenAuth(
 
 export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
   const resolveTenant = createTenantResolver(deps.db);
+  const cookieName = sessionCookieName(!!deps.secureCookies);
 
   app.addHook('onRequest', async (req) => {
     req.ctx = baseContext(req);
@@ -133,7 +136,7 @@ export function installGuard(app: FastifyInstance, deps: GuardDeps): void {
       return;
     }
 
-    const token = req.cookies?.[SESSION_COOKIE];
+    const token = req.cookies?.[cookieName];
     if (!token) throw new VigilError('unauthenticated', 'not signed in');
     const { session, user, stepUpRequired } = await deps.auth.authenticate(token, req.ctx.uaHash);
     req.sessionToken = token;

@@ -103,6 +103,10 @@ async function restoreInto(
       console.log(
         `erasure ledger replayed: ${report.ledger.entries} entries, ${report.ledger.keysDestroyed} keys destroyed again`,
       );
+      const r = report.revoked;
+      console.log(
+        `revoked everything issued before the restore: ${r.sessions} sessions, ${r.apiTokens} API tokens, ${r.scimTokens} SCIM tokens, ${r.cockpitDevices} Cockpit extensions (sign in again; integrations need new tokens)`,
+      );
       console.log(
         report.audit.ok
           ? `audit log verified: ${report.audit.events} events in ${report.audit.chains} chains`

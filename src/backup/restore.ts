@@ -22,6 +22,7 @@ import {
   partAad,
   sha256Hex,
 } from './format.ts';
+import { type RestoreRevocation, revokeRestoredCredentials } from './revoke.ts';
 import { appliedMigrations, dataTables, quoteIdent, writableColumns } from './schema.ts';
 
 export class BackupRejected extends Error {}
@@ -41,6 +42,8 @@ export interface RestoreReport {
   tables: number;
   rows: number;
   ledger: { entries: number; keysDestroyed: number };
+  /** Credentials of the backup time revoked by the restore. */
+  revoked: RestoreRevocation;
   audit: {
     ok: boolean;
     events: number;
@@ -109,7 +112,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
     }
     await migrate(o.db);
     let total = 0;
-    await o.db.withOwner(async (tx) => {
+    const revoked = await o.db.withOwner(async (tx) => {
       const have = await appliedMigrations(tx);
       if (JSON.stringify(have) !== JSON.stringify(m.migrations)) {
         throw new BackupRejected(
@@ -160,6 +163,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
         if (s.value !== null)
           await tx.execute(sql`select setval(${`public.${quoteIdent(s.name)}`}::regclass, ${s.value}, true)`);
       }
+      return revokeRestoredCredentials(tx);
     });
     // Erased subjects lose their rows the way the live erasure removed them (not only their keys).
     const replay = await replayErasureLedger(o.db, {
@@ -181,6 +185,8 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
         ledgerEntries: replay.entries,
         keysDestroyed: replay.keysDestroyed,
         auditOk: report.ok,
+        revokedSessions: revoked.sessions,
+        revokedApiTokens: revoked.apiTokens + revoked.scimTokens,
       },
     });
     return {
@@ -189,6 +195,7 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
       tables: m.tables.length,
       rows: total,
       ledger: replay,
+      revoked,
       audit: {
         ok: report.ok,
         events: report.events,

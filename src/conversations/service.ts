@@ -19,6 +19,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
+import { meaningfulReason } from './reveal-reason.ts';
 import * as store from './store.ts';
 
 /** Sends an agent's reply in an e-mail conversation (provided by the e-mail channel). */
@@ -471,7 +472,7 @@ export function createConversationService(deps: ConversationDeps) {
     const uid = userId(ctx);
     const token = [...tokenInput.matchAll(/tok_[a-z0-9]{20}/g)][0]?.[0];
     if (!token) throw new VigilError('invalid_input', 'not a token');
-    const safeReason = await sanitizeReason(reason);
+    const safeReason = await sanitizeReason(meaningfulReason(reason));
     const value = await withConversation(ctx, id, async (tx, c) => {
       const [t] = await rows<{ token: string; subject_id: string; entity_type: string; value_enc: Buffer }>(
         tx,

@@ -24,7 +24,7 @@ export function registerIdentity(
   const sso = createSsoService({ db, audit, secrets, auth });
   ssoRoutes(app, {
     sso,
-    oidc: createOidcSignIn({ db, secrets, sso }),
+    oidc: createOidcSignIn({ db, secrets, sso, allowPrivateIdps: !!config.ssoAllowPrivateIdps }),
     saml: createSamlSignIn({ db, sso }),
     audit,
     config,

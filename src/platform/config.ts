@@ -87,6 +87,10 @@ export const ConfigSchema = Type.Object({
   trustedProxies: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 50 })),
   /** Tenant webhook sinks may target loopback/private addresses (tests, on-premises SIEMs). */
   siemAllowPrivateTargets: Type.Optional(Type.Boolean()),
+  /** OIDC identity providers may be at loopback/private addresses (tests, on-premises IdPs). */
+  ssoAllowPrivateIdps: Type.Optional(Type.Boolean()),
+  /** /docs and /docs/json without signing in (on with the demo). */
+  publicDocs: Type.Optional(Type.Boolean()),
   /** Bearer token for Prometheus scrapes of /metrics (unset: /metrics refuses every request). */
   metricsToken: Type.Optional(Type.String({ minLength: 32 })),
   /** After SIGTERM/SIGINT: how long shutdown may take before the process exits non-zero anyway. */
@@ -167,6 +171,8 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
           .filter(Boolean)
       : undefined,
     siemAllowPrivateTargets: bool(env.VIGIL_SIEM_ALLOW_PRIVATE_TARGETS),
+    ssoAllowPrivateIdps: bool(env.VIGIL_SSO_ALLOW_PRIVATE_IDPS),
+    publicDocs: bool(env.VIGIL_PUBLIC_DOCS),
     metricsToken: env.VIGIL_METRICS_TOKEN || undefined,
     shutdownTimeoutSeconds: int(env.VIGIL_SHUTDOWN_TIMEOUT_SECONDS),
   };

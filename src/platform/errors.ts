@@ -5,6 +5,8 @@
 export const errorStatus = {
   invalid_input: 400,
   invalid_json: 400,
+  reason_required: 400,
+  address_not_public: 400,
   unauthenticated: 401,
   session_expired: 401,
   mfa_required: 401,

@@ -1,7 +1,7 @@
 // The one place where errors become HTTP responses: { error: { code, message, details? } }.
 // Bad input is always a 4xx with a stable code; internals never leak (no stacks, no SQL).
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { type ErrorCode, errorStatus, VigilError } from './errors.ts';
+import { type ErrorCode, VigilError } from './errors.ts';
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: Array<{ path?: string; message: string }> };
@@ -18,6 +18,19 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_BAD_URL: 'invalid_input',
   FST_ERR_ASYNC_CONSTRAINT: 'invalid_input',
   FST_ERR_NOT_FOUND: 'not_found',
+};
+
+// Plugins' own 4xx answers get the generic code of their status (never a specific one such as
+// csrf_failed that happens to share it).
+const GENERIC_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'invalid_input',
+  401: 'unauthenticated',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
 };
 
 // The database is down or restarting, or out of resources (53xxx: disk full, out of memory, too
@@ -63,11 +76,11 @@ function toVigilError(err: FastifyError): VigilError {
       code === 'invalid_json' ? 'the body is not valid JSON' : (err.message.split('\n')[0] ?? code),
     );
   if (err.statusCode === 429) return new VigilError('rate_limited', 'too many requests; slow down');
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    const byStatus = (Object.entries(errorStatus).find(([, s]) => s === err.statusCode)?.[0] ??
-      'invalid_input') as ErrorCode;
-    return new VigilError(byStatus, 'the request was refused');
-  }
+  // Static file serving refuses traversal (`/docs/static/..`) and dot-files with 403: there is no
+  // such file to serve, so it answers like any other missing file.
+  if (err.statusCode === 403) return new VigilError('not_found', 'not found');
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new VigilError(GENERIC_BY_STATUS[err.statusCode] ?? 'invalid_input', 'the request was refused');
   if (isDatabaseUnavailable(err))
     return new VigilError('service_unavailable', 'the service is temporarily unavailable; retry shortly', {
       cause: err,

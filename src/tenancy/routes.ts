@@ -10,6 +10,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { apiTokenListRoute } from './api-token-list.ts';
 import type { RoleGrants } from './role-grants.ts';
 import type { TenancyService } from './service.ts';
 
@@ -35,6 +36,7 @@ export function tenancyRoutes(
   },
 ) {
   const { db, tenancy, grants, audit } = deps;
+  apiTokenListRoute(app, { db, audit });
   const ev = (
     req: FastifyRequest,
     action: string,

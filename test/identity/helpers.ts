@@ -31,7 +31,7 @@ export async function firstLogin(
     null,
     { 'user-agent': userAgent },
   );
-  const cookie = /vigil_session=[^;]+/.exec(b.headers.get('set-cookie') ?? '')?.[0];
+  const cookie = /(?:__Host-)?vigil_session=[^;]+/.exec(b.headers.get('set-cookie') ?? '')?.[0];
   if (b.status !== 200 || !cookie) throw new Error(`mfa: ${b.status} ${b.text}`);
   return { cookie, csrf: b.json.csrfToken, userAgent, totpSecret };
 }

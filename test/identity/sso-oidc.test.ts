@@ -13,7 +13,8 @@ describe('OIDC single sign-on', () => {
   let admin: Session;
 
   beforeAll(async () => {
-    v = await startTestVigil();
+    // The test IdP listens on loopback: the explicit opt-in for private identity providers.
+    v = await startTestVigil({ ssoAllowPrivateIdps: true });
     await v.tenant('sso-a');
     idp = await startTestIdp({
       redirectUris: [`${v.url}/api/v1/auth/oidc/corp/callback`],

@@ -160,7 +160,7 @@ describe('TLS in Vigil', () => {
     });
     expect(b.status).toBe(200);
     const cookie = String(b.headers['set-cookie']);
-    expect(cookie).toMatch(/vigil_session=/);
+    expect(cookie).toMatch(/^__Host-vigil_session=/);
     expect(cookie).toMatch(/;\s*Secure/i);
     expect(cookie).toMatch(/HttpOnly/i);
   });

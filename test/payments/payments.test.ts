@@ -342,7 +342,9 @@ describe(`payment capture (${testDbKind})`, () => {
   });
 
   it('the routes are described in the OpenAPI document', async () => {
-    const docs = await w.v.call('GET', '/docs/json');
+    // Behind sign-in outside the demo (issue 20).
+    expect((await w.v.call('GET', '/docs/json')).status).toBe(401);
+    const docs = await w.v.call('GET', '/docs/json', undefined, w.s.agentA1);
     expect(docs.status).toBe(200);
     for (const path of [
       '/api/v1/tenants/{tenantSlug}/conversations/{conversationId}/payments',

@@ -185,12 +185,14 @@ export function createChatService(deps: ChatDeps) {
   async function history(w: WidgetTenant, token: string | undefined) {
     const visitorId = visitorFromToken(w, token);
     if (!visitorId) throw new VigilError('unauthenticated', 'a visitor token is required');
+    // Renewed on every read: an active visitor's token does not expire mid-conversation.
+    const visitorToken = signVisitorToken(secret, w.tenant.id, visitorId);
     return db.withTenant(w.tenant.id, async (tx) => {
       const [c] = await rows<{ id: string }>(
         tx,
         sql`select id from conversations where visitor_id = ${visitorId} order by last_message_at desc limit 1`,
       );
-      if (!c) return { conversationId: null, messages: [] };
+      if (!c) return { conversationId: null, messages: [], visitorToken };
       const list = await rows<{
         id: string;
         subject_id: string;
@@ -222,7 +224,7 @@ export function createChatService(deps: ChatDeps) {
           createdAt: new Date(m.created_at).toISOString(),
         });
       }
-      return { conversationId: c.id, messages };
+      return { conversationId: c.id, messages, visitorToken };
     });
   }
 

@@ -4,7 +4,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const VISITOR_TOKEN_TTL_MS = 30 * 24 * 3_600_000;
+// A day, renewed with every answer to the visitor (message, history), so an active chat never
+// expires while a token copied from a shared computer or a log dies within a day.
+export const VISITOR_TOKEN_TTL_MS = 24 * 3_600_000;
 
 export function loadWidgetSecret(dataDir: string): Buffer {
   const p = join(dataDir, 'widget-token.key');

@@ -50,7 +50,7 @@ export function widgetScript(tenantSlug: string): string {
     if (!token) return;
     fetch(api + '/messages', { headers: { authorization: 'Bearer ' + token } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (h) { if (!h) return; h.messages.forEach(function (m) { show(m.author === 'agent' ? 'Agent' : 'You', m.text, m.id); }); connect(); })
+      .then(function (h) { if (!h) return; if (h.visitorToken) saveToken(h.visitorToken); h.messages.forEach(function (m) { show(m.author === 'agent' ? 'Agent' : 'You', m.text, m.id); }); connect(); })
       .catch(function () {});
   }
   button.addEventListener('click', function () { panel.style.display = panel.style.display === 'none' ? 'block' : 'none'; });

@@ -8,20 +8,37 @@ import type { ClientInfo, SecretSealer } from '../../auth/service.ts';
 import { randomToken, sha256 } from '../../auth/tokens.ts';
 import type { Database } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
+import { publicOnlyFetch } from '../../platform/public-address.ts';
 import type { SsoOutcome, SsoService } from './service.ts';
 import { type OidcSettings, type ProviderRow, ssoStore } from './store.ts';
 
 const STATE_TTL_MS = 10 * 60_000;
 const DISCOVERY_TTL_MS = 10 * 60_000;
+// A provider whose discovery failed is not asked again for this long: /start is unauthenticated,
+// and every call would otherwise make Vigil fetch the issuer URL again.
+export const DISCOVERY_FAILURE_TTL_MS = 60_000;
+const DISCOVERY_TIMEOUT_S = 5;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-export function createOidcSignIn(deps: { db: Database; secrets: SecretSealer; sso: SsoService }) {
+export function createOidcSignIn(deps: {
+  db: Database;
+  secrets: SecretSealer;
+  sso: SsoService;
+  /** Issuers (and every URL discovery names) may be loopback/private addresses. */
+  allowPrivateIdps?: boolean;
+}) {
   const { db, secrets, sso } = deps;
   const discovered = new Map<string, { at: number; config: client.Configuration }>();
+  const failed = new Map<string, number>();
+  const guardedFetch = deps.allowPrivateIdps ? undefined : publicOnlyFetch('identity provider');
+  const unreachable = (cause?: unknown) =>
+    new VigilError('sso_idp_error', 'the identity provider could not be reached', { cause });
 
   async function configFor(p: ProviderRow): Promise<client.Configuration> {
     const hit = discovered.get(p.id);
     if (hit && Date.now() - hit.at < DISCOVERY_TTL_MS) return hit.config;
+    const failedAt = failed.get(p.id);
+    if (failedAt !== undefined && Date.now() - failedAt < DISCOVERY_FAILURE_TTL_MS) throw unreachable();
     const s = p.settings as OidcSettings;
     const secret = p.client_secret_sealed
       ? (
@@ -34,17 +51,25 @@ export function createOidcSignIn(deps: { db: Database; secrets: SecretSealer; ss
     // Plain HTTP only for an IdP on this machine (development, tests); never across a network.
     const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
     try {
+      // The guarded fetch stays on the configuration: the JWKS and token endpoints are checked too.
       const config = await client.discovery(
         issuer,
         s.clientId,
         undefined,
         secret ? client.ClientSecretBasic(secret) : client.None(),
-        insecure ? { execute: [client.allowInsecureRequests] } : undefined,
+        {
+          timeout: DISCOVERY_TIMEOUT_S,
+          ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
+          ...(guardedFetch ? { [client.customFetch]: asCustomFetch(guardedFetch) } : {}),
+        },
       );
       discovered.set(p.id, { at: Date.now(), config });
+      failed.delete(p.id);
       return config;
     } catch (e) {
-      throw new VigilError('sso_idp_error', 'the identity provider could not be reached', { cause: e });
+      if (failed.size > 10_000) failed.clear();
+      failed.set(p.id, Date.now());
+      throw unreachable(e);
     }
   }
 
@@ -151,3 +176,8 @@ export function createOidcSignIn(deps: { db: Database; secrets: SecretSealer; ss
 }
 
 export type OidcSignIn = ReturnType<typeof createOidcSignIn>;
+
+/** openid-client's fetch hook over Node's fetch (typed apart from whichever lib declares RequestInit). */
+function asCustomFetch(f: typeof fetch): client.CustomFetch {
+  return (url, options) => f(url, options as unknown as RequestInit);
+}

@@ -7,12 +7,13 @@ import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { ClientInfo, MfaResult } from '../../auth/service.ts';
-import { SESSION_COOKIE } from '../../authz/guard.ts';
+import { setSessionCookie } from '../../auth/session-cookie.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
 import { type Database, rows } from '../../platform/db.ts';
 import { isVigilError, VigilError } from '../../platform/errors.ts';
 import { errorResponses, TenantParams } from '../../platform/http-schemas.ts';
+import { assertPublicAddress } from '../../platform/public-address.ts';
 import type { OidcSignIn } from './oidc.ts';
 import { ProviderBody } from './provider-schema.ts';
 import type { SamlSignIn } from './saml.ts';
@@ -31,7 +32,14 @@ export function ssoRoutes(
     oidc: OidcSignIn;
     saml: SamlSignIn;
     audit: AuditRecorder;
-    config: Pick<Config, 'secureCookies' | 'sessionAbsoluteHours' | 'publicUrl'>;
+    config: Pick<
+      Config,
+      | 'secureCookies'
+      | 'sessionAbsoluteHours'
+      | 'publicUrl'
+      | 'loginMaxPerIpPerMinute'
+      | 'ssoAllowPrivateIdps'
+    >;
     db: Database;
   },
 ) {
@@ -55,19 +63,16 @@ export function ssoRoutes(
     if (!isVigilError(e) || e.status >= 500) throw e;
     return reply.redirect(`/#sso-error=${e.code}`, 303);
   };
-  const setSession = (reply: FastifyReply, s: MfaResult) =>
-    reply.setCookie(SESSION_COOKIE, s.sessionToken, {
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: config.secureCookies,
-      path: '/',
-      maxAge: config.sessionAbsoluteHours * 3600,
-    });
+  const setSession = (reply: FastifyReply, s: MfaResult) => setSessionCookie(reply, s.sessionToken, config);
 
   app.get(
     '/api/v1/auth/oidc/:provider/start',
     {
-      config: { auth: { public: 'starts single sign-on at an identity provider' } },
+      // Unauthenticated and it may make Vigil fetch the IdP's discovery document: limited per address.
+      config: {
+        auth: { public: 'starts single sign-on at an identity provider' },
+        rateLimit: { max: config.loginMaxPerIpPerMinute, timeWindow: '1 minute' },
+      },
       schema: { tags: ['sso'], params: ProviderParams },
     },
     async (req, reply) => {
@@ -189,6 +194,8 @@ export function ssoRoutes(
     },
     async (req, reply) => {
       const b = req.body as Static<typeof ProviderBody>;
+      if (b.oidc && !config.ssoAllowPrivateIdps)
+        await assertPublicAddress(b.oidc.issuer, 'identity provider');
       let tenantId: string | null = null;
       if (b.tenantSlug) {
         const [t] = await deps.db.withPlatform((tx) =>

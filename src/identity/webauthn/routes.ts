@@ -5,7 +5,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AuthService, ClientInfo } from '../../auth/service.ts';
-import { SESSION_COOKIE } from '../../authz/guard.ts';
+import { setSessionCookie } from '../../auth/session-cookie.ts';
 import { ROLES } from '../../authz/roles.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
@@ -166,13 +166,7 @@ export function webauthnRoutes(
         credential: AuthenticationResponseJSON;
       };
       const r = await webauthn.login(challenge, credential, client(req), rp(req));
-      reply.setCookie(SESSION_COOKIE, r.sessionToken, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: config.secureCookies,
-        path: '/',
-        maxAge: config.sessionAbsoluteHours * 3600,
-      });
+      setSessionCookie(reply, r.sessionToken, config);
       return { csrfToken: r.csrfToken, user: r.user };
     },
   );
