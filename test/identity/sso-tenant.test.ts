@@ -22,7 +22,7 @@ describe('tenant-scoped identity providers', () => {
   });
 
   beforeAll(async () => {
-    v = await startTestVigil();
+    v = await startTestVigil({ ssoAllowPrivateIdps: true });
     await v.tenant('idp-a');
     await v.tenant('idp-b');
     idp = await startTestIdp({
