@@ -375,12 +375,13 @@ export function createPrivacyService(deps: PrivacyDeps) {
       };
       const isOwn = ownValueMatcher(profile);
       let ownValues = 0;
-      /** The subject's own tokenized values in a conversation, by token. */
-      const ownTokens = async (tx: Tx, conversationId: string) => {
+      /** The subject's own tokenized values in all their conversations, by token, in one query. */
+      const ownTokens = async (tx: Tx) => {
         const list = await rows<{ token: string; entity_type: string; value_enc: Uint8Array }>(
           tx,
-          sql`select token, entity_type, value_enc from pii_tokens
-              where conversation_id = ${conversationId} and subject_id = ${customerId}`,
+          sql`select t.token, t.entity_type, t.value_enc from pii_tokens t
+              join conversations c on c.id = t.conversation_id
+              where c.customer_id = ${customerId} and t.subject_id = ${customerId}`,
         );
         const own = new Map<string, string>();
         for (const t of list) {
@@ -429,10 +430,10 @@ export function createPrivacyService(deps: PrivacyDeps) {
         else byConversation.set(m.conversation_id, [m]);
       }
       const conversations: Array<Record<string, unknown>> = [];
+      const tokens = await ownTokens(tx);
       for (const conv of convs) {
         const msgs = byConversation.get(conv.id) ?? [];
         const messages = [];
-        const tokens = await ownTokens(tx, conv.id);
         for (const m of msgs) {
           const text = await decrypt(tx, tenantId, 'messages', 'body_enc', m.id, m.subject_id, m.body_enc);
           messages.push({

@@ -64,7 +64,7 @@ describe(`restore after an erasure agrees with the live system (${testDbKind})`,
       text: 'Meine Telefonnummer ist +49 30 1234567.',
     });
     const aliceChat = await newConversation(live, tenant, 'chat', { customerId: alice.customerId });
-    const bob = await newConversation(live, tenant, 'chat', { name: 'Bob Kept', text: 'Hallo von Bob.' });
+    const bob = await newConversation(live, tenant, 'chat', { name: 'Bob Kept', text: 'Wann kommt meine Lieferung?' });
     const dpo = await live.login(await live.makeUser([{ role: 'dpo', tenant: slug }]));
     const request = await live.call(
       'POST',
@@ -123,6 +123,6 @@ describe(`restore after an erasure agrees with the live system (${testDbKind})`,
       sup,
     );
     expect(b.status).toBe(200);
-    expect(JSON.stringify(b.json)).toContain('Hallo von Bob.');
+    expect(JSON.stringify(b.json)).toContain('Wann kommt meine Lieferung?');
   });
 });

@@ -98,7 +98,7 @@ describe(`customers (${testDbKind})`, () => {
     await w.v.call(
       'POST',
       `/api/v1/tenants/${A}/calls/${call.json.callId}/transcript`,
-      { segments: [{ seq: 0, speaker: 'customer', text: 'Hallo, hier ist Jan.' }] },
+      { segments: [{ seq: 0, speaker: 'customer', text: 'Hallo, ich habe eine Frage zur Rechnung.' }] },
       null,
       { authorization: `Bearer ${w.voiceToken}` },
     );
@@ -117,7 +117,7 @@ describe(`customers (${testDbKind})`, () => {
       w.s.supA,
     );
     expect(conv.json.customerId).toBe(a.json.id);
-    expect(conv.json.messages[0].text).toBe('Hallo, hier ist Jan.');
+    expect(conv.json.messages[0].text).toBe('Hallo, ich habe eine Frage zur Rechnung.');
     const byPhone = await w.v.call(
       'POST',
       `/api/v1/tenants/${A}/customers/lookup`,
