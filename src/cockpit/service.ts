@@ -98,13 +98,18 @@ export function createCockpitService(deps: CockpitDeps) {
     return out;
   }
 
-  async function scopeOf(userId: string): Promise<AgentScope> {
+  /**
+   * The tenants and queues the user works for. `withSuspended` keeps suspended memberships: only
+   * for recording events the extension queued before a suspension, which belong in that tenant's
+   * audit log all the same.
+   */
+  async function scopeOf(userId: string, withSuspended = false): Promise<AgentScope> {
     const ms = await db.withPlatform((tx) =>
       rows<{ tenant_id: string; role: string }>(
         tx,
         sql`select m.tenant_id, m.role from memberships m join tenants t on t.id = m.tenant_id
-            where m.user_id = ${userId} and t.status = 'active' and not exists (select 1 from membership_suspensions ms
-              where ms.tenant_id = m.tenant_id and ms.user_id = m.user_id)`,
+            where m.user_id = ${userId} and t.status = 'active' and (${withSuspended} or not exists (
+              select 1 from membership_suspensions ms where ms.tenant_id = m.tenant_id and ms.user_id = m.user_id))`,
       ),
     );
     const roles = new Map<string, string[]>();
@@ -370,7 +375,7 @@ export function createCockpitService(deps: CockpitDeps) {
 
   // ---- events ------------------------------------------------------------------------------
   async function ingest(d: Device, events: CockpitEvent[]): Promise<number> {
-    const scope = await scopeOf(d.user_id);
+    const scope = await scopeOf(d.user_id, true);
     return ingestEvents(
       { db, audit, clock, tenantsOwning },
       { device: d, scope, tools: await toolsFor(scope) },
