@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { AckPolicy, connect, StringCodec } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditExporter } from '../../src/audit/exporter.ts';
@@ -14,6 +15,7 @@ import { createFileSink } from '../../src/audit/sinks/file.ts';
 import { createNatsSink } from '../../src/audit/sinks/nats.ts';
 import { createWebhookSink, signWebhook } from '../../src/audit/sinks/webhook.ts';
 import type { AuditEvent } from '../../src/audit/types.ts';
+import { rows } from '../../src/platform/db.ts';
 import { testDbKind } from '../helpers/db.ts';
 import { appendMany, setupAudit } from './helpers.ts';
 
@@ -24,12 +26,32 @@ const until = async (cond: () => boolean, ms: number) => {
   return cond();
 };
 
+const untilAsync = async (cond: () => Promise<boolean>, ms: number) => {
+  const end = Date.now() + ms;
+  while (!(await cond()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+};
+
 describe(`audit SIEM export (${testDbKind})`, () => {
   let s: Awaited<ReturnType<typeof setupAudit>>;
   beforeAll(async () => {
     s = await setupAudit('ex');
   });
   afterAll(() => s.t.drop());
+  const allSinksCaughtUp = async (sinkIds: string[]) => {
+    const behind = await s.db.withOwner((tx) =>
+      rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from audit_heads h cross join (values ${sql.join(
+          sinkIds.map((id) => sql`(${id})`),
+          sql`, `,
+        )}) as k(sink_id)
+            left join audit_sink_cursors c on c.chain = h.chain and c.sink_id = k.sink_id
+            where h.tenant_id in (${s.a}::uuid, ${s.b}::uuid) and h.last_seq > coalesce(c.last_seq, 0)`,
+      ),
+    );
+    return behind[0]?.n === 0;
+  };
 
   it('maps actions to OCSF classes', () => {
     const ev = (action: string, outcome = 'success'): AuditEvent => ({
@@ -141,6 +163,9 @@ describe(`audit SIEM export (${testDbKind})`, () => {
           30_000,
         ),
       ).toBe(true);
+      // Each sink is its own loop: the webhook having everything says nothing about JetStream or the
+      // file (one may still be backing off). Stop only when every sink's cursor is at both heads.
+      expect(await untilAsync(() => allSinksCaughtUp(['nats', 'webhook', 'file']), 30_000)).toBe(true);
     } finally {
       await exporter.stop();
       server.close();
