@@ -39,6 +39,7 @@ import {
   fileRescanJob,
   quarantineRoutes,
 } from './malware/index.ts';
+import { guardLogText } from './pii/index.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
@@ -202,7 +203,11 @@ export interface StartOptions {
 
 export async function startVigil(config: Config, opts: StartOptions = {}): Promise<RunningVigil> {
   const stdio = opts.logDestination ? undefined : createStdioLogDestination();
-  const logger = createLogger({ level: config.logLevel, destination: opts.logDestination ?? stdio! });
+  const logger = createLogger({
+    level: config.logLevel,
+    destination: opts.logDestination ?? stdio!,
+    guardText: guardLogText,
+  });
   const lock = opts.db ? undefined : await lockDataDirFor(config, 'serve');
   try {
     return await startOn(config, opts, logger, lock, () => stdio?.flushNow());

@@ -5,8 +5,8 @@ import { sql } from 'drizzle-orm';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
+import type { Doc } from '../platform/documents.ts';
 import { VigilError } from '../platform/errors.ts';
-import type { Doc } from './documents.ts';
 import { actorEvent, iso } from './events.ts';
 
 export const RISKS = ['unassessed', 'unlikely', 'risk', 'high_risk'] as const;

@@ -6,7 +6,7 @@ import Type, { type Static } from 'typebox';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
-import type { Doc } from './documents.ts';
+import type { Doc } from '../platform/documents.ts';
 import { actorEvent, iso } from './events.ts';
 import type { CATEGORIES } from './retention.ts';
 

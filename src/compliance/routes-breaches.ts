@@ -1,8 +1,8 @@
 // Breach register routes: the DPO records and manages; security officers read.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { sendDoc } from '../platform/documents.ts';
 import { type Breaches, type BreachPatch, EVIDENCE_KINDS, RISKS } from './breaches.ts';
-import { sendDoc } from './documents.ts';
 import { anyOk, base, FormatQuery, literals, rule, TenantOnly, tctx, Uuid, WithId } from './http.ts';
 
 const Text = (max: number) => Type.String({ maxLength: max });

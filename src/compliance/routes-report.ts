@@ -1,6 +1,6 @@
 // The client security report (HTML, PDF, JSON): DPO and security officer.
 import type { FastifyInstance } from 'fastify';
-import { sendDoc } from './documents.ts';
+import { sendDoc } from '../platform/documents.ts';
 import { anyOk, base, FormatQuery, rule, TenantOnly, tctx } from './http.ts';
 import type { SecurityReport } from './security-report.ts';
 

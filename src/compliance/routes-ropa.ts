@@ -1,6 +1,6 @@
 // Art. 30 record: read/export (JSON, HTML, PDF) and edit, for the DPO.
 import type { FastifyInstance } from 'fastify';
-import { sendDoc } from './documents.ts';
+import { sendDoc } from '../platform/documents.ts';
 import { anyOk, base, FormatQuery, rule, TenantOnly, tctx } from './http.ts';
 import { type Ropa, RopaDocument } from './ropa.ts';
 

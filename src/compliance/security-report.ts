@@ -6,7 +6,7 @@ import { verifyAuditLog } from '../audit/verify.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
-import type { Doc } from './documents.ts';
+import type { Doc } from '../platform/documents.ts';
 import { actorEvent, iso } from './events.ts';
 import { trainingSection } from './training-evidence.ts';
 

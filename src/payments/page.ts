@@ -1,6 +1,7 @@
 // The hosted payment page: plain server-rendered HTML, one same-origin stylesheet and script, no
 // inline code, no third-party anything, under its own CSP (stricter than the consoles': nothing
 // may load that the page does not need, it may not be framed, forms post only to Vigil).
+import { escapeHtml } from '../platform/html.ts';
 
 export const PAY_PAGE_CSP = [
   "default-src 'none'",
@@ -24,8 +25,7 @@ export const PAY_PAGE_HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
 
-const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 function layout(title: string, body: string): string {
   return `<!doctype html>

@@ -2,7 +2,6 @@
 // path (redact), every string that is logged passes a scrubber (e-mail addresses, card-like and
 // IBAN-like strings), and request URLs are logged without their query string.
 import pino, { type Logger } from 'pino';
-import { guardLogText } from '../pii/index.ts';
 
 export const REDACT_PATHS = [
   'password',
@@ -31,21 +30,24 @@ export const REDACT_PATHS = [
 
 const EMAIL = /[^\s@<>"'()[\],;:]{1,64}@[^\s@<>"'()[\],;:]{1,255}\.[A-Za-z]{2,24}/g;
 
+/** A text guard removes what only a PII recogniser can tell (cards, IBANs): the PII engine's. */
+export type LogTextGuard = (s: string) => string;
+
 /** Removes personal data that may hide in a free-text log string. */
-export function scrubLogText(s: string): string {
-  return guardLogText(s.replace(EMAIL, '[email]'));
+export function createLogScrubber(guardText: LogTextGuard): (s: string) => string {
+  return (s) => guardText(s.replace(EMAIL, '[email]'));
 }
 
-function scrubDeep(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') return scrubLogText(v);
+function scrubDeep(scrub: (s: string) => string, v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return scrub(v);
   if (depth > 4 || v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => scrubDeep(x, depth + 1));
-  if (v instanceof Error) return { type: v.name, message: scrubLogText(v.message) };
+  if (Array.isArray(v)) return v.map((x) => scrubDeep(scrub, x, depth + 1));
+  if (v instanceof Error) return { type: v.name, message: scrub(v.message) };
   // Class instances (requests, replies) are left to their serializers.
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = scrubDeep(x, depth + 1);
+  for (const [k, x] of Object.entries(v)) out[k] = scrubDeep(scrub, x, depth + 1);
   return out;
 }
 
@@ -53,9 +55,12 @@ export interface LogOptions {
   level: string;
   /** Where lines go; tests pass a capturing stream. */
   destination?: pino.DestinationStream;
+  /** Given by the composition root (platform/ imports no domain). */
+  guardText: LogTextGuard;
 }
 
 export function createLogger(opts: LogOptions): Logger {
+  const scrubLogText = createLogScrubber(opts.guardText);
   return pino(
     {
       level: opts.level,
@@ -77,7 +82,7 @@ export function createLogger(opts: LogOptions): Logger {
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((a) => scrubDeep(a)) as Parameters<typeof method>);
+          method.apply(this, args.map((a) => scrubDeep(scrubLogText, a)) as Parameters<typeof method>);
         },
       },
     },

@@ -1,15 +1,8 @@
 // The subject export as a readable HTML document. Every value is escaped; no scripts, no inline
 // styles (the strict CSP applies to this page like to every other).
+import type { Doc } from '../platform/documents.ts';
+import { escapeHtml } from '../platform/html.ts';
 import type { SubjectExport } from './service.ts';
-
-export function escapeHtml(v: unknown): string {
-  return String(v ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 function value(v: unknown): string {
   if (v === null || v === undefined) return '<em>none</em>';
@@ -44,8 +37,8 @@ export function renderExportHtml(e: SubjectExport): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data export</title></head><body>${parts.join('\n')}</body></html>`;
 }
 
-/** The same export as a document for the PDF rendering (src/compliance/documents.ts). */
-export function exportDoc(e: SubjectExport): import('../compliance/documents.ts').Doc {
+/** The same export as a document for the PDF rendering (src/platform/documents.ts). */
+export function exportDoc(e: SubjectExport): Doc {
   const s = (v: unknown) =>
     v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const base = { title: `Personal data held about ${e.customerId}`, generatedAt: e.generatedAt };

@@ -1,9 +1,9 @@
 // HTTP API of data-subject requests, for the DPO (permission `manage SubjectRequest`).
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { renderDocPdf } from '../compliance/documents.ts';
 import { CustomerInput } from '../customers/schema.ts';
 import type { TenantContext } from '../platform/context.ts';
+import { renderDocPdf } from '../platform/documents.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
 import { exportDoc, renderExportHtml } from './html.ts';
 import {

@@ -2,7 +2,8 @@
 // e-mail addresses, card numbers and message bodies are scanned for in every captured line.
 import type pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, scrubLogText } from '../../src/platform/logging.ts';
+import { guardLogText } from '../../src/pii/index.ts';
+import { createLogger, createLogScrubber } from '../../src/platform/logging.ts';
 import { freshTotp, startTestVigil, type TestVigil } from '../helpers/app.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -57,6 +58,7 @@ describe('no personal data in logs', () => {
     const log = createLogger({
       level: 'info',
       destination: { write: (s: string) => void lines.push(s) } as pino.DestinationStream,
+      guardText: guardLogText,
     });
     log.info({ detail: 'contact max@example.com' }, 'card 4111 1111 1111 1111 and DE89370400440532013000');
     log.error({ err: new Error('duplicate key (email)=(max@example.com)') }, 'failed');
@@ -64,6 +66,6 @@ describe('no personal data in logs', () => {
     expect(out).not.toContain('max@example.com');
     expect(out).not.toContain('4111 1111 1111 1111');
     expect(out).not.toContain('DE89370400440532013000');
-    expect(scrubLogText('x@y.de')).toBe('[email]');
+    expect(createLogScrubber(guardLogText)('x@y.de')).toBe('[email]');
   });
 });

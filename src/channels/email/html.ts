@@ -3,6 +3,7 @@
 // clickable: agents see the link text and, beside it, where it really points (a phishing mail's
 // "https://bank.example" that leads elsewhere shows both); nothing is ever fetched.
 import sanitizeHtml from 'sanitize-html';
+import { escapeHtml } from '../../platform/html.ts';
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -96,8 +97,7 @@ export function htmlToText(html: string): string {
   return text.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_m, e: string) => ENTITIES[e] ?? '');
 }
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 /** HTML rendering of a (redacted) text: paragraphs and line breaks, everything escaped. */
 export function htmlFromText(text: string): string {

@@ -2,7 +2,7 @@
 // client security report) and its two renderings: HTML (escaped, no scripts or inline styles, so
 // the strict CSP holds) and PDF (pdf-lib, standard Helvetica, text wrapped to A4).
 import { PDFDocument, type PDFFont, StandardFonts } from 'pdf-lib';
-import { escapeHtml } from '../privacy/html.ts';
+import { escapeHtml } from './html.ts';
 
 export interface DocSection {
   heading: string;
