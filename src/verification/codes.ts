@@ -1,12 +1,11 @@
 // One-time codes to the e-mail address or phone number already on file. Six digits, single use,
 // valid for a few minutes, at most CODE_MAX_ATTEMPTS tries; stored only as an HMAC under a server
 // pepper (a key file in the data dir), so neither the agent, the database nor a log ever sees one.
-import { createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { rows, type Tx } from '../platform/db.ts';
+import { loadOrCreateSecretFile } from '../platform/secret-file.ts';
 
 export const CODE_TTL_SECONDS = 300;
 export const CODE_MAX_ATTEMPTS = 3;
@@ -17,15 +16,7 @@ export const CODE_WINDOW_MINUTES = 15;
 export type CodeChannel = 'email' | 'sms';
 
 export function loadCodePepper(dataDir: string): Buffer {
-  const p = join(dataDir, 'verification-code.key');
-  if (existsSync(p)) {
-    const raw = Buffer.from(readFileSync(p, 'utf8').trim(), 'base64');
-    if (raw.length >= 32) return raw;
-  }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
-  writeFileSync(p, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'w' });
-  return key;
+  return loadOrCreateSecretFile(dataDir, 'verification-code.key');
 }
 
 const codeHash = (pepper: Buffer, id: string, code: string) =>

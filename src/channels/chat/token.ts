@@ -1,23 +1,14 @@
 // Signed visitor tokens: HMAC-SHA-256 over {tenant, visitor, expiry} with a server secret kept in
 // a key file in the data dir (0600). No database row is needed to check one.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { loadOrCreateSecretFile } from '../../platform/secret-file.ts';
 
 // A day, renewed with every answer to the visitor (message, history), so an active chat never
 // expires while a token copied from a shared computer or a log dies within a day.
 export const VISITOR_TOKEN_TTL_MS = 24 * 3_600_000;
 
 export function loadWidgetSecret(dataDir: string): Buffer {
-  const p = join(dataDir, 'widget-token.key');
-  if (existsSync(p)) {
-    const raw = Buffer.from(readFileSync(p, 'utf8').trim(), 'base64');
-    if (raw.length >= 32) return raw;
-  }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
-  writeFileSync(p, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'w' });
-  return key;
+  return loadOrCreateSecretFile(dataDir, 'widget-token.key');
 }
 
 export interface VisitorClaims {
