@@ -16,6 +16,7 @@ import { scheduleAuditRetention } from './audit/retention-job.ts';
 import { createTenantSinkExporter } from './audit/tenant-sink-exporter.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
+import { createAwareness } from './awareness/index.ts';
 import { chatFileSource, chatUploadRoutes } from './channels/chat/uploads.ts';
 import { emailFileSource } from './channels/email/attachments.ts';
 import { emailRoutes } from './channels/email/routes.ts';
@@ -289,6 +290,20 @@ async function startOn(
     quarantineRoutes(app.http, { files, quarantine, conversations: app.contact.conversations });
     chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
   }
+  // Security awareness (issue 27): simulations over the outbound relay, reports, training modules.
+  let boundUrl = '';
+  const awareness = createAwareness({
+    db: core.db,
+    audit: core.audit,
+    keyring: core.keyring,
+    gate: app.access.trainings,
+    dataDir: config.dataDir,
+    relayUrl: config.smtpRelayUrl,
+    hostname: config.emailHostname,
+    baseUrl: () => config.publicUrl ?? boundUrl,
+    onError: (e, where) => logger.error({ err: e, where }, 'awareness job failed'),
+  });
+  awareness.register(app.http);
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {
@@ -311,6 +326,7 @@ async function startOn(
   const addr = app.http.server.address();
   const boundPort = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `${config.tlsCertFile ? 'https' : 'http'}://${config.host}:${boundPort}`;
+  boundUrl = url;
   const redirect =
     config.tlsCertFile && config.httpRedirectPort !== undefined
       ? await startHttpsRedirect({
@@ -325,6 +341,7 @@ async function startOn(
   const background = startBackgroundJobs(core, logger, bus.nodeId, [
     ...(email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : []),
     fileRescanJob(files, config.fileRescanSeconds),
+    awareness.senderJob,
     ...(app.detectorLease ? [app.detectorLease] : []),
   ]);
   // Embedded: read-only CLI commands (keys status, audit verify, backup) reach this process.

@@ -1,0 +1,61 @@
+// Security awareness programme (issue 27): phishing simulations, reported phishing, training
+// modules with a quiz, measures. The only import surface of the domain.
+import type { FastifyInstance } from 'fastify';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { Database } from '../platform/db.ts';
+import { campaignSenderJob, createCampaignService, createRelayMailer, type SimulationMailer } from './campaigns.ts';
+import { landingRoutes } from './landing.ts';
+import { createReportService } from './reports.ts';
+import { createResultsService } from './results.ts';
+import { awarenessRoutes } from './routes.ts';
+import { createTokenSigner, loadSimulationKey } from './token.ts';
+import { createModuleService, type GateTrainings } from './training.ts';
+
+export { MIN_GROUP } from './measures.ts';
+export { TEMPLATE_KEYS } from './templates.ts';
+export type { GateTrainings, SimulationMailer };
+
+export interface AwarenessDeps {
+  db: Database;
+  audit: AuditRecorder;
+  keyring: Pick<Keyring, 'encryptField' | 'decryptFieldText'>;
+  /** The tenant training gate (access policy): modules define and complete its trainings. */
+  gate: GateTrainings;
+  dataDir: string;
+  relayUrl: string | undefined;
+  hostname: string;
+  baseUrl(): string;
+  /** How often the sender job looks for due mails. */
+  sendEveryMs?: number;
+  onError(e: unknown, where: string): void;
+}
+
+export function createAwareness(deps: AwarenessDeps) {
+  const signer = createTokenSigner(loadSimulationKey(deps.dataDir));
+  const modules = createModuleService(deps);
+  const campaigns = createCampaignService({
+    ...deps,
+    signer,
+    mailer: deps.relayUrl ? createRelayMailer(deps.relayUrl) : null,
+    onRisky: (ref, userId, campaignId, kind, language) =>
+      modules.assignRefresher(ref, userId, campaignId, kind, language),
+  });
+  const reports = createReportService({ ...deps, signer });
+  const results = createResultsService(deps);
+  return {
+    campaigns,
+    reports,
+    modules,
+    results,
+    /** A mail forwarded to the phish-report address (SMTP intake). */
+    reportBySmtp: reports.reportBySmtp,
+    senderJob: campaignSenderJob(campaigns, deps.sendEveryMs ?? 2000, (e) => deps.onError(e, 'awareness.sender')),
+    register(app: FastifyInstance) {
+      awarenessRoutes(app, { campaigns, results, reports, modules });
+      landingRoutes(app, { campaigns });
+    },
+  };
+}
+
+export type Awareness = ReturnType<typeof createAwareness>;
