@@ -20,7 +20,7 @@ import { createAwareness } from './awareness/index.ts';
 import { chatFileSource, chatUploadRoutes } from './channels/chat/uploads.ts';
 import { emailFileSource } from './channels/email/attachments.ts';
 import { emailRoutes } from './channels/email/routes.ts';
-import { createEmailService, type EmailService } from './channels/email/service.ts';
+import { createEmailService, EmailError, type EmailService } from './channels/email/service.ts';
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
 import { sanitizeReason } from './conversations/service.ts';
@@ -316,6 +316,16 @@ async function startOn(
         hostname: config.emailHostname,
         tlsCertFile: config.smtpTlsCertFile,
         tlsKeyFile: config.smtpTlsKeyFile,
+        phishReport: {
+          tenantFor: async (address) => {
+            const slug = awareness.slugOfReportAddress(address);
+            return slug ? ((await tenancy.tenantBySlug(slug))?.id ?? null) : null;
+          },
+          receive: async (tenantId, from, raw) => {
+            if (!(await awareness.reportBySmtp(tenantId, from, raw.toString('utf8'))))
+              throw new EmailError('not_a_member', 550);
+          },
+        },
       });
       // Outbound e-mail retries run under a job lease too (below): one node sends, never two.
     } catch (e) {

@@ -16,6 +16,9 @@ export { MIN_GROUP } from './measures.ts';
 export { TEMPLATE_KEYS } from './templates.ts';
 export type { GateTrainings, SimulationMailer };
 
+/** A tenant's phish-report address on the inbound SMTP host. */
+export const phishReportAddress = (tenantSlug: string, hostname: string) => `phish-report+${tenantSlug}@${hostname}`;
+
 export interface AwarenessDeps {
   db: Database;
   audit: AuditRecorder;
@@ -50,6 +53,11 @@ export function createAwareness(deps: AwarenessDeps) {
     results,
     /** A mail forwarded to the phish-report address (SMTP intake). */
     reportBySmtp: reports.reportBySmtp,
+    /** The slug named by a phish-report address of this host, or null. */
+    slugOfReportAddress(address: string): string | null {
+      const m = /^phish-report\+([a-z0-9][a-z0-9-]{1,62})@(.+)$/.exec(address.trim().toLowerCase());
+      return m && m[2] === deps.hostname.toLowerCase() ? m[1]! : null;
+    },
     senderJob: campaignSenderJob(campaigns, deps.sendEveryMs ?? 2000, (e) => deps.onError(e, 'awareness.sender')),
     register(app: FastifyInstance) {
       awarenessRoutes(app, { campaigns, results, reports, modules });

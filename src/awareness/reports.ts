@@ -93,9 +93,11 @@ export function createReportService(deps: {
   return {
     report: (ctx: TenantContext, raw: string) => report(ctx.tenant.id, ctx.actor.id, raw, 'console', ctx),
     /** A mail forwarded to the phish-report address by a member of the tenant (SMTP intake). */
-    async reportBySmtp(tenantId: string, fromAddress: string, raw: string): Promise<ReportOutcome> {
+    /** Only members report: anything else is refused (null), so outsiders cannot raise alerts. */
+    async reportBySmtp(tenantId: string, fromAddress: string | null, raw: string): Promise<ReportOutcome | null> {
+      if (!fromAddress) return null;
       const member = await db.withTenant(tenantId, (tx) => store.selectMemberByEmail(tx, tenantId, fromAddress));
-      return report(tenantId, member?.id ?? null, raw, 'smtp');
+      return member ? report(tenantId, member.id, raw, 'smtp') : null;
     },
     async list(ctx: TenantContext) {
       const rs = await db.withTenant(ctx.tenant.id, (tx) => store.selectReports(tx));
@@ -115,7 +117,7 @@ export function createReportService(deps: {
         const r = await store.selectReportMail(tx, id);
         if (!r?.mail_enc) throw notFound('report');
         await audit.inTx(tx, userAction(ctx, 'phish.report.read', 'phish_report', id));
-        return keyring.decryptFieldText(field(ctx.tenant.id, id), r.mail_enc, tx);
+        return keyring.decryptFieldText(field(ctx.tenant.id, id), Buffer.from(r.mail_enc), tx);
       });
     },
   };
