@@ -39,7 +39,7 @@ export interface ModuleContent {
   quiz: Question[];
   passPercent: number;
   maxAttempts: number;
-  refresher: boolean;
+  refresher?: boolean;
 }
 
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
@@ -50,7 +50,7 @@ export async function insertModule(tx: Tx, tenantId: string, trainingId: string 
     sql`insert into awareness_modules (tenant_id, training_id, language, title, roles, sections, quiz,
           pass_percent, max_attempts, refresher)
         values (${tenantId}, ${trainingId}, ${m.language}, ${m.title}, ${pgTextArray(m.roles)}::text[],
-          ${json(m.sections)}, ${json(m.quiz)}, ${m.passPercent}, ${m.maxAttempts}, ${m.refresher})
+          ${json(m.sections)}, ${json(m.quiz)}, ${m.passPercent}, ${m.maxAttempts}, ${m.refresher === true})
         returning *`,
   );
   return r!;
