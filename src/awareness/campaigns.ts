@@ -55,7 +55,10 @@ const toView = (c: store.CampaignRow): CampaignView => ({
 /** Spreads n send times over the window in a shuffled order, so neighbours are not warned together. */
 export function spreadOverWindow(n: number, start: Date, end: Date): Date[] {
   const span = Math.max(0, end.getTime() - start.getTime());
-  const slots = Array.from({ length: n }, (_, i) => new Date(start.getTime() + (n > 1 ? (span * i) / (n - 1) : 0)));
+  const slots = Array.from(
+    { length: n },
+    (_, i) => new Date(start.getTime() + (n > 1 ? (span * i) / (n - 1) : 0)),
+  );
   for (let i = slots.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [slots[i], slots[j]] = [slots[j]!, slots[i]!];
@@ -80,7 +83,10 @@ export function createRelayMailer(relayUrl: string): SimulationMailer {
 const sendErrorCode = (e: unknown) => {
   const x = e as { code?: string; responseCode?: number };
   if (x.responseCode) return `smtp_${x.responseCode}`;
-  return (x.code ?? 'relay_error').toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+  return (x.code ?? 'relay_error')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
 };
 
 export interface CampaignDeps {
@@ -122,7 +128,10 @@ export function createCampaignService(deps: CampaignDeps) {
         windowEnd: end,
         createdBy: ctx.actor.id,
       });
-      await audit.inTx(tx, userAction(ctx, 'awareness.campaign.create', 'phish_campaign', c.id, { template: c.template }));
+      await audit.inTx(
+        tx,
+        userAction(ctx, 'awareness.campaign.create', 'phish_campaign', c.id, { template: c.template }),
+      );
       return toView(c);
     });
   }
@@ -131,9 +140,11 @@ export function createCampaignService(deps: CampaignDeps) {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const c = await store.selectCampaign(tx, id);
       if (!c) throw notFound('campaign');
-      if (c.state !== 'draft') throw new VigilError('campaign_not_draft', 'this campaign was launched already');
+      if (c.state !== 'draft')
+        throw new VigilError('campaign_not_draft', 'this campaign was launched already');
       const targets = await store.selectTargets(tx, ctx.tenant.id, c.target_roles, c.target_queue);
-      if (!targets.length) throw new VigilError('no_recipients', 'nobody in the tenant matches the target group');
+      if (!targets.length)
+        throw new VigilError('no_recipients', 'nobody in the tenant matches the target group');
       const now = new Date();
       const start = new Date(Math.max(now.getTime(), new Date(c.window_start).getTime()));
       const end = new Date(Math.max(start.getTime(), new Date(c.window_end).getTime()));
@@ -144,7 +155,12 @@ export function createCampaignService(deps: CampaignDeps) {
         tx,
         ctx.tenant.id,
         id,
-        targets.map((t, i) => ({ id: randomUUID(), userId: t.user_id, language: lang(t.locale), sendAt: times[i]! })),
+        targets.map((t, i) => ({
+          id: randomUUID(),
+          userId: t.user_id,
+          language: lang(t.locale),
+          sendAt: times[i]!,
+        })),
       );
       await store.markLaunched(tx, id);
       await audit.inTx(
@@ -203,14 +219,19 @@ export function createCampaignService(deps: CampaignDeps) {
       if (!rec) return null;
       // A click implies the mail was opened (images are often blocked); a submit implies a click.
       const chain: store.EventKind[] =
-        kind === 'submitted' ? ['opened', 'clicked', 'submitted'] : kind === 'clicked' ? ['opened', 'clicked'] : ['opened'];
+        kind === 'submitted'
+          ? ['opened', 'clicked', 'submitted']
+          : kind === 'clicked'
+            ? ['opened', 'clicked']
+            : ['opened'];
       const fresh: store.EventKind[] = [];
       for (const k of chain) if (await store.recordEvent(tx, ref.tenantId, rec.id, k)) fresh.push(k);
       return { rec, fresh };
     });
     if (!r) return null;
     for (const k of r.fresh)
-      if (k === 'clicked' || k === 'submitted') await deps.onRisky(ref, r.rec.user_id, r.rec.campaign_id, k, r.rec.language);
+      if (k === 'clicked' || k === 'submitted')
+        await deps.onRisky(ref, r.rec.user_id, r.rec.campaign_id, k, r.rec.language);
     return { template: TEMPLATES[r.rec.template][r.rec.language], language: r.rec.language, token };
   }
 
@@ -219,7 +240,8 @@ export function createCampaignService(deps: CampaignDeps) {
     launch,
     sendDue,
     track,
-    list: (ctx: TenantContext) => db.withTenant(ctx.tenant.id, async (tx) => (await store.selectCampaigns(tx)).map(toView)),
+    list: (ctx: TenantContext) =>
+      db.withTenant(ctx.tenant.id, async (tx) => (await store.selectCampaigns(tx)).map(toView)),
     async get(ctx: TenantContext, id: string): Promise<CampaignView> {
       const c = await db.withTenant(ctx.tenant.id, (tx) => store.selectCampaign(tx, id));
       if (!c) throw notFound('campaign');
@@ -231,7 +253,11 @@ export function createCampaignService(deps: CampaignDeps) {
 export type CampaignService = ReturnType<typeof createCampaignService>;
 
 /** The sender as a leased background job (runtime.ts runs it on one node at a time). */
-export function campaignSenderJob(campaigns: Pick<CampaignService, 'sendDue'>, everyMs: number, onError: (e: unknown) => void) {
+export function campaignSenderJob(
+  campaigns: Pick<CampaignService, 'sendDue'>,
+  everyMs: number,
+  onError: (e: unknown) => void,
+) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let active = false;

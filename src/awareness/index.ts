@@ -4,7 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
-import { campaignSenderJob, createCampaignService, createRelayMailer, type SimulationMailer } from './campaigns.ts';
+import {
+  campaignSenderJob,
+  createCampaignService,
+  createRelayMailer,
+  type SimulationMailer,
+} from './campaigns.ts';
 import { landingRoutes } from './landing.ts';
 import { createReportService } from './reports.ts';
 import { createResultsService } from './results.ts';
@@ -17,7 +22,8 @@ export { TEMPLATE_KEYS } from './templates.ts';
 export type { GateTrainings, SimulationMailer };
 
 /** A tenant's phish-report address on the inbound SMTP host. */
-export const phishReportAddress = (tenantSlug: string, hostname: string) => `phish-report+${tenantSlug}@${hostname}`;
+export const phishReportAddress = (tenantSlug: string, hostname: string) =>
+  `phish-report+${tenantSlug}@${hostname}`;
 
 export interface AwarenessDeps {
   db: Database;
@@ -58,7 +64,9 @@ export function createAwareness(deps: AwarenessDeps) {
       const m = /^phish-report\+([a-z0-9][a-z0-9-]{1,62})@(.+)$/.exec(address.trim().toLowerCase());
       return m && m[2] === deps.hostname.toLowerCase() ? m[1]! : null;
     },
-    senderJob: campaignSenderJob(campaigns, deps.sendEveryMs ?? 2000, (e) => deps.onError(e, 'awareness.sender')),
+    senderJob: campaignSenderJob(campaigns, deps.sendEveryMs ?? 2000, (e) =>
+      deps.onError(e, 'awareness.sender'),
+    ),
     register(app: FastifyInstance) {
       awarenessRoutes(app, { campaigns, results, reports, modules });
       landingRoutes(app, { campaigns });

@@ -21,14 +21,27 @@ const HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-const COPY: Record<Language, { signIn: string; user: string; secret: string; go: string; caught: string; intro: string; signs: string; next: string }> = {
+const COPY: Record<
+  Language,
+  {
+    signIn: string;
+    user: string;
+    secret: string;
+    go: string;
+    caught: string;
+    intro: string;
+    signs: string;
+    next: string;
+  }
+> = {
   en: {
     signIn: 'Sign in to continue',
     user: 'User name',
     secret: 'Password',
     go: 'Continue',
     caught: 'This was a phishing simulation by your security team',
-    intro: 'Nothing you typed was stored or sent anywhere; only that the form was submitted is recorded. These signs gave the mail away:',
+    intro:
+      'Nothing you typed was stored or sent anywhere; only that the form was submitted is recorded. These signs gave the mail away:',
     signs: 'What gave it away',
     next: 'Next time: do not click, use "Report phishing" in the Vigil console or forward the mail to the phish-report address.',
   },
@@ -38,7 +51,8 @@ const COPY: Record<Language, { signIn: string; user: string; secret: string; go:
     secret: 'Passwort',
     go: 'Weiter',
     caught: 'Dies war eine Phishing-Simulation Ihres Sicherheitsteams',
-    intro: 'Nichts von dem, was Sie eingegeben haben, wurde gespeichert oder übertragen; erfasst wird nur, dass das Formular abgeschickt wurde. Daran war die Mail zu erkennen:',
+    intro:
+      'Nichts von dem, was Sie eingegeben haben, wurde gespeichert oder übertragen; erfasst wird nur, dass das Formular abgeschickt wurde. Daran war die Mail zu erkennen:',
     signs: 'Woran man es erkennt',
     next: 'Beim nächsten Mal: nicht klicken, sondern „Phishing melden“ in der Vigil-Konsole nutzen oder die Mail an die Phish-Report-Adresse weiterleiten.',
   },
@@ -48,7 +62,8 @@ const COPY: Record<Language, { signIn: string; user: string; secret: string; go:
     secret: 'Mot de passe',
     go: 'Continuer',
     caught: "C'était une simulation d'hameçonnage de votre équipe sécurité",
-    intro: "Rien de ce que vous avez saisi n'a été enregistré ni transmis ; seul l'envoi du formulaire est noté. Ces signes trahissaient le message :",
+    intro:
+      "Rien de ce que vous avez saisi n'a été enregistré ni transmis ; seul l'envoi du formulaire est noté. Ces signes trahissaient le message :",
     signs: 'Les signes',
     next: "La prochaine fois : ne cliquez pas, utilisez « Signaler l'hameçonnage » dans la console Vigil ou transférez le message à l'adresse phish-report.",
   },
@@ -80,37 +95,76 @@ export function lessonPage(t: PhishTemplate, lang: Language): string {
   );
 }
 
-const TokenParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{64}$' }) }, { additionalProperties: false });
-const gone = (reply: FastifyReply) => reply.status(404).headers(HEADERS).type('text/html; charset=utf-8').send(shell('en', 'Not found', '<p>Not found.</p>'));
+const TokenParams = Type.Object(
+  { token: Type.String({ pattern: '^[A-Za-z0-9_-]{64}$' }) },
+  { additionalProperties: false },
+);
+const gone = (reply: FastifyReply) =>
+  reply
+    .status(404)
+    .headers(HEADERS)
+    .type('text/html; charset=utf-8')
+    .send(shell('en', 'Not found', '<p>Not found.</p>'));
 
-export function landingRoutes(app: FastifyInstance, deps: { campaigns: Pick<CampaignService, 'track'> }): void {
+export function landingRoutes(
+  app: FastifyInstance,
+  deps: { campaigns: Pick<CampaignService, 'track'> },
+): void {
   app.register(async (scope) => {
     // Whatever a recipient typed is drained unread: never parsed, never kept, never logged.
-    const drain = (_req: unknown, payload: NodeJS.ReadableStream, done: (e: Error | null, body?: unknown) => void) => {
+    const drain = (
+      _req: unknown,
+      payload: NodeJS.ReadableStream,
+      done: (e: Error | null, body?: unknown) => void,
+    ) => {
       payload.on('error', (e) => done(e as Error));
       payload.on('end', () => done(null, {}));
       payload.resume();
     };
     scope.addContentTypeParser('application/x-www-form-urlencoded', drain);
     scope.addContentTypeParser('multipart/form-data', drain);
-    const rule = (why: string) => ({ auth: { public: why }, rateLimit: { max: 120, timeWindow: '1 minute' } });
-
-    scope.get('/phish/o/:token', { config: rule('tracking pixel of a simulated phishing mail'), schema: { params: TokenParams } }, async (req, reply) => {
-      await deps.campaigns.track((req.params as { token: string }).token, 'opened');
-      return reply.headers({ 'cache-control': 'no-store' }).type('image/gif').send(PIXEL);
+    const rule = (why: string) => ({
+      auth: { public: why },
+      rateLimit: { max: 120, timeWindow: '1 minute' },
     });
 
-    scope.get('/phish/c/:token', { config: rule('landing page of a simulated phishing mail'), schema: { params: TokenParams } }, async (req, reply) => {
-      const { token } = req.params as { token: string };
-      const r = await deps.campaigns.track(token, 'clicked');
-      if (!r) return gone(reply);
-      return reply.headers(HEADERS).type('text/html; charset=utf-8').send(formPage(r.template, r.language, token));
-    });
+    scope.get(
+      '/phish/o/:token',
+      { config: rule('tracking pixel of a simulated phishing mail'), schema: { params: TokenParams } },
+      async (req, reply) => {
+        await deps.campaigns.track((req.params as { token: string }).token, 'opened');
+        return reply.headers({ 'cache-control': 'no-store' }).type('image/gif').send(PIXEL);
+      },
+    );
 
-    scope.post('/phish/s/:token', { config: rule('form post of a simulated phishing page (content discarded)'), schema: { params: TokenParams } }, async (req, reply) => {
-      const r = await deps.campaigns.track((req.params as { token: string }).token, 'submitted');
-      if (!r) return gone(reply);
-      return reply.headers(HEADERS).type('text/html; charset=utf-8').send(lessonPage(r.template, r.language));
-    });
+    scope.get(
+      '/phish/c/:token',
+      { config: rule('landing page of a simulated phishing mail'), schema: { params: TokenParams } },
+      async (req, reply) => {
+        const { token } = req.params as { token: string };
+        const r = await deps.campaigns.track(token, 'clicked');
+        if (!r) return gone(reply);
+        return reply
+          .headers(HEADERS)
+          .type('text/html; charset=utf-8')
+          .send(formPage(r.template, r.language, token));
+      },
+    );
+
+    scope.post(
+      '/phish/s/:token',
+      {
+        config: rule('form post of a simulated phishing page (content discarded)'),
+        schema: { params: TokenParams },
+      },
+      async (req, reply) => {
+        const r = await deps.campaigns.track((req.params as { token: string }).token, 'submitted');
+        if (!r) return gone(reply);
+        return reply
+          .headers(HEADERS)
+          .type('text/html; charset=utf-8')
+          .send(lessonPage(r.template, r.language));
+      },
+    );
   });
 }

@@ -48,21 +48,27 @@ export function figures(rs: ResultRow[]): Figures {
   };
 }
 
-export type GroupFigures = { team: string | null; suppressed: true; minGroup: number } | ({ team: string | null; suppressed: false } & Figures);
+export type GroupFigures =
+  | { team: string | null; suppressed: true; minGroup: number }
+  | ({ team: string | null; suppressed: false } & Figures);
 
 /** Per team; a team below MIN_GROUP is reported as suppressed, without any figure. */
 export function perTeam(rs: ResultRow[]): GroupFigures[] {
   const teams = new Map<string | null, ResultRow[]>();
   for (const r of rs) teams.set(r.queue_id, [...(teams.get(r.queue_id) ?? []), r]);
   return [...teams.entries()].map(([team, group]) =>
-    group.length < MIN_GROUP ? { team, suppressed: true, minGroup: MIN_GROUP } : { team, suppressed: false, ...figures(group) },
+    group.length < MIN_GROUP
+      ? { team, suppressed: true, minGroup: MIN_GROUP }
+      : { team, suppressed: false, ...figures(group) },
   );
 }
 
 /** What a supervisor sees of one campaign. */
 export function aggregateOnly(rs: ResultRow[]) {
   const total: GroupFigures =
-    rs.length < MIN_GROUP ? { team: null, suppressed: true, minGroup: MIN_GROUP } : { team: null, suppressed: false, ...figures(rs) };
+    rs.length < MIN_GROUP
+      ? { team: null, suppressed: true, minGroup: MIN_GROUP }
+      : { team: null, suppressed: false, ...figures(rs) };
   return { tenant: total, teams: perTeam(rs) };
 }
 

@@ -39,7 +39,12 @@ export function createReportService(deps: {
   signer: TokenSigner;
 }) {
   const { db, audit, keyring, signer } = deps;
-  const field = (tenantId: string, id: string) => ({ tenantId, table: 'phish_reports', column: 'mail_enc', rowId: id });
+  const field = (tenantId: string, id: string) => ({
+    tenantId,
+    table: 'phish_reports',
+    column: 'mail_enc',
+    rowId: id,
+  });
 
   /** The reporter's own simulated mail among the tokens, if any. */
   async function ownSimulation(tx: Tx, tenantId: string, reporterId: string | null, tokens: string[]) {
@@ -84,7 +89,16 @@ export function createReportService(deps: {
         tx,
         ctx
           ? userAction(ctx, 'phish.reported', 'phish_report', id, meta)
-          : { tenantId, actorType: 'system', actorId: null, action: 'phish.reported', resourceType: 'phish_report', resourceId: id, outcome: 'success', meta: { ...meta, reporter: reporterId } },
+          : {
+              tenantId,
+              actorType: 'system',
+              actorId: null,
+              action: 'phish.reported',
+              resourceType: 'phish_report',
+              resourceId: id,
+              outcome: 'success',
+              meta: { ...meta, reporter: reporterId },
+            },
       );
       return { reportId: id, verdict };
     });
@@ -94,9 +108,15 @@ export function createReportService(deps: {
     report: (ctx: TenantContext, raw: string) => report(ctx.tenant.id, ctx.actor.id, raw, 'console', ctx),
     /** A mail forwarded to the phish-report address by a member of the tenant (SMTP intake). */
     /** Only members report: anything else is refused (null), so outsiders cannot raise alerts. */
-    async reportBySmtp(tenantId: string, fromAddress: string | null, raw: string): Promise<ReportOutcome | null> {
+    async reportBySmtp(
+      tenantId: string,
+      fromAddress: string | null,
+      raw: string,
+    ): Promise<ReportOutcome | null> {
       if (!fromAddress) return null;
-      const member = await db.withTenant(tenantId, (tx) => store.selectMemberByEmail(tx, tenantId, fromAddress));
+      const member = await db.withTenant(tenantId, (tx) =>
+        store.selectMemberByEmail(tx, tenantId, fromAddress),
+      );
       return member ? report(tenantId, member.id, raw, 'smtp') : null;
     },
     async list(ctx: TenantContext) {

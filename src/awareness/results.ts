@@ -17,8 +17,17 @@ export function createResultsService(deps: { db: Database; audit: AuditRecorder 
         const c = await store.selectCampaign(tx, id);
         if (!c) throw notFound('campaign');
         const rs = await store.selectResults(tx, id);
-        await audit.inTx(tx, userAction(ctx, 'awareness.results.read', 'phish_campaign', id, { individuals: rs.length }));
-        return { campaignId: id, state: c.state, figures: figures(rs), teams: perTeam(rs), recipients: rs.map(individual) };
+        await audit.inTx(
+          tx,
+          userAction(ctx, 'awareness.results.read', 'phish_campaign', id, { individuals: rs.length }),
+        );
+        return {
+          campaignId: id,
+          state: c.state,
+          figures: figures(rs),
+          teams: perTeam(rs),
+          recipients: rs.map(individual),
+        };
       });
     },
 
@@ -29,9 +38,18 @@ export function createResultsService(deps: { db: Database; audit: AuditRecorder 
         for (const c of await store.selectCampaigns(tx)) {
           if (c.state === 'draft') continue;
           const rs = await store.selectResults(tx, c.id);
-          out.push({ campaignId: c.id, name: c.name, template: c.template, launchedAt: c.launched_at ? iso(c.launched_at) : null, ...aggregateOnly(rs) });
+          out.push({
+            campaignId: c.id,
+            name: c.name,
+            template: c.template,
+            launchedAt: c.launched_at ? iso(c.launched_at) : null,
+            ...aggregateOnly(rs),
+          });
         }
-        await audit.inTx(tx, userAction(ctx, 'awareness.measures.read', 'phish_campaign', null, { campaigns: out.length }));
+        await audit.inTx(
+          tx,
+          userAction(ctx, 'awareness.measures.read', 'phish_campaign', null, { campaigns: out.length }),
+        );
         return { campaigns: out };
       });
     },
@@ -39,9 +57,17 @@ export function createResultsService(deps: { db: Database; audit: AuditRecorder 
     /** The caller's own simulation history. */
     mine: (ctx: TenantContext) =>
       db.withTenant(ctx.tenant.id, async (tx) => {
-        const byCampaign = new Map<string, { campaignId: string; name: string; template: string; events: Record<string, string> }>();
+        const byCampaign = new Map<
+          string,
+          { campaignId: string; name: string; template: string; events: Record<string, string> }
+        >();
         for (const e of await store.selectOwnResults(tx, ctx.actor.id!)) {
-          const c = byCampaign.get(e.campaign_id) ?? { campaignId: e.campaign_id, name: e.name, template: e.template, events: {} };
+          const c = byCampaign.get(e.campaign_id) ?? {
+            campaignId: e.campaign_id,
+            name: e.name,
+            template: e.template,
+            events: {},
+          };
           c.events[e.kind] = iso(e.at);
           byCampaign.set(e.campaign_id, c);
         }

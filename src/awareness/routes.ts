@@ -35,7 +35,10 @@ const ModuleBody = Type.Object(
     roles: Type.Array(lit(MEMBER_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
     sections: Type.Array(
       Type.Object(
-        { heading: Type.String({ minLength: 1, maxLength: 200 }), markdown: Type.String({ minLength: 1, maxLength: 20_000 }) },
+        {
+          heading: Type.String({ minLength: 1, maxLength: 200 }),
+          markdown: Type.String({ minLength: 1, maxLength: 20_000 }),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 30 },
@@ -45,7 +48,11 @@ const ModuleBody = Type.Object(
         {
           question: Type.String({ minLength: 1, maxLength: 500 }),
           options: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { minItems: 2, maxItems: 8 }),
-          correct: Type.Array(Type.Integer({ minimum: 0, maximum: 7 }), { minItems: 1, maxItems: 8, uniqueItems: true }),
+          correct: Type.Array(Type.Integer({ minimum: 0, maximum: 7 }), {
+            minItems: 1,
+            maxItems: 8,
+            uniqueItems: true,
+          }),
         },
         { additionalProperties: false },
       ),
@@ -59,7 +66,11 @@ const ModuleBody = Type.Object(
   { additionalProperties: false },
 );
 const AttemptBody = Type.Object(
-  { answers: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 7 }), { maxItems: 8 }), { maxItems: 50 }) },
+  {
+    answers: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 7 }), { maxItems: 8 }), {
+      maxItems: 50,
+    }),
+  },
   { additionalProperties: false },
 );
 const ReportBody = Type.Object(
@@ -76,7 +87,12 @@ const created = { 201: Type.Unknown(), ...errorResponses };
 
 export function awarenessRoutes(
   app: FastifyInstance,
-  deps: { campaigns: CampaignService; results: ResultsService; reports: ReportService; modules: ModuleService },
+  deps: {
+    campaigns: CampaignService;
+    results: ResultsService;
+    reports: ReportService;
+    modules: ModuleService;
+  },
 ): void {
   const { campaigns, results, reports, modules } = deps;
   const opts = (rule: [Action, Subject], params: Type.TSchema = TenantParams) => ({
@@ -87,16 +103,28 @@ export function awarenessRoutes(
   app.get(`${base}/templates`, opts(['read', 'Campaign']), async () => ({
     templates: TEMPLATE_KEYS.map((key) => ({
       key,
-      languages: LANGUAGES.map((l) => ({ language: l, subject: TEMPLATES[key][l].subject, redFlags: TEMPLATES[key][l].redFlags })),
+      languages: LANGUAGES.map((l) => ({
+        language: l,
+        subject: TEMPLATES[key][l].subject,
+        redFlags: TEMPLATES[key][l].redFlags,
+      })),
     })),
   }));
-  app.get(`${base}/campaigns`, opts(['read', 'Campaign']), async (req) => ({ campaigns: await campaigns.list(tctx(req)) }));
+  app.get(`${base}/campaigns`, opts(['read', 'Campaign']), async (req) => ({
+    campaigns: await campaigns.list(tctx(req)),
+  }));
   app.post(
     `${base}/campaigns`,
-    { config: { auth: { tenant: ['create', 'Campaign'] } }, schema: { tags, params: TenantParams, body: CampaignBody, response: created } },
-    async (req, reply) => reply.status(201).send(await campaigns.create(tctx(req), req.body as CampaignInput)),
+    {
+      config: { auth: { tenant: ['create', 'Campaign'] } },
+      schema: { tags, params: TenantParams, body: CampaignBody, response: created },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await campaigns.create(tctx(req), req.body as CampaignInput)),
   );
-  app.post(`${base}/campaigns/:id/launch`, opts(['update', 'Campaign'], IdParams), async (req) => campaigns.launch(tctx(req), idOf(req)));
+  app.post(`${base}/campaigns/:id/launch`, opts(['update', 'Campaign'], IdParams), async (req) =>
+    campaigns.launch(tctx(req), idOf(req)),
+  );
   app.get(`${base}/campaigns/:id/results`, opts(['read', 'Campaign'], IdParams), async (req) =>
     results.campaignResults(tctx(req), idOf(req)),
   );
@@ -104,38 +132,63 @@ export function awarenessRoutes(
 
   app.post(
     `${base}/reports`,
-    { config: { auth: { tenant: ['create', 'PhishReport'] } }, schema: { tags, params: TenantParams, body: ReportBody, response: created } },
-    async (req, reply) => reply.status(201).send(await reports.report(tctx(req), (req.body as { source: string }).source)),
+    {
+      config: { auth: { tenant: ['create', 'PhishReport'] } },
+      schema: { tags, params: TenantParams, body: ReportBody, response: created },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await reports.report(tctx(req), (req.body as { source: string }).source)),
   );
-  app.get(`${base}/reports`, opts(['read', 'PhishReport']), async (req) => ({ reports: await reports.list(tctx(req)) }));
+  app.get(`${base}/reports`, opts(['read', 'PhishReport']), async (req) => ({
+    reports: await reports.list(tctx(req)),
+  }));
   app.get(`${base}/reports/:id/mail`, opts(['read', 'PhishReport'], IdParams), async (req, reply) =>
     reply
-      .headers({ 'content-disposition': 'attachment; filename="reported.eml"', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
+      .headers({
+        'content-disposition': 'attachment; filename="reported.eml"',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      })
       .type('message/rfc822')
       .send(await reports.mail(tctx(req), idOf(req))),
   );
 
   app.post(
     `${base}/modules`,
-    { config: { auth: { tenant: ['create', 'AwarenessModule'] } }, schema: { tags, params: TenantParams, body: ModuleBody, response: created } },
+    {
+      config: { auth: { tenant: ['create', 'AwarenessModule'] } },
+      schema: { tags, params: TenantParams, body: ModuleBody, response: created },
+    },
     async (req, reply) => reply.status(201).send(await modules.create(tctx(req), req.body as ModuleInput)),
   );
   app.put(
     `${base}/modules/:id`,
-    { config: { auth: { tenant: ['update', 'AwarenessModule'] } }, schema: { tags, params: IdParams, body: ModuleBody, response: errorResponses } },
+    {
+      config: { auth: { tenant: ['update', 'AwarenessModule'] } },
+      schema: { tags, params: IdParams, body: ModuleBody, response: errorResponses },
+    },
     async (req) => modules.revise(tctx(req), idOf(req), req.body as ModuleInput),
   );
   const learner = { auth: { tenant: ['read', 'Training'] as ['read', 'Training'] }, accessExempt: exempt };
-  app.get(`${base}/me`, { config: learner, schema: { tags, params: TenantParams, response: errorResponses } }, async (req) => ({
-    ...(await modules.mine(tctx(req))),
-    simulations: await results.mine(tctx(req)),
-  }));
-  app.get(`${base}/modules/:id`, { config: learner, schema: { tags, params: IdParams, response: errorResponses } }, async (req) =>
-    modules.get(tctx(req), idOf(req)),
+  app.get(
+    `${base}/me`,
+    { config: learner, schema: { tags, params: TenantParams, response: errorResponses } },
+    async (req) => ({
+      ...(await modules.mine(tctx(req))),
+      simulations: await results.mine(tctx(req)),
+    }),
+  );
+  app.get(
+    `${base}/modules/:id`,
+    { config: learner, schema: { tags, params: IdParams, response: errorResponses } },
+    async (req) => modules.get(tctx(req), idOf(req)),
   );
   app.post(
     `${base}/modules/:id/attempts`,
     { config: learner, schema: { tags, params: IdParams, body: AttemptBody, response: created } },
-    async (req, reply) => reply.status(201).send(await modules.attempt(tctx(req), idOf(req), (req.body as { answers: number[][] }).answers)),
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(await modules.attempt(tctx(req), idOf(req), (req.body as { answers: number[][] }).answers)),
   );
 }

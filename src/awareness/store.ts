@@ -190,7 +190,13 @@ export function selectResults(tx: Tx, campaignId: string, userId?: string) {
 
 /** The caller's own simulation results across campaigns. */
 export function selectOwnResults(tx: Tx, userId: string) {
-  return rows<{ campaign_id: string; name: string; template: TemplateKey; kind: EventKind; at: Date | string }>(
+  return rows<{
+    campaign_id: string;
+    name: string;
+    template: TemplateKey;
+    kind: EventKind;
+    at: Date | string;
+  }>(
     tx,
     sql`select c.id as campaign_id, c.name, c.template, e.kind, e.at from phish_recipients r
         join phish_campaigns c on c.id = r.campaign_id join phish_events e on e.recipient_id = r.id

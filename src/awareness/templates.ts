@@ -22,7 +22,10 @@ export const TEMPLATES: Catalogue = {
     en: {
       fromName: 'Parcel Service',
       subject: 'Your parcel could not be delivered',
-      body: ['We tried to deliver your parcel today.', 'Confirm your address within 24 hours or it is returned.'],
+      body: [
+        'We tried to deliver your parcel today.',
+        'Confirm your address within 24 hours or it is returned.',
+      ],
       cta: 'Reschedule delivery',
       redFlags: [
         'You were not expecting a parcel at your work address.',
@@ -33,7 +36,10 @@ export const TEMPLATES: Catalogue = {
     de: {
       fromName: 'Paketdienst',
       subject: 'Ihr Paket konnte nicht zugestellt werden',
-      body: ['Wir haben heute versucht, Ihr Paket zuzustellen.', 'Bestätigen Sie Ihre Adresse binnen 24 Stunden, sonst geht es zurück.'],
+      body: [
+        'Wir haben heute versucht, Ihr Paket zuzustellen.',
+        'Bestätigen Sie Ihre Adresse binnen 24 Stunden, sonst geht es zurück.',
+      ],
       cta: 'Zustellung neu planen',
       redFlags: [
         'Sie haben kein Paket an die Arbeitsadresse erwartet.',
@@ -44,7 +50,10 @@ export const TEMPLATES: Catalogue = {
     fr: {
       fromName: 'Service colis',
       subject: "Votre colis n'a pas pu être livré",
-      body: ["Nous avons tenté de livrer votre colis aujourd'hui.", 'Confirmez votre adresse sous 24 heures, sinon il sera retourné.'],
+      body: [
+        "Nous avons tenté de livrer votre colis aujourd'hui.",
+        'Confirmez votre adresse sous 24 heures, sinon il sera retourné.',
+      ],
       cta: 'Reprogrammer la livraison',
       redFlags: [
         "Vous n'attendiez pas de colis à votre adresse professionnelle.",
@@ -57,7 +66,10 @@ export const TEMPLATES: Catalogue = {
     en: {
       fromName: 'IT Service Desk',
       subject: 'Your password expires today',
-      body: ['Your password expires in 2 hours.', 'Keep your current password by confirming it on the portal.'],
+      body: [
+        'Your password expires in 2 hours.',
+        'Keep your current password by confirming it on the portal.',
+      ],
       cta: 'Keep my password',
       redFlags: [
         'Vigil never asks you to confirm a password through a link.',
@@ -68,7 +80,10 @@ export const TEMPLATES: Catalogue = {
     de: {
       fromName: 'IT-Service-Desk',
       subject: 'Ihr Passwort läuft heute ab',
-      body: ['Ihr Passwort läuft in 2 Stunden ab.', 'Behalten Sie Ihr Passwort, indem Sie es im Portal bestätigen.'],
+      body: [
+        'Ihr Passwort läuft in 2 Stunden ab.',
+        'Behalten Sie Ihr Passwort, indem Sie es im Portal bestätigen.',
+      ],
       cta: 'Passwort behalten',
       redFlags: [
         'Vigil fordert nie auf, ein Passwort über einen Link zu bestätigen.',
@@ -83,7 +98,7 @@ export const TEMPLATES: Catalogue = {
       cta: 'Conserver mon mot de passe',
       redFlags: [
         'Vigil ne demande jamais de confirmer un mot de passe par un lien.',
-        "Le lien ne mène pas à votre page de connexion.",
+        'Le lien ne mène pas à votre page de connexion.',
         "L'urgence (2 heures) remplace une raison.",
       ],
     },
@@ -92,7 +107,10 @@ export const TEMPLATES: Catalogue = {
     en: {
       fromName: 'Customer Accounts',
       subject: 'URGENT: refund to a new bank account',
-      body: ['A client asks for an immediate refund to a new account.', 'Please enter the account details in the refund form before noon.'],
+      body: [
+        'A client asks for an immediate refund to a new account.',
+        'Please enter the account details in the refund form before noon.',
+      ],
       cta: 'Open refund form',
       redFlags: [
         'A change of bank details by mail must always be verified by call-back.',
@@ -103,7 +121,10 @@ export const TEMPLATES: Catalogue = {
     de: {
       fromName: 'Kundenkonten',
       subject: 'DRINGEND: Erstattung auf neues Konto',
-      body: ['Ein Kunde verlangt die sofortige Erstattung auf ein neues Konto.', 'Bitte tragen Sie die Kontodaten bis Mittag im Formular ein.'],
+      body: [
+        'Ein Kunde verlangt die sofortige Erstattung auf ein neues Konto.',
+        'Bitte tragen Sie die Kontodaten bis Mittag im Formular ein.',
+      ],
       cta: 'Erstattungsformular öffnen',
       redFlags: [
         'Geänderte Bankdaten per Mail sind immer per Rückruf zu prüfen.',
@@ -114,12 +135,15 @@ export const TEMPLATES: Catalogue = {
     fr: {
       fromName: 'Comptes clients',
       subject: 'URGENT : remboursement sur un nouveau compte',
-      body: ['Un client demande un remboursement immédiat sur un nouveau compte.', 'Saisissez les coordonnées bancaires avant midi.'],
+      body: [
+        'Un client demande un remboursement immédiat sur un nouveau compte.',
+        'Saisissez les coordonnées bancaires avant midi.',
+      ],
       cta: 'Ouvrir le formulaire',
       redFlags: [
         'Un changement de coordonnées bancaires par mail se vérifie toujours par rappel.',
         'Les remboursements passent par le ticket, pas par un formulaire externe.',
-        "Les majuscules et le délai poussent à sauter la vérification.",
+        'Les majuscules et le délai poussent à sauter la vérification.',
       ],
     },
   },
@@ -127,7 +151,9 @@ export const TEMPLATES: Catalogue = {
     en: {
       fromName: 'Team Chat',
       subject: 'A colleague sent you a message',
-      body: ['"Hi, I am locked out and the customer is waiting. Can you sign in for me and send me the code?"'],
+      body: [
+        '"Hi, I am locked out and the customer is waiting. Can you sign in for me and send me the code?"',
+      ],
       cta: 'Reply in chat',
       redFlags: [
         'Colleagues never need your sign-in or your one-time code.',
@@ -138,7 +164,9 @@ export const TEMPLATES: Catalogue = {
     de: {
       fromName: 'Team-Chat',
       subject: 'Eine Kollegin hat Ihnen geschrieben',
-      body: ['„Hallo, ich bin ausgesperrt und der Kunde wartet. Kannst du dich für mich anmelden und mir den Code schicken?"'],
+      body: [
+        '„Hallo, ich bin ausgesperrt und der Kunde wartet. Kannst du dich für mich anmelden und mir den Code schicken?"',
+      ],
       cta: 'Im Chat antworten',
       redFlags: [
         'Kolleginnen brauchen nie Ihre Anmeldung oder Ihren Einmalcode.',
@@ -149,12 +177,14 @@ export const TEMPLATES: Catalogue = {
     fr: {
       fromName: "Chat d'équipe",
       subject: 'Un collègue vous a écrit',
-      body: ['« Salut, je suis bloqué et le client attend. Peux-tu te connecter pour moi et m\'envoyer le code ? »'],
+      body: [
+        "« Salut, je suis bloqué et le client attend. Peux-tu te connecter pour moi et m'envoyer le code ? »",
+      ],
       cta: 'Répondre dans le chat',
       redFlags: [
         "Un collègue n'a jamais besoin de votre connexion ni de votre code à usage unique.",
         'La notification ne vient pas de votre outil de chat.',
-        "Le client qui attend est une pression, pas une raison.",
+        'Le client qui attend est une pression, pas une raison.',
       ],
     },
   },

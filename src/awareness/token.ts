@@ -33,7 +33,8 @@ const bytesUuid = (b: Buffer) => {
 };
 
 export function createTokenSigner(key: Buffer): TokenSigner {
-  const tag = (ids: Buffer) => createHmac('sha256', key).update('vigil.phish.v1\0').update(ids).digest().subarray(0, 16);
+  const tag = (ids: Buffer) =>
+    createHmac('sha256', key).update('vigil.phish.v1\0').update(ids).digest().subarray(0, 16);
   return {
     sign(r) {
       const ids = Buffer.concat([uuidBytes(r.tenantId), uuidBytes(r.recipientId)]);

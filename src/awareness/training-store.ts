@@ -122,7 +122,13 @@ export async function completeAssignments(tx: Tx, moduleId: string, userId: stri
 }
 
 export function selectAssignments(tx: Tx, userId: string) {
-  return rows<{ id: string; module_id: string; reason: string; due_at: Date | string; completed_at: Date | string | null }>(
+  return rows<{
+    id: string;
+    module_id: string;
+    reason: string;
+    due_at: Date | string;
+    completed_at: Date | string | null;
+  }>(
     tx,
     sql`select id, module_id, reason, due_at, completed_at from awareness_assignments
         where user_id = ${userId} order by due_at`,

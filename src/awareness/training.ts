@@ -14,7 +14,11 @@ import * as ts from './training-store.ts';
 export interface GateTrainings {
   define(
     ctx: TenantContext,
-    t: { title: string; validityMonths: number; requiredRoles?: Array<'agent' | 'supervisor' | 'tenant_admin' | 'security_officer' | 'dpo'> },
+    t: {
+      title: string;
+      validityMonths: number;
+      requiredRoles?: Array<'agent' | 'supervisor' | 'tenant_admin' | 'security_officer' | 'dpo'>;
+    },
   ): Promise<{ id: string }>;
   update(ctx: TenantContext, id: string, p: { title?: string; newVersion?: boolean }): Promise<unknown>;
   complete(ctx: TenantContext, id: string, userId: string): Promise<{ expiresAt: string }>;
@@ -68,10 +72,17 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
     const gateRoles = input.roles.filter((r) => r !== 'platform_admin') as never[];
     const training = input.refresher
       ? null
-      : await gate.define(ctx, { title: input.title, validityMonths: input.validityMonths ?? 12, requiredRoles: gateRoles });
+      : await gate.define(ctx, {
+          title: input.title,
+          validityMonths: input.validityMonths ?? 12,
+          requiredRoles: gateRoles,
+        });
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const m = await ts.insertModule(tx, ctx.tenant.id, training?.id ?? null, input);
-      await audit.inTx(tx, userAction(ctx, 'awareness.module.create', 'awareness_module', m.id, { version: 1 }));
+      await audit.inTx(
+        tx,
+        userAction(ctx, 'awareness.module.create', 'awareness_module', m.id, { version: 1 }),
+      );
       return learnerView(m);
     });
   }
@@ -81,7 +92,10 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
     const m = await db.withTenant(ctx.tenant.id, async (tx) => {
       if (!(await ts.selectModule(tx, id))) throw notFound('module');
       const r = (await ts.updateModuleContent(tx, id, input))!;
-      await audit.inTx(tx, userAction(ctx, 'awareness.module.revise', 'awareness_module', id, { version: r.version }));
+      await audit.inTx(
+        tx,
+        userAction(ctx, 'awareness.module.revise', 'awareness_module', id, { version: r.version }),
+      );
       return r;
     });
     // The gate's version follows: earlier completions stop counting.
@@ -106,12 +120,29 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
       if (!m?.active) throw notFound('module');
       const { n } = await ts.countAttempts(tx, id, userId, m.version);
       if (n >= m.max_attempts)
-        throw new VigilError('quiz_attempts_exhausted', 'no tries left for this version; ask your security officer');
+        throw new VigilError(
+          'quiz_attempts_exhausted',
+          'no tries left for this version; ask your security officer',
+        );
       const score = scoreQuiz(m.quiz, answers);
       const passed = score >= m.pass_percent;
-      await ts.insertAttempt(tx, { tenantId: ctx.tenant.id, moduleId: id, userId, version: m.version, score, passed });
+      await ts.insertAttempt(tx, {
+        tenantId: ctx.tenant.id,
+        moduleId: id,
+        userId,
+        version: m.version,
+        score,
+        passed,
+      });
       if (passed) await ts.completeAssignments(tx, id, userId);
-      await audit.inTx(tx, userAction(ctx, 'awareness.quiz.attempt', 'awareness_module', id, { version: m.version, score, passed }));
+      await audit.inTx(
+        tx,
+        userAction(ctx, 'awareness.quiz.attempt', 'awareness_module', id, {
+          version: m.version,
+          score,
+          passed,
+        }),
+      );
       return { m, score, passed, attemptsLeft: m.max_attempts - n - 1 };
     });
     const completion =
@@ -133,7 +164,8 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
       const progress = new Map((await ts.selectMyProgress(tx, userId)).map((p) => [p.module_id, p]));
       const assigned = new Set(assignments.map((a) => a.module_id));
       const modules = (await ts.selectModules(tx)).filter(
-        (m) => assigned.has(m.id) || (!m.refresher && m.roles.some((r) => (ctx.roles as string[]).includes(r))),
+        (m) =>
+          assigned.has(m.id) || (!m.refresher && m.roles.some((r) => (ctx.roles as string[]).includes(r))),
       );
       return {
         modules: modules.map((m) => ({
@@ -153,7 +185,13 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
   }
 
   /** After a click or submit: the refresher in the recipient's language, due in a week. */
-  async function assignRefresher(ref: RecipientRef, userId: string, campaignId: string, kind: 'clicked' | 'submitted', language: Language) {
+  async function assignRefresher(
+    ref: RecipientRef,
+    userId: string,
+    campaignId: string,
+    kind: 'clicked' | 'submitted',
+    language: Language,
+  ) {
     await db.withTenant(ref.tenantId, async (tx) => {
       const mod = await ts.selectRefresher(tx, language);
       if (!mod) return;

@@ -32,7 +32,13 @@ describe(`phishing simulation (${testDbKind})`, () => {
 
   it('refuses campaigns to everyone but the security role, and validates input', async () => {
     const agent = await w.session(w.agents[0]!);
-    const body = { name: 'x', template: 'parcel', targetRoles: ['agent'], windowStart: new Date().toISOString(), windowEnd: new Date().toISOString() };
+    const body = {
+      name: 'x',
+      template: 'parcel',
+      targetRoles: ['agent'],
+      windowStart: new Date().toISOString(),
+      windowEnd: new Date().toISOString(),
+    };
     expect((await w.v.call('POST', api('/campaigns'), body, agent)).status).toBe(403);
     expect((await w.v.call('POST', api('/campaigns'), body, w.supervisor)).status).toBe(403);
     const bad = await w.v.call('POST', api('/campaigns'), { ...body, template: 'nope' }, w.officer);
@@ -60,9 +66,9 @@ describe(`phishing simulation (${testDbKind})`, () => {
     const launched = await w.v.call('POST', api(`/campaigns/${campaignId}/launch`), {}, w.officer);
     expect(launched.status).toBe(200);
     expect(launched.json.recipients).toBe(20);
-    expect((await w.v.call('POST', api(`/campaigns/${campaignId}/launch`), {}, w.officer)).json.error.code).toBe(
-      'campaign_not_draft',
-    );
+    expect(
+      (await w.v.call('POST', api(`/campaigns/${campaignId}/launch`), {}, w.officer)).json.error.code,
+    ).toBe('campaign_not_draft');
     const emails = new Set(w.agents.map((a) => a.email.toLowerCase()));
     await waitFor('20 simulated mails', () => w.g.mail.filter((m) => emails.has(to(m))).length === 20);
     for (const m of w.g.mail) if (emails.has(to(m))) mailTo.set(to(m), m);
@@ -101,11 +107,21 @@ describe(`phishing simulation (${testDbKind})`, () => {
   it('counts a report through the console and one over SMTP as successes', async () => {
     const agent2 = await w.session(w.agents[2]!);
     const m2 = mailTo.get(w.agents[2]!.email.toLowerCase())!;
-    const r = await w.v.call('POST', api('/reports'), { source: `Subject: ${m2.subject}\n\n${m2.text}` }, agent2);
+    const r = await w.v.call(
+      'POST',
+      api('/reports'),
+      { source: `Subject: ${m2.subject}\n\n${m2.text}` },
+      agent2,
+    );
     expect(r.status).toBe(201);
     expect(r.json.verdict).toBe('simulation');
     const m3 = mailTo.get(w.agents[3]!.email.toLowerCase())!;
-    const relay = nodemailer.createTransport({ host: '127.0.0.1', port: w.v.smtpPort!, secure: false, ignoreTLS: true });
+    const relay = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: w.v.smtpPort!,
+      secure: false,
+      ignoreTLS: true,
+    });
     await relay.sendMail({
       from: w.agents[3]!.email,
       to: `phish-report+${w.slug}@vigil.local`,
@@ -115,22 +131,35 @@ describe(`phishing simulation (${testDbKind})`, () => {
     });
     // Outsiders cannot use the address.
     await expect(
-      relay.sendMail({ from: 'someone@outside.test', to: `phish-report+${w.slug}@vigil.local`, subject: 'x', text: 'x' }),
+      relay.sendMail({
+        from: 'someone@outside.test',
+        to: `phish-report+${w.slug}@vigil.local`,
+        subject: 'x',
+        text: 'x',
+      }),
     ).rejects.toThrow(/550/);
   });
 
   it('opens a security alert for a real phishing mail, kept encrypted, readable by the security role', async () => {
     const agent4 = await w.session(w.agents[4]!);
-    const source = 'From: "Bank" <alerts@bank-secure.example>\nSubject: Verify now\n\nVerify-Real-Phish-91 at http://bank-secure.example/login';
+    const source =
+      'From: "Bank" <alerts@bank-secure.example>\nSubject: Verify now\n\nVerify-Real-Phish-91 at http://bank-secure.example/login';
     const r = await w.v.call('POST', api('/reports'), { source }, agent4);
     expect(r.json.verdict).toBe('suspicious');
     const alerts = await waitFor('phishing alert', async () => {
-      const a = await w.v.call('GET', `/api/v1/tenants/${w.slug}/alerts?ruleId=phishing_reported`, undefined, w.officer);
+      const a = await w.v.call(
+        'GET',
+        `/api/v1/tenants/${w.slug}/alerts?ruleId=phishing_reported`,
+        undefined,
+        w.officer,
+      );
       return a.json.items?.length >= 1 && a.json.items;
     });
     expect(alerts[0].severity).toBe('high');
     const list = await w.v.call('GET', api('/reports'), undefined, w.officer);
-    expect(list.json.reports.find((x: { id: string }) => x.id === r.json.reportId).verdict).toBe('suspicious');
+    expect(list.json.reports.find((x: { id: string }) => x.id === r.json.reportId).verdict).toBe(
+      'suspicious',
+    );
     expect((await w.v.call('GET', api('/reports'), undefined, agent4)).status).toBe(403);
     const mail = await w.v.call('GET', api(`/reports/${r.json.reportId}/mail`), undefined, w.officer);
     expect(mail.text).toBe(source);
@@ -156,10 +185,19 @@ describe(`phishing simulation (${testDbKind})`, () => {
       const r = await w.v.call('GET', api(`/campaigns/${campaignId}/results`), undefined, w.officer);
       return r.json.figures?.reported === 2 && r.json;
     });
-    expect(res.figures).toMatchObject({ recipients: 20, sent: 20, clicked: 2, submitted: 1, reported: 2, clickRate: 0.1 });
+    expect(res.figures).toMatchObject({
+      recipients: 20,
+      sent: 20,
+      clicked: 2,
+      submitted: 1,
+      reported: 2,
+      clickRate: 0.1,
+    });
     expect(res.figures.secondsToFirstReport).toBeGreaterThanOrEqual(0);
     expect(res.recipients).toHaveLength(20);
-    expect((await w.v.call('GET', api(`/campaigns/${campaignId}/results`), undefined, w.supervisor)).status).toBe(403);
+    expect(
+      (await w.v.call('GET', api(`/campaigns/${campaignId}/results`), undefined, w.supervisor)).status,
+    ).toBe(403);
     const m = await w.v.call('GET', api('/measures'), undefined, w.supervisor);
     expect(m.status).toBe(200);
     const c = m.json.campaigns.find((x: { campaignId: string }) => x.campaignId === campaignId);
@@ -172,16 +210,31 @@ describe(`phishing simulation (${testDbKind})`, () => {
 
   it("keeps tenants apart: another tenant's security officer sees nothing", async () => {
     expect((await w.v.call('GET', api('/campaigns'), undefined, w.otherOfficer)).status).toBe(404);
-    expect((await w.v.call('GET', api(`/campaigns/${campaignId}/results`), undefined, w.otherOfficer)).status).toBe(404);
-    const own = await w.v.call('GET', `/api/v1/tenants/${w.otherSlug}/awareness/campaigns`, undefined, w.otherOfficer);
+    expect(
+      (await w.v.call('GET', api(`/campaigns/${campaignId}/results`), undefined, w.otherOfficer)).status,
+    ).toBe(404);
+    const own = await w.v.call(
+      'GET',
+      `/api/v1/tenants/${w.otherSlug}/awareness/campaigns`,
+      undefined,
+      w.otherOfficer,
+    );
     expect(own.json.campaigns).toEqual([]);
-    const other = await w.v.call('GET', `/api/v1/tenants/${w.otherSlug}/awareness/campaigns/${campaignId}/results`, undefined, w.otherOfficer);
+    const other = await w.v.call(
+      'GET',
+      `/api/v1/tenants/${w.otherSlug}/awareness/campaigns/${campaignId}/results`,
+      undefined,
+      w.otherOfficer,
+    );
     expect(other.status).toBe(404);
   });
 
   it('has what was typed nowhere in the database or the logs', async () => {
     const tables = await w.v.core.db.withOwner((tx) =>
-      rows<{ table_name: string }>(tx, sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`),
+      rows<{ table_name: string }>(
+        tx,
+        sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+      ),
     );
     for (const t of tables) {
       const hit = await w.v.core.db.withOwner((tx) =>

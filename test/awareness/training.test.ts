@@ -14,8 +14,16 @@ export const GATE_MODULE = {
     { heading: 'What to do', markdown: '- Check the sender\n- Use *Report phishing*' },
   ],
   quiz: [
-    { question: 'A colleague asks for your one-time code. You…', options: ['send it', 'refuse and report'], correct: [1] },
-    { question: 'Which are warning signs?', options: ['Urgency', 'Unknown domain', 'Your name'], correct: [0, 1] },
+    {
+      question: 'A colleague asks for your one-time code. You…',
+      options: ['send it', 'refuse and report'],
+      correct: [1],
+    },
+    {
+      question: 'Which are warning signs?',
+      options: ['Urgency', 'Unknown domain', 'Your name'],
+      correct: [0, 1],
+    },
   ],
   passPercent: 100,
   maxAttempts: 2,
@@ -45,7 +53,12 @@ describe(`awareness training modules (${testDbKind})`, () => {
   it('lets only the security role and tenant admins author modules', async () => {
     expect((await v.call('POST', api('/modules'), GATE_MODULE, agent)).status).toBe(403);
     expect((await v.call('POST', api('/modules'), GATE_MODULE, supervisor)).status).toBe(403);
-    const bad = await v.call('POST', api('/modules'), { ...GATE_MODULE, quiz: [{ question: 'q', options: ['a', 'b'], correct: [5] }] }, officer);
+    const bad = await v.call(
+      'POST',
+      api('/modules'),
+      { ...GATE_MODULE, quiz: [{ question: 'q', options: ['a', 'b'], correct: [5] }] },
+      officer,
+    );
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('invalid_input');
     expect((await read()).status).toBe(200);
@@ -75,12 +88,19 @@ describe(`awareness training modules (${testDbKind})`, () => {
   });
 
   it('a new version needs a new pass, and tries run out', async () => {
-    const r = await v.call('PUT', api(`/modules/${moduleId}`), { ...GATE_MODULE, title: 'Phishing basics 2027' }, officer);
+    const r = await v.call(
+      'PUT',
+      api(`/modules/${moduleId}`),
+      { ...GATE_MODULE, title: 'Phishing basics 2027' },
+      officer,
+    );
     expect(r.status).toBe(200);
     expect(r.json.version).toBe(2);
     expect((await read()).json.error.code).toBe('training_required');
     for (let i = 0; i < 2; i++)
-      expect((await v.call('POST', api(`/modules/${moduleId}/attempts`), { answers: WRONG }, agent)).status).toBe(201);
+      expect(
+        (await v.call('POST', api(`/modules/${moduleId}/attempts`), { answers: WRONG }, agent)).status,
+      ).toBe(201);
     const out = await v.call('POST', api(`/modules/${moduleId}/attempts`), { answers: RIGHT }, agent);
     expect(out.status).toBe(409);
     expect(out.json.error.code).toBe('quiz_attempts_exhausted');

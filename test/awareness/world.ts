@@ -46,7 +46,9 @@ export async function startAwarenessWorld(prefix: string): Promise<AwarenessWorl
       );
       ids.push(q!.id);
       for (const a of agents.slice(next, next + size))
-        await tx.execute(sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${q!.id}, ${a.id})`);
+        await tx.execute(
+          sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${q!.id}, ${a.id})`,
+        );
       next += size;
     }
     return ids;
@@ -83,7 +85,13 @@ export const REFRESHER = {
   roles: ['agent'],
   refresher: true,
   sections: [{ heading: 'Check the sender', markdown: 'Look at the **domain**, not the display name.' }],
-  quiz: [{ question: 'Where do you report a suspicious mail?', options: ['Reply to it', 'Report phishing button'], correct: [1] }],
+  quiz: [
+    {
+      question: 'Where do you report a suspicious mail?',
+      options: ['Reply to it', 'Report phishing button'],
+      correct: [1],
+    },
+  ],
   passPercent: 100,
   maxAttempts: 3,
 };

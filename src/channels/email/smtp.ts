@@ -98,18 +98,20 @@ export async function startInboundSmtp(opts: {
         const raw = Buffer.concat(chunks);
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
         Promise.all(phish.map((t) => opts.phishReport!.receive(t, envelopeFrom, raw)))
-          .then(() => (rcpts.length || !phish.length ? deliver(raw, rcpts, envelopeFrom, session.id) : undefined))
+          .then(() =>
+            rcpts.length || !phish.length ? deliver(raw, rcpts, envelopeFrom, session.id) : undefined,
+          )
           .then(
-          () => cb(null, 'Message accepted'),
-          (e: unknown) => {
-            const code = e instanceof EmailError ? e.smtp : 451;
-            logger.warn(
-              { sessionId: session.id, code: e instanceof EmailError ? e.code : 'internal', smtp: code },
-              'smtp message not accepted',
-            );
-            cb(smtpError(code === 451 ? 'Temporary failure, try again later' : 'Message refused', code));
-          },
-        );
+            () => cb(null, 'Message accepted'),
+            (e: unknown) => {
+              const code = e instanceof EmailError ? e.smtp : 451;
+              logger.warn(
+                { sessionId: session.id, code: e instanceof EmailError ? e.code : 'internal', smtp: code },
+                'smtp message not accepted',
+              );
+              cb(smtpError(code === 451 ? 'Temporary failure, try again later' : 'Message refused', code));
+            },
+          );
       });
     },
   });
