@@ -8,7 +8,7 @@ import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
 import { notFound, VigilError } from '../platform/errors.ts';
 import * as store from './store.ts';
-import { type Language, LANGUAGES, renderMail, TEMPLATES, type TemplateKey } from './templates.ts';
+import { LANGUAGES, type Language, renderMail, TEMPLATES, type TemplateKey } from './templates.ts';
 import type { RecipientRef, TokenSigner } from './token.ts';
 
 export interface CampaignInput {

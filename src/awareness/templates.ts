@@ -190,9 +190,8 @@ export const TEMPLATES: Catalogue = {
   },
 };
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-export { escapeHtml };
 
 /** The simulated mail: plain text and HTML with the recipient's link and tracking pixel. */
 export function renderMail(t: PhishTemplate, link: string, pixel: string): { text: string; html: string } {

@@ -4,32 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Session, startTestVigil, type TestVigil } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
-
-export const GATE_MODULE = {
-  title: 'Phishing basics',
-  language: 'en',
-  roles: ['agent'],
-  sections: [
-    { heading: 'Why', markdown: 'Most attacks start with a **mail**.' },
-    { heading: 'What to do', markdown: '- Check the sender\n- Use *Report phishing*' },
-  ],
-  quiz: [
-    {
-      question: 'A colleague asks for your one-time code. You…',
-      options: ['send it', 'refuse and report'],
-      correct: [1],
-    },
-    {
-      question: 'Which are warning signs?',
-      options: ['Urgency', 'Unknown domain', 'Your name'],
-      correct: [0, 1],
-    },
-  ],
-  passPercent: 100,
-  maxAttempts: 2,
-};
-const RIGHT = [[1], [0, 1]];
-const WRONG = [[0], [0]];
+import { GATE_MODULE, RIGHT, WRONG } from './world.ts';
 
 describe(`awareness training modules (${testDbKind})`, () => {
   let v: TestVigil;

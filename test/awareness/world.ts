@@ -95,3 +95,30 @@ export const REFRESHER = {
   passPercent: 100,
   maxAttempts: 3,
 };
+
+/** A module backed by a gate training: two questions, all must be right, two tries. */
+export const GATE_MODULE = {
+  title: 'Phishing basics',
+  language: 'en',
+  roles: ['agent'],
+  sections: [
+    { heading: 'Why', markdown: 'Most attacks start with a **mail**.' },
+    { heading: 'What to do', markdown: '- Check the sender\n- Use *Report phishing*' },
+  ],
+  quiz: [
+    {
+      question: 'A colleague asks for your one-time code. You…',
+      options: ['send it', 'refuse and report'],
+      correct: [1],
+    },
+    {
+      question: 'Which are warning signs?',
+      options: ['Urgency', 'Unknown domain', 'Your name'],
+      correct: [0, 1],
+    },
+  ],
+  passPercent: 100,
+  maxAttempts: 2,
+};
+export const RIGHT = [[1], [0, 1]];
+export const WRONG = [[0], [0]];
