@@ -17,6 +17,7 @@ import { awarenessRoutes } from './routes.ts';
 import { createTokenSigner, loadSimulationKey } from './token.ts';
 import { createModuleService, type GateTrainings } from './training.ts';
 
+export { type AwarenessSection, awarenessSection } from './evidence.ts';
 export { MIN_GROUP } from './measures.ts';
 export { TEMPLATE_KEYS } from './templates.ts';
 export type { GateTrainings, SimulationMailer };

@@ -206,6 +206,23 @@ describe(`phishing simulation (${testDbKind})`, () => {
     expect(small).toEqual({ team: w.teams[2], suppressed: true, minGroup: 5 });
     expect(c.teams.find((t: { team: string }) => t.team === w.teams[0]).recipients).toBe(TEAM_SIZES[0]);
     for (const a of w.agents) expect(m.text).not.toContain(a.id);
+    // The client security report cites the campaign's figures (A.6.3 evidence), in aggregate.
+    const report = await w.v.call(
+      'GET',
+      `/api/v1/tenants/${w.slug}/compliance/security-report`,
+      undefined,
+      w.officer,
+    );
+    expect(report.status).toBe(200);
+    expect(report.json.phishing.campaigns[0]).toMatchObject({
+      name: 'Parcel Q4',
+      sent: 20,
+      clicked: 2,
+      reported: 2,
+    });
+    expect(report.json.phishing.reportsLastYear).toEqual({ simulation: 2, suspicious: 1 });
+    expect(report.json.phishing.refreshers.assigned).toBe(2);
+    for (const a of w.agents) expect(report.text).not.toContain(a.id);
   });
 
   it("keeps tenants apart: another tenant's security officer sees nothing", async () => {
