@@ -66,6 +66,20 @@ export function spreadOverWindow(n: number, start: Date, end: Date): Date[] {
   return slots;
 }
 
+/**
+ * One audit event per first occurrence (sent by the system, the rest by whoever holds the link):
+ * the SIEM export and the metrics count them; the recipient is a pseudonymous id.
+ */
+const simulationEvent = (tenantId: string, recipientId: string, kind: store.EventKind) => ({
+  tenantId,
+  actorType: kind === 'sent' ? ('system' as const) : ('visitor' as const),
+  actorId: null,
+  action: `awareness.simulation.${kind}`,
+  resourceType: 'phish_recipient',
+  resourceId: recipientId,
+  outcome: 'success' as const,
+});
+
 export interface SimulationMailer {
   send(m: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
 }
@@ -197,6 +211,7 @@ export function createCampaignService(deps: CampaignDeps) {
     await db.withTenant(tenantId, async (tx) => {
       await store.markSent(tx, recipientId);
       await store.recordEvent(tx, tenantId, recipientId, 'sent');
+      await audit.inTx(tx, simulationEvent(tenantId, recipientId, 'sent'));
     });
     return true;
   }
@@ -226,6 +241,7 @@ export function createCampaignService(deps: CampaignDeps) {
             : ['opened'];
       const fresh: store.EventKind[] = [];
       for (const k of chain) if (await store.recordEvent(tx, ref.tenantId, rec.id, k)) fresh.push(k);
+      for (const k of fresh) await audit.inTx(tx, simulationEvent(ref.tenantId, rec.id, k));
       return { rec, fresh };
     });
     if (!r) return null;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/platform/db.ts';
 import { testDbKind } from '../helpers/db.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { type AwarenessWorld, REFRESHER, startAwarenessWorld, TEAM_SIZES } from './world.ts';
+import { type AwarenessWorld, METRICS_TOKEN, REFRESHER, startAwarenessWorld, TEAM_SIZES } from './world.ts';
 
 const TYPED = 'Typed-Secret-7f3a9c';
 const tokenOf = (m: ParsedMail) => /\/phish\/c\/([A-Za-z0-9_-]{64})/.exec(m.text ?? '')?.[1];
@@ -223,6 +223,16 @@ describe(`phishing simulation (${testDbKind})`, () => {
     expect(report.json.phishing.reportsLastYear).toEqual({ simulation: 2, suspicious: 1 });
     expect(report.json.phishing.refreshers.assigned).toBe(2);
     for (const a of w.agents) expect(report.text).not.toContain(a.id);
+    // Metrics count the simulation's events by action (no people in labels).
+    const metrics = await w.v.call('GET', '/metrics', undefined, null, {
+      authorization: `Bearer ${METRICS_TOKEN}`,
+    });
+    expect(metrics.text).toMatch(
+      /vigil_audit_events_total\{action="awareness.simulation.clicked",outcome="success"\} 2/,
+    );
+    expect(metrics.text).toMatch(
+      /vigil_audit_events_total\{action="awareness.simulation.sent",outcome="success"\} 20/,
+    );
   });
 
   it("keeps tenants apart: another tenant's security officer sees nothing", async () => {

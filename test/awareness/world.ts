@@ -22,12 +22,17 @@ export interface AwarenessWorld {
   close(): Promise<void>;
 }
 
+export const METRICS_TOKEN = 'awareness-metrics-token-0123456789';
+
 /** Team sizes: the last one is below the minimum group size supervisors may see. */
 export const TEAM_SIZES = [12, 5, 3];
 
 export async function startAwarenessWorld(prefix: string): Promise<AwarenessWorld> {
   const g = await startGateways();
-  const v = await startTestVigil({ smtpRelayUrl: `smtp://127.0.0.1:${g.smtpPort}` });
+  const v = await startTestVigil({
+    smtpRelayUrl: `smtp://127.0.0.1:${g.smtpPort}`,
+    metricsToken: METRICS_TOKEN,
+  });
   const suffix = Math.random().toString(36).slice(2, 8);
   const slug = `${prefix}-${suffix}`;
   const otherSlug = `${prefix}-other-${suffix}`;
