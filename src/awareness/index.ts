@@ -20,6 +20,7 @@ import { createModuleService, type GateTrainings } from './training.ts';
 export { type AwarenessSection, awarenessSection } from './evidence.ts';
 export { MIN_GROUP } from './measures.ts';
 export { TEMPLATE_KEYS } from './templates.ts';
+export { isQuizBacked } from './training-store.ts';
 export type { GateTrainings, SimulationMailer };
 
 /** A tenant's phish-report address on the inbound SMTP host. */

@@ -144,3 +144,12 @@ export function selectMyProgress(tx: Tx, userId: string) {
         where a.user_id = ${userId} group by a.module_id`,
   );
 }
+
+/** Whether a gate training is completed through a module's quiz (not by acknowledgement). */
+export async function isQuizBacked(tx: Tx, trainingId: string): Promise<boolean> {
+  const [r] = await rows<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from awareness_modules where training_id = ${trainingId} and active`,
+  );
+  return (r?.n ?? 0) > 0;
+}

@@ -21,7 +21,13 @@ export interface GateTrainings {
     },
   ): Promise<{ id: string }>;
   update(ctx: TenantContext, id: string, p: { title?: string; newVersion?: boolean }): Promise<unknown>;
-  complete(ctx: TenantContext, id: string, userId: string): Promise<{ expiresAt: string }>;
+  complete(
+    ctx: TenantContext,
+    id: string,
+    userId: string,
+    completedAt?: Date,
+    opts?: { quizPassed?: boolean },
+  ): Promise<{ expiresAt: string }>;
 }
 
 export type ModuleInput = ts.ModuleContent & { validityMonths?: number };
@@ -146,7 +152,9 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
       return { m, score, passed, attemptsLeft: m.max_attempts - n - 1 };
     });
     const completion =
-      graded.passed && graded.m.training_id ? await gate.complete(ctx, graded.m.training_id, userId) : null;
+      graded.passed && graded.m.training_id
+        ? await gate.complete(ctx, graded.m.training_id, userId, undefined, { quizPassed: true })
+        : null;
     return {
       score: graded.score,
       passed: graded.passed,

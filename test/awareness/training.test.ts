@@ -12,6 +12,7 @@ describe(`awareness training modules (${testDbKind})`, () => {
   let agent: Session;
   let supervisor: Session;
   let moduleId: string;
+  let trainingId: string;
   const slug = `train-${Math.random().toString(36).slice(2, 8)}`;
   const api = (p: string) => `/api/v1/tenants/${slug}/awareness${p}`;
   const read = () => v.call('GET', `/api/v1/tenants/${slug}/conversations`, undefined, agent);
@@ -40,7 +41,8 @@ describe(`awareness training modules (${testDbKind})`, () => {
     const r = await v.call('POST', api('/modules'), GATE_MODULE, officer);
     expect(r.status).toBe(201);
     moduleId = r.json.id;
-    expect(r.json.trainingId).toBeTruthy();
+    trainingId = r.json.trainingId;
+    expect(trainingId).toBeTruthy();
   });
 
   it('locks the agent out until the quiz is passed, never showing the answers', async () => {
@@ -53,6 +55,15 @@ describe(`awareness training modules (${testDbKind})`, () => {
     const m = await v.call('GET', api(`/modules/${moduleId}`), undefined, agent);
     expect(m.json.sections).toHaveLength(2);
     expect(m.text).not.toContain('"correct"');
+    // Acknowledging the gate training without the quiz is refused.
+    const ack = await v.call(
+      'POST',
+      `/api/v1/tenants/${slug}/trainings/${trainingId}/completions`,
+      {},
+      agent,
+    );
+    expect(ack.status).toBe(409);
+    expect((await read()).status).toBe(403);
     const failed = await v.call('POST', api(`/modules/${moduleId}/attempts`), { answers: WRONG }, agent);
     expect(failed.json).toMatchObject({ passed: false, score: 0, attemptsLeft: 1 });
     expect((await read()).status).toBe(403);
