@@ -2,11 +2,11 @@
 // launches it, and the leased sender job mails each recipient at its moment in the window over
 // the outbound SMTP relay. Opens, clicks and submits arrive through the recipient's signed token.
 import { randomUUID } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
 import { notFound, VigilError } from '../platform/errors.ts';
+import { type SimulationMailer, sendErrorCode } from './sender.ts';
 import * as store from './store.ts';
 import { LANGUAGES, type Language, renderMail, TEMPLATES, type TemplateKey } from './templates.ts';
 import type { RecipientRef, TokenSigner } from './token.ts';
@@ -79,29 +79,6 @@ const simulationEvent = (tenantId: string, recipientId: string, kind: store.Even
   resourceId: recipientId,
   outcome: 'success' as const,
 });
-
-export interface SimulationMailer {
-  send(m: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
-}
-
-/** The outbound relay (SMTP_RELAY_URL), as the e-mail channel and verification codes use it. */
-export function createRelayMailer(relayUrl: string): SimulationMailer {
-  const transport = nodemailer.createTransport(relayUrl, {
-    connectionTimeout: 3000,
-    greetingTimeout: 3000,
-    socketTimeout: 5000,
-  } as never);
-  return { send: async (m) => void (await transport.sendMail(m)) };
-}
-
-const sendErrorCode = (e: unknown) => {
-  const x = e as { code?: string; responseCode?: number };
-  if (x.responseCode) return `smtp_${x.responseCode}`;
-  return (x.code ?? 'relay_error')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, 40);
-};
 
 export interface CampaignDeps {
   db: Database;
@@ -267,35 +244,3 @@ export function createCampaignService(deps: CampaignDeps) {
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;
-
-/** The sender as a leased background job (runtime.ts runs it on one node at a time). */
-export function campaignSenderJob(
-  campaigns: Pick<CampaignService, 'sendDue'>,
-  everyMs: number,
-  onError: (e: unknown) => void,
-) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let active = false;
-  const loop = () => {
-    if (!active) return;
-    running = campaigns
-      .sendDue()
-      .catch(onError)
-      .finally(() => {
-        if (active) timer = setTimeout(loop, everyMs);
-      });
-  };
-  return {
-    name: 'awareness.sender',
-    start: () => {
-      active = true;
-      loop();
-    },
-    stop: async () => {
-      active = false;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
-}

@@ -4,16 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
-import {
-  campaignSenderJob,
-  createCampaignService,
-  createRelayMailer,
-  type SimulationMailer,
-} from './campaigns.ts';
+import { createCampaignService } from './campaigns.ts';
 import { landingRoutes } from './landing.ts';
 import { createReportService } from './reports.ts';
 import { createResultsService } from './results.ts';
 import { awarenessRoutes } from './routes.ts';
+import { campaignSenderJob, createRelayMailer, type SimulationMailer } from './sender.ts';
 import { createTokenSigner, loadSimulationKey } from './token.ts';
 import { createModuleService, type GateTrainings } from './training.ts';
 
