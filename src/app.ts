@@ -18,6 +18,7 @@ import { createPasswordService } from './auth/password-service.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
+import { isQuizBacked } from './awareness/index.ts';
 import { type Cockpit, registerCockpit } from './cockpit/index.ts';
 import { type Compliance, registerCompliance } from './compliance/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
@@ -146,7 +147,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bus,
   });
   const scim = createScim({ db, audit, auth });
-  const access = createAccessPolicy({ db, audit, secureCookies: config.secureCookies });
+  const access = createAccessPolicy({
+    db,
+    audit,
+    secureCookies: config.secureCookies,
+    quizBacked: isQuizBacked,
+  });
   installGuard(http, {
     db,
     auth,

@@ -16,10 +16,11 @@ import { scheduleAuditRetention } from './audit/retention-job.ts';
 import { createTenantSinkExporter } from './audit/tenant-sink-exporter.ts';
 import type { AuditEvent } from './audit/types.ts';
 import type { SecretSealer } from './auth/service.ts';
+import { createAwareness } from './awareness/index.ts';
 import { chatFileSource, chatUploadRoutes } from './channels/chat/uploads.ts';
 import { emailFileSource } from './channels/email/attachments.ts';
 import { emailRoutes } from './channels/email/routes.ts';
-import { createEmailService, type EmailService } from './channels/email/service.ts';
+import { createEmailService, EmailError, type EmailService } from './channels/email/service.ts';
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
 import { sanitizeReason } from './conversations/service.ts';
@@ -294,6 +295,20 @@ async function startOn(
     quarantineRoutes(app.http, { files, quarantine, conversations: app.contact.conversations });
     chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
   }
+  // Security awareness (issue 27): simulations over the outbound relay, reports, training modules.
+  let boundUrl = '';
+  const awareness = createAwareness({
+    db: core.db,
+    audit: core.audit,
+    keyring: core.keyring,
+    gate: app.access.trainings,
+    dataDir: config.dataDir,
+    relayUrl: config.smtpRelayUrl,
+    hostname: config.emailHostname,
+    baseUrl: () => config.publicUrl ?? boundUrl,
+    onError: (e, where) => logger.error({ err: e, where }, 'awareness job failed'),
+  });
+  awareness.register(app.http);
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {
@@ -306,6 +321,16 @@ async function startOn(
         hostname: config.emailHostname,
         tlsCertFile: config.smtpTlsCertFile,
         tlsKeyFile: config.smtpTlsKeyFile,
+        phishReport: {
+          tenantFor: async (address) => {
+            const slug = awareness.slugOfReportAddress(address);
+            return slug ? ((await tenancy.tenantBySlug(slug))?.id ?? null) : null;
+          },
+          receive: async (tenantId, from, raw) => {
+            if (!(await awareness.reportBySmtp(tenantId, from, raw.toString('utf8'))))
+              throw new EmailError('not_a_member', 550);
+          },
+        },
       });
       // Outbound e-mail retries run under a job lease too (below): one node sends, never two.
     } catch (e) {
@@ -316,6 +341,7 @@ async function startOn(
   const addr = app.http.server.address();
   const boundPort = typeof addr === 'object' && addr ? addr.port : config.port;
   const url = `${config.tlsCertFile ? 'https' : 'http'}://${config.host}:${boundPort}`;
+  boundUrl = url;
   const redirect =
     config.tlsCertFile && config.httpRedirectPort !== undefined
       ? await startHttpsRedirect({
@@ -330,6 +356,7 @@ async function startOn(
   const background = startBackgroundJobs(core, logger, bus.nodeId, [
     ...(email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : []),
     fileRescanJob(files, config.fileRescanSeconds),
+    awareness.senderJob,
     ...(app.detectorLease ? [app.detectorLease] : []),
   ]);
   // Embedded: read-only CLI commands (keys status, audit verify, backup) reach this process.

@@ -51,6 +51,14 @@ export type Subject =
   | 'AccessReview'
   /** Files held back by the malware scanner (issue 26). */
   | 'Quarantine'
+  /** Security awareness (issue 27): phishing simulations and their individual results. */
+  | 'Campaign'
+  /** Mail a member reported as phishing; everyone reports, the security role reads. */
+  | 'PhishReport'
+  /** Awareness results in aggregate (per team and tenant, never named individuals). */
+  | 'AwarenessMeasure'
+  /** Training modules with content and a quiz (backed by a gate training). */
+  | 'AwarenessModule'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -92,6 +100,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Queue');
       can('create', 'Call');
       can('read', 'Training');
+      can('create', 'PhishReport');
       return;
     case 'supervisor':
       grantFrontline(can, CUSTOMER_FIELDS.supervisor);
@@ -100,6 +109,8 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Session');
       can('read', 'Training');
       can(['read', 'update'], 'Device');
+      can('create', 'PhishReport');
+      can('read', 'AwarenessMeasure');
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
@@ -107,6 +118,8 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', ['User', 'Session']);
       can('manage', ['AccessPolicy', 'Device', 'Training']);
       can('manage', 'AccessReview');
+      can('manage', 'AwarenessModule');
+      can('create', 'PhishReport');
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
@@ -118,6 +131,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Compliance');
       can('manage', 'AccessReview');
       can(['read', 'update', 'delete'], 'Quarantine');
+      can('manage', ['Campaign', 'PhishReport', 'AwarenessMeasure', 'AwarenessModule']);
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
@@ -126,6 +140,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', ['AuditEvent', 'Report', 'Membership']);
       can('read', 'Training');
       can('manage', ['Compliance', 'Consent', 'AccessReview']);
+      can('create', 'PhishReport');
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);

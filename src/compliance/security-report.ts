@@ -3,6 +3,7 @@
 // ages and verification results; no personal data.
 import { sql } from 'drizzle-orm';
 import { verifyAuditLog } from '../audit/verify.ts';
+import { awarenessSection } from '../awareness/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
@@ -98,6 +99,7 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
         sql`select count(*)::int as n from retention_policies where enabled`,
       );
       const training = await trainingSection(tx, ctx.tenant.id, now);
+      const phishing = await awarenessSection(tx);
       return {
         mfa,
         roles,
@@ -115,6 +117,7 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
         retention,
         policies,
         training,
+        phishing,
       };
     });
     const d = data;
@@ -175,6 +178,7 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
           : null,
       },
       training: d.training,
+      phishing: d.phishing,
     };
   }
   type Report = Awaited<ReturnType<typeof collect>>;
@@ -302,6 +306,25 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
             ...Object.entries(r.training.byRole).map(([role, x]): [string, string] => [
               `Coverage ${role}`,
               `${x.compliant}/${x.members} (${x.coveragePercent}%), expired ${x.expired}, overdue ${x.overdue}`,
+            ]),
+          ],
+        },
+        {
+          heading: 'Phishing simulations (ISO/IEC 27001 A.6.3)',
+          fields: [
+            [
+              'Reported mails (365 days)',
+              `${r.phishing.reportsLastYear.simulation} simulated, ${r.phishing.reportsLastYear.suspicious} real`,
+            ],
+            [
+              'Refreshers',
+              `${r.phishing.refreshers.completed}/${r.phishing.refreshers.assigned} completed, ${r.phishing.refreshers.overdue} overdue`,
+            ],
+            ...r.phishing.campaigns.map((c): [string, string] => [
+              `${c.name} (${c.launchedAt ?? 'not launched'})`,
+              c.suppressed
+                ? `fewer than ${c.minGroup} recipients: not shown`
+                : `${c.sent} sent, click ${c.clickRate ?? 0}, submit ${c.submitRate ?? 0}, report ${c.reportRate ?? 0}`,
             ]),
           ],
         },

@@ -98,6 +98,7 @@ const COUNTER_RULES: CounterRule[] = [
   'payment_declines',
   'malware_detected',
   'file_scanner_down',
+  'phishing_reported',
 ];
 
 const HANDLED_CAP = 256; // more conversations per hour than any person handles
@@ -454,6 +455,11 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
         break;
       case 'file.scanner_unavailable':
         count(out, 'file_scanner_down', ev, `${tk}|clamd`, 'scanner', 'clamd');
+        break;
+      // Each reported real phishing mail is its own subject (src/awareness).
+      case 'phish.reported':
+        if (e.resourceId && e.meta?.verdict === 'suspicious')
+          count(out, 'phishing_reported', ev, `${tk}|${e.resourceId}`, 'phish_report', e.resourceId);
         break;
       case 'payment.capture': {
         if (e.outcome === 'success' || !e.ip) break;

@@ -57,6 +57,7 @@ export const DEFAULT_RULES: Readonly<Record<RuleId, RuleConfig>> = {
   payment_declines: rule(5, 600, 'high'),
   malware_detected: rule(1, 3600, 'high'),
   file_scanner_down: rule(1, 3600, 'medium'),
+  phishing_reported: rule(1, 3600, 'high'),
 };
 
 /** Fixed, data-free titles for notifications and the UI. */
@@ -85,6 +86,7 @@ export const RULE_TITLES: Readonly<Record<RuleId, string>> = {
   payment_declines: 'Many declined card payments from one network',
   malware_detected: 'Inbound file quarantined (malware or disguised content)',
   file_scanner_down: 'Malware scanner unreachable: inbound files wait unscanned',
+  phishing_reported: 'Suspicious mail reported by staff (kept encrypted for the security role)',
 };
 
 const MAX_WINDOW_SECONDS = 7 * 86_400;

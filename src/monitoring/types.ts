@@ -63,6 +63,8 @@ export const RULE_IDS = [
   // Inbound files (src/malware): a quarantined file, the scanner unreachable.
   'malware_detected',
   'file_scanner_down',
+  // Security awareness (src/awareness): an agent reported a real (not simulated) phishing mail.
+  'phishing_reported',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export const isRuleId = (s: string): s is RuleId => (RULE_IDS as readonly string[]).includes(s);
@@ -108,7 +110,7 @@ export interface RuleConfig {
   params: RuleParams;
 }
 
-export type SubjectType = 'user' | 'ip_range' | 'file' | 'scanner';
+export type SubjectType = 'user' | 'ip_range' | 'file' | 'scanner' | 'phish_report';
 
 /** One rule match on one event. The alert book turns findings into deduplicated alerts. */
 export interface Finding {

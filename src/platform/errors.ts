@@ -60,6 +60,10 @@ export const errorStatus = {
   self_grant_forbidden: 403,
   four_eyes_required: 403,
   account_outside_tenant: 403,
+  // Security awareness (issue 27): campaigns launch once; a quiz has a limited number of tries.
+  campaign_not_draft: 409,
+  no_recipients: 422,
+  quiz_attempts_exhausted: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

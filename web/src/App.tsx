@@ -6,6 +6,8 @@ import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
 import { QuarantinePage } from './pages/Quarantine';
+import { AwarenessCampaignsPage, AwarenessMeasuresPage } from './pages/AwarenessCampaigns';
+import { AwarenessTrainingPage } from './pages/AwarenessTraining';
 import { AuditPage } from './pages/Audit';
 import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
@@ -75,6 +77,9 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/audit', path)) return <AuditPage slug={slug!} />;
   if (match('/app/t/:slug/alerts', path)) return <AlertsPage slug={slug!} />;
   if (match('/app/t/:slug/quarantine', path)) return <QuarantinePage slug={slug!} />;
+  if (match('/app/t/:slug/awareness', path)) return <AwarenessTrainingPage slug={slug!} />;
+  if (match('/app/t/:slug/awareness/campaigns', path)) return <AwarenessCampaignsPage slug={slug!} />;
+  if (match('/app/t/:slug/awareness/measures', path)) return <AwarenessMeasuresPage slug={slug!} />;
   const alert = match('/app/t/:slug/alerts/:id', path);
   if (alert) return <AlertDetailPage slug={slug!} id={alert.id!} />;
   if (match('/app/t/:slug/tokens', path)) return <TokensPage slug={slug!} />;

@@ -19,6 +19,13 @@ export interface InboundSmtp {
   close(): Promise<void>;
 }
 
+export interface PhishReportIntake {
+  /** The tenant whose phish-report address this is, or null. */
+  tenantFor(address: string): Promise<string | null>;
+  /** Stores a reported mail; rejects (550) when the sender is no member of the tenant. */
+  receive(tenantId: string, from: string | null, raw: Buffer): Promise<void>;
+}
+
 export async function startInboundSmtp(opts: {
   email: EmailService;
   logger: Pick<Logger, 'warn' | 'error' | 'info'>;
@@ -29,6 +36,8 @@ export async function startInboundSmtp(opts: {
   tlsKeyFile?: string | undefined;
   maxBytes?: number;
   maxClients?: number;
+  /** The phish-report address of a tenant (security awareness, issue 27): its own intake. */
+  phishReport?: PhishReportIntake;
 }): Promise<InboundSmtp> {
   const { email, logger } = opts;
   const maxBytes = opts.maxBytes ?? MAX_MAIL_BYTES;
@@ -37,6 +46,7 @@ export async function startInboundSmtp(opts: {
       ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsKeyFile) }
       : null;
   const recipients = new WeakMap<SMTPServerSession, Recipient[]>();
+  const phishTenants = new WeakMap<SMTPServerSession, string[]>();
 
   const server = new SMTPServer({
     name: opts.hostname,
@@ -53,9 +63,13 @@ export async function startInboundSmtp(opts: {
     onRcptTo(address, session, cb) {
       const list = recipients.get(session) ?? [];
       if (list.length >= 20) return cb(smtpError('Too many recipients', 452));
-      email
-        .resolveRecipient(address.address)
-        .then((r) => {
+      (opts.phishReport?.tenantFor(address.address) ?? Promise.resolve(null))
+        .then(async (phishTenant) => {
+          if (phishTenant) {
+            phishTenants.set(session, [...(phishTenants.get(session) ?? []), phishTenant]);
+            return cb();
+          }
+          const r = await email.resolveRecipient(address.address);
           if (!r) return cb(smtpError('No such recipient here', 550));
           list.push(r);
           recipients.set(session, list);
@@ -77,21 +91,27 @@ export async function startInboundSmtp(opts: {
       stream.on('end', () => {
         const rcpts = recipients.get(session) ?? [];
         recipients.delete(session);
+        const phish = phishTenants.get(session) ?? [];
+        phishTenants.delete(session);
         if ((stream as { sizeExceeded?: boolean }).sizeExceeded || size > maxBytes)
           return cb(smtpError('Message too large', 552));
         const raw = Buffer.concat(chunks);
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
-        deliver(raw, rcpts, envelopeFrom, session.id).then(
-          () => cb(null, 'Message accepted'),
-          (e: unknown) => {
-            const code = e instanceof EmailError ? e.smtp : 451;
-            logger.warn(
-              { sessionId: session.id, code: e instanceof EmailError ? e.code : 'internal', smtp: code },
-              'smtp message not accepted',
-            );
-            cb(smtpError(code === 451 ? 'Temporary failure, try again later' : 'Message refused', code));
-          },
-        );
+        Promise.all(phish.map((t) => opts.phishReport!.receive(t, envelopeFrom, raw)))
+          .then(() =>
+            rcpts.length || !phish.length ? deliver(raw, rcpts, envelopeFrom, session.id) : undefined,
+          )
+          .then(
+            () => cb(null, 'Message accepted'),
+            (e: unknown) => {
+              const code = e instanceof EmailError ? e.smtp : 451;
+              logger.warn(
+                { sessionId: session.id, code: e instanceof EmailError ? e.code : 'internal', smtp: code },
+                'smtp message not accepted',
+              );
+              cb(smtpError(code === 451 ? 'Temporary failure, try again later' : 'Message refused', code));
+            },
+          );
       });
     },
   });

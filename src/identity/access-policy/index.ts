@@ -2,7 +2,7 @@
 // and the routes, wired once.
 import type { FastifyInstance } from 'fastify';
 import type { AuditRecorder } from '../../platform/audit-port.ts';
-import type { Database } from '../../platform/db.ts';
+import type { Database, Tx } from '../../platform/db.ts';
 import { createDeviceService } from './devices.ts';
 import { createAccessGate, createRulesCache } from './gate.ts';
 import { createPolicyService } from './policies.ts';
@@ -16,6 +16,8 @@ export function createAccessPolicy(deps: {
   audit: AuditRecorder;
   secureCookies: boolean;
   clock?: Clock;
+  /** Trainings completed only through a quiz (security awareness modules). */
+  quizBacked?: (tx: Tx, trainingId: string) => Promise<boolean>;
 }) {
   const rules = createRulesCache(deps.db);
   const policies = createPolicyService({ ...deps, onChange: rules.invalidate });

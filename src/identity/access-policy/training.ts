@@ -108,6 +108,8 @@ export function createTrainingService(deps: {
   clock?: Clock;
   /** Called after a training is defined or changed (the gate's cache). */
   onChange?: (tenantId: string) => void;
+  /** Trainings completed only by passing a quiz (src/awareness): no self-acknowledgement. */
+  quizBacked?: (tx: Tx, trainingId: string) => Promise<boolean>;
 }) {
   const { db, audit } = deps;
   const clock = deps.clock ?? systemClock;
@@ -181,6 +183,7 @@ export function createTrainingService(deps: {
       id: string,
       userId: string,
       completedAt?: Date,
+      opts: { quizPassed?: boolean } = {},
     ): Promise<TrainingEvidence> {
       const now = clock.now();
       const when = completedAt ?? now;
@@ -188,6 +191,8 @@ export function createTrainingService(deps: {
       return db.withTenant(ctx.tenant.id, async (tx) => {
         const t = await trainingById(tx, id);
         if (!t.active) throw new VigilError('conflict', 'this training is retired');
+        if (userId === ctx.actor.id && !opts.quizPassed && (await deps.quizBacked?.(tx, id)))
+          throw new VigilError('conflict', 'this training is completed by passing its quiz');
         const [member] = await rows<{ n: number }>(
           tx,
           sql`select count(*)::int as n from memberships where user_id = ${userId} and tenant_id = ${ctx.tenant.id}`,

@@ -26,6 +26,9 @@ export function navFor(
     if (has('security_officer', 'dpo')) items.push({ href: `${p}/audit`, label: t('nav.audit') });
     if (has('security_officer')) items.push({ href: `${p}/alerts`, label: t('nav.alerts') });
     if (has('security_officer')) items.push({ href: `${p}/quarantine`, label: t('nav.quarantine') });
+    if (roles.length) items.push({ href: `${p}/awareness`, label: t('nav.awareness') });
+    if (has('security_officer')) items.push({ href: `${p}/awareness/campaigns`, label: t('nav.awarenessCampaigns') });
+    if (has('supervisor', 'security_officer')) items.push({ href: `${p}/awareness/measures`, label: t('nav.awarenessMeasures') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('tenant_admin')) items.push({ href: `${p}/settings`, label: t('nav.settings') });
     if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });

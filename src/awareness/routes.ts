@@ -1,0 +1,194 @@
+// HTTP API of the awareness programme. Campaigns and individual results: the security role only;
+// aggregates: supervisors too; reporting phishing and one's own training: every member. The
+// learner's routes stay reachable while the training gate refuses the tenant's data.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { Action, Subject } from '../authz/roles.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import type { CampaignInput, CampaignService } from './campaigns.ts';
+import { MAX_REPORT_BYTES, type ReportService } from './reports.ts';
+import type { ResultsService } from './results.ts';
+import { LANGUAGES, TEMPLATE_KEYS, TEMPLATES } from './templates.ts';
+import type { ModuleInput, ModuleService } from './training.ts';
+
+const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
+const IdParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
+const lit = <T extends readonly string[]>(xs: T) => Type.Union(xs.map((x) => Type.Literal(x)));
+const MEMBER_ROLES = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
+const CampaignBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    template: lit(TEMPLATE_KEYS),
+    language: Type.Optional(lit(LANGUAGES)),
+    targetRoles: Type.Array(lit(MEMBER_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+    targetQueue: Type.Optional(Uuid),
+    windowStart: Type.String({ format: 'date-time' }),
+    windowEnd: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+const ModuleBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    language: lit(LANGUAGES),
+    roles: Type.Array(lit(MEMBER_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+    sections: Type.Array(
+      Type.Object(
+        {
+          heading: Type.String({ minLength: 1, maxLength: 200 }),
+          markdown: Type.String({ minLength: 1, maxLength: 20_000 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 30 },
+    ),
+    quiz: Type.Array(
+      Type.Object(
+        {
+          question: Type.String({ minLength: 1, maxLength: 500 }),
+          options: Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { minItems: 2, maxItems: 8 }),
+          correct: Type.Array(Type.Integer({ minimum: 0, maximum: 7 }), {
+            minItems: 1,
+            maxItems: 8,
+            uniqueItems: true,
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 50 },
+    ),
+    passPercent: Type.Integer({ minimum: 1, maximum: 100 }),
+    maxAttempts: Type.Integer({ minimum: 1, maximum: 20 }),
+    refresher: Type.Optional(Type.Boolean()),
+    validityMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
+  },
+  { additionalProperties: false },
+);
+const AttemptBody = Type.Object(
+  {
+    answers: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 7 }), { maxItems: 8 }), {
+      maxItems: 50,
+    }),
+  },
+  { additionalProperties: false },
+);
+const ReportBody = Type.Object(
+  { source: Type.String({ minLength: 1, maxLength: MAX_REPORT_BYTES }) },
+  { additionalProperties: false },
+);
+
+const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
+const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
+const base = '/api/v1/tenants/:tenantSlug/awareness';
+const tags = ['awareness'];
+const exempt = ['training' as const];
+const created = { 201: Type.Unknown(), ...errorResponses };
+
+export function awarenessRoutes(
+  app: FastifyInstance,
+  deps: {
+    campaigns: CampaignService;
+    results: ResultsService;
+    reports: ReportService;
+    modules: ModuleService;
+  },
+): void {
+  const { campaigns, results, reports, modules } = deps;
+  const opts = (rule: [Action, Subject], params: Type.TSchema = TenantParams) => ({
+    config: { auth: { tenant: rule } },
+    schema: { tags, params, response: errorResponses },
+  });
+
+  app.get(`${base}/templates`, opts(['read', 'Campaign']), async () => ({
+    templates: TEMPLATE_KEYS.map((key) => ({
+      key,
+      languages: LANGUAGES.map((l) => ({
+        language: l,
+        subject: TEMPLATES[key][l].subject,
+        redFlags: TEMPLATES[key][l].redFlags,
+      })),
+    })),
+  }));
+  app.get(`${base}/campaigns`, opts(['read', 'Campaign']), async (req) => ({
+    campaigns: await campaigns.list(tctx(req)),
+  }));
+  app.post(
+    `${base}/campaigns`,
+    {
+      config: { auth: { tenant: ['create', 'Campaign'] } },
+      schema: { tags, params: TenantParams, body: CampaignBody, response: created },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await campaigns.create(tctx(req), req.body as CampaignInput)),
+  );
+  app.post(`${base}/campaigns/:id/launch`, opts(['update', 'Campaign'], IdParams), async (req) =>
+    campaigns.launch(tctx(req), idOf(req)),
+  );
+  app.get(`${base}/campaigns/:id/results`, opts(['read', 'Campaign'], IdParams), async (req) =>
+    results.campaignResults(tctx(req), idOf(req)),
+  );
+  app.get(`${base}/measures`, opts(['read', 'AwarenessMeasure']), async (req) => results.measures(tctx(req)));
+
+  app.post(
+    `${base}/reports`,
+    {
+      config: { auth: { tenant: ['create', 'PhishReport'] } },
+      schema: { tags, params: TenantParams, body: ReportBody, response: created },
+    },
+    async (req, reply) =>
+      reply.status(201).send(await reports.report(tctx(req), (req.body as { source: string }).source)),
+  );
+  app.get(`${base}/reports`, opts(['read', 'PhishReport']), async (req) => ({
+    reports: await reports.list(tctx(req)),
+  }));
+  app.get(`${base}/reports/:id/mail`, opts(['read', 'PhishReport'], IdParams), async (req, reply) =>
+    reply
+      .headers({
+        'content-disposition': 'attachment; filename="reported.eml"',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      })
+      .type('message/rfc822')
+      .send(await reports.mail(tctx(req), idOf(req))),
+  );
+
+  app.post(
+    `${base}/modules`,
+    {
+      config: { auth: { tenant: ['create', 'AwarenessModule'] } },
+      schema: { tags, params: TenantParams, body: ModuleBody, response: created },
+    },
+    async (req, reply) => reply.status(201).send(await modules.create(tctx(req), req.body as ModuleInput)),
+  );
+  app.put(
+    `${base}/modules/:id`,
+    {
+      config: { auth: { tenant: ['update', 'AwarenessModule'] } },
+      schema: { tags, params: IdParams, body: ModuleBody, response: errorResponses },
+    },
+    async (req) => modules.revise(tctx(req), idOf(req), req.body as ModuleInput),
+  );
+  const learner = { auth: { tenant: ['read', 'Training'] as ['read', 'Training'] }, accessExempt: exempt };
+  app.get(
+    `${base}/me`,
+    { config: learner, schema: { tags, params: TenantParams, response: errorResponses } },
+    async (req) => ({
+      ...(await modules.mine(tctx(req))),
+      simulations: await results.mine(tctx(req)),
+    }),
+  );
+  app.get(
+    `${base}/modules/:id`,
+    { config: learner, schema: { tags, params: IdParams, response: errorResponses } },
+    async (req) => modules.get(tctx(req), idOf(req)),
+  );
+  app.post(
+    `${base}/modules/:id/attempts`,
+    { config: learner, schema: { tags, params: IdParams, body: AttemptBody, response: created } },
+    async (req, reply) =>
+      reply
+        .status(201)
+        .send(await modules.attempt(tctx(req), idOf(req), (req.body as { answers: number[][] }).answers)),
+  );
+}
