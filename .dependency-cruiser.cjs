@@ -5,9 +5,10 @@ module.exports = {
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'An import cycle couples two modules so that neither can change alone.',
+      comment:
+        'An import cycle couples two modules so that neither can change alone (a cycle made only of type imports is erased at run time and allowed).',
       from: { path: '^src/' },
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'platform-imports-no-domain',

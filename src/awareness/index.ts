@@ -1,7 +1,7 @@
 // Security awareness programme (issue 27): phishing simulations, reported phishing, training
 // modules with a quiz, measures. The only import surface of the domain.
 import type { FastifyInstance } from 'fastify';
-import type { Keyring } from '../crypto/keyring.ts';
+import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
 import { createCampaignService } from './campaigns.ts';

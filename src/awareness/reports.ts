@@ -4,8 +4,8 @@
 // visible to the security role, its content only through an audited read.
 import { createHash, randomUUID } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import type { Keyring } from '../crypto/keyring.ts';
-import { registerEncryptedColumn } from '../crypto/registry.ts';
+import type { Keyring } from '../crypto/index.ts';
+import { registerEncryptedColumn } from '../crypto/index.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database, Tx } from '../platform/db.ts';

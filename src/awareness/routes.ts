@@ -3,7 +3,7 @@
 // learner's routes stay reachable while the training gate refuses the tenant's data.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { Action, Subject } from '../authz/roles.ts';
+import type { Action, Subject } from '../authz/index.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
 import type { CampaignInput, CampaignService } from './campaigns.ts';

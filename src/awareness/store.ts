@@ -2,7 +2,7 @@
 // phish_reports): the only place that reads or writes them. Membership and user rows are read,
 // never written, to resolve target groups (as the training gate does).
 import { sql } from 'drizzle-orm';
-import { pgTextArray } from '../ingest/text.ts';
+import { pgTextArray } from '../ingest/index.ts';
 import { rows, type Tx } from '../platform/db.ts';
 import type { Language, TemplateKey } from './templates.ts';
 

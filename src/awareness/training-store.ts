@@ -1,7 +1,7 @@
 // SQL for awareness_modules, awareness_attempts and awareness_assignments (this domain's training
 // tables; phish_* live in store.ts).
 import { sql } from 'drizzle-orm';
-import { pgTextArray } from '../ingest/text.ts';
+import { pgTextArray } from '../ingest/index.ts';
 import { rows, type Tx } from '../platform/db.ts';
 import type { Language } from './templates.ts';
 
