@@ -23,6 +23,7 @@ import { createEmailService, type EmailService } from './channels/email/service.
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
 import { sanitizeReason } from './conversations/service.ts';
+import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
 import {
   createKeyring,
   createLocalKeyProvider,
@@ -288,6 +289,15 @@ async function startOn(
     });
     quarantineRoutes(app.http, { files, quarantine, conversations: app.contact.conversations });
     chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
+  }
+  if (app.contact) {
+    // Translation with personal data withheld from the provider (issue 29).
+    const translation = createTranslationService({
+      provider: translationProviderFor(config),
+      conversations: app.contact.conversations,
+      audit: core.audit,
+    });
+    translationRoutes(app.http, { translation });
   }
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;

@@ -60,6 +60,12 @@ export const errorStatus = {
   self_grant_forbidden: 403,
   four_eyes_required: 403,
   account_outside_tenant: 403,
+  // Translation, quality reviews (issue 29).
+  translation_unsupported: 422,
+  translation_unavailable: 503,
+  translation_withheld: 422,
+  language_unknown: 422,
+  review_closed: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
