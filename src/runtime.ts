@@ -23,6 +23,7 @@ import { createEmailService, type EmailService } from './channels/email/service.
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
 import { sanitizeReason } from './conversations/service.ts';
+import { createQuality, qualityRoutes } from './quality/index.ts';
 import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
 import {
   createKeyring,
@@ -298,6 +299,11 @@ async function startOn(
       audit: core.audit,
     });
     translationRoutes(app.http, { translation });
+    // Quality reviews on pseudonymised conversations (issue 29).
+    qualityRoutes(
+      app.http,
+      createQuality({ db: core.db, keyring: core.keyring, audit: core.audit, conversations: app.contact.conversations }),
+    );
   }
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;

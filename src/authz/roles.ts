@@ -51,6 +51,9 @@ export type Subject =
   | 'AccessReview'
   /** Files held back by the malware scanner (issue 26). */
   | 'Quarantine'
+  /** Quality reviews, scorecards, calibration (issue 29); agents' own feedback and disputes. */
+  | 'QualityReview'
+  | 'QualityFeedback'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -92,6 +95,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Queue');
       can('create', 'Call');
       can('read', 'Training');
+      can(['read', 'update'], 'QualityFeedback');
       return;
     case 'supervisor':
       grantFrontline(can, CUSTOMER_FIELDS.supervisor);
@@ -100,6 +104,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Session');
       can('read', 'Training');
       can(['read', 'update'], 'Device');
+      can(['read', 'create', 'update', 'reveal'], 'QualityReview');
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
