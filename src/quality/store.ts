@@ -88,7 +88,7 @@ export async function insertReview(
     tx,
     sql`insert into quality_reviews (tenant_id, scorecard_id, conversation_id, agent_id, queue_id, reviewer_id, calibration_id)
         values (${r.tenantId}, ${r.scorecardId}, ${r.conversationId}, ${r.agentId}, ${r.queueId}, ${r.reviewerId}, ${r.calibrationId ?? null})
-        on conflict (scorecard_id, conversation_id, reviewer_id) do nothing returning id`,
+        on conflict do nothing returning id`,
   );
   return row?.id ?? null;
 }

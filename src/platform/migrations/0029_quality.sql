@@ -51,10 +51,13 @@ create table quality_reviews (
   disputed_at timestamptz,
   resolved_at timestamptz
 );
-create unique index quality_reviews_once on quality_reviews (scorecard_id, conversation_id, reviewer_id);
+-- One regular review per reviewer, scorecard and conversation; one per reviewer in a calibration.
+create unique index quality_reviews_once on quality_reviews (scorecard_id, conversation_id, reviewer_id)
+  where calibration_id is null;
+create unique index quality_reviews_calibration_once on quality_reviews (calibration_id, reviewer_id)
+  where calibration_id is not null;
 create index quality_reviews_reviewer on quality_reviews (tenant_id, reviewer_id, status);
 create index quality_reviews_agent on quality_reviews (tenant_id, agent_id, scored_at);
-create index quality_reviews_calibration on quality_reviews (calibration_id) where calibration_id is not null;
 
 do $$
 declare t text;
