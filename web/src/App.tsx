@@ -5,6 +5,7 @@ import { AccessPolicyPage } from './pages/AccessPolicy';
 import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
+import { QualityReviewsPage } from './pages/QualityReviews';
 import { QuarantinePage } from './pages/Quarantine';
 import { AuditPage } from './pages/Audit';
 import { CockpitPage } from './pages/Cockpit';
@@ -75,6 +76,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/audit', path)) return <AuditPage slug={slug!} />;
   if (match('/app/t/:slug/alerts', path)) return <AlertsPage slug={slug!} />;
   if (match('/app/t/:slug/quarantine', path)) return <QuarantinePage slug={slug!} />;
+  if (match('/app/t/:slug/quality', path)) return <QualityReviewsPage slug={slug!} />;
   const alert = match('/app/t/:slug/alerts/:id', path);
   if (alert) return <AlertDetailPage slug={slug!} id={alert.id!} />;
   if (match('/app/t/:slug/tokens', path)) return <TokensPage slug={slug!} />;
