@@ -70,3 +70,7 @@ begin
 end $$;
 
 grant select, insert, update on quality_settings, quality_scorecards, quality_calibrations, quality_reviews to vigil_app;
+
+-- French consoles (issue 29): staff may choose fr as their language.
+alter table users drop constraint if exists users_locale_check;
+alter table users add constraint users_locale_check check (locale in ('en', 'de', 'fr'));
