@@ -23,7 +23,8 @@ import { createEmailService, type EmailService } from './channels/email/service.
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
 import { sanitizeReason } from './conversations/service.ts';
-import { createQuality, qualityRoutes } from './quality/index.ts';
+import { auditBase } from './ingest/index.ts';
+import { automationRoutes, createAutomatedReplies, createQuality, qualityRoutes } from './quality/index.ts';
 import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
 import {
   createKeyring,
@@ -304,6 +305,10 @@ async function startOn(
       app.http,
       createQuality({ db: core.db, keyring: core.keyring, audit: core.audit, conversations: app.contact.conversations }),
     );
+    const { conversations, customers } = app.contact;
+    automationRoutes(app.http, {
+      automated: createAutomatedReplies({ conversations, customers, audit: core.audit, auditBase }),
+    });
   }
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;

@@ -66,6 +66,7 @@ export const errorStatus = {
   translation_withheld: 422,
   language_unknown: 422,
   review_closed: 409,
+  outbound_blocked: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
