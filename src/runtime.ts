@@ -23,9 +23,6 @@ import { createEmailService, type EmailService } from './channels/email/service.
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
 import { sanitizeReason } from './conversations/service.ts';
-import { auditBase } from './ingest/index.ts';
-import { automationRoutes, createAutomatedReplies, createQuality, qualityRoutes } from './quality/index.ts';
-import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
 import {
   createKeyring,
   createLocalKeyProvider,
@@ -35,6 +32,7 @@ import {
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
+import { auditBase } from './ingest/index.ts';
 import {
   createClamd,
   createFileScanService,
@@ -53,7 +51,9 @@ import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
+import { automationRoutes, createAutomatedReplies, createQuality, qualityRoutes } from './quality/index.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
+import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
 const JOB_LEASE_TTL_MS = 15_000;
@@ -303,7 +303,12 @@ async function startOn(
     // Quality reviews on pseudonymised conversations (issue 29).
     qualityRoutes(
       app.http,
-      createQuality({ db: core.db, keyring: core.keyring, audit: core.audit, conversations: app.contact.conversations }),
+      createQuality({
+        db: core.db,
+        keyring: core.keyring,
+        audit: core.audit,
+        conversations: app.contact.conversations,
+      }),
     );
     const { conversations, customers } = app.contact;
     automationRoutes(app.http, {

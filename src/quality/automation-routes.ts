@@ -6,7 +6,10 @@ import { errorResponses } from '../platform/http-schemas.ts';
 import type { AutomatedReplies } from './outbound-guard.ts';
 
 const Params = Type.Object(
-  { tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }), conversationId: Type.String({ format: 'uuid' }) },
+  {
+    tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
+    conversationId: Type.String({ format: 'uuid' }),
+  },
   { additionalProperties: false },
 );
 
@@ -30,7 +33,11 @@ export function automationRoutes(app: FastifyInstance, deps: { automated: Automa
     },
     async (req) => {
       const { conversationId } = req.params as { conversationId: string };
-      return deps.automated.send(req.ctx as TenantContext, conversationId, req.body as { text: string; source: 'bot' | 'macro' | 'template' });
+      return deps.automated.send(
+        req.ctx as TenantContext,
+        conversationId,
+        req.body as { text: string; source: 'bot' | 'macro' | 'template' },
+      );
     },
   );
 }

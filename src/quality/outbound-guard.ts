@@ -33,7 +33,12 @@ const SECRET_PATTERNS = [
 ];
 
 const canonical = (type: EntityType, v: string) =>
-  type === 'EMAIL' ? v.trim().toLowerCase() : v.replace(/[^0-9A-Za-z]/g, '').replace(/^(?:00|0)/, '').toUpperCase();
+  type === 'EMAIL'
+    ? v.trim().toLowerCase()
+    : v
+        .replace(/[^0-9A-Za-z]/g, '')
+        .replace(/^(?:00|0)/, '')
+        .toUpperCase();
 
 export interface GuardVerdict {
   allowed: boolean;
@@ -42,7 +47,10 @@ export interface GuardVerdict {
 }
 
 /** Checks a text against the identifiers the conversation's customer may receive. */
-export function guardOutbound(text: string, own: { emails: readonly string[]; phones: readonly string[] }): GuardVerdict {
+export function guardOutbound(
+  text: string,
+  own: { emails: readonly string[]; phones: readonly string[] },
+): GuardVerdict {
   const mine = new Set([
     ...own.emails.map((e) => canonical('EMAIL', e)),
     // Phones compare on their trailing digits so +49 170… and 0170… match.
@@ -63,16 +71,32 @@ export function guardOutbound(text: string, own: { emails: readonly string[]; ph
 export interface AutomatedReplyDeps {
   conversations: {
     get(ctx: TenantContext, id: string): Promise<{ id: string; customerId: string }>;
-    reply(ctx: TenantContext, id: string, text: string): Promise<{ messageId: string; deliveryState: string }>;
+    reply(
+      ctx: TenantContext,
+      id: string,
+      text: string,
+    ): Promise<{ messageId: string; deliveryState: string }>;
   };
-  customers: { get(ctx: TenantContext, id: string, opts?: { conversationId?: string }): Promise<{ emails?: string[]; phones?: string[] }> };
+  customers: {
+    get(
+      ctx: TenantContext,
+      id: string,
+      opts?: { conversationId?: string },
+    ): Promise<{ emails?: string[]; phones?: string[] }>;
+  };
   audit: { standalone(e: AuditEventInput): Promise<void> };
-  auditBase: (ctx: TenantContext) => Omit<AuditEventInput, 'action' | 'resourceType' | 'resourceId' | 'outcome'>;
+  auditBase: (
+    ctx: TenantContext,
+  ) => Omit<AuditEventInput, 'action' | 'resourceType' | 'resourceId' | 'outcome'>;
 }
 
 export function createAutomatedReplies(deps: AutomatedReplyDeps) {
   /** Sends an automated reply through the guard; a blocked one is audited and refused (422). */
-  async function send(ctx: TenantContext, conversationId: string, body: { text: string; source: 'bot' | 'macro' | 'template' }) {
+  async function send(
+    ctx: TenantContext,
+    conversationId: string,
+    body: { text: string; source: 'bot' | 'macro' | 'template' },
+  ) {
     const c = await deps.conversations.get(ctx, conversationId);
     const own = await deps.customers.get(ctx, c.customerId, { conversationId });
     const verdict = guardOutbound(body.text, { emails: own.emails ?? [], phones: own.phones ?? [] });

@@ -52,7 +52,10 @@ export async function maskText(text: string, pseudonym: Pseudonym): Promise<stri
   return out + redact(text.slice(at));
 }
 
-export async function pseudonymiseView(view: ConversationView, opts: { blind: boolean; pseudonym: Pseudonym }) {
+export async function pseudonymiseView(
+  view: ConversationView,
+  opts: { blind: boolean; pseudonym: Pseudonym },
+) {
   const { pseudonym, blind } = opts;
   const agents = new Map<string, string>();
   // Under blind review agents are told apart ("agent 1", "agent 2") without being named.

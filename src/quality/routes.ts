@@ -14,7 +14,10 @@ const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const Id = Type.String({ format: 'uuid' });
 const IdParams = Type.Object({ tenantSlug: Slug, id: Id }, { additionalProperties: false });
 const Reason = Type.String({ minLength: 10, maxLength: 500 });
-const ScoresBody = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.Number({ minimum: 0, maximum: 100 }));
+const ScoresBody = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
+  Type.Number({ minimum: 0, maximum: 100 }),
+);
 const CriterionBody = Type.Object(
   {
     key: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
@@ -39,16 +42,28 @@ export function qualityRoutes(
   const id = (req: { params: unknown }) => (req.params as { id: string }).id;
   const tags = ['quality'];
 
-  app.get(`${base}/settings`, { config: rule('read'), schema: { tags, params: TenantParams, response: errorResponses } }, (req) =>
-    quality.settings(ctx(req)),
+  app.get(
+    `${base}/settings`,
+    { config: rule('read'), schema: { tags, params: TenantParams, response: errorResponses } },
+    (req) => quality.settings(ctx(req)),
   );
   app.put(
     `${base}/settings`,
-    { config: rule('update'), schema: { tags, params: TenantParams, body: body({ blindReview: Type.Boolean() }), response: errorResponses } },
+    {
+      config: rule('update'),
+      schema: {
+        tags,
+        params: TenantParams,
+        body: body({ blindReview: Type.Boolean() }),
+        response: errorResponses,
+      },
+    },
     (req) => quality.setSettings(ctx(req), req.body as { blindReview: boolean }),
   );
-  app.get(`${base}/scorecards`, { config: rule('read'), schema: { tags, params: TenantParams, response: errorResponses } }, (req) =>
-    quality.listScorecards(ctx(req)),
+  app.get(
+    `${base}/scorecards`,
+    { config: rule('read'), schema: { tags, params: TenantParams, response: errorResponses } },
+    (req) => quality.listScorecards(ctx(req)),
   );
   app.post(
     `${base}/scorecards`,
@@ -57,7 +72,10 @@ export function qualityRoutes(
       schema: {
         tags,
         params: TenantParams,
-        body: body({ name: Type.String({ minLength: 1, maxLength: 200 }), criteria: Type.Array(CriterionBody, { minItems: 1, maxItems: 50 }) }),
+        body: body({
+          name: Type.String({ minLength: 1, maxLength: 200 }),
+          criteria: Type.Array(CriterionBody, { minItems: 1, maxItems: 50 }),
+        }),
         response: errorResponses,
       },
     },
@@ -70,28 +88,44 @@ export function qualityRoutes(
       schema: {
         tags,
         params: TenantParams,
-        body: body({ scorecardId: Id, size: Type.Integer({ minimum: 1, maximum: 100 }), queueId: Type.Optional(Id) }),
+        body: body({
+          scorecardId: Id,
+          size: Type.Integer({ minimum: 1, maximum: 100 }),
+          queueId: Type.Optional(Id),
+        }),
         response: errorResponses,
       },
     },
     (req) => quality.sample(ctx(req), req.body as { scorecardId: string; size: number; queueId?: string }),
   );
-  app.get(`${base}/reviews`, { config: rule('read'), schema: { tags, params: TenantParams, response: errorResponses } }, (req) =>
-    quality.myReviews(ctx(req)),
+  app.get(
+    `${base}/reviews`,
+    { config: rule('read'), schema: { tags, params: TenantParams, response: errorResponses } },
+    (req) => quality.myReviews(ctx(req)),
   );
-  app.get(`${base}/reviews/:id/conversation`, { config: rule('read'), schema: { tags, params: IdParams, response: errorResponses } }, (req) =>
-    quality.conversationView(ctx(req), id(req)),
+  app.get(
+    `${base}/reviews/:id/conversation`,
+    { config: rule('read'), schema: { tags, params: IdParams, response: errorResponses } },
+    (req) => quality.conversationView(ctx(req), id(req)),
   );
   app.post(
     `${base}/reviews/:id/reveal`,
-    { config: rule('reveal'), schema: { tags, params: IdParams, body: body({ reason: Reason }), response: errorResponses } },
+    {
+      config: rule('reveal'),
+      schema: { tags, params: IdParams, body: body({ reason: Reason }), response: errorResponses },
+    },
     (req) => quality.reveal(ctx(req), id(req), (req.body as { reason: string }).reason),
   );
   app.put(
     `${base}/reviews/:id/score`,
     {
       config: rule('update'),
-      schema: { tags, params: IdParams, body: body({ scores: ScoresBody, comment: Type.Optional(Type.String({ maxLength: 2000 })) }), response: errorResponses },
+      schema: {
+        tags,
+        params: IdParams,
+        body: body({ scores: ScoresBody, comment: Type.Optional(Type.String({ maxLength: 2000 })) }),
+        response: errorResponses,
+      },
     },
     (req) => quality.score(ctx(req), id(req), req.body as { scores: Scores; comment?: string }),
   );
@@ -99,7 +133,12 @@ export function qualityRoutes(
     `${base}/reviews/:id/resolve`,
     {
       config: rule('update'),
-      schema: { tags, params: IdParams, body: body({ resolution: Reason, scores: Type.Optional(ScoresBody) }), response: errorResponses },
+      schema: {
+        tags,
+        params: IdParams,
+        body: body({ resolution: Reason, scores: Type.Optional(ScoresBody) }),
+        response: errorResponses,
+      },
     },
     (req) => feedback.resolve(ctx(req), id(req), req.body as { resolution: string; scores?: Scores }),
   );
@@ -110,14 +149,24 @@ export function qualityRoutes(
       schema: {
         tags,
         params: TenantParams,
-        body: body({ scorecardId: Id, conversationId: Id, reviewerIds: Type.Array(Id, { minItems: 2, maxItems: 20 }) }),
+        body: body({
+          scorecardId: Id,
+          conversationId: Id,
+          reviewerIds: Type.Array(Id, { minItems: 2, maxItems: 20 }),
+        }),
         response: errorResponses,
       },
     },
-    (req) => feedback.calibrate(ctx(req), req.body as { scorecardId: string; conversationId: string; reviewerIds: string[] }),
+    (req) =>
+      feedback.calibrate(
+        ctx(req),
+        req.body as { scorecardId: string; conversationId: string; reviewerIds: string[] },
+      ),
   );
-  app.get(`${base}/calibrations/:id`, { config: rule('read'), schema: { tags, params: IdParams, response: errorResponses } }, (req) =>
-    feedback.calibration(ctx(req), id(req)),
+  app.get(
+    `${base}/calibrations/:id`,
+    { config: rule('read'), schema: { tags, params: IdParams, response: errorResponses } },
+    (req) => feedback.calibration(ctx(req), id(req)),
   );
   app.get(
     `${base}/trends`,
@@ -140,12 +189,18 @@ export function qualityRoutes(
   );
   app.get(
     `${base}/feedback`,
-    { config: rule('read', 'QualityFeedback'), schema: { tags, params: TenantParams, response: errorResponses } },
+    {
+      config: rule('read', 'QualityFeedback'),
+      schema: { tags, params: TenantParams, response: errorResponses },
+    },
     (req) => feedback.myFeedback(ctx(req)),
   );
   app.post(
     `${base}/feedback/:id/dispute`,
-    { config: rule('update', 'QualityFeedback'), schema: { tags, params: IdParams, body: body({ reason: Reason }), response: errorResponses } },
+    {
+      config: rule('update', 'QualityFeedback'),
+      schema: { tags, params: IdParams, body: body({ reason: Reason }), response: errorResponses },
+    },
     (req) => feedback.dispute(ctx(req), id(req), (req.body as { reason: string }).reason),
   );
 }

@@ -16,7 +16,8 @@ export type Scores = Record<string, number>;
 const KEY = /^[a-z][a-z0-9_]{0,39}$/;
 
 export function validateCriteria(input: readonly Criterion[]): Criterion[] {
-  if (input.length === 0 || input.length > 50) throw new VigilError('invalid_input', 'a scorecard needs 1 to 50 criteria');
+  if (input.length === 0 || input.length > 50)
+    throw new VigilError('invalid_input', 'a scorecard needs 1 to 50 criteria');
   const keys = new Set<string>();
   for (const c of input) {
     if (!KEY.test(c.key)) throw new VigilError('invalid_input', 'criterion keys are lower-case identifiers');
@@ -25,11 +26,19 @@ export function validateCriteria(input: readonly Criterion[]): Criterion[] {
   }
   if (!input.some((c) => !c.autoFail && c.weight > 0))
     throw new VigilError('invalid_input', 'at least one weighted criterion is needed');
-  return input.map((c) => ({ key: c.key, label: c.label, weight: c.autoFail ? 0 : c.weight, autoFail: c.autoFail }));
+  return input.map((c) => ({
+    key: c.key,
+    label: c.label,
+    weight: c.autoFail ? 0 : c.weight,
+    autoFail: c.autoFail,
+  }));
 }
 
 /** Checks a reviewer's scores against the scorecard and computes the total. */
-export function scoreReview(criteria: readonly Criterion[], scores: Scores): { total: number; autoFailed: boolean } {
+export function scoreReview(
+  criteria: readonly Criterion[],
+  scores: Scores,
+): { total: number; autoFailed: boolean } {
   const known = new Set(criteria.map((c) => c.key));
   for (const k of Object.keys(scores))
     if (!known.has(k)) throw new VigilError('invalid_input', 'score for an unknown criterion');
@@ -40,7 +49,8 @@ export function scoreReview(criteria: readonly Criterion[], scores: Scores): { t
     const s = scores[c.key];
     if (s === undefined) throw new VigilError('invalid_input', 'every criterion needs a score');
     if (c.autoFail) {
-      if (s !== 0 && s !== 100) throw new VigilError('invalid_input', 'auto-fail items are 0 (fail) or 100 (pass)');
+      if (s !== 0 && s !== 100)
+        throw new VigilError('invalid_input', 'auto-fail items are 0 (fail) or 100 (pass)');
       if (s === 0) autoFailed = true;
       continue;
     }
@@ -51,11 +61,21 @@ export function scoreReview(criteria: readonly Criterion[], scores: Scores): { t
   return { total, autoFailed };
 }
 
-export function spread(totals: readonly number[]): { n: number; mean: number | null; range: number | null; stddev: number | null } {
+export function spread(totals: readonly number[]): {
+  n: number;
+  mean: number | null;
+  range: number | null;
+  stddev: number | null;
+} {
   const n = totals.length;
   if (!n) return { n, mean: null, range: null, stddev: null };
   const mean = totals.reduce((a, b) => a + b, 0) / n;
   const variance = totals.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
   const r2 = (x: number) => Math.round(x * 100) / 100;
-  return { n, mean: r2(mean), range: r2(Math.max(...totals) - Math.min(...totals)), stddev: r2(Math.sqrt(variance)) };
+  return {
+    n,
+    mean: r2(mean),
+    range: r2(Math.max(...totals) - Math.min(...totals)),
+    stddev: r2(Math.sqrt(variance)),
+  };
 }

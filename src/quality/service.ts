@@ -3,8 +3,8 @@
 // disputes, trends. Reviewers are supervisors; a review is visible to its reviewer (and, once
 // scored, to the agent it concerns). Anything else is 404. Every read and change is audited.
 import { randomInt } from 'node:crypto';
-import { sanitizeReason } from '../conversations/service.ts';
 import { meaningfulReason } from '../conversations/reveal-reason.ts';
+import { sanitizeReason } from '../conversations/service.ts';
 import type { Keyring } from '../crypto/index.ts';
 import { auditBase } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
@@ -20,7 +20,10 @@ export interface QualityConversationPort {
   list(
     ctx: TenantContext,
     q: { queue?: string; status?: string; cursor?: string; limit?: number },
-  ): Promise<{ items: Array<{ id: string; queueId: string | null; assigneeId: string | null }>; nextCursor: string | null }>;
+  ): Promise<{
+    items: Array<{ id: string; queueId: string | null; assigneeId: string | null }>;
+    nextCursor: string | null;
+  }>;
 }
 
 export interface QualityDeps {
@@ -65,7 +68,10 @@ export function createQualityService(deps: QualityDeps) {
   async function setSettings(ctx: TenantContext, body: { blindReview: boolean }) {
     await db.withTenant(ctx.tenant.id, async (tx) => {
       await store.setBlindReview(tx, ctx.tenant.id, body.blindReview);
-      await audit.inTx(tx, event(ctx, 'quality.settings.update', 'tenant', ctx.tenant.id, { blind: body.blindReview }));
+      await audit.inTx(
+        tx,
+        event(ctx, 'quality.settings.update', 'tenant', ctx.tenant.id, { blind: body.blindReview }),
+      );
     });
     return body;
   }
@@ -76,9 +82,22 @@ export function createQualityService(deps: QualityDeps) {
   async function createScorecard(ctx: TenantContext, body: { name: string; criteria: Criterion[] }) {
     const criteria = validateCriteria(body.criteria);
     return db.withTenant(ctx.tenant.id, async (tx) => {
-      const s = await store.insertScorecard(tx, { tenantId: ctx.tenant.id, name: body.name, criteria, createdBy: uid(ctx) });
-      await audit.inTx(tx, event(ctx, 'quality.scorecard.create', 'scorecard', s.id, { criteria: criteria.length }));
-      return { id: s.id, name: s.name, criteria: s.criteria, createdAt: new Date(s.created_at).toISOString() };
+      const s = await store.insertScorecard(tx, {
+        tenantId: ctx.tenant.id,
+        name: body.name,
+        criteria,
+        createdBy: uid(ctx),
+      });
+      await audit.inTx(
+        tx,
+        event(ctx, 'quality.scorecard.create', 'scorecard', s.id, { criteria: criteria.length }),
+      );
+      return {
+        id: s.id,
+        name: s.name,
+        criteria: s.criteria,
+        createdAt: new Date(s.created_at).toISOString(),
+      };
     });
   }
 
@@ -92,7 +111,11 @@ export function createQualityService(deps: QualityDeps) {
     const out: Array<{ id: string; queueId: string | null; assigneeId: string | null }> = [];
     let cursor: string | undefined;
     do {
-      const page = await core.conversations.list(ctx, { ...(queueId ? { queue: queueId } : {}), limit: 100, ...(cursor ? { cursor } : {}) });
+      const page = await core.conversations.list(ctx, {
+        ...(queueId ? { queue: queueId } : {}),
+        limit: 100,
+        ...(cursor ? { cursor } : {}),
+      });
       out.push(...page.items);
       cursor = page.nextCursor ?? undefined;
     } while (cursor && out.length < MAX_CANDIDATES);
@@ -104,7 +127,8 @@ export function createQualityService(deps: QualityDeps) {
     const reviewerId = uid(ctx);
     const pool = await candidates(ctx, body.queueId);
     return db.withTenant(ctx.tenant.id, async (tx) => {
-      if (!(await store.scorecard(tx, body.scorecardId))) throw new VigilError('not_found', 'scorecard not found');
+      if (!(await store.scorecard(tx, body.scorecardId)))
+        throw new VigilError('not_found', 'scorecard not found');
       const done = await store.reviewedConversations(tx, body.scorecardId);
       const open = pool.filter((c) => !done.has(c.id));
       const ids: string[] = [];
@@ -122,7 +146,10 @@ export function createQualityService(deps: QualityDeps) {
       }
       await audit.inTx(
         tx,
-        event(ctx, 'quality.sample', 'scorecard', body.scorecardId, { reviews: ids.length, byQueue: !!body.queueId }),
+        event(ctx, 'quality.sample', 'scorecard', body.scorecardId, {
+          reviews: ids.length,
+          byQueue: !!body.queueId,
+        }),
       );
       return { reviews: ids };
     });
@@ -145,9 +172,14 @@ export function createQualityService(deps: QualityDeps) {
     const r = await db.withTenant(ctx.tenant.id, (tx) => ownReview(tx, ctx, reviewId));
     const view = await core.conversations.get(ctx, r.conversation_id);
     const out = await db.withTenant(ctx.tenant.id, async (tx) =>
-      pseudonymiseView(view, { blind: await store.blindReview(tx), pseudonym: core.pseudonymFor(tx, ctx.tenant.id) }),
+      pseudonymiseView(view, {
+        blind: await store.blindReview(tx),
+        pseudonym: core.pseudonymFor(tx, ctx.tenant.id),
+      }),
     );
-    await audit.standalone(event(ctx, 'quality.review.read', 'quality_review', reviewId, { messages: out.messages.length }));
+    await audit.standalone(
+      event(ctx, 'quality.review.read', 'quality_review', reviewId, { messages: out.messages.length }),
+    );
     return { reviewId, ...out };
   }
 
@@ -164,19 +196,36 @@ export function createQualityService(deps: QualityDeps) {
   }
 
   async function score(ctx: TenantContext, reviewId: string, body: { scores: Scores; comment?: string }) {
-    const comment = body.comment ? (await sanitizeReason(body.comment.replace(/\s+/g, ' '))).slice(0, 2000) : null;
+    const comment = body.comment
+      ? (await sanitizeReason(body.comment.replace(/\s+/g, ' '))).slice(0, 2000)
+      : null;
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await ownReview(tx, ctx, reviewId, true);
-      if (r.status === 'disputed' || r.status === 'resolved') throw new VigilError('review_closed', 'the review is closed');
+      if (r.status === 'disputed' || r.status === 'resolved')
+        throw new VigilError('review_closed', 'the review is closed');
       const card = await store.scorecard(tx, r.scorecard_id);
       const { total, autoFailed } = scoreReview(card!.criteria, body.scores);
       await store.saveScores(tx, reviewId, { scores: body.scores, total, autoFailed, comment });
-      await audit.inTx(tx, event(ctx, 'quality.review.score', 'quality_review', reviewId, { total, autoFailed }));
+      await audit.inTx(
+        tx,
+        event(ctx, 'quality.review.score', 'quality_review', reviewId, { total, autoFailed }),
+      );
       return { reviewId, status: 'scored', total, autoFailed, comment };
     });
   }
 
-  return { settings, setSettings, createScorecard, listScorecards, sample, myReviews, conversationView, reveal, score, core };
+  return {
+    settings,
+    setSettings,
+    createScorecard,
+    listScorecards,
+    sample,
+    myReviews,
+    conversationView,
+    reveal,
+    score,
+    core,
+  };
 }
 
 export function summary(r: store.ReviewRow, opts: { reviewer?: boolean } = { reviewer: true }) {

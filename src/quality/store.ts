@@ -54,7 +54,10 @@ export async function insertScorecard(
 }
 
 export const listScorecards = (tx: Tx) =>
-  rows<ScorecardRow>(tx, sql`select id, name, criteria, created_at from quality_scorecards order by created_at`);
+  rows<ScorecardRow>(
+    tx,
+    sql`select id, name, criteria, created_at from quality_scorecards order by created_at`,
+  );
 
 export async function scorecard(tx: Tx, id: string): Promise<ScorecardRow | undefined> {
   const [r] = await rows<ScorecardRow>(
@@ -175,9 +178,11 @@ export const trends = (tx: Tx, by: 'agent' | 'queue', since: string) =>
 /** Read-only check that a user reviews for this tenant (the supervisor role), as assignment checks membership. */
 export async function isReviewerMember(tx: Tx, tenantId: string, userId: string): Promise<boolean> {
   return (
-    await rows(
-      tx,
-      sql`select 1 from memberships where tenant_id = ${tenantId} and user_id = ${userId} and role = 'supervisor'`,
-    )
-  ).length > 0;
+    (
+      await rows(
+        tx,
+        sql`select 1 from memberships where tenant_id = ${tenantId} and user_id = ${userId} and role = 'supervisor'`,
+      )
+    ).length > 0
+  );
 }

@@ -24,7 +24,8 @@ export function createApertiumProvider(opts: ApertiumOptions = {}): TranslationP
     supports: (from, to) => MODES[`${from}-${to}`] !== undefined,
     translate(text, from, to) {
       const mode = MODES[`${from}-${to}`];
-      if (!mode) return Promise.reject(new VigilError('translation_unsupported', 'language pair not supported'));
+      if (!mode)
+        return Promise.reject(new VigilError('translation_unsupported', 'language pair not supported'));
       // -u: unknown words are copied without Apertium's "*" mark.
       return run(binary, ['-u', mode], text, timeoutMs);
     },

@@ -3,10 +3,18 @@
 import type { Language } from './provider.ts';
 
 const STOPWORDS: Record<Language, readonly string[]> = {
-  de: 'der die das und ist ich nicht ein eine mit auf für sie es zu den dem von sich auch wie mein meine bitte ihr ihre wir haben habe hallo danke guten tag bei mir mich können kann wurde noch aber oder über'.split(' '),
-  en: 'the and is i not a an with on for you it to of my me please your we have has hello thanks thank this that was are be can could would will but or about what from'.split(' '),
-  es: 'el la los las y es yo no un una con en para usted ustedes lo de mi me por favor su nosotros tengo tiene hola gracias este esta que fue son puede pero o sobre qué del al se le mañana'.split(' '),
-  fr: 'le la les et est je ne pas un une avec sur pour vous il elle de du mon ma mes moi merci votre nous ai avez bonjour ce cette qui que était sont peut mais ou des au aux'.split(' '),
+  de: 'der die das und ist ich nicht ein eine mit auf für sie es zu den dem von sich auch wie mein meine bitte ihr ihre wir haben habe hallo danke guten tag bei mir mich können kann wurde noch aber oder über'.split(
+    ' ',
+  ),
+  en: 'the and is i not a an with on for you it to of my me please your we have has hello thanks thank this that was are be can could would will but or about what from'.split(
+    ' ',
+  ),
+  es: 'el la los las y es yo no un una con en para usted ustedes lo de mi me por favor su nosotros tengo tiene hola gracias este esta que fue son puede pero o sobre qué del al se le mañana'.split(
+    ' ',
+  ),
+  fr: 'le la les et est je ne pas un une avec sur pour vous il elle de du mon ma mes moi merci votre nous ai avez bonjour ce cette qui que était sont peut mais ou des au aux'.split(
+    ' ',
+  ),
 };
 const SETS = Object.fromEntries(Object.entries(STOPWORDS).map(([l, w]) => [l, new Set(w)])) as Record<
   Language,

@@ -33,7 +33,12 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 const base = (url: string) => url.replace(/\/+$/, '');
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const xmlUnescape = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** DeepL wants regional English as a target ("EN" alone is deprecated there). */
 const deeplTarget = (l: Language) => (l === 'en' ? 'EN-GB' : l.toUpperCase());
@@ -82,7 +87,13 @@ export function createLibreTranslateProvider(opts: HttpProviderOptions): Transla
     async translate(text, from, to) {
       const json = (await postJson(
         `${base(opts.url)}/translate`,
-        { q: text, source: from, target: to, format: 'text', ...(opts.apiKey ? { api_key: opts.apiKey } : {}) },
+        {
+          q: text,
+          source: from,
+          target: to,
+          format: 'text',
+          ...(opts.apiKey ? { api_key: opts.apiKey } : {}),
+        },
         {},
         timeoutMs,
       )) as { translatedText?: unknown };

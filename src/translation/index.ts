@@ -6,7 +6,11 @@ import type { TranslationProvider } from './provider.ts';
 
 export { type ApertiumOptions, createApertiumProvider } from './apertium.ts';
 export { type Detection, detectLanguage } from './detect.ts';
-export { createDeeplProvider, createLibreTranslateProvider, type HttpProviderOptions } from './http-providers.ts';
+export {
+  createDeeplProvider,
+  createLibreTranslateProvider,
+  type HttpProviderOptions,
+} from './http-providers.ts';
 export { isLanguage, LANGUAGES, type Language, type TranslationProvider } from './provider.ts';
 export { translationRoutes } from './routes.ts';
 export {

@@ -14,7 +14,11 @@ const ConversationParams = Type.Object(
   { additionalProperties: false },
 );
 const MessageParams = Type.Object(
-  { tenantSlug: Slug, conversationId: Type.String({ format: 'uuid' }), messageId: Type.String({ format: 'uuid' }) },
+  {
+    tenantSlug: Slug,
+    conversationId: Type.String({ format: 'uuid' }),
+    messageId: Type.String({ format: 'uuid' }),
+  },
   { additionalProperties: false },
 );
 

@@ -51,7 +51,12 @@ export function createTranslationService(deps: TranslationDeps) {
     return deps.provider;
   };
 
-  const record = (ctx: TenantContext, action: string, conversationId: string, meta: Record<string, string | number>) =>
+  const record = (
+    ctx: TenantContext,
+    action: string,
+    conversationId: string,
+    meta: Record<string, string | number>,
+  ) =>
     audit.standalone({
       ...auditBase(ctx),
       action,
@@ -82,7 +87,15 @@ export function createTranslationService(deps: TranslationDeps) {
       provider: provider.name,
       withheld: out.withheld,
     });
-    return { messageId, from, to: body.to, provider: provider.name, text: out.text, withheld: out.withheld, lost: out.lost };
+    return {
+      messageId,
+      from,
+      to: body.to,
+      provider: provider.name,
+      text: out.text,
+      withheld: out.withheld,
+      lost: out.lost,
+    };
   }
 
   async function replyTranslated(

@@ -44,7 +44,10 @@ function withheldRanges(text: string, lang: Language): Array<{ start: number; en
 
 /** Splits ranges around existing placeholders, which are never withheld twice. */
 function outsidePlaceholders(text: string, ranges: Array<{ start: number; end: number }>) {
-  const held = [...text.matchAll(/⟦\d+⟧|<x i="\d+"\/>/g)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  const held = [...text.matchAll(/⟦\d+⟧|<x i="\d+"\/>/g)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
   const out: Array<{ start: number; end: number }> = [];
   for (const r of ranges) {
     let start = r.start;
@@ -60,7 +63,11 @@ function outsidePlaceholders(text: string, ranges: Array<{ start: number; end: n
 
 const MAX_ROUNDS = 3;
 
-export function withhold(text: string, lang: Language, provider: Pick<TranslationProvider, 'placeholder'>): Withheld {
+export function withhold(
+  text: string,
+  lang: Language,
+  provider: Pick<TranslationProvider, 'placeholder'>,
+): Withheld {
   const values: string[] = [];
   let current = text;
   // Replacing spans changes the context the model sees; rescan until nothing new is found.
@@ -108,7 +115,8 @@ export async function translateWithheld(
   to: Language,
 ): Promise<{ text: string; withheld: number; lost: number }> {
   if (from === to) return { text, withheld: 0, lost: 0 };
-  if (!provider.supports(from, to)) throw new VigilError('translation_unsupported', 'language pair not supported');
+  if (!provider.supports(from, to))
+    throw new VigilError('translation_unsupported', 'language pair not supported');
   const w = withhold(text, from, provider);
   const out = restore(await provider.translate(w.text, from, to), w, provider);
   return { ...out, withheld: w.values.length };

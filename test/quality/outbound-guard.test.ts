@@ -20,7 +20,10 @@ describe('guardOutbound', () => {
     });
   });
   it('blocks foreign identifiers and secrets, naming types only', () => {
-    const v = guardOutbound('Contact max.other@example.com, IBAN DE89 3704 0044 0532 0130 00, key sk_live_abcdefghijklmnop1234', OWN);
+    const v = guardOutbound(
+      'Contact max.other@example.com, IBAN DE89 3704 0044 0532 0130 00, key sk_live_abcdefghijklmnop1234',
+      OWN,
+    );
     expect(v.allowed).toBe(false);
     expect(v.blocked).toEqual(['EMAIL', 'IBAN', 'SECRET']);
   });
@@ -32,7 +35,10 @@ describe(`automated replies through the outbound guard (${testDbKind})`, () => {
   const path = () => `/api/v1/tenants/${slugs(w).slugA}/conversations/${conversationId}/automated-replies`;
   const messageCount = async () => {
     const [r] = await w.v.core.db.withOwner((tx) =>
-      rows<{ n: number }>(tx, sql`select count(*)::int as n from messages where conversation_id = ${conversationId}`),
+      rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from messages where conversation_id = ${conversationId}`,
+      ),
     );
     return r!.n;
   };
@@ -46,14 +52,17 @@ describe(`automated replies through the outbound guard (${testDbKind})`, () => {
       w.s.supA,
     );
     expect(c.status).toBe(201);
-    const r = await w.v.app.contact!.ingest.ingestMessage(systemContext({ id: w.a, slug: slugs(w).slugA, name: 'a' }), {
-      channel: 'chat',
-      direction: 'inbound',
-      author: { type: 'visitor', id: null },
-      text: 'Hallo, wo bleibt meine Bestellung?',
-      idempotencyKey: `t:${randomUUID()}`,
-      newConversation: { channel: 'chat', customer: { id: c.json.id }, queueId: w.queueA1 },
-    });
+    const r = await w.v.app.contact!.ingest.ingestMessage(
+      systemContext({ id: w.a, slug: slugs(w).slugA, name: 'a' }),
+      {
+        channel: 'chat',
+        direction: 'inbound',
+        author: { type: 'visitor', id: null },
+        text: 'Hallo, wo bleibt meine Bestellung?',
+        idempotencyKey: `t:${randomUUID()}`,
+        newConversation: { channel: 'chat', customer: { id: c.json.id }, queueId: w.queueA1 },
+      },
+    );
     conversationId = r.conversationId;
   }, 120_000);
   afterAll(async () => {
@@ -61,7 +70,12 @@ describe(`automated replies through the outbound guard (${testDbKind})`, () => {
   });
 
   it("a bot reply with the customer's own e-mail is sent", async () => {
-    const r = await w.v.call('POST', path(), { text: 'We sent the tracking link to jana.beispiel@example.org.', source: 'bot' }, w.s.agentA1);
+    const r = await w.v.call(
+      'POST',
+      path(),
+      { text: 'We sent the tracking link to jana.beispiel@example.org.', source: 'bot' },
+      w.s.agentA1,
+    );
     expect(r.status).toBe(200);
     expect(r.json.source).toBe('bot');
     expect(await auditCount(w, w.a, 'automation.reply.sent', conversationId)).toBe(1);
@@ -69,7 +83,12 @@ describe(`automated replies through the outbound guard (${testDbKind})`, () => {
 
   it("a bot reply carrying another customer's e-mail is blocked and reported", async () => {
     const before = await messageCount();
-    const r = await w.v.call('POST', path(), { text: 'Your order was sent to max.other@example.com.', source: 'bot' }, w.s.agentA1);
+    const r = await w.v.call(
+      'POST',
+      path(),
+      { text: 'Your order was sent to max.other@example.com.', source: 'bot' },
+      w.s.agentA1,
+    );
     expect(r.status).toBe(422);
     expect(r.json.error.code).toBe('outbound_blocked');
     expect(r.text).not.toContain('max.other');
@@ -78,7 +97,12 @@ describe(`automated replies through the outbound guard (${testDbKind})`, () => {
   });
 
   it('a macro carrying a secret is blocked', async () => {
-    const r = await w.v.call('POST', path(), { text: 'Use the key AKIAABCDEFGHIJKLMNOP to log in.', source: 'macro' }, w.s.agentA1);
+    const r = await w.v.call(
+      'POST',
+      path(),
+      { text: 'Use the key AKIAABCDEFGHIJKLMNOP to log in.', source: 'macro' },
+      w.s.agentA1,
+    );
     expect(r.status).toBe(422);
   });
 

@@ -20,15 +20,22 @@ describe(`translation API (${testDbKind})`, () => {
 
   beforeAll(async () => {
     deepl = await startDeepl('vigil-test-key');
-    w = await startWorld({ translationProvider: 'deepl', translationUrl: deepl.url, translationApiKey: 'vigil-test-key' });
-    const r = await w.v.app.contact!.ingest.ingestMessage(systemContext({ id: w.a, slug: slugs(w).slugA, name: 'a' }), {
-      channel: 'chat',
-      direction: 'inbound',
-      author: { type: 'visitor', id: null },
-      text: TEXT,
-      idempotencyKey: `t:${randomUUID()}`,
-      newConversation: { channel: 'chat', customer: { name: 'Erika Mustermann' }, queueId: w.queueA1 },
+    w = await startWorld({
+      translationProvider: 'deepl',
+      translationUrl: deepl.url,
+      translationApiKey: 'vigil-test-key',
     });
+    const r = await w.v.app.contact!.ingest.ingestMessage(
+      systemContext({ id: w.a, slug: slugs(w).slugA, name: 'a' }),
+      {
+        channel: 'chat',
+        direction: 'inbound',
+        author: { type: 'visitor', id: null },
+        text: TEXT,
+        idempotencyKey: `t:${randomUUID()}`,
+        newConversation: { channel: 'chat', customer: { name: 'Erika Mustermann' }, queueId: w.queueA1 },
+      },
+    );
     conversationId = r.conversationId;
     messageId = r.messageId;
   }, 120_000);
@@ -40,7 +47,12 @@ describe(`translation API (${testDbKind})`, () => {
   const base = () => `/api/v1/tenants/${slugs(w).slugA}/conversations/${conversationId}`;
 
   it('an agent reads the message in English; DeepL never receives the personal data', async () => {
-    const r = await w.v.call('POST', `${base()}/messages/${messageId}/translation`, { to: 'en' }, w.s.agentA1);
+    const r = await w.v.call(
+      'POST',
+      `${base()}/messages/${messageId}/translation`,
+      { to: 'en' },
+      w.s.agentA1,
+    );
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ from: 'de', to: 'en', provider: 'deepl' });
     expect(r.json.text).toContain('good day');
@@ -76,7 +88,12 @@ describe(`translation API (${testDbKind})`, () => {
 
   it('out of queue and cross-tenant: 404, nothing sent', async () => {
     const before = deepl.received.length;
-    const other = await w.v.call('POST', `${base()}/messages/${messageId}/translation`, { to: 'en' }, w.s.agentA2);
+    const other = await w.v.call(
+      'POST',
+      `${base()}/messages/${messageId}/translation`,
+      { to: 'en' },
+      w.s.agentA2,
+    );
     expect(other.status).toBe(404);
     const foreign = await w.v.call(
       'POST',
@@ -89,7 +106,12 @@ describe(`translation API (${testDbKind})`, () => {
   });
 
   it('bad input is a 400 with a stable code', async () => {
-    const r = await w.v.call('POST', `${base()}/messages/${messageId}/translation`, { to: 'xx' }, w.s.agentA1);
+    const r = await w.v.call(
+      'POST',
+      `${base()}/messages/${messageId}/translation`,
+      { to: 'xx' },
+      w.s.agentA1,
+    );
     expect(r.status).toBe(400);
     expect(r.json.error?.code ?? r.json.code).toBe('invalid_input');
   });

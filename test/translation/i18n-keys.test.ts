@@ -6,8 +6,12 @@ import { describe, expect, it } from 'vitest';
 
 const DIR = join(import.meta.dirname, '../../web/src/i18n');
 const LOCALES = ['de', 'en', 'fr'] as const;
-const load = (l: string) => JSON.parse(readFileSync(join(DIR, `${l}.json`), 'utf8')) as Record<string, string>;
-const dictionaries = Object.fromEntries(LOCALES.map((l) => [l, load(l)])) as Record<(typeof LOCALES)[number], Record<string, string>>;
+const load = (l: string) =>
+  JSON.parse(readFileSync(join(DIR, `${l}.json`), 'utf8')) as Record<string, string>;
+const dictionaries = Object.fromEntries(LOCALES.map((l) => [l, load(l)])) as Record<
+  (typeof LOCALES)[number],
+  Record<string, string>
+>;
 const vars = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 describe('console translations', () => {
@@ -24,12 +28,17 @@ describe('console translations', () => {
     const broken: string[] = [];
     for (const [key, text] of Object.entries(dictionaries.en))
       for (const l of ['de', 'fr'] as const)
-        if (JSON.stringify(vars(dictionaries[l][key] ?? '')) !== JSON.stringify(vars(text))) broken.push(`${l}:${key}`);
+        if (JSON.stringify(vars(dictionaries[l][key] ?? '')) !== JSON.stringify(vars(text)))
+          broken.push(`${l}:${key}`);
     expect(broken).toEqual([]);
   });
 
   it('no translation is empty', () => {
-    const empty = LOCALES.flatMap((l) => Object.entries(dictionaries[l]).filter(([, v]) => !v.trim()).map(([k]) => `${l}:${k}`));
+    const empty = LOCALES.flatMap((l) =>
+      Object.entries(dictionaries[l])
+        .filter(([, v]) => !v.trim())
+        .map(([k]) => `${l}:${k}`),
+    );
     expect(empty).toEqual([]);
   });
 

@@ -62,7 +62,8 @@ describe('translation providers with PII withheld', () => {
 
   it('stored tokens and masked values are withheld like detected spans', async () => {
     const { wrapped, received } = recording(createApertiumProvider());
-    const stored = 'Hello [PERSON:tok_abcdefghij0123456789], your account DE** **** **** **** **30 00 is fine.';
+    const stored =
+      'Hello [PERSON:tok_abcdefghij0123456789], your account DE** **** **** **** **30 00 is fine.';
     const out = await translateWithheld(wrapped, stored, 'en', 'es');
     expect(out.text).toContain('[PERSON:tok_abcdefghij0123456789]');
     expect(out.text).toContain('DE** **** **** **** **30 00');
@@ -74,7 +75,8 @@ describe('translation providers with PII withheld', () => {
     const de = `Guten Tag, ich heiße Erika Mustermann. Meine IBAN ist ${IBAN} & meine Telefonnummer ist 0170 1234567 <bitte>.`;
     const out = await translateWithheld(p, de, 'de', 'en');
     expect(out.text).toContain('good day');
-    for (const v of ['Erika Mustermann', IBAN, '0170 1234567', '& ', '<please>']) expect(out.text).toContain(v);
+    for (const v of ['Erika Mustermann', IBAN, '0170 1234567', '& ', '<please>'])
+      expect(out.text).toContain(v);
     const sent = JSON.parse(deepl.received.at(-1)!) as { text: string[]; target_lang: string };
     expect(sent.target_lang).toBe('EN-GB');
     expect(sent.text[0]).toContain('<x i="1"/>');
@@ -91,7 +93,12 @@ describe('translation providers with PII withheld', () => {
 
   it('LibreTranslate receives placeholders only', async () => {
     const p = createLibreTranslateProvider({ url: libre.url });
-    const out = await translateWithheld(p, 'Bitte rufen Sie mich an: 0170 1234567, Erika Mustermann.', 'de', 'en');
+    const out = await translateWithheld(
+      p,
+      'Bitte rufen Sie mich an: 0170 1234567, Erika Mustermann.',
+      'de',
+      'en',
+    );
     expect(out.text).toContain('please call you me');
     expect(out.text).toContain('0170 1234567');
     expectNoneOf(libre.received, ['1234567', 'Mustermann']);

@@ -25,7 +25,13 @@ const DE_EN: Record<string, string> = {
   an: '',
   danke: 'thanks',
 };
-const EN_DE: Record<string, string> = { thank: 'danke', you: 'Ihnen', we: 'wir', will: 'werden', call: 'anrufen' };
+const EN_DE: Record<string, string> = {
+  thank: 'danke',
+  you: 'Ihnen',
+  we: 'wir',
+  will: 'werden',
+  call: 'anrufen',
+};
 
 function translateWords(text: string, dict: Record<string, string>): string {
   // Tags (DeepL xml handling) and bracket placeholders are copied unchanged.
@@ -63,10 +69,18 @@ export function startDeepl(apiKey: string): Promise<StandIn> {
     received.push(raw);
     if (req.url !== '/v2/translate' || req.method !== 'POST') return res.writeHead(404).end();
     if (req.headers.authorization !== `DeepL-Auth-Key ${apiKey}`) return res.writeHead(403).end();
-    const q = JSON.parse(raw) as { text: string[]; source_lang?: string; target_lang: string; tag_handling?: string };
+    const q = JSON.parse(raw) as {
+      text: string[];
+      source_lang?: string;
+      target_lang: string;
+      tag_handling?: string;
+    };
     if (q.tag_handling !== 'xml' || !Array.isArray(q.text)) return res.writeHead(400).end();
     const dict = q.target_lang.startsWith('EN') ? DE_EN : EN_DE;
-    const translations = q.text.map((t) => ({ detected_source_language: q.source_lang ?? 'DE', text: translateWords(t, dict) }));
+    const translations = q.text.map((t) => ({
+      detected_source_language: q.source_lang ?? 'DE',
+      text: translateWords(t, dict),
+    }));
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ translations }));
   });
   return listen(server, received);
