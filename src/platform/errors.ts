@@ -63,6 +63,8 @@ export const errorStatus = {
   // Translation, quality reviews (issue 29).
   translation_unsupported: 422,
   translation_unavailable: 503,
+  // No provider configured for this instance: a state of the deployment, not an outage.
+  translation_not_configured: 409,
   translation_withheld: 422,
   language_unknown: 422,
   review_closed: 409,
