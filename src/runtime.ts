@@ -51,7 +51,13 @@ import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
-import { automationRoutes, createAutomatedReplies, createQuality, qualityRoutes } from './quality/index.ts';
+import {
+  automationRoutes,
+  createAutomatedReplies,
+  createQuality,
+  createTrainingExport,
+  qualityRoutes,
+} from './quality/index.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
 import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
 
@@ -313,6 +319,7 @@ async function startOn(
     const { conversations, customers } = app.contact;
     automationRoutes(app.http, {
       automated: createAutomatedReplies({ conversations, customers, audit: core.audit, auditBase }),
+      trainingExport: createTrainingExport({ db: core.db, keyring: core.keyring, audit: core.audit }),
     });
   }
   await app.http.listen({ port: config.port, host: config.host });

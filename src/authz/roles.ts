@@ -54,6 +54,8 @@ export type Subject =
   /** Quality reviews, scorecards, calibration (issue 29); agents' own feedback and disputes. */
   | 'QualityReview'
   | 'QualityFeedback'
+  /** Consented, redacted, k-anonymous conversation exports for bot training. */
+  | 'AutomationData'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -128,6 +130,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('manage', 'SubjectRequest');
       can('read', 'Customer', [...CUSTOMER_FIELDS.dpo]);
       can(['export', 'erase', 'update'], 'Customer');
+      can('export', 'AutomationData');
       can('read', ['AuditEvent', 'Report', 'Membership']);
       can('read', 'Training');
       can('manage', ['Compliance', 'Consent', 'AccessReview']);

@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
 import type { AutomatedReplies } from './outbound-guard.ts';
+import type { TrainingExport } from './training-export.ts';
 
 const Params = Type.Object(
   {
@@ -13,7 +14,27 @@ const Params = Type.Object(
   { additionalProperties: false },
 );
 
-export function automationRoutes(app: FastifyInstance, deps: { automated: AutomatedReplies }): void {
+export function automationRoutes(
+  app: FastifyInstance,
+  deps: { automated: AutomatedReplies; trainingExport: TrainingExport },
+): void {
+  app.post(
+    '/api/v1/tenants/:tenantSlug/automation/training-exports',
+    {
+      config: { auth: { tenant: ['export', 'AutomationData'] } },
+      schema: {
+        tags: ['automation'],
+        params: Type.Object({ tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { reason: Type.String({ minLength: 10, maxLength: 500 }), k: Type.Optional(Type.Integer({ minimum: 2, maximum: 100 })) },
+          { additionalProperties: false },
+        ),
+        response: errorResponses,
+      },
+    },
+    async (req) => deps.trainingExport.run(req.ctx as TenantContext, req.body as { reason: string; k?: number }),
+  );
+
   app.post(
     '/api/v1/tenants/:tenantSlug/conversations/:conversationId/automated-replies',
     {

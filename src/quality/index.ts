@@ -12,6 +12,7 @@ export {
 } from './outbound-guard.ts';
 export { type ConversationView, maskText, pseudonymiseView } from './pseudonymise.ts';
 export { qualityRoutes } from './routes.ts';
+export { createTrainingExport, kAnonymise, QUASI_IDENTIFIERS, strictRedact, type TrainingExport, type TrainingRecord } from './training-export.ts';
 export { type Criterion, type Scores, scoreReview, spread, validateCriteria } from './scoring.ts';
 export {
   createQualityService,

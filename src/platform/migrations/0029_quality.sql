@@ -74,3 +74,27 @@ grant select, insert, update on quality_settings, quality_scorecards, quality_ca
 -- French consoles (issue 29): staff may choose fr as their language.
 alter table users drop constraint if exists users_locale_check;
 alter table users add constraint users_locale_check check (locale in ('en', 'de', 'fr'));
+
+-- Automation data (issue 29): consent to training exports, and the manifest of every export.
+alter table consent_records drop constraint if exists consent_records_purpose_check;
+alter table consent_records add constraint consent_records_purpose_check
+  check (purpose in ('marketing', 'processing', 'recording', 'analytics', 'training'));
+
+create table automation_exports (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references tenants (id) on delete cascade,
+  created_by uuid not null,
+  reason text not null check (length(reason) between 1 and 200),
+  k integer not null check (k >= 2),
+  quasi_identifiers text[] not null,
+  records integer not null,
+  suppressed integer not null,
+  excluded_no_consent integer not null,
+  sha256 text not null check (sha256 ~ '^[0-9a-f]{64}$'),
+  created_at timestamptz not null default now()
+);
+alter table automation_exports enable row level security;
+alter table automation_exports force row level security;
+create policy tenant_isolation on automation_exports
+  using (tenant_id = vigil_current_tenant()) with check (tenant_id = vigil_current_tenant());
+grant select, insert on automation_exports to vigil_app;
