@@ -24,15 +24,22 @@ export function automationRoutes(
       config: { auth: { tenant: ['export', 'AutomationData'] } },
       schema: {
         tags: ['automation'],
-        params: Type.Object({ tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }) }, { additionalProperties: false }),
+        params: Type.Object(
+          { tenantSlug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }) },
+          { additionalProperties: false },
+        ),
         body: Type.Object(
-          { reason: Type.String({ minLength: 10, maxLength: 500 }), k: Type.Optional(Type.Integer({ minimum: 2, maximum: 100 })) },
+          {
+            reason: Type.String({ minLength: 10, maxLength: 500 }),
+            k: Type.Optional(Type.Integer({ minimum: 2, maximum: 100 })),
+          },
           { additionalProperties: false },
         ),
         response: errorResponses,
       },
     },
-    async (req) => deps.trainingExport.run(req.ctx as TenantContext, req.body as { reason: string; k?: number }),
+    async (req) =>
+      deps.trainingExport.run(req.ctx as TenantContext, req.body as { reason: string; k?: number }),
   );
 
   app.post(

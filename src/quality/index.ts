@@ -12,7 +12,6 @@ export {
 } from './outbound-guard.ts';
 export { type ConversationView, maskText, pseudonymiseView } from './pseudonymise.ts';
 export { qualityRoutes } from './routes.ts';
-export { createTrainingExport, kAnonymise, QUASI_IDENTIFIERS, strictRedact, type TrainingExport, type TrainingRecord } from './training-export.ts';
 export { type Criterion, type Scores, scoreReview, spread, validateCriteria } from './scoring.ts';
 export {
   createQualityService,
@@ -20,6 +19,14 @@ export {
   type QualityDeps,
   type QualityService,
 } from './service.ts';
+export {
+  createTrainingExport,
+  kAnonymise,
+  QUASI_IDENTIFIERS,
+  strictRedact,
+  type TrainingExport,
+  type TrainingRecord,
+} from './training-export.ts';
 
 /** Both halves of the domain over one set of dependencies. */
 export function createQuality(deps: QualityDeps) {

@@ -17,11 +17,14 @@ import { uid } from './service.ts';
 
 export const QUASI_IDENTIFIERS = ['channel', 'language', 'month'] as const;
 const MAX_RECORDS = 5000;
-const STORED = /\[([A-Z_]+)(?::tok_[a-z0-9]{20})?\]|<([A-Z_]+)_[0-9a-f]{8}>|[\p{L}\p{N}]*\*[\p{L}\p{N}*]*(?:[ .\-/][\p{L}\p{N}*]+)*/gu;
+const STORED =
+  /\[([A-Z_]+)(?::tok_[a-z0-9]{20})?\]|<([A-Z_]+)_[0-9a-f]{8}>|[\p{L}\p{N}]*\*[\p{L}\p{N}*]*(?:[ .\-/][\p{L}\p{N}*]+)*/gu;
 
 /** Every span the engine finds (low threshold) and every stored form becomes [TYPE]; repeated until clean. */
 export function strictRedact(text: string): string | null {
-  let out = text.replace(STORED, (m, a?: string, b?: string) => (a || b ? `[${a ?? b}]` : m.length ? '[MASKED]' : m));
+  let out = text.replace(STORED, (m, a?: string, b?: string) =>
+    a || b ? `[${a ?? b}]` : m.length ? '[MASKED]' : m,
+  );
   for (let round = 0; round < 3; round++) {
     const spans = scanText(out, { minScore: 0.3 });
     if (!spans.length) return out;
@@ -45,7 +48,10 @@ export interface TrainingRecord {
 }
 
 /** Suppresses records whose quasi-identifier group has fewer than k members. */
-export function kAnonymise<T extends Record<(typeof QUASI_IDENTIFIERS)[number], string>>(records: T[], k: number) {
+export function kAnonymise<T extends Record<(typeof QUASI_IDENTIFIERS)[number], string>>(
+  records: T[],
+  k: number,
+) {
   const key = (r: T) => QUASI_IDENTIFIERS.map((q) => r[q]).join('|');
   const sizes = new Map<string, number>();
   for (const r of records) sizes.set(key(r), (sizes.get(key(r)) ?? 0) + 1);
@@ -60,9 +66,16 @@ export function createTrainingExport(deps: {
 }) {
   const { db, keyring, audit } = deps;
 
-  async function recordsOf(tx: Tx, tenantId: string, list: store.ExportConversation[]): Promise<TrainingRecord[]> {
+  async function recordsOf(
+    tx: Tx,
+    tenantId: string,
+    list: store.ExportConversation[],
+  ): Promise<TrainingRecord[]> {
     const byConversation = new Map<string, TrainingRecord['turns']>();
-    for (const m of await store.messagesOf(tx, list.map((c) => c.id))) {
+    for (const m of await store.messagesOf(
+      tx,
+      list.map((c) => c.id),
+    )) {
       const plain = await keyring.decryptFieldText(
         { tenantId, table: 'messages', column: 'body_enc', rowId: m.id, subjectId: m.subject_id },
         Buffer.from(m.body_enc),

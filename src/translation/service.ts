@@ -47,7 +47,8 @@ export function customerLanguage(messages: readonly ViewMessage[]): Language | n
 export function createTranslationService(deps: TranslationDeps) {
   const { conversations, audit } = deps;
   const engine = () => {
-    if (!deps.provider) throw new VigilError('translation_not_configured', 'no translation provider configured');
+    if (!deps.provider)
+      throw new VigilError('translation_not_configured', 'no translation provider configured');
     return deps.provider;
   };
 

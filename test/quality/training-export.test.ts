@@ -71,12 +71,21 @@ describe(`automation training export (${testDbKind})`, () => {
   const path = () => `/api/v1/tenants/${slugs(w).slugA}/automation/training-exports`;
 
   it('agents and supervisors cannot export', async () => {
-    expect((await w.v.call('POST', path(), { reason: 'training the order-status bot' }, w.s.agentA1)).status).toBe(403);
-    expect((await w.v.call('POST', path(), { reason: 'training the order-status bot' }, w.s.supA)).status).toBe(403);
+    expect(
+      (await w.v.call('POST', path(), { reason: 'training the order-status bot' }, w.s.agentA1)).status,
+    ).toBe(403);
+    expect(
+      (await w.v.call('POST', path(), { reason: 'training the order-status bot' }, w.s.supA)).status,
+    ).toBe(403);
   });
 
   it('exports consented, redacted, k-anonymous records with a manifest', async () => {
-    const r = await w.v.call('POST', path(), { reason: 'Training the order-status bot, ticket OPS-12', k: 5 }, dpo);
+    const r = await w.v.call(
+      'POST',
+      path(),
+      { reason: 'Training the order-status bot, ticket OPS-12', k: 5 },
+      dpo,
+    );
     expect(r.status).toBe(200);
     const { manifest, records } = r.json as { manifest: Record<string, unknown>; records: TrainingRecord[] };
     expect(manifest).toMatchObject({ k: 5, records: TOTAL - 23, suppressed: 3, excludedNoConsent: 20 });
@@ -94,7 +103,10 @@ describe(`automation training export (${testDbKind})`, () => {
     expect(Math.min(...groups.values())).toBeGreaterThanOrEqual(5);
     expect(await auditCount(w, w.a, 'automation.export', manifest.exportId as string)).toBe(1);
     const [stored] = await w.v.core.db.withOwner((tx) =>
-      rows<{ sha256: string }>(tx, sql`select sha256 from automation_exports where id = ${manifest.exportId as string}`),
+      rows<{ sha256: string }>(
+        tx,
+        sql`select sha256 from automation_exports where id = ${manifest.exportId as string}`,
+      ),
     );
     expect(stored?.sha256).toBe(manifest.sha256);
   });
