@@ -106,6 +106,18 @@ describe(`automated replies through the outbound guard (${testDbKind})`, () => {
     expect(r.status).toBe(422);
   });
 
+  it('without a translation provider configured, translation answers 409 (never 5xx)', async () => {
+    const base = `/api/v1/tenants/${slugs(w).slugA}/conversations/${conversationId}`;
+    const r = await w.v.call(
+      'POST',
+      `${base}/translated-reply`,
+      { text: 'Hello', from: 'en', to: 'de' },
+      w.s.agentA1,
+    );
+    expect(r.status).toBe(409);
+    expect(r.json.error.code).toBe('translation_not_configured');
+  });
+
   it('out of queue and cross-tenant: 404', async () => {
     expect((await w.v.call('POST', path(), { text: 'Hello', source: 'bot' }, w.s.agentA2)).status).toBe(404);
     const foreign = `/api/v1/tenants/${slugs(w).slugB}/conversations/${conversationId}/automated-replies`;
