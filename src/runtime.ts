@@ -33,6 +33,7 @@ import {
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
+import { auditBase } from './ingest/index.ts';
 import {
   createClamd,
   createFileScanService,
@@ -52,7 +53,15 @@ import { createLogger } from './platform/logging.ts';
 import { migrate } from './platform/migrate.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
+import {
+  automationRoutes,
+  createAutomatedReplies,
+  createQuality,
+  createTrainingExport,
+  qualityRoutes,
+} from './quality/index.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
+import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
 const JOB_LEASE_TTL_MS = 15_000;
@@ -309,6 +318,30 @@ async function startOn(
     onError: (e, where) => logger.error({ err: e, where }, 'awareness job failed'),
   });
   awareness.register(app.http);
+  if (app.contact) {
+    // Translation with personal data withheld from the provider (issue 29).
+    const translation = createTranslationService({
+      provider: translationProviderFor(config),
+      conversations: app.contact.conversations,
+      audit: core.audit,
+    });
+    translationRoutes(app.http, { translation });
+    // Quality reviews on pseudonymised conversations (issue 29).
+    qualityRoutes(
+      app.http,
+      createQuality({
+        db: core.db,
+        keyring: core.keyring,
+        audit: core.audit,
+        conversations: app.contact.conversations,
+      }),
+    );
+    const { conversations, customers } = app.contact;
+    automationRoutes(app.http, {
+      automated: createAutomatedReplies({ conversations, customers, audit: core.audit, auditBase }),
+      trainingExport: createTrainingExport({ db: core.db, keyring: core.keyring, audit: core.audit }),
+    });
+  }
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {

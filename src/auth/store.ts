@@ -10,7 +10,7 @@ export interface UserRow {
   display_name: string;
   password_hash: string;
   status: 'active' | 'suspended' | 'disabled';
-  locale: 'en' | 'de';
+  locale: 'en' | 'de' | 'fr';
   totp_secret_sealed: Uint8Array | null;
   totp_last_step: string | number;
   failed_logins: number;

@@ -59,6 +59,11 @@ export type Subject =
   | 'AwarenessMeasure'
   /** Training modules with content and a quiz (backed by a gate training). */
   | 'AwarenessModule'
+  /** Quality reviews, scorecards, calibration (issue 29); agents' own feedback and disputes. */
+  | 'QualityReview'
+  | 'QualityFeedback'
+  /** Consented, redacted, k-anonymous conversation exports for bot training. */
+  | 'AutomationData'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -101,6 +106,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('create', 'Call');
       can('read', 'Training');
       can('create', 'PhishReport');
+      can(['read', 'update'], 'QualityFeedback');
       return;
     case 'supervisor':
       grantFrontline(can, CUSTOMER_FIELDS.supervisor);
@@ -111,6 +117,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can(['read', 'update'], 'Device');
       can('create', 'PhishReport');
       can('read', 'AwarenessMeasure');
+      can(['read', 'create', 'update', 'reveal'], 'QualityReview');
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
@@ -137,6 +144,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('manage', 'SubjectRequest');
       can('read', 'Customer', [...CUSTOMER_FIELDS.dpo]);
       can(['export', 'erase', 'update'], 'Customer');
+      can('export', 'AutomationData');
       can('read', ['AuditEvent', 'Report', 'Membership']);
       can('read', 'Training');
       can('manage', ['Compliance', 'Consent', 'AccessReview']);

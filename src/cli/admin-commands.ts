@@ -43,7 +43,7 @@ export async function createUserCommand(args: string[]): Promise<number> {
       displayName: values.name!,
       password,
       memberships,
-      locale: values.locale === 'de' ? 'de' : 'en',
+      locale: values.locale === 'de' || values.locale === 'fr' ? values.locale : 'en',
     });
     console.log(`created user ${u.id}; TOTP enrolment happens at first sign-in`);
     return 0;

@@ -3,7 +3,8 @@
 //   recording  → the calls' consent becomes 'denied' and stored recording references are dropped,
 //                so the telephony API refuses recordings (409) from then on;
 //   marketing  → the customer's marketing flag is off and they leave the marketing audience;
-//   analytics  → the customer is left out of pseudonymised analytics.
+//   analytics  → the customer is left out of pseudonymised analytics;
+//   training   → opt-in: only then do the customer's conversations enter an automation export.
 // The register holds ids, purposes and text versions only; no personal values.
 import { sql } from 'drizzle-orm';
 import type { AuditRecorder } from '../platform/audit-port.ts';
@@ -12,7 +13,8 @@ import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { actorEvent, iso } from './events.ts';
 
-export const PURPOSES = ['marketing', 'processing', 'recording', 'analytics'] as const;
+// training: the customer's conversations may be exported to train chatbots and voice bots (issue 29).
+export const PURPOSES = ['marketing', 'processing', 'recording', 'analytics', 'training'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 export const SOURCES = ['web_form', 'agent', 'ivr', 'email', 'import', 'api'] as const;
 export type Source = (typeof SOURCES)[number];

@@ -34,6 +34,17 @@ export const ConfigSchema = Type.Object({
   unscannedFiles: Type.Union([Type.Literal('hold'), Type.Literal('allow')]),
   /** How often files left pending (scanner down) are tried again. */
   fileRescanSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** Translation engine for agents (issue 29): local Apertium, DeepL or LibreTranslate over HTTP. */
+  translationProvider: Type.Union([
+    Type.Literal('none'),
+    Type.Literal('apertium'),
+    Type.Literal('deepl'),
+    Type.Literal('libretranslate'),
+  ]),
+  translationUrl: Type.Optional(Type.String({ pattern: '^https?://' })),
+  translationApiKey: Type.Optional(Type.String({ minLength: 1 })),
+  /** The apertium executable (default: `apertium` on PATH). */
+  apertiumBinary: Type.Optional(Type.String({ minLength: 1 })),
   /** First retry delay for failed alert notifications (doubles per attempt, at most an hour). */
   alertRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   /** How often the retention job deletes expired data (VIGIL_RETENTION_INTERVAL_SECONDS); 0 = off. */
@@ -135,6 +146,10 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     clamdTimeoutSeconds: int(env.VIGIL_CLAMD_TIMEOUT_SECONDS),
     unscannedFiles: env.VIGIL_UNSCANNED_FILES || undefined,
     fileRescanSeconds: int(env.VIGIL_FILE_RESCAN_SECONDS),
+    translationProvider: env.VIGIL_TRANSLATION_PROVIDER || undefined,
+    translationUrl: env.VIGIL_TRANSLATION_URL || undefined,
+    translationApiKey: env.VIGIL_TRANSLATION_API_KEY || undefined,
+    apertiumBinary: env.VIGIL_APERTIUM_BINARY || undefined,
     alertRetryBaseSeconds: int(env.VIGIL_ALERT_RETRY_BASE_SECONDS),
     retentionIntervalSeconds: int(env.VIGIL_RETENTION_INTERVAL_SECONDS),
     logLevel: env.LOG_LEVEL,
@@ -193,6 +208,7 @@ const defaults: Config = {
   clamdTimeoutSeconds: 30,
   unscannedFiles: 'hold',
   fileRescanSeconds: 30,
+  translationProvider: 'none',
   alertRetryBaseSeconds: 30,
   retentionIntervalSeconds: 3600,
   logLevel: 'info',

@@ -64,6 +64,15 @@ export const errorStatus = {
   campaign_not_draft: 409,
   no_recipients: 422,
   quiz_attempts_exhausted: 409,
+  // Translation, quality reviews (issue 29).
+  translation_unsupported: 422,
+  translation_unavailable: 503,
+  // No provider configured for this instance: a state of the deployment, not an outage.
+  translation_not_configured: 409,
+  translation_withheld: 422,
+  language_unknown: 422,
+  review_closed: 409,
+  outbound_blocked: 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -104,7 +104,7 @@ export function tenancyRoutes(
             email: Type.String({ format: 'email', maxLength: 254 }),
             displayName: Type.String({ minLength: 1, maxLength: 120 }),
             password: Type.String({ minLength: 12, maxLength: 256 }),
-            locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('de')])),
+            locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('de'), Type.Literal('fr')])),
             memberships: Type.Array(
               Type.Object(
                 { tenantSlug: Type.Union([Slug, Type.Null()]), role: RoleName },
@@ -123,7 +123,7 @@ export function tenancyRoutes(
         email: string;
         displayName: string;
         password: string;
-        locale?: 'en' | 'de';
+        locale?: 'en' | 'de' | 'fr';
         memberships: Array<{ tenantSlug: string | null; role: (typeof ROLES)[number] }>;
       };
       const memberships = [];

@@ -17,7 +17,7 @@ export interface NewUser {
   email: string;
   displayName: string;
   password: string;
-  locale?: 'en' | 'de';
+  locale?: 'en' | 'de' | 'fr';
   /** Pre-enrolled TOTP secret (demo and tests); otherwise enrolment happens at first sign-in. */
   totpSecret?: string;
   memberships: Array<{ tenantId: string | null; role: Role }>;

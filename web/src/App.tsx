@@ -5,6 +5,7 @@ import { AccessPolicyPage } from './pages/AccessPolicy';
 import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
+import { QualityReviewsPage } from './pages/QualityReviews';
 import { QuarantinePage } from './pages/Quarantine';
 import { AwarenessCampaignsPage, AwarenessMeasuresPage } from './pages/AwarenessCampaigns';
 import { AwarenessTrainingPage } from './pages/AwarenessTraining';
@@ -80,6 +81,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/awareness', path)) return <AwarenessTrainingPage slug={slug!} />;
   if (match('/app/t/:slug/awareness/campaigns', path)) return <AwarenessCampaignsPage slug={slug!} />;
   if (match('/app/t/:slug/awareness/measures', path)) return <AwarenessMeasuresPage slug={slug!} />;
+  if (match('/app/t/:slug/quality', path)) return <QualityReviewsPage slug={slug!} />;
   const alert = match('/app/t/:slug/alerts/:id', path);
   if (alert) return <AlertDetailPage slug={slug!} id={alert.id!} />;
   if (match('/app/t/:slug/tokens', path)) return <TokensPage slug={slug!} />;

@@ -1,12 +1,14 @@
-// German and English. Keys are flat ("area.thing"); `{name}` placeholders are filled from vars.
+// German, English and French. Keys are flat ("area.thing"); `{name}` placeholders are filled from vars.
 // Dates and numbers go through Intl in the active language.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import de from './de.json';
 import en from './en.json';
+import fr from './fr.json';
 
-export type Locale = 'en' | 'de';
-export const LOCALES: Locale[] = ['en', 'de'];
-const dictionaries: Record<Locale, Record<string, string>> = { en, de };
+export type Locale = 'en' | 'de' | 'fr';
+export const LOCALES: Locale[] = ['en', 'de', 'fr'];
+const dictionaries: Record<Locale, Record<string, string>> = { en, de, fr };
+const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', de: 'de-DE', fr: 'fr-FR' };
 
 export type TFunction = (key: string, vars?: Record<string, string | number>) => string;
 
@@ -19,7 +21,7 @@ export function browserLocale(): Locale {
   const langs = typeof navigator === 'undefined' ? [] : (navigator.languages ?? [navigator.language]);
   for (const l of langs) {
     const base = l.toLowerCase().slice(0, 2);
-    if (base === 'de' || base === 'en') return base;
+    if (base === 'de' || base === 'en' || base === 'fr') return base;
   }
   return 'en';
 }
@@ -44,11 +46,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [locale]);
   const t = useCallback<TFunction>((key, vars) => translate(locale, key, vars), [locale]);
   const value = useMemo<I18n>(() => {
-    const dtf = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
+    const dtf = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
       dateStyle: 'medium',
       timeStyle: 'short',
     });
-    const nf = new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB');
+    const nf = new Intl.NumberFormat(INTL_LOCALE[locale]);
     return {
       locale,
       setLocale,

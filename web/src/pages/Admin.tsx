@@ -148,7 +148,7 @@ export function AdminUsersPage() {
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
-  const [locale, setLocale] = useState<'en' | 'de'>('en');
+  const [locale, setLocale] = useState<'en' | 'de' | 'fr'>('en');
   const [memberships, setMemberships] = useState<MembershipDraft[]>([
     { key: mkey++, tenantSlug: '', role: 'agent' },
   ]);
@@ -217,10 +217,11 @@ export function AdminUsersPage() {
           <Select
             label={t('nav.language')}
             value={locale}
-            onChange={(e) => setLocale(e.target.value as 'en' | 'de')}
+            onChange={(e) => setLocale(e.target.value as 'en' | 'de' | 'fr')}
             options={[
               { value: 'en', label: t('language.en') },
               { value: 'de', label: t('language.de') },
+              { value: 'fr', label: t('language.fr') },
             ]}
           />
           <fieldset className="fieldset">
