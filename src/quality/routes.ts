@@ -3,7 +3,7 @@
 // and dispute it. Every id outside the caller's reach answers 404.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { Action, Subject } from '../authz/roles.ts';
+import type { Action, Subject } from '../authz/index.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
 import type { QualityFeedback } from './feedback.ts';

@@ -3,8 +3,7 @@
 // disputes, trends. Reviewers are supervisors; a review is visible to its reviewer (and, once
 // scored, to the agent it concerns). Anything else is 404. Every read and change is audited.
 import { randomInt } from 'node:crypto';
-import { meaningfulReason } from '../conversations/reveal-reason.ts';
-import { sanitizeReason } from '../conversations/service.ts';
+import { meaningfulReason, sanitizeReason } from '../conversations/index.ts';
 import type { Keyring } from '../crypto/index.ts';
 import { auditBase } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';

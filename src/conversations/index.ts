@@ -1,0 +1,4 @@
+// What other domains may import from conversations. The contact-center wiring (module.ts) is the
+// composition root's, not a domain's.
+export { meaningfulReason } from './reveal-reason.ts';
+export { sanitizeReason } from './service.ts';
