@@ -43,7 +43,7 @@ export function navFor(
 }
 
 export function Layout({ path, slug, children }: { path: string; slug: string | null; children: ReactNode }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t, locale } = useI18n();
   const s = useSession();
   const roles = slug ? s.rolesIn(slug) : [];
   const items = navFor(t, slug, roles, s.isPlatformAdmin);
@@ -92,7 +92,7 @@ export function Layout({ path, slug, children }: { path: string; slug: string | 
               className="input select"
               value={locale}
               data-testid="language"
-              onChange={(e) => setLocale(e.target.value as Locale)}
+              onChange={(e) => s.chooseLocale(e.target.value as Locale)}
             >
               {LOCALES.map((l) => (
                 <option key={l} value={l}>

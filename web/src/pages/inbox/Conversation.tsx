@@ -36,7 +36,7 @@ export function Conversation({
   liveTick: number;
   onChanged(): void;
 }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const s = useSession();
   const toast = useToast();
   const detail = useLoad(
@@ -151,7 +151,7 @@ export function Conversation({
             className="token"
             onClick={() => setReveal({ type: type!, token: token!, conversationId: cid })}
           >
-            {t('inbox.masked', { type: type! })}
+            {t('inbox.masked', { type: code('pii.entity', type) })}
           </button>
         ),
       );
@@ -343,7 +343,7 @@ function CustomerTimeline({
   tick: number;
   render(txt: string, conversationId: string): ReactNode[];
 }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const all = useLoad(async () => {
     const list = await api<{ items: Summary[] }>(
       'GET',
@@ -379,7 +379,7 @@ function RevealDialog({
   onClose(): void;
   onRevealed(token: string, value: string): void;
 }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -410,7 +410,7 @@ function RevealDialog({
   return (
     <Dialog
       open={target !== null}
-      title={t('inbox.revealTitle', { type: target?.type ?? '' })}
+      title={t('inbox.revealTitle', { type: code('pii.entity', target?.type) })}
       onClose={close}
     >
       <form className="stack" onSubmit={submit} noValidate>

