@@ -37,10 +37,55 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
   let browser: Browser;
   let tenantId: string;
 
+  let queueId: string;
+  let agent: TestUser;
+  let customerId: string;
+
+  /** A customer chat in the agent's queue, unassigned, with an e-mail address tokenized. */
+  async function customerChat(text: string, key: string): Promise<string> {
+    const ctx = systemContext({ id: tenantId, slug: SLUG, name: SLUG });
+    const r = await v.app.contact!.ingest.ingestMessage(ctx, {
+      channel: 'chat',
+      direction: 'inbound',
+      author: { type: 'customer', id: null },
+      text,
+      idempotencyKey: `${SLUG}:${key}`,
+      lang: 'de',
+      newConversation: { channel: 'chat', customer: { id: customerId }, queueId },
+    });
+    return r.conversationId;
+  }
+
   beforeAll(async () => {
     await ensureWebBuild();
     v = await startTestVigil();
     tenantId = await v.tenant(SLUG);
+    agent = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
+    queueId = await v.core.db.withTenant(tenantId, async (tx) => {
+      const [q] = await rows<{ id: string }>(
+        tx,
+        sql`insert into queues (tenant_id, name) values (${tenantId}, 'Support') returning id`,
+      );
+      await tx.execute(
+        sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${q!.id}, ${agent.id})`,
+      );
+      await tx.execute(
+        sql`insert into tenant_pii_policies (tenant_id, policy) values (${tenantId}, ${JSON.stringify({
+          defaultOperator: 'keep',
+          entities: { EMAIL: { operator: 'tokenize' } },
+        })}::jsonb)`,
+      );
+      return q!.id;
+    });
+    const sup = await v.makeUser([{ role: 'supervisor', tenant: SLUG }]);
+    const c = await v.call(
+      'POST',
+      `/api/v1/tenants/${SLUG}/customers`,
+      { name: 'Erika Musterfrau', emails: ['erika.m@example.org'] },
+      await v.login(sup),
+    );
+    expect(c.status).toBe(201);
+    customerId = c.json.id;
     browser = await launch();
   }, 180_000);
 
@@ -123,5 +168,67 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     await signInForm(other.page, v.url, all, /Übersicht/);
     expect(other.errors).toEqual([]);
     await other.ctx.close();
+  });
+
+  it('reveal on an unassigned conversation asks to assign first; the audit log shows the reason by name', async () => {
+    const conv = await customerChat('Bitte an neue.adresse@example.net schreiben, danke', 'reveal-1');
+    const reason = 'Kundin bittet um Bestätigung der neuen Adresse';
+    const { ctx, page } = await newPage(browser, { baseUrl: v.url });
+    await signInForm(page, v.url, agent, /Overview/);
+    await page.goto(`${v.url}/app/t/${SLUG}/inbox/${conv}`);
+    await page.getByRole('button', { name: 'E-mail address (masked)' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('reveal-assign-first').waitFor();
+    await dialog.getByText('This conversation is not assigned to you.').waitFor();
+    await axe(page, 'reveal assign first');
+    await shot(page, 'consoles-02-reveal-assign-first');
+    // Nothing was revealed, so nothing is in the audit log yet.
+    const none = await v.core.db.withTenant(tenantId, (tx) =>
+      rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from audit_events where action = 'value.reveal' and resource_id = ${conv}`,
+      ),
+    );
+    expect(none[0]!.n).toBe(0);
+    await dialog.getByRole('button', { name: 'Assign to me and continue' }).click();
+    await dialog.getByLabel('Reason').fill(reason);
+    await dialog.getByRole('button', { name: 'Reveal' }).click();
+    await page.getByTestId('timeline').locator('mark', { hasText: 'neue.adresse@example.net' }).waitFor();
+    const [ev] = await v.core.db.withTenant(tenantId, (tx) =>
+      rows<{ meta: { assigned: boolean } }>(
+        tx,
+        sql`select meta from audit_events where action = 'value.reveal' and resource_id = ${conv}`,
+      ),
+    );
+    expect(ev!.meta.assigned).toBe(true);
+    await ctx.close();
+
+    // The investigator finds it by the agent's name and the category, and opens it.
+    const so = await v.makeUser([{ role: 'security_officer', tenant: SLUG }]);
+    // Test users share one display name; the agent gets their own.
+    const agentName = 'Anna Agentin';
+    await v.core.db.withPlatform((tx) =>
+      tx.execute(sql`update users set display_name = ${agentName} where id = ${agent.id}`),
+    );
+    const w = await newPage(browser, { baseUrl: v.url });
+    await signInForm(w.page, v.url, so, /Overview/);
+    await w.page.goto(`${v.url}/app/t/${SLUG}/audit`);
+    await w.page.locator('table tbody tr').first().waitFor();
+    await w.page.getByLabel('Actor').fill(agentName);
+    await w.page.getByLabel('Category').selectOption('value');
+    await w.page.getByRole('button', { name: 'Search' }).click();
+    const rowsOf = w.page.locator('table tbody tr');
+    await expect.poll(() => rowsOf.count()).toBe(1);
+    const row = rowsOf.first();
+    await row.getByText('Masked value revealed').waitFor();
+    await row.getByText(agentName).waitFor();
+    expect(await row.innerText()).not.toMatch(/User [0-9a-f]{8}/);
+    await row.getByRole('button', { name: /Open event/ }).click();
+    await w.page.getByTestId('audit-reason').getByText(reason).waitFor();
+    await w.page.getByTestId('audit-detail').getByText('E-mail address').waitFor();
+    await axe(w.page, 'audit detail');
+    await shot(w.page, 'consoles-03-audit-detail');
+    expect(w.errors).toEqual([]);
+    await w.ctx.close();
   });
 });
