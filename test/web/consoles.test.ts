@@ -14,6 +14,7 @@ import { testDbKind } from '../helpers/db.ts';
 import { axe, ensureWebBuild, launch, newPage, shot } from './browser.ts';
 
 const SLUG = 'web-consoles';
+const AGENT_NAME = 'Anna Agentin';
 /** Codes people must never read: SCREAMING_SNAKE entity types, snake_case tables and states. */
 const RAW_CODE = /\b[A-Z]{2,}_[A-Z_]+\b|\b[a-z]+_[a-z_]+\b|\b(received|active|open|pending|closed)\b/;
 
@@ -61,6 +62,10 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     v = await startTestVigil();
     tenantId = await v.tenant(SLUG);
     agent = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
+    // Test users share one display name; the agent gets their own (shown by name, found by name).
+    await v.core.db.withPlatform((tx) =>
+      tx.execute(sql`update users set display_name = ${AGENT_NAME} where id = ${agent.id}`),
+    );
     queueId = await v.core.db.withTenant(tenantId, async (tx) => {
       const [q] = await rows<{ id: string }>(
         tx,
@@ -205,29 +210,60 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
 
     // The investigator finds it by the agent's name and the category, and opens it.
     const so = await v.makeUser([{ role: 'security_officer', tenant: SLUG }]);
-    // Test users share one display name; the agent gets their own.
-    const agentName = 'Anna Agentin';
-    await v.core.db.withPlatform((tx) =>
-      tx.execute(sql`update users set display_name = ${agentName} where id = ${agent.id}`),
-    );
     const w = await newPage(browser, { baseUrl: v.url });
     await signInForm(w.page, v.url, so, /Overview/);
     await w.page.goto(`${v.url}/app/t/${SLUG}/audit`);
     await w.page.locator('table tbody tr').first().waitFor();
-    await w.page.getByLabel('Actor').fill(agentName);
+    await w.page.getByLabel('Actor').fill(AGENT_NAME);
     await w.page.getByLabel('Category').selectOption('value');
     await w.page.getByRole('button', { name: 'Search' }).click();
     const rowsOf = w.page.locator('table tbody tr');
     await expect.poll(() => rowsOf.count()).toBe(1);
     const row = rowsOf.first();
     await row.getByText('Masked value revealed').waitFor();
-    await row.getByText(agentName).waitFor();
+    await row.getByText(AGENT_NAME).waitFor();
     expect(await row.innerText()).not.toMatch(/User [0-9a-f]{8}/);
     await row.getByRole('button', { name: /Open event/ }).click();
     await w.page.getByTestId('audit-reason').getByText(reason).waitFor();
     await w.page.getByTestId('audit-detail').getByText('E-mail address').waitFor();
     await axe(w.page, 'audit detail');
     await shot(w.page, 'consoles-03-audit-detail');
+    expect(w.errors).toEqual([]);
+    await w.ctx.close();
+  });
+
+  it('the supervisor console shows queues, agents and the service level from real data', async () => {
+    const sup = await v.makeUser([{ role: 'supervisor', tenant: SLUG }]);
+    const w = await newPage(browser, { baseUrl: v.url });
+    await signInForm(w.page, v.url, sup, /Overview/);
+    await w.page.getByRole('navigation').getByRole('link', { name: 'Supervision' }).click();
+    await w.page.getByRole('heading', { name: 'Supervision', level: 1 }).waitFor();
+    const waiting = w.page.getByTestId('waiting-Support');
+    const before = Number(await waiting.innerText());
+    // A new customer chat arrives: the waiting count rises on the next refresh.
+    const conv = await customerChat('Hallo, ich warte auf Antwort', 'sup-1');
+    await expect.poll(async () => Number(await waiting.innerText()), { timeout: 15_000 }).toBe(before + 1);
+    expect(await w.page.locator('tr', { has: waiting }).innerText()).toMatch(/\d+:\d\d/);
+    // The agent answers it at once: it leaves the waiting count and counts as answered in time.
+    const agentSession = await v.login(agent);
+    expect(
+      (await v.call('POST', `/api/v1/tenants/${SLUG}/conversations/${conv}/assign`, { userId: agent.id }, agentSession))
+        .status,
+    ).toBe(200);
+    const reply = await v.call(
+      'POST',
+      `/api/v1/tenants/${SLUG}/conversations/${conv}/messages`,
+      { text: 'Guten Tag, wir kümmern uns sofort darum.' },
+      agentSession,
+    );
+    expect(reply.status).toBeLessThan(300);
+    await expect.poll(async () => Number(await waiting.innerText()), { timeout: 15_000 }).toBe(before);
+    await expect.poll(() => w.page.getByTestId('sl-Support').innerText(), { timeout: 15_000 }).toMatch(/\d+ %/);
+    const agentRow = w.page.locator('tr', { hasText: AGENT_NAME });
+    await agentRow.getByText('Online').waitFor();
+    expect(Number(await agentRow.locator('td').nth(2).innerText())).toBeGreaterThanOrEqual(1);
+    await axe(w.page, 'supervisor');
+    await shot(w.page, 'consoles-04-supervisor');
     expect(w.errors).toEqual([]);
     await w.ctx.close();
   });

@@ -28,7 +28,6 @@ export function navFor(
     if (has('security_officer')) items.push({ href: `${p}/quarantine`, label: t('nav.quarantine') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('tenant_admin')) items.push({ href: `${p}/settings`, label: t('nav.settings') });
-    if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });
     if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
     if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
     if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });
