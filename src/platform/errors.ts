@@ -60,6 +60,8 @@ export const errorStatus = {
   self_grant_forbidden: 403,
   four_eyes_required: 403,
   account_outside_tenant: 403,
+  // Consoles (issue 25): a tenant always keeps one administrator.
+  last_admin: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -267,4 +267,43 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     expect(w.errors).toEqual([]);
     await w.ctx.close();
   });
+
+  it("removing the tenant's last admin role is confirmed in the console and refused by the server", async () => {
+    const slug = `${SLUG}-admin`;
+    await v.tenant(slug);
+    const admin = await v.makeUser([{ role: 'tenant_admin', tenant: slug }]);
+    const adminName = 'Ada Admin';
+    await v.core.db.withPlatform((tx) =>
+      tx.execute(sql`update users set display_name = ${adminName} where id = ${admin.id}`),
+    );
+    const w = await newPage(browser, { baseUrl: v.url });
+    await signInForm(w.page, v.url, admin, /Overview/);
+    await w.page.goto(`${v.url}/app/t/${slug}/users`);
+    await w.page.getByRole('button', { name: `Roles of ${adminName}` }).click();
+    const dialog = w.page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    // One click only asks; the second click is refused by the server with its stable code.
+    await dialog.getByText('Remove the role Tenant admin?').waitFor();
+    await axe(w.page, 'confirm role removal');
+    await dialog.getByRole('button', { name: 'Yes, remove' }).click();
+    await w.page.getByText("This is the tenant's last administrator role.").first().waitFor();
+    await shot(w.page, 'consoles-05-last-admin');
+    const still = await v.core.db.withPlatform((tx) =>
+      rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from memberships where user_id = ${admin.id} and role = 'tenant_admin'`,
+      ),
+    );
+    expect(still[0]!.n).toBe(1);
+    const direct = await v.call(
+      'DELETE',
+      `/api/v1/tenants/${slug}/users/${admin.id}/roles/tenant_admin`,
+      undefined,
+      await v.login(admin),
+    );
+    expect(direct.status).toBe(409);
+    expect(direct.json.error.code).toBe('last_admin');
+    expect(w.errors).toEqual([]);
+    await w.ctx.close();
+  });
 });
