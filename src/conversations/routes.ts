@@ -13,6 +13,7 @@ import {
   ListQuery,
   PatchBody,
   RevealBody,
+  InboxItem,
   Summary,
   TextBody,
   Written,
@@ -40,7 +41,7 @@ export function conversationRoutes(
         querystring: ListQuery,
         response: {
           200: Type.Object({
-            items: Type.Array(Summary),
+            items: Type.Array(InboxItem),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
           }),
           ...errorResponses,

@@ -306,4 +306,46 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     expect(w.errors).toEqual([]);
     await w.ctx.close();
   });
+
+  it('inbox items show customer reference, redacted preview, unread marker and waiting time; search; tab title', async () => {
+    const first = await customerChat('Meine Lieferung ist nicht angekommen, bitte an kunde@example.com', 'inbox-1');
+    await customerChat('Frage zur Rechnung vom Mai', 'inbox-2');
+    const w = await newPage(browser, { baseUrl: v.url });
+    const agent2 = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
+    await v.core.db.withTenant(tenantId, (tx) =>
+      tx.execute(
+        sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${queueId}, ${agent2.id})`,
+      ),
+    );
+    await signInForm(w.page, v.url, agent2, /Overview/);
+    await w.page.goto(`${v.url}/app/t/${SLUG}/inbox`);
+    const item = w.page.locator(`[data-conversation="${first}"]`);
+    await item.waitFor();
+    const text = await item.innerText();
+    expect(text).toMatch(/Customer [0-9A-F]{6}/);
+    expect(text).toContain('Meine Lieferung ist nicht angekommen');
+    expect(text).toContain('E-mail address (masked)');
+    expect(text).not.toContain('kunde@example.com');
+    expect(text).not.toContain('Erika');
+    await item.getByTestId('unread').getByText('1 new').waitFor();
+    await item.getByTestId('waiting').waitFor();
+    await expect.poll(() => w.page.title()).toMatch(/^\(\d+\) /);
+    const before = Number(/^\((\d+)\)/.exec(await w.page.title())![1]);
+    await axe(w.page, 'inbox items');
+    await shot(w.page, 'consoles-06-inbox-items');
+
+    // Search narrows the list to what matches the redacted text.
+    await w.page.getByLabel('Search conversations').fill('Rechnung vom Mai');
+    await expect.poll(() => w.page.locator('[data-conversation]').count()).toBe(1);
+    await w.page.getByLabel('Search conversations').fill('');
+
+    // Opening it marks it read: the marker goes, the tab count drops.
+    await item.click();
+    await w.page.getByTestId('timeline').waitFor();
+    await w.page.getByRole('button', { name: 'Assign to me' }).first().click();
+    await expect.poll(() => item.getByTestId('unread').count()).toBe(0);
+    await expect.poll(async () => Number(/^\((\d+)\)/.exec(await w.page.title())?.[1] ?? 0)).toBe(before - 1);
+    expect(w.errors).toEqual([]);
+    await w.ctx.close();
+  });
 });
