@@ -23,6 +23,7 @@ import { createLiveHub } from './live.ts';
 import { conversationRoutes } from './routes.ts';
 import { createConversationService, type SendEmailReply } from './service.ts';
 import { createSupervision, supervisionRoutes } from './supervision.ts';
+import { createTransfer, transferRoutes } from './transfer.ts';
 
 export interface ContactCenterDeps {
   config: Pick<Config, 'dataDir'> & PlatformWidgetLimits;
@@ -79,6 +80,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   chatRoutes(http, { chat, perIpPerMinute: deps.config.widgetPerIpPerMinute });
   widgetLimitRoutes(http, { db, audit, chat, platform: deps.config });
   voiceRoutes(http, { voice });
+  transferRoutes(http, { transfer: createTransfer({ db, audit, events, note: conversations.note }) });
   supervisionRoutes(http, {
     supervision: createSupervision({ db, isOnline: hub.isOnline, presenceMinutes: 5 }),
   });

@@ -348,4 +348,63 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     expect(w.errors).toEqual([]);
     await w.ctx.close();
   });
+
+  it('an agent transfers a conversation to a colleague with a note; the colleague holds it', async () => {
+    const [from, to] = [
+      await v.makeUser([{ role: 'agent', tenant: SLUG }]),
+      await v.makeUser([{ role: 'agent', tenant: SLUG }]),
+    ];
+    await v.core.db.withPlatform((tx) =>
+      tx.execute(sql`update users set display_name = 'Bernd Berater' where id = ${to.id}`),
+    );
+    await v.core.db.withTenant(tenantId, async (tx) => {
+      for (const u of [from, to])
+        await tx.execute(
+          sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${queueId}, ${u.id})`,
+        );
+    });
+    const conv = await customerChat('Ich brauche bitte Hilfe beim Vertrag', 'transfer-1');
+    const fromSession = await v.login(from);
+    expect(
+      (await v.call('POST', `/api/v1/tenants/${SLUG}/conversations/${conv}/assign`, { userId: from.id }, fromSession))
+        .status,
+    ).toBe(200);
+    const w = await newPage(browser, { baseUrl: v.url });
+    await signInForm(w.page, v.url, from, /Overview/);
+    await w.page.goto(`${v.url}/app/t/${SLUG}/inbox/${conv}`);
+    await w.page.getByRole('button', { name: 'Transfer' }).click();
+    const dialog = w.page.getByRole('dialog');
+    await dialog.getByLabel('Agent').selectOption({ label: 'Bernd Berater' });
+    await dialog.getByLabel('Note for the receiver (internal)').fill('Vertragsfrage, bitte übernehmen');
+    await axe(w.page, 'transfer dialog');
+    await dialog.getByRole('button', { name: 'Transfer' }).click();
+    await w.page.getByText('Conversation transferred').first().waitFor();
+    await shot(w.page, 'consoles-07-transferred');
+    const mine = await v.call(
+      'GET',
+      `/api/v1/tenants/${SLUG}/conversations?assignee=me`,
+      undefined,
+      await v.login(to),
+    );
+    const item = mine.json.items.find((c: { id: string }) => c.id === conv);
+    expect(item?.assigneeId).toBe(to.id);
+    expect(item.unread).toBeGreaterThanOrEqual(1);
+    const ev = await v.core.db.withTenant(tenantId, (tx) =>
+      rows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from audit_events where action = 'conversation.transfer' and resource_id = ${conv}`,
+      ),
+    );
+    expect(ev[0]!.n).toBe(1);
+    // Someone who does not hold it cannot move it.
+    const other = await v.call(
+      'POST',
+      `/api/v1/tenants/${SLUG}/conversations/${conv}/transfer`,
+      { userId: from.id },
+      fromSession,
+    );
+    expect(other.status).toBe(403);
+    expect(w.errors).toEqual([]);
+    await w.ctx.close();
+  });
 });

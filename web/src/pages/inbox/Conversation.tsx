@@ -21,6 +21,7 @@ import {
 import { CustomerPanel } from './CustomerPanel';
 import { Files } from './Files';
 import { RevealDialog, type RevealTarget } from './RevealDialog';
+import { TransferDialog } from './TransferDialog';
 import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
 
 const TOKEN_RE = /\[([A-Z_]+):(tok_[a-z0-9]{20})\]/g;
@@ -50,6 +51,7 @@ export function Conversation({
   const [busy, setBusy] = useState<string | null>(null);
   const [reveal, setReveal] = useState<RevealTarget | null>(null);
   const [revealed, setRevealed] = useState<Record<string, string>>({});
+  const [transferOpen, setTransferOpen] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const d = detail.data;
   const canReply = d?.channel !== 'voice';
@@ -205,6 +207,11 @@ export function Conversation({
                 {t('inbox.unassign')}
               </Button>
             )}
+            {(d.assigneeId === s.user?.id || s.rolesIn(slug).includes('supervisor')) && (
+              <Button size="sm" variant="ghost" onClick={() => setTransferOpen(true)}>
+                {t('inbox.transfer')}
+              </Button>
+            )}
           </div>
         </header>
         <fieldset className="tabs">
@@ -281,6 +288,19 @@ export function Conversation({
       </div>
       <Files slug={slug} conversationId={id} tick={liveTick} />
       <CustomerPanel slug={slug} customerId={d.customerId} conversationId={id} />
+      <TransferDialog
+        slug={slug}
+        conversationId={id}
+        currentQueueId={d.queueId}
+        open={transferOpen}
+        onClose={() => setTransferOpen(false)}
+        onDone={() => {
+          setTransferOpen(false);
+          toast(t('inbox.transferred'));
+          onChanged();
+          detail.reload();
+        }}
+      />
       <RevealDialog
         slug={slug}
         target={reveal}
