@@ -127,9 +127,7 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
     await signInForm(page, v.url, all, /Übersicht/);
-    await expect
-      .poll(async () => storedLocale(all.id))
-      .toBe('de');
+    await expect.poll(async () => storedLocale(all.id)).toBe('de');
     const storage = await page.evaluate(() => Object.keys(localStorage));
     expect(storage).toEqual([]);
     await page.reload();
@@ -156,14 +154,14 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
 
     // Switched in the console: stored on the account at once.
     await page.getByTestId('language').selectOption('en');
-    await page.getByRole('heading', { name: 'Alert', level: 1 }).or(page.locator('#main h1')).first().waitFor();
-    await expect
-      .poll(async () => storedLocale(all.id))
-      .toBe('en');
+    await page
+      .getByRole('heading', { name: 'Alert', level: 1 })
+      .or(page.locator('#main h1'))
+      .first()
+      .waitFor();
+    await expect.poll(async () => storedLocale(all.id)).toBe('en');
     await page.getByTestId('language').selectOption('de');
-    await expect
-      .poll(async () => storedLocale(all.id))
-      .toBe('de');
+    await expect.poll(async () => storedLocale(all.id)).toBe('de');
     await ctx.close();
 
     // Another browser with an English locale and empty storage: German from the account.
@@ -247,8 +245,14 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     // The agent answers it at once: it leaves the waiting count and counts as answered in time.
     const agentSession = await v.login(agent);
     expect(
-      (await v.call('POST', `/api/v1/tenants/${SLUG}/conversations/${conv}/assign`, { userId: agent.id }, agentSession))
-        .status,
+      (
+        await v.call(
+          'POST',
+          `/api/v1/tenants/${SLUG}/conversations/${conv}/assign`,
+          { userId: agent.id },
+          agentSession,
+        )
+      ).status,
     ).toBe(200);
     const reply = await v.call(
       'POST',
@@ -258,7 +262,9 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     );
     expect(reply.status).toBeLessThan(300);
     await expect.poll(async () => Number(await waiting.innerText()), { timeout: 15_000 }).toBe(before);
-    await expect.poll(() => w.page.getByTestId('sl-Support').innerText(), { timeout: 15_000 }).toMatch(/\d+ %/);
+    await expect
+      .poll(() => w.page.getByTestId('sl-Support').innerText(), { timeout: 15_000 })
+      .toMatch(/\d+ %/);
     const agentRow = w.page.locator('tr', { hasText: AGENT_NAME });
     await agentRow.getByText('Online').waitFor();
     expect(Number(await agentRow.locator('td').nth(2).innerText())).toBeGreaterThanOrEqual(1);
@@ -308,7 +314,10 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
   });
 
   it('inbox items show customer reference, redacted preview, unread marker and waiting time; search; tab title', async () => {
-    const first = await customerChat('Meine Lieferung ist nicht angekommen, bitte an kunde@example.com', 'inbox-1');
+    const first = await customerChat(
+      'Meine Lieferung ist nicht angekommen, bitte an kunde@example.com',
+      'inbox-1',
+    );
     await customerChat('Frage zur Rechnung vom Mai', 'inbox-2');
     const w = await newPage(browser, { baseUrl: v.url });
     const agent2 = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
@@ -366,8 +375,14 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     const conv = await customerChat('Ich brauche bitte Hilfe beim Vertrag', 'transfer-1');
     const fromSession = await v.login(from);
     expect(
-      (await v.call('POST', `/api/v1/tenants/${SLUG}/conversations/${conv}/assign`, { userId: from.id }, fromSession))
-        .status,
+      (
+        await v.call(
+          'POST',
+          `/api/v1/tenants/${SLUG}/conversations/${conv}/assign`,
+          { userId: from.id },
+          fromSession,
+        )
+      ).status,
     ).toBe(200);
     const w = await newPage(browser, { baseUrl: v.url });
     await signInForm(w.page, v.url, from, /Overview/);
