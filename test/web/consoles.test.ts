@@ -179,7 +179,7 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     const { ctx, page } = await newPage(browser, { baseUrl: v.url });
     await signInForm(page, v.url, agent, /Overview/);
     await page.goto(`${v.url}/app/t/${SLUG}/inbox/${conv}`);
-    await page.getByRole('button', { name: 'E-mail address (masked)' }).click();
+    await page.getByRole('button', { name: 'E-mail address (masked)', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByTestId('reveal-assign-first').waitFor();
     await dialog.getByText('This conversation is not assigned to you.').waitFor();
