@@ -272,7 +272,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     const { page } = agentView;
     await page.getByRole('combobox', { name: 'Channel' }).selectOption('voice');
     await page.locator(`[data-conversation="${callConversation}"]`).click();
-    await page.getByText('Ich möchte meine Adresse ändern.').waitFor();
+    await page.getByTestId('timeline').getByText('Ich möchte meine Adresse ändern.').waitFor();
     await page.getByText('Caller', { exact: true }).waitFor();
     // Calls are answered by phone: only notes here.
     expect(await page.getByRole('button', { name: /Reply by/ }).count()).toBe(0);

@@ -2,7 +2,7 @@
 // reload); nothing personal goes to localStorage, sessionStorage or URLs.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api, lastServerActivity, onSignedOut, setCsrfToken } from './api';
-import { asLocale, clearStoredLocale, type Locale, pickedLocale, rememberLastLocale, useI18n } from './i18n';
+import { asLocale, clearStoredLocale, type Locale, pickedLocale, useI18n } from './i18n';
 import type { Role, Tenant, User } from './types';
 
 /** The server's idle timeout until /api/v1/me tells the configured one (VIGIL_SESSION_IDLE_MINUTES). */
@@ -45,7 +45,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const learnIdle = useCallback((me: Me) => {
     if (me.sessionIdleMinutes) setIdleLimit(me.sessionIdleMinutes);
   }, []);
-  const { locale, setLocale } = useI18n();
+  const { setLocale } = useI18n();
 
   const adopt = useCallback(
     (user: User, csrf: string) => {
@@ -98,7 +98,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   const signOut = useCallback(async () => {
-    rememberLastLocale(locale);
     try {
       await api('POST', '/api/v1/auth/logout');
     } catch {
@@ -107,7 +106,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setCsrfToken(null);
     // A full reload drops every piece of client state (caches, forms, dialogs).
     location.replace('/');
-  }, [locale]);
+  }, []);
 
   const value = useMemo<SessionApi>(() => {
     const user = state.status === 'signedIn' ? state.user : null;

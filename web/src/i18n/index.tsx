@@ -42,10 +42,8 @@ export const asLocale = (l: string | null | undefined): Locale | null =>
 
 // Before sign-in the language a visitor picks lives in localStorage (not personal: 'de' or 'en');
 // at sign-in it is moved onto the account (PUT /api/v1/me/locale) and the key removed, so a
-// signed-in console keeps nothing in web storage. 'last' remembers the account's language for
-// the sign-in page after signing out, without overriding another account's choice.
+// signed-in (or signed-out) console keeps nothing in web storage.
 const PICKED = 'vigil.locale';
-const LAST = 'vigil.locale.last';
 const stored = (k: string): Locale | null => {
   try {
     return asLocale(localStorage.getItem(k));
@@ -64,12 +62,8 @@ const store = (k: string, v: string | null) => {
 /** The language picked on the sign-in page, if any (to carry onto the account). */
 export const pickedLocale = () => stored(PICKED);
 export const rememberPickedLocale = (l: Locale) => store(PICKED, l);
-export const rememberLastLocale = (l: Locale) => store(LAST, l);
-export const clearStoredLocale = () => {
-  store(PICKED, null);
-  store(LAST, null);
-};
-const initialLocale = (): Locale => stored(PICKED) ?? stored(LAST) ?? browserLocale();
+export const clearStoredLocale = () => store(PICKED, null);
+const initialLocale = (): Locale => stored(PICKED) ?? browserLocale();
 
 interface I18n {
   locale: Locale;
