@@ -12,6 +12,8 @@ import { auditRoutes } from './audit/routes.ts';
 import { registerAuditSinks } from './audit/sink-routes.ts';
 import type { AuditEvent, AuditSigner } from './audit/types.ts';
 import { adminSessionRoutes } from './auth/admin-routes.ts';
+import { localeRoutes } from './auth/locale-routes.ts';
+import { memberNamesRoutes } from './auth/member-names-routes.ts';
 import { createMembershipSuspension } from './auth/membership-suspension.ts';
 import { passwordRoutes } from './auth/password-routes.ts';
 import { createPasswordService } from './auth/password-service.ts';
@@ -168,6 +170,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const suspension = createMembershipSuspension({ db, audit, auth });
   adminSessionRoutes(http, { db, auth, audit, suspension });
   passwordRoutes(http, { passwords: createPasswordService({ db, audit, auth }), config });
+  localeRoutes(http, { db, audit, auth });
+  memberNamesRoutes(http, { db });
   scim.register(http);
   access.register(http);
   registerIdentity(http, { config, db, audit, secrets, auth });

@@ -42,6 +42,8 @@ export interface AuditLogOptions {
 export interface EventFilters {
   actorId?: string;
   action?: string;
+  /** The part of the action before its first dot ('conversation' for 'conversation.reveal'). */
+  category?: string;
   resourceType?: string;
   resourceId?: string;
   outcome?: string;
@@ -183,6 +185,7 @@ export function createAuditLog(opts: AuditLogOptions) {
     const conds: SQL[] = [sql`chain = ${currentChainSql()}`];
     if (f.actorId !== undefined) conds.push(sql`actor_id = ${f.actorId}`);
     if (f.action !== undefined) conds.push(sql`action = ${f.action}`);
+    if (f.category !== undefined) conds.push(sql`split_part(action, '.', 1) = ${f.category}`);
     if (f.resourceType !== undefined) conds.push(sql`resource_type = ${f.resourceType}`);
     if (f.resourceId !== undefined) conds.push(sql`resource_id = ${f.resourceId}`);
     if (f.outcome !== undefined) conds.push(sql`outcome = ${f.outcome}`);

@@ -37,6 +37,7 @@ export function auditRoutes(
           {
             actorId: Type.Optional(Type.String({ format: 'uuid' })),
             action: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}$' })),
+            category: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
             resourceType: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
             resourceId: Type.Optional(Type.String({ maxLength: 64 })),
             outcome: Type.Optional(
@@ -66,6 +67,7 @@ export function auditRoutes(
         limit?: number;
         actorId?: string;
         action?: string;
+        category?: string;
         resourceType?: string;
         resourceId?: string;
         outcome?: string;

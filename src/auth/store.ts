@@ -62,6 +62,18 @@ export const asDate = (v: Date | string | null): Date | null =>
   v === null ? null : v instanceof Date ? v : new Date(v);
 
 export const userStore = {
+  /** Display names of a tenant's members (the audit log shows actors by name). */
+  async tenantMemberNames(tx: Tx, tenantId: string): Promise<Array<{ id: string; display_name: string }>> {
+    return rows(
+      tx,
+      sql`select distinct u.id, u.display_name from users u join memberships m on m.user_id = u.id
+          where m.tenant_id = ${tenantId} order by u.display_name`,
+    );
+  },
+  /** The console language the user chose; used at every sign-in. */
+  async setLocale(tx: Tx, id: string, locale: UserRow['locale']): Promise<void> {
+    await tx.execute(sql`update users set locale = ${locale} where id = ${id}`);
+  },
   async byEmail(tx: Tx, email: string): Promise<UserRow | undefined> {
     return (
       await rows<UserRow>(

@@ -1,5 +1,6 @@
 // Wiring of the contact-center modules (customers, ingest, conversations, chat, voice) into the
 // HTTP app: one call from app.ts. Returns the services for runtime wiring (demo seed, e-mail).
+
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import { widgetLimitRoutes } from '../channels/chat/limit-routes.ts';
@@ -21,6 +22,8 @@ import type { RateCounter } from '../platform/rate-limit.ts';
 import { createLiveHub } from './live.ts';
 import { conversationRoutes } from './routes.ts';
 import { createConversationService, type SendEmailReply } from './service.ts';
+import { createSupervision, supervisionRoutes } from './supervision.ts';
+import { createTransfer, transferRoutes } from './transfer.ts';
 
 export interface ContactCenterDeps {
   config: Pick<Config, 'dataDir'> & PlatformWidgetLimits;
@@ -77,6 +80,10 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   chatRoutes(http, { chat, perIpPerMinute: deps.config.widgetPerIpPerMinute });
   widgetLimitRoutes(http, { db, audit, chat, platform: deps.config });
   voiceRoutes(http, { voice });
+  transferRoutes(http, { transfer: createTransfer({ db, audit, events, note: conversations.note }) });
+  supervisionRoutes(http, {
+    supervision: createSupervision({ db, isOnline: hub.isOnline, presenceMinutes: 5 }),
+  });
 
   return { customers, ingest, conversations, chat, voice, hub, events, policies };
 }

@@ -10,6 +10,7 @@ import {
   AssignBody,
   ConversationParams,
   Detail,
+  InboxItem,
   ListQuery,
   PatchBody,
   RevealBody,
@@ -40,7 +41,7 @@ export function conversationRoutes(
         querystring: ListQuery,
         response: {
           200: Type.Object({
-            items: Type.Array(Summary),
+            items: Type.Array(InboxItem),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
           }),
           ...errorResponses,

@@ -49,6 +49,15 @@ export const Summary = Type.Object({
   lastMessageAt: Type.String(),
 });
 
+/** An inbox list item: the summary plus what the agent scans the list by (issue 25). */
+export const InboxItem = Type.Object({
+  ...Summary.properties,
+  customerRef: Type.Optional(Type.String()),
+  preview: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  waitingSince: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  unread: Type.Optional(Type.Integer()),
+});
+
 const Finding = Type.Object({ type: Type.String(), operator: Type.String() });
 
 export const MessageView = Type.Object({

@@ -19,6 +19,8 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
+import { inboxItemExtras } from './inbox-items.ts';
+import { markRead } from './inbox-store.ts';
 import { meaningfulReason } from './reveal-reason.ts';
 import * as store from './store.ts';
 
@@ -188,8 +190,9 @@ export function createConversationService(deps: ConversationDeps) {
       });
       const page = list.slice(0, limit);
       const last = page[page.length - 1];
+      const extras = await inboxItemExtras(tx, keyring, ctx.tenant.id, userId(ctx), page);
       return {
-        items: page.map(summary),
+        items: page.map((c) => ({ ...summary(c), ...extras.get(c.id) })),
         nextCursor: list.length > limit && last ? encodeCursor(last.lma_text, last.id) : null,
       };
     });
@@ -237,6 +240,7 @@ export function createConversationService(deps: ConversationDeps) {
         });
       }
       const call = c.call;
+      if (ctx.actor.type === 'user' && ctx.actor.id) await markRead(tx, tenantId, c.id, ctx.actor.id);
       return {
         ...summary(c),
         subject,

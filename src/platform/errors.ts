@@ -73,6 +73,8 @@ export const errorStatus = {
   language_unknown: 422,
   review_closed: 409,
   outbound_blocked: 422,
+  // Consoles (issue 25): a tenant always keeps one administrator.
+  last_admin: 409,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

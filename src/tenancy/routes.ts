@@ -181,11 +181,22 @@ export function tenancyRoutes(
     async (req) => {
       const { userId, role } = req.params as { userId: string; role: string };
       await db.withTenant(req.ctx.tenant!.id, async (tx) => {
+        // The admin memberships are locked first: two admins removing each other at once cannot
+        // both see "one left" and leave the tenant without an administrator.
+        const admins =
+          role === 'tenant_admin'
+            ? await rows<{ user_id: string }>(
+                tx,
+                sql`select user_id from memberships where tenant_id = ${req.ctx.tenant!.id} and role = 'tenant_admin' for update`,
+              )
+            : [];
         const r = await rows<{ id: string }>(
           tx,
           sql`delete from memberships where user_id = ${userId} and tenant_id = ${req.ctx.tenant!.id} and role = ${role} returning id`,
         );
         if (!r.length) throw new VigilError('not_found', 'membership not found');
+        if (role === 'tenant_admin' && admins.filter((a) => a.user_id !== userId).length === 0)
+          throw new VigilError('last_admin', 'the tenant would have no administrator left');
         await audit.inTx(tx, ev(req, 'membership.revoke', 'user', userId, { role }));
       });
       deps.onAccessChanged?.(userId);

@@ -206,7 +206,7 @@ describe('web console', () => {
     await page.getByLabel('Action').fill('audit.search');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect
-      .poll(async () => (await rows.allInnerTexts()).every((r) => r.includes('audit.search')))
+      .poll(async () => (await rows.allInnerTexts()).every((r) => r.includes('Audit log searched')))
       .toBe(true);
     expect(await rows.count()).toBeGreaterThan(0);
     await page.getByLabel('Action').fill('no.such_action');

@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RULE_IDS } from '../../src/monitoring/types.ts';
+import { ENTITY_TYPES } from '../../src/pii/types.ts';
 import { errorStatus } from '../../src/platform/errors.ts';
 import { IDENTITY_METHODS, REQUEST_TYPES } from '../../src/privacy/service.ts';
 import { FACTORS, UNLOCKABLE } from '../../src/verification/normalize.ts';
@@ -59,6 +61,10 @@ describe('i18n', () => {
       'dpo.state': ['received', 'in_effect', 'completed', 'rejected'],
       'alerts.state': ['open', 'acknowledged', 'resolved', 'false_positive'],
       'alerts.severity': ['low', 'medium', 'high', 'critical'],
+      // Codes shown as words on German pages (issue 25): no raw entity type or rule id.
+      'pii.entity': ENTITY_TYPES,
+      'alerts.rule': RULE_IDS,
+      'supervisor.state': ['online', 'busy', 'offline'],
     };
     const missing: string[] = [];
     for (const [prefix, values] of Object.entries(families))

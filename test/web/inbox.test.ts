@@ -188,7 +188,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     await page.locator('main h1').click();
     await page.keyboard.press('j');
     await page.waitForURL(`**/inbox/${chatId}`);
-    await page.getByRole('button', { name: 'EMAIL (masked)' }).waitFor();
+    await page.getByRole('button', { name: 'E-mail address (masked)', exact: true }).waitFor();
     expect(await page.getByTestId('timeline').innerText()).not.toContain(VISITOR_MAIL);
     await page.keyboard.press('a');
     await page.getByText('Assigned to me').waitFor();
@@ -233,7 +233,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     expect(list.json.items.map((c: { id: string }) => c.id)).toContain(chatId);
 
     // Reveal with a reason: too short is refused in the dialog; a real reason reveals, audited.
-    await page.getByRole('button', { name: 'EMAIL (masked)' }).click();
+    await page.getByRole('button', { name: 'E-mail address (masked)', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Reason').fill('short');
     await dialog.getByRole('button', { name: 'Reveal' }).click();
@@ -272,7 +272,7 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     const { page } = agentView;
     await page.getByRole('combobox', { name: 'Channel' }).selectOption('voice');
     await page.locator(`[data-conversation="${callConversation}"]`).click();
-    await page.getByText('Ich möchte meine Adresse ändern.').waitFor();
+    await page.getByTestId('timeline').getByText('Ich möchte meine Adresse ändern.').waitFor();
     await page.getByText('Caller', { exact: true }).waitFor();
     // Calls are answered by phone: only notes here.
     expect(await page.getByRole('button', { name: /Reply by/ }).count()).toBe(0);

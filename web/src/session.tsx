@@ -2,7 +2,7 @@
 // reload); nothing personal goes to localStorage, sessionStorage or URLs.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api, lastServerActivity, onSignedOut, setCsrfToken } from './api';
-import { asLocale, useI18n } from './i18n';
+import { asLocale, clearStoredLocale, type Locale, pickedLocale, useI18n } from './i18n';
 import type { Role, Tenant, User } from './types';
 
 /** The server's idle timeout until /api/v1/me tells the configured one (VIGIL_SESSION_IDLE_MINUTES). */
@@ -26,6 +26,8 @@ interface SessionApi {
   user: User | null;
   signedIn(user: User, csrf: string): void;
   signOut(): Promise<void>;
+  /** Switches the console language and stores it on the account. */
+  chooseLocale(l: Locale): void;
   endLocally(reason: string | null): void;
   refresh(): Promise<void>;
   tenants: Tenant[];
@@ -48,8 +50,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const adopt = useCallback(
     (user: User, csrf: string) => {
       setCsrfToken(csrf);
-      const l = asLocale(user.locale);
+      // A language picked before sign-in wins and is stored on the account; otherwise the account's.
+      const picked = pickedLocale();
+      const l = picked ?? asLocale(user.locale);
       if (l) setLocale(l);
+      if (picked && picked !== user.locale)
+        api('PUT', '/api/v1/me/locale', { locale: picked }).catch(() => {});
+      clearStoredLocale();
       setState({ status: 'signedIn', user });
       // The sign-in answer does not carry the idle timeout; /api/v1/me does.
       api<Me>('GET', '/api/v1/me')
@@ -82,6 +89,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => onSignedOut((code) => endLocally(code)), [endLocally]);
 
+  const chooseLocale = useCallback(
+    (l: Locale) => {
+      setLocale(l);
+      api('PUT', '/api/v1/me/locale', { locale: l }).catch(() => {});
+    },
+    [setLocale],
+  );
+
   const signOut = useCallback(async () => {
     try {
       await api('POST', '/api/v1/auth/logout');
@@ -103,6 +118,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       user,
       signedIn: adopt,
       signOut,
+      chooseLocale,
       endLocally,
       refresh,
       tenants,

@@ -28,12 +28,12 @@ interface TenantRow {
 }
 
 function NotAllowed() {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   return <EmptyState title={t('common.forbiddenTitle')}>{t('errors.forbidden')}</EmptyState>;
 }
 
 export function AdminTenantsPage() {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const s = useSession();
   const toast = useToast();
   const list = useLoad(
@@ -89,7 +89,7 @@ export function AdminTenantsPage() {
                   key: 'status',
                   header: t('common.status'),
                   render: (r) => (
-                    <Badge tone={r.status === 'active' ? 'success' : 'warning'}>{r.status}</Badge>
+                    <Badge tone={r.status === 'active' ? 'success' : 'warning'}>{code('state', r.status)}</Badge>
                   ),
                 },
               ]}
@@ -135,7 +135,7 @@ interface MembershipDraft {
 let mkey = 1;
 
 export function AdminUsersPage() {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const s = useSession();
   const toast = useToast();
   const tenants = useLoad(

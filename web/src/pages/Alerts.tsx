@@ -59,7 +59,7 @@ const stateTone = (s: string): Tone =>
   s === 'open' ? 'danger' : s === 'acknowledged' ? 'warning' : 'success';
 
 export function AlertsPage({ slug }: { slug: string }) {
-  const { t, formatDateTime, formatNumber } = useI18n();
+  const { t, code, formatDateTime, formatNumber } = useI18n();
   const [state, setState] = useState<string>('open');
   const [severity, setSeverity] = useState<string>('');
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
@@ -129,7 +129,7 @@ export function AlertsPage({ slug }: { slug: string }) {
                   key: 'title',
                   header: t('alerts.alert'),
                   render: (a) => (
-                    <Link href={`/app/t/${encodeURIComponent(slug)}/alerts/${a.id}`}>{a.title}</Link>
+                    <Link href={`/app/t/${encodeURIComponent(slug)}/alerts/${a.id}`}>{code('alerts.rule', a.ruleId)}</Link>
                   ),
                 },
                 {
@@ -178,7 +178,7 @@ export function AlertsPage({ slug }: { slug: string }) {
 }
 
 export function AlertDetailPage({ slug, id }: { slug: string; id: string }) {
-  const { t, formatDateTime, formatNumber } = useI18n();
+  const { t, code, formatDateTime, formatNumber } = useI18n();
   const toast = useToast();
   const detail = useLoad(() => api<AlertDetail>('GET', tenantPath(slug, `/alerts/${id}`)), [slug, id]);
   const [comment, setComment] = useState('');
@@ -218,10 +218,7 @@ export function AlertDetailPage({ slug, id }: { slug: string; id: string }) {
   return (
     <>
       <PageHeader
-        title={a.title}
-        subtitle={
-          t(`alerts.rule.${a.ruleId}`) === `alerts.rule.${a.ruleId}` ? a.ruleId : t(`alerts.rule.${a.ruleId}`)
-        }
+        title={code('alerts.rule', a.ruleId)}
         actions={back}
       />
       <div className="grid grid-2">
@@ -238,7 +235,7 @@ export function AlertDetailPage({ slug, id }: { slug: string; id: string }) {
             <dt>{t('alerts.subject')}</dt>
             <dd>
               <code>
-                {a.subject.type} {a.subject.id.slice(0, 8)}
+                {code('alerts.subjectType', a.subject.type)} {a.subject.id.slice(0, 8)}
               </code>
             </dd>
             <dt>{t('alerts.observed')}</dt>
@@ -251,7 +248,7 @@ export function AlertDetailPage({ slug, id }: { slug: string; id: string }) {
             </dd>
             <dt>{t('alerts.response')}</dt>
             <dd>
-              {a.action} ({a.actionStatus})
+              {code('alerts.responseAction', a.action)} ({code('alerts.actionStatus', a.actionStatus)})
             </dd>
             <dt>{t('alerts.firstSeen')}</dt>
             <dd>{formatDateTime(a.firstSeenAt)}</dd>

@@ -4,9 +4,9 @@ import { type FormEvent, useState } from 'react';
 import { api, query, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
+import { AUDIT_CATEGORIES, type AuditEvent, EventTable } from './audit/EventTable';
 import {
   Alert,
-  Badge,
   Button,
   Card,
   EmptyState,
@@ -16,20 +16,8 @@ import {
   PageHeader,
   Select,
   Spinner,
-  Table,
 } from '../ui';
 
-interface AuditEvent {
-  seq: number;
-  time: string;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  resourceType: string;
-  resourceId: string | null;
-  outcome: 'success' | 'failure' | 'denied';
-  reason: string | null;
-}
 interface Checkpoint {
   treeSize: number;
   rootHash: string;
@@ -51,21 +39,22 @@ interface VerifyReport {
 }
 
 interface Filters {
+  /** A member's name (type-ahead) or a user id. */
   actorId: string;
   action: string;
+  category: string;
   outcome: string;
   from: string;
   to: string;
 }
-const EMPTY: Filters = { actorId: '', action: '', outcome: '', from: '', to: '' };
+const EMPTY: Filters = { actorId: '', action: '', category: '', outcome: '', from: '', to: '' };
 const PAGE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
-const outcomeTone = (o: string) => (o === 'success' ? 'success' : o === 'denied' ? 'danger' : 'warning');
 
 export function AuditPage({ slug }: { slug: string }) {
-  const { t, formatDateTime, formatNumber } = useI18n();
+  const { t, code, formatDateTime, formatNumber } = useI18n();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [cursors, setCursors] = useState<Array<number | null>>([null]);
@@ -81,6 +70,7 @@ export function AuditPage({ slug }: { slug: string }) {
           `/audit/events${query({
             actorId: filters.actorId,
             action: filters.action,
+            category: filters.category,
             outcome: filters.outcome,
             from: toIso(filters.from),
             to: toIso(filters.to),
@@ -91,6 +81,21 @@ export function AuditPage({ slug }: { slug: string }) {
       ),
     [slug, filters, cursor],
   );
+  const actors = useLoad(
+    () => api<{ actors: Array<{ id: string; displayName: string }> }>('GET', tenantPath(slug, '/audit/actors')),
+    [slug],
+  );
+  const names = new Map((actors.data?.actors ?? []).map((a) => [a.id, a.displayName]));
+  /** A typed name → the member's id (exact name, else the one name containing it). */
+  const actorIdOf = (typed: string): string | null => {
+    const s = typed.trim().toLowerCase();
+    if (UUID.test(s)) return s;
+    const list = actors.data?.actors ?? [];
+    const exact = list.filter((a) => a.displayName.toLowerCase() === s);
+    const partial = list.filter((a) => a.displayName.toLowerCase().includes(s));
+    const hit = exact.length === 1 ? exact : partial;
+    return hit.length === 1 ? hit[0]!.id : null;
+  };
   const checkpoint = useLoad(
     () => api<{ checkpoint: Checkpoint | null }>('GET', tenantPath(slug, '/audit/checkpoints/latest')),
     [slug],
@@ -116,11 +121,12 @@ export function AuditPage({ slug }: { slug: string }) {
 
   const search = (e: FormEvent) => {
     e.preventDefault();
-    if (draft.actorId && !UUID.test(draft.actorId.trim())) return setFormError(t('audit.actorInvalid'));
+    const actorId = draft.actorId.trim() ? actorIdOf(draft.actorId) : '';
+    if (actorId === null) return setFormError(t('audit.actorUnknown'));
     if (draft.action && !/^[a-z_.]{1,64}$/.test(draft.action.trim()))
       return setFormError(t('audit.actionInvalid'));
     setFormError(null);
-    setFilters({ ...draft, actorId: draft.actorId.trim(), action: draft.action.trim() });
+    setFilters({ ...draft, actorId, action: draft.action.trim() });
     setCursors([null]);
   };
 
@@ -213,9 +219,25 @@ export function AuditPage({ slug }: { slug: string }) {
         <form className="filters" onSubmit={search} noValidate>
           <Input
             label={t('audit.actor')}
-            placeholder={t('audit.actorPlaceholder')}
+            placeholder={t('audit.actorNamePlaceholder')}
+            list="audit-actor-names"
+            autoComplete="off"
             value={draft.actorId}
             onChange={(e) => setDraft({ ...draft, actorId: e.target.value })}
+          />
+          <datalist id="audit-actor-names">
+            {(actors.data?.actors ?? []).map((a) => (
+              <option key={a.id} value={a.displayName} />
+            ))}
+          </datalist>
+          <Select
+            label={t('audit.category')}
+            value={draft.category}
+            onChange={(e) => setDraft({ ...draft, category: e.target.value })}
+            options={[
+              { value: '', label: t('common.any') },
+              ...AUDIT_CATEGORIES.map((c) => ({ value: c, label: code('audit.category', c) })),
+            ]}
           />
           <Input
             label={t('audit.action')}
@@ -270,43 +292,7 @@ export function AuditPage({ slug }: { slug: string }) {
           <Spinner />
         ) : (
           <>
-            <Table
-              caption={t('audit.events')}
-              rows={events}
-              rowKey={(e) => String(e.seq)}
-              empty={<EmptyState title={t('audit.empty')}>{t('audit.emptyBody')}</EmptyState>}
-              columns={[
-                { key: 'seq', header: '#', className: 'cell-num', render: (e) => e.seq },
-                { key: 'time', header: t('audit.time'), render: (e) => formatDateTime(e.time) },
-                { key: 'action', header: t('audit.action'), render: (e) => <code>{e.action}</code> },
-                {
-                  key: 'actor',
-                  header: t('audit.actor'),
-                  render: (e) => (
-                    <span className="mono-small">
-                      {t(`audit.actorType.${e.actorType}`)} {e.actorId ? e.actorId.slice(0, 8) : ''}
-                    </span>
-                  ),
-                },
-                {
-                  key: 'resource',
-                  header: t('audit.resource'),
-                  render: (e) => (
-                    <span className="mono-small">
-                      {e.resourceType}
-                      {e.resourceId ? ` ${e.resourceId.slice(0, 8)}` : ''}
-                    </span>
-                  ),
-                },
-                {
-                  key: 'outcome',
-                  header: t('audit.outcome'),
-                  render: (e) => (
-                    <Badge tone={outcomeTone(e.outcome)}>{t(`audit.outcome.${e.outcome}`)}</Badge>
-                  ),
-                },
-              ]}
-            />
+            <EventTable events={events} names={names} />
             <div className="pager">
               <Button
                 size="sm"

@@ -45,7 +45,7 @@ function Loaded<T>({
 }
 
 function Docs({ slug, path, name }: { slug: string; path: string; name: string }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const href = (f: string) => `${tenantPath(slug, path)}?format=${f}`;
   return (
     <p className="row">
@@ -56,7 +56,7 @@ function Docs({ slug, path, name }: { slug: string; path: string; name: string }
 }
 
 export function DpoCompliancePage({ slug }: { slug: string }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const toast = useToast();
   const c = (rest: string) => tenantPath(slug, `/compliance${rest}`);
   const requests = useLoad(
@@ -171,8 +171,8 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
               rowKey={(r) => r.id}
               empty={<EmptyState title={t('dpo.none')} />}
               columns={[
-                { key: 'type', header: t('dpo.type'), render: (r) => r.type },
-                { key: 'state', header: t('dpo.state'), render: (r) => r.state },
+                { key: 'type', header: t('dpo.type'), render: (r) => t(`dpo.type.${r.type}`) },
+                { key: 'state', header: t('dpo.state'), render: (r) => t(`dpo.state.${r.state}`) },
                 {
                   key: 'due',
                   header: t('dpo.due'),
@@ -198,7 +198,7 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
                 rowKey={(p) => p.category}
                 empty={<EmptyState title={t('dpo.none')} />}
                 columns={[
-                  { key: 'c', header: t('dpo.category'), render: (p) => p.category },
+                  { key: 'c', header: t('dpo.category'), render: (p) => code('dpo.category', p.category) },
                   { key: 'd', header: t('dpo.days'), render: (p) => String(p.days) },
                 ]}
               />
@@ -218,7 +218,7 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
               label={t('dpo.category')}
               value={category}
               onChange={(e) => setCategory(e.target.value)}
-              options={CATEGORIES.map((x) => ({ value: x, label: x }))}
+              options={CATEGORIES.map((x) => ({ value: x, label: code('dpo.category', x) }))}
             />
             <Input
               label={t('dpo.days')}
@@ -250,7 +250,7 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
                 empty={<EmptyState title={t('dpo.none')} />}
                 columns={[
                   { key: 'at', header: t('dpo.asOf'), render: (r) => day(r.asOf) },
-                  { key: 's', header: t('dpo.state'), render: (r) => r.state },
+                  { key: 's', header: t('dpo.state'), render: (r) => code('state', r.state) },
                   {
                     key: 'd',
                     header: t('dpo.deleted'),
@@ -357,7 +357,7 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
               empty={<EmptyState title={t('dpo.none')} />}
               columns={[
                 { key: 't', header: t('dpo.breachTitle'), render: (b) => b.title },
-                { key: 's', header: t('dpo.state'), render: (b) => `${b.status} / ${b.risk}` },
+                { key: 's', header: t('dpo.state'), render: (b) => `${code('state', b.status)} / ${code('state', b.risk)}` },
                 {
                   key: 'c',
                   header: t('dpo.clock'),
@@ -461,7 +461,7 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
                 empty={<EmptyState title={t('dpo.none')} />}
                 columns={[
                   { key: 'c', header: t('dpo.asOf'), render: (r) => day(r.createdAt) },
-                  { key: 's', header: t('dpo.state'), render: (r) => r.state },
+                  { key: 's', header: t('dpo.state'), render: (r) => code('state', r.state) },
                   {
                     key: 'n',
                     header: t('dpo.reviewSummary'),

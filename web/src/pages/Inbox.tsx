@@ -5,9 +5,10 @@ import { api, query, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
-import { Badge, Button, Dialog, EmptyState, ErrorState, PageHeader, Select, Spinner } from '../ui';
+import { Badge, Button, Dialog, EmptyState, ErrorState, Input, PageHeader, Select, Spinner } from '../ui';
 import { Conversation } from './inbox/Conversation';
-import { CHANNELS, isTyping, STATUSES, type Summary, statusTone } from './inbox/types';
+import { InboxItem, usePreviewText } from './inbox/InboxItem';
+import { CHANNELS, isTyping, STATUSES, type Summary } from './inbox/types';
 
 /** The shortcuts, documented in the help dialog (key, message key). */
 export const SHORTCUTS: Array<[string, string]> = [
@@ -19,6 +20,16 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['t', 'inbox.key.timeline'],
   ['?', 'inbox.key.help'],
 ];
+
+/** The current time, updated every `ms` (waiting times tick without reloading the list). */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
 
 export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
   const { t, formatDateTime } = useI18n();
@@ -36,6 +47,27 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
     [slug, status, assignee, channel],
   );
   const items = list.data?.items ?? [];
+  const [search, setSearch] = useState('');
+  const preview = usePreviewText();
+  // Search over what the list already shows (customer reference, redacted preview): no personal
+  // value leaves the browser, none goes into a URL.
+  const needle = search.trim().toLowerCase();
+  const shown = needle
+    ? items.filter((c) =>
+        `${t('inbox.customerRef', { ref: c.customerRef ?? '' })} ${preview(c.preview ?? '')}`
+          .toLowerCase()
+          .includes(needle),
+      )
+    : items;
+  const now = useNow(30_000);
+  const unreadTotal = items.reduce((n, c) => n + (c.unread ?? 0), 0);
+  useEffect(() => {
+    const base = t('app.title');
+    document.title = unreadTotal > 0 ? `(${unreadTotal}) ${base}` : base;
+    return () => {
+      document.title = base;
+    };
+  }, [unreadTotal, t]);
   const open = useCallback(
     (cid: string) => navigate(`/app/t/${encodeURIComponent(slug)}/inbox/${cid}`),
     [slug],
@@ -135,34 +167,24 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
               ]}
             />
           </div>
+          <Input
+            label={t('inbox.search')}
+            type="search"
+            value={search}
+            autoComplete="off"
+            onChange={(e) => setSearch(e.target.value)}
+          />
           {list.error ? (
             <ErrorState error={list.error} onRetry={list.reload} />
           ) : !list.data ? (
             <Spinner />
-          ) : items.length === 0 ? (
+          ) : shown.length === 0 ? (
             <EmptyState title={t('inbox.empty')}>{t('inbox.emptyBody')}</EmptyState>
           ) : (
             <ul className="conv-list" data-testid="conversation-list">
-              {items.map((c) => (
+              {shown.map((c) => (
                 <li key={c.id}>
-                  <button
-                    type="button"
-                    className="conv-item"
-                    aria-current={c.id === id ? 'true' : undefined}
-                    onClick={() => open(c.id)}
-                    data-conversation={c.id}
-                  >
-                    <span className="conv-top">
-                      <Badge>{t(`inbox.channel.${c.channel}`)}</Badge>
-                      <Badge tone={statusTone(c.status)}>{t(`inbox.status.${c.status}`)}</Badge>
-                      {c.priority !== 'normal' && (
-                        <Badge tone={c.priority === 'urgent' || c.priority === 'high' ? 'danger' : 'neutral'}>
-                          {t(`inbox.priority.${c.priority}`)}
-                        </Badge>
-                      )}
-                    </span>
-                    <span className="conv-meta">{formatDateTime(c.lastMessageAt)}</span>
-                  </button>
+                  <InboxItem c={c} current={c.id === id} now={now} onOpen={open} />
                 </li>
               ))}
             </ul>

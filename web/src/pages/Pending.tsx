@@ -1,18 +1,6 @@
-// DPO and supervisor consoles: the APIs for them are still being built (pending).
+// Consoles whose APIs are still being built (pending).
 import { useI18n } from '../i18n';
 import { Card, EmptyState, PageHeader } from '../ui';
-
-export function SupervisorPage({ slug }: { slug: string }) {
-  const { t } = useI18n();
-  return (
-    <>
-      <PageHeader title={t('supervisor.title')} subtitle={slug} />
-      <Card title={t('supervisor.queues')}>
-        <EmptyState title={t('common.pendingTitle')}>{t('supervisor.pending')}</EmptyState>
-      </Card>
-    </>
-  );
-}
 
 export function PrivacyPage({ slug }: { slug: string }) {
   const { t } = useI18n();

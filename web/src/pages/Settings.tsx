@@ -37,7 +37,7 @@ const OPERATORS = ['keep', 'mask', 'tokenize', 'pseudonymize', 'redact'];
 const ALWAYS_REDACTED = new Set(['PAYMENT_CARD', 'CARD_CVV']);
 
 export function SettingsPage({ slug }: { slug: string }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   return (
     <>
       <PageHeader title={t('settings.title')} subtitle={t('settings.subtitle')} />
@@ -50,7 +50,7 @@ export function SettingsPage({ slug }: { slug: string }) {
 }
 
 function VerificationSettings({ slug }: { slug: string }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const toast = useToast();
   const path = tenantPath(slug, '/settings/verification-policy');
   const loaded = useLoad(() => api<{ policy: VerificationPolicy }>('GET', path), [path]);
@@ -154,7 +154,7 @@ function VerificationSettings({ slug }: { slug: string }) {
 }
 
 function PiiSettings({ slug }: { slug: string }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const toast = useToast();
   const path = tenantPath(slug, '/settings/pii-policy');
   const loaded = useLoad(() => api<{ policy: PiiPolicy }>('GET', path), [path]);
@@ -204,7 +204,7 @@ function PiiSettings({ slug }: { slug: string }) {
             rows={entities}
             rowKey={(e) => e}
             columns={[
-              { key: 'entity', header: t('settings.pii.entity'), render: (e) => <code>{e}</code> },
+              { key: 'entity', header: t('settings.pii.entity'), render: (e) => <span title={e}>{code('pii.entity', e)}</span> },
               {
                 key: 'operator',
                 header: t('settings.pii.operator'),

@@ -4,7 +4,7 @@
 import { startAuthentication } from '@simplewebauthn/browser';
 import { type FormEvent, useState } from 'react';
 import { ApiError, api } from '../api';
-import { LOCALES, type Locale, useI18n } from '../i18n';
+import { LOCALES, type Locale, rememberPickedLocale, useI18n } from '../i18n';
 import { useSession } from '../session';
 import type { User } from '../types';
 import { Alert, Button, errorText, Input, useToast } from '../ui';
@@ -266,7 +266,10 @@ export function SignInPage({ reason }: { reason: string | null }) {
               className="input select"
               data-testid="language-signin"
               value={locale}
-              onChange={(e) => setLocale(e.target.value as Locale)}
+              onChange={(e) => {
+                setLocale(e.target.value as Locale);
+                rememberPickedLocale(e.target.value as Locale);
+              }}
             >
               {LOCALES.map((l) => (
                 <option key={l} value={l}>

@@ -320,11 +320,14 @@ function RolesDialog({
   const [current, setCurrent] = useState<Role[] | null>(null);
   const [add, setAdd] = useState<string>('');
   const [busy, setBusy] = useState(false);
+  /** The role whose removal waits for a second click (removing is never one click). */
+  const [confirm, setConfirm] = useState<Role | null>(null);
   const roles = current ?? user?.roles ?? [];
   const addable = TENANT_ROLES.filter((r) => !roles.includes(r));
   const act = async (method: 'POST' | 'DELETE', role: Role) => {
     if (!user) return;
     setBusy(true);
+    setConfirm(null);
     try {
       // A role that reads personal data waits for a second tenant admin (four eyes).
       const pending =
@@ -344,6 +347,7 @@ function RolesDialog({
   };
   const close = () => {
     setCurrent(null);
+    setConfirm(null);
     onClose();
   };
   return (
@@ -357,9 +361,21 @@ function RolesDialog({
         {roles.map((r) => (
           <li key={r}>
             <span>{t(`role.${r}`)}</span>
-            <Button size="sm" variant="danger" busy={busy} onClick={() => void act('DELETE', r)}>
-              {t('roles.remove')}
-            </Button>
+            {confirm === r ? (
+              <span className="row" role="group" aria-label={t('roles.confirmRemove', { role: t(`role.${r}`) })}>
+                <span>{t('roles.confirmRemove', { role: t(`role.${r}`) })}</span>
+                <Button size="sm" variant="ghost" onClick={() => setConfirm(null)}>
+                  {t('common.cancel')}
+                </Button>
+                <Button size="sm" variant="danger" busy={busy} onClick={() => void act('DELETE', r)}>
+                  {t('roles.confirmRemoveButton')}
+                </Button>
+              </span>
+            ) : (
+              <Button size="sm" variant="danger" busy={busy} onClick={() => setConfirm(r)}>
+                {t('roles.remove')}
+              </Button>
+            )}
           </li>
         ))}
       </ul>

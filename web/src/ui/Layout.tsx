@@ -32,7 +32,6 @@ export function navFor(
     if (has('supervisor', 'security_officer')) items.push({ href: `${p}/awareness/measures`, label: t('nav.awarenessMeasures') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('tenant_admin')) items.push({ href: `${p}/settings`, label: t('nav.settings') });
-    if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });
     if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
     if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
     if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });
@@ -47,7 +46,7 @@ export function navFor(
 }
 
 export function Layout({ path, slug, children }: { path: string; slug: string | null; children: ReactNode }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t, locale } = useI18n();
   const s = useSession();
   const roles = slug ? s.rolesIn(slug) : [];
   const items = navFor(t, slug, roles, s.isPlatformAdmin);
@@ -96,7 +95,7 @@ export function Layout({ path, slug, children }: { path: string; slug: string | 
               className="input select"
               value={locale}
               data-testid="language"
-              onChange={(e) => setLocale(e.target.value as Locale)}
+              onChange={(e) => s.chooseLocale(e.target.value as Locale)}
             >
               {LOCALES.map((l) => (
                 <option key={l} value={l}>

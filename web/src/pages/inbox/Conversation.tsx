@@ -20,6 +20,8 @@ import {
 } from '../../ui';
 import { CustomerPanel } from './CustomerPanel';
 import { Files } from './Files';
+import { RevealDialog, type RevealTarget } from './RevealDialog';
+import { TransferDialog } from './TransferDialog';
 import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
 
 const TOKEN_RE = /\[([A-Z_]+):(tok_[a-z0-9]{20})\]/g;
@@ -36,7 +38,7 @@ export function Conversation({
   liveTick: number;
   onChanged(): void;
 }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const s = useSession();
   const toast = useToast();
   const detail = useLoad(
@@ -47,8 +49,9 @@ export function Conversation({
   const [scope, setScope] = useState<'conversation' | 'customer'>('conversation');
   const [text, setText] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
-  const [reveal, setReveal] = useState<{ type: string; token: string; conversationId: string } | null>(null);
+  const [reveal, setReveal] = useState<RevealTarget | null>(null);
   const [revealed, setRevealed] = useState<Record<string, string>>({});
+  const [transferOpen, setTransferOpen] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
   const d = detail.data;
   const canReply = d?.channel !== 'voice';
@@ -151,7 +154,7 @@ export function Conversation({
             className="token"
             onClick={() => setReveal({ type: type!, token: token!, conversationId: cid })}
           >
-            {t('inbox.masked', { type: type! })}
+            {t('inbox.masked', { type: code('pii.entity', type) })}
           </button>
         ),
       );
@@ -202,6 +205,11 @@ export function Conversation({
             ) : (
               <Button size="sm" variant="ghost" busy={busy === 'assign'} onClick={() => void assign(null)}>
                 {t('inbox.unassign')}
+              </Button>
+            )}
+            {(d.assigneeId === s.user?.id || s.rolesIn(slug).includes('supervisor')) && (
+              <Button size="sm" variant="ghost" onClick={() => setTransferOpen(true)}>
+                {t('inbox.transfer')}
               </Button>
             )}
           </div>
@@ -280,9 +288,28 @@ export function Conversation({
       </div>
       <Files slug={slug} conversationId={id} tick={liveTick} />
       <CustomerPanel slug={slug} customerId={d.customerId} conversationId={id} />
+      <TransferDialog
+        slug={slug}
+        conversationId={id}
+        currentQueueId={d.queueId}
+        open={transferOpen}
+        onClose={() => setTransferOpen(false)}
+        onDone={() => {
+          setTransferOpen(false);
+          toast(t('inbox.transferred'));
+          onChanged();
+          detail.reload();
+        }}
+      />
       <RevealDialog
         slug={slug}
         target={reveal}
+        assignedToMe={!!s.user && reveal?.conversationId === id && d.assigneeId === s.user.id}
+        onAssign={async (cid) => {
+          await api('POST', tenantPath(slug, `/conversations/${cid}/assign`), { userId: s.user!.id });
+          onChanged();
+          if (cid === id) detail.reload();
+        }}
         onClose={() => setReveal(null)}
         onRevealed={(tok, v) => setRevealed((r) => ({ ...r, [tok]: v }))}
       />
@@ -343,7 +370,7 @@ function CustomerTimeline({
   tick: number;
   render(txt: string, conversationId: string): ReactNode[];
 }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const all = useLoad(async () => {
     const list = await api<{ items: Summary[] }>(
       'GET',
@@ -365,74 +392,5 @@ function CustomerTimeline({
       <p className="muted small">{t('inbox.customerTimelineHint')}</p>
       <Timeline entries={all.data} render={render} />
     </>
-  );
-}
-
-function RevealDialog({
-  slug,
-  target,
-  onClose,
-  onRevealed,
-}: {
-  slug: string;
-  target: { type: string; token: string; conversationId: string } | null;
-  onClose(): void;
-  onRevealed(token: string, value: string): void;
-}) {
-  const { t } = useI18n();
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const close = () => {
-    setReason('');
-    setError(null);
-    onClose();
-  };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!target) return;
-    if (reason.trim().length < 10) return setError(t('inbox.revealReasonShort'));
-    setBusy(true);
-    try {
-      const r = await api<{ token: string; value: string }>(
-        'POST',
-        tenantPath(slug, `/conversations/${target.conversationId}/reveal`),
-        { token: target.token, reason: reason.trim() },
-      );
-      onRevealed(r.token, r.value);
-      close();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Dialog
-      open={target !== null}
-      title={t('inbox.revealTitle', { type: target?.type ?? '' })}
-      onClose={close}
-    >
-      <form className="stack" onSubmit={submit} noValidate>
-        <p>{t('inbox.revealExplain')}</p>
-        <TextArea
-          label={t('inbox.revealReason')}
-          hint={t('inbox.revealHint')}
-          error={error}
-          value={reason}
-          maxLength={500}
-          data-autofocus
-          onChange={(e) => setReason(e.target.value)}
-        />
-        <div className="dialog-footer">
-          <Button variant="ghost" onClick={close}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" busy={busy}>
-            {t('inbox.reveal')}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
   );
 }

@@ -12,6 +12,13 @@ export interface Summary {
   customerId: string;
   createdAt: string;
   lastMessageAt: string;
+  /** Pseudonymous reference of the customer (list only). */
+  customerRef?: string;
+  /** Subject or latest customer message, as stored (redacted), first line (list only). */
+  preview?: string | null;
+  /** The customer's latest message when it is still unanswered. */
+  waitingSince?: string | null;
+  unread?: number;
 }
 export interface Message {
   id: string;

@@ -1,0 +1,104 @@
+// Supervisor console: live queues (waiting, longest wait, open), agents (state, load) and the
+// service level of the last 24 hours per queue; counts only, refreshed every few seconds.
+import { useEffect } from 'react';
+import { api, tenantPath } from '../api';
+import { useLoad } from '../hooks';
+import { useI18n } from '../i18n';
+import { Badge, Card, EmptyState, ErrorState, PageHeader, Spinner, Table, type Tone } from '../ui';
+
+interface Overview {
+  targetSeconds: number;
+  queues: Array<{
+    id: string;
+    name: string;
+    waiting: number;
+    oldestWaitSeconds: number | null;
+    open: number;
+    serviceLevel: number | null;
+    answeredInTarget: number;
+    due: number;
+  }>;
+  agents: Array<{ id: string; displayName: string; state: string; load: number; queues: number }>;
+}
+
+const REFRESH_MS = 5000;
+const STATE_TONE: Record<string, Tone> = { online: 'success', busy: 'warning', offline: 'neutral' };
+
+/** 75 s → "1:15"; an hour or more → "1 h 05 min". */
+export function formatWait(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export function SupervisorPage({ slug }: { slug: string }) {
+  const { t, formatNumber } = useI18n();
+  const o = useLoad(() => api<Overview>('GET', tenantPath(slug, '/supervisor/overview')), [slug]);
+  const reload = o.reload;
+  useEffect(() => {
+    const timer = setInterval(reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
+  const pct = (x: number | null) => (x === null ? '—' : `${formatNumber(Math.round(x * 100))} %`);
+  if (o.error && !o.data) return <ErrorState error={o.error} onRetry={o.reload} />;
+  if (!o.data) return <Spinner />;
+  const d = o.data;
+  return (
+    <>
+      <PageHeader
+        title={t('supervisor.title')}
+        subtitle={t('supervisor.subtitle', { seconds: REFRESH_MS / 1000 })}
+      />
+      <Card title={t('supervisor.queues')}>
+        <Table
+          caption={t('supervisor.queues')}
+          rows={d.queues}
+          rowKey={(q) => q.id}
+          empty={<EmptyState title={t('supervisor.noQueues')} />}
+          columns={[
+            { key: 'name', header: t('supervisor.queue'), render: (q) => <strong>{q.name}</strong> },
+            {
+              key: 'waiting',
+              header: t('supervisor.waiting'),
+              className: 'cell-num',
+              render: (q) => <span data-testid={`waiting-${q.name}`}>{formatNumber(q.waiting)}</span>,
+            },
+            {
+              key: 'oldest',
+              header: t('supervisor.oldestWait'),
+              render: (q) => (q.oldestWaitSeconds === null ? '—' : formatWait(q.oldestWaitSeconds)),
+            },
+            { key: 'open', header: t('supervisor.open'), className: 'cell-num', render: (q) => formatNumber(q.open) },
+            {
+              key: 'sl',
+              header: t('supervisor.serviceLevel', { seconds: d.targetSeconds }),
+              render: (q) => (
+                <span data-testid={`sl-${q.name}`} title={t('supervisor.slDetail', { met: q.answeredInTarget, due: q.due })}>
+                  {pct(q.serviceLevel)}
+                </span>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      <Card title={t('supervisor.agents')}>
+        <Table
+          caption={t('supervisor.agents')}
+          rows={d.agents}
+          rowKey={(a) => a.id}
+          empty={<EmptyState title={t('supervisor.noAgents')} />}
+          columns={[
+            { key: 'name', header: t('supervisor.agent'), render: (a) => a.displayName },
+            {
+              key: 'state',
+              header: t('supervisor.state'),
+              render: (a) => <Badge tone={STATE_TONE[a.state] ?? 'neutral'}>{t(`supervisor.state.${a.state}`)}</Badge>,
+            },
+            { key: 'load', header: t('supervisor.load'), className: 'cell-num', render: (a) => formatNumber(a.load) },
+            { key: 'queues', header: t('supervisor.queueCount'), className: 'cell-num', render: (a) => formatNumber(a.queues) },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}
