@@ -39,6 +39,7 @@ import {
   fileRescanJob,
   quarantineRoutes,
 } from './malware/index.ts';
+import { registerGovernance } from './governance/index.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
@@ -51,6 +52,7 @@ import { migrate } from './platform/migrate.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
+import { createRelayMailSender } from './verification/codes.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
 const JOB_LEASE_TTL_MS = 15_000;
@@ -289,6 +291,18 @@ async function startOn(
     quarantineRoutes(app.http, { files, quarantine, conversations: app.contact.conversations });
     chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
   }
+  // Privacy governance: sub-processor notices by e-mail over the relay, DPIAs (issue 28).
+  registerGovernance(app.http, {
+    db: core.db,
+    audit: core.audit,
+    logger,
+    mail: config.smtpRelayUrl
+      ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
+      : undefined,
+    consoleUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    objectionDays: config.subProcessorObjectionDays,
+    tenancy,
+  });
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {

@@ -51,6 +51,9 @@ export type Subject =
   | 'AccessReview'
   /** Files held back by the malware scanner (issue 26). */
   | 'Quarantine'
+  /** Privacy governance (issue 28): sub-processors and their notices; DPIAs, DSAR intake. */
+  | 'SubProcessor'
+  | 'Governance'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -107,6 +110,8 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', ['User', 'Session']);
       can('manage', ['AccessPolicy', 'Device', 'Training']);
       can('manage', 'AccessReview');
+      can(['read', 'update'], 'SubProcessor');
+      can('read', 'Governance');
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
@@ -118,6 +123,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Compliance');
       can('manage', 'AccessReview');
       can(['read', 'update', 'delete'], 'Quarantine');
+      can('read', 'Governance');
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
@@ -126,12 +132,15 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', ['AuditEvent', 'Report', 'Membership']);
       can('read', 'Training');
       can('manage', ['Compliance', 'Consent', 'AccessReview']);
+      can(['read', 'update'], 'SubProcessor');
+      can('manage', 'Governance');
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);
       can('read', ['Session', 'Alert']);
       can('delete', 'Session');
       can('suspend', 'User');
+      can('manage', 'SubProcessor');
       return;
   }
 }

@@ -34,6 +34,8 @@ export const ConfigSchema = Type.Object({
   unscannedFiles: Type.Union([Type.Literal('hold'), Type.Literal('allow')]),
   /** How often files left pending (scanner down) are tried again. */
   fileRescanSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** Days a tenant may object to a sub-processor change (issue 28). */
+  subProcessorObjectionDays: Type.Integer({ minimum: 1, maximum: 365 }),
   /** First retry delay for failed alert notifications (doubles per attempt, at most an hour). */
   alertRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   /** How often the retention job deletes expired data (VIGIL_RETENTION_INTERVAL_SECONDS); 0 = off. */
@@ -135,6 +137,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     clamdTimeoutSeconds: int(env.VIGIL_CLAMD_TIMEOUT_SECONDS),
     unscannedFiles: env.VIGIL_UNSCANNED_FILES || undefined,
     fileRescanSeconds: int(env.VIGIL_FILE_RESCAN_SECONDS),
+    subProcessorObjectionDays: int(env.VIGIL_SUBPROCESSOR_OBJECTION_DAYS),
     alertRetryBaseSeconds: int(env.VIGIL_ALERT_RETRY_BASE_SECONDS),
     retentionIntervalSeconds: int(env.VIGIL_RETENTION_INTERVAL_SECONDS),
     logLevel: env.LOG_LEVEL,
@@ -193,6 +196,7 @@ const defaults: Config = {
   clamdTimeoutSeconds: 30,
   unscannedFiles: 'hold',
   fileRescanSeconds: 30,
+  subProcessorObjectionDays: 30,
   alertRetryBaseSeconds: 30,
   retentionIntervalSeconds: 3600,
   logLevel: 'info',

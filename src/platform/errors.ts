@@ -60,6 +60,12 @@ export const errorStatus = {
   self_grant_forbidden: 403,
   four_eyes_required: 403,
   account_outside_tenant: 403,
+  // Privacy governance (issue 28): objection windows, DSAR intake checks, expiring downloads.
+  objection_window_closed: 409,
+  dsar_bot_check_failed: 400,
+  dsar_code_invalid: 400,
+  dsar_not_verified: 403,
+  download_expired: 410,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -1,0 +1,50 @@
+// Privacy governance (issue 28): sub-processor register with change notices, DPIAs linked to
+// live controls. One registration call from the composition root (src/runtime.ts).
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { Database } from '../platform/db.ts';
+import type { MailSender } from '../verification/codes.ts';
+import { createNoticeMailer } from './notify.ts';
+import { subProcessorRoutes } from './routes-subprocessors.ts';
+import { createSubProcessors } from './subprocessors.ts';
+
+export { DEFAULT_OBJECTION_DAYS, type SubProcessors } from './subprocessors.ts';
+
+export interface GovernanceDeps {
+  db: Database;
+  audit: AuditRecorder;
+  logger: Logger;
+  mail: MailSender | undefined;
+  consoleUrl: string;
+  objectionDays?: number;
+  tenancy: {
+    tenantBySlug(slug: string): Promise<{ id: string } | undefined>;
+    membersWithRoles(
+      tenantId: string,
+      roles: readonly ['tenant_admin', 'dpo'],
+    ): Promise<Array<{ email: string; locale: string }>>;
+  };
+}
+
+export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) {
+  const mailer = createNoticeMailer({
+    mail: deps.mail,
+    recipients: (tenantId) => deps.tenancy.membersWithRoles(tenantId, ['tenant_admin', 'dpo']),
+    consoleUrl: deps.consoleUrl,
+    logger: deps.logger,
+  });
+  const subProcessors = createSubProcessors({
+    db: deps.db,
+    audit: deps.audit,
+    mailer,
+    ...(deps.objectionDays ? { objectionDays: deps.objectionDays } : {}),
+  });
+  subProcessorRoutes(http, {
+    subProcessors,
+    tenantIdOf: async (slug) => (await deps.tenancy.tenantBySlug(slug))?.id,
+  });
+  return { subProcessors };
+}
+
+export type Governance = ReturnType<typeof registerGovernance>;
