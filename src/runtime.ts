@@ -39,7 +39,9 @@ import {
   fileRescanJob,
   quarantineRoutes,
 } from './malware/index.ts';
-import { registerGovernance } from './governance/index.ts';
+import { type LiveControlSources, registerGovernance } from './governance/index.ts';
+import { phishingResistantPolicy } from './identity/index.ts';
+import { createPolicyStore } from './ingest/index.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
@@ -292,7 +294,7 @@ async function startOn(
     chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
   }
   // Privacy governance: sub-processor notices by e-mail over the relay, DPIAs (issue 28).
-  registerGovernance(app.http, {
+  if (app.compliance) registerGovernance(app.http, {
     db: core.db,
     audit: core.audit,
     logger,
@@ -302,6 +304,9 @@ async function startOn(
     consoleUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     objectionDays: config.subProcessorObjectionDays,
     tenancy,
+    controls: governanceControls(core, app),
+    activityIds: async (ctx) =>
+      (await app.compliance!.ropa.get(ctx)).document.activities.map((a) => a.id),
   });
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
@@ -394,6 +399,19 @@ async function startOn(
     ...(email ? { email } : {}),
     bus,
     stop,
+  };
+}
+
+/** The live controls a DPIA links to, each read through the domain that owns it. */
+function governanceControls(core: Core, app: App): LiveControlSources {
+  const pii = createPolicyStore();
+  return {
+    withTenant: (tenantId, fn) => core.db.withTenant(tenantId, fn),
+    phishingResistantRoles: (tx, tenantId) => phishingResistantPolicy.rolesFor(tx, tenantId),
+    keyProvider: core.config.keyProvider,
+    retentionPolicies: async (ctx) => (app.compliance ? app.compliance.retention.listPolicies(ctx) : []),
+    piiPolicy: (tx, tenantId) => pii.policyFor(tx, tenantId),
+    monitoringRules: (tenantId) => app.monitor.getRuleConfigs(tenantId),
   };
 }
 

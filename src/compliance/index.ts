@@ -25,6 +25,7 @@ import { ropaRoutes } from './routes-ropa.ts';
 import { createSecurityReport } from './security-report.ts';
 
 export { CATEGORIES, createRetention, type Retention, type RunReport } from './retention.ts';
+export { type Doc, renderDocHtml, sendDoc } from './documents.ts';
 
 export interface ComplianceDeps {
   db: Database;

@@ -5,10 +5,15 @@ import type { Logger } from 'pino';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
 import type { MailSender } from '../verification/codes.ts';
+import type { TenantContext } from '../platform/context.ts';
+import { createLiveControls, type LiveControlSources } from './controls.ts';
+import { createDpias } from './dpia.ts';
 import { createNoticeMailer } from './notify.ts';
+import { dpiaRoutes } from './routes-dpia.ts';
 import { subProcessorRoutes } from './routes-subprocessors.ts';
 import { createSubProcessors } from './subprocessors.ts';
 
+export { CONTROL_KEYS, type ControlKey, type LiveControlSources } from './controls.ts';
 export { DEFAULT_OBJECTION_DAYS, type SubProcessors } from './subprocessors.ts';
 
 export interface GovernanceDeps {
@@ -18,6 +23,10 @@ export interface GovernanceDeps {
   mail: MailSender | undefined;
   consoleUrl: string;
   objectionDays?: number;
+  /** Live controls a DPIA links to, read from their owning domains. */
+  controls: LiveControlSources;
+  /** The ids of the tenant's processing activities (compliance: Art. 30 record). */
+  activityIds(ctx: TenantContext): Promise<string[]>;
   tenancy: {
     tenantBySlug(slug: string): Promise<{ id: string } | undefined>;
     membersWithRoles(
@@ -44,7 +53,10 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
     subProcessors,
     tenantIdOf: async (slug) => (await deps.tenancy.tenantBySlug(slug))?.id,
   });
-  return { subProcessors };
+  const controls = createLiveControls(deps.controls);
+  const dpias = createDpias({ db: deps.db, audit: deps.audit, controls, activityIds: deps.activityIds });
+  dpiaRoutes(http, { dpias });
+  return { subProcessors, dpias };
 }
 
 export type Governance = ReturnType<typeof registerGovernance>;
