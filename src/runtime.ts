@@ -50,11 +50,12 @@ import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLeases, runLeased } from './platform/leases.ts';
 import { createStdioLogDestination } from './platform/log-destination.ts';
 import { createLogger } from './platform/logging.ts';
+import { createRateCounter } from './platform/rate-limit.ts';
 import { migrate } from './platform/migrate.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
-import { createRelayMailSender } from './verification/codes.ts';
+import { createRelayMailSender, loadCodePepper } from './verification/codes.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
 const JOB_LEASE_TTL_MS = 15_000;
@@ -305,6 +306,13 @@ async function startOn(
     objectionDays: config.subProcessorObjectionDays,
     tenancy,
     controls: governanceControls(core, app),
+    keyring: core.keyring,
+    auditLog: core.auditLog,
+    findCustomerIds: (tx, tenantId, email) =>
+      app.contact ? app.contact.customers.findInTx(tx, tenantId, { email }) : Promise.resolve([]),
+    pepper: loadCodePepper(config.dataDir),
+    rateCounter: createRateCounter(core.db),
+    dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
     activityIds: async (ctx) =>
       (await app.compliance!.ropa.get(ctx)).document.activities.map((a) => a.id),
   });

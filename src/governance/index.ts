@@ -2,12 +2,19 @@
 // live controls. One registration call from the composition root (src/runtime.ts).
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/log.ts';
+import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
-import type { Database } from '../platform/db.ts';
+import type { Database, Tx } from '../platform/db.ts';
+import type { RateCounter } from '../platform/rate-limit.ts';
+import { createPrivacyService } from '../privacy/index.ts';
 import type { MailSender } from '../verification/codes.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { createLiveControls, type LiveControlSources } from './controls.ts';
 import { createDpias } from './dpia.ts';
+import { createDsarIntake } from './dsar.ts';
+import { createProofOfWork } from './pow.ts';
+import { dsarRoutes } from './routes-dsar.ts';
 import { createNoticeMailer } from './notify.ts';
 import { dpiaRoutes } from './routes-dpia.ts';
 import { subProcessorRoutes } from './routes-subprocessors.ts';
@@ -27,8 +34,16 @@ export interface GovernanceDeps {
   controls: LiveControlSources;
   /** The ids of the tenant's processing activities (compliance: Art. 30 record). */
   activityIds(ctx: TenantContext): Promise<string[]>;
+  keyring: Keyring;
+  auditLog: Pick<AuditLog, 'listEventsForResources'>;
+  /** customers: ids of the customers with this address on file (blind index). */
+  findCustomerIds(tx: Tx, tenantId: string, email: string): Promise<string[]>;
+  /** HMAC key of one-time codes and form challenges (the verification code pepper). */
+  pepper: Buffer;
+  rateCounter: Pick<RateCounter, 'hit'>;
+  dsar: { powBits: number; perMinute: number };
   tenancy: {
-    tenantBySlug(slug: string): Promise<{ id: string } | undefined>;
+    tenantBySlug(slug: string): Promise<{ id: string; slug: string; name: string; status: string } | undefined>;
     membersWithRoles(
       tenantId: string,
       roles: readonly ['tenant_admin', 'dpo'],
@@ -56,7 +71,26 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
   const controls = createLiveControls(deps.controls);
   const dpias = createDpias({ db: deps.db, audit: deps.audit, controls, activityIds: deps.activityIds });
   dpiaRoutes(http, { dpias });
-  return { subProcessors, dpias };
+  const privacy = createPrivacyService({ db: deps.db, keyring: deps.keyring, audit: deps.audit, auditLog: deps.auditLog });
+  const pow = createProofOfWork({ key: deps.pepper, difficulty: deps.dsar.powBits });
+  const dsar = createDsarIntake({
+    db: deps.db,
+    audit: deps.audit,
+    keyring: deps.keyring,
+    findCustomerIds: deps.findCustomerIds,
+    exportSubject: privacy.exportSubject,
+    mail: deps.mail,
+    pepper: deps.pepper,
+    pow,
+    replay: deps.rateCounter,
+  });
+  dsarRoutes(http, {
+    dsar,
+    tenantBySlug: deps.tenancy.tenantBySlug,
+    issueChallenge: pow.issue,
+    perMinute: deps.dsar.perMinute,
+  });
+  return { subProcessors, dpias, dsar };
 }
 
 export type Governance = ReturnType<typeof registerGovernance>;

@@ -36,6 +36,9 @@ export const ConfigSchema = Type.Object({
   fileRescanSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   /** Days a tenant may object to a sub-processor change (issue 28). */
   subProcessorObjectionDays: Type.Integer({ minimum: 1, maximum: 365 }),
+  /** Proof-of-work bits of the public privacy request form, and its requests per IP and minute. */
+  dsarPowBits: Type.Integer({ minimum: 1, maximum: 24 }),
+  dsarRequestsPerMinute: Type.Integer({ minimum: 1, maximum: 10_000 }),
   /** First retry delay for failed alert notifications (doubles per attempt, at most an hour). */
   alertRetryBaseSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
   /** How often the retention job deletes expired data (VIGIL_RETENTION_INTERVAL_SECONDS); 0 = off. */
@@ -138,6 +141,8 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     unscannedFiles: env.VIGIL_UNSCANNED_FILES || undefined,
     fileRescanSeconds: int(env.VIGIL_FILE_RESCAN_SECONDS),
     subProcessorObjectionDays: int(env.VIGIL_SUBPROCESSOR_OBJECTION_DAYS),
+    dsarPowBits: int(env.VIGIL_DSAR_POW_BITS),
+    dsarRequestsPerMinute: int(env.VIGIL_DSAR_REQUESTS_PER_MINUTE),
     alertRetryBaseSeconds: int(env.VIGIL_ALERT_RETRY_BASE_SECONDS),
     retentionIntervalSeconds: int(env.VIGIL_RETENTION_INTERVAL_SECONDS),
     logLevel: env.LOG_LEVEL,
@@ -197,6 +202,8 @@ const defaults: Config = {
   unscannedFiles: 'hold',
   fileRescanSeconds: 30,
   subProcessorObjectionDays: 30,
+  dsarPowBits: 16,
+  dsarRequestsPerMinute: 10,
   alertRetryBaseSeconds: 30,
   retentionIntervalSeconds: 3600,
   logLevel: 'info',
