@@ -31,7 +31,10 @@ import {
   type Keyring,
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
+import { type LiveControlSources, registerGovernance } from './governance/index.ts';
+import { phishingResistantPolicy } from './identity/index.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
+import { createPolicyStore } from './ingest/index.ts';
 import {
   createClamd,
   createFileScanService,
@@ -39,9 +42,6 @@ import {
   fileRescanJob,
   quarantineRoutes,
 } from './malware/index.ts';
-import { type LiveControlSources, registerGovernance } from './governance/index.ts';
-import { phishingResistantPolicy } from './identity/index.ts';
-import { createPolicyStore } from './ingest/index.ts';
 import type { AuditRecorder } from './platform/audit-port.ts';
 import { type ClusterBus, createClusterBus } from './platform/cluster/index.ts';
 import type { Config } from './platform/config.ts';
@@ -50,8 +50,8 @@ import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLeases, runLeased } from './platform/leases.ts';
 import { createStdioLogDestination } from './platform/log-destination.ts';
 import { createLogger } from './platform/logging.ts';
-import { createRateCounter } from './platform/rate-limit.ts';
 import { migrate } from './platform/migrate.ts';
+import { createRateCounter } from './platform/rate-limit.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
@@ -295,27 +295,27 @@ async function startOn(
     chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
   }
   // Privacy governance: sub-processor notices by e-mail over the relay, DPIAs (issue 28).
-  if (app.compliance) registerGovernance(app.http, {
-    db: core.db,
-    audit: core.audit,
-    logger,
-    mail: config.smtpRelayUrl
-      ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
-      : undefined,
-    consoleUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
-    objectionDays: config.subProcessorObjectionDays,
-    tenancy,
-    controls: governanceControls(core, app),
-    keyring: core.keyring,
-    auditLog: core.auditLog,
-    findCustomerIds: (tx, tenantId, email) =>
-      app.contact ? app.contact.customers.findInTx(tx, tenantId, { email }) : Promise.resolve([]),
-    pepper: loadCodePepper(config.dataDir),
-    rateCounter: createRateCounter(core.db),
-    dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
-    activityIds: async (ctx) =>
-      (await app.compliance!.ropa.get(ctx)).document.activities.map((a) => a.id),
-  });
+  if (app.compliance)
+    registerGovernance(app.http, {
+      db: core.db,
+      audit: core.audit,
+      logger,
+      mail: config.smtpRelayUrl
+        ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
+        : undefined,
+      consoleUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+      objectionDays: config.subProcessorObjectionDays,
+      tenancy,
+      controls: governanceControls(core, app),
+      keyring: core.keyring,
+      auditLog: core.auditLog,
+      findCustomerIds: (tx, tenantId, email) =>
+        app.contact ? app.contact.customers.findInTx(tx, tenantId, { email }) : Promise.resolve([]),
+      pepper: loadCodePepper(config.dataDir),
+      rateCounter: createRateCounter(core.db),
+      dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
+      activityIds: async (ctx) => (await app.compliance!.ropa.get(ctx)).document.activities.map((a) => a.id),
+    });
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {

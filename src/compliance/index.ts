@@ -24,8 +24,8 @@ import { accessReviewRoutes } from './routes-reviews.ts';
 import { ropaRoutes } from './routes-ropa.ts';
 import { createSecurityReport } from './security-report.ts';
 
-export { CATEGORIES, createRetention, type Retention, type RunReport } from './retention.ts';
 export { type Doc, renderDocHtml, sendDoc } from './documents.ts';
+export { CATEGORIES, createRetention, type Retention, type RunReport } from './retention.ts';
 
 export interface ComplianceDeps {
   db: Database;

@@ -2,8 +2,8 @@
 // at the moment of asking (never typed in) and fingerprinted, so a signed DPIA notices when a
 // control it relies on changes (e.g. the MFA policy is relaxed) and asks for a review.
 import { createHash } from 'node:crypto';
-import type { Tx } from '../platform/db.ts';
 import type { TenantContext } from '../platform/context.ts';
+import type { Tx } from '../platform/db.ts';
 import { selectForcedRlsTables } from './store-dpia.ts';
 
 export const CONTROL_KEYS = [
@@ -47,7 +47,9 @@ const fingerprint = (detail: unknown) =>
 export function createLiveControls(src: LiveControlSources) {
   const readers: Record<ControlKey, (ctx: SystemCtx) => Promise<Reading>> = {
     async mfa_enforced(ctx) {
-      const roles = await src.withTenant(ctx.tenant.id, (tx) => src.phishingResistantRoles(tx, ctx.tenant.id));
+      const roles = await src.withTenant(ctx.tenant.id, (tx) =>
+        src.phishingResistantRoles(tx, ctx.tenant.id),
+      );
       const which = roles.includes(null) ? 'all roles' : roles.length ? roles.join(', ') : 'no role';
       return {
         ok: true,
@@ -58,7 +60,11 @@ export function createLiveControls(src: LiveControlSources) {
     async rls(ctx) {
       const tables = await src.withTenant(ctx.tenant.id, selectForcedRlsTables);
       const core = ['customers', 'conversations', 'messages'].every((t) => tables.includes(t));
-      return { ok: core, summary: `row-level security forced on ${tables.length} tenant tables`, detail: tables };
+      return {
+        ok: core,
+        summary: `row-level security forced on ${tables.length} tenant tables`,
+        detail: tables,
+      };
     },
     async subject_encryption() {
       return {
@@ -72,7 +78,9 @@ export function createLiveControls(src: LiveControlSources) {
       const detail = p.map((x) => [x.category, x.days]);
       return {
         ok: p.length > 0,
-        summary: p.length ? p.map((x) => `${x.category} ${x.days} d`).join(', ') : 'no retention rule enabled',
+        summary: p.length
+          ? p.map((x) => `${x.category} ${x.days} d`).join(', ')
+          : 'no retention rule enabled',
         detail,
       };
     },

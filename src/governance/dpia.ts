@@ -55,7 +55,10 @@ const snapshotOf = (states: ControlState[]) => Object.fromEntries(states.map((s)
 function checkRisks(c: DpiaContent) {
   const kinds = new Set(c.risks.map((r) => r.kind));
   if (kinds.size !== RISK_KINDS.length)
-    throw new VigilError('invalid_input', 'rate each risk once: illegitimate access, unwanted change, disappearance');
+    throw new VigilError(
+      'invalid_input',
+      'rate each risk once: illegitimate access, unwanted change, disappearance',
+    );
 }
 
 const view = (r: store.DpiaRow) => ({
@@ -84,9 +87,18 @@ export function createDpias(deps: DpiaDeps) {
     const snapshot = snapshotOf(await live(ctx, content.controls));
     const id = await db.withTenant(ctx.tenant.id, async (tx) => {
       const by = ctx.actor.id!;
-      const dpiaId = await store.insertDpia(tx, { tenantId: ctx.tenant.id, activityId, content, snapshot, by });
+      const dpiaId = await store.insertDpia(tx, {
+        tenantId: ctx.tenant.id,
+        activityId,
+        content,
+        snapshot,
+        by,
+      });
       if (!dpiaId) throw new VigilError('conflict', 'this activity has a DPIA already; edit it');
-      await audit.inTx(tx, govEvent(ctx, 'governance.dpia.create', 'dpia', dpiaId, { activityId, version: 1 }));
+      await audit.inTx(
+        tx,
+        govEvent(ctx, 'governance.dpia.create', 'dpia', dpiaId, { activityId, version: 1 }),
+      );
       return dpiaId;
     });
     return get(ctx, id);
@@ -99,7 +111,14 @@ export function createDpias(deps: DpiaDeps) {
       const d = await store.selectDpia(tx, id, true);
       if (!d) throw notFound('DPIA');
       const version = d.current_version + 1;
-      await store.insertVersion(tx, { tenantId: ctx.tenant.id, dpiaId: id, version, content, snapshot, by: ctx.actor.id! });
+      await store.insertVersion(tx, {
+        tenantId: ctx.tenant.id,
+        dpiaId: id,
+        version,
+        content,
+        snapshot,
+        by: ctx.actor.id!,
+      });
       await audit.inTx(tx, govEvent(ctx, 'governance.dpia.version', 'dpia', id, { version }));
     });
     return get(ctx, id);
@@ -115,7 +134,13 @@ export function createDpias(deps: DpiaDeps) {
       if (!d) throw notFound('DPIA');
       if (d.current_version !== current.current_version || d.signed_at)
         throw new VigilError('conflict', 'this version is signed already or was replaced');
-      await store.signVersion(tx, { dpiaId: id, version: d.current_version, opinion, by: ctx.actor.id!, snapshot });
+      await store.signVersion(tx, {
+        dpiaId: id,
+        version: d.current_version,
+        opinion,
+        by: ctx.actor.id!,
+        snapshot,
+      });
       await audit.inTx(tx, govEvent(ctx, 'governance.dpia.sign', 'dpia', id, { version: d.current_version }));
     });
     return get(ctx, id);
@@ -131,7 +156,9 @@ export function createDpias(deps: DpiaDeps) {
     for (const d of all) {
       if (!d.signed_at) continue;
       const content = d.content as DpiaContent;
-      const changed = (await live(ctx, content.controls)).find((s) => d.control_snapshot[s.key] !== s.fingerprint);
+      const changed = (await live(ctx, content.controls)).find(
+        (s) => d.control_snapshot[s.key] !== s.fingerprint,
+      );
       const periodic = d.review_due_at && new Date(d.review_due_at) <= new Date();
       const reason = changed ? `control_changed:${changed.key}` : periodic ? 'periodic' : null;
       if (reason && reason !== d.review_reason) due.push({ id: d.id, reason });
@@ -141,7 +168,10 @@ export function createDpias(deps: DpiaDeps) {
         const system = { ...ctx, actor: { type: 'system' as const, id: null } };
         for (const x of due) {
           await store.markReviewDue(tx, x.id, x.reason);
-          await audit.inTx(tx, govEvent(system, 'governance.dpia.review_due', 'dpia', x.id, { reason: x.reason }));
+          await audit.inTx(
+            tx,
+            govEvent(system, 'governance.dpia.review_due', 'dpia', x.id, { reason: x.reason }),
+          );
         }
       });
   }
@@ -161,8 +191,16 @@ export function createDpias(deps: DpiaDeps) {
     const states = await live(ctx, (d.content as DpiaContent).controls);
     return {
       ...view(d),
-      controls: states.map((s) => ({ ...s, changedSinceSignature: !!d.signed_at && d.control_snapshot[s.key] !== s.fingerprint })),
-      versions: versions.map((v) => ({ version: v.version, signedBy: v.signed_by, signedAt: iso(v.signed_at), createdAt: iso(v.created_at)! })),
+      controls: states.map((s) => ({
+        ...s,
+        changedSinceSignature: !!d.signed_at && d.control_snapshot[s.key] !== s.fingerprint,
+      })),
+      versions: versions.map((v) => ({
+        version: v.version,
+        signedBy: v.signed_by,
+        signedAt: iso(v.signed_at),
+        createdAt: iso(v.created_at)!,
+      })),
     };
   }
 
@@ -200,7 +238,11 @@ export function dpiaDoc(tenantName: string, d: DpiaDetail): Doc {
         heading: 'Linked controls (live state)',
         table: {
           head: ['control', 'state', 'changed since signature'],
-          rows: d.controls.map((s) => [s.key, `${s.ok ? 'in effect' : 'NOT in effect'}: ${s.summary}`, s.changedSinceSignature ? 'yes' : 'no']),
+          rows: d.controls.map((s) => [
+            s.key,
+            `${s.ok ? 'in effect' : 'NOT in effect'}: ${s.summary}`,
+            s.changedSinceSignature ? 'yes' : 'no',
+          ]),
         },
       },
       {

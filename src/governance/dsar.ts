@@ -43,17 +43,26 @@ export interface IntakeInput {
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
 const newToken = () => randomBytes(32).toString('base64url');
-const emailField = (tenantId: string, id: string) => ({ tenantId, table: 'dsar_intakes', column: 'email_enc', rowId: id });
+const emailField = (tenantId: string, id: string) => ({
+  tenantId,
+  table: 'dsar_intakes',
+  column: 'email_enc',
+  rowId: id,
+});
 
 export function createDsarIntake(deps: DsarDeps) {
   const { db, audit, keyring } = deps;
-  const codeHash = (id: string, code: string) => createHmac('sha256', deps.pepper).update(`dsar\0${id}\0${code}`).digest();
+  const codeHash = (id: string, code: string) =>
+    createHmac('sha256', deps.pepper).update(`dsar\0${id}\0${code}`).digest();
   const system = (ctx: TenantContext): TenantContext => ({ ...ctx, actor: { type: 'system', id: null } });
 
   async function mailCode(to: string, code: string, purpose: 'verify' | 'download') {
     await deps.mail?.send({
       to,
-      subject: purpose === 'verify' ? 'Your privacy request: confirmation code' : 'Your privacy request: download code',
+      subject:
+        purpose === 'verify'
+          ? 'Your privacy request: confirmation code'
+          : 'Your privacy request: download code',
       text: `Your code: ${code}\nIt is valid for 15 minutes. If you did not file a privacy request, ignore this message.`,
     });
   }
@@ -71,7 +80,8 @@ export function createDsarIntake(deps: DsarDeps) {
   }
 
   async function submit(ctx: TenantContext, input: IntakeInput): Promise<{ statusToken: string }> {
-    if (input.website) throw new VigilError('dsar_bot_check_failed', 'the form check failed; reload the form');
+    if (input.website)
+      throw new VigilError('dsar_bot_check_failed', 'the form check failed; reload the form');
     deps.pow.check(input.challenge, input.nonce);
     if ((await deps.replay.hit('dsar.pow', input.challenge, 15 * 60_000)).current > 1)
       throw new VigilError('dsar_bot_check_failed', 'the form check failed; reload the form');
@@ -89,7 +99,10 @@ export function createDsarIntake(deps: DsarDeps) {
         customerId: customerId ?? null,
         statusHash: sha(statusToken),
       });
-      await audit.inTx(tx, govEvent(system(ctx), 'governance.dsar.received', 'dsar_intake', id, { type: input.type }));
+      await audit.inTx(
+        tx,
+        govEvent(system(ctx), 'governance.dsar.received', 'dsar_intake', id, { type: input.type }),
+      );
       return customerId ? await issueCode(tx, id) : null;
     });
     // Only an address on file gets a code; the requester sees the same answer either way.
@@ -123,7 +136,10 @@ export function createDsarIntake(deps: DsarDeps) {
       const r = await byToken(tx, token, true);
       if (r.state !== 'unverified' || !r.customer_id || !codeMatches(r, code)) {
         if (r.state === 'unverified') await store.failCode(tx, r.id);
-        await audit.inTx(tx, { ...govEvent(system(ctx), 'governance.dsar.verify', 'dsar_intake', r.id), outcome: 'failure' });
+        await audit.inTx(tx, {
+          ...govEvent(system(ctx), 'governance.dsar.verify', 'dsar_intake', r.id),
+          outcome: 'failure',
+        });
         return { ok: false as const };
       }
       const requestId = await createIntakeRequest(
@@ -145,7 +161,10 @@ export function createDsarIntake(deps: DsarDeps) {
           }),
       );
       await store.markVerified(tx, r.id, requestId);
-      await audit.inTx(tx, govEvent(system(ctx), 'governance.dsar.verified', 'dsar_intake', r.id, { requestId }));
+      await audit.inTx(
+        tx,
+        govEvent(system(ctx), 'governance.dsar.verified', 'dsar_intake', r.id, { requestId }),
+      );
       return { ok: true as const, status: statusView((await store.selectIntake(tx, r.id))!) };
     });
   }
@@ -188,7 +207,10 @@ export function createDsarIntake(deps: DsarDeps) {
       await store.setDownload(tx, id, sha(randomUUID()), DOWNLOAD_TTL_SECONDS);
       const c = await issueCode(tx, id);
       await audit.inTx(tx, govEvent(ctx, 'governance.dsar.fulfil', 'dsar_intake', id));
-      return { to: await keyring.decryptFieldText(emailField(ctx.tenant.id, id), Buffer.from(r.email_enc), tx), code: c };
+      return {
+        to: await keyring.decryptFieldText(emailField(ctx.tenant.id, id), Buffer.from(r.email_enc), tx),
+        code: c,
+      };
     });
     await mailCode(to, code, 'download');
     return { id, state: 'fulfilled' };
@@ -204,7 +226,10 @@ export function createDsarIntake(deps: DsarDeps) {
         throw new VigilError('download_expired', 'the download expired; ask the privacy team again');
       if (!codeMatches(row, code)) {
         await store.failCode(tx, row.id);
-        await audit.inTx(tx, { ...govEvent(system(ctx), 'governance.dsar.download', 'dsar_intake', row.id), outcome: 'failure' });
+        await audit.inTx(tx, {
+          ...govEvent(system(ctx), 'governance.dsar.download', 'dsar_intake', row.id),
+          outcome: 'failure',
+        });
         return null;
       }
       await store.markDownloaded(tx, row.id);
@@ -220,10 +245,15 @@ export function createDsarIntake(deps: DsarDeps) {
   async function resendCode(ctx: TenantContext, token: string): Promise<void> {
     const out = await db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await byToken(tx, token, true);
-      const ready = r.state === 'fulfilled' && r.download_expires_at && new Date(r.download_expires_at) > new Date();
+      const ready =
+        r.state === 'fulfilled' && r.download_expires_at && new Date(r.download_expires_at) > new Date();
       if (!r.customer_id || !(r.state === 'unverified' || ready)) return null;
       const code = await issueCode(tx, r.id);
-      const to = await keyring.decryptFieldText(emailField(ctx.tenant.id, r.id), Buffer.from(r.email_enc), tx);
+      const to = await keyring.decryptFieldText(
+        emailField(ctx.tenant.id, r.id),
+        Buffer.from(r.email_enc),
+        tx,
+      );
       return { to, code, purpose: r.state === 'unverified' ? ('verify' as const) : ('download' as const) };
     });
     if (out) await mailCode(out.to, out.code, out.purpose);

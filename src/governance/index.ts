@@ -5,18 +5,18 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/log.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { TenantContext } from '../platform/context.ts';
 import type { Database, Tx } from '../platform/db.ts';
 import type { RateCounter } from '../platform/rate-limit.ts';
 import { createPrivacyService } from '../privacy/index.ts';
 import type { MailSender } from '../verification/codes.ts';
-import type { TenantContext } from '../platform/context.ts';
 import { createLiveControls, type LiveControlSources } from './controls.ts';
 import { createDpias } from './dpia.ts';
 import { createDsarIntake } from './dsar.ts';
-import { createProofOfWork } from './pow.ts';
-import { dsarRoutes } from './routes-dsar.ts';
 import { createNoticeMailer } from './notify.ts';
+import { createProofOfWork } from './pow.ts';
 import { dpiaRoutes } from './routes-dpia.ts';
+import { dsarRoutes } from './routes-dsar.ts';
 import { subProcessorRoutes } from './routes-subprocessors.ts';
 import { createSubProcessors } from './subprocessors.ts';
 
@@ -43,7 +43,9 @@ export interface GovernanceDeps {
   rateCounter: Pick<RateCounter, 'hit'>;
   dsar: { powBits: number; perMinute: number };
   tenancy: {
-    tenantBySlug(slug: string): Promise<{ id: string; slug: string; name: string; status: string } | undefined>;
+    tenantBySlug(
+      slug: string,
+    ): Promise<{ id: string; slug: string; name: string; status: string } | undefined>;
     membersWithRoles(
       tenantId: string,
       roles: readonly ['tenant_admin', 'dpo'],
@@ -71,7 +73,12 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
   const controls = createLiveControls(deps.controls);
   const dpias = createDpias({ db: deps.db, audit: deps.audit, controls, activityIds: deps.activityIds });
   dpiaRoutes(http, { dpias });
-  const privacy = createPrivacyService({ db: deps.db, keyring: deps.keyring, audit: deps.audit, auditLog: deps.auditLog });
+  const privacy = createPrivacyService({
+    db: deps.db,
+    keyring: deps.keyring,
+    audit: deps.audit,
+    auditLog: deps.auditLog,
+  });
   const pow = createProofOfWork({ key: deps.pepper, difficulty: deps.dsar.powBits });
   const dsar = createDsarIntake({
     db: deps.db,

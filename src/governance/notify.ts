@@ -23,7 +23,9 @@ export function createNoticeMailer(deps: {
         try {
           await deps.mail.send({
             to: r.email,
-            subject: de ? 'Vigil: Änderung bei Unterauftragsverarbeitern' : 'Vigil: sub-processor change notice',
+            subject: de
+              ? 'Vigil: Änderung bei Unterauftragsverarbeitern'
+              : 'Vigil: sub-processor change notice',
             text: de
               ? `Unterauftragsverarbeiter: ${n.name} (${n.service}).\nEinspruch möglich bis ${n.deadline}.\nDetails und Entscheidung in der Konsole: ${deps.consoleUrl}`
               : `Sub-processor: ${n.name} (${n.service}).\nYou may object until ${n.deadline}.\nDetails and your decision in the console: ${deps.consoleUrl}`,
@@ -31,7 +33,10 @@ export function createNoticeMailer(deps: {
           sent++;
         } catch (e) {
           // No address in the log: the tenant and the error code are enough to follow up.
-          deps.logger?.warn({ tenantId, code: (e as { code?: string }).code ?? 'send_failed' }, 'notice mail failed');
+          deps.logger?.warn(
+            { tenantId, code: (e as { code?: string }).code ?? 'send_failed' },
+            'notice mail failed',
+          );
         }
       }
       return sent;

@@ -26,7 +26,9 @@ export function createProofOfWork(o: { key: Buffer; difficulty: number; now?: ()
       if (sig.length !== want.length || !timingSafeEqual(sig, want)) throw fail();
       const age = now() - Number(parts[0]);
       if (!(age >= 0 && age < MAX_AGE_MS)) throw fail();
-      if (!hasLeadingZeroBits(createHash('sha256').update(`${challenge}:${nonce}`).digest(), Number(parts[2])))
+      if (
+        !hasLeadingZeroBits(createHash('sha256').update(`${challenge}:${nonce}`).digest(), Number(parts[2]))
+      )
         throw fail();
     },
   };
@@ -40,5 +42,6 @@ export function hasLeadingZeroBits(digest: Buffer, bits: number): boolean {
 /** What a browser does (and tests): the first nonce that solves the challenge. */
 export function solve(challenge: string, difficulty: number): string {
   for (let n = 0; ; n++)
-    if (hasLeadingZeroBits(createHash('sha256').update(`${challenge}:${n}`).digest(), difficulty)) return String(n);
+    if (hasLeadingZeroBits(createHash('sha256').update(`${challenge}:${n}`).digest(), difficulty))
+      return String(n);
 }

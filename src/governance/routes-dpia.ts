@@ -20,7 +20,10 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
   const { dpias } = deps;
   app.get(
     base,
-    { config: { auth: { tenant: ['read', 'Governance'] } }, schema: { tags, params: TenantParams, response: ok } },
+    {
+      config: { auth: { tenant: ['read', 'Governance'] } },
+      schema: { tags, params: TenantParams, response: ok },
+    },
     async (req) => dpias.list(ctxOf(req)),
   );
   app.post(
@@ -50,7 +53,11 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
         tags,
         params: IdParams,
         querystring: Type.Object(
-          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html'), Type.Literal('pdf')])) },
+          {
+            format: Type.Optional(
+              Type.Union([Type.Literal('json'), Type.Literal('html'), Type.Literal('pdf')]),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: ok,
@@ -83,7 +90,10 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
       schema: {
         tags,
         params: IdParams,
-        body: Type.Object({ opinion: Type.String({ minLength: 10, maxLength: 5000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { opinion: Type.String({ minLength: 10, maxLength: 5000 }) },
+          { additionalProperties: false },
+        ),
         response: ok,
       },
     },

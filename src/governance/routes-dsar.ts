@@ -9,7 +9,10 @@ import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
 import type { DsarIntake, IntakeInput } from './dsar.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
-const IdParams = Type.Object({ tenantSlug: Slug, id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const IdParams = Type.Object(
+  { tenantSlug: Slug, id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
 const Token = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
 const Code = Type.String({ pattern: '^[0-9]{6}$' });
 const ok = { 200: Type.Any(), ...errorResponses };
@@ -46,12 +49,26 @@ export function dsarRoutes(
   };
   const body = <T>(req: FastifyRequest) => req.body as T;
   const why = 'public privacy request form of a tenant (proof of work, honeypot, rate limit)';
-  const route = (path: string, schema: Record<string, unknown>, handler: (req: FastifyRequest) => Promise<unknown>) =>
-    app.post(path, { config: { auth: { public: why }, rateLimit: limit }, schema: { tags, params: TenantParams, ...schema } }, handler);
+  const route = (
+    path: string,
+    schema: Record<string, unknown>,
+    handler: (req: FastifyRequest) => Promise<unknown>,
+  ) =>
+    app.post(
+      path,
+      {
+        config: { auth: { public: why }, rateLimit: limit },
+        schema: { tags, params: TenantParams, ...schema },
+      },
+      handler,
+    );
 
   app.get(
     `${pub}/challenge`,
-    { config: { auth: { public: why }, rateLimit: limit }, schema: { tags, params: TenantParams, response: ok } },
+    {
+      config: { auth: { public: why }, rateLimit: limit },
+      schema: { tags, params: TenantParams, response: ok },
+    },
     async (req) => {
       await publicCtx(req);
       return deps.issueChallenge();
@@ -63,7 +80,8 @@ export function dsarRoutes(
       config: { auth: { public: why }, rateLimit: limit },
       schema: { tags, params: TenantParams, body: Intake, response: { 202: Type.Any(), ...errorResponses } },
     },
-    async (req, reply) => reply.code(202).send(await dsar.submit(await publicCtx(req), body<IntakeInput>(req))),
+    async (req, reply) =>
+      reply.code(202).send(await dsar.submit(await publicCtx(req), body<IntakeInput>(req))),
   );
   const TokenBody = Type.Object({ token: Token }, { additionalProperties: false });
   const CodeBody = Type.Object({ token: Token, code: Code }, { additionalProperties: false });
@@ -100,7 +118,10 @@ export function dsarRoutes(
   const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
   app.get(
     staff,
-    { config: { auth: { tenant: ['read', 'SubjectRequest'] } }, schema: { tags, params: TenantParams, response: ok } },
+    {
+      config: { auth: { tenant: ['read', 'SubjectRequest'] } },
+      schema: { tags, params: TenantParams, response: ok },
+    },
     async (req) => dsar.list(tctx(req)),
   );
   app.post(
@@ -110,7 +131,10 @@ export function dsarRoutes(
       schema: {
         tags,
         params: IdParams,
-        body: Type.Object({ reason: Type.String({ minLength: 10, maxLength: 1000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { reason: Type.String({ minLength: 10, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
         response: ok,
       },
     },
@@ -118,7 +142,10 @@ export function dsarRoutes(
   );
   app.post(
     `${staff}/:id/fulfil`,
-    { config: { auth: { tenant: ['export', 'SubjectRequest'] } }, schema: { tags, params: IdParams, response: ok } },
+    {
+      config: { auth: { tenant: ['export', 'SubjectRequest'] } },
+      schema: { tags, params: IdParams, response: ok },
+    },
     async (req) => dsar.fulfil(tctx(req), idOf(req)),
   );
 }

@@ -98,13 +98,21 @@ export function subProcessorRoutes(
       schema: {
         tags,
         params: IdParams,
-        body: Type.Object({ tenants: Slugs, objectionDays: Type.Optional(Days) }, { additionalProperties: false }),
+        body: Type.Object(
+          { tenants: Slugs, objectionDays: Type.Optional(Days) },
+          { additionalProperties: false },
+        ),
         response: ok,
       },
     },
     async (req) => {
       const b = req.body as { tenants: string[]; objectionDays?: number };
-      return subProcessors.assign(req.ctx, (req.params as { id: string }).id, await idsOf(b.tenants), b.objectionDays);
+      return subProcessors.assign(
+        req.ctx,
+        (req.params as { id: string }).id,
+        await idsOf(b.tenants),
+        b.objectionDays,
+      );
     },
   );
   app.get(

@@ -26,12 +26,20 @@ const CURRENT = sql`select d.id, d.activity_id, d.current_version, d.review_due_
 export const selectDpias = (tx: Tx) => rows<DpiaRow>(tx, sql`${CURRENT} order by d.activity_id limit 200`);
 
 export async function selectDpia(tx: Tx, id: string, lock = false): Promise<DpiaRow | undefined> {
-  const [r] = await rows<DpiaRow>(tx, sql`${CURRENT} where d.id = ${id} ${lock ? sql`for update of d` : sql``}`);
+  const [r] = await rows<DpiaRow>(
+    tx,
+    sql`${CURRENT} where d.id = ${id} ${lock ? sql`for update of d` : sql``}`,
+  );
   return r;
 }
 
 export const selectVersions = (tx: Tx, id: string) =>
-  rows<{ version: number; signed_by: string | null; signed_at: string | Date | null; created_at: string | Date }>(
+  rows<{
+    version: number;
+    signed_by: string | null;
+    signed_at: string | Date | null;
+    created_at: string | Date;
+  }>(
     tx,
     sql`select version, signed_by, signed_at, created_at from dpia_versions where dpia_id = ${id} order by version`,
   );

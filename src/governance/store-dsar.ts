@@ -26,7 +26,14 @@ const COLS = sql`id, type, email_enc, customer_id, code_hash, code_expires_at, c
 
 export async function insertIntake(
   tx: Tx,
-  i: { id: string; tenantId: string; type: string; emailEnc: Buffer; customerId: string | null; statusHash: Buffer },
+  i: {
+    id: string;
+    tenantId: string;
+    type: string;
+    emailEnc: Buffer;
+    customerId: string | null;
+    statusHash: Buffer;
+  },
 ): Promise<void> {
   await tx.execute(sql`insert into dsar_intakes (id, tenant_id, type, email_enc, customer_id, status_token_hash, due_at)
     values (${i.id}, ${i.tenantId}, ${i.type}, ${i.emailEnc}, ${i.customerId}, ${i.statusHash}, now() + interval '1 month')`);

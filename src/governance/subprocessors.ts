@@ -94,7 +94,11 @@ export function createSubProcessors(deps: SubProcessorDeps) {
     }
     // After commit: a mail relay that is down never loses the notice (the console shows it).
     for (const n of notices) {
-      const sent = await mailer.send(n.tenantId, { name: sp.name, service: sp.service, deadline: n.deadline });
+      const sent = await mailer.send(n.tenantId, {
+        name: sp.name,
+        service: sp.service,
+        deadline: n.deadline,
+      });
       await db.withTenant(n.tenantId, (tx) => store.markMailed(tx, n.id, sent));
     }
     return notices.map((n) => ({ tenantId: n.tenantId, noticeId: n.id, objectionDeadline: n.deadline }));
@@ -129,7 +133,12 @@ export function createSubProcessors(deps: SubProcessorDeps) {
     return { subProcessor: viewOf(sp), notices };
   }
 
-  async function update(ctx: RequestContext, id: string, input: store.SubProcessorInput, windowDays = defaultDays) {
+  async function update(
+    ctx: RequestContext,
+    id: string,
+    input: store.SubProcessorInput,
+    windowDays = defaultDays,
+  ) {
     const { sp, tenants } = await db.withPlatform(async (tx) => {
       const r = await store.updateSubProcessorRow(tx, id, input);
       if (!r) throw notFound('sub-processor');
@@ -216,7 +225,8 @@ export function createSubProcessors(deps: SubProcessorDeps) {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const n = await store.selectNoticeForUpdate(tx, noticeId);
       if (!n) throw notFound('notice');
-      if (!n.open) throw new VigilError('objection_window_closed', 'the notice is decided or its window closed');
+      if (!n.open)
+        throw new VigilError('objection_window_closed', 'the notice is decided or its window closed');
       await store.decideNotice(tx, noticeId, { decision, by: ctx.actor.id, reason });
       await store.setAssignment(
         tx,

@@ -10,7 +10,14 @@ import type { RequestType } from './service.ts';
 export async function createIntakeRequest(
   tx: Tx,
   audit: AuditRecorder,
-  r: { tenantId: string; customerId: string; type: RequestType; intakeId: string; receivedAt: string; dueAt: string },
+  r: {
+    tenantId: string;
+    customerId: string;
+    type: RequestType;
+    intakeId: string;
+    receivedAt: string;
+    dueAt: string;
+  },
   event: (id: string) => AuditEventInput,
 ): Promise<string> {
   const [row] = await rows<{ id: string }>(

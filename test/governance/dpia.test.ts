@@ -21,7 +21,14 @@ const content = {
   necessity: 'Only contact data and call content needed to answer the enquiry; deleted by retention rules.',
   risks: [risk('illegitimate_access'), risk('unwanted_change'), risk('disappearance')],
   measures: ['second factor for every member', 'row-level security', 'keys per data subject'],
-  controls: ['mfa_enforced', 'rls', 'subject_encryption', 'retention_rules', 'pii_policy', 'monitoring_rules'],
+  controls: [
+    'mfa_enforced',
+    'rls',
+    'subject_encryption',
+    'retention_rules',
+    'pii_policy',
+    'monitoring_rules',
+  ],
 };
 
 let v: TestVigil;
@@ -59,7 +66,18 @@ describe('DPIA linked to live controls', () => {
   it('the DPO writes a DPIA for an activity of the record of processing; controls are read live', async () => {
     const bad = await v.call('POST', base, { activityId: 'no-such-activity', content }, s.dpoA);
     expect(bad.status).toBe(400);
-    const twoRisks = await v.call('POST', base, { activityId: 'voice', content: { ...content, risks: [risk('disappearance'), risk('disappearance'), risk('unwanted_change')] } }, s.dpoA);
+    const twoRisks = await v.call(
+      'POST',
+      base,
+      {
+        activityId: 'voice',
+        content: {
+          ...content,
+          risks: [risk('disappearance'), risk('disappearance'), risk('unwanted_change')],
+        },
+      },
+      s.dpoA,
+    );
     expect(twoRisks.status).toBe(400);
     const r = await v.call('POST', base, { activityId: 'voice', content }, s.dpoA);
     expect(r.status).toBe(201);
@@ -74,16 +92,32 @@ describe('DPIA linked to live controls', () => {
   });
 
   it('edits make versions; the DPO signs the current one with an opinion', async () => {
-    const u = await v.call('PUT', `${base}/${id}`, { content: { ...content, measures: [...content.measures, 'monitoring'] } }, s.dpoA);
+    const u = await v.call(
+      'PUT',
+      `${base}/${id}`,
+      { content: { ...content, measures: [...content.measures, 'monitoring'] } },
+      s.dpoA,
+    );
     expect(u.status).toBe(200);
     expect(u.json.version).toBe(2);
-    const signed = await v.call('POST', `${base}/${id}/sign`, { opinion: 'Residual risks are acceptable.' }, s.dpoA);
+    const signed = await v.call(
+      'POST',
+      `${base}/${id}/sign`,
+      { opinion: 'Residual risks are acceptable.' },
+      s.dpoA,
+    );
     expect(signed.status).toBe(200);
     expect(signed.json.signedAt).not.toBeNull();
-    const months = (Date.parse(signed.json.reviewDueAt) - Date.parse(signed.json.signedAt)) / (30 * 86_400_000);
+    const months =
+      (Date.parse(signed.json.reviewDueAt) - Date.parse(signed.json.signedAt)) / (30 * 86_400_000);
     expect(months).toBeGreaterThan(11.9);
     expect(signed.json.versions.map((x: { version: number }) => x.version)).toEqual([1, 2]);
-    const again = await v.call('POST', `${base}/${id}/sign`, { opinion: 'Residual risks are acceptable.' }, s.dpoA);
+    const again = await v.call(
+      'POST',
+      `${base}/${id}/sign`,
+      { opinion: 'Residual risks are acceptable.' },
+      s.dpoA,
+    );
     expect(again.status).toBe(409);
     const list = await v.call('GET', base, undefined, s.dpoA);
     expect(list.json.reviewTasks).toEqual([]);
@@ -99,7 +133,11 @@ describe('DPIA linked to live controls', () => {
     expect(p.status).toBe(200);
     const list = await v.call('GET', base, undefined, s.dpoA);
     expect(list.json.reviewTasks).toHaveLength(1);
-    expect(list.json.reviewTasks[0]).toMatchObject({ id, reviewReason: 'control_changed:mfa_enforced', reviewDue: true });
+    expect(list.json.reviewTasks[0]).toMatchObject({
+      id,
+      reviewReason: 'control_changed:mfa_enforced',
+      reviewDue: true,
+    });
     const d = await v.call('GET', `${base}/${id}`, undefined, s.adminA);
     const mfa = d.json.controls.find((c: { key: string }) => c.key === 'mfa_enforced');
     expect(mfa.changedSinceSignature).toBe(true);
@@ -118,7 +156,9 @@ describe('DPIA linked to live controls', () => {
 
   it('denies by default and answers 404 across tenants', async () => {
     expect((await v.call('GET', base, undefined, s.agentA)).status).toBe(403);
-    expect((await v.call('POST', `${base}/${id}/sign`, { opinion: 'Not mine to sign at all.' }, s.adminA)).status).toBe(403);
+    expect(
+      (await v.call('POST', `${base}/${id}/sign`, { opinion: 'Not mine to sign at all.' }, s.adminA)).status,
+    ).toBe(403);
     expect((await v.call('GET', base, undefined, s.dpoB)).status).toBe(404);
     const foreign = await v.call('GET', `/api/v1/tenants/${slugB}/governance/dpias/${id}`, undefined, s.dpoB);
     expect(foreign.status).toBe(404);

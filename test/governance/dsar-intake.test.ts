@@ -22,13 +22,22 @@ let customerId = '';
 
 beforeAll(async () => {
   g = await startGateways();
-  v = await startTestVigil({ smtpRelayUrl: `smtp://127.0.0.1:${g.smtpPort}`, dsarPowBits: 8, dsarRequestsPerMinute: 1000 });
+  v = await startTestVigil({
+    smtpRelayUrl: `smtp://127.0.0.1:${g.smtpPort}`,
+    dsarPowBits: 8,
+    dsarRequestsPerMinute: 1000,
+  });
   await v.tenant(slug);
   await v.tenant(other);
   s.dpo = await v.login(await v.makeUser([{ role: 'dpo', tenant: slug }]));
   s.agent = await v.login(await v.makeUser([{ role: 'agent', tenant: slug }]));
   s.dpoOther = await v.login(await v.makeUser([{ role: 'dpo', tenant: other }]));
-  const c = await v.call('POST', `/api/v1/tenants/${slug}/customers`, { name: 'Erika Muster', emails: [address] }, s.agent);
+  const c = await v.call(
+    'POST',
+    `/api/v1/tenants/${slug}/customers`,
+    { name: 'Erika Muster', emails: [address] },
+    s.agent,
+  );
   expect(c.status).toBe(201);
   customerId = c.json.id;
 }, 60_000);
@@ -61,16 +70,21 @@ describe('public DSAR intake', () => {
     const ch = await v.call('GET', `${pub}/challenge`);
     const { challenge, difficulty } = ch.json;
     let wrong = 0;
-    while (hasLeadingZeroBits(createHash('sha256').update(`${challenge}:${wrong}`).digest(), difficulty)) wrong++;
+    while (hasLeadingZeroBits(createHash('sha256').update(`${challenge}:${wrong}`).digest(), difficulty))
+      wrong++;
     const body = { type: 'access', email: 'nobody@example.test', challenge };
     const unsolved = await v.call('POST', pub, { ...body, nonce: String(wrong) });
     expect(unsolved.json.error.code).toBe('dsar_bot_check_failed');
-    expect((await file(address, { website: 'http://spam.test' })).json.error.code).toBe('dsar_bot_check_failed');
+    expect((await file(address, { website: 'http://spam.test' })).json.error.code).toBe(
+      'dsar_bot_check_failed',
+    );
     const nonce = solve(challenge, difficulty);
     expect((await v.call('POST', pub, { ...body, nonce })).status).toBe(202);
     const replay = await v.call('POST', pub, { ...body, nonce });
     expect(replay.json.error.code).toBe('dsar_bot_check_failed');
-    expect((await v.call('GET', `/api/v1/public/tenants/no-such-${suffix}/privacy-requests/challenge`)).status).toBe(404);
+    expect(
+      (await v.call('GET', `/api/v1/public/tenants/no-such-${suffix}/privacy-requests/challenge`)).status,
+    ).toBe(404);
   });
 
   it('answers alike for unknown addresses and mails a code only to an address on file', async () => {
@@ -84,7 +98,12 @@ describe('public DSAR intake', () => {
     await codeFor(address, 1);
     expect(g.mail.some((m) => JSON.stringify(m.to).includes(`stranger-${suffix}`))).toBe(false);
     const st = await v.call('POST', `${pub}/status`, { token });
-    expect(st.json).toMatchObject({ type: 'access', state: 'unverified', extended: false, downloadAvailable: false });
+    expect(st.json).toMatchObject({
+      type: 'access',
+      state: 'unverified',
+      extended: false,
+      downloadAvailable: false,
+    });
     const days = (Date.parse(st.json.dueAt) - Date.parse(st.json.receivedAt)) / 86_400_000;
     expect(days).toBeGreaterThanOrEqual(28);
     expect(days).toBeLessThanOrEqual(31);
@@ -105,7 +124,11 @@ describe('public DSAR intake', () => {
     expect(ok.json.state).toBe('verified');
     const reqs = await v.call('GET', `/api/v1/tenants/${slug}/privacy/requests`, undefined, s.dpo);
     const sr = reqs.json.items.find((i: { customerId: string }) => i.customerId === customerId);
-    expect(sr).toMatchObject({ type: 'access', state: 'received', identityCheck: { method: 'email_confirmation' } });
+    expect(sr).toMatchObject({
+      type: 'access',
+      state: 'received',
+      identityCheck: { method: 'email_confirmation' },
+    });
     const list = await v.call('GET', `/api/v1/tenants/${slug}/governance/dsar-intakes`, undefined, s.dpo);
     const item = list.json.items.find((i: { subjectRequestId: string }) => i.subjectRequestId === sr.id);
     intakeId = item.id;
@@ -113,7 +136,12 @@ describe('public DSAR intake', () => {
   });
 
   it('the DPO extends the deadline by two months with a reason', async () => {
-    const short = await v.call('POST', `/api/v1/tenants/${slug}/governance/dsar-intakes/${intakeId}/extend`, { reason: 'x' }, s.dpo);
+    const short = await v.call(
+      'POST',
+      `/api/v1/tenants/${slug}/governance/dsar-intakes/${intakeId}/extend`,
+      { reason: 'x' },
+      s.dpo,
+    );
     expect(short.status).toBe(400);
     const r = await v.call(
       'POST',
@@ -130,14 +158,40 @@ describe('public DSAR intake', () => {
   });
 
   it('fulfilled: the requester downloads with the token and a mailed code', async () => {
-    expect((await v.call('POST', `/api/v1/tenants/${slug}/governance/dsar-intakes/${intakeId}/fulfil`, undefined, s.agent)).status).toBe(403);
-    expect((await v.call('POST', `/api/v1/tenants/${other}/governance/dsar-intakes/${intakeId}/fulfil`, undefined, s.dpoOther)).status).toBe(404);
-    const f = await v.call('POST', `/api/v1/tenants/${slug}/governance/dsar-intakes/${intakeId}/fulfil`, undefined, s.dpo);
+    expect(
+      (
+        await v.call(
+          'POST',
+          `/api/v1/tenants/${slug}/governance/dsar-intakes/${intakeId}/fulfil`,
+          undefined,
+          s.agent,
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await v.call(
+          'POST',
+          `/api/v1/tenants/${other}/governance/dsar-intakes/${intakeId}/fulfil`,
+          undefined,
+          s.dpoOther,
+        )
+      ).status,
+    ).toBe(404);
+    const f = await v.call(
+      'POST',
+      `/api/v1/tenants/${slug}/governance/dsar-intakes/${intakeId}/fulfil`,
+      undefined,
+      s.dpo,
+    );
     expect(f.status).toBe(200);
     const code = await codeFor(address, 2);
     const st = await v.call('POST', `${pub}/status`, { token });
     expect(st.json).toMatchObject({ state: 'fulfilled', downloadAvailable: true });
-    const bad = await v.call('POST', `${pub}/download`, { token, code: code === '000000' ? '111111' : '000000' });
+    const bad = await v.call('POST', `${pub}/download`, {
+      token,
+      code: code === '000000' ? '111111' : '000000',
+    });
     expect(bad.status).toBe(400);
     const dl = await v.call('POST', `${pub}/download`, { token, code });
     expect(dl.status).toBe(200);
@@ -146,6 +200,8 @@ describe('public DSAR intake', () => {
     expect(dl.json.customerId).toBe(customerId);
     expect(dl.json.profile.emails).toEqual([address]);
     // Another tenant's form does not know this token.
-    expect((await v.call('POST', `/api/v1/public/tenants/${other}/privacy-requests/status`, { token })).status).toBe(404);
+    expect(
+      (await v.call('POST', `/api/v1/public/tenants/${other}/privacy-requests/status`, { token })).status,
+    ).toBe(404);
   });
 });

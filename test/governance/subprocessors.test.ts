@@ -58,11 +58,18 @@ describe('sub-processor change notice', () => {
   let noticeB = '';
 
   it('notifies two tenants in the console and by e-mail, with the configured window', async () => {
-    const r = await v.call('POST', '/api/v1/admin/sub-processors', { ...entry, tenants: [slugA, slugB] }, s.op);
+    const r = await v.call(
+      'POST',
+      '/api/v1/admin/sub-processors',
+      { ...entry, tenants: [slugA, slugB] },
+      s.op,
+    );
     expect(r.status).toBe(201);
     subProcessorId = r.json.subProcessor.id;
     expect(r.json.notices).toHaveLength(2);
-    await waitFor(async () => mailTo(mails.adminA).length && mailTo(mails.dpoA).length && mailTo(mails.dpoB).length);
+    await waitFor(
+      async () => mailTo(mails.adminA).length && mailTo(mails.dpoA).length && mailTo(mails.dpoB).length,
+    );
     expect(mailTo(mails.adminC)).toHaveLength(0);
     expect(mailTo(mails.dpoB)[0]!.text).toContain('Acme Speech GmbH');
 
@@ -125,7 +132,9 @@ describe('sub-processor change notice', () => {
   });
 
   it('denies by default and answers 404 across tenants', async () => {
-    expect((await v.call('GET', `/api/v1/tenants/${slugA}/governance/sub-processors`, undefined, s.agentA)).status).toBe(403);
+    expect(
+      (await v.call('GET', `/api/v1/tenants/${slugA}/governance/sub-processors`, undefined, s.agentA)).status,
+    ).toBe(403);
     expect((await v.call('GET', '/api/v1/admin/sub-processors', undefined, s.dpoA)).status).toBe(403);
     expect((await v.call('POST', '/api/v1/admin/sub-processors', entry, s.adminA)).status).toBe(403);
     const foreign = await v.call(
@@ -137,7 +146,12 @@ describe('sub-processor change notice', () => {
     expect(foreign.status).toBe(404);
     const c = await v.call('GET', `/api/v1/tenants/${slugC}/governance/sub-processors`, undefined, s.adminC);
     expect(c.json).toEqual({ subProcessors: [], notices: [] });
-    const other = await v.call('GET', `/api/v1/tenants/${slugA}/governance/sub-processors`, undefined, s.adminC);
+    const other = await v.call(
+      'GET',
+      `/api/v1/tenants/${slugA}/governance/sub-processors`,
+      undefined,
+      s.adminC,
+    );
     expect(other.status).toBe(404);
   });
 
