@@ -5,14 +5,15 @@ import { AccessPolicyPage } from './pages/AccessPolicy';
 import { AccountPage } from './pages/Account';
 import { AdminTenantsPage, AdminUsersPage } from './pages/Admin';
 import { AlertDetailPage, AlertsPage } from './pages/Alerts';
-import { QuarantinePage } from './pages/Quarantine';
 import { AuditPage } from './pages/Audit';
 import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
-import { DpoRequestsPage } from './pages/DpoRequests';
 import { DpoCompliancePage } from './pages/DpoCompliance';
+import { DpoRequestsPage } from './pages/DpoRequests';
+import { GovernancePage } from './pages/Governance';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage, SupervisorPage } from './pages/Pending';
+import { QuarantinePage } from './pages/Quarantine';
 import { SettingsPage } from './pages/Settings';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
@@ -88,6 +89,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/access', path)) return <AccessPolicyPage slug={slug!} />;
   if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
   if (match('/app/t/:slug/compliance', path)) return <DpoCompliancePage slug={slug!} />;
+  if (match('/app/t/:slug/governance', path)) return <GovernancePage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
 

@@ -29,10 +29,13 @@ export function navFor(
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('tenant_admin')) items.push({ href: `${p}/settings`, label: t('nav.settings') });
     if (has('dpo')) items.push({ href: `${p}/privacy`, label: t('nav.privacy') });
-    if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
+    if (has('agent', 'supervisor', 'tenant_admin', 'security_officer'))
+      items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
     if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
     if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });
     if (has('dpo')) items.push({ href: `${p}/compliance`, label: t('nav.compliance') });
+    if (has('dpo', 'tenant_admin', 'security_officer'))
+      items.push({ href: `${p}/governance`, label: t('nav.governance') });
   }
   if (platformAdmin) {
     items.push({ href: '/app/admin/tenants', label: t('nav.tenants') });
