@@ -314,7 +314,8 @@ async function startOn(
       pepper: loadCodePepper(config.dataDir),
       rateCounter: createRateCounter(core.db),
       dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
-      activityIds: async (ctx) => (await app.compliance!.ropa.get(ctx)).document.activities.map((a) => a.id),
+      activities: async (ctx) => (await app.compliance!.ropa.get(ctx)).document.activities,
+      onAuditEvent: core.onAuditEvent,
     });
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;

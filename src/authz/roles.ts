@@ -54,6 +54,7 @@ export type Subject =
   /** Privacy governance (issue 28): sub-processors and their notices; DPIAs, DSAR intake. */
   | 'SubProcessor'
   | 'Governance'
+  | 'ProcessingAgreement'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -110,7 +111,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', ['User', 'Session']);
       can('manage', ['AccessPolicy', 'Device', 'Training']);
       can('manage', 'AccessReview');
-      can(['read', 'update'], 'SubProcessor');
+      can(['read', 'update'], ['SubProcessor', 'ProcessingAgreement']);
       can('read', 'Governance');
       return;
     case 'security_officer':
@@ -123,7 +124,8 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Compliance');
       can('manage', 'AccessReview');
       can(['read', 'update', 'delete'], 'Quarantine');
-      can('read', 'Governance');
+      // Reads DPIAs; closes change-triggered review items (update), never writes a DPIA (manage).
+      can(['read', 'update'], 'Governance');
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
@@ -132,7 +134,7 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', ['AuditEvent', 'Report', 'Membership']);
       can('read', 'Training');
       can('manage', ['Compliance', 'Consent', 'AccessReview']);
-      can(['read', 'update'], 'SubProcessor');
+      can(['read', 'update'], ['SubProcessor', 'ProcessingAgreement']);
       can('manage', 'Governance');
       return;
     case 'platform_admin':

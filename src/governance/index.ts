@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/log.ts';
+import type { AuditEvent } from '../audit/types.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -11,12 +12,15 @@ import type { RateCounter } from '../platform/rate-limit.ts';
 import { createPrivacyService } from '../privacy/index.ts';
 import type { MailSender } from '../verification/codes.ts';
 import { createLiveControls, type LiveControlSources } from './controls.ts';
+import { type Activity, createDpas } from './dpa.ts';
 import { createDpias } from './dpia.ts';
 import { createDsarIntake } from './dsar.ts';
 import { createNoticeMailer } from './notify.ts';
 import { createProofOfWork } from './pow.ts';
+import { createReviews } from './reviews.ts';
 import { dpiaRoutes } from './routes-dpia.ts';
 import { dsarRoutes } from './routes-dsar.ts';
+import { reviewRoutes } from './routes-reviews.ts';
 import { subProcessorRoutes } from './routes-subprocessors.ts';
 import { createSubProcessors } from './subprocessors.ts';
 
@@ -32,8 +36,10 @@ export interface GovernanceDeps {
   objectionDays?: number;
   /** Live controls a DPIA links to, read from their owning domains. */
   controls: LiveControlSources;
-  /** The ids of the tenant's processing activities (compliance: Art. 30 record). */
-  activityIds(ctx: TenantContext): Promise<string[]>;
+  /** The tenant's processing activities (compliance: Art. 30 record). */
+  activities(ctx: TenantContext): Promise<Activity[]>;
+  /** The live audit stream: change-triggered reviews open from it. */
+  onAuditEvent(listener: (e: AuditEvent) => void): void;
   keyring: Keyring;
   auditLog: Pick<AuditLog, 'listEventsForResources'>;
   /** customers: ids of the customers with this address on file (blind index). */
@@ -60,10 +66,16 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
     consoleUrl: deps.consoleUrl,
     logger: deps.logger,
   });
+  const reviews = createReviews({ db: deps.db, audit: deps.audit, logger: deps.logger });
+  deps.onAuditEvent(reviews.onAuditEvent);
   const subProcessors = createSubProcessors({
     db: deps.db,
     audit: deps.audit,
     mailer,
+    onChange: (tenantId, kind, ref) =>
+      reviews.open(tenantId, kind, ref, { action: 'sub_processor.notice' }).catch((err) => {
+        deps.logger.error({ err, tenantId }, 'governance review not opened');
+      }),
     ...(deps.objectionDays ? { objectionDays: deps.objectionDays } : {}),
   });
   subProcessorRoutes(http, {
@@ -71,8 +83,17 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
     tenantIdOf: async (slug) => (await deps.tenancy.tenantBySlug(slug))?.id,
   });
   const controls = createLiveControls(deps.controls);
-  const dpias = createDpias({ db: deps.db, audit: deps.audit, controls, activityIds: deps.activityIds });
+  const activityIds = async (ctx: TenantContext) => (await deps.activities(ctx)).map((a) => a.id);
+  const dpias = createDpias({ db: deps.db, audit: deps.audit, controls, activityIds });
   dpiaRoutes(http, { dpias });
+  const dpas = createDpas({
+    db: deps.db,
+    audit: deps.audit,
+    controls,
+    subProcessors,
+    activities: deps.activities,
+  });
+  reviewRoutes(http, { reviews, dpas });
   const privacy = createPrivacyService({
     db: deps.db,
     keyring: deps.keyring,
@@ -97,7 +118,7 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
     issueChallenge: pow.issue,
     perMinute: deps.dsar.perMinute,
   });
-  return { subProcessors, dpias, dsar };
+  return { subProcessors, dpias, dsar, reviews, dpas };
 }
 
 export type Governance = ReturnType<typeof registerGovernance>;

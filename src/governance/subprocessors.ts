@@ -90,7 +90,8 @@ export function createSubProcessors(deps: SubProcessorDeps) {
         return row;
       });
       notices.push({ tenantId: t.id, id: n.id, deadline: iso(n.objection_deadline)! });
-      await deps.onChange?.(t.id, 'sub_processor', sp.id);
+      // The notice stands even if its review item cannot open; the failure is logged there.
+      await deps.onChange?.(t.id, 'sub_processor', sp.id).catch(() => {});
     }
     // After commit: a mail relay that is down never loses the notice (the console shows it).
     for (const n of notices) {

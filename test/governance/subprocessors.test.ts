@@ -160,7 +160,7 @@ describe('sub-processor change notice', () => {
     const events = await v.core.db.withOwner((tx) =>
       rows<{ action: string }>(
         tx,
-        sql`select action from audit_events where tenant_id = ${tenantB} and action like 'governance.%' order by seq`,
+        sql`select action from audit_events where tenant_id = ${tenantB} and action like 'governance.subprocessor.%' order by seq`,
       ),
     );
     expect(events.map((e) => e.action)).toEqual([

@@ -102,10 +102,47 @@ create table dsar_intakes (
 );
 create index dsar_intakes_tenant on dsar_intakes (tenant_id, received_at desc);
 
+-- Change-triggered review items for the DPO / security officer: a new sub-processor, a role
+-- grant, a changed PII policy or Cockpit tool. `diff` holds ids, kinds and counts, never values.
+create table governance_reviews (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references tenants (id) on delete cascade,
+  kind text not null check (kind in ('sub_processor', 'role_grant', 'pii_policy', 'cockpit_tool')),
+  ref text check (length(ref) <= 200),
+  diff jsonb not null default '{}',
+  state text not null default 'open' check (state in ('open', 'closed')),
+  decision text check (decision in ('accepted', 'remediation')),
+  reason text check (length(reason) <= 1000),
+  decided_by uuid,
+  decided_at timestamptz,
+  created_at timestamptz not null default now()
+);
+create index governance_reviews_open on governance_reviews (tenant_id, created_at) where state = 'open';
+
+-- Data-processing agreements (Art. 28): each distinct generated text is a version; acceptances
+-- record who accepted which version when.
+create table dpa_versions (
+  tenant_id uuid not null references tenants (id) on delete cascade,
+  version integer not null,
+  content jsonb not null,
+  content_sha256 text not null check (content_sha256 ~ '^[0-9a-f]{64}$'),
+  created_at timestamptz not null default now(),
+  primary key (tenant_id, version)
+);
+create table dpa_acceptances (
+  id uuid primary key default gen_random_uuid(),
+  tenant_id uuid not null references tenants (id) on delete cascade,
+  version integer not null,
+  accepted_by uuid not null,
+  accepted_at timestamptz not null default now(),
+  foreign key (tenant_id, version) references dpa_versions (tenant_id, version)
+);
+
 do $$
 declare t text;
 begin
-  foreach t in array array['sub_processor_notices', 'dpias', 'dpia_versions', 'dsar_intakes'] loop
+  foreach t in array array['sub_processor_notices', 'dpias', 'dpia_versions', 'dsar_intakes',
+      'governance_reviews', 'dpa_versions', 'dpa_acceptances'] loop
     execute format('alter table %I enable row level security', t);
     execute format('alter table %I force row level security', t);
     execute format('create policy tenant_isolation on %I using (tenant_id = vigil_current_tenant()) with check (tenant_id = vigil_current_tenant())', t);
@@ -113,4 +150,4 @@ begin
 end $$;
 
 grant select, insert, update on sub_processors, tenant_sub_processors, sub_processor_notices,
-  dpias, dpia_versions, dsar_intakes to vigil_app;
+  dpias, dpia_versions, dsar_intakes, governance_reviews, dpa_versions, dpa_acceptances to vigil_app;
