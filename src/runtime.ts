@@ -295,28 +295,30 @@ async function startOn(
     chatUploadRoutes(app.http, { chat: app.contact.chat, files, keyring: core.keyring });
   }
   // Privacy governance: sub-processor notices by e-mail over the relay, DPIAs (issue 28).
-  if (app.compliance)
-    registerGovernance(app.http, {
-      db: core.db,
-      audit: core.audit,
-      logger,
-      mail: config.smtpRelayUrl
-        ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
-        : undefined,
-      consoleUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
-      objectionDays: config.subProcessorObjectionDays,
-      tenancy,
-      controls: governanceControls(core, app),
-      keyring: core.keyring,
-      auditLog: core.auditLog,
-      findCustomerIds: (tx, tenantId, email) =>
-        app.contact ? app.contact.customers.findInTx(tx, tenantId, { email }) : Promise.resolve([]),
-      pepper: loadCodePepper(config.dataDir),
-      rateCounter: createRateCounter(core.db),
-      dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
-      activities: async (ctx) => (await app.compliance!.ropa.get(ctx)).document.activities,
-      onAuditEvent: core.onAuditEvent,
-    });
+  const governance = app.compliance
+    ? registerGovernance(app.http, {
+        db: core.db,
+        audit: core.audit,
+        logger,
+        mail: config.smtpRelayUrl
+          ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
+          : undefined,
+        consoleUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+        objectionDays: config.subProcessorObjectionDays,
+        tenancy,
+        controls: governanceControls(core, app),
+        keyring: core.keyring,
+        auditLog: core.auditLog,
+        findCustomerIds: (tx, tenantId, email) =>
+          app.contact ? app.contact.customers.findInTx(tx, tenantId, { email }) : Promise.resolve([]),
+        pepper: loadCodePepper(config.dataDir),
+        rateCounter: createRateCounter(core.db),
+        dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
+        activities: async (ctx) => (await app.compliance!.ropa.get(ctx)).document.activities,
+        onAuditEvent: core.onAuditEvent,
+      })
+    : undefined;
+  if (governance) app.compliance?.report.setAgreementSource(governance.dpas.acceptanceOf);
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {

@@ -142,5 +142,20 @@ describe('data-processing agreement', () => {
     const html = await v.call('GET', `${base}/dpa?format=html`, undefined, s.dpo);
     expect(html.text).toContain('Relay Mail GmbH');
     expect(html.text).toContain('Data-processing agreement');
+    const report = await v.call(
+      'GET',
+      `/api/v1/tenants/${slug}/compliance/security-report`,
+      undefined,
+      s.dpo,
+    );
+    expect(report.status).toBe(200);
+    expect(report.json.processingAgreement).toMatchObject({ version: second.json.version });
+    const reportHtml = await v.call(
+      'GET',
+      `/api/v1/tenants/${slug}/compliance/security-report?format=html`,
+      undefined,
+      s.dpo,
+    );
+    expect(reportHtml.text).toContain('Data-processing agreement (Art. 28 GDPR)');
   });
 });
