@@ -8,6 +8,7 @@ import { Badge, Button, Card, EmptyState, ErrorState, PageHeader, Spinner, Table
 import { useAct } from './GovernanceAct';
 import { DpiaSection } from './GovernanceDpia';
 import { SubProcessorNotices } from './GovernanceNotices';
+import { AgreementSection, ReviewSection } from './GovernanceReviews';
 
 interface Intake {
   id: string;
@@ -28,7 +29,9 @@ export function GovernancePage({ slug }: { slug: string }) {
     <>
       <PageHeader title={t('governance.title')} subtitle={t('governance.subtitle')} />
       {has('dpo') || has('tenant_admin') ? <SubProcessorNotices slug={slug} /> : null}
+      {has('dpo') || has('security_officer') ? <ReviewSection slug={slug} /> : null}
       <DpiaSection slug={slug} canWrite={has('dpo')} />
+      {has('dpo') || has('tenant_admin') ? <AgreementSection slug={slug} /> : null}
       {has('dpo') ? <IntakeSection slug={slug} /> : null}
     </>
   );
