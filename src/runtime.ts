@@ -31,7 +31,7 @@ import {
   type Keyring,
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
-import { type LiveControlSources, registerGovernance } from './governance/index.ts';
+import { type Governance, type LiveControlSources, registerGovernance } from './governance/index.ts';
 import { phishingResistantPolicy } from './identity/index.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
 import { createPolicyStore } from './ingest/index.ts';
@@ -193,6 +193,8 @@ export interface RunningVigil {
   email?: EmailService;
   /** Cross-node events: NATS when NATS_URL is set, otherwise in process. */
   bus: ClusterBus;
+  /** Privacy governance (issue 28), when the contact center runs. */
+  governance?: Governance;
   stop(): Promise<void>;
 }
 
@@ -355,6 +357,7 @@ async function startOn(
   const background = startBackgroundJobs(core, logger, bus.nodeId, [
     ...(email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : []),
     fileRescanJob(files, config.fileRescanSeconds),
+    ...(governance ? [dsarReminderJob(governance, logger)] : []),
     ...(app.detectorLease ? [app.detectorLease] : []),
   ]);
   // Embedded: read-only CLI commands (keys status, audit verify, backup) reach this process.
@@ -408,8 +411,25 @@ async function startOn(
     smtpPort: smtp?.port ?? null,
     httpRedirectPort: redirect?.port ?? null,
     ...(email ? { email } : {}),
+    ...(governance ? { governance } : {}),
     bus,
     stop,
+  };
+}
+
+/** Hourly reminders of DSAR deadlines; under the job lease, so one node mails. */
+function dsarReminderJob(governance: Governance, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  const run = () =>
+    void governance.remindDsarDeadlines().catch((e) => logger.error({ err: e }, 'dsar reminders failed'));
+  return {
+    name: 'governance.dsar-reminders',
+    start: () => {
+      run();
+      timer = setInterval(run, 3_600_000);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
   };
 }
 

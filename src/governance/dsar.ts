@@ -259,7 +259,45 @@ export function createDsarIntake(deps: DsarDeps) {
     if (out) await mailCode(out.to, out.code, out.purpose);
   }
 
-  return { submit, status, verify, resendCode, list, extend, fulfil, download };
+  /**
+   * Reminds each tenant's DPOs of verified requests whose deadline is within `days` (once per
+   * request). The mail says how many, never who.
+   */
+  async function remindDue(
+    tenants: Array<{ id: string }>,
+    dpos: (tenantId: string) => Promise<Array<{ email: string }>>,
+    days = 7,
+  ): Promise<number> {
+    let total = 0;
+    for (const t of tenants) {
+      const n = await db.withTenant(t.id, async (tx) => {
+        const due = await store.claimDueSoon(tx, days);
+        if (due)
+          await audit.inTx(tx, {
+            ...govEvent(
+              system({ tenant: { id: t.id } } as TenantContext),
+              'governance.dsar.reminder',
+              'tenant',
+              t.id,
+              { due },
+            ),
+            requestId: randomUUID(),
+          });
+        return due;
+      });
+      if (!n) continue;
+      total += n;
+      for (const d of await dpos(t.id))
+        await deps.mail?.send({
+          to: d.email,
+          subject: 'Vigil: privacy requests due soon',
+          text: `${n} privacy request(s) are due within ${days} days. See the governance page of the console.`,
+        });
+    }
+    return total;
+  }
+
+  return { submit, status, verify, resendCode, list, extend, fulfil, download, remindDue };
 }
 
 export type DsarIntake = ReturnType<typeof createDsarIntake>;

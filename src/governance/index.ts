@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/log.ts';
 import type { AuditEvent } from '../audit/types.ts';
+import type { Role } from '../authz/roles.ts';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
@@ -52,9 +53,10 @@ export interface GovernanceDeps {
     tenantBySlug(
       slug: string,
     ): Promise<{ id: string; slug: string; name: string; status: string } | undefined>;
+    listTenants(): Promise<Array<{ id: string }>>;
     membersWithRoles(
       tenantId: string,
-      roles: readonly ['tenant_admin', 'dpo'],
+      roles: readonly Role[],
     ): Promise<Array<{ email: string; locale: string }>>;
   };
 }
@@ -118,7 +120,10 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
     issueChallenge: pow.issue,
     perMinute: deps.dsar.perMinute,
   });
-  return { subProcessors, dpias, dsar, reviews, dpas };
+  /** Hourly under a job lease (runtime): DPOs hear of requests due within seven days. */
+  const remindDsarDeadlines = async () =>
+    dsar.remindDue(await deps.tenancy.listTenants(), (id) => deps.tenancy.membersWithRoles(id, ['dpo']));
+  return { subProcessors, dpias, dsar, reviews, dpas, remindDsarDeadlines };
 }
 
 export type Governance = ReturnType<typeof registerGovernance>;

@@ -93,3 +93,14 @@ export async function setDownload(tx: Tx, id: string, hash: Buffer, ttlSeconds: 
 export async function markDownloaded(tx: Tx, id: string): Promise<void> {
   await tx.execute(sql`update dsar_intakes set downloaded_at = now() where id = ${id}`);
 }
+
+/** Verified requests due within `days` whose DPOs were not reminded yet; marks them reminded. */
+export async function claimDueSoon(tx: Tx, days: number): Promise<number> {
+  const r = await rows<{ id: string }>(
+    tx,
+    sql`update dsar_intakes set reminded_at = now()
+        where state = 'verified' and reminded_at is null and due_at < now() + make_interval(days => ${days})
+        returning id`,
+  );
+  return r.length;
+}

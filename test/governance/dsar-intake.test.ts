@@ -19,6 +19,7 @@ let v: TestVigil;
 let g: Gateways;
 const s = {} as Record<'dpo' | 'agent' | 'dpoOther', Session>;
 let customerId = '';
+let dpoEmail = '';
 
 beforeAll(async () => {
   g = await startGateways();
@@ -29,7 +30,9 @@ beforeAll(async () => {
   });
   await v.tenant(slug);
   await v.tenant(other);
-  s.dpo = await v.login(await v.makeUser([{ role: 'dpo', tenant: slug }]));
+  const dpo = await v.makeUser([{ role: 'dpo', tenant: slug }]);
+  dpoEmail = dpo.email;
+  s.dpo = await v.login(dpo);
   s.agent = await v.login(await v.makeUser([{ role: 'agent', tenant: slug }]));
   s.dpoOther = await v.login(await v.makeUser([{ role: 'dpo', tenant: other }]));
   const c = await v.call(
@@ -133,6 +136,20 @@ describe('public DSAR intake', () => {
     const item = list.json.items.find((i: { subjectRequestId: string }) => i.subjectRequestId === sr.id);
     intakeId = item.id;
     expect(item.dueAt).toBe(sr.dueAt);
+  });
+
+  it('reminds the DPOs once of requests due soon, without saying who asked', async () => {
+    const tenantId = await v.tenant(slug);
+    const dpos = async () => [{ email: dpoEmail }];
+    expect(await v.governance!.dsar.remindDue([{ id: tenantId }], dpos, 7)).toBe(0);
+    expect(await v.governance!.dsar.remindDue([{ id: tenantId }], dpos, 40)).toBe(1);
+    const [mail] = await waitFor(async () => {
+      const m = g.mail.filter((x) => JSON.stringify(x.to).includes(dpoEmail));
+      return m.length ? m : null;
+    });
+    expect(mail!.text).toContain('1 privacy request(s) are due within 40 days');
+    expect(mail!.text).not.toContain(address);
+    expect(await v.governance!.dsar.remindDue([{ id: tenantId }], dpos, 40)).toBe(0);
   });
 
   it('the DPO extends the deadline by two months with a reason', async () => {

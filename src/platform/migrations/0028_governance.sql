@@ -98,6 +98,8 @@ create table dsar_intakes (
   download_token_hash bytea unique,
   download_expires_at timestamptz,
   downloaded_at timestamptz,
+  -- When the DPOs were reminded that the deadline approaches (once per request).
+  reminded_at timestamptz,
   created_at timestamptz not null default now()
 );
 create index dsar_intakes_tenant on dsar_intakes (tenant_id, received_at desc);
