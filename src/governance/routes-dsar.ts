@@ -44,7 +44,7 @@ export function dsarRoutes(
   /** The public context: the tenant of the form, an anonymous actor. Unknown or inactive: 404. */
   const publicCtx = async (req: FastifyRequest): Promise<TenantContext> => {
     const t = await deps.tenantBySlug((req.params as { tenantSlug: string }).tenantSlug);
-    if (!t || t.status !== 'active') throw notFound('tenant');
+    if (t?.status !== 'active') throw notFound('tenant');
     return { ...req.ctx, tenant: { id: t.id, slug: t.slug, name: t.name } };
   };
   const body = <T>(req: FastifyRequest) => req.body as T;

@@ -64,7 +64,10 @@ describe(`restore after an erasure agrees with the live system (${testDbKind})`,
       text: 'Meine Telefonnummer ist +49 30 1234567.',
     });
     const aliceChat = await newConversation(live, tenant, 'chat', { customerId: alice.customerId });
-    const bob = await newConversation(live, tenant, 'chat', { name: 'Bob Kept', text: 'Wann kommt meine Lieferung?' });
+    const bob = await newConversation(live, tenant, 'chat', {
+      name: 'Bob Kept',
+      text: 'Wann kommt meine Lieferung?',
+    });
     const dpo = await live.login(await live.makeUser([{ role: 'dpo', tenant: slug }]));
     const request = await live.call(
       'POST',
