@@ -32,8 +32,10 @@ import {
   type Keyring,
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
+import { type Governance, type LiveControlSources, registerGovernance } from './governance/index.ts';
+import { phishingResistantPolicy } from './identity/index.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
-import { auditBase } from './ingest/index.ts';
+import { auditBase, createPolicyStore } from './ingest/index.ts';
 import {
   createClamd,
   createFileScanService,
@@ -50,7 +52,9 @@ import { type Database, openDatabase, pgliteDirFor } from './platform/db.ts';
 import { createLeases, runLeased } from './platform/leases.ts';
 import { createStdioLogDestination } from './platform/log-destination.ts';
 import { createLogger } from './platform/logging.ts';
+import { createRelayMailSender } from './platform/mail-relay.ts';
 import { migrate } from './platform/migrate.ts';
+import { createRateCounter } from './platform/rate-limit.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import {
@@ -62,6 +66,7 @@ import {
 } from './quality/index.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
 import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
+import { loadCodePepper } from './verification/codes.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
 const JOB_LEASE_TTL_MS = 15_000;
@@ -199,6 +204,8 @@ export interface RunningVigil {
   email?: EmailService;
   /** Cross-node events: NATS when NATS_URL is set, otherwise in process. */
   bus: ClusterBus;
+  /** Privacy governance (issue 28), when the contact center runs. */
+  governance?: Governance;
   stop(): Promise<void>;
 }
 
@@ -342,6 +349,31 @@ async function startOn(
       trainingExport: createTrainingExport({ db: core.db, keyring: core.keyring, audit: core.audit }),
     });
   }
+  // Privacy governance: sub-processor notices by e-mail over the relay, DPIAs (issue 28).
+  const governance = app.compliance
+    ? registerGovernance(app.http, {
+        db: core.db,
+        audit: core.audit,
+        logger,
+        mail: config.smtpRelayUrl
+          ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
+          : undefined,
+        consoleUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+        objectionDays: config.subProcessorObjectionDays,
+        tenancy,
+        controls: governanceControls(core, app),
+        keyring: core.keyring,
+        auditLog: core.auditLog,
+        findCustomerIds: (tx, tenantId, email) =>
+          app.contact ? app.contact.customers.findInTx(tx, tenantId, { email }) : Promise.resolve([]),
+        pepper: loadCodePepper(config.dataDir),
+        rateCounter: createRateCounter(core.db),
+        dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
+        activities: async (ctx) => (await app.compliance!.ropa.get(ctx)).document.activities,
+        onAuditEvent: core.onAuditEvent,
+      })
+    : undefined;
+  if (governance) app.compliance?.report.setAgreementSource(governance.dpas.acceptanceOf);
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {
@@ -390,6 +422,7 @@ async function startOn(
     ...(email ? [{ name: 'email.retries', start: () => email.startRetries(), stop: () => {} }] : []),
     fileRescanJob(files, config.fileRescanSeconds),
     awareness.senderJob,
+    ...(governance ? [dsarReminderJob(governance, logger)] : []),
     ...(app.detectorLease ? [app.detectorLease] : []),
   ]);
   // Embedded: read-only CLI commands (keys status, audit verify, backup) reach this process.
@@ -443,8 +476,38 @@ async function startOn(
     smtpPort: smtp?.port ?? null,
     httpRedirectPort: redirect?.port ?? null,
     ...(email ? { email } : {}),
+    ...(governance ? { governance } : {}),
     bus,
     stop,
+  };
+}
+
+/** Hourly reminders of DSAR deadlines; under the job lease, so one node mails. */
+function dsarReminderJob(governance: Governance, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  const run = () =>
+    void governance.remindDsarDeadlines().catch((e) => logger.error({ err: e }, 'dsar reminders failed'));
+  return {
+    name: 'governance.dsar-reminders',
+    start: () => {
+      run();
+      timer = setInterval(run, 3_600_000);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/** The live controls a DPIA links to, each read through the domain that owns it. */
+function governanceControls(core: Core, app: App): LiveControlSources {
+  const pii = createPolicyStore();
+  return {
+    withTenant: (tenantId, fn) => core.db.withTenant(tenantId, fn),
+    phishingResistantRoles: (tx, tenantId) => phishingResistantPolicy.rolesFor(tx, tenantId),
+    keyProvider: core.config.keyProvider,
+    retentionPolicies: async (ctx) => (app.compliance ? app.compliance.retention.listPolicies(ctx) : []),
+    piiPolicy: (tx, tenantId) => pii.policyFor(tx, tenantId),
+    monitoringRules: (tenantId) => app.monitor.getRuleConfigs(tenantId),
   };
 }
 

@@ -64,6 +64,10 @@ export type Subject =
   | 'QualityFeedback'
   /** Consented, redacted, k-anonymous conversation exports for bot training. */
   | 'AutomationData'
+  /** Privacy governance (issue 28): sub-processors and their notices; DPIAs, DSAR intake. */
+  | 'SubProcessor'
+  | 'Governance'
+  | 'ProcessingAgreement'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, Subject]>;
@@ -127,6 +131,8 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('manage', 'AccessReview');
       can('manage', 'AwarenessModule');
       can('create', 'PhishReport');
+      can(['read', 'update'], ['SubProcessor', 'ProcessingAgreement']);
+      can('read', 'Governance');
       return;
     case 'security_officer':
       can(['read', 'update'], 'Alert');
@@ -139,6 +145,8 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('manage', 'AccessReview');
       can(['read', 'update', 'delete'], 'Quarantine');
       can('manage', ['Campaign', 'PhishReport', 'AwarenessMeasure', 'AwarenessModule']);
+      // Reads DPIAs; closes change-triggered review items (update), never writes a DPIA (manage).
+      can(['read', 'update'], 'Governance');
       return;
     case 'dpo':
       can('manage', 'SubjectRequest');
@@ -149,12 +157,15 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('read', 'Training');
       can('manage', ['Compliance', 'Consent', 'AccessReview']);
       can('create', 'PhishReport');
+      can(['read', 'update'], ['SubProcessor', 'ProcessingAgreement']);
+      can('manage', 'Governance');
       return;
     case 'platform_admin':
       can('manage', ['Tenant', 'User', 'Membership']);
       can('read', ['Session', 'Alert']);
       can('delete', 'Session');
       can('suspend', 'User');
+      can('manage', 'SubProcessor');
       return;
   }
 }

@@ -1,5 +1,5 @@
 // Sending simulated mails: the outbound relay transport and the leased job that sends due mails.
-import nodemailer from 'nodemailer';
+import { createRelayTransport } from '../platform/mail-relay.ts';
 import type { CampaignService } from './campaigns.ts';
 
 export interface SimulationMailer {
@@ -8,12 +8,7 @@ export interface SimulationMailer {
 
 /** The outbound relay (SMTP_RELAY_URL), as the e-mail channel and verification codes use it. */
 export function createRelayMailer(relayUrl: string): SimulationMailer {
-  const transport = nodemailer.createTransport(relayUrl, {
-    connectionTimeout: 3000,
-    greetingTimeout: 3000,
-    socketTimeout: 5000,
-  } as never);
-  return { send: async (m) => void (await transport.sendMail(m)) };
+  return createRelayTransport(relayUrl);
 }
 
 export const sendErrorCode = (e: unknown) => {

@@ -16,9 +16,15 @@ const pct = (a: number, b: number) => (b === 0 ? 100 : Math.round((a / b) * 1000
 const days = (d: Date | string | null, now: Date) =>
   d ? Math.floor((now.getTime() - new Date(d).getTime()) / 86_400_000) : null;
 
+type AgreementSource = (
+  ctx: TenantContext,
+) => Promise<{ version: number; acceptedAt: string; latestVersion: number | null } | null>;
+
 export function createSecurityReport(deps: { db: Database; audit: AuditRecorder; clock?: () => Date }) {
   const { db, audit } = deps;
   const clock = deps.clock ?? (() => new Date());
+  /** The accepted data-processing agreement (src/governance), wired in after both exist. */
+  let agreementOf: AgreementSource = async () => null;
 
   async function collect(ctx: TenantContext) {
     const now = clock();
@@ -121,8 +127,10 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
       };
     });
     const d = data;
+    const processingAgreement = await agreementOf(ctx);
     return {
       tenant: { id: ctx.tenant.id, name: ctx.tenant.name, slug: ctx.tenant.slug },
+      processingAgreement,
       generatedAt: now.toISOString(),
       authentication: {
         activeMembers: d.mfa.members,
@@ -297,6 +305,16 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
         { heading: 'Incidents and breaches', fields: kv(r.incidents) },
         { heading: 'Retention', fields: kv(r.retention) },
         {
+          heading: 'Data-processing agreement (Art. 28 GDPR)',
+          fields: r.processingAgreement
+            ? [
+                ['Accepted version', String(r.processingAgreement.version)],
+                ['Accepted at', r.processingAgreement.acceptedAt],
+                ['Current version', String(r.processingAgreement.latestVersion ?? 'none')],
+              ]
+            : [['Accepted version', 'none accepted yet']],
+        },
+        {
           heading: 'Security awareness training',
           fields: [
             ['Evidence', 'training completion records in Vigil'],
@@ -332,7 +350,11 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
     };
   }
 
-  return { build, toDoc };
+  const setAgreementSource = (fn: AgreementSource) => {
+    agreementOf = fn;
+  };
+
+  return { build, toDoc, setAgreementSource };
 }
 
 export type SecurityReport = ReturnType<typeof createSecurityReport>;

@@ -13,6 +13,8 @@ import { phishingResistantPolicy } from './webauthn/policy.ts';
 import { webauthnRoutes } from './webauthn/routes.ts';
 import { createWebauthnService } from './webauthn/service.ts';
 
+export { phishingResistantPolicy };
+
 /** Passed to createAuthService: TOTP no longer completes sign-in for users under the policy. */
 export const factorPolicy = { phishingResistantRequired: phishingResistantPolicy.requiredFor };
 

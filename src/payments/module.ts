@@ -9,7 +9,7 @@ import type { Config } from '../platform/config.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
-import { createRelayMailSender, type MailSender } from '../verification/codes.ts';
+import { createRelayMailSender, type MailSender } from '../platform/mail-relay.ts';
 import { contactOf } from '../verification/contact.ts';
 import type { PaymentProvider } from './provider.ts';
 import { paymentRoutes } from './routes.ts';

@@ -34,6 +34,11 @@ export const ConfigSchema = Type.Object({
   unscannedFiles: Type.Union([Type.Literal('hold'), Type.Literal('allow')]),
   /** How often files left pending (scanner down) are tried again. */
   fileRescanSeconds: Type.Integer({ minimum: 1, maximum: 3600 }),
+  /** Days a tenant may object to a sub-processor change (issue 28). */
+  subProcessorObjectionDays: Type.Integer({ minimum: 1, maximum: 365 }),
+  /** Proof-of-work bits of the public privacy request form, and its requests per IP and minute. */
+  dsarPowBits: Type.Integer({ minimum: 1, maximum: 24 }),
+  dsarRequestsPerMinute: Type.Integer({ minimum: 1, maximum: 10_000 }),
   /** Translation engine for agents (issue 29): local Apertium, DeepL or LibreTranslate over HTTP. */
   translationProvider: Type.Union([
     Type.Literal('none'),
@@ -146,6 +151,9 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     clamdTimeoutSeconds: int(env.VIGIL_CLAMD_TIMEOUT_SECONDS),
     unscannedFiles: env.VIGIL_UNSCANNED_FILES || undefined,
     fileRescanSeconds: int(env.VIGIL_FILE_RESCAN_SECONDS),
+    subProcessorObjectionDays: int(env.VIGIL_SUBPROCESSOR_OBJECTION_DAYS),
+    dsarPowBits: int(env.VIGIL_DSAR_POW_BITS),
+    dsarRequestsPerMinute: int(env.VIGIL_DSAR_REQUESTS_PER_MINUTE),
     translationProvider: env.VIGIL_TRANSLATION_PROVIDER || undefined,
     translationUrl: env.VIGIL_TRANSLATION_URL || undefined,
     translationApiKey: env.VIGIL_TRANSLATION_API_KEY || undefined,
@@ -208,6 +216,9 @@ const defaults: Config = {
   clamdTimeoutSeconds: 30,
   unscannedFiles: 'hold',
   fileRescanSeconds: 30,
+  subProcessorObjectionDays: 30,
+  dsarPowBits: 16,
+  dsarRequestsPerMinute: 10,
   translationProvider: 'none',
   alertRetryBaseSeconds: 30,
   retentionIntervalSeconds: 3600,

@@ -75,6 +75,12 @@ export const errorStatus = {
   outbound_blocked: 422,
   // Consoles (issue 25): a tenant always keeps one administrator.
   last_admin: 409,
+  // Privacy governance (issue 28): objection windows, DSAR intake checks, expiring downloads.
+  objection_window_closed: 409,
+  dsar_bot_check_failed: 400,
+  dsar_code_invalid: 400,
+  dsar_not_verified: 403,
+  download_expired: 410,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -99,7 +99,18 @@ export function createTenancyService(deps: {
       ),
     );
 
-  return { createTenant, createUser, tenantBySlug, listTenants };
+  /** Active members of a tenant holding one of `roles`, with their sign-in address (notices). */
+  const membersWithRoles = (tenantId: string, roles: readonly Role[]) =>
+    db.withPlatform((tx) =>
+      rows<{ userId: string; email: string; locale: string }>(
+        tx,
+        sql`select distinct u.id as "userId", u.email, u.locale from memberships m join users u on u.id = m.user_id
+            where m.tenant_id = ${tenantId} and m.role = any(${`{${roles.join(',')}}`}::text[]) and u.status = 'active'
+            order by u.id`,
+      ),
+    );
+
+  return { createTenant, createUser, tenantBySlug, listTenants, membersWithRoles };
 }
 
 export type TenancyService = ReturnType<typeof createTenancyService>;

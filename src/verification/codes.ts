@@ -3,7 +3,6 @@
 // pepper (a key file in the data dir), so neither the agent, the database nor a log ever sees one.
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { rows, type Tx } from '../platform/db.ts';
 import { loadOrCreateSecretFile } from '../platform/secret-file.ts';
 
@@ -117,23 +116,7 @@ async function isSuperseded(
 
 // ---- delivery ------------------------------------------------------------------------------
 
-export interface MailSender {
-  send(m: { to: string; subject: string; text: string }): Promise<void>;
-}
-
-/** Sends through the configured SMTP relay (SMTP_RELAY_URL). */
-export function createRelayMailSender(relayUrl: string, from: string): MailSender {
-  const transport = nodemailer.createTransport(relayUrl, {
-    connectionTimeout: 3000,
-    greetingTimeout: 3000,
-    socketTimeout: 5000,
-  } as never);
-  return {
-    async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
-    },
-  };
-}
+export { createRelayMailSender, type MailSender } from '../platform/mail-relay.ts';
 
 /** Where SMS go. Vigil has no SMS gateway of its own; the operator plugs one in. */
 export interface SmsProvider {

@@ -14,6 +14,7 @@ import { CockpitPage } from './pages/Cockpit';
 import { DashboardPage } from './pages/Dashboard';
 import { DpoRequestsPage } from './pages/DpoRequests';
 import { DpoCompliancePage } from './pages/DpoCompliance';
+import { GovernancePage } from './pages/Governance';
 import { InboxPage } from './pages/Inbox';
 import { PrivacyPage } from './pages/Pending';
 import { SupervisorPage } from './pages/Supervisor';
@@ -96,6 +97,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   if (match('/app/t/:slug/access', path)) return <AccessPolicyPage slug={slug!} />;
   if (match('/app/t/:slug/dpo/requests', path)) return <DpoRequestsPage slug={slug!} />;
   if (match('/app/t/:slug/compliance', path)) return <DpoCompliancePage slug={slug!} />;
+  if (match('/app/t/:slug/governance', path)) return <GovernancePage slug={slug!} />;
   return <EmptyState title={t('common.notFound')}>{t('common.notFoundBody')}</EmptyState>;
 }
 

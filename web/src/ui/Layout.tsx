@@ -36,6 +36,8 @@ export function navFor(
     if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
     if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });
     if (has('dpo')) items.push({ href: `${p}/compliance`, label: t('nav.compliance') });
+    if (has('dpo', 'tenant_admin', 'security_officer'))
+      items.push({ href: `${p}/governance`, label: t('nav.governance') });
   }
   if (platformAdmin) {
     items.push({ href: '/app/admin/tenants', label: t('nav.tenants') });

@@ -1,0 +1,128 @@
+// Privacy governance (issue 28): sub-processor register with change notices, DPIAs linked to
+// live controls. One registration call from the composition root (src/runtime.ts).
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuditEvent, AuditLog } from '../audit/index.ts';
+import type { Role } from '../authz/index.ts';
+import type { Keyring } from '../crypto/index.ts';
+import type { AuditRecorder } from '../platform/audit-port.ts';
+import type { TenantContext } from '../platform/context.ts';
+import type { Database, Tx } from '../platform/db.ts';
+import type { MailSender } from '../platform/mail-relay.ts';
+import type { RateCounter } from '../platform/rate-limit.ts';
+import { createPrivacyService } from '../privacy/index.ts';
+import { createLiveControls, type LiveControlSources } from './controls.ts';
+import { type Activity, createDpas } from './dpa.ts';
+import { createDpias } from './dpia.ts';
+import { createDsarIntake } from './dsar.ts';
+import { createNoticeMailer } from './notify.ts';
+import { createProofOfWork } from './pow.ts';
+import { createReviews } from './reviews.ts';
+import { dpiaRoutes } from './routes-dpia.ts';
+import { dsarRoutes } from './routes-dsar.ts';
+import { reviewRoutes } from './routes-reviews.ts';
+import { subProcessorRoutes } from './routes-subprocessors.ts';
+import { createSubProcessors } from './subprocessors.ts';
+
+export { CONTROL_KEYS, type ControlKey, type LiveControlSources } from './controls.ts';
+export { DEFAULT_OBJECTION_DAYS, type SubProcessors } from './subprocessors.ts';
+
+export interface GovernanceDeps {
+  db: Database;
+  audit: AuditRecorder;
+  logger: Logger;
+  mail: MailSender | undefined;
+  consoleUrl: string;
+  objectionDays?: number;
+  /** Live controls a DPIA links to, read from their owning domains. */
+  controls: LiveControlSources;
+  /** The tenant's processing activities (compliance: Art. 30 record). */
+  activities(ctx: TenantContext): Promise<Activity[]>;
+  /** The live audit stream: change-triggered reviews open from it. */
+  onAuditEvent(listener: (e: AuditEvent) => void): void;
+  keyring: Keyring;
+  auditLog: Pick<AuditLog, 'listEventsForResources'>;
+  /** customers: ids of the customers with this address on file (blind index). */
+  findCustomerIds(tx: Tx, tenantId: string, email: string): Promise<string[]>;
+  /** HMAC key of one-time codes and form challenges (the verification code pepper). */
+  pepper: Buffer;
+  rateCounter: Pick<RateCounter, 'hit'>;
+  dsar: { powBits: number; perMinute: number };
+  tenancy: {
+    tenantBySlug(
+      slug: string,
+    ): Promise<{ id: string; slug: string; name: string; status: string } | undefined>;
+    listTenants(): Promise<Array<{ id: string }>>;
+    membersWithRoles(
+      tenantId: string,
+      roles: readonly Role[],
+    ): Promise<Array<{ email: string; locale: string }>>;
+  };
+}
+
+export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) {
+  const mailer = createNoticeMailer({
+    mail: deps.mail,
+    recipients: (tenantId) => deps.tenancy.membersWithRoles(tenantId, ['tenant_admin', 'dpo']),
+    consoleUrl: deps.consoleUrl,
+    logger: deps.logger,
+  });
+  const reviews = createReviews({ db: deps.db, audit: deps.audit, logger: deps.logger });
+  deps.onAuditEvent(reviews.onAuditEvent);
+  const subProcessors = createSubProcessors({
+    db: deps.db,
+    audit: deps.audit,
+    mailer,
+    onChange: (tenantId, kind, ref) =>
+      reviews.open(tenantId, kind, ref, { action: 'sub_processor.notice' }).catch((err) => {
+        deps.logger.error({ err, tenantId }, 'governance review not opened');
+      }),
+    ...(deps.objectionDays ? { objectionDays: deps.objectionDays } : {}),
+  });
+  subProcessorRoutes(http, {
+    subProcessors,
+    tenantIdOf: async (slug) => (await deps.tenancy.tenantBySlug(slug))?.id,
+  });
+  const controls = createLiveControls(deps.controls);
+  const activityIds = async (ctx: TenantContext) => (await deps.activities(ctx)).map((a) => a.id);
+  const dpias = createDpias({ db: deps.db, audit: deps.audit, controls, activityIds });
+  dpiaRoutes(http, { dpias });
+  const dpas = createDpas({
+    db: deps.db,
+    audit: deps.audit,
+    controls,
+    subProcessors,
+    activities: deps.activities,
+  });
+  reviewRoutes(http, { reviews, dpas });
+  const privacy = createPrivacyService({
+    db: deps.db,
+    keyring: deps.keyring,
+    audit: deps.audit,
+    auditLog: deps.auditLog,
+  });
+  const pow = createProofOfWork({ key: deps.pepper, difficulty: deps.dsar.powBits });
+  const dsar = createDsarIntake({
+    db: deps.db,
+    audit: deps.audit,
+    keyring: deps.keyring,
+    findCustomerIds: deps.findCustomerIds,
+    exportSubject: privacy.exportSubject,
+    mail: deps.mail,
+    pepper: deps.pepper,
+    pow,
+    replay: deps.rateCounter,
+  });
+  dsarRoutes(http, {
+    dsar,
+    tenantBySlug: deps.tenancy.tenantBySlug,
+    issueChallenge: pow.issue,
+    perMinute: deps.dsar.perMinute,
+  });
+  /** Hourly under a job lease (runtime): DPOs hear of requests due within seven days. */
+  const remindDsarDeadlines = async () =>
+    dsar.remindDue(await deps.tenancy.listTenants(), (id) => deps.tenancy.membersWithRoles(id, ['dpo']));
+  return { subProcessors, dpias, dsar, reviews, dpas, remindDsarDeadlines };
+}
+
+export type Governance = ReturnType<typeof registerGovernance>;

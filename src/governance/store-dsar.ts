@@ -1,0 +1,106 @@
+// SQL of the public DSAR intake (dsar_intakes). Addresses are stored encrypted, codes and tokens
+// as hashes only.
+import { sql } from 'drizzle-orm';
+import { rows, type Tx } from '../platform/db.ts';
+
+export interface IntakeRow {
+  id: string;
+  type: 'access' | 'rectification' | 'erasure' | 'restriction';
+  email_enc: Buffer;
+  customer_id: string | null;
+  code_hash: Buffer | null;
+  code_expires_at: string | Date | null;
+  code_attempts: number;
+  state: 'unverified' | 'verified' | 'fulfilled' | 'rejected' | 'expired';
+  received_at: string | Date;
+  due_at: string | Date;
+  extended_reason: string | null;
+  subject_request_id: string | null;
+  download_token_hash: Buffer | null;
+  download_expires_at: string | Date | null;
+  downloaded_at: string | Date | null;
+}
+
+const COLS = sql`id, type, email_enc, customer_id, code_hash, code_expires_at, code_attempts, state, received_at,
+  due_at, extended_reason, subject_request_id, download_token_hash, download_expires_at, downloaded_at`;
+
+export async function insertIntake(
+  tx: Tx,
+  i: {
+    id: string;
+    tenantId: string;
+    type: string;
+    emailEnc: Buffer;
+    customerId: string | null;
+    statusHash: Buffer;
+  },
+): Promise<void> {
+  await tx.execute(sql`insert into dsar_intakes (id, tenant_id, type, email_enc, customer_id, status_token_hash, due_at)
+    values (${i.id}, ${i.tenantId}, ${i.type}, ${i.emailEnc}, ${i.customerId}, ${i.statusHash}, now() + interval '1 month')`);
+}
+
+export async function selectByStatusHash(tx: Tx, hash: Buffer, lock = false): Promise<IntakeRow | undefined> {
+  const [r] = await rows<IntakeRow>(
+    tx,
+    sql`select ${COLS} from dsar_intakes where status_token_hash = ${hash} ${lock ? sql`for update` : sql``}`,
+  );
+  return r;
+}
+
+export async function selectIntake(tx: Tx, id: string, lock = false): Promise<IntakeRow | undefined> {
+  const [r] = await rows<IntakeRow>(
+    tx,
+    sql`select ${COLS} from dsar_intakes where id = ${id} ${lock ? sql`for update` : sql``}`,
+  );
+  return r;
+}
+
+export const selectIntakes = (tx: Tx) =>
+  rows<IntakeRow & { overdue: boolean }>(
+    tx,
+    sql`select ${COLS}, (state in ('unverified', 'verified') and due_at < now()) as overdue
+        from dsar_intakes order by due_at, id limit 500`,
+  );
+
+export async function setCode(tx: Tx, id: string, hash: Buffer, ttlSeconds: number): Promise<void> {
+  await tx.execute(sql`update dsar_intakes set code_hash = ${hash}, code_attempts = 0,
+    code_expires_at = now() + make_interval(secs => ${ttlSeconds}) where id = ${id}`);
+}
+
+export async function failCode(tx: Tx, id: string): Promise<void> {
+  await tx.execute(sql`update dsar_intakes set code_attempts = code_attempts + 1 where id = ${id}`);
+}
+
+export async function markVerified(tx: Tx, id: string, subjectRequestId: string): Promise<void> {
+  await tx.execute(sql`update dsar_intakes set state = 'verified', code_hash = null, code_expires_at = null,
+    subject_request_id = ${subjectRequestId} where id = ${id}`);
+}
+
+export async function extendDue(tx: Tx, id: string, reason: string): Promise<string> {
+  const [r] = await rows<{ due_at: string | Date }>(
+    tx,
+    sql`update dsar_intakes set due_at = received_at + interval '3 months', extended_reason = ${reason}
+        where id = ${id} returning due_at`,
+  );
+  return new Date(r!.due_at).toISOString();
+}
+
+export async function setDownload(tx: Tx, id: string, hash: Buffer, ttlSeconds: number): Promise<void> {
+  await tx.execute(sql`update dsar_intakes set state = 'fulfilled', download_token_hash = ${hash},
+    download_expires_at = now() + make_interval(secs => ${ttlSeconds}) where id = ${id}`);
+}
+
+export async function markDownloaded(tx: Tx, id: string): Promise<void> {
+  await tx.execute(sql`update dsar_intakes set downloaded_at = now() where id = ${id}`);
+}
+
+/** Verified requests due within `days` whose DPOs were not reminded yet; marks them reminded. */
+export async function claimDueSoon(tx: Tx, days: number): Promise<number> {
+  const r = await rows<{ id: string }>(
+    tx,
+    sql`update dsar_intakes set reminded_at = now()
+        where state = 'verified' and reminded_at is null and due_at < now() + make_interval(days => ${days})
+        returning id`,
+  );
+  return r.length;
+}
