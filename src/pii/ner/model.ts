@@ -1,27 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { extractFeatures, FEATURES_PER_TOKEN } from './features.ts';
+import { sentenceEmissions } from './emission-cache.ts';
+import { FEATURES_PER_TOKEN } from './features.ts';
 import { type Gazetteer, loadGazetteer } from './gazetteer.ts';
+import { NUM_TAGS, type NerWeights, TAGS } from './weights.ts';
 
 // A linear-chain model (structured averaged perceptron, trained by tools/pii/train-ner.ts) over hashed
 // features with BIO tags for PER, LOC and ORG, decoded with Viterbi. Loaded once, lazily, from
 // src/pii/ner/data/ner-model.bin; nothing is fetched at run time.
 
-export const TAGS = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC', 'B-ORG', 'I-ORG'] as const;
-export type Tag = (typeof TAGS)[number];
-export const NUM_TAGS = TAGS.length;
-
-export interface NerWeights {
-  bits: number;
-  /** buckets × NUM_TAGS emission weights (int16 × `scale` in a loaded model, float while training). */
-  emit: Float32Array | Int16Array;
-  scale: number;
-  /** (NUM_TAGS + 1) × NUM_TAGS transition weights; row NUM_TAGS is the start state. */
-  trans: Float32Array;
-  /** Softmax temperature for span confidences, fitted on dev data by the trainer. */
-  temperature: number;
-  /** Per-tag score offset (a recall/precision knob per entity type), fitted on dev data by the trainer. */
-  bias: Float32Array;
-}
+export { NUM_TAGS, type NerWeights, TAGS, type Tag } from './weights.ts';
 
 /** I-X may only follow B-X or I-X. */
 export function allowed(prev: number, tag: number): boolean {
@@ -112,6 +99,8 @@ export interface TokenSpan {
   score: number;
 }
 
+const scratch = new Float64Array(NUM_TAGS);
+
 /** Softmax probability of `tag` at token i given the previous tag (a local confidence). */
 export function confidence(
   w: NerWeights,
@@ -121,7 +110,7 @@ export function confidence(
   tag: number,
 ): number {
   let max = -Infinity;
-  const local = new Float32Array(NUM_TAGS);
+  const local = scratch;
   for (let t = 0; t < NUM_TAGS; t++) {
     local[t] = allowed(prev, t)
       ? (scores[i * NUM_TAGS + t]! + w.trans[prev * NUM_TAGS + t]!) / w.temperature
@@ -137,8 +126,7 @@ export function confidence(
 export function tagSentence(w: NerWeights, gaz: Gazetteer, words: readonly string[]): TokenSpan[] {
   const n = words.length;
   if (n === 0) return [];
-  const feats = extractFeatures(words, gaz, w.bits);
-  const scores = emissions(w, feats, n);
+  const scores = sentenceEmissions(w, gaz, words);
   const path = viterbi(w, scores, n);
   const spans: TokenSpan[] = [];
   for (let i = 0; i < n; i++) {
