@@ -1,10 +1,12 @@
 import {
   bucket,
+  FEATURES_PER_TOKEN,
   info,
   newWindow,
   type Offset,
   PAD,
   PAIR_SLOTS,
+  pairBuckets,
   type TokenInfo,
   UNIGRAM_SLOTS,
   windowAt,
@@ -19,7 +21,8 @@ import { NUM_TAGS, type NerWeights } from './weights.ts';
 // an int16 model scores identically on both paths (test/pii/ner-emissions.test.ts).
 
 const OFFSETS: readonly Offset[] = [-2, -1, 0, 1, 2];
-const BLOCK = NUM_TAGS;
+const BLOCK = 7;
+if (NUM_TAGS !== BLOCK) throw new Error('emission-cache.ts assumes 7 tags');
 
 interface Entry {
   info: TokenInfo;
@@ -56,9 +59,14 @@ function entryOf(word: string, w: NerWeights, gaz: Gazetteer): Entry {
 // Buffers reused across sentences (grown on demand): the engine scans many short segments.
 let entries: Entry[] = [];
 let infos: TokenInfo[] = [];
+let scores = new Float32Array(64 * NUM_TAGS);
 const win = newWindow();
+const pairs = new Int32Array(FEATURES_PER_TOKEN);
 
-/** Emission scores per token and tag, equal to emissions(w, extractFeatures(words, gaz, w.bits), n). */
+/**
+ * Emission scores per token and tag, equal to emissions(w, extractFeatures(words, gaz, w.bits), n).
+ * The result is a view of a buffer reused by the next call: read it before scoring another sentence.
+ */
 export function sentenceEmissions(w: NerWeights, gaz: Gazetteer, words: readonly string[]): Float32Array {
   if (cachedFor?.emit !== w.emit || cachedFor.gaz !== gaz) {
     cache.clear();
@@ -75,24 +83,50 @@ export function sentenceEmissions(w: NerWeights, gaz: Gazetteer, words: readonly
     entries[i] = entryOf(words[i]!, w, gaz);
     infos[i] = entries[i]!.info;
   }
-  const scores = new Float32Array(n * NUM_TAGS);
-  const acc = new Float64Array(NUM_TAGS);
-  const emit = w.emit;
+  if (scores.length < n * NUM_TAGS) scores = new Float32Array(2 * n * NUM_TAGS);
+  const emit = w.emit as Int16Array;
+  const { scale, bias } = w;
   for (let i = 0; i < n; i++) {
-    acc.fill(0);
+    // Seven named accumulators (NUM_TAGS is 7): V8 keeps them in registers, an array would not be.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
     for (let d = -2; d <= 2; d++) {
-      const e = i + d >= 0 && i + d < n ? entries[i + d]! : pad;
+      const sums = (i + d >= 0 && i + d < n ? entries[i + d]! : pad).sums;
       // Token i reads its neighbour i+d through the slots of offset d.
       const o = (d + 2) * BLOCK;
-      for (let k = 0; k < NUM_TAGS; k++) acc[k]! += e.sums[o + k]!;
+      s0 += sums[o]!;
+      s1 += sums[o + 1]!;
+      s2 += sums[o + 2]!;
+      s3 += sums[o + 3]!;
+      s4 += sums[o + 4]!;
+      s5 += sums[o + 5]!;
+      s6 += sums[o + 6]!;
     }
     windowAt(win, infos, i, n);
-    for (const [slot, value] of PAIR_SLOTS) {
-      const b = bucket(slot, value(win), w.bits) * NUM_TAGS;
-      for (let k = 0; k < NUM_TAGS; k++) acc[k]! += emit[b + k]!;
+    pairBuckets(win, w.bits, pairs, 0);
+    for (let p = 0; p < PAIR_SLOTS.length; p++) {
+      const b = pairs[PAIR_SLOTS[p]!]! * BLOCK;
+      s0 += emit[b]!;
+      s1 += emit[b + 1]!;
+      s2 += emit[b + 2]!;
+      s3 += emit[b + 3]!;
+      s4 += emit[b + 4]!;
+      s5 += emit[b + 5]!;
+      s6 += emit[b + 6]!;
     }
-    const row = i * NUM_TAGS;
-    for (let k = 0; k < NUM_TAGS; k++) scores[row + k] = acc[k]! * w.scale + w.bias[k]!;
+    const row = i * BLOCK;
+    scores[row] = s0 * scale + bias[0]!;
+    scores[row + 1] = s1 * scale + bias[1]!;
+    scores[row + 2] = s2 * scale + bias[2]!;
+    scores[row + 3] = s3 * scale + bias[3]!;
+    scores[row + 4] = s4 * scale + bias[4]!;
+    scores[row + 5] = s5 * scale + bias[5]!;
+    scores[row + 6] = s6 * scale + bias[6]!;
   }
-  return scores;
+  return scores.subarray(0, n * NUM_TAGS);
 }

@@ -139,20 +139,28 @@ export const UNIGRAM_SLOTS: ReadonlyArray<readonly [slot: number, offset: Offset
     [29, 0, gazOrCasing],
   ];
 
-/** Feature slots that combine tokens (or the sentence position): looked up per token. */
-export const PAIR_SLOTS: ReadonlyArray<readonly [slot: number, value: (w: Window) => number]> = [
-  [16, (w) => mix(w.p1.lower, w.t.lower)],
-  [17, (w) => mix(w.t.lower, w.n1.lower)],
-  [18, (w) => w.t.casing * 2 + w.first],
-  [20, (w) => w.p1.casing * 8 + w.t.casing],
-  [21, (w) => w.t.casing * 8 + w.n1.casing],
-  [22, (w) => mix(w.p1.gaz, w.t.gaz) ^ w.n1.gaz],
-  [24, (w) => mix(w.p1.lower, w.t.shape)],
-  [25, (w) => mix(w.t.shape, w.n1.lower)],
-  [26, (w) => w.p2.gaz * 128 + w.p1.gaz],
-  [27, (w) => w.n1.gaz * 128 + w.n2.gaz],
-  [28, (w) => mix(w.p1.suf3, w.t.suf3)],
-];
+/**
+ * Buckets of the feature slots that combine tokens (or the sentence position), written to out[at + slot].
+ * One straight-line function (no per-slot closures): it runs for every token at scan time.
+ */
+export function pairBuckets(w: Window, bits: number, out: Int32Array, at: number): void {
+  const { p2, p1, t, n1, n2 } = w;
+  const shift = 32 - bits;
+  out[at + 16] = mix(mix(p1.lower, t.lower) >>> 0, 17) >>> shift;
+  out[at + 17] = mix(mix(t.lower, n1.lower) >>> 0, 18) >>> shift;
+  out[at + 18] = mix(t.casing * 2 + w.first, 19) >>> shift;
+  out[at + 20] = mix(p1.casing * 8 + t.casing, 21) >>> shift;
+  out[at + 21] = mix(t.casing * 8 + n1.casing, 22) >>> shift;
+  out[at + 22] = mix((mix(p1.gaz, t.gaz) ^ n1.gaz) >>> 0, 23) >>> shift;
+  out[at + 24] = mix(mix(p1.lower, t.shape) >>> 0, 25) >>> shift;
+  out[at + 25] = mix(mix(t.shape, n1.lower) >>> 0, 26) >>> shift;
+  out[at + 26] = mix((p2.gaz * 128 + p1.gaz) >>> 0, 27) >>> shift;
+  out[at + 27] = mix((n1.gaz * 128 + n2.gaz) >>> 0, 28) >>> shift;
+  out[at + 28] = mix(mix(p1.suf3, t.suf3) >>> 0, 29) >>> shift;
+}
+
+/** The slots pairBuckets writes. */
+export const PAIR_SLOTS: readonly number[] = [16, 17, 18, 20, 21, 22, 24, 25, 26, 27, 28];
 
 /** The hashed bucket of a feature value in a slot. */
 export function bucket(slot: number, value: number, bits: number): number {
@@ -190,7 +198,7 @@ export function extractFeatures(words: readonly string[], gaz: Gazetteer, bits: 
     windowAt(w, infos, i, n);
     const base = i * FEATURES_PER_TOKEN;
     for (const [slot, offset, value] of UNIGRAM_SLOTS) out[base + slot] = bucket(slot, value(at(offset)), bits);
-    for (const [slot, value] of PAIR_SLOTS) out[base + slot] = bucket(slot, value(w), bits);
+    pairBuckets(w, bits, out, base);
   }
   return out;
 }

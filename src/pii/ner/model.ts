@@ -53,26 +53,39 @@ export function emissions(w: NerWeights, feats: Int32Array, n: number): Float32A
   return scores;
 }
 
+/** allowed(prev, tag) as a table; row NUM_TAGS is the start state. */
+const ALLOWED = Uint8Array.from({ length: (NUM_TAGS + 1) * NUM_TAGS }, (_, i) =>
+  allowed(Math.floor(i / NUM_TAGS), i % NUM_TAGS) ? 1 : 0,
+);
+// Lattice buffers reused across sentences (grown on demand).
+let best = new Float32Array(64 * NUM_TAGS);
+let back = new Uint8Array(64 * NUM_TAGS);
+
 /** Best tag sequence (Viterbi, first order) for precomputed emission scores. */
 export function viterbi(w: NerWeights, scores: Float32Array, n: number): Uint8Array {
-  const best = new Float32Array(n * NUM_TAGS);
-  const back = new Uint8Array(n * NUM_TAGS);
+  if (best.length < n * NUM_TAGS) {
+    best = new Float32Array(2 * n * NUM_TAGS);
+    back = new Uint8Array(2 * n * NUM_TAGS);
+  }
+  const trans = w.trans;
   for (let t = 0; t < NUM_TAGS; t++)
-    best[t] = allowed(NUM_TAGS, t) ? scores[t]! + w.trans[NUM_TAGS * NUM_TAGS + t]! : -1e9;
+    best[t] = ALLOWED[NUM_TAGS * NUM_TAGS + t] ? scores[t]! + trans[NUM_TAGS * NUM_TAGS + t]! : -1e9;
   for (let i = 1; i < n; i++) {
+    const prevRow = (i - 1) * NUM_TAGS;
+    const row = i * NUM_TAGS;
     for (let t = 0; t < NUM_TAGS; t++) {
       let bestScore = -Infinity;
       let arg = 0;
       for (let p = 0; p < NUM_TAGS; p++) {
-        if (!allowed(p, t)) continue;
-        const s = best[(i - 1) * NUM_TAGS + p]! + w.trans[p * NUM_TAGS + t]!;
+        if (ALLOWED[p * NUM_TAGS + t] === 0) continue;
+        const s = best[prevRow + p]! + trans[p * NUM_TAGS + t]!;
         if (s > bestScore) {
           bestScore = s;
           arg = p;
         }
       }
-      best[i * NUM_TAGS + t] = bestScore + scores[i * NUM_TAGS + t]!;
-      back[i * NUM_TAGS + t] = arg;
+      best[row + t] = bestScore + scores[row + t]!;
+      back[row + t] = arg;
     }
   }
   const path = new Uint8Array(n);
