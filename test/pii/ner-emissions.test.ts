@@ -10,7 +10,7 @@ import { tokenize } from '../../src/pii/ner/tokens.ts';
 const SENTENCES = [
   'Gestern sagte Angela Merkel in Berlin, dass die Deutsche Bahn pünktlicher werden soll.',
   'hi ich bin anna schmidt aus köln und meine nummer kennt ihr',
-  'MY NAME IS JOHN O\'BRIEN AND I LIVE IN LEEDS',
+  "MY NAME IS JOHN O'BRIEN AND I LIVE IN LEEDS",
   'Bonjour, je suis Marie Dupont de Lyon.',
   'ok',
   'A',

@@ -12,7 +12,7 @@ import {
   windowAt,
 } from './features.ts';
 import type { Gazetteer } from './gazetteer.ts';
-import { NUM_TAGS, type NerWeights } from './weights.ts';
+import { type NerWeights, NUM_TAGS } from './weights.ts';
 
 // The run-time scorer. Most feature slots read one word at a fixed offset, so their summed weights are a
 // property of the word: they are computed once per (word, offset) and cached, and only the slots that

@@ -64,7 +64,17 @@ export interface TokenInfo {
   len: number;
 }
 
-export const PAD: TokenInfo = { lower: 1, shape: 2, suf2: 3, suf3: 4, suf4: 5, pre3: 6, gaz: 0, casing: 6, len: 0 };
+export const PAD: TokenInfo = {
+  lower: 1,
+  shape: 2,
+  suf2: 3,
+  suf3: 4,
+  suf4: 5,
+  pre3: 6,
+  gaz: 0,
+  casing: 6,
+  len: 0,
+};
 
 // Words repeat (Zipf): per-word hashes are computed once and cached, which is most of the feature cost.
 const CACHE_LIMIT = 100_000;
@@ -116,28 +126,29 @@ const gazOrCasing = (t: TokenInfo) => ((t.gaz & ((1 << GAZ_BITS) - 1)) === 0 ? t
  * Feature slots that read a single token at a fixed offset. Their weights depend on that word alone,
  * so the run-time scorer (emission-cache.ts) sums them once per word and offset, not once per token.
  */
-export const UNIGRAM_SLOTS: ReadonlyArray<readonly [slot: number, offset: Offset, value: (t: TokenInfo) => number]> =
-  [
-    [0, 0, () => 0],
-    [1, 0, (t) => t.lower],
-    [2, 0, (t) => t.shape],
-    [3, 0, (t) => t.suf2],
-    [4, 0, (t) => t.suf3],
-    [5, 0, (t) => t.suf4],
-    [6, 0, (t) => t.pre3],
-    [7, -1, (t) => t.lower],
-    [8, 1, (t) => t.lower],
-    [9, -2, (t) => t.lower],
-    [10, 2, (t) => t.lower],
-    [11, -1, (t) => t.shape],
-    [12, 1, (t) => t.shape],
-    [13, 0, (t) => t.gaz],
-    [14, -1, (t) => t.gaz],
-    [15, 1, (t) => t.gaz],
-    [19, 0, (t) => t.gaz * 8 + t.casing],
-    [23, 0, (t) => t.len],
-    [29, 0, gazOrCasing],
-  ];
+export const UNIGRAM_SLOTS: ReadonlyArray<
+  readonly [slot: number, offset: Offset, value: (t: TokenInfo) => number]
+> = [
+  [0, 0, () => 0],
+  [1, 0, (t) => t.lower],
+  [2, 0, (t) => t.shape],
+  [3, 0, (t) => t.suf2],
+  [4, 0, (t) => t.suf3],
+  [5, 0, (t) => t.suf4],
+  [6, 0, (t) => t.pre3],
+  [7, -1, (t) => t.lower],
+  [8, 1, (t) => t.lower],
+  [9, -2, (t) => t.lower],
+  [10, 2, (t) => t.lower],
+  [11, -1, (t) => t.shape],
+  [12, 1, (t) => t.shape],
+  [13, 0, (t) => t.gaz],
+  [14, -1, (t) => t.gaz],
+  [15, 1, (t) => t.gaz],
+  [19, 0, (t) => t.gaz * 8 + t.casing],
+  [23, 0, (t) => t.len],
+  [29, 0, gazOrCasing],
+];
 
 /**
  * Buckets of the feature slots that combine tokens (or the sentence position), written to out[at + slot].
@@ -197,7 +208,8 @@ export function extractFeatures(words: readonly string[], gaz: Gazetteer, bits: 
   for (let i = 0; i < n; i++) {
     windowAt(w, infos, i, n);
     const base = i * FEATURES_PER_TOKEN;
-    for (const [slot, offset, value] of UNIGRAM_SLOTS) out[base + slot] = bucket(slot, value(at(offset)), bits);
+    for (const [slot, offset, value] of UNIGRAM_SLOTS)
+      out[base + slot] = bucket(slot, value(at(offset)), bits);
     pairBuckets(w, bits, out, base);
   }
   return out;

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { sentenceEmissions } from './emission-cache.ts';
 import { FEATURES_PER_TOKEN } from './features.ts';
 import { type Gazetteer, loadGazetteer } from './gazetteer.ts';
-import { NUM_TAGS, type NerWeights, TAGS } from './weights.ts';
+import { type NerWeights, NUM_TAGS, TAGS } from './weights.ts';
 
 // A linear-chain model (structured averaged perceptron, trained by tools/pii/train-ner.ts) over hashed
 // features with BIO tags for PER, LOC and ORG, decoded with Viterbi. Loaded once, lazily, from
 // src/pii/ner/data/ner-model.bin; nothing is fetched at run time.
 
-export { NUM_TAGS, type NerWeights, TAGS, type Tag } from './weights.ts';
+export { type NerWeights, NUM_TAGS, TAGS, type Tag } from './weights.ts';
 
 /** I-X may only follow B-X or I-X. */
 export function allowed(prev: number, tag: number): boolean {

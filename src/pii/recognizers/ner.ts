@@ -197,7 +197,8 @@ export const recognizeNamedEntities: Recognizer = (text, ctx) => {
       )
         continue;
       const type = TYPE[span.label];
-      if (type === 'LOCATION' && insideAddress(ctx.out, start, end)) continue;
+      // A street named after a person ("Baker Street") or a place inside an address is the address's.
+      if (insideAddress(ctx.out, start, end)) continue;
       found.push({ start, end, type, score: scoreOf(span.score) });
     }
   }
