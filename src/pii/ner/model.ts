@@ -1,27 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { extractFeatures, FEATURES_PER_TOKEN } from './features.ts';
+import { sentenceEmissions } from './emission-cache.ts';
+import { FEATURES_PER_TOKEN } from './features.ts';
 import { type Gazetteer, loadGazetteer } from './gazetteer.ts';
+import { type NerWeights, NUM_TAGS, TAGS } from './weights.ts';
 
 // A linear-chain model (structured averaged perceptron, trained by tools/pii/train-ner.ts) over hashed
 // features with BIO tags for PER, LOC and ORG, decoded with Viterbi. Loaded once, lazily, from
 // src/pii/ner/data/ner-model.bin; nothing is fetched at run time.
 
-export const TAGS = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC', 'B-ORG', 'I-ORG'] as const;
-export type Tag = (typeof TAGS)[number];
-export const NUM_TAGS = TAGS.length;
-
-export interface NerWeights {
-  bits: number;
-  /** buckets × NUM_TAGS emission weights (int16 × `scale` in a loaded model, float while training). */
-  emit: Float32Array | Int16Array;
-  scale: number;
-  /** (NUM_TAGS + 1) × NUM_TAGS transition weights; row NUM_TAGS is the start state. */
-  trans: Float32Array;
-  /** Softmax temperature for span confidences, fitted on dev data by the trainer. */
-  temperature: number;
-  /** Per-tag score offset (a recall/precision knob per entity type), fitted on dev data by the trainer. */
-  bias: Float32Array;
-}
+export { type NerWeights, NUM_TAGS, TAGS, type Tag } from './weights.ts';
 
 /** I-X may only follow B-X or I-X. */
 export function allowed(prev: number, tag: number): boolean {
@@ -66,26 +53,39 @@ export function emissions(w: NerWeights, feats: Int32Array, n: number): Float32A
   return scores;
 }
 
+/** allowed(prev, tag) as a table; row NUM_TAGS is the start state. */
+const ALLOWED = Uint8Array.from({ length: (NUM_TAGS + 1) * NUM_TAGS }, (_, i) =>
+  allowed(Math.floor(i / NUM_TAGS), i % NUM_TAGS) ? 1 : 0,
+);
+// Lattice buffers reused across sentences (grown on demand).
+let best = new Float32Array(64 * NUM_TAGS);
+let back = new Uint8Array(64 * NUM_TAGS);
+
 /** Best tag sequence (Viterbi, first order) for precomputed emission scores. */
 export function viterbi(w: NerWeights, scores: Float32Array, n: number): Uint8Array {
-  const best = new Float32Array(n * NUM_TAGS);
-  const back = new Uint8Array(n * NUM_TAGS);
+  if (best.length < n * NUM_TAGS) {
+    best = new Float32Array(2 * n * NUM_TAGS);
+    back = new Uint8Array(2 * n * NUM_TAGS);
+  }
+  const trans = w.trans;
   for (let t = 0; t < NUM_TAGS; t++)
-    best[t] = allowed(NUM_TAGS, t) ? scores[t]! + w.trans[NUM_TAGS * NUM_TAGS + t]! : -1e9;
+    best[t] = ALLOWED[NUM_TAGS * NUM_TAGS + t] ? scores[t]! + trans[NUM_TAGS * NUM_TAGS + t]! : -1e9;
   for (let i = 1; i < n; i++) {
+    const prevRow = (i - 1) * NUM_TAGS;
+    const row = i * NUM_TAGS;
     for (let t = 0; t < NUM_TAGS; t++) {
       let bestScore = -Infinity;
       let arg = 0;
       for (let p = 0; p < NUM_TAGS; p++) {
-        if (!allowed(p, t)) continue;
-        const s = best[(i - 1) * NUM_TAGS + p]! + w.trans[p * NUM_TAGS + t]!;
+        if (ALLOWED[p * NUM_TAGS + t] === 0) continue;
+        const s = best[prevRow + p]! + trans[p * NUM_TAGS + t]!;
         if (s > bestScore) {
           bestScore = s;
           arg = p;
         }
       }
-      best[i * NUM_TAGS + t] = bestScore + scores[i * NUM_TAGS + t]!;
-      back[i * NUM_TAGS + t] = arg;
+      best[row + t] = bestScore + scores[row + t]!;
+      back[row + t] = arg;
     }
   }
   const path = new Uint8Array(n);
@@ -112,6 +112,8 @@ export interface TokenSpan {
   score: number;
 }
 
+const scratch = new Float64Array(NUM_TAGS);
+
 /** Softmax probability of `tag` at token i given the previous tag (a local confidence). */
 export function confidence(
   w: NerWeights,
@@ -121,7 +123,7 @@ export function confidence(
   tag: number,
 ): number {
   let max = -Infinity;
-  const local = new Float32Array(NUM_TAGS);
+  const local = scratch;
   for (let t = 0; t < NUM_TAGS; t++) {
     local[t] = allowed(prev, t)
       ? (scores[i * NUM_TAGS + t]! + w.trans[prev * NUM_TAGS + t]!) / w.temperature
@@ -137,8 +139,7 @@ export function confidence(
 export function tagSentence(w: NerWeights, gaz: Gazetteer, words: readonly string[]): TokenSpan[] {
   const n = words.length;
   if (n === 0) return [];
-  const feats = extractFeatures(words, gaz, w.bits);
-  const scores = emissions(w, feats, n);
+  const scores = sentenceEmissions(w, gaz, words);
   const path = viterbi(w, scores, n);
   const spans: TokenSpan[] = [];
   for (let i = 0; i < n; i++) {

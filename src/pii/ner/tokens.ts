@@ -31,6 +31,11 @@ export function tokenize(text: string): Token[] {
 
 const SENTENCE_END = new Set(['.', '!', '?', ':', ';']);
 
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) return true;
+  return false;
+}
+
 /** Splits token indexes into segments at sentence punctuation and line breaks, at most `max` tokens each. */
 export function segments(text: string, tokens: readonly Token[], max = 80): Array<[number, number]> {
   const out: Array<[number, number]> = [];
@@ -38,7 +43,7 @@ export function segments(text: string, tokens: readonly Token[], max = 80): Arra
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const next = tokens[i + 1];
-    const lineBreak = next !== undefined && text.slice(t.end, next.start).includes('\n');
+    const lineBreak = next !== undefined && hasLineBreak(text, t.end, next.start);
     if (SENTENCE_END.has(t.text) || lineBreak || i + 1 - from >= max) {
       out.push([from, i + 1]);
       from = i + 1;

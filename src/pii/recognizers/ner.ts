@@ -77,6 +77,28 @@ const NEVER_ALONE = new Set([
   'conseillère',
   'speaker',
   'operator',
+  // Capitalised function words after a size or title "M." ("Größe M. Meine Bestellung", "size M. When").
+  'mein',
+  'meine',
+  'unsere',
+  'wann',
+  'warum',
+  'vielen',
+  'when',
+  'where',
+  'why',
+  'my',
+  'our',
+  'product',
+  'parcel',
+  'mon',
+  'ma',
+  'mes',
+  'notre',
+  'quand',
+  'pourquoi',
+  'puis-je',
+  'référence',
   // Months and weekdays (several are also towns or first names: March, May, June, Avril).
   'january',
   'february',
@@ -134,6 +156,8 @@ const NEVER_ALONE = new Set([
 const SHORT_CAPS = /^\p{Lu}{1,3}$/u;
 // French imperatives with a pronoun ("Écrivez-moi", "Rappelez-nous").
 const IMPERATIVE = /-(?:moi|nous|vous|toi|le|la|les|lui|y|en)$/iu;
+// An elided French article or pronoun before a common noun ("L'appareil", "J'ai"); "D'Artagnan" stays.
+const ELIDED = /^(?:[lLjJdDnNsScC]|[qQ]u)['’]\p{Ll}/u;
 const KNOWN = GAZ_FIRST | GAZ_LAST | GAZ_CITY;
 
 const ARTICLES = new Set([
@@ -186,18 +210,22 @@ export const recognizeNamedEntities: Recognizer = (text, ctx) => {
       // One word the public lists do not know is more often prose than a name when it is lower case or
       // follows an abbreviated title ("M. Merci", "Größe M. Puis-je").
       const unknown = single !== undefined && !(ner.gazetteer.lookup(single.toLowerCase()) & KNOWN);
-      if (unknown && (single === single.toLowerCase() || (titled && single.length > 0))) continue;
+      if (unknown && (single === single.toLowerCase() || titled)) continue;
       const start = tokens[from + span.from]!.start;
       const end = tokens[from + span.to - 1]!.end;
       const value = text.slice(start, end);
       if (value.length < 2 || HAS_DIGIT.test(value)) continue;
       if (
         span.to - span.from === 1 &&
-        (NEVER_ALONE.has(value.toLowerCase()) || SHORT_CAPS.test(value) || IMPERATIVE.test(value))
+        (NEVER_ALONE.has(value.toLowerCase()) ||
+          SHORT_CAPS.test(value) ||
+          IMPERATIVE.test(value) ||
+          ELIDED.test(value))
       )
         continue;
       const type = TYPE[span.label];
-      if (type === 'LOCATION' && insideAddress(ctx.out, start, end)) continue;
+      // A street named after a person ("Baker Street") or a place inside an address is the address's.
+      if (insideAddress(ctx.out, start, end)) continue;
       found.push({ start, end, type, score: scoreOf(span.score) });
     }
   }
