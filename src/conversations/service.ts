@@ -16,7 +16,7 @@ import {
 import { applyPolicy, type PiiPolicy, scanText } from '../pii/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { type Database, rows, type Tx } from '../platform/db.ts';
+import { type Database, rows, type Tx, withTenantReads } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
 import { meaningfulReason } from './reveal-reason.ts';
@@ -36,7 +36,7 @@ export type DeliverChat = (
 ) => boolean;
 
 export interface ConversationDeps {
-  db: Pick<Database, 'withTenant'>;
+  db: Pick<Database, 'withTenant' | 'execAppStatement'>;
   keyring: Pick<Keyring, 'decryptFieldText'>;
   audit: AuditRecorder;
   ingest: Pick<Ingest, 'ingestInTx' | 'publish'>;
@@ -127,9 +127,10 @@ export function createConversationService(deps: ConversationDeps) {
     id: string,
     load: (tx: Tx) => Promise<R | undefined>,
     fn: (tx: Tx, c: R) => Promise<T>,
+    readOnly = false,
   ): Promise<T> {
     let outOfScope = false;
-    const result = await db.withTenant(ctx.tenant.id, async (tx) => {
+    const body = async (tx: Tx): Promise<{ none: true } | { value: T }> => {
       const c = await load(tx);
       if (!c) return { none: true as const };
       if (!c.in_scope) {
@@ -137,7 +138,11 @@ export function createConversationService(deps: ConversationDeps) {
         return { none: true as const };
       }
       return { value: await fn(tx, c) };
-    });
+    };
+    // A read (no locks, no writes) goes statement by statement: one round trip each.
+    const result = readOnly
+      ? await withTenantReads(db, ctx.tenant.id, body)
+      : await db.withTenant(ctx.tenant.id, body);
     if ('none' in result) {
       if (outOfScope) await denied(ctx, id);
       throw new VigilError('not_found', 'conversation not found');
@@ -254,7 +259,7 @@ export function createConversationService(deps: ConversationDeps) {
             }
           : null,
       };
-    });
+    }, true);
     // Exactly one read event per open, recorded before the content is returned.
     await audit.standalone({
       ...auditBase(ctx),

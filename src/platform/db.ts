@@ -126,6 +126,23 @@ const appSettings = (tenantId: string) => {
 type SimpleResult = { rows: Record<string, unknown>[] };
 const lastRows = (res: SimpleResult | SimpleResult[]) => (Array.isArray(res) ? (res.at(-1)?.rows ?? []) : res.rows);
 
+/**
+ * For read-only work: a Tx whose every statement is one round trip of its own (execAppStatement)
+ * instead of BEGIN, settings, the statements and COMMIT. Under READ COMMITTED every statement of
+ * a transaction takes its own snapshot anyway, so independent SELECTs see what they would have
+ * seen inside one; `fn` must not lock rows or write. Without execAppStatement: withTenant.
+ */
+export function withTenantReads<T>(
+  db: Pick<Database, 'withTenant' | 'execAppStatement'>,
+  tenantId: string,
+  fn: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  const exec = db.execAppStatement;
+  if (!exec) return db.withTenant(tenantId, fn);
+  const tx = { execute: async (q: SQL) => ({ rows: await exec(tenantId, q) }) };
+  return fn(tx as unknown as Tx);
+}
+
 type AppTransaction = <T>(tenantId: string, fn: (tx: Tx) => Promise<T>) => Promise<T>;
 
 function makeDatabase(
