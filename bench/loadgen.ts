@@ -15,7 +15,10 @@ export type LoadJob =
 const here = fileURLToPath(import.meta.url);
 const runTs = fileURLToPath(new URL('../bin/run-ts.mjs', import.meta.url));
 
-export async function runLoad(job: { kind: 'autocannon'; opts: autocannon.Options }): Promise<autocannon.Result>;
+export async function runLoad(job: {
+  kind: 'autocannon';
+  opts: autocannon.Options;
+}): Promise<autocannon.Result>;
 export async function runLoad(job: Extract<LoadJob, { kind: 'paced' }>): Promise<PacedResult>;
 export async function runLoad(job: LoadJob): Promise<unknown> {
   const { stdout } = await promisify(execFile)(process.execPath, [runTs, here, JSON.stringify(job)], {

@@ -6,7 +6,7 @@
 // statement insert nothing; the caller then takes the locked path. Either way every event is
 // hashed from the true predecessor, exactly as the verifier recomputes it.
 import { type SQL, sql } from 'drizzle-orm';
-import { EventEncoder } from './canonical.ts';
+import type { EventEncoder } from './canonical.ts';
 import { CompactRange } from './merkle.ts';
 import { type AuditEvent, chainOf } from './types.ts';
 import type { ValidEvent } from './validate.ts';

@@ -129,7 +129,11 @@ export function createAuditLog(opts: AuditLogOptions) {
     const vs = inputs.map(validateEvent);
     const tenantId = oneChain(vs);
     const locked = await runAudited(() => lockHead(tx, tenantId));
-    const head = { seq: Number(locked.last_seq), hash: Buffer.from(toBuffer(locked.last_hash)), frontier: Buffer.from(toBuffer(locked.frontier)) };
+    const head = {
+      seq: Number(locked.last_seq),
+      hash: Buffer.from(toBuffer(locked.last_hash)),
+      frontier: Buffer.from(toBuffer(locked.frontier)),
+    };
     const c = computeAppend(encoder, head, vs, clock);
     const cte = sql`audit_ev as (insert into audit_events ${EVENT_INSERT_COLUMNS}
           values ${sql.join(c.values, sql`, `)}

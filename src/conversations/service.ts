@@ -203,63 +203,73 @@ export function createConversationService(deps: ConversationDeps) {
   async function get(ctx: TenantContext, id: string) {
     const canReveal = ctx.ability.can('reveal', 'Customer');
     const load = (tx: Tx) => store.selectConversationView(tx, id, scopeUserOf(ctx));
-    const view = await withScoped(ctx, id, load, async (tx, c) => {
-      const tenantId = ctx.tenant.id;
-      let subject: string | null = null;
-      let erased = false;
-      const dec = async (table: string, column: string, rowId: string, subjectId: string, v: Buffer) => {
-        try {
-          return renderStored(
-            await keyring.decryptFieldText({ tenantId, table, column, rowId, subjectId }, Buffer.from(v), tx),
-            canReveal,
-          );
-        } catch (e) {
-          if (e instanceof VigilError && e.code === 'data_erased') {
-            erased = true;
-            return null;
-          }
-          throw e;
-        }
-      };
-      if (c.subject_enc)
-        subject = await dec('conversations', 'subject_enc', c.id, c.customer_id, c.subject_enc);
-      const messages = [];
-      for (const m of c.messages ?? []) {
-        messages.push({
-          id: m.id,
-          kind: m.kind,
-          channel: m.channel,
-          direction: m.direction,
-          authorType: m.author_type,
-          authorId: m.author_id,
-          text: await dec('messages', 'body_enc', m.id, m.subject_id, m.body_enc),
-          findings: m.findings,
-          deliveryState: m.delivery_state,
-          createdAt: iso(m.created_at),
-          ...(m.speaker ? { speaker: m.speaker } : {}),
-          ...(m.start_ms !== null ? { startMs: m.start_ms } : {}),
-          ...(m.end_ms !== null ? { endMs: m.end_ms } : {}),
-        });
-      }
-      const call = c.call;
-      return {
-        ...summary(c),
-        subject,
-        erased,
-        messages,
-        call: call
-          ? {
-              callId: call.id,
-              direction: call.direction,
-              consent: call.consent,
-              consentMethod: call.consent_method,
-              startedAt: iso(call.started_at),
-              endedAt: call.ended_at ? iso(call.ended_at) : null,
-              hasRecording: call.has_recording,
+    const view = await withScoped(
+      ctx,
+      id,
+      load,
+      async (tx, c) => {
+        const tenantId = ctx.tenant.id;
+        let subject: string | null = null;
+        let erased = false;
+        const dec = async (table: string, column: string, rowId: string, subjectId: string, v: Buffer) => {
+          try {
+            return renderStored(
+              await keyring.decryptFieldText(
+                { tenantId, table, column, rowId, subjectId },
+                Buffer.from(v),
+                tx,
+              ),
+              canReveal,
+            );
+          } catch (e) {
+            if (e instanceof VigilError && e.code === 'data_erased') {
+              erased = true;
+              return null;
             }
-          : null,
-      };
-    }, true);
+            throw e;
+          }
+        };
+        if (c.subject_enc)
+          subject = await dec('conversations', 'subject_enc', c.id, c.customer_id, c.subject_enc);
+        const messages = [];
+        for (const m of c.messages ?? []) {
+          messages.push({
+            id: m.id,
+            kind: m.kind,
+            channel: m.channel,
+            direction: m.direction,
+            authorType: m.author_type,
+            authorId: m.author_id,
+            text: await dec('messages', 'body_enc', m.id, m.subject_id, m.body_enc),
+            findings: m.findings,
+            deliveryState: m.delivery_state,
+            createdAt: iso(m.created_at),
+            ...(m.speaker ? { speaker: m.speaker } : {}),
+            ...(m.start_ms !== null ? { startMs: m.start_ms } : {}),
+            ...(m.end_ms !== null ? { endMs: m.end_ms } : {}),
+          });
+        }
+        const call = c.call;
+        return {
+          ...summary(c),
+          subject,
+          erased,
+          messages,
+          call: call
+            ? {
+                callId: call.id,
+                direction: call.direction,
+                consent: call.consent,
+                consentMethod: call.consent_method,
+                startedAt: iso(call.started_at),
+                endedAt: call.ended_at ? iso(call.ended_at) : null,
+                hasRecording: call.has_recording,
+              }
+            : null,
+        };
+      },
+      true,
+    );
     // Exactly one read event per open, recorded before the content is returned.
     await audit.standalone({
       ...auditBase(ctx),

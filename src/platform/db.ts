@@ -99,7 +99,8 @@ export function sqlLiteral(v: unknown): string {
   }
   if (typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v instanceof Uint8Array) return `E'\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'::bytea`;
+  if (v instanceof Uint8Array)
+    return `E'\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}'::bytea`;
   if (v instanceof Date) return sqlLiteral(v.toISOString());
   if (typeof v !== 'string') throw new VigilError('internal', 'unsupported SQL literal');
   if (v.includes('\0')) throw new VigilError('invalid_input', 'NUL character');
@@ -124,7 +125,8 @@ const appSettings = (tenantId: string) => {
 };
 
 type SimpleResult = { rows: Record<string, unknown>[] };
-const lastRows = (res: SimpleResult | SimpleResult[]) => (Array.isArray(res) ? (res.at(-1)?.rows ?? []) : res.rows);
+const lastRows = (res: SimpleResult | SimpleResult[]) =>
+  Array.isArray(res) ? (res.at(-1)?.rows ?? []) : res.rows;
 
 /**
  * For read-only work: a Tx whose every statement is one round trip of its own (execAppStatement)
@@ -234,7 +236,15 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       }
     };
     const simple = (text: string) => pool.query(text) as unknown as Promise<SimpleResult | SimpleResult[]>;
-    return makeDatabase('postgres', orm, execScript, () => pool.end(), undefined, pgAppTransaction(pool), simple);
+    return makeDatabase(
+      'postgres',
+      orm,
+      execScript,
+      () => pool.end(),
+      undefined,
+      pgAppTransaction(pool),
+      simple,
+    );
   }
   if (opts.pgliteDir) {
     mkdirSync(opts.pgliteDir, { recursive: true, mode: 0o700 });
