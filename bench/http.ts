@@ -1,15 +1,19 @@
 // Authenticated conversation read (session + authz + decrypt + audit) against a bare Fastify
-// route returning the same bytes, both in this process, measured with autocannon in one run.
+// route returning the same bytes, both served by this process, measured in one run by a load
+// generator in a process of its own (loadgen.ts). Per authenticated request the bench prints
+// the database round trips and transactions it cost (dbCounters).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { totpCode } from '../src/auth/totp.ts';
 import { readDemoCredentials } from '../src/demo/seed.ts';
 import { loadConfig } from '../src/platform/config.ts';
+import { dbCounters } from '../src/platform/db.ts';
 import { startVigil } from '../src/runtime.ts';
-import { pacedLoad } from './paced.ts';
+import { runLoad } from './loadgen.ts';
+import type { PacedResult } from './paced.ts';
 import { round, rssSampler } from './util.ts';
 
 const UA = 'vigil-bench';
@@ -46,8 +50,17 @@ async function login(base: string, email: string, password: string, secret: stri
   return { cookie: /vigil_session=[^;]+/.exec(b.setCookie)![0], csrf: b.json.csrfToken as string };
 }
 
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(opts, (e, r) => (e ? reject(e) : resolve(r))));
+const run = (opts: autocannon.Options) => runLoad({ kind: 'autocannon', opts });
+const paced = (opts: Extract<Parameters<typeof runLoad>[0], { kind: 'paced' }>['opts']) =>
+  runLoad({ kind: 'paced', opts });
+
+/** Runs a load and adds the database round trips and transactions per completed request. */
+async function counted<R extends autocannon.Result | PacedResult>(load: () => Promise<R>) {
+  const before = { ...dbCounters };
+  const r = await load();
+  const done = 'completed' in r ? r.completed + r.non2xx : r.requests.total;
+  const per = (k: keyof typeof dbCounters) => (done ? round((dbCounters[k] - before[k]) / done, 2) : 0);
+  return { r, db: { roundTripsPerRequest: per('roundTrips'), transactionsPerRequest: per('transactions') } };
 }
 
 const summary = (r: autocannon.Result) => ({
@@ -115,10 +128,12 @@ export async function benchHttp(opts: { databaseUrl?: string; seconds?: number }
   const out: Record<string, unknown> = { responseBytes: bytes.length, idleRssMbAfterStart: idleRssMb };
   for (const connections of [50, 200]) {
     const base = await run({ url: bareUrl, connections, duration: seconds });
-    const auth = await run({ url: v.url + path, connections, duration: seconds, headers });
+    const { r: auth, db } = await counted(() =>
+      run({ url: v.url + path, connections, duration: seconds, headers }),
+    );
     out[`c${connections}`] = {
       baseline: summary(base),
-      authenticatedRead: summary(auth),
+      authenticatedRead: { ...summary(auth), ...db },
       ratio: round(auth.requests.average / base.requests.average, 3),
     };
   }
@@ -131,13 +146,13 @@ export async function benchHttp(opts: { databaseUrl?: string; seconds?: number }
     headers,
   });
   // The same 500 req/s, paced evenly (see paced.ts): the steady-state latency.
-  const pacedBase = await pacedLoad({ url: bareUrl, rate: 500, seconds });
-  const paced = await pacedLoad({ url: v.url + path, headers, rate: 500, seconds });
+  const pacedBase = await paced({ url: bareUrl, rate: 500, seconds });
+  const pacedAuth = await counted(() => paced({ url: v.url + path, headers, rate: 500, seconds }));
   out.fixed500 = {
     baseline: summary(fixedBase),
     authenticatedRead: summary(fixed),
     pacedBaseline: pacedBase,
-    pacedAuthenticatedRead: paced,
+    pacedAuthenticatedRead: { ...pacedAuth.r, ...pacedAuth.db },
   };
   out.memory = rss.stop();
   await bare.close();

@@ -2,11 +2,11 @@
 // record and the audited action commit or fail together; the chain head row is locked
 // (select ... for update) so concurrent appends from several nodes get contiguous seqs.
 import { type SQL, sql } from 'drizzle-orm';
-import { type Database, rows, type Tx } from '../platform/db.ts';
+import { type Database, NO_TENANT, rows, type Tx } from '../platform/db.ts';
 import { invalidInput, isVigilError, VigilError } from '../platform/errors.ts';
 import { EventEncoder } from './canonical.ts';
+import { compareAndAppendSql, computeAppend, EVENT_INSERT_COLUMNS, type HeadState } from './chain-append.ts';
 import { createChainCheckpoint, createCheckpointsForAllChains } from './checkpoints.ts';
-import { CompactRange } from './merkle.ts';
 import {
   buildConsistencyProof,
   buildInclusionProof,
@@ -31,7 +31,7 @@ import {
   type Checkpoint,
   chainOf,
 } from './types.ts';
-import { validateEvent } from './validate.ts';
+import { type ValidEvent, validateEvent } from './validate.ts';
 
 export interface AuditLogOptions {
   db?: Database;
@@ -73,6 +73,8 @@ export type AuditLog = ReturnType<typeof createAuditLog>;
 export function createAuditLog(opts: AuditLogOptions) {
   const clock = opts.clock ?? (() => new Date());
   const encoder = new EventEncoder();
+  /** Per chain, the head as this node last committed it (the standalone writer's guess). */
+  const heads = new Map<string, HeadState>();
   const needDb = (): Database => {
     if (!opts.db) throw new VigilError('internal', 'audit log has no database');
     return opts.db;
@@ -106,6 +108,11 @@ export function createAuditLog(opts: AuditLogOptions) {
    * Appends several events of one chain in the caller's transaction: one head lock and one
    * statement for all of them (group commit of concurrent reads, see group-commit.ts).
    */
+  function oneChain(vs: ValidEvent[], tenantId = vs[0]?.tenantId ?? null): string | null {
+    if (vs.some((v) => v.tenantId !== tenantId)) throw new VigilError('internal', 'one chain per append');
+    return tenantId;
+  }
+
   async function appendMany(tx: Tx, inputs: AuditEventInput[]): Promise<AuditEvent[]> {
     const prepared = await prepareAppend(tx, inputs);
     await runAudited(() => tx.execute(sql`with ${prepared.cte} select 1`));
@@ -120,35 +127,23 @@ export function createAuditLog(opts: AuditLogOptions) {
   async function prepareAppend(
     tx: Tx,
     inputs: AuditEventInput[],
-  ): Promise<{ events: AuditEvent[]; cte: SQL }> {
+  ): Promise<{ events: AuditEvent[]; cte: SQL; next: HeadState }> {
     const vs = inputs.map(validateEvent);
-    const tenantId = vs[0]?.tenantId ?? null;
-    if (vs.some((v) => v.tenantId !== tenantId)) throw new VigilError('internal', 'one chain per append');
-    const head = await runAudited(() => lockHead(tx, tenantId));
-    let seq = Number(head.last_seq);
-    let prevHash: Buffer = Buffer.from(toBuffer(head.last_hash));
-    const range = CompactRange.deserialize(seq, head.frontier);
-    const values: SQL[] = [];
-    const events: AuditEvent[] = [];
-    for (const v of vs) {
-      seq += 1;
-      const fields = { ...v, seq, time: clock().toISOString() };
-      const hash = encoder.eventHash(fields, prevHash);
-      range.append(hash);
-      values.push(sql`(${v.tenantId}::uuid, ${seq}, ${fields.time}::timestamptz, ${v.actorType}, ${v.actorId}, ${v.action},
-          ${v.resourceType}, ${v.resourceId}, ${v.outcome}, ${v.reason}, ${v.ip}, ${v.uaHash}, ${v.requestId},
-          ${JSON.stringify(v.meta)}::jsonb, ${prevHash}, ${hash})`);
-      events.push({ ...fields, prevHash: prevHash.toString('hex'), hash: hash.toString('hex') });
-      prevHash = hash;
-    }
-    const cte = sql`audit_ev as (insert into audit_events
-          (tenant_id, seq, time, actor_type, actor_id, action, resource_type, resource_id, outcome, reason, ip, ua_hash, request_id, meta, prev_hash, hash)
-          values ${sql.join(values, sql`, `)}
+    const tenantId = oneChain(vs);
+    const locked = await runAudited(() => lockHead(tx, tenantId));
+    const head = {
+      seq: Number(locked.last_seq),
+      hash: Buffer.from(toBuffer(locked.last_hash)),
+      frontier: Buffer.from(toBuffer(locked.frontier)),
+    };
+    const c = computeAppend(encoder, head, vs, clock);
+    const cte = sql`audit_ev as (insert into audit_events ${EVENT_INSERT_COLUMNS}
+          values ${sql.join(c.values, sql`, `)}
           returning seq),
-        audit_head as (update audit_heads set last_seq = (select max(seq) from audit_ev), last_hash = ${prevHash},
-          frontier = ${range.serialize()}, updated_at = now()
+        audit_head as (update audit_heads set last_seq = (select max(seq) from audit_ev), last_hash = ${c.next.hash},
+          frontier = ${c.next.frontier}, updated_at = now()
           where chain = ${chainOf(tenantId)}::uuid returning 1)`;
-    return { events, cte };
+    return { events: c.events, cte, next: c.next };
   }
 
   /** Any database failure while auditing fails the audited action with one stable code. */
@@ -166,15 +161,40 @@ export function createAuditLog(opts: AuditLogOptions) {
     return (await appendManyStandalone(db, input.tenantId ?? null, [input]))[0] as AuditEvent;
   }
 
-  /** Several events of one chain in one transaction of their own (the group commit's writer). */
-  function appendManyStandalone(
+  /**
+   * Several events of one chain in one transaction of their own (the group commit's writer):
+   * one round trip from the head this node wrote last (chain-append.ts), else the locked path.
+   */
+  async function appendManyStandalone(
     db: Database,
     tenantId: string | null,
     inputs: AuditEventInput[],
   ): Promise<AuditEvent[]> {
-    return tenantId
-      ? db.withTenant(tenantId, (tx) => appendMany(tx, inputs))
-      : db.withPlatform((tx) => appendMany(tx, inputs));
+    const chain = chainOf(tenantId);
+    const known = heads.get(chain);
+    if (known && db.execAppStatement) {
+      const vs = inputs.map(validateEvent);
+      oneChain(vs, tenantId);
+      const c = computeAppend(encoder, known, vs, clock);
+      const r = await runAudited(() =>
+        db.execAppStatement!(tenantId ?? NO_TENANT, compareAndAppendSql(tenantId, known, c)),
+      );
+      if (Number(r[0]?.n) === vs.length) {
+        heads.set(chain, c.next);
+        return c.events;
+      }
+      heads.delete(chain);
+    }
+    const write = async (tx: Tx) => {
+      const prepared = await prepareAppend(tx, inputs);
+      await runAudited(() => tx.execute(sql`with ${prepared.cte} select 1`));
+      return prepared;
+    };
+    const done = await runAudited(() => (tenantId ? db.withTenant(tenantId, write) : db.withPlatform(write)));
+    // Committed: this is the chain's head now, unless another writer moves it (the next
+    // compare-and-set then finds out).
+    heads.set(chain, done.next);
+    return done.events;
   }
 
   /** Newest first; RLS limits the result to the transaction's tenant (or the platform chain). */

@@ -16,7 +16,7 @@ import {
 import { applyPolicy, type PiiPolicy, scanText } from '../pii/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { type Database, rows, type Tx } from '../platform/db.ts';
+import { type Database, rows, type Tx, withTenantReads } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
 import { inboxItemExtras } from './inbox-items.ts';
@@ -38,7 +38,7 @@ export type DeliverChat = (
 ) => boolean;
 
 export interface ConversationDeps {
-  db: Pick<Database, 'withTenant'>;
+  db: Pick<Database, 'withTenant' | 'execAppStatement'>;
   keyring: Pick<Keyring, 'decryptFieldText'>;
   audit: AuditRecorder;
   ingest: Pick<Ingest, 'ingestInTx' | 'publish'>;
@@ -129,9 +129,10 @@ export function createConversationService(deps: ConversationDeps) {
     id: string,
     load: (tx: Tx) => Promise<R | undefined>,
     fn: (tx: Tx, c: R) => Promise<T>,
+    readOnly = false,
   ): Promise<T> {
     let outOfScope = false;
-    const result = await db.withTenant(ctx.tenant.id, async (tx) => {
+    const body = async (tx: Tx): Promise<{ none: true } | { value: T }> => {
       const c = await load(tx);
       if (!c) return { none: true as const };
       if (!c.in_scope) {
@@ -139,7 +140,11 @@ export function createConversationService(deps: ConversationDeps) {
         return { none: true as const };
       }
       return { value: await fn(tx, c) };
-    });
+    };
+    // A read (no locks, no writes) goes statement by statement: one round trip each.
+    const result = readOnly
+      ? await withTenantReads(db, ctx.tenant.id, body)
+      : await db.withTenant(ctx.tenant.id, body);
     if ('none' in result) {
       if (outOfScope) await denied(ctx, id);
       throw new VigilError('not_found', 'conversation not found');
@@ -201,64 +206,75 @@ export function createConversationService(deps: ConversationDeps) {
   async function get(ctx: TenantContext, id: string) {
     const canReveal = ctx.ability.can('reveal', 'Customer');
     const load = (tx: Tx) => store.selectConversationView(tx, id, scopeUserOf(ctx));
-    const view = await withScoped(ctx, id, load, async (tx, c) => {
-      const tenantId = ctx.tenant.id;
-      let subject: string | null = null;
-      let erased = false;
-      const dec = async (table: string, column: string, rowId: string, subjectId: string, v: Buffer) => {
-        try {
-          return renderStored(
-            await keyring.decryptFieldText({ tenantId, table, column, rowId, subjectId }, Buffer.from(v), tx),
-            canReveal,
-          );
-        } catch (e) {
-          if (e instanceof VigilError && e.code === 'data_erased') {
-            erased = true;
-            return null;
-          }
-          throw e;
-        }
-      };
-      if (c.subject_enc)
-        subject = await dec('conversations', 'subject_enc', c.id, c.customer_id, c.subject_enc);
-      const messages = [];
-      for (const m of c.messages ?? []) {
-        messages.push({
-          id: m.id,
-          kind: m.kind,
-          channel: m.channel,
-          direction: m.direction,
-          authorType: m.author_type,
-          authorId: m.author_id,
-          text: await dec('messages', 'body_enc', m.id, m.subject_id, m.body_enc),
-          findings: m.findings,
-          deliveryState: m.delivery_state,
-          createdAt: iso(m.created_at),
-          ...(m.speaker ? { speaker: m.speaker } : {}),
-          ...(m.start_ms !== null ? { startMs: m.start_ms } : {}),
-          ...(m.end_ms !== null ? { endMs: m.end_ms } : {}),
-        });
-      }
-      const call = c.call;
-      if (ctx.actor.type === 'user' && ctx.actor.id) await markRead(tx, tenantId, c.id, ctx.actor.id);
-      return {
-        ...summary(c),
-        subject,
-        erased,
-        messages,
-        call: call
-          ? {
-              callId: call.id,
-              direction: call.direction,
-              consent: call.consent,
-              consentMethod: call.consent_method,
-              startedAt: iso(call.started_at),
-              endedAt: call.ended_at ? iso(call.ended_at) : null,
-              hasRecording: call.has_recording,
+    const view = await withScoped(
+      ctx,
+      id,
+      load,
+      async (tx, c) => {
+        const tenantId = ctx.tenant.id;
+        let subject: string | null = null;
+        let erased = false;
+        const dec = async (table: string, column: string, rowId: string, subjectId: string, v: Buffer) => {
+          try {
+            return renderStored(
+              await keyring.decryptFieldText(
+                { tenantId, table, column, rowId, subjectId },
+                Buffer.from(v),
+                tx,
+              ),
+              canReveal,
+            );
+          } catch (e) {
+            if (e instanceof VigilError && e.code === 'data_erased') {
+              erased = true;
+              return null;
             }
-          : null,
-      };
-    });
+            throw e;
+          }
+        };
+        if (c.subject_enc)
+          subject = await dec('conversations', 'subject_enc', c.id, c.customer_id, c.subject_enc);
+        const messages = [];
+        for (const m of c.messages ?? []) {
+          messages.push({
+            id: m.id,
+            kind: m.kind,
+            channel: m.channel,
+            direction: m.direction,
+            authorType: m.author_type,
+            authorId: m.author_id,
+            text: await dec('messages', 'body_enc', m.id, m.subject_id, m.body_enc),
+            findings: m.findings,
+            deliveryState: m.delivery_state,
+            createdAt: iso(m.created_at),
+            ...(m.speaker ? { speaker: m.speaker } : {}),
+            ...(m.start_ms !== null ? { startMs: m.start_ms } : {}),
+            ...(m.end_ms !== null ? { endMs: m.end_ms } : {}),
+          });
+        }
+        const call = c.call;
+        // An upsert of its own (autocommitted on the one-round-trip path): the unread marker.
+        if (ctx.actor.type === 'user' && ctx.actor.id) await markRead(tx, tenantId, c.id, ctx.actor.id);
+        return {
+          ...summary(c),
+          subject,
+          erased,
+          messages,
+          call: call
+            ? {
+                callId: call.id,
+                direction: call.direction,
+                consent: call.consent,
+                consentMethod: call.consent_method,
+                startedAt: iso(call.started_at),
+                endedAt: call.ended_at ? iso(call.ended_at) : null,
+                hasRecording: call.has_recording,
+              }
+            : null,
+        };
+      },
+      true,
+    );
     // Exactly one read event per open, recorded before the content is returned.
     await audit.standalone({
       ...auditBase(ctx),
