@@ -90,7 +90,7 @@ export async function rows<T>(tx: Pick<Tx, 'execute'>, query: SQL): Promise<T[]>
 export const pgTextArray = (xs: readonly string[]): string =>
   `{${xs.map((x) => `"${x.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 
-/** A value as an SQL literal (E-strings: correct whatever standard_conforming_strings says). */
+/** A value as an SQL literal, correct whatever standard_conforming_strings says. */
 export function sqlLiteral(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'number') {
@@ -104,7 +104,8 @@ export function sqlLiteral(v: unknown): string {
   if (v instanceof Date) return sqlLiteral(v.toISOString());
   if (typeof v !== 'string') throw new VigilError('internal', 'unsupported SQL literal');
   if (v.includes('\0')) throw new VigilError('invalid_input', 'NUL character');
-  return `E'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+  // node-postgres' own escaping (an E-string when the value holds a backslash).
+  return pg.escapeLiteral(v);
 }
 
 const dialect = new PgDialect();
