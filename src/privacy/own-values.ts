@@ -25,6 +25,12 @@ const phone = (s: string) => {
     return null;
   }
 };
+const nameWords = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 2);
 /** Day, month and year as numbers, in any order the text wrote them. */
 const dateParts = (s: string) =>
   (s.match(/\d+/g) ?? [])
@@ -37,6 +43,7 @@ export function ownValueMatcher(p: OwnProfile): (type: string, value: string) =>
   const phones = new Set(p.phones.map(phone).filter((x): x is string => !!x));
   const street = p.address?.street ? squash(p.address.street) : '';
   const postal = p.address?.postalCode ? squash(p.address.postalCode) : '';
+  const ownNameWords = new Set(p.name ? nameWords(p.name) : []);
   return (type, value) => {
     switch (type) {
       case 'EMAIL':
@@ -50,8 +57,12 @@ export function ownValueMatcher(p: OwnProfile): (type: string, value: string) =>
         const v = squash(value);
         return !!street && v.includes(street) && (!/\d{4,}/.test(value) || !postal || v.includes(postal));
       }
-      case 'PERSON':
-        return !!p.name && squash(value) === squash(p.name);
+      case 'PERSON': {
+        // The whole name, or part of it ("Schmidt am Apparat"): every word of the value is one
+        // of the name's words, so "Max Schmidt" is someone else's name for "Lena Schmidt".
+        const words = nameWords(value);
+        return words.length > 0 && words.every((w) => ownNameWords.has(w));
+      }
       case 'DATE_OF_BIRTH':
         return !!p.dateOfBirth && dateParts(value) === dateParts(p.dateOfBirth);
       default:
