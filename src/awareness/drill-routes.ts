@@ -38,18 +38,29 @@ export function drillRoutes(app: FastifyInstance, deps: { drills: DrillService }
     base,
     {
       config: { auth: { tenant: ['create', 'Campaign'] } },
-      schema: { tags, params: TenantParams, body: DrillBody, response: { 201: Type.Unknown(), ...errorResponses } },
+      schema: {
+        tags,
+        params: TenantParams,
+        body: DrillBody,
+        response: { 201: Type.Unknown(), ...errorResponses },
+      },
     },
     async (req, reply) => reply.status(201).send(await drills.launch(tctx(req), req.body as DrillInput)),
   );
   app.post(
     `${base}/:id/score`,
-    { config: { auth: { tenant: ['update', 'Campaign'] } }, schema: { tags, params: IdParams, response: errorResponses } },
+    {
+      config: { auth: { tenant: ['update', 'Campaign'] } },
+      schema: { tags, params: IdParams, response: errorResponses },
+    },
     async (req) => drills.score(tctx(req), (req.params as { id: string }).id),
   );
   app.get(
     base,
-    { config: { auth: { tenant: ['read', 'Campaign'] } }, schema: { tags, params: TenantParams, response: errorResponses } },
+    {
+      config: { auth: { tenant: ['read', 'Campaign'] } },
+      schema: { tags, params: TenantParams, response: errorResponses },
+    },
     async (req) => drills.list(tctx(req)),
   );
   app.get(

@@ -55,7 +55,7 @@ export const DRILL_SCRIPTS: Record<DrillScenario, Record<Language, Script>> = {
     en: {
       persona: 'Tom (Accounting)',
       opening:
-        "Hi, Tom from accounting here, my CRM access is stuck. Could you quickly send me the IBAN of the customer from your last case? The payment has to go out today.",
+        'Hi, Tom from accounting here, my CRM access is stuck. Could you quickly send me the IBAN of the customer from your last case? The payment has to go out today.',
     },
     fr: {
       persona: 'Tom (Comptabilité)',

@@ -17,6 +17,8 @@ describe(`awareness drills (${testDbKind})`, () => {
   let otherOfficer: Session;
   let agents: TestUser[];
   let queueId: string;
+  let smallQueueId: string;
+  let tenantId: string;
   const suffix = Math.random().toString(36).slice(2, 8);
   const slug = `drill-${suffix}`;
   const otherSlug = `drill-other-${suffix}`;
@@ -32,7 +34,7 @@ describe(`awareness drills (${testDbKind})`, () => {
 
   beforeAll(async () => {
     v = await startTestVigil();
-    const tenantId = await v.tenant(slug);
+    tenantId = await v.tenant(slug);
     await v.tenant(otherSlug);
     officer = await v.login(await v.makeUser([{ role: 'security_officer', tenant: slug }]));
     supervisor = await v.login(await v.makeUser([{ role: 'supervisor', tenant: slug }]));
@@ -68,7 +70,12 @@ describe(`awareness drills (${testDbKind})`, () => {
     expect(d.status).toBe(201);
     const agent = await v.login(agents[0]!);
     // An ordinary chat in the agent's queue: nothing says "drill".
-    const conv = await v.call('GET', `/api/v1/tenants/${slug}/conversations/${d.json.conversationId}`, undefined, agent);
+    const conv = await v.call(
+      'GET',
+      `/api/v1/tenants/${slug}/conversations/${d.json.conversationId}`,
+      undefined,
+      agent,
+    );
     expect(conv.status).toBe(200);
     expect(conv.json.channel).toBe('chat');
     expect(conv.text.toLowerCase()).not.toContain('drill');
@@ -128,7 +135,9 @@ describe(`awareness drills (${testDbKind})`, () => {
     const list = await v.call('GET', api('/drills'), undefined, officer);
     const id = list.json.drills[0].id as string;
     expect((await score(id, otherOfficer)).status).toBe(404);
-    expect((await v.call('POST', api(`/drills/${id}/score`, otherSlug), undefined, otherOfficer)).status).toBe(404);
+    expect(
+      (await v.call('POST', api(`/drills/${id}/score`, otherSlug), undefined, otherOfficer)).status,
+    ).toBe(404);
     expect((await v.call('GET', api('/drills', otherSlug), undefined, otherOfficer)).json.drills).toEqual([]);
   });
 
@@ -139,9 +148,37 @@ describe(`awareness drills (${testDbKind})`, () => {
     expect(officerView.json.drills[0].agentId).toBe(agents[0]!.id);
     const m = await v.call('GET', api('/drills/measures'), undefined, supervisor);
     expect(m.status).toBe(200);
-    expect(m.json.tenant).toMatchObject({ suppressed: false, drills: 5, passed: 1, failed: 1, noResponse: 3 });
+    expect(m.json.tenant).toMatchObject({
+      suppressed: false,
+      drills: 5,
+      passed: 1,
+      failed: 1,
+      noResponse: 3,
+    });
     expect(m.text).not.toContain(agents[0]!.id);
-    // One more scored drill in a second, small team: that team is suppressed.
     expect(m.json.teams).toEqual([expect.objectContaining({ team: queueId, suppressed: false })]);
+  });
+
+  it('suppresses a team below five drills', async () => {
+    smallQueueId = await v.core.db.withTenant(tenantId, async (tx) => {
+      const [q] = await rows<{ id: string }>(
+        tx,
+        sql`insert into queues (tenant_id, name) values (${tenantId}, 'back') returning id`,
+      );
+      await tx.execute(
+        sql`insert into queue_members (tenant_id, queue_id, user_id) values (${tenantId}, ${q!.id}, ${agents[5]!.id})`,
+      );
+      return q!.id;
+    });
+    const d = await launch(agents[5]!, { queueId: smallQueueId, timeoutMinutes: 0 });
+    expect((await score(d.json.id)).json.result).toBe('no_response');
+    const m = await v.call('GET', api('/drills/measures'), undefined, supervisor);
+    expect(m.json.tenant).toMatchObject({ drills: 6, noResponse: 4 });
+    expect(m.json.teams).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ team: queueId, suppressed: false, drills: 5 }),
+        { team: smallQueueId, suppressed: true, minGroup: 5 },
+      ]),
+    );
   });
 });
