@@ -323,6 +323,8 @@ async function startOn(
     hostname: config.emailHostname,
     baseUrl: () => config.publicUrl ?? boundUrl,
     onError: (e, where) => logger.error({ err: e, where }, 'awareness job failed'),
+    ingest: app.contact?.ingest,
+    auditLog: core.auditLog,
   });
   awareness.register(app.http);
   if (app.contact) {

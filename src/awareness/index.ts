@@ -5,6 +5,8 @@ import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
 import { createCampaignService } from './campaigns.ts';
+import { drillRoutes } from './drill-routes.ts';
+import { createDrillService, type DrillAuditReader, type DrillDeps } from './drills.ts';
 import { landingRoutes } from './landing.ts';
 import { createReportService } from './reports.ts';
 import { createResultsService } from './results.ts';
@@ -17,7 +19,7 @@ export { type AwarenessSection, awarenessSection } from './evidence.ts';
 export { MIN_GROUP } from './measures.ts';
 export { TEMPLATE_KEYS } from './templates.ts';
 export { isQuizBacked } from './training-store.ts';
-export type { GateTrainings, SimulationMailer };
+export type { DrillAuditReader, GateTrainings, SimulationMailer };
 
 /** A tenant's phish-report address on the inbound SMTP host. */
 export const phishReportAddress = (tenantSlug: string, hostname: string) =>
@@ -36,6 +38,9 @@ export interface AwarenessDeps {
   /** How often the sender job looks for due mails. */
   sendEveryMs?: number;
   onError(e: unknown, where: string): void;
+  /** Drills: the contact center's ingest (absent without it) and the audit log they are scored from. */
+  ingest: DrillDeps['ingest'];
+  auditLog: DrillAuditReader;
 }
 
 export function createAwareness(deps: AwarenessDeps) {
@@ -50,11 +55,13 @@ export function createAwareness(deps: AwarenessDeps) {
   });
   const reports = createReportService({ ...deps, signer });
   const results = createResultsService(deps);
+  const drills = createDrillService({ ...deps, assignRefresher: modules.assignDrillRefresher });
   return {
     campaigns,
     reports,
     modules,
     results,
+    drills,
     /** A mail forwarded to the phish-report address (SMTP intake). */
     reportBySmtp: reports.reportBySmtp,
     /** The slug named by a phish-report address of this host, or null. */
@@ -66,7 +73,8 @@ export function createAwareness(deps: AwarenessDeps) {
       deps.onError(e, 'awareness.sender'),
     ),
     register(app: FastifyInstance) {
-      awarenessRoutes(app, { campaigns, results, reports, modules });
+      awarenessRoutes(app, { campaigns, results, reports, modules, drills });
+      drillRoutes(app, { drills });
       landingRoutes(app, { campaigns });
     },
   };

@@ -7,6 +7,7 @@ import type { Action, Subject } from '../authz/index.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
 import type { CampaignInput, CampaignService } from './campaigns.ts';
+import type { DrillService } from './drills.ts';
 import { MAX_REPORT_BYTES, type ReportService } from './reports.ts';
 import type { ResultsService } from './results.ts';
 import { LANGUAGES, TEMPLATE_KEYS, TEMPLATES } from './templates.ts';
@@ -92,9 +93,10 @@ export function awarenessRoutes(
     results: ResultsService;
     reports: ReportService;
     modules: ModuleService;
+    drills: DrillService;
   },
 ): void {
-  const { campaigns, results, reports, modules } = deps;
+  const { campaigns, results, reports, modules, drills } = deps;
   const opts = (rule: [Action, Subject], params: Type.TSchema = TenantParams) => ({
     config: { auth: { tenant: rule } },
     schema: { tags, params, response: errorResponses },
@@ -176,6 +178,7 @@ export function awarenessRoutes(
     async (req) => ({
       ...(await modules.mine(tctx(req))),
       simulations: await results.mine(tctx(req)),
+      drills: await drills.mine(tctx(req)),
     }),
   );
   app.get(

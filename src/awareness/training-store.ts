@@ -105,12 +105,20 @@ export async function selectRefresher(tx: Tx, language: Language) {
 
 export async function insertAssignment(
   tx: Tx,
-  a: { tenantId: string; moduleId: string; userId: string; reason: string; campaignId: string; dueAt: Date },
+  a: {
+    tenantId: string;
+    moduleId: string;
+    userId: string;
+    reason: string;
+    campaignId: string | null;
+    drillId?: string;
+    dueAt: Date;
+  },
 ) {
   const r = await rows<{ id: string }>(
     tx,
-    sql`insert into awareness_assignments (tenant_id, module_id, user_id, reason, campaign_id, due_at)
-        values (${a.tenantId}, ${a.moduleId}, ${a.userId}, ${a.reason}, ${a.campaignId}, ${a.dueAt})
+    sql`insert into awareness_assignments (tenant_id, module_id, user_id, reason, campaign_id, drill_id, due_at)
+        values (${a.tenantId}, ${a.moduleId}, ${a.userId}, ${a.reason}, ${a.campaignId}, ${a.drillId ?? null}, ${a.dueAt})
         on conflict do nothing returning id`,
   );
   return r[0]?.id ?? null;

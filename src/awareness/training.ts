@@ -193,27 +193,25 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
   }
 
   /** After a click or submit: the refresher in the recipient's language, due in a week. */
-  async function assignRefresher(
-    ref: RecipientRef,
+  async function assign(
+    tenantId: string,
     userId: string,
-    campaignId: string,
-    kind: 'clicked' | 'submitted',
     language: Language,
+    why: { reason: string; campaignId: string | null; drillId?: string },
   ) {
-    await db.withTenant(ref.tenantId, async (tx) => {
+    await db.withTenant(tenantId, async (tx) => {
       const mod = await ts.selectRefresher(tx, language);
       if (!mod) return;
       const id = await ts.insertAssignment(tx, {
-        tenantId: ref.tenantId,
+        tenantId,
         moduleId: mod.id,
         userId,
-        reason: kind === 'clicked' ? 'simulation_clicked' : 'simulation_submitted',
-        campaignId,
+        ...why,
         dueAt: new Date(Date.now() + REFRESHER_DUE_DAYS * 86_400_000),
       });
       if (id)
         await audit.inTx(tx, {
-          tenantId: ref.tenantId,
+          tenantId,
           actorType: 'system',
           actorId: null,
           action: 'awareness.refresher.assign',
@@ -225,7 +223,23 @@ export function createModuleService(deps: { db: Database; audit: AuditRecorder; 
     });
   }
 
-  return { create, revise, get, attempt, mine, assignRefresher };
+  const assignRefresher = (
+    ref: RecipientRef,
+    userId: string,
+    campaignId: string,
+    kind: 'clicked' | 'submitted',
+    language: Language,
+  ) =>
+    assign(ref.tenantId, userId, language, {
+      reason: kind === 'clicked' ? 'simulation_clicked' : 'simulation_submitted',
+      campaignId,
+    });
+
+  /** A failed social-engineering drill (drills.ts). */
+  const assignDrillRefresher = (tenantId: string, userId: string, drillId: string, language: Language) =>
+    assign(tenantId, userId, language, { reason: 'drill_failed', campaignId: null, drillId });
+
+  return { create, revise, get, attempt, mine, assignRefresher, assignDrillRefresher };
 }
 
 export type ModuleService = ReturnType<typeof createModuleService>;
