@@ -57,6 +57,20 @@ export function freshTotp(secret: string): string {
   return totpCode(secret, step * 30_000 + 1_000);
 }
 
+/**
+ * freshTotp for a user who may sign in often: the server takes each TOTP step once (replay
+ * protection) and at most one step ahead, so a third sign-in within one step has to wait for the
+ * next step to begin. Waits for that clock boundary instead of failing on a fast machine.
+ */
+export async function nextFreshTotp(secret: string): Promise<string> {
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(now, (lastStep.get(secret) ?? -1) + 1);
+    if (step <= now + 1) return freshTotp(secret);
+    await new Promise((r) => setTimeout(r, (step - 1) * 30_000 - Date.now() + 50));
+  }
+}
+
 export async function startTestVigil(
   overrides: Partial<Config> = {},
   /** Another instance on an existing database and data dir (a restore target, a second node). */
@@ -137,17 +151,15 @@ export async function startTestVigil(
     },
     async login(u, opts = {}) {
       const userAgent = opts.userAgent ?? 'vigil-test';
+      // Before the password step, so that a wait for the next TOTP step never outlives a challenge.
+      const code = await nextFreshTotp(u.totpSecret);
       const a = await call('POST', '/api/v1/auth/login', { email: u.email, password: u.password }, null, {
         'user-agent': userAgent,
       });
       if (a.status !== 200) throw new Error(`login failed: ${a.status} ${a.text}`);
-      const b = await call(
-        'POST',
-        '/api/v1/auth/mfa/totp',
-        { challenge: a.json.challenge, code: freshTotp(u.totpSecret) },
-        null,
-        { 'user-agent': userAgent },
-      );
+      const b = await call('POST', '/api/v1/auth/mfa/totp', { challenge: a.json.challenge, code }, null, {
+        'user-agent': userAgent,
+      });
       const cookie = /(?:__Host-)?vigil_session=[^;]+/.exec(b.headers.get('set-cookie') ?? '')?.[0];
       if (b.status !== 200 || !cookie) throw new Error(`mfa failed: ${b.status} ${b.text}`);
       return { cookie, csrf: b.json.csrfToken, userAgent };
