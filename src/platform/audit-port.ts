@@ -44,3 +44,30 @@ export function userAction(
     ...(meta ? { meta } : {}),
   };
 }
+
+/**
+ * A successful action by the request's actor, or by the system when `ctx` is a scheduler context
+ * (anonymous), in `tenantId`: the context's tenant by default, the platform chain when null.
+ */
+export function actorEvent(
+  ctx: Pick<RequestContext, 'actor' | 'ip' | 'uaHash' | 'requestId' | 'tenant'>,
+  action: string,
+  resourceType: string,
+  resourceId: string | null,
+  meta: Record<string, string | number | boolean | null> = {},
+  tenantId: string | null = ctx.tenant?.id ?? null,
+): AuditEventInput {
+  return {
+    tenantId,
+    actorType: ctx.actor.type === 'anonymous' ? 'system' : ctx.actor.type,
+    actorId: ctx.actor.id,
+    action,
+    resourceType,
+    resourceId,
+    outcome: 'success',
+    ip: ctx.ip || null,
+    uaHash: ctx.uaHash || null,
+    requestId: ctx.requestId,
+    meta,
+  };
+}
