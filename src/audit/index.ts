@@ -20,7 +20,7 @@ export { generateAuditSigner } from './signing.ts';
 export { createFileSink } from './sinks/file.ts';
 export { createNatsSink } from './sinks/nats.ts';
 export type { AuditSink } from './sinks/types.ts';
-export { createWebhookSink, signWebhook } from './sinks/webhook.ts';
+export { createWebhookSink } from './sinks/webhook.ts';
 export type * from './types.ts';
 export { type ChainReport, type VerifyOptions, type VerifyReport, verifyAuditLog } from './verify.ts';
 export { ChainVerifier, type TamperKind } from './verify-core.ts';

@@ -1,6 +1,6 @@
 // Notifications for new alerts: HMAC-signed webhooks, e-mail through an injected sender, and an
 // OCSF Detection Finding handed to the SIEM exporter. Payloads carry ids and counts only.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { webhookSignatureHeaders } from '../platform/webhook-signature.ts';
 import type { AlertView } from './alerts.ts';
 import type { Severity } from './types.ts';
 
@@ -35,29 +35,7 @@ export interface NotifyDeps {
   consoleUrl?: string;
 }
 
-export const SIGNATURE_HEADER = 'x-vigil-signature';
-
-/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` — the timestamp blocks replays. */
-export function signWebhook(secret: string, body: string, nowMs: number): string {
-  const t = Math.floor(nowMs / 1000);
-  const v1 = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-  return `t=${t},v1=${v1}`;
-}
-
-export function verifyWebhook(
-  secret: string,
-  body: string,
-  header: string,
-  nowMs: number,
-  toleranceS = 300,
-): boolean {
-  const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
-  if (!m) return false;
-  const t = Number(m[1]);
-  if (Math.abs(nowMs / 1000 - t) > toleranceS) return false;
-  const expected = createHmac('sha256', secret).update(`${t}.${body}`).digest();
-  return timingSafeEqual(expected, Buffer.from(m[2]!, 'hex'));
-}
+export { SIGNATURE_HEADER, signWebhook, verifyWebhook } from '../platform/webhook-signature.ts';
 
 const OCSF_SEVERITY: Record<Severity, number> = { low: 2, medium: 3, high: 4, critical: 5 };
 const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -135,10 +113,7 @@ export async function postAlertWebhook(
   const body = JSON.stringify({ type: 'monitoring.alert.created', alert });
   const r = await send(hook.url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [SIGNATURE_HEADER]: signWebhook(hook.secret, body, nowMs),
-    },
+    headers: { 'content-type': 'application/json', ...webhookSignatureHeaders(hook.secret, body, nowMs) },
     body,
     signal: AbortSignal.timeout(5000),
   });

@@ -5,6 +5,7 @@ import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../platform/db.ts';
 import { loadOrCreateSecretFile } from '../platform/secret-file.ts';
+import { webhookSignatureHeaders } from '../platform/webhook-signature.ts';
 
 export const CODE_TTL_SECONDS = 300;
 export const CODE_MAX_ATTEMPTS = 3;
@@ -124,17 +125,16 @@ export interface SmsProvider {
 }
 
 /**
- * An HTTP SMS gateway: POST {to, text} as JSON, signed with HMAC-SHA-256 of the body under the
- * shared secret in `x-vigil-signature` (most gateways accept a webhook of this shape via a relay).
+ * An HTTP SMS gateway: POST {to, text} as JSON, signed like every Vigil webhook
+ * (platform/webhook-signature.ts; most gateways accept a webhook of this shape via a relay).
  */
 export function createWebhookSmsProvider(url: string, secret: string): SmsProvider {
   return {
     async send(m) {
       const body = JSON.stringify({ to: m.to, text: m.text });
-      const sig = createHmac('sha256', secret).update(body).digest('hex');
       const r = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-vigil-signature': `sha256=${sig}` },
+        headers: { 'content-type': 'application/json', ...webhookSignatureHeaders(secret, body, Date.now()) },
         body,
         signal: AbortSignal.timeout(5000),
       });

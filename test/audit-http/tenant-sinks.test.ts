@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCef } from '../../src/audit/formats.ts';
-import { signWebhook } from '../../src/audit/sinks/webhook.ts';
 import { assertPublicTarget } from '../../src/audit/tenant-sinks.ts';
 import type { AuditEvent } from '../../src/audit/types.ts';
 import { rows } from '../../src/platform/db.ts';
+import { SIGNATURE_HEADER, verifyWebhook } from '../../src/platform/webhook-signature.ts';
 import { type Session, startTestVigil, type TestVigil } from '../helpers/app.ts';
 
 const DOWN_MS = Number(process.env.VIGIL_TEST_SINK_DOWN_MS ?? 60_000);
@@ -29,10 +29,7 @@ async function receiver(secret: string): Promise<Receiver> {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      if (
-        signWebhook(secret, String(req.headers['x-vigil-timestamp']), body) !==
-        req.headers['x-vigil-signature']
-      ) {
+      if (!verifyWebhook(secret, body, String(req.headers[SIGNATURE_HEADER]), Date.now())) {
         r.badSignatures++;
         res.writeHead(401).end();
         return;

@@ -13,9 +13,10 @@ import { createAuditExporter } from '../../src/audit/exporter.ts';
 import { toOcsf } from '../../src/audit/ocsf.ts';
 import { createFileSink } from '../../src/audit/sinks/file.ts';
 import { createNatsSink } from '../../src/audit/sinks/nats.ts';
-import { createWebhookSink, signWebhook } from '../../src/audit/sinks/webhook.ts';
+import { createWebhookSink } from '../../src/audit/sinks/webhook.ts';
 import type { AuditEvent } from '../../src/audit/types.ts';
 import { rows } from '../../src/platform/db.ts';
+import { SIGNATURE_HEADER, verifyWebhook } from '../../src/platform/webhook-signature.ts';
 import { testDbKind } from '../helpers/db.ts';
 import { appendMany, setupAudit } from './helpers.ts';
 
@@ -115,8 +116,7 @@ describe(`audit SIEM export (${testDbKind})`, () => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        const sig = signWebhook(secret, String(req.headers['x-vigil-timestamp']), body);
-        if (sig !== req.headers['x-vigil-signature']) {
+        if (!verifyWebhook(secret, body, String(req.headers[SIGNATURE_HEADER]), Date.now())) {
           badSignatures++;
           res.writeHead(401).end();
           return;

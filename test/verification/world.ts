@@ -1,7 +1,7 @@
 // A contact-center world like test/conversations/fixture.ts, plus what verification and payments
 // need: a real SMTP relay sink (smtp-server + mailparser), a real HTTP SMS gateway, the local test
 // payment provider, and a customer with a full profile.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -10,6 +10,7 @@ import { SMTPServer } from 'smtp-server';
 import { issueApiToken } from '../../src/channels/voice/tokens.ts';
 import { pgTextArray } from '../../src/ingest/index.ts';
 import { rows } from '../../src/platform/db.ts';
+import { SIGNATURE_HEADER, verifyWebhook } from '../../src/platform/webhook-signature.ts';
 import type { World } from '../conversations/fixture.ts';
 import { startTestVigil } from '../helpers/app.ts';
 
@@ -53,9 +54,11 @@ export async function startGateways(): Promise<Gateways> {
         res.end();
         return;
       }
-      const sig = `sha256=${createHmac('sha256', SMS_SECRET).update(body).digest('hex')}`;
       const m = JSON.parse(body) as { to: string; text: string };
-      g.sms.push({ ...m, signatureOk: req.headers['x-vigil-signature'] === sig });
+      g.sms.push({
+        ...m,
+        signatureOk: verifyWebhook(SMS_SECRET, body, String(req.headers[SIGNATURE_HEADER]), Date.now()),
+      });
       res.statusCode = 202;
       res.end('{}');
     });

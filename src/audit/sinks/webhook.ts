@@ -1,8 +1,7 @@
-// HTTP(S) webhook sink: POSTs {tenant, format, events} with an HMAC-SHA256 signature over
-// `${timestamp}.${body}` in `x-vigil-signature: sha256=<hex>` (timestamp in x-vigil-timestamp),
-// so the receiver can authenticate the sender and reject replays. One attempt per call; the
+// HTTP(S) webhook sink: POSTs {tenant, format, events} signed like every Vigil webhook
+// (platform/webhook-signature.ts), so the receiver can authenticate the sender and reject replays. One attempt per call; the
 // exporter owns retry and back-off. Events are OCSF unless another format is configured.
-import { createHmac } from 'node:crypto';
+import { webhookSignatureHeaders } from '../../platform/webhook-signature.ts';
 import { formatEvent, type SinkFormat } from '../formats.ts';
 import type { AuditEvent } from '../types.ts';
 import type { AuditSink } from './types.ts';
@@ -19,10 +18,6 @@ export interface WebhookSinkOptions {
   guard?: (url: string) => Promise<void>;
 }
 
-export function signWebhook(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
 /** One signed POST; throws unless the receiver answers 2xx. */
 export async function postWebhook(
   o: WebhookSinkOptions,
@@ -36,14 +31,9 @@ export async function postWebhook(
     format,
     events: events.map((e) => formatEvent(format, e)),
   });
-  const ts = String(Math.floor(Date.now() / 1000));
   const res = await fetch(o.url, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-vigil-timestamp': ts,
-      'x-vigil-signature': signWebhook(o.secret, ts, body),
-    },
+    headers: { 'content-type': 'application/json', ...webhookSignatureHeaders(o.secret, body, Date.now()) },
     body,
     redirect: 'manual',
     signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
