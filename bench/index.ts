@@ -1,15 +1,15 @@
 // `npm run bench`: one JSON document; every figure comes with its baseline measured in the same
 // run on this machine. `--only pii,crypto,...` limits the sections; `--pg URL` adds PostgreSQL.
 import { parseArgs } from 'node:util';
-import { benchAudit } from '../src/audit/index.ts';
-import { benchCrypto } from '../src/crypto/bench.ts';
-import { benchAccessGate } from '../src/identity/access-policy/bench.ts';
-import { benchMonitoring } from '../src/monitoring/bench.ts';
-import { benchPii } from '../src/pii/bench.ts';
+import { benchAccessGate } from './access-gate.ts';
+import { benchAudit } from './audit.ts';
+import { benchCrypto } from './crypto.ts';
 import { benchDsar } from './dsar.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMalware } from './malware.ts';
+import { benchMonitoring } from './monitoring.ts';
+import { benchPii } from './pii.ts';
 import { benchPiiPipeline } from './pii-pipeline.ts';
 import { createScratchDatabase, withScratchDatabase } from './util.ts';
 

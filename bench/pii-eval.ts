@@ -6,9 +6,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate, parseSamples, type Sample } from '../src/pii/evaluate.ts';
-import { generateSamples } from '../src/pii/generate.ts';
 import type { EntityType, Lang } from '../src/pii/index.ts';
 import { scanText } from '../src/pii/scan.ts';
+import { generateSamples } from '../tools/generate/pii/samples.ts';
 import { CONLL_TYPES, parseConll } from './pii-conll.ts';
 
 function option(args: string[], name: string): string | undefined {

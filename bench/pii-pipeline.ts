@@ -2,9 +2,10 @@
 // model on the same text in the same run: throughput per core (CPU time of this one thread, so a busy
 // machine inflates wall time but not this figure) and p50/p99 for 2 KB messages; model load time and
 // the resident memory it adds.
-import { generatePiiFreeText, generateSamples } from '../src/pii/generate.ts';
+
 import { scanText } from '../src/pii/index.ts';
 import { loadNer } from '../src/pii/ner/model.ts';
+import { generatePiiFreeText, generateSamples } from '../tools/generate/pii/samples.ts';
 
 function corpus(bytes: number): string {
   const pii = generateSamples({ count: Math.ceil(bytes / 120), seed: 4242, voiceShare: 0 })

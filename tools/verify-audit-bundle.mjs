@@ -35,13 +35,32 @@ function field(parts, s) {
 }
 
 function metaJson(meta) {
-  return `{${Object.keys(meta).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(meta[k])}`).join(',')}}`;
+  return `{${Object.keys(meta)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(meta[k])}`)
+    .join(',')}}`;
 }
 
 function eventHash(e, seq, prevHex) {
   const parts = [Buffer.from([0])];
-  for (const v of ['vigil-audit-event/v1', e.tenantId, String(seq), e.time, e.actorType, e.actorId, e.action, e.resourceType,
-    e.resourceId, e.outcome, e.reason, e.ip, e.uaHash, e.requestId, metaJson(e.meta ?? {})]) field(parts, v);
+  for (const v of [
+    'vigil-audit-event/v1',
+    e.tenantId,
+    String(seq),
+    e.time,
+    e.actorType,
+    e.actorId,
+    e.action,
+    e.resourceType,
+    e.resourceId,
+    e.outcome,
+    e.reason,
+    e.ip,
+    e.uaHash,
+    e.requestId,
+    metaJson(e.meta ?? {}),
+  ])
+    field(parts, v);
   const prev = Buffer.from(prevHex, 'hex');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(prev.length);
@@ -89,7 +108,8 @@ export function verifyBundle(bundle, pinnedPem) {
   const cps = [];
   for (const c of bundle.checkpoints ?? []) {
     const msg = `vigil-audit-checkpoint/v1\n${chain}\n${c.treeSize}\n${c.rootHash}\n${c.time}\n`;
-    if (!sigOk(keyFor(c.keyId), msg, c.signature)) bad(Math.max(c.treeSize, 1), 'bad_signature', 'checkpoint signature invalid');
+    if (!sigOk(keyFor(c.keyId), msg, c.signature))
+      bad(Math.max(c.treeSize, 1), 'bad_signature', 'checkpoint signature invalid');
     else cps.push(c);
   }
   cps.sort((a, b) => a.treeSize - b.treeSize);
@@ -99,7 +119,8 @@ export function verifyBundle(bundle, pinnedPem) {
   const a = bundle.anchor;
   if (a) {
     const msg = `vigil-audit-anchor/v1\n${chain}\n${a.seq}\n${a.lastHash}\n${a.frontier}\n${a.time}\n`;
-    if (!sigOk(keyFor(a.keyId), msg, a.signature)) bad(Math.max(a.seq, 1), 'bad_signature', 'anchor signature invalid');
+    if (!sigOk(keyFor(a.keyId), msg, a.signature))
+      bad(Math.max(a.seq, 1), 'bad_signature', 'anchor signature invalid');
     else {
       const f = Buffer.from(a.frontier, 'hex');
       const stack = [];
@@ -145,12 +166,14 @@ export function verifyBundle(bundle, pinnedPem) {
       if (hashesAs(e, e.seq - 1)) fail(e.seq - 1, 'inserted', 'event inserted before a renumbered event');
       else if (!hashOk && prevOk) fail(e.seq, 'modified', 'event hash does not match its fields');
       else if (hashOk) fail(e.seq - 1, 'modified', 'predecessor hash does not match the chain');
-      else if (eventHash(e, e.seq, prev) === e.hash) fail(e.seq, 'modified', 'stored predecessor hash was changed');
+      else if (eventHash(e, e.seq, prev) === e.hash)
+        fail(e.seq, 'modified', 'stored predecessor hash was changed');
       else {
         const n = events[i + 1];
         const curIsNext = hashesAs(e, e.seq + 1);
         const nextIsCur = n !== undefined && hashesAs(n, e.seq);
-        if (nextIsCur) fail(e.seq, curIsNext ? 'reordered' : 'inserted', curIsNext ? 'events swapped' : 'event inserted');
+        if (nextIsCur)
+          fail(e.seq, curIsNext ? 'reordered' : 'inserted', curIsNext ? 'events swapped' : 'event inserted');
         else if (curIsNext) fail(e.seq, 'missing', 'event deleted and later events renumbered');
         else fail(e.seq, 'reordered', 'event content belongs elsewhere in the chain');
       }
@@ -158,9 +181,20 @@ export function verifyBundle(bundle, pinnedPem) {
   }
   if (!chainProblem) {
     const last = next - 1;
-    if (ci < cps.length) chainProblem = { seq: last + 1, kind: 'truncated', detail: 'a signed checkpoint covers events that are gone' };
-    else if (bundle.head && bundle.head.lastSeq > last) chainProblem = { seq: last + 1, kind: 'truncated', detail: 'chain head is ahead of the events' };
-    else if (bundle.head && bundle.head.lastSeq < last) chainProblem = { seq: bundle.head.lastSeq + 1, kind: 'inserted', detail: 'events beyond the chain head' };
+    if (ci < cps.length)
+      chainProblem = {
+        seq: last + 1,
+        kind: 'truncated',
+        detail: 'a signed checkpoint covers events that are gone',
+      };
+    else if (bundle.head && bundle.head.lastSeq > last)
+      chainProblem = { seq: last + 1, kind: 'truncated', detail: 'chain head is ahead of the events' };
+    else if (bundle.head && bundle.head.lastSeq < last)
+      chainProblem = {
+        seq: bundle.head.lastSeq + 1,
+        kind: 'inserted',
+        detail: 'events beyond the chain head',
+      };
   }
   if (chainProblem) problems.push(chainProblem);
   problems.sort((x, y) => x.seq - y.seq);
@@ -197,13 +231,18 @@ function main(argv) {
   }
   const r = verifyBundle(bundle, pem);
   if (json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-  else if (r.ok) process.stdout.write(`OK: ${r.events} events, ${r.checkpoints} signed checkpoints, tree size ${r.treeSize}, root ${r.rootHash}\n`);
+  else if (r.ok)
+    process.stdout.write(
+      `OK: ${r.events} events, ${r.checkpoints} signed checkpoints, tree size ${r.treeSize}, root ${r.rootHash}\n`,
+    );
   else process.stdout.write(`TAMPERED: first bad seq ${r.firstBadSeq} (${r.kind}: ${r.detail})\n`);
   return r.ok ? 0 : 1;
 }
 
 function usage() {
-  process.stderr.write('usage: node tools/verify-audit-bundle.mjs bundle.json [--public-key key.pem] [--json]\n');
+  process.stderr.write(
+    'usage: node tools/verify-audit-bundle.mjs bundle.json [--public-key key.pem] [--json]\n',
+  );
   return 2;
 }
 

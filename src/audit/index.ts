@@ -1,5 +1,4 @@
 // Public API of the tamper-evident audit log (issue 6).
-export { benchAudit } from './bench.ts';
 export { type AuditBundle, exportAuditBundle } from './bundle.ts';
 export { createChainCheckpoint, createCheckpointsForAllChains, scheduleCheckpoints } from './checkpoints.ts';
 export { runAuditVerifyCli } from './cli.ts';

@@ -1,7 +1,6 @@
 // Encryption at rest: key hierarchy (KEK -> tenant DEK -> subject key), envelope encryption,
 // blind indexes, rotation, crypto-shredding with an erasure ledger, platform secrets.
 
-export { benchCrypto, type CryptoBenchResult } from './bench.ts';
 export { BLIND_INDEX_BYTES, type BlindIndexKind, normalizeForIndex } from './blind-index.ts';
 export { decodeEnvelope, type EnvelopeHeader, type KeyScope } from './envelope.ts';
 export {

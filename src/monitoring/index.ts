@@ -1,7 +1,6 @@
 // Public surface of the insider-threat monitoring engine.
 export type { AlertComment, AlertDetail, AlertState, AlertView } from './alerts.ts';
 export { ALERT_STATES } from './alerts.ts';
-export { benchMonitoring } from './bench.ts';
 export type { ActivityCounts, Clock, Detector, DetectorOptions } from './detector.ts';
 export { createDetector } from './detector.ts';
 export type { MailMessage, NotifyDeps, OcsfDetectionFinding, WebhookTarget } from './notify.ts';

@@ -1,6 +1,6 @@
 // Keeps benchAudit runnable (small sizes); the real numbers come from running it directly.
 import { describe, expect, it } from 'vitest';
-import { benchAudit } from '../../src/audit/bench.ts';
+import { benchAudit } from '../../bench/audit.ts';
 import { testDbKind } from '../helpers/db.ts';
 
 describe(`audit bench (${testDbKind})`, () => {

@@ -1,6 +1,6 @@
 // The benchmark runs and reports plausible numbers (the figures themselves go in the report).
 import { describe, expect, it } from 'vitest';
-import { benchCrypto } from '../../src/crypto/index.ts';
+import { benchCrypto } from '../../bench/crypto.ts';
 
 describe('crypto benchmark', () => {
   it('measures encrypt+decrypt per 1 KB and the encrypted/plaintext insert ratio', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { LruMap } from '../../src/monitoring/bounded.ts';
 import { createDetector } from '../../src/monitoring/detector.ts';
-import { syntheticEvents } from '../../src/monitoring/synthetic.ts';
+import { syntheticEvents } from '../../tools/generate/monitoring-events.ts';
 
 describe('bounded detector state', () => {
   it('1,000,000 events, 50,000 actors: state stays under the bound and flat', { timeout: 240_000 }, () => {

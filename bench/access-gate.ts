@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'drizzle-orm';
-import { newTotpSecret, totpCode } from '../../auth/totp.ts';
-import { loadConfig } from '../../platform/config.ts';
-import { startVigil } from '../../runtime.ts';
+import { newTotpSecret, totpCode } from '../src/auth/totp.ts';
+import { loadConfig } from '../src/platform/config.ts';
+import { startVigil } from '../src/runtime.ts';
 
 const UA = 'vigil-bench';
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;

@@ -1,6 +1,7 @@
-import type { GoldSpan, Sample } from './evaluate.ts';
-import { FIRST_NAMES, LAST_NAMES } from './generate/identifiers.ts';
-import { Rng } from './generate/random.ts';
+import type { GoldSpan, Sample } from '../../../src/pii/evaluate.ts';
+import type { Lang } from '../../../src/pii/types.ts';
+import { FIRST_NAMES, LAST_NAMES } from './identifiers.ts';
+import { Rng } from './random.ts';
 import {
   NEGATIVE_SENTENCES,
   NEUTRAL_SENTENCES,
@@ -8,9 +9,8 @@ import {
   SIGNATURES,
   VOICE_NEUTRAL,
   VOICE_SENTENCES,
-} from './generate/templates.ts';
-import { fill } from './generate/values.ts';
-import type { Lang } from './types.ts';
+} from './templates.ts';
+import { fill } from './values.ts';
 
 // Deterministic generator of labelled support messages (de/en/fr) with valid identifiers, hard
 // negatives and spoken-digit call transcripts, plus a PII-free corpus for false-positive tests.

@@ -1,4 +1,4 @@
-import type { EntityType, Lang, Region } from '../types.ts';
+import type { EntityType, Lang, Region } from '../../../src/pii/types.ts';
 import * as id from './identifiers.ts';
 import type { Rng } from './random.ts';
 import { speak, speakFrenchPhone } from './speech.ts';

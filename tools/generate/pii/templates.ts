@@ -1,4 +1,4 @@
-import type { Lang } from '../types.ts';
+import type { Lang } from '../../../src/pii/types.ts';
 
 // Sentence templates for generated support messages. {PLACEHOLDER}s are filled by generate.ts;
 // those mapped to an entity type are labelled, the rest ({ORDER}, {PRICE}, ...) are hard negatives.

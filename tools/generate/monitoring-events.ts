@@ -1,6 +1,6 @@
 // Deterministic synthetic audit traffic for the memory test and the benchmark: a realistic mix
 // of reads, replies, reveals and logins over many actors, generated lazily (no event arrays).
-import type { MonitoredEvent } from './types.ts';
+import type { MonitoredEvent } from '../../src/monitoring/types.ts';
 
 const ACTIONS: [string, number][] = [
   ['customer.read', 0.45],

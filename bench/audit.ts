@@ -3,14 +3,14 @@
 // and the cost an audit append adds to a write transaction.
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { type Database, openDatabase, rows } from '../platform/db.ts';
-import { migrate } from '../platform/migrate.ts';
-import { EventEncoder, GENESIS_HASH, type HashedFields } from './canonical.ts';
-import { createAuditLog } from './log.ts';
-import { CompactRange } from './merkle.ts';
-import { generateAuditSigner } from './signing.ts';
-import { verifyAuditLog } from './verify.ts';
-import { ChainVerifier } from './verify-core.ts';
+import { EventEncoder, GENESIS_HASH, type HashedFields } from '../src/audit/canonical.ts';
+import { createAuditLog } from '../src/audit/log.ts';
+import { CompactRange } from '../src/audit/merkle.ts';
+import { generateAuditSigner } from '../src/audit/signing.ts';
+import { verifyAuditLog } from '../src/audit/verify.ts';
+import { ChainVerifier } from '../src/audit/verify-core.ts';
+import { type Database, openDatabase, rows } from '../src/platform/db.ts';
+import { migrate } from '../src/platform/migrate.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 

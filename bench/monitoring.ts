@@ -1,8 +1,8 @@
 // Detector throughput (events/s, one core) and heap at start, middle and end of a run, next to a
 // same-run baseline that only copies events, so numbers compare across machines.
-import { createDetector } from './detector.ts';
-import { syntheticEvents, syntheticId } from './synthetic.ts';
-import type { MonitoredEvent } from './types.ts';
+import { createDetector } from '../src/monitoring/detector.ts';
+import type { MonitoredEvent } from '../src/monitoring/types.ts';
+import { syntheticEvents, syntheticId } from '../tools/generate/monitoring-events.ts';
 
 const heapMb = () => {
   (globalThis as { gc?: () => void }).gc?.();

@@ -9,8 +9,8 @@ import {
   iso7064Mod1110,
   luhnCheckDigit,
   luhnValid,
-} from '../checksums.ts';
-import type { Lang, Region } from '../types.ts';
+} from '../../../src/pii/checksums.ts';
+import type { Lang, Region } from '../../../src/pii/types.ts';
 import type { Rng } from './random.ts';
 
 // Valid-looking identifiers for the generator. Each returns the value as a person would write it.

@@ -1,4 +1,4 @@
-import type { Lang } from '../types.ts';
+import type { Lang } from '../../../src/pii/types.ts';
 import type { Rng } from './random.ts';
 
 // Renders identifiers the way callers say them: digit by digit with pauses and fillers, French

@@ -1,6 +1,6 @@
-import { generatePiiFreeText, generateSamples } from './generate.ts';
-import { guardLogText } from './log-guard.ts';
-import { scanText } from './scan.ts';
+import { guardLogText } from '../src/pii/log-guard.ts';
+import { scanText } from '../src/pii/scan.ts';
+import { generatePiiFreeText, generateSamples } from '../tools/generate/pii/samples.ts';
 
 // Throughput (MB/s, one core) on mixed support text and p99 added latency for a 2 KB message, each
 // next to a same-run baseline (a plain e-mail regex pass over the same text) so machines compare.

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import { openDatabase, rows } from '../platform/db.ts';
-import { migrate } from '../platform/migrate.ts';
-import { openAesGcm, sealAesGcm } from './aead.ts';
-import { createKeyring } from './keyring.ts';
-import { createLocalKeyProvider } from './local-provider.ts';
+import { openAesGcm, sealAesGcm } from '../src/crypto/aead.ts';
+import { createKeyring } from '../src/crypto/keyring.ts';
+import { createLocalKeyProvider } from '../src/crypto/local-provider.ts';
+import { openDatabase, rows } from '../src/platform/db.ts';
+import { migrate } from '../src/platform/migrate.ts';
 
 export interface CryptoBenchResult {
   messageBytes: number;
