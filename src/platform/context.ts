@@ -1,5 +1,6 @@
 // The request context: who acts, for which tenant, why. It travels as one object through services.
 import type { AppAbility, Role } from '../authz/roles.ts';
+import { notFound } from './errors.ts';
 
 export interface Actor {
   type: 'user' | 'service' | 'visitor' | 'system' | 'anonymous';
@@ -28,3 +29,16 @@ export interface RequestContext {
 }
 
 export type TenantContext = RequestContext & { tenant: TenantRef };
+
+/**
+ * The tenant context of a request on a tenant route. The route guard has resolved the tenant
+ * before any handler runs, so a missing tenant here means a route declared on the wrong rule:
+ * it answers 404 (deny by default), never a handler running without its tenant.
+ */
+export function tenantContextOf(req: { ctx: RequestContext }): TenantContext {
+  const { ctx } = req;
+  if (!hasTenant(ctx)) throw notFound('tenant');
+  return ctx;
+}
+
+const hasTenant = (ctx: RequestContext): ctx is TenantContext => ctx.tenant !== undefined;
