@@ -1,16 +1,16 @@
 // HTTP API of payment capture. Agents (verify... no: Payment create/read/update) ask for and follow
 // payments on their conversations; the telephony integration's token (scope calls:write, action
 // 'capture' that no human role holds) posts keyed digits; customers use the hosted page.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
 import { PAY_CSS, PAY_ICON, PAY_JS, PAY_PAGE_HEADERS, payForm, payResult } from './page.ts';
-import type { NewPayment, PaymentService } from './service.ts';
+import type { PaymentService } from './service.ts';
 
-const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const Uuid = Type.String({ format: 'uuid' });
 const ConvParams = Type.Object({ tenantSlug: Slug, conversationId: Uuid }, { additionalProperties: false });
@@ -86,7 +86,8 @@ const DtmfBody = Type.Object(
 
 const telephony: RouteRule = { tenant: ['capture', 'Payment'], tokenScope: 'calls:write' };
 
-export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentService }) {
+export function paymentRoutes(server: FastifyInstance, deps: { payments: PaymentService }) {
+  const app = server.withTypeProvider<TypeBoxTypeProvider>();
   const { payments } = deps;
   const base = '/api/v1/tenants/:tenantSlug/conversations/:conversationId/payments';
 
@@ -102,15 +103,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await payments.create(
-            tctx(req),
-            (req.params as { conversationId: string }).conversationId,
-            req.body as NewPayment,
-          ),
-        ),
+      reply.status(201).send(await payments.create(tctx(req), req.params.conversationId, req.body)),
   );
 
   app.get(
@@ -124,7 +117,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
       },
     },
     async (req) => ({
-      payments: await payments.list(tctx(req), (req.params as { conversationId: string }).conversationId),
+      payments: await payments.list(tctx(req), req.params.conversationId),
     }),
   );
 
@@ -139,7 +132,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
       },
     },
     async (req) => {
-      const p = req.params as { conversationId: string; paymentId: string };
+      const p = req.params;
       return payments.get(tctx(req), p.conversationId, p.paymentId);
     },
   );
@@ -155,7 +148,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
       },
     },
     async (req) => {
-      const p = req.params as { conversationId: string; paymentId: string };
+      const p = req.params;
       return payments.cancel(tctx(req), p.conversationId, p.paymentId);
     },
   );
@@ -187,7 +180,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
         },
       },
     },
-    async (req) => payments.callCaptureState(tctx(req), (req.params as { callId: string }).callId),
+    async (req) => payments.callCaptureState(tctx(req), req.params.callId),
   );
 
   app.post(
@@ -210,8 +203,8 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
       },
     },
     async (req) => {
-      const p = req.params as { callId: string; paymentId: string };
-      const b = req.body as { cardNumber: string; expiry: string; cvc: string };
+      const p = req.params;
+      const b = req.body;
       const r = await payments.payByDtmf(tctx(req), p.callId, p.paymentId, {
         number: b.cardNumber,
         expiry: b.expiry,
@@ -228,13 +221,14 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
   const page = (reply: FastifyReply, status: number, html: string) =>
     reply.status(status).headers(PAY_PAGE_HEADERS).type('text/html; charset=utf-8').send(html);
 
-  app.register(async (scope) => {
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
     // Only this scope accepts form posts (the rest of the API is JSON).
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 4096 },
       (_req, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+        done(null, Object.fromEntries(new URLSearchParams(String(body))));
       },
     );
 
@@ -250,7 +244,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
         },
       },
       async (req, reply) => {
-        const file = (req.params as { file: 'pay.js' | 'pay.css' | 'icon.svg' }).file;
+        const file = req.params.file;
         const assets: Record<typeof file, [string, string]> = {
           'pay.js': ['application/javascript; charset=utf-8', PAY_JS],
           'pay.css': ['text/css; charset=utf-8', PAY_CSS],
@@ -274,7 +268,7 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
         schema: { params: LinkParams },
       },
       async (req, reply) => {
-        const { tenantSlug, token } = req.params as { tenantSlug: string; token: string };
+        const { tenantSlug, token } = req.params;
         const s = await payments.linkPage(tenantSlug, token);
         if (s.state === 'open') return page(reply, 200, payForm(s));
         return page(reply, s.state === 'used' ? 410 : 404, payResult({ status: s.state }));
@@ -294,8 +288,8 @@ export function paymentRoutes(app: FastifyInstance, deps: { payments: PaymentSer
         },
       },
       async (req, reply) => {
-        const { tenantSlug, token } = req.params as { tenantSlug: string; token: string };
-        const b = req.body as { number: string; expiry: string; cvc: string };
+        const { tenantSlug, token } = req.params;
+        const b = req.body;
         const before = await payments.linkPage(tenantSlug, token);
         if (before.state !== 'open')
           return page(reply, before.state === 'used' ? 410 : 404, payResult({ status: before.state }));
