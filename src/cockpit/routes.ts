@@ -5,18 +5,17 @@ import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fas
 import Type from 'typebox';
 import { isValidSchedule } from '../monitoring/schedule.ts';
 import { userAction } from '../platform/audit-port.ts';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { invalidInput, VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import type { CockpitHub } from './hub.ts';
 import { isValidOrigin, PATH_PATTERN } from './paths.ts';
-import { type Browser, CHROME_WEB_STORE_UPDATE_URL, EXTENSION_ID, enterprisePolicy } from './policy.ts';
+import { CHROME_WEB_STORE_UPDATE_URL, EXTENSION_ID, enterprisePolicy } from './policy.ts';
 import type { CockpitService } from './service.ts';
-import { SettingsBody, type SettingsPatch } from './settings.ts';
+import { SettingsBody } from './settings.ts';
 import type { ToolInput } from './store.ts';
 
 const EXTENSION = { public: 'Cockpit extension: authenticated by its device-bound Cockpit token' };
-const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
 const bearerOf = (req: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 
 const PathPattern = Type.String({ pattern: PATH_PATTERN.source, maxLength: 200 });
@@ -107,15 +106,22 @@ const EventBody = Type.Object(
 );
 
 export function cockpitRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { cockpit: CockpitService; hub: CockpitHub; publicUrl?: string },
 ): void {
+  const app = typedRoutes(server);
   const { cockpit, hub } = deps;
 
   // ---- pairing (the signed-in agent in Vigil) and the extension's own endpoints -----------------
   app.post(
     '/api/v1/cockpit/pairing-codes',
-    { config: { auth: { user: true } }, schema: { tags: ['cockpit'], response: errorResponses } },
+    {
+      config: { auth: { user: true } },
+      schema: {
+        tags: ['cockpit'],
+        response: { 200: Type.Object({ code: Type.String(), expiresAt: Type.String() }), ...errorResponses },
+      },
+    },
     async (req) => {
       const { id, sessionId } = req.ctx.actor;
       if (!id || !sessionId) throw new VigilError('unauthenticated', 'not signed in');
@@ -144,7 +150,7 @@ export function cockpitRoutes(
       },
     },
     async (req) => {
-      const b = req.body as { code: string; publicKey: unknown; version: string; managed?: boolean };
+      const b = req.body;
       return cockpit.pair(b.code, b.publicKey, b.version, b.managed === true);
     },
   );
@@ -163,7 +169,7 @@ export function cockpitRoutes(
     },
     async (req) => {
       const d = await cockpit.authenticate(bearerOf(req));
-      const b = req.body as { ts: number; signature: string };
+      const b = req.body;
       return cockpit.renew(d, b.ts, b.signature);
     },
   );
@@ -182,7 +188,7 @@ export function cockpitRoutes(
     { config: { auth: EXTENSION }, schema: { tags: ['cockpit'], body: EventBody } },
     async (req) => {
       const d = await cockpit.authenticateEvents(bearerOf(req));
-      const { events } = req.body as Type.Static<typeof EventBody>;
+      const { events } = req.body;
       return { recorded: await cockpit.ingest(d, events) };
     },
   );
@@ -211,7 +217,7 @@ export function cockpitRoutes(
       },
     },
     async (req, reply) => {
-      const q = req.query as { d: string; s: string };
+      const q = req.query;
       await cockpit.uninstalled(q.d, q.s);
       reply.type('text/plain; charset=utf-8');
       return 'Vigil Cockpit was removed from this browser. Your security officer has been informed.';
@@ -289,7 +295,7 @@ export function cockpitRoutes(
       const ctx = tctx(req);
       const tool = await cockpit.createTool(
         ctx.tenant.id,
-        toolInput(req.body as ToolBodyT),
+        toolInput(req.body),
         userAction(ctx, 'cockpit.tool_create', 'cockpit_tool', null),
       );
       void hub.pushRules().catch(() => {});
@@ -305,11 +311,11 @@ export function cockpitRoutes(
     },
     async (req) => {
       const ctx = tctx(req);
-      const { toolId } = req.params as { toolId: string };
+      const { toolId } = req.params;
       const tool = await cockpit.updateTool(
         ctx.tenant.id,
         toolId,
-        toolInput(req.body as ToolBodyT),
+        toolInput(req.body),
         userAction(ctx, 'cockpit.tool_update', 'cockpit_tool', toolId),
       );
       await hub.pushRules();
@@ -321,7 +327,7 @@ export function cockpitRoutes(
     { config: { auth: { tenant: ['manage', 'TenantSettings'] } }, schema: { tags: [T], params: ToolParams } },
     async (req) => {
       const ctx = tctx(req);
-      const { toolId } = req.params as { toolId: string };
+      const { toolId } = req.params;
       await cockpit.deleteTool(
         ctx.tenant.id,
         toolId,
@@ -347,7 +353,7 @@ export function cockpitRoutes(
     },
     async (req) => {
       const ctx = tctx(req);
-      const patch = req.body as SettingsPatch;
+      const patch = req.body;
       const next = await cockpit.updateSettings(
         ctx.tenant.id,
         patch,
@@ -379,7 +385,7 @@ export function cockpitRoutes(
     },
     async (req) => {
       const ctx = tctx(req);
-      const q = req.query as { browser?: Browser; extensionId: string; updateUrl?: string };
+      const q = req.query;
       return enterprisePolicy({
         browser: q.browser ?? 'chrome',
         extensionId: q.extensionId,
