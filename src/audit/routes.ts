@@ -6,7 +6,7 @@ import type { RouteRule } from '../authz/route-rules.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import { exportAuditBundle } from './bundle.ts';
 import type { AuditLog, EventFilters } from './log.ts';
 import { verifyAuditLog } from './verify.ts';
@@ -15,9 +15,10 @@ const read: RouteRule = { tenant: ['read', 'AuditEvent'] };
 const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
 export function auditRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { db: Database; auditLog: AuditLog; audit: AuditRecorder },
 ) {
+  const app = typedRoutes(server);
   const { db, auditLog, audit } = deps;
   const tenantOf = (req: FastifyRequest) => req.ctx.tenant!.id;
   const recordRead = (
@@ -60,18 +61,7 @@ export function auditRoutes(
       },
     },
     async (req) => {
-      const q = req.query as {
-        from?: string;
-        to?: string;
-        cursor?: number;
-        limit?: number;
-        actorId?: string;
-        action?: string;
-        category?: string;
-        resourceType?: string;
-        resourceId?: string;
-        outcome?: string;
-      };
+      const q = req.query;
       await recordRead(req, 'audit.search');
       const { from, to, ...rest } = q;
       const filters: EventFilters = {
@@ -127,7 +117,7 @@ export function auditRoutes(
       },
     },
     async (req) => {
-      const { seq, treeSize } = req.query as { seq: number; treeSize: number };
+      const { seq, treeSize } = req.query;
       if (seq > treeSize) throw new VigilError('invalid_input', 'seq must not exceed treeSize');
       return auditLog.inclusionProof(tenantOf(req), seq, treeSize);
     },
@@ -145,7 +135,7 @@ export function auditRoutes(
       },
     },
     async (req) => {
-      const { first, second } = req.query as { first: number; second: number };
+      const { first, second } = req.query;
       if (first > second) throw new VigilError('invalid_input', 'first must not exceed second');
       return auditLog.consistencyProof(tenantOf(req), first, second);
     },

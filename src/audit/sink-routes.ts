@@ -3,25 +3,20 @@
 // The secret is write-only: it is never returned. Also the tenant's audit retention setting.
 
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { type Database, rows } from '../platform/db.ts';
-import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { errorResponses, NoContent, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import { SINK_FORMATS } from './formats.ts';
 import { DEFAULT_RETENTION_DAYS } from './retention-job.ts';
-import {
-  createTenantSinkService,
-  type SinkInput,
-  type SinkPatch,
-  type TenantSinkService,
-} from './tenant-sinks.ts';
+import { createTenantSinkService, type TenantSinkService } from './tenant-sinks.ts';
 
 const manage: RouteRule = { tenant: ['manage', 'AuditSink'] };
-const Format = Type.Union(SINK_FORMATS.map((f) => Type.Literal(f)));
+const Format = Type.Enum(SINK_FORMATS);
 const Url = Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 });
 const Secret = Type.String({ minLength: 16, maxLength: 256 });
 const SinkParams = Type.Object(
@@ -42,7 +37,8 @@ const SinkView = Type.Object({
   createdAt: Type.String(),
 });
 
-export function auditSinkRoutes(app: FastifyInstance, deps: { sinks: TenantSinkService }) {
+export function auditSinkRoutes(server: FastifyInstance, deps: { sinks: TenantSinkService }) {
+  const app = typedRoutes(server);
   const { sinks } = deps;
   const base = '/api/v1/tenants/:tenantSlug/audit/sinks';
 
@@ -80,7 +76,7 @@ export function auditSinkRoutes(app: FastifyInstance, deps: { sinks: TenantSinkS
       },
     },
     async (req, reply) => {
-      const view = await sinks.create(ctx(req), req.body as SinkInput);
+      const view = await sinks.create(ctx(req), req.body);
       return reply.code(201).send(view);
     },
   );
@@ -104,17 +100,17 @@ export function auditSinkRoutes(app: FastifyInstance, deps: { sinks: TenantSinkS
         response: { 200: SinkView, ...errorResponses },
       },
     },
-    async (req) => sinks.update(ctx(req), (req.params as { sinkId: string }).sinkId, req.body as SinkPatch),
+    async (req) => sinks.update(ctx(req), req.params.sinkId, req.body),
   );
 
   app.delete(
     `${base}/:sinkId`,
     {
       config: { auth: manage },
-      schema: { tags: ['audit'], params: SinkParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: { tags: ['audit'], params: SinkParams, response: { 204: NoContent, ...errorResponses } },
     },
     async (req, reply) => {
-      await sinks.remove(ctx(req), (req.params as { sinkId: string }).sinkId);
+      await sinks.remove(ctx(req), req.params.sinkId);
       return reply.code(204).send();
     },
   );
@@ -136,12 +132,13 @@ export function auditSinkRoutes(app: FastifyInstance, deps: { sinks: TenantSinkS
         },
       },
     },
-    async (req) => sinks.test(ctx(req), (req.params as { sinkId: string }).sinkId),
+    async (req) => sinks.test(ctx(req), req.params.sinkId),
   );
 }
 
 /** Retention of the tenant's audit events (days; default 365), for its admins. */
-export function auditRetentionRoutes(app: FastifyInstance, deps: { db: Database; audit: AuditRecorder }) {
+export function auditRetentionRoutes(server: FastifyInstance, deps: { db: Database; audit: AuditRecorder }) {
+  const app = typedRoutes(server);
   const { db, audit } = deps;
   const path = '/api/v1/tenants/:tenantSlug/audit/retention';
   const rule: RouteRule = { tenant: ['manage', 'TenantSettings'] };
@@ -178,7 +175,7 @@ export function auditRetentionRoutes(app: FastifyInstance, deps: { db: Database;
     },
     async (req) => {
       const c = ctx(req);
-      const { days } = req.body as { days: number };
+      const { days } = req.body;
       await db.withTenant(c.tenant.id, async (tx) => {
         await tx.execute(sql`insert into audit_retention_settings (tenant_id, days) values (${c.tenant.id}::uuid, ${days})
           on conflict (tenant_id) do update set days = excluded.days, updated_at = now()`);
@@ -189,13 +186,14 @@ export function auditRetentionRoutes(app: FastifyInstance, deps: { db: Database;
   );
 }
 
-const ctx = (req: FastifyRequest) => req.ctx as TenantContext;
+const ctx = tctx;
 
 /** The service and its routes, as app.ts wires them. */
 export function registerAuditSinks(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { db: Database; audit: AuditRecorder; keyring: Keyring; allowPrivateTargets: boolean },
 ): TenantSinkService {
+  const app = typedRoutes(server);
   const sinks = createTenantSinkService(deps);
   auditSinkRoutes(app, { sinks });
   auditRetentionRoutes(app, deps);

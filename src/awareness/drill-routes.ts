@@ -1,12 +1,12 @@
 // HTTP API of social-engineering drills: launching, scoring and individual results for the
 // security role (subject Campaign); aggregates for supervisors (AwarenessMeasure). The agent's
 // own scored drills are part of GET …/awareness/me (routes.ts).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext } from '../platform/context.ts';
-import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
+import { errorResponses, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import { DRILL_SCENARIOS } from './drill-scenarios.ts';
-import type { DrillInput, DrillService } from './drills.ts';
+import type { DrillService } from './drills.ts';
 import { LANGUAGES } from './templates.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
@@ -23,11 +23,11 @@ const DrillBody = Type.Object(
   { additionalProperties: false },
 );
 
-const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 const base = '/api/v1/tenants/:tenantSlug/awareness/drills';
 const tags = ['awareness'];
 
-export function drillRoutes(app: FastifyInstance, deps: { drills: DrillService }): void {
+export function drillRoutes(server: FastifyInstance, deps: { drills: DrillService }): void {
+  const app = typedRoutes(server);
   const { drills } = deps;
   app.get(
     `${base}/scenarios`,
@@ -45,7 +45,7 @@ export function drillRoutes(app: FastifyInstance, deps: { drills: DrillService }
         response: { 201: Type.Unknown(), ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(201).send(await drills.launch(tctx(req), req.body as DrillInput)),
+    async (req, reply) => reply.status(201).send(await drills.launch(tctx(req), req.body)),
   );
   app.post(
     `${base}/:id/score`,
@@ -53,7 +53,7 @@ export function drillRoutes(app: FastifyInstance, deps: { drills: DrillService }
       config: { auth: { tenant: ['update', 'Campaign'] } },
       schema: { tags, params: IdParams, response: errorResponses },
     },
-    async (req) => drills.score(tctx(req), (req.params as { id: string }).id),
+    async (req) => drills.score(tctx(req), req.params.id),
   );
   app.get(
     base,

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
+import { typedRoutes } from '../platform/http-schemas.ts';
 import type { CampaignService } from './campaigns.ts';
 import { escapeHtml, type Language, type PhishTemplate } from './templates.ts';
 
@@ -107,10 +108,12 @@ const gone = (reply: FastifyReply) =>
     .send(shell('en', 'Not found', '<p>Not found.</p>'));
 
 export function landingRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { campaigns: Pick<CampaignService, 'track'> },
 ): void {
-  app.register(async (scope) => {
+  const app = typedRoutes(server);
+  app.register(async (plain) => {
+    const scope = typedRoutes(plain);
     // Whatever a recipient typed is drained unread: never parsed, never kept, never logged.
     const drain = (
       _req: unknown,
@@ -132,7 +135,7 @@ export function landingRoutes(
       '/phish/o/:token',
       { config: rule('tracking pixel of a simulated phishing mail'), schema: { params: TokenParams } },
       async (req, reply) => {
-        await deps.campaigns.track((req.params as { token: string }).token, 'opened');
+        await deps.campaigns.track(req.params.token, 'opened');
         return reply.headers({ 'cache-control': 'no-store' }).type('image/gif').send(PIXEL);
       },
     );
@@ -141,7 +144,7 @@ export function landingRoutes(
       '/phish/c/:token',
       { config: rule('landing page of a simulated phishing mail'), schema: { params: TokenParams } },
       async (req, reply) => {
-        const { token } = req.params as { token: string };
+        const { token } = req.params;
         const r = await deps.campaigns.track(token, 'clicked');
         if (!r) return gone(reply);
         return reply
@@ -158,7 +161,7 @@ export function landingRoutes(
         schema: { params: TokenParams },
       },
       async (req, reply) => {
-        const r = await deps.campaigns.track((req.params as { token: string }).token, 'submitted');
+        const r = await deps.campaigns.track(req.params.token, 'submitted');
         if (!r) return gone(reply);
         return reply
           .headers(HEADERS)

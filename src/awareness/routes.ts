@@ -1,17 +1,17 @@
 // HTTP API of the awareness programme. Campaigns and individual results: the security role only;
 // aggregates: supervisors too; reporting phishing and one's own training: every member. The
 // learner's routes stay reachable while the training gate refuses the tenant's data.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Action, Subject } from '../authz/index.ts';
-import type { TenantContext } from '../platform/context.ts';
-import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
-import type { CampaignInput, CampaignService } from './campaigns.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
+import { errorResponses, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
+import type { CampaignService } from './campaigns.ts';
 import type { DrillService } from './drills.ts';
 import { MAX_REPORT_BYTES, type ReportService } from './reports.ts';
 import type { ResultsService } from './results.ts';
 import { LANGUAGES, TEMPLATE_KEYS, TEMPLATES } from './templates.ts';
-import type { ModuleInput, ModuleService } from './training.ts';
+import type { ModuleService } from './training.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const IdParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
@@ -79,15 +79,14 @@ const ReportBody = Type.Object(
   { additionalProperties: false },
 );
 
-const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
-const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
+const idOf = (req: { params: { id: string } }) => req.params.id;
 const base = '/api/v1/tenants/:tenantSlug/awareness';
 const tags = ['awareness'];
 const exempt = ['training' as const];
 const created = { 201: Type.Unknown(), ...errorResponses };
 
 export function awarenessRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: {
     campaigns: CampaignService;
     results: ResultsService;
@@ -96,10 +95,11 @@ export function awarenessRoutes(
     drills: DrillService;
   },
 ): void {
+  const app = typedRoutes(server);
   const { campaigns, results, reports, modules, drills } = deps;
-  const opts = (rule: [Action, Subject], params: Type.TSchema = TenantParams) => ({
+  const opts = <P extends Type.TSchema = typeof TenantParams>(rule: [Action, Subject], params?: P) => ({
     config: { auth: { tenant: rule } },
-    schema: { tags, params, response: errorResponses },
+    schema: { tags, params: (params ?? TenantParams) as P, response: errorResponses },
   });
 
   app.get(`${base}/templates`, opts(['read', 'Campaign']), async () => ({
@@ -121,8 +121,7 @@ export function awarenessRoutes(
       config: { auth: { tenant: ['create', 'Campaign'] } },
       schema: { tags, params: TenantParams, body: CampaignBody, response: created },
     },
-    async (req, reply) =>
-      reply.status(201).send(await campaigns.create(tctx(req), req.body as CampaignInput)),
+    async (req, reply) => reply.status(201).send(await campaigns.create(tctx(req), req.body)),
   );
   app.post(`${base}/campaigns/:id/launch`, opts(['update', 'Campaign'], IdParams), async (req) =>
     campaigns.launch(tctx(req), idOf(req)),
@@ -138,8 +137,7 @@ export function awarenessRoutes(
       config: { auth: { tenant: ['create', 'PhishReport'] } },
       schema: { tags, params: TenantParams, body: ReportBody, response: created },
     },
-    async (req, reply) =>
-      reply.status(201).send(await reports.report(tctx(req), (req.body as { source: string }).source)),
+    async (req, reply) => reply.status(201).send(await reports.report(tctx(req), req.body.source)),
   );
   app.get(`${base}/reports`, opts(['read', 'PhishReport']), async (req) => ({
     reports: await reports.list(tctx(req)),
@@ -161,7 +159,7 @@ export function awarenessRoutes(
       config: { auth: { tenant: ['create', 'AwarenessModule'] } },
       schema: { tags, params: TenantParams, body: ModuleBody, response: created },
     },
-    async (req, reply) => reply.status(201).send(await modules.create(tctx(req), req.body as ModuleInput)),
+    async (req, reply) => reply.status(201).send(await modules.create(tctx(req), req.body)),
   );
   app.put(
     `${base}/modules/:id`,
@@ -169,7 +167,7 @@ export function awarenessRoutes(
       config: { auth: { tenant: ['update', 'AwarenessModule'] } },
       schema: { tags, params: IdParams, body: ModuleBody, response: errorResponses },
     },
-    async (req) => modules.revise(tctx(req), idOf(req), req.body as ModuleInput),
+    async (req) => modules.revise(tctx(req), idOf(req), req.body),
   );
   const learner = { auth: { tenant: ['read', 'Training'] as ['read', 'Training'] }, accessExempt: exempt };
   app.get(
@@ -190,8 +188,6 @@ export function awarenessRoutes(
     `${base}/modules/:id/attempts`,
     { config: learner, schema: { tags, params: IdParams, body: AttemptBody, response: created } },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(await modules.attempt(tctx(req), idOf(req), (req.body as { answers: number[][] }).answers)),
+      reply.status(201).send(await modules.attempt(tctx(req), idOf(req), req.body.answers)),
   );
 }

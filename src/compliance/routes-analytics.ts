@@ -1,6 +1,8 @@
 // Pseudonymised analytics for supervisors, security officers and the DPO (`read Report`).
+
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { typedRoutes } from '../platform/http-schemas.ts';
 import type { Analytics } from './analytics.ts';
 import { anyOk, base, rule, Slug, TenantOnly, tctx, Uuid } from './http.ts';
 
@@ -9,11 +11,12 @@ const Days = Type.Object(
   { additionalProperties: false },
 );
 
-export function analyticsRoutes(app: FastifyInstance, deps: { analytics: Analytics }) {
+export function analyticsRoutes(server: FastifyInstance, deps: { analytics: Analytics }) {
+  const app = typedRoutes(server);
   const { analytics } = deps;
   const tags = ['compliance'];
   const config = { auth: rule('read', 'Report') };
-  const days = (req: { query: unknown }) => (req.query as { days?: number }).days ?? 30;
+  const days = (req: { query: { days?: number } }) => req.query.days ?? 30;
   app.get(
     `${base}/analytics/conversations`,
     { config, schema: { tags, params: TenantOnly, querystring: Days, response: anyOk() } },
@@ -30,7 +33,7 @@ export function analyticsRoutes(app: FastifyInstance, deps: { analytics: Analyti
         response: { ...anyOk(), 423: Type.Any() },
       },
     },
-    async (req) => analytics.subject(tctx(req), (req.params as { customerId: string }).customerId, days(req)),
+    async (req) => analytics.subject(tctx(req), req.params.customerId, days(req)),
   );
   app.get(
     `${base}/analytics/qa-sample`,
@@ -46,6 +49,6 @@ export function analyticsRoutes(app: FastifyInstance, deps: { analytics: Analyti
         response: anyOk(),
       },
     },
-    async (req) => analytics.qaSample(tctx(req), (req.query as { size?: number }).size ?? 20),
+    async (req) => analytics.qaSample(tctx(req), req.query.size ?? 20),
   );
 }

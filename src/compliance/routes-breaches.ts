@@ -1,8 +1,10 @@
 // Breach register routes: the DPO records and manages; security officers read.
+
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { sendDoc } from '../platform/documents.ts';
-import { type Breaches, type BreachPatch, EVIDENCE_KINDS, RISKS } from './breaches.ts';
+import { typedRoutes } from '../platform/http-schemas.ts';
+import { type Breaches, EVIDENCE_KINDS, RISKS } from './breaches.ts';
 import { anyOk, base, FormatQuery, literals, rule, TenantOnly, tctx, Uuid, WithId } from './http.ts';
 
 const Text = (max: number) => Type.String({ maxLength: max });
@@ -23,12 +25,13 @@ const patchFields = {
   alertIds: Type.Optional(Type.Array(Uuid, { maxItems: 50 })),
 };
 
-export function breachRoutes(app: FastifyInstance, deps: { breaches: Breaches }) {
+export function breachRoutes(server: FastifyInstance, deps: { breaches: Breaches }) {
+  const app = typedRoutes(server);
   const { breaches } = deps;
   const tags = ['compliance'];
   const manage = { auth: rule('manage', 'Compliance') };
   const read = { auth: rule('read', 'Compliance') };
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
 
   app.get(
     `${base}/breaches`,
@@ -54,12 +57,7 @@ export function breachRoutes(app: FastifyInstance, deps: { breaches: Breaches })
         response: anyOk(201),
       },
     },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await breaches.create(tctx(req), req.body as BreachPatch & { title: string; detectedAt: string }),
-        ),
+    async (req, reply) => reply.status(201).send(await breaches.create(tctx(req), req.body)),
   );
   app.get(
     `${base}/breaches/:id`,
@@ -80,7 +78,7 @@ export function breachRoutes(app: FastifyInstance, deps: { breaches: Breaches })
         response: anyOk(),
       },
     },
-    async (req) => breaches.update(tctx(req), id(req), req.body as BreachPatch),
+    async (req) => breaches.update(tctx(req), id(req), req.body),
   );
   app.post(
     `${base}/breaches/:id/notify`,
@@ -100,7 +98,7 @@ export function breachRoutes(app: FastifyInstance, deps: { breaches: Breaches })
       },
     },
     async (req) => {
-      const b = req.body as { who: 'authority' | 'subjects'; at?: string };
+      const b = req.body;
       return breaches.notify(tctx(req), id(req), b.who, b.at);
     },
   );
@@ -122,15 +120,14 @@ export function breachRoutes(app: FastifyInstance, deps: { breaches: Breaches })
         response: anyOk(),
       },
     },
-    async (req) =>
-      breaches.addEvidence(tctx(req), id(req), req.body as { kind: string; ref: string; note?: string }),
+    async (req) => breaches.addEvidence(tctx(req), id(req), req.body),
   );
   app.get(
     `${base}/breaches/:id/notification`,
     { config: manage, schema: { tags, params: WithId, querystring: FormatQuery, response: anyOk() } },
     async (req, reply) => {
       const { breach, doc } = await breaches.notificationDraft(tctx(req), id(req));
-      const format = (req.query as { format?: 'json' | 'html' | 'pdf' }).format;
+      const format = req.query.format;
       return sendDoc(reply, format, doc, { breach, draft: doc }, `breach-notification-${breach.id}`);
     },
   );

@@ -1,10 +1,13 @@
 // Consent register: front-line roles record and withdraw on the customer's word; the DPO reads.
+
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { type Consents, PURPOSES, type Purpose, SOURCES, type Source } from './consent.ts';
+import { typedRoutes } from '../platform/http-schemas.ts';
+import { type Consents, PURPOSES, SOURCES } from './consent.ts';
 import { anyOk, base, literals, rule, Slug, TenantOnly, tctx, Uuid, WithId } from './http.ts';
 
-export function consentRoutes(app: FastifyInstance, deps: { consents: Consents }) {
+export function consentRoutes(server: FastifyInstance, deps: { consents: Consents }) {
+  const app = typedRoutes(server);
   const { consents } = deps;
   const tags = ['compliance'];
   const write = { auth: rule('create', 'Consent') };
@@ -31,26 +34,13 @@ export function consentRoutes(app: FastifyInstance, deps: { consents: Consents }
         response: anyOk(201),
       },
     },
-    async (req, reply) =>
-      reply.status(201).send(
-        await consents.record(
-          tctx(req),
-          req.body as {
-            customerId: string;
-            purpose: Purpose;
-            granted: boolean;
-            source: Source;
-            textVersion: string;
-            callId?: string;
-          },
-        ),
-      ),
+    async (req, reply) => reply.status(201).send(await consents.record(tctx(req), req.body)),
   );
 
   app.post(
     `${base}/consents/:id/withdraw`,
     { config: write, schema: { tags, params: WithId, response: anyOk() } },
-    async (req) => consents.withdraw(tctx(req), (req.params as { id: string }).id),
+    async (req) => consents.withdraw(tctx(req), req.params.id),
   );
 
   app.get(
@@ -63,7 +53,7 @@ export function consentRoutes(app: FastifyInstance, deps: { consents: Consents }
         response: anyOk(),
       },
     },
-    async (req) => consents.forCustomer(tctx(req), (req.params as { customerId: string }).customerId),
+    async (req) => consents.forCustomer(tctx(req), req.params.customerId),
   );
 
   app.get(

@@ -1,10 +1,13 @@
 // Tenant offboarding for the platform admin (`manage Tenant`).
+
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { typedRoutes } from '../platform/http-schemas.ts';
 import { anyOk, Slug } from './http.ts';
 import type { Offboarding } from './offboarding.ts';
 
-export function offboardingRoutes(app: FastifyInstance, deps: { offboarding: Offboarding }) {
+export function offboardingRoutes(server: FastifyInstance, deps: { offboarding: Offboarding }) {
+  const app = typedRoutes(server);
   const base = '/api/v1/admin/tenants/:slug/offboarding';
   const config = { auth: { platform: ['manage', 'Tenant'] as ['manage', 'Tenant'] } };
   const params = Type.Object({ slug: Slug }, { additionalProperties: false });
@@ -13,7 +16,7 @@ export function offboardingRoutes(app: FastifyInstance, deps: { offboarding: Off
     { config, schema: { tags: ['compliance'], params, response: anyOk() } },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      return deps.offboarding.exportTenant(req.ctx, (req.params as { slug: string }).slug);
+      return deps.offboarding.exportTenant(req.ctx, req.params.slug);
     },
   );
   app.post(
@@ -30,11 +33,6 @@ export function offboardingRoutes(app: FastifyInstance, deps: { offboarding: Off
         response: anyOk(),
       },
     },
-    async (req) =>
-      deps.offboarding.purge(
-        req.ctx,
-        (req.params as { slug: string }).slug,
-        req.body as { confirmSlug: string; exportDigest: string },
-      ),
+    async (req) => deps.offboarding.purge(req.ctx, req.params.slug, req.body),
   );
 }

@@ -1,10 +1,13 @@
 // The client security report (HTML, PDF, JSON): DPO and security officer.
+
 import type { FastifyInstance } from 'fastify';
 import { sendDoc } from '../platform/documents.ts';
+import { typedRoutes } from '../platform/http-schemas.ts';
 import { anyOk, base, FormatQuery, rule, TenantOnly, tctx } from './http.ts';
 import type { SecurityReport } from './security-report.ts';
 
-export function securityReportRoutes(app: FastifyInstance, deps: { report: SecurityReport }) {
+export function securityReportRoutes(server: FastifyInstance, deps: { report: SecurityReport }) {
+  const app = typedRoutes(server);
   app.get(
     `${base}/security-report`,
     {
@@ -13,7 +16,7 @@ export function securityReportRoutes(app: FastifyInstance, deps: { report: Secur
     },
     async (req, reply) => {
       const r = await deps.report.build(tctx(req));
-      const format = (req.query as { format?: 'json' | 'html' | 'pdf' }).format;
+      const format = req.query.format;
       return sendDoc(reply, format, deps.report.toDoc(r), r, `security-report-${r.tenant.slug}`);
     },
   );

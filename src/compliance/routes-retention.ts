@@ -1,13 +1,16 @@
 // Retention policies, legal holds and retention runs for the DPO (`manage Compliance`).
+
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { typedRoutes } from '../platform/http-schemas.ts';
 import { anyOk, base, literals, rule, Slug, TenantOnly, tctx, Uuid, WithId } from './http.ts';
-import { CATEGORIES, type Category, type Retention } from './retention.ts';
+import { CATEGORIES, type Retention } from './retention.ts';
 
 const manage = { auth: rule('manage', 'Compliance') };
 const read = { auth: rule('read', 'Compliance') };
 
-export function retentionRoutes(app: FastifyInstance, deps: { retention: Retention }) {
+export function retentionRoutes(server: FastifyInstance, deps: { retention: Retention }) {
+  const app = typedRoutes(server);
   const { retention } = deps;
   const tags = ['compliance'];
 
@@ -37,13 +40,8 @@ export function retentionRoutes(app: FastifyInstance, deps: { retention: Retenti
       },
     },
     async (req) => {
-      const b = req.body as { days: number; enabled?: boolean };
-      return retention.setPolicy(
-        tctx(req),
-        (req.params as { category: Category }).category,
-        b.days,
-        b.enabled ?? true,
-      );
+      const b = req.body;
+      return retention.setPolicy(tctx(req), req.params.category, b.days, b.enabled ?? true);
     },
   );
 
@@ -60,7 +58,7 @@ export function retentionRoutes(app: FastifyInstance, deps: { retention: Retenti
         response: anyOk(),
       },
     },
-    async (req) => retention.deletePolicy(tctx(req), (req.params as { category: Category }).category),
+    async (req) => retention.deletePolicy(tctx(req), req.params.category),
   );
 
   app.post(
@@ -97,7 +95,7 @@ export function retentionRoutes(app: FastifyInstance, deps: { retention: Retenti
   app.get(
     `${base}/retention/runs/:id`,
     { config: read, schema: { tags, params: WithId, response: anyOk() } },
-    async (req) => retention.getRun(tctx(req), (req.params as { id: string }).id),
+    async (req) => retention.getRun(tctx(req), req.params.id),
   );
 
   app.get(
@@ -126,20 +124,12 @@ export function retentionRoutes(app: FastifyInstance, deps: { retention: Retenti
         response: anyOk(201),
       },
     },
-    async (req, reply) =>
-      reply
-        .status(201)
-        .send(
-          await retention.placeHold(
-            tctx(req),
-            req.body as { scope: 'customer' | 'conversation'; targetId: string; reference: string },
-          ),
-        ),
+    async (req, reply) => reply.status(201).send(await retention.placeHold(tctx(req), req.body)),
   );
 
   app.post(
     `${base}/legal-holds/:id/release`,
     { config: manage, schema: { tags, params: WithId, response: anyOk() } },
-    async (req) => retention.releaseHold(tctx(req), (req.params as { id: string }).id),
+    async (req) => retention.releaseHold(tctx(req), req.params.id),
   );
 }

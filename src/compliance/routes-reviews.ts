@@ -1,14 +1,17 @@
 // Access review campaigns: tenant admins, security officers and the DPO (`manage AccessReview`).
+
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { typedRoutes } from '../platform/http-schemas.ts';
 import type { AccessReviews } from './access-reviews.ts';
 import { anyOk, base, literals, rule, Slug, TenantOnly, tctx, Uuid, WithId } from './http.ts';
 
-export function accessReviewRoutes(app: FastifyInstance, deps: { reviews: AccessReviews }) {
+export function accessReviewRoutes(server: FastifyInstance, deps: { reviews: AccessReviews }) {
+  const app = typedRoutes(server);
   const { reviews } = deps;
   const tags = ['compliance'];
   const config = { auth: rule('manage', 'AccessReview') };
-  const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+  const id = (req: { params: { id: string } }) => req.params.id;
 
   app.get(
     `${base}/access-reviews`,
@@ -33,7 +36,7 @@ export function accessReviewRoutes(app: FastifyInstance, deps: { reviews: Access
       },
     },
     async (req, reply) => {
-      const b = req.body as { unusedDays: number; dueInDays?: number };
+      const b = req.body;
       return reply
         .status(201)
         .send(await reviews.create(tctx(req), { unusedDays: b.unusedDays, dueInDays: b.dueInDays ?? 14 }));
@@ -50,8 +53,7 @@ export function accessReviewRoutes(app: FastifyInstance, deps: { reviews: Access
         response: anyOk(),
       },
     },
-    async (req) =>
-      reviews.setRequireAllDecided(tctx(req), (req.body as { requireAllDecided: boolean }).requireAllDecided),
+    async (req) => reviews.setRequireAllDecided(tctx(req), req.body.requireAllDecided),
   );
   app.get(
     `${base}/access-reviews/:id`,
@@ -72,13 +74,7 @@ export function accessReviewRoutes(app: FastifyInstance, deps: { reviews: Access
         response: anyOk(),
       },
     },
-    async (req) =>
-      reviews.decide(
-        tctx(req),
-        id(req),
-        (req.params as { itemId: string }).itemId,
-        (req.body as { decision: 'keep' | 'revoke' }).decision,
-      ),
+    async (req) => reviews.decide(tctx(req), id(req), req.params.itemId, req.body.decision),
   );
   app.post(
     `${base}/access-reviews/:id/close`,

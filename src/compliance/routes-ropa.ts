@@ -1,10 +1,13 @@
 // Art. 30 record: read/export (JSON, HTML, PDF) and edit, for the DPO.
+
 import type { FastifyInstance } from 'fastify';
 import { sendDoc } from '../platform/documents.ts';
+import { typedRoutes } from '../platform/http-schemas.ts';
 import { anyOk, base, FormatQuery, rule, TenantOnly, tctx } from './http.ts';
 import { type Ropa, RopaDocument } from './ropa.ts';
 
-export function ropaRoutes(app: FastifyInstance, deps: { ropa: Ropa }) {
+export function ropaRoutes(server: FastifyInstance, deps: { ropa: Ropa }) {
+  const app = typedRoutes(server);
   const { ropa } = deps;
   const tags = ['compliance'];
   app.get(
@@ -15,13 +18,7 @@ export function ropaRoutes(app: FastifyInstance, deps: { ropa: Ropa }) {
     },
     async (req, reply) => {
       const r = await ropa.get(tctx(req));
-      return sendDoc(
-        reply,
-        (req.query as { format?: 'json' | 'html' | 'pdf' }).format,
-        ropa.toDoc(r),
-        r,
-        'processing-record',
-      );
+      return sendDoc(reply, req.query.format, ropa.toDoc(r), r, 'processing-record');
     },
   );
   app.put(
@@ -30,6 +27,6 @@ export function ropaRoutes(app: FastifyInstance, deps: { ropa: Ropa }) {
       config: { auth: rule('manage', 'Compliance') },
       schema: { tags, params: TenantOnly, body: RopaDocument, response: anyOk() },
     },
-    async (req) => ropa.put(tctx(req), req.body as RopaDocument),
+    async (req) => ropa.put(tctx(req), req.body),
   );
 }

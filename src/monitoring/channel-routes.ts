@@ -1,9 +1,9 @@
 // The security officer's alert notification channels: list (with delivery counts), add, remove.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import Type, { type Static } from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
-import type { TenantContext } from '../platform/context.ts';
-import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
+import { errorResponses, NoContent, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import type { AlertChannels } from './channels.ts';
 import { SEVERITIES } from './types.ts';
 
@@ -33,9 +33,8 @@ const ChannelParams = Type.Object(
   { additionalProperties: false },
 );
 
-const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
-
-export function alertChannelRoutes(app: FastifyInstance, deps: { channels: AlertChannels }) {
+export function alertChannelRoutes(server: FastifyInstance, deps: { channels: AlertChannels }) {
+  const app = typedRoutes(server);
   const { channels } = deps;
   const read: RouteRule = { tenant: ['read', 'Alert'] };
   const write: RouteRule = { tenant: ['update', 'Alert'] };
@@ -62,8 +61,7 @@ export function alertChannelRoutes(app: FastifyInstance, deps: { channels: Alert
         response: { 201: Type.Any(), ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.status(201).send(await channels.create(tctx(req), req.body as Static<typeof ChannelBody>)),
+    async (req, reply) => reply.status(201).send(await channels.create(tctx(req), req.body)),
   );
   app.delete(
     `${base}/:channelId`,
@@ -72,11 +70,11 @@ export function alertChannelRoutes(app: FastifyInstance, deps: { channels: Alert
       schema: {
         tags: ['monitoring'],
         params: ChannelParams,
-        response: { 204: Type.Null(), ...errorResponses },
+        response: { 204: NoContent, ...errorResponses },
       },
     },
     async (req, reply) => {
-      await channels.remove(tctx(req), (req.params as Static<typeof ChannelParams>).channelId);
+      await channels.remove(tctx(req), req.params.channelId);
       return reply.status(204).send();
     },
   );

@@ -5,7 +5,7 @@ import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import { VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import type { Monitor } from './service.ts';
 import { RESPONSE_ACTIONS, RULE_IDS, SEVERITIES } from './types.ts';
 
@@ -35,7 +35,8 @@ const AlertChange = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor; audit: AuditRecorder }) {
+export function monitoringRoutes(server: FastifyInstance, deps: { monitor: Monitor; audit: AuditRecorder }) {
+  const app = typedRoutes(server);
   const { monitor, audit } = deps;
   const read: RouteRule = { tenant: ['read', 'Alert'] };
   const write: RouteRule = { tenant: ['update', 'Alert'] };
@@ -58,7 +59,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
         response: { 200: AlertPage, ...errorResponses },
       },
     },
-    async (req) => monitor.listAlerts(req.ctx.tenant!.id, req.query as object),
+    async (req) => monitor.listAlerts(req.ctx.tenant!.id, req.query),
   );
 
   app.get(
@@ -71,7 +72,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
         response: { 200: AlertPage, ...errorResponses },
       },
     },
-    async (req) => monitor.listAlerts(null, req.query as object),
+    async (req) => monitor.listAlerts(null, req.query),
   );
 
   const AlertParams = Type.Object({ tenantSlug: Slug, alertId: Uuid }, { additionalProperties: false });
@@ -81,7 +82,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
       config: { auth: read },
       schema: { tags: ['monitoring'], params: AlertParams, response: { 200: Type.Any(), ...errorResponses } },
     },
-    async (req) => monitor.getAlert(req.ctx.tenant!.id, (req.params as { alertId: string }).alertId),
+    async (req) => monitor.getAlert(req.ctx.tenant!.id, req.params.alertId),
   );
 
   app.patch(
@@ -96,8 +97,8 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
       },
     },
     async (req) => {
-      const { alertId } = req.params as { alertId: string };
-      const change = req.body as { state?: (typeof AlertStates)[number]; comment?: string };
+      const { alertId } = req.params;
+      const change = req.body;
       const detail = await monitor.updateAlert(req.ctx.tenant!.id, alertId, change, {
         userId: req.ctx.actor.id!,
       });
@@ -119,8 +120,7 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
         response: { 200: Type.Any(), ...errorResponses },
       },
     },
-    async (req) =>
-      monitor.agentActivitySummary(req.ctx.tenant!.id, (req.params as { userId: string }).userId),
+    async (req) => monitor.agentActivitySummary(req.ctx.tenant!.id, req.params.userId),
   );
 
   app.get(
@@ -166,13 +166,8 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
       },
     },
     async (req) => {
-      const { ruleId } = req.params as { ruleId: string };
-      const view = await monitor.setRuleConfig(
-        req.ctx.tenant!.id,
-        ruleId,
-        req.body as never,
-        req.ctx.actor.id!,
-      );
+      const { ruleId } = req.params;
+      const view = await monitor.setRuleConfig(req.ctx.tenant!.id, ruleId, req.body, req.ctx.actor.id!);
       await record(req, 'monitoring.rule.update', 'monitoring_rule', null, {
         ruleId,
         action: view.action,
@@ -213,11 +208,11 @@ export function monitoringRoutes(app: FastifyInstance, deps: { monitor: Monitor;
       },
     },
     async (req) => {
-      const { userId } = req.params as { userId: string };
-      const body = req.body as { timeZone: string } | null;
+      const { userId } = req.params;
+      const body = req.body;
       if (body && !Intl.supportedValuesOf('timeZone').includes(body.timeZone) && body.timeZone !== 'UTC')
         throw new VigilError('invalid_input', 'unknown time zone');
-      await monitor.setShifts(req.ctx.tenant!.id, userId, req.body as never);
+      await monitor.setShifts(req.ctx.tenant!.id, userId, req.body);
       await record(req, 'monitoring.shifts.update', 'user', userId);
       return { ok: true };
     },

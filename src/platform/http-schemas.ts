@@ -2,7 +2,7 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
 
 export const ErrorResponse = Type.Object({
   error: Type.Object({
@@ -21,8 +21,12 @@ export const TenantParams = Type.Object(
 );
 export const Ok = Type.Object({ ok: Type.Boolean() });
 
-/** Standard error responses every route may answer with (documented in OpenAPI). */
-export const errorResponses = {
+/**
+ * Standard error responses every route may answer with (documented in OpenAPI). Typed as plain
+ * schemas so that the type provider checks request parts, while a handler's success body is
+ * checked by its own 2xx schema where the route has one.
+ */
+export const errorResponses: Record<400 | 401 | 403 | 404 | 409 | 422 | 429, TSchema> = {
   400: ErrorResponse,
   401: ErrorResponse,
   403: ErrorResponse,
@@ -37,3 +41,6 @@ export const errorResponses = {
  * `req.query` are typed by the schema Fastify validated them against, so handlers need no casts.
  */
 export const typedRoutes = (app: FastifyInstance) => app.withTypeProvider<TypeBoxTypeProvider>();
+
+/** A 204 answer: documented as null, typed as no body so handlers call `reply.send()`. */
+export const NoContent = Type.Unsafe<void>(Type.Null({ description: 'No content' }));

@@ -1,21 +1,14 @@
 // HTTP API of data-subject requests, for the DPO (permission `manage SubjectRequest`).
 import type { FastifyInstance } from 'fastify';
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { CustomerInput } from '../customers/schema.ts';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { renderDocPdf } from '../platform/documents.ts';
-import { errorResponses } from '../platform/http-schemas.ts';
+import { errorResponses, typedRoutes } from '../platform/http-schemas.ts';
 import { exportDoc, renderExportHtml } from './html.ts';
-import {
-  IDENTITY_METHODS,
-  type IdentityMethod,
-  type PrivacyService,
-  REQUEST_TYPES,
-  type RequestType,
-} from './service.ts';
+import { IDENTITY_METHODS, type PrivacyService, REQUEST_TYPES } from './service.ts';
 
 const base = '/api/v1/tenants/:tenantSlug/privacy';
-const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
 const rule = { tenant: ['manage', 'SubjectRequest'] as ['manage', 'SubjectRequest'] };
 const withErased = { ...errorResponses, 410: errorResponses[404], 423: errorResponses[404] };
 const Uuid = Type.String({ format: 'uuid' });
@@ -32,7 +25,8 @@ const RectifyBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyService }) {
+export function privacyRoutes(server: FastifyInstance, deps: { privacy: PrivacyService }) {
+  const app = typedRoutes(server);
   const { privacy } = deps;
 
   app.post(
@@ -57,11 +51,7 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        customerId: string;
-        type: RequestType;
-        identityCheck: { method: IdentityMethod };
-      };
+      const b = req.body;
       return reply.status(201).send(await privacy.createRequest(tctx(req), b));
     },
   );
@@ -85,7 +75,7 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
         response: { 200: Type.Any(), ...errorResponses },
       },
     },
-    async (req) => privacy.listRequests(tctx(req), req.query as { state?: string; customerId?: string }),
+    async (req) => privacy.listRequests(tctx(req), req.query),
   );
 
   app.get(
@@ -94,7 +84,7 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
       config: { auth: rule },
       schema: { tags: ['privacy'], params: RequestParams, response: { 200: Type.Any(), ...errorResponses } },
     },
-    async (req) => privacy.getRequest(tctx(req), (req.params as { id: string }).id),
+    async (req) => privacy.getRequest(tctx(req), req.params.id),
   );
 
   app.post(
@@ -111,12 +101,7 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
         response: { 200: Type.Any(), ...errorResponses },
       },
     },
-    async (req) =>
-      privacy.closeRequest(
-        tctx(req),
-        (req.params as { id: string }).id,
-        (req.body as { outcome: 'completed' | 'rejected' }).outcome,
-      ),
+    async (req) => privacy.closeRequest(tctx(req), req.params.id, req.body.outcome),
   );
 
   app.get(
@@ -138,9 +123,9 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
       },
     },
     async (req, reply) => {
-      const e = await privacy.exportSubject(tctx(req), (req.params as { customerId: string }).customerId);
+      const e = await privacy.exportSubject(tctx(req), req.params.customerId);
       reply.header('cache-control', 'no-store');
-      const format = (req.query as { format?: string }).format;
+      const format = req.query.format;
       if (format === 'html') return reply.type('text/html; charset=utf-8').send(renderExportHtml(e));
       if (format === 'pdf') {
         reply.header('content-disposition', 'attachment; filename="subject-export.pdf"');
@@ -163,13 +148,8 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
       },
     },
     async (req) => {
-      const body = req.body as Static<typeof RectifyBody>;
-      return privacy.rectify(
-        tctx(req),
-        (req.params as { customerId: string }).customerId,
-        body.requestId,
-        body.changes,
-      );
+      const body = req.body;
+      return privacy.rectify(tctx(req), req.params.customerId, body.requestId, body.changes);
     },
   );
 
@@ -189,11 +169,6 @@ export function privacyRoutes(app: FastifyInstance, deps: { privacy: PrivacyServ
           response: { 200: Type.Any(), ...withErased },
         },
       },
-      async (req) =>
-        fn(
-          tctx(req),
-          (req.params as { customerId: string }).customerId,
-          (req.body as { requestId: string }).requestId,
-        ),
+      async (req) => fn(tctx(req), req.params.customerId, req.body.requestId),
     );
 }

@@ -5,13 +5,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { ChatService } from '../channels/chat/service.ts';
 import { systemContext } from '../ingest/index.ts';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
-import { FACTORS, type Factor, UNLOCKABLE } from './normalize.ts';
-import type { VerificationPolicy, VerificationService } from './service.ts';
-
-const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
+import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
+import { FACTORS, UNLOCKABLE } from './normalize.ts';
+import type { VerificationService } from './service.ts';
 
 const FactorSchema = Type.Union(FACTORS.map((f) => Type.Literal(f)));
 const UnlockSchema = Type.Union(UNLOCKABLE.map((f) => Type.Literal(f)));
@@ -104,9 +102,10 @@ const AttemptResult = Type.Object(
 );
 
 export function verificationRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { verification: VerificationService; widget: Pick<ChatService, 'admit' | 'visitorFromToken'> },
 ) {
+  const app = typedRoutes(server);
   const { verification, widget } = deps;
   const policyPath = '/api/v1/tenants/:tenantSlug/settings/verification-policy';
   const base = '/api/v1/tenants/:tenantSlug/conversations/:conversationId/verification';
@@ -136,10 +135,7 @@ export function verificationRoutes(
       },
     },
     async (req) => ({
-      policy: await verification.setPolicy(
-        tctx(req),
-        (req.body as { policy: Partial<VerificationPolicy> }).policy,
-      ),
+      policy: await verification.setPolicy(tctx(req), req.body.policy),
     }),
   );
 
@@ -153,7 +149,7 @@ export function verificationRoutes(
         response: { 200: State, ...errorResponses },
       },
     },
-    async (req) => verification.state(tctx(req), (req.params as { conversationId: string }).conversationId),
+    async (req) => verification.state(tctx(req), req.params.conversationId),
   );
 
   app.post(
@@ -169,13 +165,8 @@ export function verificationRoutes(
       },
     },
     async (req) => {
-      const { factor, answer } = req.body as { factor: Factor; answer?: string };
-      return verification.attempt(
-        tctx(req),
-        (req.params as { conversationId: string }).conversationId,
-        factor,
-        answer,
-      );
+      const { factor, answer } = req.body;
+      return verification.attempt(tctx(req), req.params.conversationId, factor, answer);
     },
   );
 
@@ -193,13 +184,7 @@ export function verificationRoutes(
     async (req, reply) =>
       reply
         .status(202)
-        .send(
-          await verification.sendCode(
-            tctx(req),
-            (req.params as { conversationId: string }).conversationId,
-            (req.body as { channel: 'email' | 'sms' }).channel,
-          ),
-        ),
+        .send(await verification.sendCode(tctx(req), req.params.conversationId, req.body.channel)),
   );
 
   app.get(
@@ -212,8 +197,7 @@ export function verificationRoutes(
         response: { 200: TimelineSchema, ...errorResponses },
       },
     },
-    async (req) =>
-      verification.timeline(tctx(req), (req.params as { conversationId: string }).conversationId),
+    async (req) => verification.timeline(tctx(req), req.params.conversationId),
   );
 
   app.post(
@@ -244,7 +228,7 @@ export function verificationRoutes(
     },
     async (req, reply) => {
       const origin = req.headers.origin;
-      await widget.admit((req.params as { tenantSlug: string }).tenantSlug, origin);
+      await widget.admit(req.params.tenantSlug, origin);
       return cors(reply, origin!)
         .header('access-control-allow-methods', 'POST')
         .header('access-control-allow-headers', 'content-type')
@@ -275,8 +259,8 @@ export function verificationRoutes(
     },
     async (req, reply) => {
       const origin = req.headers.origin;
-      const w = await widget.admit((req.params as { tenantSlug: string }).tenantSlug, origin);
-      const body = req.body as { visitorToken: string; identityToken: string };
+      const w = await widget.admit(req.params.tenantSlug, origin);
+      const body = req.body;
       const visitorId = widget.visitorFromToken(w, body.visitorToken);
       if (!visitorId) throw new VigilError('unauthenticated', 'a visitor token is required');
       const ctx = systemContext(w.tenant, {

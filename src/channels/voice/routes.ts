@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../../authz/route-rules.ts';
-import type { TenantContext } from '../../platform/context.ts';
-import { errorResponses, TenantParams } from '../../platform/http-schemas.ts';
-import type { NewCall, Segment, VoiceService } from './service.ts';
+import { tenantContextOf as tctx } from '../../platform/context.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../../platform/http-schemas.ts';
+import type { VoiceService } from './service.ts';
 
 const rule: RouteRule = { tenant: ['create', 'Call'], tokenScope: 'calls:write' };
 const base = '/api/v1/tenants/:tenantSlug/calls';
@@ -17,10 +17,10 @@ const CallParams = Type.Object(
 );
 const Phone = Type.String({ minLength: 3, maxLength: 40, pattern: '^[+0-9 ()./-]+$' });
 const Time = Type.String({ format: 'date-time' });
-const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
-const callId = (req: { params: unknown }) => (req.params as { callId: string }).callId;
+const callId = (req: { params: { callId: string } }) => req.params.callId;
 
-export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService }) {
+export function voiceRoutes(server: FastifyInstance, deps: { voice: VoiceService }) {
+  const app = typedRoutes(server);
   const { voice } = deps;
 
   app.post(
@@ -50,7 +50,7 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
       },
     },
     async (req, reply) => {
-      const r = await voice.createCall(tctx(req), req.body as NewCall);
+      const r = await voice.createCall(tctx(req), req.body);
       return reply.status(r.created ? 201 : 200).send({ callId: r.callId, conversationId: r.conversationId });
     },
   );
@@ -75,12 +75,7 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
         },
       },
     },
-    async (req) =>
-      voice.consent(
-        tctx(req),
-        callId(req),
-        req.body as { consent: 'granted' | 'denied'; method: 'ivr' | 'agent' },
-      ),
+    async (req) => voice.consent(tctx(req), callId(req), req.body),
   );
 
   app.post(
@@ -126,9 +121,7 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(await voice.transcript(tctx(req), callId(req), (req.body as { segments: Segment[] }).segments)),
+      reply.status(201).send(await voice.transcript(tctx(req), callId(req), req.body.segments)),
   );
 
   app.post(
@@ -148,7 +141,7 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
         },
       },
     },
-    async (req) => voice.recording(tctx(req), callId(req), (req.body as { ref: string }).ref),
+    async (req) => voice.recording(tctx(req), callId(req), req.body.ref),
   );
 
   app.post(
@@ -176,6 +169,6 @@ export function voiceRoutes(app: FastifyInstance, deps: { voice: VoiceService })
         },
       },
     },
-    async (req) => voice.end(tctx(req), callId(req), req.body as { endedAt?: string; recordingRef?: string }),
+    async (req) => voice.end(tctx(req), callId(req), req.body),
   );
 }

@@ -2,17 +2,16 @@
 // trainings and attestations (definition, completion, reminders, evidence).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext } from '../../platform/context.ts';
+import { tenantContextOf as tctx } from '../../platform/context.ts';
 import { VigilError } from '../../platform/errors.ts';
-import { errorResponses, Ok, TenantParams, Uuid } from '../../platform/http-schemas.ts';
+import { errorResponses, Ok, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
 import { DEVICE_COOKIE, type DeviceService } from './devices.ts';
-import { POLICY_ROLES, type PolicyRole, type PolicyService } from './policies.ts';
-import type { TrainingInput, TrainingRole, TrainingService } from './training.ts';
+import { POLICY_ROLES, type PolicyService } from './policies.ts';
+import type { TrainingService } from './training.ts';
 
 const Slug = TenantParams.properties.tenantSlug;
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
 const TRAINING_ROLES = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
-const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 const tags = ['identity'];
 
 export interface AccessRouteDeps {
@@ -22,7 +21,8 @@ export interface AccessRouteDeps {
   secureCookies: boolean;
 }
 
-export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps): void {
+export function accessPolicyRoutes(server: FastifyInstance, deps: AccessRouteDeps): void {
+  const app = typedRoutes(server);
   const { policies, devices, trainings } = deps;
   const RoleParams = Type.Object(
     { tenantSlug: Slug, role: lit(POLICY_ROLES) },
@@ -57,12 +57,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
         response: errorResponses,
       },
     },
-    async (req) =>
-      policies.set(
-        tctx(req),
-        (req.params as { role: PolicyRole }).role,
-        req.body as { ipAllow: string[] | null; deviceApproval: boolean },
-      ),
+    async (req) => policies.set(tctx(req), req.params.role, req.body),
   );
   app.delete(
     '/api/v1/tenants/:tenantSlug/access/policies/:role',
@@ -71,7 +66,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
       schema: { tags, params: RoleParams, response: { 200: Ok, ...errorResponses } },
     },
     async (req) => {
-      await policies.remove(tctx(req), (req.params as { role: PolicyRole }).role);
+      await policies.remove(tctx(req), req.params.role);
       return { ok: true };
     },
   );
@@ -109,7 +104,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
       },
     },
     async (req) => ({
-      devices: await devices.listApprovals(tctx(req).tenant.id, (req.query as { status?: string }).status),
+      devices: await devices.listApprovals(tctx(req).tenant.id, req.query.status),
     }),
   );
   app.post(
@@ -126,7 +121,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
       },
     },
     async (req) => {
-      const p = req.params as { deviceId: string; decision: 'approve' | 'reject' };
+      const p = req.params;
       await devices.decide(tctx(req), p.deviceId, p.decision === 'approve');
       return { ok: true };
     },
@@ -175,8 +170,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
         response: { 201: Type.Unknown(), ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.status(201).send(await trainings.define(tctx(req), req.body as TrainingInput)),
+    async (req, reply) => reply.status(201).send(await trainings.define(tctx(req), req.body)),
   );
   app.patch(
     '/api/v1/tenants/:tenantSlug/trainings/:trainingId',
@@ -200,12 +194,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
         response: errorResponses,
       },
     },
-    async (req) =>
-      trainings.update(
-        tctx(req),
-        (req.params as { trainingId: string }).trainingId,
-        req.body as { requiredRoles?: TrainingRole[] },
-      ),
+    async (req) => trainings.update(tctx(req), req.params.trainingId, req.body),
   );
   app.post(
     '/api/v1/tenants/:tenantSlug/trainings/:trainingId/completions',
@@ -223,14 +212,14 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
     },
     async (req, reply) => {
       const ctx = tctx(req);
-      const b = req.body as { userId?: string; completedAt?: string };
+      const b = req.body;
       const onBehalf = (b.userId !== undefined && b.userId !== ctx.actor.id) || b.completedAt !== undefined;
       // Members acknowledge for themselves, now; recording for others or back-dated needs an admin.
       if (onBehalf && !ctx.ability.can('update', 'Training'))
         throw new VigilError('forbidden', 'only a tenant admin records completions for others');
       const rec = await trainings.complete(
         ctx,
-        (req.params as { trainingId: string }).trainingId,
+        req.params.trainingId,
         b.userId ?? ctx.actor.id!,
         b.completedAt ? new Date(b.completedAt) : undefined,
       );
@@ -258,7 +247,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
     },
     async (req) => {
       canOversee(req);
-      const days = (req.query as { withinDays?: number }).withinDays ?? 30;
+      const days = req.query.withinDays ?? 30;
       return { withinDays: days, expiring: await trainings.expiring(tctx(req).tenant.id, days) };
     },
   );

@@ -1,16 +1,16 @@
 // Tenant administration of provisioning: SCIM tokens (shown once) and the group → role mapping.
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { sessionView } from '../../auth/routes.ts';
 import type { AuthService } from '../../auth/service.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
-import type { TenantContext } from '../../platform/context.ts';
+import { tenantContextOf as tctx } from '../../platform/context.ts';
 import { type Database, rows } from '../../platform/db.ts';
 import { notFound } from '../../platform/errors.ts';
-import { errorResponses, Ok, TenantParams, Uuid } from '../../platform/http-schemas.ts';
+import { errorResponses, Ok, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
 import { resyncUsers } from './groups.ts';
-import { loadRoleConfig, type ScimRoleConfig } from './roles.ts';
+import { loadRoleConfig } from './roles.ts';
 import type { ScimTokens } from './tokens.ts';
 
 const TenantRole = Type.Union(
@@ -30,10 +30,9 @@ const ConfigBody = Type.Object(
   { additionalProperties: false },
 );
 const Slug = TenantParams.properties.tenantSlug;
-const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 
 export function scimAdminRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: {
     db: Database;
     audit: AuditRecorder;
@@ -41,6 +40,7 @@ export function scimAdminRoutes(
     auth: Pick<AuthService, 'listSessions' | 'forgetUser'>;
   },
 ) {
+  const app = typedRoutes(server);
   const { db, audit, tokens } = deps;
 
   // A provisioned user's sessions, also after deactivation (when the user is no member any more):
@@ -60,7 +60,7 @@ export function scimAdminRoutes(
       const [u] = await db.withTenant(ctx.tenant.id, (tx) =>
         rows<{ user_id: string; active: boolean }>(
           tx,
-          sql`select user_id, active from scim_users where id = ${(req.params as { scimUserId: string }).scimUserId}`,
+          sql`select user_id, active from scim_users where id = ${req.params.scimUserId}`,
         ),
       );
       if (!u) throw notFound('user');
@@ -91,8 +91,7 @@ export function scimAdminRoutes(
         response: { 201: Type.Object({ id: Type.String(), token: Type.String() }), ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply.status(201).send(await tokens.create(tctx(req), (req.body as { name: string }).name)),
+    async (req, reply) => reply.status(201).send(await tokens.create(tctx(req), req.body.name)),
   );
   app.delete(
     '/api/v1/tenants/:tenantSlug/scim/tokens/:tokenId',
@@ -105,7 +104,7 @@ export function scimAdminRoutes(
       },
     },
     async (req) => {
-      await tokens.revoke(tctx(req), (req.params as { tokenId: string }).tokenId);
+      await tokens.revoke(tctx(req), req.params.tokenId);
       return { ok: true };
     },
   );
@@ -131,7 +130,7 @@ export function scimAdminRoutes(
     },
     async (req) => {
       const ctx = tctx(req);
-      const cfg = req.body as ScimRoleConfig;
+      const cfg = req.body;
       const changed = new Set<string>();
       const out = await db.withTenant(ctx.tenant.id, async (tx) => {
         await tx.execute(

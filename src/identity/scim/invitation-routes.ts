@@ -2,10 +2,11 @@
 // only; someone else's invitation answers 404 like one that does not exist.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { errorResponses, Ok, Uuid } from '../../platform/http-schemas.ts';
+import { errorResponses, Ok, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
 import type { Invitations } from './invitations.ts';
 
-export function invitationRoutes(app: FastifyInstance, deps: { invitations: Invitations }) {
+export function invitationRoutes(server: FastifyInstance, deps: { invitations: Invitations }) {
+  const app = typedRoutes(server);
   const { invitations } = deps;
   app.get(
     '/api/v1/me/invitations',
@@ -42,7 +43,7 @@ export function invitationRoutes(app: FastifyInstance, deps: { invitations: Invi
         },
       },
       async (req) => {
-        await invitations[verb](req.ctx, (req.params as { invitationId: string }).invitationId);
+        await invitations[verb](req.ctx, req.params.invitationId);
         return { ok: true };
       },
     );

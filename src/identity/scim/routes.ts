@@ -1,21 +1,21 @@
 // /scim/v2: the SCIM protocol endpoints (authenticated by a tenant's SCIM token, rule `scim`), and
 // the tenant admin's endpoints for tokens and the group → role mapping.
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AuditRecorder } from '../../platform/audit-port.ts';
-import type { TenantContext } from '../../platform/context.ts';
+import { tenantContextOf as tctx } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
+import { typedRoutes } from '../../platform/http-schemas.ts';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
 import { scimErrorHandler } from './errors.ts';
 import type { ScimGroups } from './groups.ts';
-import type { Json, PatchOp } from './patch.ts';
-import type { ListQuery } from './query.ts';
 import { type ScimUsers, serviceEvent } from './users.ts';
 
 const SCIM = { auth: { scim: true as const } };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const Resource = Type.Object({}, { additionalProperties: true });
+const Resource = Type.Record(Type.String(), Type.Unknown());
 const IdParams = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },
@@ -49,17 +49,17 @@ const PatchBody = Type.Object(
 );
 
 const baseUrl = (req: FastifyRequest) => `${req.protocol}://${req.host}/scim/v2`;
-const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
-const idOf = (req: FastifyRequest) => {
-  const { id } = req.params as { id: string };
+const idOf = (req: { params: { id: string } }) => {
+  const { id } = req.params;
   if (!UUID.test(id)) throw notFound('resource');
   return id;
 };
 
 export function scimRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { users: ScimUsers; groups: ScimGroups; audit: AuditRecorder },
 ): void {
+  const app = typedRoutes(server);
   const { users, groups } = deps;
   // Reads of staff records are audited before they are returned (ids and counts only).
   const recordRead = (req: FastifyRequest, action: string, resourceId: string | null, returned: number) =>
@@ -67,7 +67,8 @@ export function scimRoutes(
       ...serviceEvent(tctx(req), action, 'scim_user', resourceId ?? tctx(req).tenant.id),
       meta: { returned },
     });
-  void app.register(async (scim) => {
+  void app.register(async (plain) => {
+    const scim = typedRoutes(plain);
     scim.setErrorHandler(scimErrorHandler);
     // Identity providers send their content type on every request, DELETE and GET included, with
     // an empty body: an empty body is no body (routes with a body schema still refuse it).
@@ -90,12 +91,12 @@ export function scimRoutes(
     scim.get('/scim/v2/Schemas', { config: SCIM }, async (req) => schemas(baseUrl(req)));
 
     scim.get('/scim/v2/Users', { config: SCIM, schema: { querystring: ListQuerySchema } }, async (req) => {
-      const list = await users.list(tctx(req).tenant.id, req.query as ListQuery, baseUrl(req));
+      const list = await users.list(tctx(req).tenant.id, req.query, baseUrl(req));
       await recordRead(req, 'scim.user.list', null, (list.Resources as unknown[]).length);
       return list;
     });
     scim.post('/scim/v2/Users', { config: SCIM, schema: { body: Resource } }, async (req, reply) =>
-      reply.status(201).send(await users.create(tctx(req), req.body as Json, baseUrl(req))),
+      reply.status(201).send(await users.create(tctx(req), req.body, baseUrl(req))),
     );
     scim.get('/scim/v2/Users/:id', { config: SCIM, schema: { params: IdParams } }, async (req) => {
       const user = await users.get(tctx(req).tenant.id, idOf(req), baseUrl(req));
@@ -105,13 +106,12 @@ export function scimRoutes(
     scim.put(
       '/scim/v2/Users/:id',
       { config: SCIM, schema: { params: IdParams, body: Resource } },
-      async (req) => users.replace(tctx(req), idOf(req), req.body as Json, baseUrl(req)),
+      async (req) => users.replace(tctx(req), idOf(req), req.body, baseUrl(req)),
     );
     scim.patch(
       '/scim/v2/Users/:id',
       { config: SCIM, schema: { params: IdParams, body: PatchBody } },
-      async (req) =>
-        users.patch(tctx(req), idOf(req), (req.body as { Operations: PatchOp[] }).Operations, baseUrl(req)),
+      async (req) => users.patch(tctx(req), idOf(req), req.body.Operations, baseUrl(req)),
     );
     scim.delete('/scim/v2/Users/:id', { config: SCIM, schema: { params: IdParams } }, async (req, reply) => {
       await users.remove(tctx(req), idOf(req));
@@ -119,12 +119,12 @@ export function scimRoutes(
     });
 
     scim.get('/scim/v2/Groups', { config: SCIM, schema: { querystring: ListQuerySchema } }, async (req) => {
-      const q = req.query as ListQuery & { excludedAttributes?: string };
+      const q = req.query;
       const exclude = /(^|,)\s*members\s*(,|$)/i.test(q.excludedAttributes ?? '');
       return groups.list(tctx(req).tenant.id, q, baseUrl(req), exclude);
     });
     scim.post('/scim/v2/Groups', { config: SCIM, schema: { body: Resource } }, async (req, reply) =>
-      reply.status(201).send(await groups.create(tctx(req), req.body as Json, baseUrl(req))),
+      reply.status(201).send(await groups.create(tctx(req), req.body, baseUrl(req))),
     );
     scim.get('/scim/v2/Groups/:id', { config: SCIM, schema: { params: IdParams } }, async (req) =>
       groups.get(tctx(req).tenant.id, idOf(req), baseUrl(req)),
@@ -132,18 +132,13 @@ export function scimRoutes(
     scim.put(
       '/scim/v2/Groups/:id',
       { config: SCIM, schema: { params: IdParams, body: Resource } },
-      async (req) => groups.replace(tctx(req), idOf(req), req.body as Json, baseUrl(req)),
+      async (req) => groups.replace(tctx(req), idOf(req), req.body, baseUrl(req)),
     );
     scim.patch(
       '/scim/v2/Groups/:id',
       { config: SCIM, schema: { params: IdParams, body: PatchBody } },
       async (req, reply) => {
-        await groups.patch(
-          tctx(req),
-          idOf(req),
-          (req.body as { Operations: PatchOp[] }).Operations,
-          baseUrl(req),
-        );
+        await groups.patch(tctx(req), idOf(req), req.body.Operations, baseUrl(req));
         // Entra ID and Okta both accept 204 for group PATCH; it spares sending large member lists.
         return reply.status(204).send();
       },

@@ -5,14 +5,14 @@
 
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import type { ClientInfo, MfaResult } from '../../auth/service.ts';
 import { setSessionCookie } from '../../auth/session-cookie.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
 import { type Database, rows } from '../../platform/db.ts';
 import { isVigilError, VigilError } from '../../platform/errors.ts';
-import { errorResponses, TenantParams } from '../../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../../platform/http-schemas.ts';
 import { assertPublicAddress } from '../../platform/public-address.ts';
 import type { OidcSignIn } from './oidc.ts';
 import { ProviderBody } from './provider-schema.ts';
@@ -26,7 +26,7 @@ const ProviderParams = Type.Object(
 );
 
 export function ssoRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: {
     sso: SsoService;
     oidc: OidcSignIn;
@@ -43,6 +43,7 @@ export function ssoRoutes(
     db: Database;
   },
 ) {
+  const app = typedRoutes(server);
   const { sso, oidc, saml, config } = deps;
   const client = (req: FastifyRequest): ClientInfo => ({
     ip: req.ctx.ip,
@@ -76,7 +77,7 @@ export function ssoRoutes(
       schema: { tags: ['sso'], params: ProviderParams },
     },
     async (req, reply) => {
-      const { provider } = req.params as { provider: string };
+      const { provider } = req.params;
       const redirectUri = `${baseUrl(req)}/api/v1/auth/oidc/${provider}/callback`;
       const { url, browserToken } = await oidc.start(provider, redirectUri, client(req));
       // Lax, not Strict: the IdP's redirect back is a cross-site top-level navigation.
@@ -106,7 +107,7 @@ export function ssoRoutes(
       },
     },
     async (req, reply) => {
-      const { provider } = req.params as { provider: string };
+      const { provider } = req.params;
       const current = new URL(req.url, `${baseUrl(req)}/`);
       reply.clearCookie(SSO_BROWSER_COOKIE, { path: '/api/v1/auth/oidc' });
       try {
@@ -127,7 +128,7 @@ export function ssoRoutes(
       schema: { tags: ['sso'], params: ProviderParams },
     },
     async (req, reply) => {
-      const { provider } = req.params as { provider: string };
+      const { provider } = req.params;
       return reply.redirect(await saml.start(provider, acsUrl(req, provider)), 302);
     },
   );
@@ -135,7 +136,8 @@ export function ssoRoutes(
     `${baseUrl(req)}/api/v1/auth/saml/${provider}/acs`;
 
   // The IdP posts a form; the parser is registered only inside this scope.
-  app.register(async (scope) => {
+  app.register(async (plain) => {
+    const scope = typedRoutes(plain);
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 512 * 1024 },
@@ -155,8 +157,8 @@ export function ssoRoutes(
         },
       },
       async (req, reply) => {
-        const { provider } = req.params as { provider: string };
-        const { SAMLResponse } = req.body as { SAMLResponse: string };
+        const { provider } = req.params;
+        const { SAMLResponse } = req.body;
         try {
           return finish(
             reply,
@@ -176,7 +178,7 @@ export function ssoRoutes(
       schema: { tags: ['sso'], params: ProviderParams },
     },
     async (req, reply) => {
-      const { provider } = req.params as { provider: string };
+      const { provider } = req.params;
       reply.type('application/samlmetadata+xml');
       return saml.metadata(provider, acsUrl(req, provider));
     },
@@ -193,7 +195,7 @@ export function ssoRoutes(
       },
     },
     async (req, reply) => {
-      const b = req.body as Static<typeof ProviderBody>;
+      const b = req.body;
       if (b.oidc && !config.ssoAllowPrivateIdps)
         await assertPublicAddress(b.oidc.issuer, 'identity provider');
       let tenantId: string | null = null;
@@ -230,7 +232,7 @@ export function ssoRoutes(
       },
     },
     async (req, reply) => {
-      const b = req.body as Omit<Static<typeof ProviderBody>, 'tenantSlug'>;
+      const b = req.body;
       const { id } = await sso.createProvider({
         slug: b.slug,
         tenantId: req.ctx.tenant!.id,

@@ -11,7 +11,7 @@ import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Database } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
-import { errorResponses, Ok, TenantParams, Uuid } from '../../platform/http-schemas.ts';
+import { errorResponses, Ok, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
 import { phishingResistantPolicy } from './policy.ts';
 import type { RelyingParty, WebauthnService } from './service.ts';
 
@@ -26,11 +26,14 @@ const Credential = Type.Object({
   clientExtensionResults: Type.Optional(Type.Object({})),
   authenticatorAttachment: Type.Optional(Type.String({ maxLength: 40 })),
 });
+// The library's own types for the two ceremonies: the schema checks the outline, the library the rest.
+const Registration = Type.Unsafe<RegistrationResponseJSON>(Credential);
+const Assertion = Type.Unsafe<AuthenticationResponseJSON>(Credential);
 const Options = Type.Object({ options: Type.Any() });
 const TenantRole = Type.Union(ROLES.filter((r) => r !== 'platform_admin').map((r) => Type.Literal(r)));
 
 export function webauthnRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: {
     webauthn: WebauthnService;
     auth: AuthService;
@@ -39,6 +42,7 @@ export function webauthnRoutes(
     audit: AuditRecorder;
   },
 ) {
+  const app = typedRoutes(server);
   const { webauthn, config, db, audit } = deps;
   const client = (req: FastifyRequest): ClientInfo => ({
     ip: req.ctx.ip,
@@ -75,12 +79,12 @@ export function webauthnRoutes(
       config: { auth: { user: true } },
       schema: {
         tags: ['passkeys'],
-        body: Type.Object({ credential: Credential }, { additionalProperties: false }),
+        body: Type.Object({ credential: Registration }, { additionalProperties: false }),
         response: { 201: Type.Object({ id: Type.String() }), ...errorResponses },
       },
     },
     async (req, reply) => {
-      const { credential } = req.body as { credential: RegistrationResponseJSON };
+      const { credential } = req.body;
       const r = await webauthn.register(me(req).userId, me(req).sessionId, credential, rp(req), client(req));
       return reply.status(201).send(r);
     },
@@ -120,7 +124,7 @@ export function webauthnRoutes(
       },
     },
     async (req) => {
-      await webauthn.remove(me(req).userId, (req.params as { passkeyId: string }).passkeyId, client(req));
+      await webauthn.remove(me(req).userId, req.params.passkeyId, client(req));
       return { ok: true };
     },
   );
@@ -140,11 +144,7 @@ export function webauthnRoutes(
       },
     },
     async (req) => ({
-      options: await webauthn.loginOptions(
-        (req.body as { challenge: string }).challenge,
-        client(req),
-        rp(req),
-      ),
+      options: await webauthn.loginOptions(req.body.challenge, client(req), rp(req)),
     }),
   );
   app.post(
@@ -153,7 +153,7 @@ export function webauthnRoutes(
       config: { auth: { public: 'second factor of sign-in by passkey' }, rateLimit: loginLimit },
       schema: {
         tags: ['auth'],
-        body: Type.Object({ challenge: Challenge, credential: Credential }, { additionalProperties: false }),
+        body: Type.Object({ challenge: Challenge, credential: Assertion }, { additionalProperties: false }),
         response: {
           200: Type.Object({ csrfToken: Type.String(), user: Type.Any() }),
           ...errorResponses,
@@ -161,10 +161,7 @@ export function webauthnRoutes(
       },
     },
     async (req, reply) => {
-      const { challenge, credential } = req.body as {
-        challenge: string;
-        credential: AuthenticationResponseJSON;
-      };
+      const { challenge, credential } = req.body;
       const r = await webauthn.login(challenge, credential, client(req), rp(req));
       setSessionCookie(reply, r.sessionToken, config);
       return { csrfToken: r.csrfToken, user: r.user };
@@ -184,12 +181,12 @@ export function webauthnRoutes(
       config: { auth: { user: true }, rateLimit: loginLimit },
       schema: {
         tags: ['auth'],
-        body: Type.Object({ credential: Credential }, { additionalProperties: false }),
+        body: Type.Object({ credential: Assertion }, { additionalProperties: false }),
         response: { 200: Ok, ...errorResponses },
       },
     },
     async (req) => {
-      const { credential } = req.body as { credential: AuthenticationResponseJSON };
+      const { credential } = req.body;
       await webauthn.stepUp(me(req).userId, me(req).sessionId, credential, client(req), rp(req));
       return { ok: true };
     },
@@ -225,7 +222,7 @@ export function webauthnRoutes(
       },
     },
     async (req) => {
-      const b = req.body as { allRoles: boolean; roles: string[] };
+      const b = req.body;
       // The tenant's transaction: its audit chain is written under its RLS context.
       await db.withTenant(req.ctx.tenant!.id, async (tx) => {
         await phishingResistantPolicy.set(tx, req.ctx.tenant!.id, b.roles, b.allRoles);
