@@ -4,14 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { tenantContextOf as tctx } from '../platform/context.ts';
-import { errorResponses, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
+import { errorResponses, oneOf, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import { DRILL_SCENARIOS } from './drill-scenarios.ts';
 import type { DrillService } from './drills.ts';
 import { LANGUAGES } from './templates.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const IdParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
-const lit = <T extends readonly string[]>(xs: T) => Type.Union(xs.map((x) => Type.Literal(x)));
+const lit = oneOf;
 const DrillBody = Type.Object(
   {
     agentId: Uuid,

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Action, Subject } from '../authz/index.ts';
 import { tenantContextOf as tctx } from '../platform/context.ts';
-import { errorResponses, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
+import { errorResponses, oneOf, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import type { CampaignService } from './campaigns.ts';
 import type { DrillService } from './drills.ts';
 import { MAX_REPORT_BYTES, type ReportService } from './reports.ts';
@@ -15,7 +15,7 @@ import type { ModuleService } from './training.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const IdParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
-const lit = <T extends readonly string[]>(xs: T) => Type.Union(xs.map((x) => Type.Literal(x)));
+const lit = oneOf;
 const MEMBER_ROLES = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
 const CampaignBody = Type.Object(
   {

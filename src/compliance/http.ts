@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import type { Action, Subject } from '../authz/roles.ts';
 import type { TenantContext } from '../platform/context.ts';
-import { errorResponses } from '../platform/http-schemas.ts';
+import { errorResponses, oneOf } from '../platform/http-schemas.ts';
 
 export const base = '/api/v1/tenants/:tenantSlug/compliance';
 export const tctx = (req: { ctx: unknown }) => req.ctx as TenantContext;
@@ -14,7 +14,7 @@ export const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 export const TenantOnly = Type.Object({ tenantSlug: Slug }, { additionalProperties: false });
 export const WithId = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
 export const anyOk = (status = 200): Record<number, unknown> => ({ ...errorResponses, [status]: Type.Any() });
-export const literals = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+export const literals = oneOf;
 export const FormatQuery = Type.Object(
   { format: Type.Optional(literals(['json', 'html', 'pdf'] as const)) },
   { additionalProperties: false },

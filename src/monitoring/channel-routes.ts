@@ -3,12 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
 import { tenantContextOf as tctx } from '../platform/context.ts';
-import { errorResponses, NoContent, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
+import {
+  errorResponses,
+  NoContent,
+  oneOf,
+  TenantParams,
+  typedRoutes,
+  Uuid,
+} from '../platform/http-schemas.ts';
 import type { AlertChannels } from './channels.ts';
 import { SEVERITIES } from './types.ts';
 
 const base = '/api/v1/tenants/:tenantSlug/alert-channels';
-const MinSeverity = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
+const MinSeverity = oneOf(SEVERITIES);
 const ChannelBody = Type.Union([
   Type.Object(
     {

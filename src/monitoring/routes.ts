@@ -5,12 +5,12 @@ import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import { VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
+import { errorResponses, oneOf, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import type { Monitor } from './service.ts';
 import { RESPONSE_ACTIONS, RULE_IDS, SEVERITIES } from './types.ts';
 
 const Slug = TenantParams.properties.tenantSlug;
-const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+const lit = oneOf;
 const AlertStates = ['open', 'acknowledged', 'resolved', 'false_positive'] as const;
 const AlertQuery = Type.Object(
   {

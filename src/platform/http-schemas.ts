@@ -44,3 +44,10 @@ export const typedRoutes = (app: FastifyInstance) => app.withTypeProvider<TypeBo
 
 /** A 204 answer: documented as null, typed as no body so handlers call `reply.send()`. */
 export const NoContent = Type.Unsafe<void>(Type.Null({ description: 'No content' }));
+
+/**
+ * One of a list of string constants. The schema is the usual `anyOf` of literals; its static type
+ * is the union of the constants (a `Type.Union` over a mapped array would type as `never`).
+ */
+export const oneOf = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { CustomerInput } from '../customers/schema.ts';
 import { tenantContextOf as tctx } from '../platform/context.ts';
 import { renderDocPdf } from '../platform/documents.ts';
-import { errorResponses, typedRoutes } from '../platform/http-schemas.ts';
+import { errorResponses, oneOf, typedRoutes } from '../platform/http-schemas.ts';
 import { exportDoc, renderExportHtml } from './html.ts';
 import { IDENTITY_METHODS, type PrivacyService, REQUEST_TYPES } from './service.ts';
 
@@ -39,11 +39,8 @@ export function privacyRoutes(server: FastifyInstance, deps: { privacy: PrivacyS
         body: Type.Object(
           {
             customerId: Uuid,
-            type: Type.Union(REQUEST_TYPES.map((t) => Type.Literal(t))),
-            identityCheck: Type.Object(
-              { method: Type.Union(IDENTITY_METHODS.map((m) => Type.Literal(m))) },
-              { additionalProperties: false },
-            ),
+            type: oneOf(REQUEST_TYPES),
+            identityCheck: Type.Object({ method: oneOf(IDENTITY_METHODS) }, { additionalProperties: false }),
           },
           { additionalProperties: false },
         ),
@@ -65,9 +62,7 @@ export function privacyRoutes(server: FastifyInstance, deps: { privacy: PrivacyS
         params: Type.Object({ tenantSlug: Slug }, { additionalProperties: false }),
         querystring: Type.Object(
           {
-            state: Type.Optional(
-              Type.Union(['received', 'in_effect', 'completed', 'rejected'].map((s) => Type.Literal(s))),
-            ),
+            state: Type.Optional(oneOf(['received', 'in_effect', 'completed', 'rejected'] as const)),
             customerId: Type.Optional(Uuid),
           },
           { additionalProperties: false },

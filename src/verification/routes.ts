@@ -7,12 +7,12 @@ import type { ChatService } from '../channels/chat/service.ts';
 import { systemContext } from '../ingest/index.ts';
 import { tenantContextOf as tctx } from '../platform/context.ts';
 import { VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
+import { errorResponses, oneOf, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import { FACTORS, UNLOCKABLE } from './normalize.ts';
 import type { VerificationService } from './service.ts';
 
-const FactorSchema = Type.Union(FACTORS.map((f) => Type.Literal(f)));
-const UnlockSchema = Type.Union(UNLOCKABLE.map((f) => Type.Literal(f)));
+const FactorSchema = oneOf(FACTORS);
+const UnlockSchema = oneOf(UNLOCKABLE);
 
 const Policy = Type.Object(
   {

@@ -4,13 +4,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { tenantContextOf as tctx } from '../../platform/context.ts';
 import { VigilError } from '../../platform/errors.ts';
-import { errorResponses, Ok, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
+import { errorResponses, Ok, oneOf, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
 import { DEVICE_COOKIE, type DeviceService } from './devices.ts';
 import { POLICY_ROLES, type PolicyService } from './policies.ts';
 import type { TrainingService } from './training.ts';
 
 const Slug = TenantParams.properties.tenantSlug;
-const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
+const lit = oneOf;
 const TRAINING_ROLES = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
 const tags = ['identity'];
 

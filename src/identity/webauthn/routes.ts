@@ -11,7 +11,7 @@ import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Database } from '../../platform/db.ts';
 import { VigilError } from '../../platform/errors.ts';
-import { errorResponses, Ok, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
+import { errorResponses, Ok, oneOf, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
 import { phishingResistantPolicy } from './policy.ts';
 import type { RelyingParty, WebauthnService } from './service.ts';
 
@@ -30,7 +30,7 @@ const Credential = Type.Object({
 const Registration = Type.Unsafe<RegistrationResponseJSON>(Credential);
 const Assertion = Type.Unsafe<AuthenticationResponseJSON>(Credential);
 const Options = Type.Object({ options: Type.Any() });
-const TenantRole = Type.Union(ROLES.filter((r) => r !== 'platform_admin').map((r) => Type.Literal(r)));
+const TenantRole = oneOf(ROLES.filter((r) => r !== 'platform_admin'));
 
 export function webauthnRoutes(
   server: FastifyInstance,
