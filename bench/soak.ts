@@ -10,10 +10,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { totpCode } from '../src/auth/totp.ts';
-import { issueApiToken } from '../src/channels/voice/tokens.ts';
 import { readDemoCredentials } from '../src/demo/seed.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { startVigil } from '../src/runtime.ts';
+import { issueApiToken } from '../src/tenancy/index.ts';
 import { pacedLoad } from './paced.ts';
 import { createScratchDatabase, round } from './util.ts';
 

@@ -45,6 +45,7 @@ import { createMetrics, metricsRoutes } from './platform/metrics.ts';
 import { createRateCounter, rateLimitStoreFor } from './platform/rate-limit.ts';
 import { installTracing } from './platform/tracing.ts';
 import { createPrivacyService, privacyRoutes } from './privacy/index.ts';
+import { createApiTokens } from './tenancy/index.ts';
 import { createRoleGrants } from './tenancy/role-grants.ts';
 import { roleRequestRoutes } from './tenancy/role-request-routes.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
@@ -188,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     db,
     audit,
     grants,
+    apiTokens: createApiTokens({ db, audit }),
     tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
     onAccessChanged: (userId) => auth.forgetUser(userId),
   });

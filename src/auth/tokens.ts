@@ -1,20 +1,13 @@
 // Random secrets and their at-rest form. Only hashes of session ids, challenges, recovery codes
 // and API tokens are stored; the secrets themselves exist only in the client's hands.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
-export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
-export const sha256 = (s: string | Buffer): Buffer => createHash('sha256').update(s).digest();
+export { randomToken, safeEqual, sha256 } from '../platform/random-token.ts';
 export const hashUserAgent = (ua: string | undefined): string =>
   createHash('sha256')
     .update(ua ?? '')
     .digest('hex')
     .slice(0, 32);
-
-export function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** The CSRF token is derived from the session secret, so it needs no storage and dies with it. */
 export const csrfTokenFor = (sessionToken: string): string =>

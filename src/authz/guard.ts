@@ -9,6 +9,7 @@ import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { RequestContext, TenantRef } from '../platform/context.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { authenticateApiToken } from '../tenancy/index.ts';
 import { abilityFor, isRole, type Role } from './roles.ts';
 import type { RouteRule } from './route-rules.ts';
 
@@ -63,27 +64,7 @@ async function tokenAuth(
   tenantId: string,
   scope: string | undefined,
 ): Promise<string | null> {
-  if (!scope) return null;
-  const [t] = await db.withPlatform((tx) =>
-    rows<{ id: string; tenant_id: string; scopes: string[]; stale: boolean }>(
-      tx,
-      sql`select id, tenant_id, scopes, (last_used_at is null or last_used_at < now() - interval '1 minute') as stale
-          from api_tokens
-          where token_hash = ${sha256(bearer)} and revoked_at is null and (expires_at is null or expires_at > now())`,
-    ),
-  );
-  if (!t || t.tenant_id !== tenantId || !t.scopes.includes(scope)) return null;
-  // "Last used" to the minute, written at most once a minute and not in the request's way: an
-  // update per request made every call of a busy PBX token wait for the previous one's commit
-  // (the row lock), and a slow WAL flush then held every pooled connection (soak: p99 ~1 s).
-  if (t.stale)
-    void db
-      .withPlatform((tx) =>
-        tx.execute(sql`update api_tokens set last_used_at = now()
-          where id = ${t.id} and (last_used_at is null or last_used_at < now() - interval '1 minute')`),
-      )
-      .catch(() => {});
-  return t.id;
+  return scope ? authenticateApiToken(db, bearer, tenantId, scope) : null;
 }
 
 export function installGuard(app: FastifyInstance, deps: GuardDeps): void {

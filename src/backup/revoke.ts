@@ -4,6 +4,7 @@
 // Everybody signs in again; integrations get new tokens.
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../platform/db.ts';
+import { revokeApiTokens } from '../tenancy/index.ts';
 
 export interface RestoreRevocation {
   sessions: number;
@@ -25,7 +26,7 @@ export async function revokeRestoredCredentials(tx: Tx): Promise<RestoreRevocati
       tx,
       sql`update sessions set revoked_at = now(), revoked_reason = 'restore' where revoked_at is null`,
     ),
-    apiTokens: await count(tx, sql`update api_tokens set revoked_at = now() where revoked_at is null`),
+    apiTokens: await revokeApiTokens(tx),
     scimTokens: await count(tx, sql`update scim_tokens set revoked_at = now() where revoked_at is null`),
     cockpitDevices: await count(
       tx,

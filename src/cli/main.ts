@@ -83,7 +83,7 @@ const verbs: Record<string, Verb> = {
     if (!values.tenant || !values.scope?.length)
       throw new ConfigError('usage: vigil token create --tenant slug --scope calls:write [--name N]');
     const { withRuntimeDb } = await import('../runtime.ts');
-    const { issueApiToken } = await import('../channels/voice/tokens.ts');
+    const { issueApiToken } = await import('../tenancy/index.ts');
     const { sql } = await import('drizzle-orm');
     const { rows } = await import('../platform/db.ts');
     return withRuntimeDb(loadConfig(), async ({ db }) => {

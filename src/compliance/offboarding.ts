@@ -14,6 +14,7 @@ import type { RequestContext, TenantContext } from '../platform/context.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import type { PrivacyService } from '../privacy/index.ts';
+import { revokeApiTokens } from '../tenancy/index.ts';
 import type { Ropa } from './ropa.ts';
 
 export interface OffboardingDeps {
@@ -154,10 +155,7 @@ export function createOffboarding(deps: OffboardingDeps) {
         );
         counts[table] = r?.n ?? 0;
       }
-      const tokens = await rows<{ n: number }>(
-        tx,
-        sql`with u as (update api_tokens set revoked_at = now() where tenant_id = ${t.id} and revoked_at is null returning 1) select count(*)::int as n from u`,
-      );
+      const tokens = await revokeApiTokens(tx, t.id);
       const members = await rows<{ n: number }>(
         tx,
         sql`with d as (delete from memberships where tenant_id = ${t.id} returning 1) select count(*)::int as n from d`,
@@ -172,7 +170,7 @@ export function createOffboarding(deps: OffboardingDeps) {
         calls: counts.calls ?? 0,
         consentRecords: counts.consent_records ?? 0,
         memberships: members[0]?.n ?? 0,
-        apiTokensRevoked: tokens[0]?.n ?? 0,
+        apiTokensRevoked: tokens,
         keysShredded: shred.entry.keyIds.length,
         keyDestroyed: shred.destroyed,
         ledgerSeq: shred.entry.seq,

@@ -3,40 +3,41 @@
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { randomToken, sha256 } from '../auth/tokens.ts';
-import { ROLES, type Role } from '../authz/roles.ts';
+import { ROLES } from '../authz/roles.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
-import type { TenantContext } from '../platform/context.ts';
+import { type TenantContext, tenantContextOf } from '../platform/context.ts';
 import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
-import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { errorResponses, Ok, oneOf, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import { apiTokenListRoute } from './api-token-list.ts';
+import { type ApiTokens, TOKEN_SCOPES } from './api-tokens.ts';
 import type { RoleGrants } from './role-grants.ts';
 import type { TenancyService } from './service.ts';
 
 const Slug = TenantParams.properties.tenantSlug;
-const RoleName = Type.Union(ROLES.map((r) => Type.Literal(r)));
-const TenantRole = Type.Union(ROLES.filter((r) => r !== 'platform_admin').map((r) => Type.Literal(r)));
+const RoleName = oneOf(ROLES);
+const TenantRole = oneOf(ROLES.filter((r) => r !== 'platform_admin'));
 const GrantAnswer = Type.Object({
   ok: Type.Boolean(),
   status: Type.Union([Type.Literal('granted'), Type.Literal('pending')]),
   requestId: Type.Optional(Type.String()),
 });
-export const TOKEN_SCOPES = ['calls:write', 'messages:write', 'customers:read'] as const;
 
 export function tenancyRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: {
     db: Database;
     tenancy: TenancyService;
     grants: RoleGrants;
+    apiTokens: ApiTokens;
     audit: AuditRecorder;
     /** A user's roles changed: cached sessions must not keep the old ones. */
     onAccessChanged?: (userId: string) => void;
   },
 ) {
-  const { db, tenancy, grants, audit } = deps;
-  apiTokenListRoute(app, { db, audit });
+  const app = typedRoutes(server);
+  const { db, tenancy, grants, audit, apiTokens } = deps;
+  apiTokenListRoute(app, { apiTokens });
   const ev = (
     req: FastifyRequest,
     action: string,
@@ -87,7 +88,7 @@ export function tenancyRoutes(
       },
     },
     async (req, reply) => {
-      const t = await tenancy.createTenant(req.body as { slug: string; name: string });
+      const t = await tenancy.createTenant(req.body);
       await audit.standalone(ev(req, 'tenant.create', 'tenant', t.id));
       return reply.status(201).send(t);
     },
@@ -119,13 +120,7 @@ export function tenancyRoutes(
       },
     },
     async (req, reply) => {
-      const b = req.body as {
-        email: string;
-        displayName: string;
-        password: string;
-        locale?: 'en' | 'de' | 'fr';
-        memberships: Array<{ tenantSlug: string | null; role: (typeof ROLES)[number] }>;
-      };
+      const b = req.body;
       const memberships = [];
       for (const m of b.memberships) {
         const t = m.tenantSlug ? await tenancy.tenantBySlug(m.tenantSlug) : null;
@@ -157,8 +152,8 @@ export function tenancyRoutes(
       },
     },
     async (req, reply) => {
-      const { userId } = req.params as { userId: string };
-      const { role } = req.body as { role: Role };
+      const { userId } = req.params;
+      const { role } = req.body;
       const out = await grants.request(req.ctx as TenantContext, userId, role);
       if (out.status === 'pending') return reply.status(202).send({ ok: true, ...out });
       return { ok: true, ...out };
@@ -179,7 +174,7 @@ export function tenancyRoutes(
       },
     },
     async (req) => {
-      const { userId, role } = req.params as { userId: string; role: string };
+      const { userId, role } = req.params;
       await db.withTenant(req.ctx.tenant!.id, async (tx) => {
         // The admin memberships are locked first: two admins removing each other at once cannot
         // both see "one left" and leave the tenant without an administrator.
@@ -214,7 +209,7 @@ export function tenancyRoutes(
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 100 }),
-            scopes: Type.Array(Type.Union(TOKEN_SCOPES.map((s) => Type.Literal(s))), {
+            scopes: Type.Array(oneOf(TOKEN_SCOPES), {
               minItems: 1,
               maxItems: 10,
             }),
@@ -225,22 +220,9 @@ export function tenancyRoutes(
         response: { 201: Type.Object({ id: Type.String(), token: Type.String() }), ...errorResponses },
       },
     },
-    async (req, reply) => {
-      const b = req.body as { name: string; scopes: string[]; expiresInDays?: number };
-      const token = `vgl_${randomToken()}`;
-      const expires = b.expiresInDays ? new Date(Date.now() + b.expiresInDays * 86_400_000) : null;
-      const id = await db.withTenant(req.ctx.tenant!.id, async (tx) => {
-        const [r] = await rows<{ id: string }>(
-          tx,
-          sql`insert into api_tokens (tenant_id, name, token_hash, scopes, created_by, expires_at)
-        values (${req.ctx.tenant!.id}, ${b.name}, ${sha256(token)}, ${sql.raw(`array[${b.scopes.map((s) => `'${s}'`).join(',')}]::text[]`)}, ${req.ctx.actor.id}, ${expires}) returning id`,
-        );
-        await audit.inTx(tx, ev(req, 'api_token.create', 'api_token', r!.id, { scopes: b.scopes.join(' ') }));
-        return r!.id;
-      });
+    async (req, reply) =>
       // Shown once; only its hash is stored.
-      return reply.status(201).send({ id, token });
-    },
+      reply.status(201).send(await apiTokens.issue(tenantContextOf(req), req.body)),
   );
 
   app.delete(
@@ -254,15 +236,7 @@ export function tenancyRoutes(
       },
     },
     async (req) => {
-      const { tokenId } = req.params as { tokenId: string };
-      await db.withTenant(req.ctx.tenant!.id, async (tx) => {
-        const r = await rows<{ id: string }>(
-          tx,
-          sql`update api_tokens set revoked_at = now() where id = ${tokenId} and tenant_id = ${req.ctx.tenant!.id} and revoked_at is null returning id`,
-        );
-        if (!r.length) throw new VigilError('not_found', 'token not found');
-        await audit.inTx(tx, ev(req, 'api_token.revoke', 'api_token', tokenId));
-      });
+      await apiTokens.revoke(tenantContextOf(req), req.params.tokenId);
       return { ok: true };
     },
   );

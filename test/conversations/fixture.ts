@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
-import { issueApiToken } from '../../src/channels/voice/tokens.ts';
 import { pgTextArray } from '../../src/ingest/index.ts';
 import type { Config } from '../../src/platform/config.ts';
 import { rows } from '../../src/platform/db.ts';
+import { issueApiToken } from '../../src/tenancy/index.ts';
 import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 
 export interface World {

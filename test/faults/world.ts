@@ -3,9 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { newTotpSecret } from '../../src/auth/totp.ts';
-import { issueApiToken } from '../../src/channels/voice/tokens.ts';
 import { pgTextArray } from '../../src/ingest/index.ts';
 import { type Database, rows } from '../../src/platform/db.ts';
+import { issueApiToken } from '../../src/tenancy/index.ts';
 import type { TenancyService } from '../../src/tenancy/service.ts';
 import { freshTotp, type Session, type TestUser } from '../helpers/app.ts';
 import { testCredentials } from '../helpers/users.ts';

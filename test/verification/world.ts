@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { issueApiToken } from '../../src/channels/voice/tokens.ts';
 import { pgTextArray } from '../../src/ingest/index.ts';
 import { rows } from '../../src/platform/db.ts';
 import { SIGNATURE_HEADER, verifyWebhook } from '../../src/platform/webhook-signature.ts';
+import { issueApiToken } from '../../src/tenancy/index.ts';
 import type { World } from '../conversations/fixture.ts';
 import { startTestVigil } from '../helpers/app.ts';
 

@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiToken } from '../../src/channels/voice/tokens.ts';
 import { pgTextArray, systemContext } from '../../src/ingest/index.ts';
 import { rows } from '../../src/platform/db.ts';
+import { issueApiToken } from '../../src/tenancy/index.ts';
 import { freshTotp, type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
 import {
