@@ -1,0 +1,181 @@
+// The script and stylesheet of the public privacy-request pages (served from /privacy/assets).
+// Plain ES2017 in the browser: the proof of work with WebCrypto, the public intake API with JSON
+// POSTs, DOM text only (no innerHTML: the page requires Trusted Types). The status token is read
+// from the fragment and kept in memory; nothing goes to web storage.
+export const PAGE_JS = `'use strict';
+(function () {
+  var main = document.getElementById('dsar');
+  if (!main) return;
+  var words = document.getElementById('words').dataset;
+  var slug = main.dataset.slug;
+  var locale = main.dataset.locale;
+  var api = '/api/v1/public/tenants/' + slug + '/privacy-requests';
+  var message = document.getElementById('message');
+  function say(key) { message.textContent = words[key] || ''; }
+  function post(path, body) {
+    return fetch(api + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  }
+  function zeroBits(bytes, bits) {
+    for (var i = 0; i < bits; i++) if ((bytes[i >> 3] >> (7 - (i & 7))) & 1) return false;
+    return true;
+  }
+  // Tries 256 nonces at a time: the digests run in parallel inside WebCrypto.
+  async function solve(challenge, difficulty) {
+    var enc = new TextEncoder();
+    for (var base = 0; ; base += 256) {
+      var batch = [];
+      for (var n = base; n < base + 256; n++)
+        batch.push(crypto.subtle.digest('SHA-256', enc.encode(challenge + ':' + n)));
+      var digests = await Promise.all(batch);
+      for (var j = 0; j < digests.length; j++)
+        if (zeroBits(new Uint8Array(digests[j]), difficulty)) return String(base + j);
+    }
+  }
+  function checked(name) {
+    var el = document.querySelector('input[name="' + name + '"]:checked');
+    return el ? el.value : undefined;
+  }
+
+  function formPage() {
+    var form = document.getElementById('dsar-form');
+    var phoneRow = document.getElementById('phone-row');
+    form.addEventListener('change', function () {
+      if (phoneRow) phoneRow.hidden = checked('verifyBy') !== 'sms';
+    });
+    form.addEventListener('submit', async function (e) {
+      e.preventDefault();
+      var button = document.getElementById('submit');
+      button.disabled = true;
+      say('working');
+      try {
+        var ch = await fetch(api + '/challenge', { credentials: 'omit', cache: 'no-store' });
+        if (!ch.ok) throw new Error('challenge');
+        var c = await ch.json();
+        var body = {
+          type: checked('type') || 'access',
+          email: document.getElementById('email').value.trim(),
+          challenge: c.challenge,
+          nonce: await solve(c.challenge, c.difficulty),
+          locale: locale,
+        };
+        var details = document.getElementById('details').value.trim();
+        if (details) body.details = details;
+        var website = document.getElementById('website').value;
+        if (website) body.website = website;
+        if (checked('verifyBy') === 'sms') {
+          body.verifyBy = 'sms';
+          body.phone = document.getElementById('phone').value.trim();
+        }
+        var r = await post('', body);
+        if (r.status !== 202) throw new Error('submit');
+        var token = (await r.json()).statusToken;
+        var link = document.getElementById('status-link');
+        link.href = link.getAttribute('href') + '#' + token;
+        form.hidden = true;
+        document.getElementById('filed').hidden = false;
+        document.getElementById('filed-heading').focus();
+        message.textContent = '';
+      } catch (err) {
+        say('failed');
+        button.disabled = false;
+      }
+    });
+  }
+
+  function statusPage() {
+    var token = location.hash.slice(1);
+    if (!/^[A-Za-z0-9_-]{43}$/.test(token)) {
+      document.getElementById('no-token').hidden = false;
+      return;
+    }
+    // The language links keep the token in the fragment.
+    document.querySelectorAll('a.lang').forEach(function (a) { a.href = a.getAttribute('href') + '#' + token; });
+    function date(iso) {
+      return new Date(iso).toLocaleDateString(locale, { year: 'numeric', month: 'long', day: 'numeric' });
+    }
+    function show(s) {
+      document.getElementById('status').hidden = false;
+      document.getElementById('f-type').textContent = words['type_' + s.type] || s.type;
+      var st = document.getElementById('f-state');
+      st.textContent = words['s_' + s.state] || s.state;
+      st.dataset.state = s.state;
+      document.getElementById('f-received').textContent = date(s.receivedAt);
+      document.getElementById('f-due').textContent = date(s.dueAt);
+      document.getElementById('f-extended').textContent = s.extended ? words.yes : words.no;
+      document.getElementById('verify-form').hidden = s.state !== 'unverified';
+      document.getElementById('download').hidden = !s.downloadAvailable;
+    }
+    async function refresh() {
+      var r = await post('/status', { token: token });
+      if (r.status === 404) { say('unknown'); return; }
+      if (!r.ok) { say('failed'); return; }
+      show(await r.json());
+    }
+    document.getElementById('verify-form').addEventListener('submit', async function (e) {
+      e.preventDefault();
+      var r = await post('/verify', { token: token, code: document.getElementById('code').value.trim() });
+      if (r.ok) { show(await r.json()); say('confirmed'); } else say(r.status === 400 ? 'codeWrong' : 'failed');
+    });
+    function resend() {
+      post('/code', { token: token }).then(function (r) { say(r.ok ? 'codeSent' : 'failed'); });
+    }
+    document.getElementById('resend').addEventListener('click', resend);
+    document.getElementById('download-resend').addEventListener('click', resend);
+    document.getElementById('download-form').addEventListener('submit', async function (e) {
+      e.preventDefault();
+      var code = document.getElementById('download-code').value.trim();
+      var r = await post('/download', { token: token, code: code });
+      if (!r.ok) { say(r.status === 400 ? 'codeWrong' : 'failed'); return; }
+      var url = URL.createObjectURL(await r.blob());
+      var a = document.createElement('a');
+      a.href = url;
+      a.download = 'privacy-export.json';
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+      say('downloaded');
+    });
+    refresh();
+  }
+
+  if (main.dataset.page === 'form') formPage();
+  else statusPage();
+})();
+`;
+
+export const PAGE_CSS = `:root { color-scheme: light; font-family: system-ui, sans-serif; }
+body { margin: 0; background: #f4f5f7; color: #1b1f24; line-height: 1.5; }
+nav { max-width: 40rem; margin: 0 auto; padding: 0.75rem 1rem; text-align: right; }
+nav a { color: #1d4ed8; margin-left: 0.5rem; }
+nav a[aria-current] { font-weight: 700; text-decoration: none; color: #1b1f24; }
+main { max-width: 40rem; margin: 0 auto 3rem; background: #fff; padding: 1.5rem 2rem; border-radius: 8px;
+  box-shadow: 0 1px 3px rgba(0, 0, 0, 0.12); }
+h1 { font-size: 1.5rem; margin-top: 0; }
+fieldset { border: 1px solid #c9ced6; border-radius: 6px; margin: 0 0 1rem; padding: 0.5rem 1rem; }
+legend { font-weight: 600; padding: 0 0.25rem; }
+.choice { margin: 0.25rem 0; }
+label { display: inline-block; font-weight: 600; margin: 0.5rem 0 0.25rem; }
+.choice label { font-weight: 400; margin: 0 0 0 0.4rem; }
+input[type=email], input[type=tel], input[inputmode=numeric], textarea { display: block; width: 100%;
+  box-sizing: border-box; padding: 0.5rem; border: 1px solid #6b7280; border-radius: 4px; font: inherit; }
+.hint { color: #4b5563; font-size: 0.9rem; margin: 0.25rem 0 1rem; }
+button { margin-top: 1rem; padding: 0.55rem 1.1rem; border: 0; border-radius: 4px; background: #1d4ed8;
+  color: #fff; font: inherit; cursor: pointer; }
+button.secondary { background: #fff; color: #1d4ed8; border: 1px solid #1d4ed8; margin-left: 0.5rem; }
+button:disabled { background: #6b7280; }
+:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
+.hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+#message { min-height: 1.5rem; font-weight: 600; }
+`;
+
+export const PAGE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path d="M8 1l6 2.5v4C14 11 11.5 14 8 15 4.5 14 2 11 2 7.5v-4z" fill="#1d4ed8"/></svg>`;
