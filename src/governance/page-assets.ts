@@ -11,7 +11,8 @@ export const PAGE_JS = `'use strict';
   var locale = main.dataset.locale;
   var api = '/api/v1/public/tenants/' + slug + '/privacy-requests';
   var message = document.getElementById('message');
-  function say(key) { message.textContent = words[key] || ''; }
+  // Data attribute names are lower case: data-codewrong is words.codewrong.
+  function say(key) { message.textContent = words[key.toLowerCase()] || ''; }
   function post(path, body) {
     return fetch(api + path, {
       method: 'POST',
