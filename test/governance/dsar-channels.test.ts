@@ -22,6 +22,7 @@ let v: TestVigil;
 let g: Gateways;
 let dpo: Session;
 let customerId = '';
+let erasureToken = '';
 
 beforeAll(async () => {
   g = await startGateways();
@@ -83,6 +84,7 @@ describe(`privacy mailbox over SMTP (${testDbKind})`, () => {
     expect([...u.searchParams.keys()]).toEqual(['lang']);
     const token = u.hash.slice(1);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    erasureToken = token;
     expect(receipt.text).not.toContain('Erika');
     const st = await v.call('POST', `${pub}/status`, { token });
     expect(st.json).toMatchObject({ type: 'erasure', state: 'unverified' });
@@ -248,5 +250,25 @@ describe(`public pages (${testDbKind})`, () => {
     expect((await v.call('GET', `/privacy/${slug}?lang=xx`)).status).toBe(400);
     const js = await v.call('GET', '/privacy/assets/privacy.js');
     expect(js.headers.get('content-type')).toContain('javascript');
+  });
+});
+
+describe(`the outcome of an erasure (${testDbKind})`, () => {
+  it('the DPO erases on the subject request; the requester sees it completed and hears of it', async () => {
+    const reqs = await v.call('GET', `/api/v1/tenants/${slug}/privacy/requests`, undefined, dpo);
+    const sr = reqs.json.items.find((i: { type: string }) => i.type === 'erasure');
+    const before = mailsTo(address).length;
+    const erase = await v.call(
+      'POST',
+      `/api/v1/tenants/${slug}/privacy/customers/${customerId}/erase`,
+      { requestId: sr.id },
+      dpo,
+    );
+    expect(erase.status).toBe(200);
+    const st = await v.call('POST', `${pub}/status`, { token: erasureToken });
+    expect(st.json).toMatchObject({ type: 'erasure', state: 'completed' });
+    await v.governance!.remindDsarDeadlines();
+    const mails = (await waitMails(address, before + 1)).slice(before);
+    expect(mails.map((m) => m.text?.split('\n')[0])).toContain('Your request has been completed.');
   });
 });

@@ -3,14 +3,25 @@
 // confirms it on the status page the link opens (token in the fragment only), and, once the DPO
 // fulfilled the request, downloads the export with a second mailed code. No CSP violation, axe
 // clean, no address or token in any URL, nothing in web storage; the page also speaks German.
+// The DPO then sees the intakes in the console and reads what an objecting requester wrote.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Session, startTestVigil, type TestVigil } from '../helpers/app.ts';
+import { solve } from '../../src/governance/pow.ts';
+import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
 import { type Gateways, startGateways, waitFor } from '../verification/world.ts';
-import { axe, expectNoPersonalDataInUrlsOrStorage, launch, newPage, shot } from './browser.ts';
+import {
+  axe,
+  ensureWebBuild,
+  expectCsrfOnWrites,
+  expectNoPersonalDataInUrlsOrStorage,
+  launch,
+  newPage,
+  shot,
+  signIn,
+} from './browser.ts';
 
 const suffix = randomBytes(3).toString('hex');
 const SLUG = `web-dsar-${suffix}`;
@@ -21,9 +32,11 @@ describe(`public privacy-request page (${testDbKind})`, () => {
   let g: Gateways;
   let browser: Browser;
   let dpo: Session;
+  let dpoUser: TestUser;
   let customerId = '';
 
   beforeAll(async () => {
+    await ensureWebBuild();
     g = await startGateways();
     v = await startTestVigil({
       smtpRelayUrl: `smtp://127.0.0.1:${g.smtpPort}`,
@@ -31,7 +44,8 @@ describe(`public privacy-request page (${testDbKind})`, () => {
       dsarRequestsPerMinute: 1000,
     });
     await v.tenant(SLUG);
-    dpo = await v.login(await v.makeUser([{ role: 'dpo', tenant: SLUG }]));
+    dpoUser = await v.makeUser([{ role: 'dpo', tenant: SLUG }]);
+    dpo = await v.login(dpoUser);
     const agent = await v.login(await v.makeUser([{ role: 'agent', tenant: SLUG }]));
     const c = await v.call(
       'POST',
@@ -124,6 +138,36 @@ describe(`public privacy-request page (${testDbKind})`, () => {
       .waitFor();
     await axe(w.page, 'privacy form fr');
     expect(w.errors).toEqual([]);
+    await w.ctx.close();
+  });
+
+  it('the DPO sees the intakes in the console and reads an objection on demand', async () => {
+    const pub = `/api/v1/public/tenants/${SLUG}/privacy-requests`;
+    const ch = await v.call('GET', `${pub}/challenge`);
+    const grounds = `No marketing calls, please (${suffix})`;
+    const filed = await v.call('POST', pub, {
+      type: 'objection',
+      email: address,
+      details: grounds,
+      challenge: ch.json.challenge,
+      nonce: solve(ch.json.challenge, ch.json.difficulty),
+    });
+    expect(filed.status).toBe(202);
+    const w = await newPage(browser, { baseUrl: v.url });
+    await signIn(w.page, v.url, dpoUser);
+    await w.page.getByRole('navigation').getByRole('link', { name: 'Governance' }).click();
+    const table = w.page.getByRole('table', {
+      name: 'Requests from the public form and the privacy mailbox',
+    });
+    const row = table.getByRole('row').filter({ hasText: 'Objection' });
+    await row.getByText('Form · code by e-mail').waitFor();
+    await row.getByText('Unconfirmed').waitFor();
+    await table.getByRole('row').filter({ hasText: 'Access' }).getByText('Export provided').waitFor();
+    await row.getByRole('button', { name: 'What the requester wrote' }).click();
+    await w.page.getByRole('dialog').getByText(grounds).waitFor();
+    await axe(w.page, 'governance intakes');
+    expect(w.errors).toEqual([]);
+    expectCsrfOnWrites(w);
     await w.ctx.close();
   });
 });
