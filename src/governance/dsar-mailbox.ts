@@ -68,7 +68,9 @@ export function createPrivacyMailbox(deps: {
     async receive(slug: string, envelopeFrom: string | null, raw: Buffer): Promise<void> {
       const t = await deps.tenantBySlug(slug);
       if (t?.status !== 'active') return;
-      const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+      // A mail that does not parse is accepted and dropped: a retry would not parse either.
+      const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true }).catch(() => null);
+      if (!mail) return;
       const from = (mail.from?.value[0]?.address ?? envelopeFrom ?? '').trim().toLowerCase() || null;
       if (isAutomatic(mail.headers, envelopeFrom ? from : null) || !from || from.length > 254) return;
       if ((await deps.replay.hit('dsar.mailbox', `${t.id}\0${from}`, 3_600_000)).current > RECEIPTS_PER_HOUR)

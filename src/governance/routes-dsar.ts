@@ -8,7 +8,7 @@ import { type TenantContext, type TenantRef, tenantContextOf } from '../platform
 import { notFound, VigilError } from '../platform/errors.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
 import type { DsarIntake, IntakeInput } from './dsar.ts';
-import { LOCALES } from './dsar-mail.ts';
+import { LOCALES, pickLocale } from './dsar-mail.ts';
 import type { DsarStaff } from './dsar-staff.ts';
 import { INTAKE_TYPES } from './store-dsar.ts';
 
@@ -95,7 +95,8 @@ export function dsarRoutes(
       const input = body<IntakeInput>(req);
       if (input.verifyBy === 'sms' && (!input.phone || !deps.smsAvailable))
         throw new VigilError('invalid_input', 'a code by SMS needs a phone number and an SMS gateway');
-      return reply.code(202).send(await dsar.submit(await publicCtx(req), input));
+      const locale = input.locale ?? pickLocale(req.headers['accept-language']);
+      return reply.code(202).send(await dsar.submit(await publicCtx(req), { ...input, locale }));
     },
   );
   const TokenBody = Type.Object({ token: Token }, { additionalProperties: false });

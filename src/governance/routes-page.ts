@@ -64,40 +64,29 @@ export function pageRoutes(
         .send(body);
     },
   );
-  app.get(
-    '/privacy/:tenantSlug',
-    {
-      config: { auth: { public: why }, rateLimit: limit },
-      schema: { tags, params: Params, querystring: Query },
-    },
-    async (req, reply) => {
-      const locale = pickLocale(req.headers['accept-language'], req.query.lang);
-      const t = await deps.tenantBySlug(req.params.tenantSlug);
-      if (t?.status !== 'active') return notFoundPage(reply, locale);
-      return page(
-        reply,
-        200,
-        formPage({
-          locale,
-          slug: t.slug,
-          tenant: t.name,
-          mailbox: deps.mailboxOf(t.slug),
-          smsAvailable: deps.smsAvailable,
-        }),
-      );
-    },
-  );
-  app.get(
-    '/privacy/:tenantSlug/status',
-    {
-      config: { auth: { public: why }, rateLimit: limit },
-      schema: { tags, params: Params, querystring: Query },
-    },
-    async (req, reply) => {
-      const locale = pickLocale(req.headers['accept-language'], req.query.lang);
-      const t = await deps.tenantBySlug(req.params.tenantSlug);
-      if (t?.status !== 'active') return notFoundPage(reply, locale);
-      return page(reply, 200, statusPage({ locale, slug: t.slug, tenant: t.name }));
-    },
-  );
+  const render = {
+    '': (locale: Locale, t: TenantRef) =>
+      formPage({
+        locale,
+        slug: t.slug,
+        tenant: t.name,
+        mailbox: deps.mailboxOf(t.slug),
+        smsAvailable: deps.smsAvailable,
+      }),
+    '/status': (locale: Locale, t: TenantRef) => statusPage({ locale, slug: t.slug, tenant: t.name }),
+  };
+  for (const [suffix, html] of Object.entries(render))
+    app.get(
+      `/privacy/:tenantSlug${suffix}`,
+      {
+        config: { auth: { public: why }, rateLimit: limit },
+        schema: { tags, params: Params, querystring: Query },
+      },
+      async (req, reply) => {
+        const locale = pickLocale(req.headers['accept-language'], req.query.lang);
+        const t = await deps.tenantBySlug(req.params.tenantSlug);
+        if (t?.status !== 'active') return notFoundPage(reply, locale);
+        return page(reply, 200, html(locale, t));
+      },
+    );
 }

@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pickLocale } from '../../src/governance/dsar-mail.ts';
+import { requestTypeOf } from '../../src/governance/dsar-mailbox.ts';
 import { solve } from '../../src/governance/pow.ts';
 import { type Session, startTestVigil, type TestVigil } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
@@ -270,5 +272,40 @@ describe(`the outcome of an erasure (${testDbKind})`, () => {
     await v.governance!.remindDsarDeadlines();
     const mails = (await waitMails(address, before + 1)).slice(before);
     expect(mails.map((m) => m.text?.split('\n')[0])).toContain('Your request has been completed.');
+  });
+});
+
+describe('reading a mail and a browser', () => {
+  it('names the kind of request from the subject in de/en/fr, access when nothing matches', () => {
+    expect(
+      [
+        'Bitte um Löschung meiner Daten',
+        'Right to erasure',
+        "Demande d'effacement",
+        'Berichtigung meiner Adresse',
+        'Widerspruch gegen Werbung',
+        'Opposition au traitement',
+        'Einschränkung der Verarbeitung',
+        'Auskunft nach Art. 15',
+        'Hallo',
+      ].map(requestTypeOf),
+    ).toEqual([
+      'erasure',
+      'erasure',
+      'erasure',
+      'rectification',
+      'objection',
+      'objection',
+      'restriction',
+      'access',
+      'access',
+    ]);
+  });
+
+  it('picks the preferred language by quality, ?lang first, English otherwise', () => {
+    expect(pickLocale('it, fr;q=0.4, de;q=0.8')).toBe('de');
+    expect(pickLocale('de-CH, en;q=0.5', 'fr')).toBe('fr');
+    expect(pickLocale('es, it')).toBe('en');
+    expect(pickLocale(undefined)).toBe('en');
   });
 });
