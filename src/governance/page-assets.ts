@@ -26,10 +26,57 @@ export const PAGE_JS = `'use strict';
     for (var i = 0; i < bits; i++) if ((bytes[i >> 3] >> (7 - (i & 7))) & 1) return false;
     return true;
   }
-  // Tries 256 nonces at a time: the digests run in parallel inside WebCrypto.
+  // SHA-256 in plain script, for pages served without a secure context (plain HTTP on a host
+  // other than localhost), where browsers offer no WebCrypto.
+  var K = [];
+  (function () {
+    var found = 0;
+    for (var c = 2; found < 64; c++) {
+      var prime = true;
+      for (var d = 2; d * d <= c; d++) if (c % d === 0) { prime = false; break; }
+      if (prime) K[found++] = (Math.pow(c, 1 / 3) % 1) * 4294967296 | 0;
+    }
+  })();
+  function sha256(bytes) {
+    var H = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+    var len = bytes.length, total = ((len + 9 + 63) >> 6) << 6, m = new Uint8Array(total), w = new Int32Array(64);
+    m.set(bytes);
+    m[len] = 0x80;
+    new DataView(m.buffer).setUint32(total - 4, len * 8);
+    var rotr = function (x, n) { return (x >>> n) | (x << (32 - n)); };
+    for (var off = 0; off < total; off += 64) {
+      for (var i = 0; i < 16; i++)
+        w[i] = (m[off + i * 4] << 24) | (m[off + i * 4 + 1] << 16) | (m[off + i * 4 + 2] << 8) | m[off + i * 4 + 3];
+      for (i = 16; i < 64; i++) {
+        var s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+        var s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+        w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+      }
+      var a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
+      for (i = 0; i < 64; i++) {
+        var t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) | 0;
+        var t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+        h = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+      }
+      H[0] = (H[0] + a) | 0; H[1] = (H[1] + b) | 0; H[2] = (H[2] + c) | 0; H[3] = (H[3] + d) | 0;
+      H[4] = (H[4] + e) | 0; H[5] = (H[5] + f) | 0; H[6] = (H[6] + g) | 0; H[7] = (H[7] + h) | 0;
+    }
+    var out = new Uint8Array(32);
+    for (i = 0; i < 8; i++) new DataView(out.buffer).setUint32(i * 4, H[i]);
+    return out;
+  }
+  // Tries 256 nonces at a time: with WebCrypto the digests run in parallel, without it the
+  // batch yields to the page between rounds.
   async function solve(challenge, difficulty) {
     var enc = new TextEncoder();
+    var subtle = window.crypto && window.crypto.subtle;
     for (var base = 0; ; base += 256) {
+      if (!subtle) {
+        for (var k = base; k < base + 256; k++)
+          if (zeroBits(sha256(enc.encode(challenge + ':' + k)), difficulty)) return String(k);
+        if (base % 8192 === 0) await new Promise(function (r) { setTimeout(r, 0); });
+        continue;
+      }
       var batch = [];
       for (var n = base; n < base + 256; n++)
         batch.push(crypto.subtle.digest('SHA-256', enc.encode(challenge + ':' + n)));

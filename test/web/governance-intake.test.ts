@@ -6,7 +6,7 @@
 // The DPO then sees the intakes in the console and reads what an objecting requester wrote.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solve } from '../../src/governance/pow.ts';
 import { type Session, startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
@@ -169,5 +169,24 @@ describe(`public privacy-request page (${testDbKind})`, () => {
     expect(w.errors).toEqual([]);
     expectCsrfOnWrites(w);
     await w.ctx.close();
+  });
+
+  it('works without WebCrypto: a plain-HTTP host that is not localhost solves the work in script', async () => {
+    const insecure = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--host-resolver-rules=MAP dsar.test 127.0.0.1'],
+    });
+    try {
+      const base = v.url.replace('127.0.0.1', 'dsar.test');
+      const w = await newPage(insecure, { baseUrl: base });
+      await w.page.goto(`${base}/privacy/${SLUG}`);
+      expect(await w.page.evaluate(() => globalThis.isSecureContext)).toBe(false);
+      await w.page.getByLabel('Your e-mail address').fill(`nobody-${suffix}@example.test`);
+      await w.page.getByRole('button', { name: 'Send request' }).click();
+      await w.page.getByRole('heading', { name: 'Request received' }).waitFor();
+      expect(w.errors).toEqual([]);
+    } finally {
+      await insecure.close();
+    }
   });
 });
