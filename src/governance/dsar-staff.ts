@@ -11,8 +11,8 @@ import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
 import { notFound, VigilError } from '../platform/errors.ts';
-import { completeRequest, requestStates, setRequestDeadline } from '../privacy/index.ts';
-import { publicState } from './dsar.ts';
+import { completeRequest, setRequestDeadline } from '../privacy/index.ts';
+import { publicStates } from './dsar.ts';
 import { field, type IntakeCodes, MAX_FAILURES, sha } from './dsar-codes.ts';
 import type { DsarMessages } from './dsar-mail.ts';
 import { govEvent, iso } from './events.ts';
@@ -34,10 +34,7 @@ export function createDsarStaff(deps: {
   async function list(ctx: TenantContext) {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const items = await store.selectIntakes(tx);
-      const states = await requestStates(
-        tx,
-        items.flatMap((r) => (r.subject_request_id ? [r.subject_request_id] : [])),
-      );
+      const stateOf = await publicStates(tx, items);
       return {
         items: items.map((r) => ({
           id: r.id,
@@ -46,7 +43,7 @@ export function createDsarStaff(deps: {
           verifyChannel: r.verify_channel,
           customerId: r.customer_id,
           subjectRequestId: r.subject_request_id,
-          state: publicState(r, states.get(r.subject_request_id ?? '')),
+          state: stateOf(r),
           receivedAt: iso(r.received_at)!,
           dueAt: iso(r.due_at)!,
           overdue: r.overdue,
@@ -138,13 +135,10 @@ export function createDsarStaff(deps: {
     for (const t of tenants) {
       const changed = await db.withTenant(t.id, async (tx) => {
         const rows = await store.selectFollowed(tx);
-        const states = await requestStates(
-          tx,
-          rows.flatMap((r) => (r.subject_request_id ? [r.subject_request_id] : [])),
-        );
+        const stateOf = await publicStates(tx, rows);
         const out = [];
         for (const r of rows) {
-          const state = publicState(r, states.get(r.subject_request_id ?? ''));
+          const state = stateOf(r);
           if (state === 'unverified') continue;
           const extended = !!r.extended_reason;
           const key =

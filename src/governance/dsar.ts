@@ -58,11 +58,20 @@ const registerType = (t: store.IntakeType): RequestType => (t === 'objection' ? 
 const botCheck = () => new VigilError('dsar_bot_check_failed', 'the form check failed; reload the form');
 
 /** The state the requester sees: the intake's own, then the DPO's outcome in the register. */
-export function publicState(r: store.IntakeRow, registerState: string | undefined): PublicState {
+function publicState(r: store.IntakeRow, registerState: string | undefined): PublicState {
   if (r.state === 'unverified' || r.state === 'fulfilled') return r.state;
   if (registerState === 'in_effect' || registerState === 'completed' || registerState === 'rejected')
     return registerState;
   return r.state === 'rejected' ? 'rejected' : 'verified';
+}
+
+/** The public states of several intakes, with one read of their subject requests. */
+export async function publicStates(tx: Tx, rows: store.IntakeRow[]) {
+  const states = await requestStates(
+    tx,
+    rows.flatMap((r) => (r.subject_request_id ? [r.subject_request_id] : [])),
+  );
+  return (r: store.IntakeRow) => publicState(r, states.get(r.subject_request_id ?? ''));
 }
 
 export function createDsarIntake(deps: DsarDeps) {
@@ -124,10 +133,10 @@ export function createDsarIntake(deps: DsarDeps) {
   }
 
   async function statusView(tx: Tx, r: store.IntakeRow) {
-    const states = await requestStates(tx, r.subject_request_id ? [r.subject_request_id] : []);
+    const stateOf = await publicStates(tx, [r]);
     return {
       type: r.type,
-      state: publicState(r, states.get(r.subject_request_id ?? '')),
+      state: stateOf(r),
       receivedAt: iso(r.received_at)!,
       dueAt: iso(r.due_at)!,
       extended: !!r.extended_reason,
