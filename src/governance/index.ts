@@ -125,6 +125,9 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
     pepper: deps.pepper,
     pow,
     replay: deps.rateCounter,
+    // The error's code only: a relay's message may name the recipient.
+    onSendError: (e) =>
+      deps.logger.warn({ err: { code: (e as { code?: string }).code } }, 'dsar code not delivered'),
   });
   const staff = createDsarStaff({ ...deps, codes: dsar.codes, messages });
   const smsAvailable = !!deps.sms;
