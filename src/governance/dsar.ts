@@ -225,10 +225,12 @@ export function createDsarIntake(deps: DsarDeps) {
       const r = await byToken(tx, token, true);
       const ready =
         r.state === 'fulfilled' && r.download_expires_at && new Date(r.download_expires_at) > new Date();
-      if (!r.customer_id || !(r.state === 'unverified' || ready)) return null;
-      return codes.issue(tx, ctx.tenant.id, r);
+      if (!(r.state === 'unverified' || ready)) return null;
+      // As at filing: the same work for every request, a code out only to a contact on file.
+      const p = await codes.issue(tx, ctx.tenant.id, r);
+      return r.customer_id ? p : null;
     });
-    await codes.send(pending);
+    if (pending) void codes.send(pending).catch((e: unknown) => deps.onSendError?.(e));
   }
 
   return { open, submit, status, verify, resendCode, download, codes };
