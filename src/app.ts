@@ -22,7 +22,7 @@ import { type AuthService, createAuthService, type SecretSealer } from './auth/s
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
 import { isQuizBacked } from './awareness/index.ts';
 import { type Cockpit, registerCockpit } from './cockpit/index.ts';
-import { type Compliance, registerCompliance } from './compliance/index.ts';
+import { type Compliance, type ComplianceDeps, registerCompliance } from './compliance/index.ts';
 import { type ContactCenter, registerContactCenter } from './conversations/module.ts';
 import type { Keyring } from './crypto/index.ts';
 import { type AccessPolicyModule, createAccessPolicy } from './identity/access-policy/index.ts';
@@ -68,6 +68,8 @@ export interface AppDeps {
   auditSigner?: AuditSigner;
   /** Cross-node events (live fan-out, revocations); in process when absent. */
   bus?: ClusterBus;
+  /** The accepted data-processing agreement for the security report (src/governance). */
+  agreementOf?: ComplianceDeps['agreementOf'];
 }
 
 export interface App {
@@ -231,6 +233,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       signer: deps.auditSigner,
       retentionIntervalMs: config.retentionIntervalSeconds * 1000,
       onError: (e, where) => logger.error({ err: e, where }, 'compliance job failed'),
+      agreementOf: deps.agreementOf,
     });
   }
 

@@ -32,7 +32,12 @@ import {
   type Keyring,
 } from './crypto/index.ts';
 import { formatDemoLogins, seedContactCenterDemo, seedDemo } from './demo/seed.ts';
-import { type Governance, type LiveControlSources, registerGovernance } from './governance/index.ts';
+import {
+  createAgreementAcceptance,
+  type Governance,
+  type LiveControlSources,
+  registerGovernance,
+} from './governance/index.ts';
 import { phishingResistantPolicy } from './identity/index.ts';
 import { startHttpsRedirect } from './identity/tls.ts';
 import { auditBase, createPolicyStore } from './ingest/index.ts';
@@ -66,7 +71,7 @@ import {
 } from './quality/index.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
 import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
-import { loadCodePepper } from './verification/codes.ts';
+import { createWebhookSmsProvider, loadCodePepper } from './verification/codes.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
 const JOB_LEASE_TTL_MS = 15_000;
@@ -263,6 +268,7 @@ async function startOn(
     onTenantCreated: (id) => core.keyring.ensureTenantKeys(id),
     keyring: core.keyring,
     auditSigner: core.signer,
+    agreementOf: createAgreementAcceptance(core.db),
   });
   let demoText: string | undefined;
   if (config.demo) {
@@ -366,8 +372,14 @@ async function startOn(
         controls: governanceControls(core, app),
         keyring: core.keyring,
         auditLog: core.auditLog,
-        findCustomerIds: (tx, tenantId, email) =>
-          app.contact ? app.contact.customers.findInTx(tx, tenantId, { email }) : Promise.resolve([]),
+        findCustomerIds: (tx, tenantId, by) =>
+          app.contact ? app.contact.customers.findInTx(tx, tenantId, by) : Promise.resolve([]),
+        sms:
+          config.smsWebhookUrl && config.smsWebhookSecret
+            ? createWebhookSmsProvider(config.smsWebhookUrl, config.smsWebhookSecret)
+            : undefined,
+        emailHostname: config.emailHostname,
+        baseUrl: () => config.publicUrl ?? boundUrl,
         pepper: loadCodePepper(config.dataDir),
         rateCounter: createRateCounter(core.db),
         dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
@@ -375,7 +387,6 @@ async function startOn(
         onAuditEvent: core.onAuditEvent,
       })
     : undefined;
-  if (governance) app.compliance?.report.setAgreementSource(governance.dpas.acceptanceOf);
   await app.http.listen({ port: config.port, host: config.host });
   let smtp: InboundSmtp | undefined;
   if (email) {
@@ -398,6 +409,8 @@ async function startOn(
               throw new EmailError('not_a_member', 550);
           },
         },
+        // The privacy mailbox of each tenant opens a DSAR intake (governance, issue 28).
+        ...(governance ? { mailboxes: [governance.mailbox] } : {}),
       });
       // Outbound e-mail retries run under a job lease too (below): one node sends, never two.
     } catch (e) {

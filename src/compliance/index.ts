@@ -22,7 +22,7 @@ import { securityReportRoutes } from './routes-report.ts';
 import { retentionRoutes } from './routes-retention.ts';
 import { accessReviewRoutes } from './routes-reviews.ts';
 import { ropaRoutes } from './routes-ropa.ts';
-import { createSecurityReport } from './security-report.ts';
+import { type AgreementSource, createSecurityReport } from './security-report.ts';
 
 export { CATEGORIES, createRetention, type Retention, type RunReport } from './retention.ts';
 
@@ -36,6 +36,8 @@ export interface ComplianceDeps {
   /** How often the retention scheduler runs; 0 disables it. Default one hour. */
   retentionIntervalMs?: number;
   onError?: (e: unknown, where: string) => void;
+  /** The accepted data-processing agreement shown in the security report (src/governance). */
+  agreementOf?: AgreementSource | undefined;
 }
 
 export function registerCompliance(http: FastifyInstance, deps: ComplianceDeps) {

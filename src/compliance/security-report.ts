@@ -16,15 +16,20 @@ const pct = (a: number, b: number) => (b === 0 ? 100 : Math.round((a / b) * 1000
 const days = (d: Date | string | null, now: Date) =>
   d ? Math.floor((now.getTime() - new Date(d).getTime()) / 86_400_000) : null;
 
-type AgreementSource = (
+export type AgreementSource = (
   ctx: TenantContext,
 ) => Promise<{ version: number; acceptedAt: string; latestVersion: number | null } | null>;
 
-export function createSecurityReport(deps: { db: Database; audit: AuditRecorder; clock?: () => Date }) {
+export function createSecurityReport(deps: {
+  db: Database;
+  audit: AuditRecorder;
+  clock?: () => Date;
+  /** The accepted data-processing agreement (src/governance), given by the composition root. */
+  agreementOf?: AgreementSource | undefined;
+}) {
   const { db, audit } = deps;
   const clock = deps.clock ?? (() => new Date());
-  /** The accepted data-processing agreement (src/governance), wired in after both exist. */
-  let agreementOf: AgreementSource = async () => null;
+  const agreementOf: AgreementSource = deps.agreementOf ?? (async () => null);
 
   async function collect(ctx: TenantContext) {
     const now = clock();
@@ -350,11 +355,7 @@ export function createSecurityReport(deps: { db: Database; audit: AuditRecorder;
     };
   }
 
-  const setAgreementSource = (fn: AgreementSource) => {
-    agreementOf = fn;
-  };
-
-  return { build, toDoc, setAgreementSource };
+  return { build, toDoc };
 }
 
 export type SecurityReport = ReturnType<typeof createSecurityReport>;

@@ -94,21 +94,25 @@ export function createDpas(deps: {
     });
   }
 
-  /** For the client security report: the latest accepted version, if any. */
-  async function acceptanceOf(ctx: TenantContext) {
-    return db.withTenant(ctx.tenant.id, async (tx) => {
+  return { current, accept, acceptanceOf: createAgreementAcceptance(db) };
+}
+
+export type Dpas = ReturnType<typeof createDpas>;
+
+/**
+ * For the client security report: the latest accepted version, if any. A reader of its own, so
+ * the composition root hands it to compliance before governance (which needs compliance) exists.
+ */
+export function createAgreementAcceptance(db: Pick<Database, 'withTenant'>) {
+  return async (ctx: TenantContext) =>
+    db.withTenant(ctx.tenant.id, async (tx) => {
       const [a] = await store.selectAcceptances(tx);
       const latest = await store.latestDpa(tx);
       return a
         ? { version: a.version, acceptedAt: iso(a.accepted_at)!, latestVersion: latest?.version ?? null }
         : null;
     });
-  }
-
-  return { current, accept, acceptanceOf };
 }
-
-export type Dpas = ReturnType<typeof createDpas>;
 
 export function dpaDoc(d: Awaited<ReturnType<Dpas['current']>>): Doc {
   const c = d.content;

@@ -1,113 +1,135 @@
-// DSAR intake: a customer files a request on the tenant's public form (no login). The answer is
-// the same whether or not the address is on file (no enumeration); a one-time code goes only to
-// an address on file, and nothing is disclosed before it is entered. A verified intake becomes a
-// subject request in src/privacy (the DPO's register, Art. 12(3) deadline). The fulfilled export
-// is downloaded with the status token plus a fresh code mailed to the address, until it expires.
-import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+// DSAR intake: a customer files a request on the tenant's public form or by e-mail to its privacy
+// mailbox (no login). The answer is the same whether or not the contact is on file (no
+// enumeration); a one-time code goes only to an address or phone on file, and nothing is
+// disclosed before it is entered. A verified intake becomes a subject request in src/privacy (the
+// DPO's register, Art. 12(3) deadline); an objection (Art. 21) enters it as a restriction pending
+// the DPO's decision (Art. 18(1)(d)). The requester follows the state with the status token; a
+// fulfilled export is downloaded with the token plus a fresh code, until it expires.
+import { randomUUID } from 'node:crypto';
 import type { Keyring } from '../crypto/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { RequestContext, TenantContext } from '../platform/context.ts';
 import type { Database, Tx } from '../platform/db.ts';
 import { notFound, VigilError } from '../platform/errors.ts';
-import type { MailSender } from '../platform/mail-relay.ts';
 import type { RateCounter } from '../platform/rate-limit.ts';
-import { createIntakeRequest, type RequestType, setRequestDeadline } from '../privacy/index.ts';
+import { createIntakeRequest, type RequestType, requestStates } from '../privacy/index.ts';
+import { createIntakeCodes, field, newToken, sha } from './dsar-codes.ts';
+import type { DsarMessages, Locale, PublicState } from './dsar-mail.ts';
 import { govEvent, iso } from './events.ts';
 import type { createProofOfWork } from './pow.ts';
 import * as store from './store-dsar.ts';
 
-const CODE_TTL_SECONDS = 15 * 60;
-const CODE_MAX_ATTEMPTS = 5;
-const DOWNLOAD_TTL_SECONDS = 7 * 86_400;
+export type Lookup = { email: string } | { phone: string };
 
 export interface DsarDeps {
   db: Pick<Database, 'withTenant'>;
   audit: AuditRecorder;
   keyring: Pick<Keyring, 'encryptField' | 'decryptFieldText'>;
-  findCustomerIds(tx: Tx, tenantId: string, email: string): Promise<string[]>;
+  /** customers: ids of the customers with this address or phone on file (blind index). */
+  findCustomerIds(tx: Tx, tenantId: string, by: Lookup): Promise<string[]>;
   exportSubject(ctx: TenantContext, customerId: string): Promise<unknown>;
-  mail: MailSender | undefined;
+  messages: DsarMessages;
   pepper: Buffer;
   pow: ReturnType<typeof createProofOfWork>;
   replay: Pick<RateCounter, 'hit'>;
+  /** A code that could not be delivered (the requester asks for a new one). */
+  onSendError?: (e: unknown) => void;
 }
 
-export interface IntakeInput {
-  type: RequestType;
+/** What a requester asks for, however it arrived. */
+export interface Request {
+  type: store.IntakeType;
   email: string;
+  /** With verifyBy 'sms': the phone on file the code goes to. */
+  phone?: string | undefined;
+  verifyBy?: 'email' | 'sms' | undefined;
+  /** What to rectify, or the grounds of an objection (stored encrypted, for the DPO). */
+  details?: string | undefined;
+  locale?: Locale | undefined;
+}
+
+export interface IntakeInput extends Request {
   challenge: string;
   nonce: string;
   /** Honeypot: hidden from people, filled in by form-filling bots. */
   website?: string;
 }
 
-const sha = (s: string) => createHash('sha256').update(s).digest();
-const newToken = () => randomBytes(32).toString('base64url');
-const emailField = (tenantId: string, id: string) => ({
-  tenantId,
-  table: 'dsar_intakes',
-  column: 'email_enc',
-  rowId: id,
-});
+/** The register type an intake becomes: an objection is handled as a restriction. */
+const registerType = (t: store.IntakeType): RequestType => (t === 'objection' ? 'restriction' : t);
+const botCheck = () => new VigilError('dsar_bot_check_failed', 'the form check failed; reload the form');
+
+/** The state the requester sees: the intake's own, then the DPO's outcome in the register. */
+function publicState(r: store.IntakeRow, registerState: string | undefined): PublicState {
+  if (r.state === 'unverified' || r.state === 'fulfilled') return r.state;
+  if (registerState === 'in_effect' || registerState === 'completed' || registerState === 'rejected')
+    return registerState;
+  return r.state === 'rejected' ? 'rejected' : 'verified';
+}
+
+/** The public states of several intakes, with one read of their subject requests. */
+export async function publicStates(tx: Tx, rows: store.IntakeRow[]) {
+  const states = await requestStates(
+    tx,
+    rows.flatMap((r) => (r.subject_request_id ? [r.subject_request_id] : [])),
+  );
+  return (r: store.IntakeRow) => publicState(r, states.get(r.subject_request_id ?? ''));
+}
 
 export function createDsarIntake(deps: DsarDeps) {
   const { db, audit, keyring } = deps;
-  const codeHash = (id: string, code: string) =>
-    createHmac('sha256', deps.pepper).update(`dsar\0${id}\0${code}`).digest();
+  const codes = createIntakeCodes(deps);
   const system = (ctx: TenantContext): TenantContext => ({ ...ctx, actor: { type: 'system', id: null } });
 
-  async function mailCode(to: string, code: string, purpose: 'verify' | 'download') {
-    await deps.mail?.send({
-      to,
-      subject:
-        purpose === 'verify'
-          ? 'Your privacy request: confirmation code'
-          : 'Your privacy request: download code',
-      text: `Your code: ${code}\nIt is valid for 15 minutes. If you did not file a privacy request, ignore this message.`,
-    });
-  }
-
-  async function issueCode(tx: Tx, id: string): Promise<string> {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    await store.setCode(tx, id, codeHash(id, code), CODE_TTL_SECONDS);
-    return code;
-  }
-
-  function codeMatches(r: store.IntakeRow, code: string): boolean {
-    if (!r.code_hash || !r.code_expires_at || new Date(r.code_expires_at) <= new Date()) return false;
-    if (r.code_attempts >= CODE_MAX_ATTEMPTS) return false;
-    return timingSafeEqual(Buffer.from(r.code_hash), codeHash(r.id, code));
-  }
-
-  async function submit(ctx: TenantContext, input: IntakeInput): Promise<{ statusToken: string }> {
-    if (input.website)
-      throw new VigilError('dsar_bot_check_failed', 'the form check failed; reload the form');
-    deps.pow.check(input.challenge, input.nonce);
-    if ((await deps.replay.hit('dsar.pow', input.challenge, 15 * 60_000)).current > 1)
-      throw new VigilError('dsar_bot_check_failed', 'the form check failed; reload the form');
+  /** Opens an intake (form or mailbox); a code follows only when the contact is on file. */
+  async function open(ctx: TenantContext, q: Request, source: 'form' | 'mail') {
     const id = randomUUID();
     const statusToken = newToken();
-    const email = input.email.trim();
-    const sent = await db.withTenant(ctx.tenant.id, async (tx) => {
-      const [customerId] = await deps.findCustomerIds(tx, ctx.tenant.id, email);
-      const emailEnc = await keyring.encryptField(emailField(ctx.tenant.id, id), email, tx);
+    const email = q.email.trim();
+    const channel = q.verifyBy === 'sms' && q.phone ? 'sms' : 'email';
+    const tid = ctx.tenant.id;
+    const pending = await db.withTenant(tid, async (tx) => {
+      const by: Lookup = channel === 'sms' ? { phone: q.phone!.trim() } : { email };
+      const [customerId] = await deps.findCustomerIds(tx, tid, by);
+      const enc = (column: 'email_enc' | 'phone_enc' | 'details_enc', v: string | undefined) =>
+        v ? keyring.encryptField(field(tid, id, column), v, tx) : Promise.resolve(null);
       await store.insertIntake(tx, {
         id,
-        tenantId: ctx.tenant.id,
-        type: input.type,
-        emailEnc,
+        tenantId: tid,
+        type: q.type,
+        emailEnc: (await enc('email_enc', email))!,
+        phoneEnc: channel === 'sms' ? await enc('phone_enc', q.phone!.trim()) : null,
+        detailsEnc: await enc('details_enc', q.details?.trim() || undefined),
+        source,
+        verifyChannel: channel,
+        locale: q.locale ?? 'en',
         customerId: customerId ?? null,
         statusHash: sha(statusToken),
       });
       await audit.inTx(
         tx,
-        govEvent(system(ctx), 'governance.dsar.received', 'dsar_intake', id, { type: input.type }),
+        govEvent(system(ctx), 'governance.dsar.received', 'dsar_intake', id, {
+          type: q.type,
+          source,
+          channel,
+        }),
       );
-      return customerId ? await issueCode(tx, id) : null;
+      // A code is made for every intake, so both cases do the same work; it goes out, and can
+      // verify, only for a contact on file.
+      const pending = await codes.issue(tx, tid, (await store.selectIntake(tx, id))!);
+      return customerId ? pending : null;
     });
-    // Only an address on file gets a code; the requester sees the same answer either way.
-    if (sent) await mailCode(email, sent, 'verify');
+    // Only a contact on file gets a code; the requester sees the same answer either way, and as
+    // fast: the code goes out after the answer, so no delivery time tells the cases apart.
+    if (pending) void codes.send(pending).catch((e: unknown) => deps.onSendError?.(e));
     return { statusToken };
+  }
+
+  async function submit(ctx: TenantContext, input: IntakeInput): Promise<{ statusToken: string }> {
+    if (input.website) throw botCheck();
+    deps.pow.check(input.challenge, input.nonce);
+    if ((await deps.replay.hit('dsar.pow', input.challenge, 15 * 60_000)).current > 1) throw botCheck();
+    return open(ctx, input, 'form');
   }
 
   async function byToken(tx: Tx, token: string, lock = false) {
@@ -116,25 +138,28 @@ export function createDsarIntake(deps: DsarDeps) {
     return r;
   }
 
-  const statusView = (r: store.IntakeRow) => ({
-    type: r.type,
-    state: r.state,
-    receivedAt: iso(r.received_at)!,
-    dueAt: iso(r.due_at)!,
-    extended: !!r.extended_reason,
-    downloadAvailable:
-      r.state === 'fulfilled' && !!r.download_expires_at && new Date(r.download_expires_at) > new Date(),
-    downloadExpiresAt: iso(r.download_expires_at),
-  });
+  async function statusView(tx: Tx, r: store.IntakeRow) {
+    const stateOf = await publicStates(tx, [r]);
+    return {
+      type: r.type,
+      state: stateOf(r),
+      receivedAt: iso(r.received_at)!,
+      dueAt: iso(r.due_at)!,
+      extended: !!r.extended_reason,
+      downloadAvailable:
+        r.state === 'fulfilled' && !!r.download_expires_at && new Date(r.download_expires_at) > new Date(),
+      downloadExpiresAt: iso(r.download_expires_at),
+    };
+  }
 
   /** Status for the holder of the token: state and dates only, never personal data. */
   const status = (ctx: TenantContext, token: string) =>
-    db.withTenant(ctx.tenant.id, async (tx) => statusView(await byToken(tx, token)));
+    db.withTenant(ctx.tenant.id, async (tx) => statusView(tx, await byToken(tx, token)));
 
   async function verify(ctx: TenantContext, token: string, code: string) {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await byToken(tx, token, true);
-      if (r.state !== 'unverified' || !r.customer_id || !codeMatches(r, code)) {
+      if (r.state !== 'unverified' || !r.customer_id || !codes.matches(r, code)) {
         if (r.state === 'unverified') await store.failCode(tx, r.id);
         await audit.inTx(tx, {
           ...govEvent(system(ctx), 'governance.dsar.verify', 'dsar_intake', r.id),
@@ -142,22 +167,25 @@ export function createDsarIntake(deps: DsarDeps) {
         });
         return { ok: false as const };
       }
+      const identityMethod = r.verify_channel === 'sms' ? 'sms_confirmation' : 'email_confirmation';
+      const type = registerType(r.type);
       const requestId = await createIntakeRequest(
         tx,
         audit,
         {
           tenantId: ctx.tenant.id,
           customerId: r.customer_id,
-          type: r.type,
+          type,
           intakeId: r.id,
           receivedAt: iso(r.received_at)!,
           dueAt: iso(r.due_at)!,
+          identityMethod,
         },
         (sid) =>
           govEvent(system(ctx), 'privacy.request.create', 'subject_request', sid, {
             customerId: r.customer_id,
-            type: r.type,
-            identityMethod: 'email_confirmation',
+            type,
+            identityMethod,
           }),
       );
       await store.markVerified(tx, r.id, requestId);
@@ -165,55 +193,8 @@ export function createDsarIntake(deps: DsarDeps) {
         tx,
         govEvent(system(ctx), 'governance.dsar.verified', 'dsar_intake', r.id, { requestId }),
       );
-      return { ok: true as const, status: statusView((await store.selectIntake(tx, r.id))!) };
+      return { ok: true as const, status: await statusView(tx, (await store.selectIntake(tx, r.id))!) };
     });
-  }
-
-  // ---- the DPO's side ------------------------------------------------------------------------
-
-  async function list(ctx: TenantContext) {
-    const items = await db.withTenant(ctx.tenant.id, store.selectIntakes);
-    return {
-      items: items.map((r) => ({
-        id: r.id,
-        customerId: r.customer_id,
-        subjectRequestId: r.subject_request_id,
-        overdue: r.overdue,
-        extendedReason: r.extended_reason,
-        ...statusView(r),
-      })),
-    };
-  }
-
-  async function extend(ctx: TenantContext, id: string, reason: string) {
-    return db.withTenant(ctx.tenant.id, async (tx) => {
-      const r = await store.selectIntake(tx, id, true);
-      if (!r) throw notFound('request');
-      if (r.extended_reason) throw new VigilError('conflict', 'the deadline was extended already');
-      const dueAt = await store.extendDue(tx, id, reason);
-      if (r.subject_request_id) await setRequestDeadline(tx, r.subject_request_id, dueAt);
-      await audit.inTx(tx, govEvent(ctx, 'governance.dsar.extend', 'dsar_intake', id, { dueAt }));
-      return { id, dueAt };
-    });
-  }
-
-  /** Access requests: makes the export downloadable and mails the requester a download code. */
-  async function fulfil(ctx: TenantContext, id: string) {
-    const { to, code } = await db.withTenant(ctx.tenant.id, async (tx) => {
-      const r = await store.selectIntake(tx, id, true);
-      if (!r) throw notFound('request');
-      if (r.state !== 'verified' || r.type !== 'access')
-        throw new VigilError('conflict', 'only a verified access request is fulfilled here');
-      await store.setDownload(tx, id, sha(randomUUID()), DOWNLOAD_TTL_SECONDS);
-      const c = await issueCode(tx, id);
-      await audit.inTx(tx, govEvent(ctx, 'governance.dsar.fulfil', 'dsar_intake', id));
-      return {
-        to: await keyring.decryptFieldText(emailField(ctx.tenant.id, id), Buffer.from(r.email_enc), tx),
-        code: c,
-      };
-    });
-    await mailCode(to, code, 'download');
-    return { id, state: 'fulfilled' };
   }
 
   /** The requester downloads with the status token and the mailed code, before expiry. */
@@ -224,80 +205,35 @@ export function createDsarIntake(deps: DsarDeps) {
         throw new VigilError('dsar_not_verified', 'no export is ready for this request');
       if (new Date(row.download_expires_at) <= new Date())
         throw new VigilError('download_expired', 'the download expired; ask the privacy team again');
-      if (!codeMatches(row, code)) {
-        await store.failCode(tx, row.id);
-        await audit.inTx(tx, {
-          ...govEvent(system(ctx), 'governance.dsar.download', 'dsar_intake', row.id),
-          outcome: 'failure',
-        });
-        return null;
-      }
-      await store.markDownloaded(tx, row.id);
-      await audit.inTx(tx, govEvent(system(ctx), 'governance.dsar.download', 'dsar_intake', row.id));
-      return row;
+      const ok = codes.matches(row, code);
+      if (ok) await store.markDownloaded(tx, row.id);
+      else await store.failCode(tx, row.id);
+      await audit.inTx(tx, {
+        ...govEvent(system(ctx), 'governance.dsar.download', 'dsar_intake', row.id),
+        ...(ok ? {} : { outcome: 'failure' as const }),
+      });
+      return ok ? row : null;
     });
     if (!r) throw new VigilError('dsar_code_invalid', 'the code is wrong or expired');
     // privacy records its own export event before the data leaves.
     return deps.exportSubject(system(ctx), r.customer_id!);
   }
 
-  /** A new code to the address on file: to verify, or to download a fulfilled export. */
+  /** A new code to the contact on file: to verify, or to download a fulfilled export. */
   async function resendCode(ctx: TenantContext, token: string): Promise<void> {
-    const out = await db.withTenant(ctx.tenant.id, async (tx) => {
+    const pending = await db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await byToken(tx, token, true);
       const ready =
         r.state === 'fulfilled' && r.download_expires_at && new Date(r.download_expires_at) > new Date();
-      if (!r.customer_id || !(r.state === 'unverified' || ready)) return null;
-      const code = await issueCode(tx, r.id);
-      const to = await keyring.decryptFieldText(
-        emailField(ctx.tenant.id, r.id),
-        Buffer.from(r.email_enc),
-        tx,
-      );
-      return { to, code, purpose: r.state === 'unverified' ? ('verify' as const) : ('download' as const) };
+      if (!(r.state === 'unverified' || ready)) return null;
+      // As at filing: the same work for every request, a code out only to a contact on file.
+      const p = await codes.issue(tx, ctx.tenant.id, r);
+      return r.customer_id ? p : null;
     });
-    if (out) await mailCode(out.to, out.code, out.purpose);
+    if (pending) void codes.send(pending).catch((e: unknown) => deps.onSendError?.(e));
   }
 
-  /**
-   * Reminds each tenant's DPOs of verified requests whose deadline is within `days` (once per
-   * request). The mail says how many, never who.
-   */
-  async function remindDue(
-    tenants: Array<{ id: string }>,
-    dpos: (tenantId: string) => Promise<Array<{ email: string }>>,
-    days = 7,
-  ): Promise<number> {
-    let total = 0;
-    for (const t of tenants) {
-      const n = await db.withTenant(t.id, async (tx) => {
-        const due = await store.claimDueSoon(tx, days);
-        if (due)
-          await audit.inTx(tx, {
-            ...govEvent(
-              system({ tenant: { id: t.id } } as TenantContext),
-              'governance.dsar.reminder',
-              'tenant',
-              t.id,
-              { due },
-            ),
-            requestId: randomUUID(),
-          });
-        return due;
-      });
-      if (!n) continue;
-      total += n;
-      for (const d of await dpos(t.id))
-        await deps.mail?.send({
-          to: d.email,
-          subject: 'Vigil: privacy requests due soon',
-          text: `${n} privacy request(s) are due within ${days} days. See the governance page of the console.`,
-        });
-    }
-    return total;
-  }
-
-  return { submit, status, verify, resendCode, list, extend, fulfil, download, remindDue };
+  return { open, submit, status, verify, resendCode, download, codes };
 }
 
 export type DsarIntake = ReturnType<typeof createDsarIntake>;

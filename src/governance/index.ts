@@ -14,17 +14,23 @@ import { createPrivacyService } from '../privacy/index.ts';
 import { createLiveControls, type LiveControlSources } from './controls.ts';
 import { type Activity, createDpas } from './dpa.ts';
 import { createDpias } from './dpia.ts';
-import { createDsarIntake } from './dsar.ts';
+import { createDsarIntake, type Lookup } from './dsar.ts';
+import { createDsarMessages, type Locale, type SmsSender } from './dsar-mail.ts';
+import { createPrivacyMailbox, privacyAddress } from './dsar-mailbox.ts';
+import { createDsarStaff } from './dsar-staff.ts';
 import { createNoticeMailer } from './notify.ts';
 import { createProofOfWork } from './pow.ts';
 import { createReviews } from './reviews.ts';
 import { dpiaRoutes } from './routes-dpia.ts';
 import { dsarRoutes } from './routes-dsar.ts';
+import { pageRoutes } from './routes-page.ts';
 import { reviewRoutes } from './routes-reviews.ts';
 import { subProcessorRoutes } from './routes-subprocessors.ts';
 import { createSubProcessors } from './subprocessors.ts';
 
 export { CONTROL_KEYS, type ControlKey, type LiveControlSources } from './controls.ts';
+export { createAgreementAcceptance } from './dpa.ts';
+export { privacyAddress } from './dsar-mailbox.ts';
 export { DEFAULT_OBJECTION_DAYS, type SubProcessors } from './subprocessors.ts';
 
 export interface GovernanceDeps {
@@ -42,8 +48,14 @@ export interface GovernanceDeps {
   onAuditEvent(listener: (e: AuditEvent) => void): void;
   keyring: Keyring;
   auditLog: Pick<AuditLog, 'listEventsForResources'>;
-  /** customers: ids of the customers with this address on file (blind index). */
-  findCustomerIds(tx: Tx, tenantId: string, email: string): Promise<string[]>;
+  /** customers: ids of the customers with this address or phone on file (blind index). */
+  findCustomerIds(tx: Tx, tenantId: string, by: Lookup): Promise<string[]>;
+  /** The SMS gateway of src/verification, when configured: phone codes of the intake. */
+  sms: SmsSender | undefined;
+  /** The inbound SMTP host name: the privacy mailboxes are privacy+<slug>@ it. */
+  emailHostname: string;
+  /** Where requesters reach Vigil (the status links in mails). */
+  baseUrl(): string;
   /** HMAC key of one-time codes and form challenges (the verification code pepper). */
   pepper: Buffer;
   rateCounter: Pick<RateCounter, 'hit'>;
@@ -102,27 +114,56 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
     auditLog: deps.auditLog,
   });
   const pow = createProofOfWork({ key: deps.pepper, difficulty: deps.dsar.powBits });
+  const messages = createDsarMessages({ mail: deps.mail, sms: deps.sms });
   const dsar = createDsarIntake({
     db: deps.db,
     audit: deps.audit,
     keyring: deps.keyring,
     findCustomerIds: deps.findCustomerIds,
     exportSubject: privacy.exportSubject,
-    mail: deps.mail,
+    messages,
     pepper: deps.pepper,
     pow,
     replay: deps.rateCounter,
+    // The error's code only: a relay's message may name the recipient.
+    onSendError: (e) =>
+      deps.logger.warn({ err: { code: (e as { code?: string }).code } }, 'dsar code not delivered'),
   });
+  const staff = createDsarStaff({ ...deps, codes: dsar.codes, messages });
+  const smsAvailable = !!deps.sms;
   dsarRoutes(http, {
     dsar,
+    staff,
+    smsAvailable,
     tenantBySlug: deps.tenancy.tenantBySlug,
     issueChallenge: pow.issue,
     perMinute: deps.dsar.perMinute,
   });
-  /** Hourly under a job lease (runtime): DPOs hear of requests due within seven days. */
-  const remindDsarDeadlines = async () =>
-    dsar.remindDue(await deps.tenancy.listTenants(), (id) => deps.tenancy.membersWithRoles(id, ['dpo']));
-  return { subProcessors, dpias, dsar, reviews, dpas, remindDsarDeadlines };
+  pageRoutes(http, {
+    tenantBySlug: deps.tenancy.tenantBySlug,
+    mailboxOf: (slug) => privacyAddress(slug, deps.emailHostname),
+    smsAvailable,
+    perMinute: deps.dsar.perMinute,
+  });
+  const mailbox = createPrivacyMailbox({
+    hostname: deps.emailHostname,
+    tenantBySlug: deps.tenancy.tenantBySlug,
+    intake: dsar,
+    messages,
+    statusLink: (slug: string, token: string, locale: Locale) =>
+      `${deps.baseUrl()}/privacy/${slug}/status?lang=${locale}#${token}`,
+    replay: deps.rateCounter,
+  });
+  /**
+   * Hourly under a job lease (runtime): DPOs hear of requests due within seven days, requesters
+   * of a changed state.
+   */
+  const remindDsarDeadlines = async () => {
+    const tenants = await deps.tenancy.listTenants();
+    await staff.remindDue(tenants, (id) => deps.tenancy.membersWithRoles(id, ['dpo']));
+    await staff.notifyRequesters(tenants);
+  };
+  return { subProcessors, dpias, dsar, staff, mailbox, reviews, dpas, remindDsarDeadlines };
 }
 
 export type Governance = ReturnType<typeof registerGovernance>;

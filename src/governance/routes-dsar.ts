@@ -1,12 +1,16 @@
 // HTTP of the DSAR intake. Public (no login, rate-limited, proof of work + honeypot): the form,
 // status, code entry, download; tokens and codes travel in POST bodies, never in URLs. The DPO
-// lists intakes, extends a deadline with a reason, fulfils an access request.
+// lists intakes, reads what a requester wrote, extends a deadline with a reason, fulfils an
+// access request (the other kinds are handled on their subject request in src/privacy).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext, TenantRef } from '../platform/context.ts';
+import { type TenantContext, type TenantRef, tenantContextOf } from '../platform/context.ts';
 import { notFound, VigilError } from '../platform/errors.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
 import type { DsarIntake, IntakeInput } from './dsar.ts';
+import { LOCALES, pickLocale } from './dsar-mail.ts';
+import type { DsarStaff } from './dsar-staff.ts';
+import { INTAKE_TYPES } from './store-dsar.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const IdParams = Type.Object(
@@ -21,8 +25,12 @@ const pub = '/api/v1/public/tenants/:tenantSlug/privacy-requests';
 const staff = '/api/v1/tenants/:tenantSlug/governance/dsar-intakes';
 const Intake = Type.Object(
   {
-    type: Type.Union(['access', 'rectification', 'erasure', 'restriction'].map((t) => Type.Literal(t))),
+    type: Type.Union(INTAKE_TYPES.map((t) => Type.Literal(t))),
     email: Type.String({ format: 'email', maxLength: 254 }),
+    verifyBy: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
+    phone: Type.Optional(Type.String({ minLength: 5, maxLength: 32, pattern: '^[+0-9 ()./-]+$' })),
+    details: Type.Optional(Type.String({ maxLength: 2000 })),
+    locale: Type.Optional(Type.Union(LOCALES.map((l) => Type.Literal(l)))),
     challenge: Type.String({ maxLength: 300 }),
     nonce: Type.String({ pattern: '^[0-9]{1,12}$' }),
     website: Type.Optional(Type.String({ maxLength: 200 })),
@@ -34,6 +42,9 @@ export function dsarRoutes(
   app: FastifyInstance,
   deps: {
     dsar: DsarIntake;
+    staff: DsarStaff;
+    /** Whether codes can go by SMS (an SMS gateway is configured). */
+    smsAvailable: boolean;
     tenantBySlug(slug: string): Promise<(TenantRef & { status: string }) | undefined>;
     issueChallenge(): { challenge: string; difficulty: number };
     perMinute: number;
@@ -80,8 +91,13 @@ export function dsarRoutes(
       config: { auth: { public: why }, rateLimit: limit },
       schema: { tags, params: TenantParams, body: Intake, response: { 202: Type.Any(), ...errorResponses } },
     },
-    async (req, reply) =>
-      reply.code(202).send(await dsar.submit(await publicCtx(req), body<IntakeInput>(req))),
+    async (req, reply) => {
+      const input = body<IntakeInput>(req);
+      if (input.verifyBy === 'sms' && (!input.phone || !deps.smsAvailable))
+        throw new VigilError('invalid_input', 'a code by SMS needs a phone number and an SMS gateway');
+      const locale = input.locale ?? pickLocale(req.headers['accept-language']);
+      return reply.code(202).send(await dsar.submit(await publicCtx(req), { ...input, locale }));
+    },
   );
   const TokenBody = Type.Object({ token: Token }, { additionalProperties: false });
   const CodeBody = Type.Object({ token: Token, code: Code }, { additionalProperties: false });
@@ -114,7 +130,7 @@ export function dsarRoutes(
     },
   );
 
-  const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
+  const tctx = (req: FastifyRequest) => tenantContextOf(req);
   const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
   app.get(
     staff,
@@ -122,7 +138,7 @@ export function dsarRoutes(
       config: { auth: { tenant: ['read', 'SubjectRequest'] } },
       schema: { tags, params: TenantParams, response: ok },
     },
-    async (req) => dsar.list(tctx(req)),
+    async (req) => deps.staff.list(tctx(req)),
   );
   app.post(
     `${staff}/:id/extend`,
@@ -138,7 +154,7 @@ export function dsarRoutes(
         response: ok,
       },
     },
-    async (req) => dsar.extend(tctx(req), idOf(req), body<{ reason: string }>(req).reason),
+    async (req) => deps.staff.extend(tctx(req), idOf(req), body<{ reason: string }>(req).reason),
   );
   app.post(
     `${staff}/:id/fulfil`,
@@ -146,6 +162,14 @@ export function dsarRoutes(
       config: { auth: { tenant: ['export', 'SubjectRequest'] } },
       schema: { tags, params: IdParams, response: ok },
     },
-    async (req) => dsar.fulfil(tctx(req), idOf(req)),
+    async (req) => deps.staff.fulfil(tctx(req), idOf(req)),
+  );
+  app.get(
+    `${staff}/:id/details`,
+    {
+      config: { auth: { tenant: ['read', 'SubjectRequest'] } },
+      schema: { tags, params: IdParams, response: ok },
+    },
+    async (req) => deps.staff.details(tctx(req), idOf(req)),
   );
 }

@@ -3,10 +3,21 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../platform/db.ts';
 
+export const INTAKE_TYPES = ['access', 'rectification', 'erasure', 'restriction', 'objection'] as const;
+export type IntakeType = (typeof INTAKE_TYPES)[number];
+
 export interface IntakeRow {
   id: string;
-  type: 'access' | 'rectification' | 'erasure' | 'restriction';
+  type: IntakeType;
   email_enc: Buffer;
+  phone_enc: Buffer | null;
+  details_enc: Buffer | null;
+  source: 'form' | 'mail';
+  verify_channel: 'email' | 'sms';
+  locale: 'de' | 'en' | 'fr';
+  code_sends: number;
+  code_failures: number;
+  notified_state: string | null;
   customer_id: string | null;
   code_hash: Buffer | null;
   code_expires_at: string | Date | null;
@@ -21,7 +32,8 @@ export interface IntakeRow {
   downloaded_at: string | Date | null;
 }
 
-const COLS = sql`id, type, email_enc, customer_id, code_hash, code_expires_at, code_attempts, state, received_at,
+const COLS = sql`id, type, email_enc, phone_enc, details_enc, source, verify_channel, locale, code_sends,
+  code_failures, notified_state, customer_id, code_hash, code_expires_at, code_attempts, state, received_at,
   due_at, extended_reason, subject_request_id, download_token_hash, download_expires_at, downloaded_at`;
 
 export async function insertIntake(
@@ -31,12 +43,19 @@ export async function insertIntake(
     tenantId: string;
     type: string;
     emailEnc: Buffer;
+    phoneEnc: Buffer | null;
+    detailsEnc: Buffer | null;
+    source: 'form' | 'mail';
+    verifyChannel: 'email' | 'sms';
+    locale: string;
     customerId: string | null;
     statusHash: Buffer;
   },
 ): Promise<void> {
-  await tx.execute(sql`insert into dsar_intakes (id, tenant_id, type, email_enc, customer_id, status_token_hash, due_at)
-    values (${i.id}, ${i.tenantId}, ${i.type}, ${i.emailEnc}, ${i.customerId}, ${i.statusHash}, now() + interval '1 month')`);
+  await tx.execute(sql`insert into dsar_intakes (id, tenant_id, type, email_enc, phone_enc, details_enc, source,
+      verify_channel, locale, customer_id, status_token_hash, due_at)
+    values (${i.id}, ${i.tenantId}, ${i.type}, ${i.emailEnc}, ${i.phoneEnc}, ${i.detailsEnc}, ${i.source},
+      ${i.verifyChannel}, ${i.locale}, ${i.customerId}, ${i.statusHash}, now() + interval '1 month')`);
 }
 
 export async function selectByStatusHash(tx: Tx, hash: Buffer, lock = false): Promise<IntakeRow | undefined> {
@@ -63,12 +82,13 @@ export const selectIntakes = (tx: Tx) =>
   );
 
 export async function setCode(tx: Tx, id: string, hash: Buffer, ttlSeconds: number): Promise<void> {
-  await tx.execute(sql`update dsar_intakes set code_hash = ${hash}, code_attempts = 0,
+  await tx.execute(sql`update dsar_intakes set code_hash = ${hash}, code_attempts = 0, code_sends = code_sends + 1,
     code_expires_at = now() + make_interval(secs => ${ttlSeconds}) where id = ${id}`);
 }
 
 export async function failCode(tx: Tx, id: string): Promise<void> {
-  await tx.execute(sql`update dsar_intakes set code_attempts = code_attempts + 1 where id = ${id}`);
+  await tx.execute(sql`update dsar_intakes set code_attempts = code_attempts + 1,
+    code_failures = code_failures + 1 where id = ${id}`);
 }
 
 export async function markVerified(tx: Tx, id: string, subjectRequestId: string): Promise<void> {
@@ -103,4 +123,17 @@ export async function claimDueSoon(tx: Tx, days: number): Promise<number> {
         returning id`,
   );
   return r.length;
+}
+
+/** Requests whose requester may hear of a change: verified (or fulfilled) ones not yet closed. */
+export const selectFollowed = (tx: Tx) =>
+  rows<IntakeRow>(
+    tx,
+    sql`select ${COLS} from dsar_intakes where state in ('verified', 'fulfilled') and customer_id is not null
+        and (notified_state is null or notified_state not in ('completed', 'rejected', 'fulfilled'))
+        order by received_at limit 500`,
+  );
+
+export async function setNotified(tx: Tx, id: string, state: string): Promise<void> {
+  await tx.execute(sql`update dsar_intakes set notified_state = ${state} where id = ${id}`);
 }

@@ -1,4 +1,4 @@
-export { completeRequest, createIntakeRequest, setRequestDeadline } from './intake.ts';
+export { completeRequest, createIntakeRequest, requestStates, setRequestDeadline } from './intake.ts';
 export { replayCustomerErasure } from './purge.ts';
 export { assertNotRestricted, isRestricted } from './restriction.ts';
 export { privacyRoutes } from './routes.ts';

@@ -17,6 +17,8 @@ export async function createIntakeRequest(
     intakeId: string;
     receivedAt: string;
     dueAt: string;
+    /** How the requester proved control of the contact on file. */
+    identityMethod: 'email_confirmation' | 'sms_confirmation';
   },
   event: (id: string) => AuditEventInput,
 ): Promise<string> {
@@ -25,7 +27,7 @@ export async function createIntakeRequest(
     sql`insert into subject_requests (tenant_id, customer_id, type, received_at, due_at, identity_method,
           identity_verified_by, created_by)
         values (${r.tenantId}, ${r.customerId}, ${r.type}, ${r.receivedAt}::timestamptz, ${r.dueAt}::timestamptz,
-          'email_confirmation', ${r.intakeId}, ${r.intakeId})
+          ${r.identityMethod}, ${r.intakeId}, ${r.intakeId})
         returning id`,
   );
   await audit.inTx(tx, event(row!.id));
@@ -39,4 +41,17 @@ export async function setRequestDeadline(tx: Tx, id: string, dueAt: string): Pro
 export async function completeRequest(tx: Tx, id: string): Promise<void> {
   await tx.execute(sql`update subject_requests set state = 'completed', completed_at = now()
     where id = ${id} and state = 'received'`);
+}
+
+/** Where the DPO stands with intake requests: the requester's status page shows the outcome. */
+export async function requestStates(tx: Tx, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const r = await rows<{ id: string; state: string }>(
+    tx,
+    sql`select id, state from subject_requests where id in (${sql.join(
+      ids.map((i) => sql`${i}`),
+      sql`, `,
+    )})`,
+  );
+  return new Map(r.map((x) => [x.id, x.state]));
 }

@@ -141,15 +141,15 @@ describe('public DSAR intake', () => {
   it('reminds the DPOs once of requests due soon, without saying who asked', async () => {
     const tenantId = await v.tenant(slug);
     const dpos = async () => [{ email: dpoEmail }];
-    expect(await v.governance!.dsar.remindDue([{ id: tenantId }], dpos, 7)).toBe(0);
-    expect(await v.governance!.dsar.remindDue([{ id: tenantId }], dpos, 40)).toBe(1);
+    expect(await v.governance!.staff.remindDue([{ id: tenantId }], dpos, 7)).toBe(0);
+    expect(await v.governance!.staff.remindDue([{ id: tenantId }], dpos, 40)).toBe(1);
     const [mail] = await waitFor(async () => {
       const m = g.mail.filter((x) => JSON.stringify(x.to).includes(dpoEmail));
       return m.length ? m : null;
     });
     expect(mail!.text).toContain('1 privacy request(s) are due within 40 days');
     expect(mail!.text).not.toContain(address);
-    expect(await v.governance!.dsar.remindDue([{ id: tenantId }], dpos, 40)).toBe(0);
+    expect(await v.governance!.staff.remindDue([{ id: tenantId }], dpos, 40)).toBe(0);
   });
 
   it('the DPO extends the deadline by two months with a reason', async () => {

@@ -19,12 +19,14 @@ export interface InboundSmtp {
   close(): Promise<void>;
 }
 
-export interface PhishReportIntake {
-  /** The tenant whose phish-report address this is, or null. */
+/** A special address with its own intake instead of a conversation (phish reports, privacy mailbox). */
+export interface MailboxIntake {
+  /** The owner of this address (a key handed back to receive), or null when it is not one of ours. */
   tenantFor(address: string): Promise<string | null>;
-  /** Stores a reported mail; rejects (550) when the sender is no member of the tenant. */
+  /** Takes the mail; throwing an EmailError refuses it with that SMTP code. */
   receive(tenantId: string, from: string | null, raw: Buffer): Promise<void>;
 }
+export type PhishReportIntake = MailboxIntake;
 
 export async function startInboundSmtp(opts: {
   email: EmailService;
@@ -38,6 +40,8 @@ export async function startInboundSmtp(opts: {
   maxClients?: number;
   /** The phish-report address of a tenant (security awareness, issue 27): its own intake. */
   phishReport?: PhishReportIntake;
+  /** Further special addresses, e.g. the privacy mailbox of a tenant (governance, issue 28). */
+  mailboxes?: MailboxIntake[];
 }): Promise<InboundSmtp> {
   const { email, logger } = opts;
   const maxBytes = opts.maxBytes ?? MAX_MAIL_BYTES;
@@ -46,7 +50,15 @@ export async function startInboundSmtp(opts: {
       ? { cert: readFileSync(opts.tlsCertFile), key: readFileSync(opts.tlsKeyFile) }
       : null;
   const recipients = new WeakMap<SMTPServerSession, Recipient[]>();
-  const phishTenants = new WeakMap<SMTPServerSession, string[]>();
+  const boxes = [...(opts.phishReport ? [opts.phishReport] : []), ...(opts.mailboxes ?? [])];
+  const boxOf = async (address: string) => {
+    for (const box of boxes) {
+      const owner = await box.tenantFor(address);
+      if (owner) return { box, owner };
+    }
+    return null;
+  };
+  const special = new WeakMap<SMTPServerSession, Array<{ box: MailboxIntake; owner: string }>>();
 
   const server = new SMTPServer({
     name: opts.hostname,
@@ -63,10 +75,10 @@ export async function startInboundSmtp(opts: {
     onRcptTo(address, session, cb) {
       const list = recipients.get(session) ?? [];
       if (list.length >= 20) return cb(smtpError('Too many recipients', 452));
-      (opts.phishReport?.tenantFor(address.address) ?? Promise.resolve(null))
-        .then(async (phishTenant) => {
-          if (phishTenant) {
-            phishTenants.set(session, [...(phishTenants.get(session) ?? []), phishTenant]);
+      boxOf(address.address)
+        .then(async (hit) => {
+          if (hit) {
+            special.set(session, [...(special.get(session) ?? []), hit]);
             return cb();
           }
           const r = await email.resolveRecipient(address.address);
@@ -91,13 +103,13 @@ export async function startInboundSmtp(opts: {
       stream.on('end', () => {
         const rcpts = recipients.get(session) ?? [];
         recipients.delete(session);
-        const phish = phishTenants.get(session) ?? [];
-        phishTenants.delete(session);
+        const phish = special.get(session) ?? [];
+        special.delete(session);
         if ((stream as { sizeExceeded?: boolean }).sizeExceeded || size > maxBytes)
           return cb(smtpError('Message too large', 552));
         const raw = Buffer.concat(chunks);
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || null : null;
-        Promise.all(phish.map((t) => opts.phishReport!.receive(t, envelopeFrom, raw)))
+        Promise.all(phish.map((h) => h.box.receive(h.owner, envelopeFrom, raw)))
           .then(() =>
             rcpts.length || !phish.length ? deliver(raw, rcpts, envelopeFrom, session.id) : undefined,
           )
