@@ -1,9 +1,9 @@
 // HTTP of the DPIAs: the DPO writes, versions and signs; admins and the security officer read.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { sendDoc } from '../platform/documents.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import { DpiaContent, type Dpias, dpiaDoc } from './dpia.ts';
 
 const IdParams = Type.Object(
@@ -13,10 +13,10 @@ const IdParams = Type.Object(
 const ok = { 200: Type.Any(), ...errorResponses };
 const tags = ['governance'];
 const base = '/api/v1/tenants/:tenantSlug/governance/dpias';
-const ctxOf = (req: { ctx: unknown }) => req.ctx as TenantContext;
-const idOf = (req: { params: unknown }) => (req.params as { id: string }).id;
+const idOf = (req: { params: { id: string } }) => req.params.id;
 
-export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
+export function dpiaRoutes(server: FastifyInstance, deps: { dpias: Dpias }): void {
+  const app = typedRoutes(server);
   const { dpias } = deps;
   app.get(
     base,
@@ -24,7 +24,7 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
       config: { auth: { tenant: ['read', 'Governance'] } },
       schema: { tags, params: TenantParams, response: ok },
     },
-    async (req) => dpias.list(ctxOf(req)),
+    async (req) => dpias.list(tctx(req)),
   );
   app.post(
     base,
@@ -41,8 +41,8 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
       },
     },
     async (req, reply) => {
-      const b = req.body as { activityId: string; content: DpiaContent };
-      return reply.code(201).send(await dpias.create(ctxOf(req), b.activityId, b.content));
+      const b = req.body;
+      return reply.code(201).send(await dpias.create(tctx(req), b.activityId, b.content));
     },
   );
   app.get(
@@ -64,9 +64,9 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
       },
     },
     async (req, reply) => {
-      const ctx = ctxOf(req);
+      const ctx = tctx(req);
       const d = await dpias.get(ctx, idOf(req));
-      const format = (req.query as { format?: 'json' | 'html' | 'pdf' }).format;
+      const format = req.query.format;
       return sendDoc(reply, format, dpiaDoc(ctx.tenant.name, d), d, `dpia-${d.activityId}-v${d.version}`);
     },
   );
@@ -81,7 +81,7 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
         response: ok,
       },
     },
-    async (req) => dpias.update(ctxOf(req), idOf(req), (req.body as { content: DpiaContent }).content),
+    async (req) => dpias.update(tctx(req), idOf(req), req.body.content),
   );
   app.post(
     `${base}/:id/sign`,
@@ -97,6 +97,6 @@ export function dpiaRoutes(app: FastifyInstance, deps: { dpias: Dpias }): void {
         response: ok,
       },
     },
-    async (req) => dpias.sign(ctxOf(req), idOf(req), (req.body as { opinion: string }).opinion),
+    async (req) => dpias.sign(tctx(req), idOf(req), req.body.opinion),
   );
 }

@@ -6,8 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { type TenantContext, type TenantRef, tenantContextOf } from '../platform/context.ts';
 import { notFound, VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
-import type { DsarIntake, IntakeInput } from './dsar.ts';
+import { errorResponses, oneOf, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
+import type { DsarIntake } from './dsar.ts';
 import { LOCALES, pickLocale } from './dsar-mail.ts';
 import type { DsarStaff } from './dsar-staff.ts';
 import { INTAKE_TYPES } from './store-dsar.ts';
@@ -25,12 +25,12 @@ const pub = '/api/v1/public/tenants/:tenantSlug/privacy-requests';
 const staff = '/api/v1/tenants/:tenantSlug/governance/dsar-intakes';
 const Intake = Type.Object(
   {
-    type: Type.Union(INTAKE_TYPES.map((t) => Type.Literal(t))),
+    type: oneOf(INTAKE_TYPES),
     email: Type.String({ format: 'email', maxLength: 254 }),
     verifyBy: Type.Optional(Type.Union([Type.Literal('email'), Type.Literal('sms')])),
     phone: Type.Optional(Type.String({ minLength: 5, maxLength: 32, pattern: '^[+0-9 ()./-]+$' })),
     details: Type.Optional(Type.String({ maxLength: 2000 })),
-    locale: Type.Optional(Type.Union(LOCALES.map((l) => Type.Literal(l)))),
+    locale: Type.Optional(oneOf(LOCALES)),
     challenge: Type.String({ maxLength: 300 }),
     nonce: Type.String({ pattern: '^[0-9]{1,12}$' }),
     website: Type.Optional(Type.String({ maxLength: 200 })),
@@ -39,7 +39,7 @@ const Intake = Type.Object(
 );
 
 export function dsarRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: {
     dsar: DsarIntake;
     staff: DsarStaff;
@@ -50,34 +50,24 @@ export function dsarRoutes(
     perMinute: number;
   },
 ): void {
+  const app = typedRoutes(server);
   const { dsar } = deps;
   const limit = { max: deps.perMinute, timeWindow: '1 minute' };
   /** The public context: the tenant of the form, an anonymous actor. Unknown or inactive: 404. */
-  const publicCtx = async (req: FastifyRequest): Promise<TenantContext> => {
-    const t = await deps.tenantBySlug((req.params as { tenantSlug: string }).tenantSlug);
+  const publicCtx = async (
+    req: FastifyRequest & { params: { tenantSlug: string } },
+  ): Promise<TenantContext> => {
+    const t = await deps.tenantBySlug(req.params.tenantSlug);
     if (t?.status !== 'active') throw notFound('tenant');
     return { ...req.ctx, tenant: { id: t.id, slug: t.slug, name: t.name } };
   };
-  const body = <T>(req: FastifyRequest) => req.body as T;
   const why = 'public privacy request form of a tenant (proof of work, honeypot, rate limit)';
-  const route = (
-    path: string,
-    schema: Record<string, unknown>,
-    handler: (req: FastifyRequest) => Promise<unknown>,
-  ) =>
-    app.post(
-      path,
-      {
-        config: { auth: { public: why }, rateLimit: limit },
-        schema: { tags, params: TenantParams, ...schema },
-      },
-      handler,
-    );
+  const publicRoute = { auth: { public: why }, rateLimit: limit };
 
   app.get(
     `${pub}/challenge`,
     {
-      config: { auth: { public: why }, rateLimit: limit },
+      config: publicRoute,
       schema: { tags, params: TenantParams, response: ok },
     },
     async (req) => {
@@ -88,11 +78,11 @@ export function dsarRoutes(
   app.post(
     pub,
     {
-      config: { auth: { public: why }, rateLimit: limit },
+      config: publicRoute,
       schema: { tags, params: TenantParams, body: Intake, response: { 202: Type.Any(), ...errorResponses } },
     },
     async (req, reply) => {
-      const input = body<IntakeInput>(req);
+      const input = req.body;
       if (input.verifyBy === 'sms' && (!input.phone || !deps.smsAvailable))
         throw new VigilError('invalid_input', 'a code by SMS needs a phone number and an SMS gateway');
       const locale = input.locale ?? pickLocale(req.headers['accept-language']);
@@ -101,27 +91,30 @@ export function dsarRoutes(
   );
   const TokenBody = Type.Object({ token: Token }, { additionalProperties: false });
   const CodeBody = Type.Object({ token: Token, code: Code }, { additionalProperties: false });
-  route(`${pub}/status`, { body: TokenBody, response: ok }, async (req) =>
-    dsar.status(await publicCtx(req), body<{ token: string }>(req).token),
+  const publicPost = <B extends typeof TokenBody | typeof CodeBody>(body: B) => ({
+    config: publicRoute,
+    schema: { tags, params: TenantParams, body, response: ok },
+  });
+  app.post(`${pub}/status`, publicPost(TokenBody), async (req) =>
+    dsar.status(await publicCtx(req), req.body.token),
   );
-  route(`${pub}/code`, { body: TokenBody, response: ok }, async (req) => {
-    await dsar.resendCode(await publicCtx(req), body<{ token: string }>(req).token);
+  app.post(`${pub}/code`, publicPost(TokenBody), async (req) => {
+    await dsar.resendCode(await publicCtx(req), req.body.token);
     return { ok: true };
   });
-  route(`${pub}/verify`, { body: CodeBody, response: ok }, async (req) => {
-    const b = body<{ token: string; code: string }>(req);
-    const r = await dsar.verify(await publicCtx(req), b.token, b.code);
+  app.post(`${pub}/verify`, publicPost(CodeBody), async (req) => {
+    const r = await dsar.verify(await publicCtx(req), req.body.token, req.body.code);
     if (!r.ok) throw new VigilError('dsar_code_invalid', 'the code is wrong or expired');
     return r.status;
   });
   app.post(
     `${pub}/download`,
     {
-      config: { auth: { public: why }, rateLimit: limit },
+      config: publicRoute,
       schema: { tags, params: TenantParams, body: CodeBody, response: ok },
     },
     async (req, reply) => {
-      const b = body<{ token: string; code: string }>(req);
+      const b = req.body;
       const data = await dsar.download(await publicCtx(req), b.token, b.code);
       return reply
         .header('cache-control', 'no-store')
@@ -130,8 +123,8 @@ export function dsarRoutes(
     },
   );
 
-  const tctx = (req: FastifyRequest) => tenantContextOf(req);
-  const idOf = (req: FastifyRequest) => (req.params as { id: string }).id;
+  const tctx = tenantContextOf;
+  const idOf = (req: { params: { id: string } }) => req.params.id;
   app.get(
     staff,
     {
@@ -154,7 +147,7 @@ export function dsarRoutes(
         response: ok,
       },
     },
-    async (req) => deps.staff.extend(tctx(req), idOf(req), body<{ reason: string }>(req).reason),
+    async (req) => deps.staff.extend(tctx(req), idOf(req), req.body.reason),
   );
   app.post(
     `${staff}/:id/fulfil`,

@@ -1,10 +1,10 @@
 // HTTP of change-triggered reviews (DPO and security officer) and of the data-processing
 // agreement (read by admins and DPOs; acceptance of a version by the client's admin or DPO).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { sendDoc } from '../platform/documents.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import { type Dpas, dpaDoc } from './dpa.ts';
 import type { Reviews } from './reviews.ts';
 
@@ -16,9 +16,9 @@ const IdParams = Type.Object(
 const ok = { 200: Type.Any(), ...errorResponses };
 const tags = ['governance'];
 const base = '/api/v1/tenants/:tenantSlug/governance';
-const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 
-export function reviewRoutes(app: FastifyInstance, deps: { reviews: Reviews; dpas: Dpas }): void {
+export function reviewRoutes(server: FastifyInstance, deps: { reviews: Reviews; dpas: Dpas }): void {
+  const app = typedRoutes(server);
   const { reviews, dpas } = deps;
   app.get(
     `${base}/reviews`,
@@ -34,7 +34,7 @@ export function reviewRoutes(app: FastifyInstance, deps: { reviews: Reviews; dpa
         response: ok,
       },
     },
-    async (req) => reviews.list(tctx(req), (req.query as { state?: 'open' | 'closed' }).state),
+    async (req) => reviews.list(tctx(req), req.query.state),
   );
   app.post(
     `${base}/reviews/:id/close`,
@@ -54,8 +54,8 @@ export function reviewRoutes(app: FastifyInstance, deps: { reviews: Reviews; dpa
       },
     },
     async (req) => {
-      const b = req.body as { decision: 'accepted' | 'remediation'; reason: string };
-      return reviews.close(tctx(req), (req.params as { id: string }).id, b.decision, b.reason);
+      const b = req.body;
+      return reviews.close(tctx(req), req.params.id, b.decision, b.reason);
     },
   );
   app.get(
@@ -78,7 +78,7 @@ export function reviewRoutes(app: FastifyInstance, deps: { reviews: Reviews; dpa
     },
     async (req, reply) => {
       const d = await dpas.current(tctx(req));
-      const format = (req.query as { format?: 'json' | 'html' | 'pdf' }).format;
+      const format = req.query.format;
       return sendDoc(reply, format, dpaDoc(d), d, `dpa-v${d.version}`);
     },
   );
@@ -93,6 +93,6 @@ export function reviewRoutes(app: FastifyInstance, deps: { reviews: Reviews; dpa
         response: ok,
       },
     },
-    async (req) => dpas.accept(tctx(req), (req.body as { version: number }).version),
+    async (req) => dpas.accept(tctx(req), req.body.version),
   );
 }

@@ -2,9 +2,9 @@
 // entries; a tenant's admin or DPO reads its sub-processors and notices and decides a notice.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext } from '../platform/context.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
 import { notFound } from '../platform/errors.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import { type SubProcessorInput, TRANSFER_MECHANISMS } from './store.ts';
 import type { SubProcessors } from './subprocessors.ts';
 
@@ -46,13 +46,14 @@ function entryOf(b: SubProcessorInput & { tenants?: string[]; objectionDays?: nu
 }
 
 export function subProcessorRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: {
     subProcessors: SubProcessors;
     /** Slug → tenant id; unknown slugs are refused as a whole (nothing half-notified). */
     tenantIdOf: (slug: string) => Promise<string | undefined>;
   },
 ): void {
+  const app = typedRoutes(server);
   const { subProcessors } = deps;
   const idsOf = async (slugs: string[] | undefined) => {
     const ids: string[] = [];
@@ -75,7 +76,7 @@ export function subProcessorRoutes(
       schema: { tags, body: Created, response: { 201: Type.Any(), ...errorResponses } },
     },
     async (req, reply) => {
-      const b = req.body as SubProcessorInput & { tenants?: string[]; objectionDays?: number };
+      const b = req.body;
       const r = await subProcessors.create(req.ctx, entryOf(b), await idsOf(b.tenants), b.objectionDays);
       return reply.code(201).send(r);
     },
@@ -87,8 +88,8 @@ export function subProcessorRoutes(
       schema: { tags, params: IdParams, body: Updated, response: ok },
     },
     async (req) => {
-      const b = req.body as SubProcessorInput & { objectionDays?: number };
-      return subProcessors.update(req.ctx, (req.params as { id: string }).id, entryOf(b), b.objectionDays);
+      const b = req.body;
+      return subProcessors.update(req.ctx, req.params.id, entryOf(b), b.objectionDays);
     },
   );
   app.post(
@@ -106,13 +107,8 @@ export function subProcessorRoutes(
       },
     },
     async (req) => {
-      const b = req.body as { tenants: string[]; objectionDays?: number };
-      return subProcessors.assign(
-        req.ctx,
-        (req.params as { id: string }).id,
-        await idsOf(b.tenants),
-        b.objectionDays,
-      );
+      const b = req.body;
+      return subProcessors.assign(req.ctx, req.params.id, await idsOf(b.tenants), b.objectionDays);
     },
   );
   app.get(
@@ -121,7 +117,7 @@ export function subProcessorRoutes(
       config: { auth: { tenant: ['read', 'SubProcessor'] } },
       schema: { tags, params: TenantParams, response: ok },
     },
-    async (req) => subProcessors.forTenant(req.ctx as TenantContext),
+    async (req) => subProcessors.forTenant(tctx(req)),
   );
   app.post(
     '/api/v1/tenants/:tenantSlug/governance/sub-processor-notices/:id/decision',
@@ -141,13 +137,8 @@ export function subProcessorRoutes(
       },
     },
     async (req) => {
-      const b = req.body as { decision: 'accepted' | 'objected'; reason?: string };
-      return subProcessors.decide(
-        req.ctx as TenantContext,
-        (req.params as { id: string }).id,
-        b.decision,
-        b.reason ?? null,
-      );
+      const b = req.body;
+      return subProcessors.decide(tctx(req), req.params.id, b.decision, b.reason ?? null);
     },
   );
 }

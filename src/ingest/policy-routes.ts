@@ -5,13 +5,14 @@ import Type from 'typebox';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
-import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
+import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import type { PolicyStore } from './policy.ts';
 
 export function piiPolicyRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { db: Database; policies: PolicyStore; audit: AuditRecorder },
 ) {
+  const app = typedRoutes(server);
   const { db, policies, audit } = deps;
   const path = '/api/v1/tenants/:tenantSlug/settings/pii-policy';
   app.get(
@@ -51,7 +52,7 @@ export function piiPolicyRoutes(
       return db.withTenant(tenantId, async (tx) => {
         let warnings: string[];
         try {
-          ({ warnings } = await policies.setPolicy(tx, tenantId, (req.body as { policy: unknown }).policy));
+          ({ warnings } = await policies.setPolicy(tx, tenantId, req.body.policy));
         } catch (e) {
           if (e instanceof VigilError) throw e;
           throw new VigilError('invalid_input', 'the policy is not valid');

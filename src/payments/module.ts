@@ -9,6 +9,7 @@ import type { Config } from '../platform/config.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { paramOf } from '../platform/http-schemas.ts';
 import { createRelayMailSender, type MailSender } from '../platform/mail-relay.ts';
 import { contactOf } from '../verification/contact.ts';
 import type { PaymentProvider } from './provider.ts';
@@ -77,7 +78,7 @@ export function registerPayments(http: FastifyInstance, deps: PaymentModuleDeps)
   http.addHook('preHandler', async (req) => {
     if (req.method !== 'POST' || req.routeOptions.url !== TRANSCRIPT_ROUTE) return;
     const ctx = req.ctx as TenantContext;
-    const callId = (req.params as { callId?: string }).callId;
+    const callId = paramOf(req, 'callId');
     if (ctx.tenant && callId && (await payments.recordingPausedForCall(ctx.tenant.id, callId)))
       throw new VigilError(
         'capture_in_progress',
@@ -89,7 +90,7 @@ export function registerPayments(http: FastifyInstance, deps: PaymentModuleDeps)
     if (req.method !== 'POST' || req.routeOptions.url !== CALL_END_ROUTE || reply.statusCode !== 200)
       return payload;
     const ctx = req.ctx as TenantContext;
-    const callId = (req.params as { callId?: string }).callId;
+    const callId = paramOf(req, 'callId');
     if (ctx.tenant && callId) await payments.callEnded(ctx, callId);
     return payload;
   });

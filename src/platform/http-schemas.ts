@@ -51,3 +51,14 @@ export const NoContent = Type.Unsafe<void>(Type.Null({ description: 'No content'
  */
 export const oneOf = <const T extends readonly string[]>(values: T) =>
   Type.Unsafe<T[number]>(Type.Union(values.map((v) => Type.Literal(v))));
+
+/**
+ * A path parameter read in a hook that runs for many routes (no one schema types it there): the
+ * value when the matched route has that parameter, else undefined.
+ */
+export function paramOf(req: { params: unknown }, name: string): string | undefined {
+  const p = req.params;
+  if (typeof p !== 'object' || p === null || !(name in p)) return undefined;
+  const v: unknown = Reflect.get(p, name);
+  return typeof v === 'string' ? v : undefined;
+}

@@ -2,8 +2,8 @@
 // and approve or reject them; the grantor and the grantee cannot (four_eyes_required).
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext } from '../platform/context.ts';
-import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { tenantContextOf as tctx } from '../platform/context.ts';
+import { errorResponses, Ok, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import type { RoleGrants } from './role-grants.ts';
 
 const RequestParams = Type.Object(
@@ -11,7 +11,8 @@ const RequestParams = Type.Object(
   { additionalProperties: false },
 );
 
-export function roleRequestRoutes(app: FastifyInstance, deps: { grants: RoleGrants }) {
+export function roleRequestRoutes(server: FastifyInstance, deps: { grants: RoleGrants }) {
+  const app = typedRoutes(server);
   const { grants } = deps;
   app.get(
     '/api/v1/tenants/:tenantSlug/role-requests',
@@ -47,8 +48,8 @@ export function roleRequestRoutes(app: FastifyInstance, deps: { grants: RoleGran
         schema: { tags: ['admin'], params: RequestParams, response: { 200: Ok, ...errorResponses } },
       },
       async (req) => {
-        const { requestId } = req.params as { requestId: string };
-        await grants[verb](req.ctx as TenantContext, requestId);
+        const { requestId } = req.params;
+        await grants[verb](tctx(req), requestId);
         return { ok: true };
       },
     );

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { ConversationParams } from '../../conversations/schema.ts';
 import type { ConversationService } from '../../conversations/service.ts';
-import type { TenantContext } from '../../platform/context.ts';
-import { errorResponses } from '../../platform/http-schemas.ts';
+import { tenantContextOf as tctx } from '../../platform/context.ts';
+import { errorResponses, typedRoutes } from '../../platform/http-schemas.ts';
 import type { EmailService } from './service.ts';
 
 const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -42,9 +42,10 @@ const EmailDetail = Type.Object({
 });
 
 export function emailRoutes(
-  app: FastifyInstance,
+  server: FastifyInstance,
   deps: { email: EmailService; conversations: Pick<ConversationService, 'get'> },
 ) {
+  const app = typedRoutes(server);
   app.get(
     '/api/v1/tenants/:tenantSlug/conversations/:conversationId/email',
     {
@@ -56,8 +57,8 @@ export function emailRoutes(
       },
     },
     async (req) => {
-      const ctx = req.ctx as TenantContext;
-      const { conversationId } = req.params as { conversationId: string };
+      const ctx = tctx(req);
+      const { conversationId } = req.params;
       // The conversation service decides visibility (queue scope, 404 + authz.denied) and records the read.
       await deps.conversations.get(ctx, conversationId);
       return deps.email.details(ctx, conversationId);
