@@ -21,7 +21,8 @@ export function typingLimiter(gapMs = PER_CONVERSATION_MS, perMinute = PER_MINUT
       windowStart = t;
       count = 0;
     }
-    if (count >= perMinute || t - (last.get(key) ?? 0) < gapMs) return false;
+    const prev = last.get(key);
+    if (count >= perMinute || (prev !== undefined && t - prev < gapMs)) return false;
     if (last.size > 100) last.clear();
     last.set(key, t);
     count++;
