@@ -128,6 +128,14 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
       document.querySelector('.inbox-main')?.scrollIntoView({ block: 'start' });
   }, [id]);
 
+  // The search runs on the server once typing pauses (or at once on Enter).
+  useEffect(() => {
+    // A single letter is no search yet (the server needs a word of two).
+    if (draft.trim() && !/[\p{L}\p{N}]{2}/u.test(draft)) return;
+    const timer = setTimeout(() => setQ(draft), 350);
+    return () => clearTimeout(timer);
+  }, [draft]);
+
   const submitSearch = (e: FormEvent) => {
     e.preventDefault();
     setQ(draft);
@@ -183,10 +191,7 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
               autoComplete="off"
               maxLength={200}
               aria-keyshortcuts="/"
-              onChange={(e) => {
-                setDraft(e.target.value);
-                if (!e.target.value) setQ('');
-              }}
+              onChange={(e) => setDraft(e.target.value)}
             />
             <Button type="submit" size="sm">
               {t('inbox.searchSubmit')}

@@ -123,7 +123,7 @@ export function CustomerPanel({
                   className="token"
                   onClick={() => onReveal({ type: g.type, token: g.token, conversationId })}
                 >
-                  {t('inbox.masked', { type: code('pii.entity', g.type) })}
+                  {t('inbox.givenReveal', { type: code('pii.entity', g.type) })}
                 </button>
               ),
             )}
