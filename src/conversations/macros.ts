@@ -134,27 +134,22 @@ export function createMacros(deps: {
       'agent.firstName': agent.split(/\s+/)[0] ?? '',
     }).trim();
     const verdict = guardOutbound(text, { emails: clear('emails'), phones: clear('phones') });
-    if (!verdict.allowed) {
-      await audit.standalone({
+    const outcome = (action: string, ok: boolean, meta: Record<string, string>) =>
+      audit.standalone({
         ...auditBase(ctx),
-        action: 'automation.reply.blocked',
+        action,
         resourceType: 'conversation',
         resourceId: conversationId,
-        outcome: 'denied',
-        meta: { source: 'macro', macroId, types: verdict.blocked.join(',') },
+        outcome: ok ? 'success' : 'denied',
+        meta: { macroId, ...meta },
       });
+    if (!verdict.allowed) {
+      await outcome('automation.reply.blocked', false, { source: 'macro', types: verdict.blocked.join(',') });
       throw new VigilError('outbound_blocked', 'the macro would disclose protected data', {
         details: verdict.blocked.map((t) => ({ path: '/body', message: t })),
       });
     }
-    await audit.standalone({
-      ...auditBase(ctx),
-      action: 'macro.use',
-      resourceType: 'conversation',
-      resourceId: conversationId,
-      outcome: 'success',
-      meta: { macroId },
-    });
+    await outcome('macro.use', true, {});
     return { macroId, text, setStatus: macro.set_status };
   }
 

@@ -5,11 +5,12 @@
 // are found through the customers' own blind indexes. Nothing is decrypted to search, and the
 // query itself is never logged, audited or put into a URL (POST body only).
 import type { Keyring } from '../crypto/index.ts';
-import { auditBase, type EventSink, renderStored } from '../ingest/index.ts';
+import { auditBase, type EventSink } from '../ingest/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database, Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import { storedText } from './inbox-items.ts';
 import * as index from './search-store.ts';
 import type { ConversationService, ListInput } from './service.ts';
 
@@ -57,7 +58,7 @@ export function createConversationSearch(deps: SearchDeps) {
     return out;
   };
 
-  const decrypt = async (
+  const decrypt = (
     tx: Tx,
     tenantId: string,
     table: string,
@@ -65,18 +66,7 @@ export function createConversationSearch(deps: SearchDeps) {
     rowId: string,
     subjectId: string,
     v: Buffer,
-  ) => {
-    try {
-      const text = await keyring.decryptFieldText(
-        { tenantId, table, column, rowId, subjectId },
-        Buffer.from(v),
-        tx,
-      );
-      return renderStored(text, false);
-    } catch {
-      return null; // an erased customer's text no longer decrypts: nothing to index
-    }
-  };
+  ) => storedText(keyring, tx, { tenantId, table, column, rowId, subjectId }, v);
 
   /** Indexes what is new in one conversation; wakes it from a snooze when the customer wrote. */
   async function indexConversation(tenantId: string, conversationId: string): Promise<void> {

@@ -67,6 +67,7 @@ describe(`agent inbox: search, macros, transfer, notifications, typing, phone ($
   let colleague: TestUser;
   /** A third agent of the queue for the phone (a user signs in at most twice per TOTP step). */
   let mobile: TestUser;
+  let supervisor: TestUser;
   let tenantId: string;
   let queueId: string;
 
@@ -77,7 +78,8 @@ describe(`agent inbox: search, macros, transfer, notifications, typing, phone ($
     agent = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
     colleague = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
     mobile = await v.makeUser([{ role: 'agent', tenant: SLUG }]);
-    const sup = await v.login(await v.makeUser([{ role: 'supervisor', tenant: SLUG }]));
+    supervisor = await v.makeUser([{ role: 'supervisor', tenant: SLUG }]);
+    const sup = await v.login(supervisor);
     await v.core.db.withPlatform(async (tx) => {
       await tx.execute(sql`update users set display_name = 'Karla Kundendienst' where id = ${agent.id}`);
       await tx.execute(sql`update users set display_name = 'Bruno Zweit' where id = ${colleague.id}`);
@@ -290,6 +292,32 @@ describe(`agent inbox: search, macros, transfer, notifications, typing, phone ($
     await back.click();
     await list.waitFor();
     expect(await list.isVisible()).toBe(true);
+    await w.ctx.close();
+  });
+
+  it('a supervisor writes a canned reply in the inbox; a bad placeholder is refused', async () => {
+    const w = await newPage(browser, { baseUrl: v.url });
+    const page = w.page;
+    await signIn(page, v.url, supervisor);
+    await page.goto(`${v.url}/app/t/${SLUG}/inbox`);
+    await page.getByRole('button', { name: 'Canned replies' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('macro-list').getByText('Apology for the delay (en)').waitFor();
+    await dialog.getByLabel('Name').fill('Rückruf');
+    await dialog.getByLabel('Text').fill('Hallo {{customer.fristName}}');
+    await dialog.getByRole('button', { name: 'Add canned reply' }).click();
+    await dialog.getByRole('alert').waitFor();
+    await axe(page, 'canned replies dialog');
+    await dialog.getByLabel('Text').fill('Hallo {{customer.firstName}}, wir rufen Sie zurück.');
+    await dialog.getByRole('button', { name: 'Add canned reply' }).click();
+    await dialog.getByTestId('macro-list').getByText('Rückruf (de)').waitFor();
+    const list = await v.call(
+      'GET',
+      `/api/v1/tenants/${SLUG}/macros?language=de`,
+      undefined,
+      await v.login(colleague),
+    );
+    expect(list.json.items.map((m: { name: string }) => m.name)).toEqual(['Rückruf']);
     await w.ctx.close();
   });
 });

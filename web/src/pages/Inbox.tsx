@@ -11,6 +11,7 @@ import { useSession } from '../session';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Input, PageHeader, Select, Spinner } from '../ui';
 import { Conversation } from './inbox/Conversation';
 import { InboxItem } from './inbox/InboxItem';
+import { MacrosDialog } from './inbox/MacrosDialog';
 import { useNotifier } from './inbox/notify';
 import { selfAssigned } from './inbox/self-actions';
 import { CHANNELS, isTyping, STATUSES, type Summary } from './inbox/types';
@@ -50,6 +51,7 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
   const [draft, setDraft] = useState('');
   const [q, setQ] = useState('');
   const [help, setHelp] = useState(false);
+  const [macrosOpen, setMacrosOpen] = useState(false);
   const list = useInboxList(slug, { view, queue, status, channel, q });
   const items = list.items;
   const queues = useLoad(
@@ -155,6 +157,11 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
         actions={
           <>
             {notifier.control}
+            {s.rolesIn(slug).includes('supervisor') && (
+              <Button size="sm" variant="ghost" onClick={() => setMacrosOpen(true)}>
+                {t('inbox.macros')}
+              </Button>
+            )}
             <Badge tone={live.state === 'live' ? 'success' : live.state === 'offline' ? 'danger' : 'neutral'}>
               {t(`inbox.live.${live.state}`)}
             </Badge>
@@ -269,6 +276,7 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
             <EmptyState title={t('inbox.pick')}>{t('inbox.pickBody')}</EmptyState>
           )}
         </section>
+        <MacrosDialog slug={slug} open={macrosOpen} onClose={() => setMacrosOpen(false)} />
         <Dialog
           open={help}
           title={t('inbox.shortcuts')}
