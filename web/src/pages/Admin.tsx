@@ -89,9 +89,7 @@ export function AdminTenantsPage() {
                   key: 'status',
                   header: t('common.status'),
                   render: (r) => (
-                    <Badge tone={r.status === 'active' ? 'success' : 'warning'}>
-                      {code('state', r.status)}
-                    </Badge>
+                    <Badge tone={r.status === 'active' ? 'success' : 'warning'}>{code('state', r.status)}</Badge>
                   ),
                 },
               ]}

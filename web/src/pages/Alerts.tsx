@@ -129,9 +129,7 @@ export function AlertsPage({ slug }: { slug: string }) {
                   key: 'title',
                   header: t('alerts.alert'),
                   render: (a) => (
-                    <Link href={`/app/t/${encodeURIComponent(slug)}/alerts/${a.id}`}>
-                      {code('alerts.rule', a.ruleId)}
-                    </Link>
+                    <Link href={`/app/t/${encodeURIComponent(slug)}/alerts/${a.id}`}>{code('alerts.rule', a.ruleId)}</Link>
                   ),
                 },
                 {
@@ -219,7 +217,10 @@ export function AlertDetailPage({ slug, id }: { slug: string; id: string }) {
   if (!a) return <Spinner />;
   return (
     <>
-      <PageHeader title={code('alerts.rule', a.ruleId)} actions={back} />
+      <PageHeader
+        title={code('alerts.rule', a.ruleId)}
+        actions={back}
+      />
       <div className="grid grid-2">
         <Card title={t('alerts.details')}>
           <dl className="kv">

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { api, query, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
+import { AUDIT_CATEGORIES, type AuditEvent, EventTable } from './audit/EventTable';
 import {
   Alert,
   Button,
@@ -16,7 +17,6 @@ import {
   Select,
   Spinner,
 } from '../ui';
-import { AUDIT_CATEGORIES, type AuditEvent, EventTable } from './audit/EventTable';
 
 interface Checkpoint {
   treeSize: number;
@@ -82,8 +82,7 @@ export function AuditPage({ slug }: { slug: string }) {
     [slug, filters, cursor],
   );
   const actors = useLoad(
-    () =>
-      api<{ actors: Array<{ id: string; displayName: string }> }>('GET', tenantPath(slug, '/audit/actors')),
+    () => api<{ actors: Array<{ id: string; displayName: string }> }>('GET', tenantPath(slug, '/audit/actors')),
     [slug],
   );
   const names = new Map((actors.data?.actors ?? []).map((a) => [a.id, a.displayName]));

@@ -5,19 +5,7 @@ import { type ReactNode, useState } from 'react';
 import { api, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
-import {
-  Alert,
-  Badge,
-  Button,
-  Card,
-  EmptyState,
-  ErrorState,
-  errorText,
-  PageHeader,
-  Spinner,
-  TextArea,
-  useToast,
-} from '../ui';
+import { Alert, Badge, Button, Card, EmptyState, ErrorState, errorText, PageHeader, Spinner, TextArea, useToast } from '../ui';
 
 interface Module {
   id: string;
@@ -45,17 +33,9 @@ interface Outcome {
 
 /** Inline **bold** and *italic*, as React nodes (markdown is never injected as HTML). */
 function inline(text: string): ReactNode[] {
-  return text
-    .split(/(\*\*[^*]+\*\*|\*[^*]+\*)/g)
-    .map((part, i) =>
-      part.startsWith('**') ? (
-        <strong key={i}>{part.slice(2, -2)}</strong>
-      ) : part.startsWith('*') && part.length > 2 ? (
-        <em key={i}>{part.slice(1, -1)}</em>
-      ) : (
-        part
-      ),
-    );
+  return text.split(/(\*\*[^*]+\*\*|\*[^*]+\*)/g).map((part, i) =>
+    part.startsWith('**') ? <strong key={i}>{part.slice(2, -2)}</strong> : part.startsWith('*') && part.length > 2 ? <em key={i}>{part.slice(1, -1)}</em> : part,
+  );
 }
 
 /** Paragraphs and "- " lists: the subset of markdown modules use. */
@@ -66,13 +46,7 @@ export function Markdown({ source }: { source: string }) {
       {blocks.map((b, i) => {
         const lines = b.split('\n');
         if (lines.every((l) => l.startsWith('- ')))
-          return (
-            <ul key={i}>
-              {lines.map((l, j) => (
-                <li key={j}>{inline(l.slice(2))}</li>
-              ))}
-            </ul>
-          );
+          return <ul key={i}>{lines.map((l, j) => <li key={j}>{inline(l.slice(2))}</li>)}</ul>;
         return <p key={i}>{inline(b)}</p>;
       })}
     </>
@@ -99,12 +73,7 @@ function ReportPhishing({ slug }: { slug: string }) {
   return (
     <Card title={t('awareness.reportTitle')}>
       <p>{t('awareness.reportExplain')}</p>
-      <TextArea
-        label={t('awareness.reportSource')}
-        value={source}
-        rows={6}
-        onChange={(e) => setSource(e.target.value)}
-      />
+      <TextArea label={t('awareness.reportSource')} value={source} rows={6} onChange={(e) => setSource(e.target.value)} />
       <Button variant="danger" busy={busy} disabled={!source.trim()} onClick={() => void send()}>
         {t('awareness.reportButton')}
       </Button>
@@ -118,17 +87,11 @@ function Quiz({ slug, m, onDone }: { slug: string; m: Module; onDone: () => void
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const toggle = (q: number, o: number, multiple: boolean) =>
-    setAnswers((a) =>
-      a.map((x, i) =>
-        i !== q ? x : multiple ? (x.includes(o) ? x.filter((v) => v !== o) : [...x, o]) : [o],
-      ),
-    );
+    setAnswers((a) => a.map((x, i) => (i !== q ? x : multiple ? (x.includes(o) ? x.filter((v) => v !== o) : [...x, o]) : [o])));
   const submit = async () => {
     setError(null);
     try {
-      const r = await api<Outcome>('POST', tenantPath(slug, `/awareness/modules/${m.id}/attempts`), {
-        answers,
-      });
+      const r = await api<Outcome>('POST', tenantPath(slug, `/awareness/modules/${m.id}/attempts`), { answers });
       setOutcome(r);
       onDone();
     } catch (e) {
@@ -142,29 +105,18 @@ function Quiz({ slug, m, onDone }: { slug: string; m: Module; onDone: () => void
           <legend>{q.question}</legend>
           {q.options.map((o, oi) => (
             <label key={oi} className="row">
-              <input
-                type={q.multiple ? 'checkbox' : 'radio'}
-                name={`q${qi}`}
-                checked={answers[qi]!.includes(oi)}
-                onChange={() => toggle(qi, oi, q.multiple)}
-              />
+              <input type={q.multiple ? 'checkbox' : 'radio'} name={`q${qi}`} checked={answers[qi]!.includes(oi)} onChange={() => toggle(qi, oi, q.multiple)} />
               {o}
             </label>
           ))}
         </fieldset>
       ))}
-      <Button type="submit" variant="primary">
-        {t('awareness.submitQuiz')}
-      </Button>
+      <Button type="submit" variant="primary">{t('awareness.submitQuiz')}</Button>
       {outcome && (
         <Alert tone={outcome.passed ? 'success' : 'warning'}>
           {outcome.passed
             ? t('awareness.passed', { score: outcome.score })
-            : t('awareness.failed', {
-                score: outcome.score,
-                pass: outcome.passPercent,
-                left: outcome.attemptsLeft,
-              })}
+            : t('awareness.failed', { score: outcome.score, pass: outcome.passPercent, left: outcome.attemptsLeft })}
         </Alert>
       )}
       {error && <Alert>{error}</Alert>}
@@ -194,19 +146,9 @@ export function AwarenessTrainingPage({ slug }: { slug: string }) {
               const due = mine.data!.assignments.find((a) => a.moduleId === m.id && !a.completedAt);
               return (
                 <li key={m.id} className="row">
-                  <Button variant="ghost" onClick={() => setOpen(m.id)}>
-                    {m.title}
-                  </Button>
-                  {m.passed ? (
-                    <Badge tone="success">{t('awareness.done')}</Badge>
-                  ) : (
-                    <Badge tone="warning">{t('awareness.todo')}</Badge>
-                  )}
-                  {due && (
-                    <Badge tone="danger">
-                      {t('awareness.dueBy', { date: new Date(due.dueAt).toLocaleDateString() })}
-                    </Badge>
-                  )}
+                  <Button variant="ghost" onClick={() => setOpen(m.id)}>{m.title}</Button>
+                  {m.passed ? <Badge tone="success">{t('awareness.done')}</Badge> : <Badge tone="warning">{t('awareness.todo')}</Badge>}
+                  {due && <Badge tone="danger">{t('awareness.dueBy', { date: new Date(due.dueAt).toLocaleDateString() })}</Badge>}
                 </li>
               );
             })}
@@ -222,12 +164,7 @@ export function AwarenessTrainingPage({ slug }: { slug: string }) {
             </section>
           ))}
           <h3>{t('awareness.quiz')}</h3>
-          <p>
-            {t('awareness.quizRules', {
-              pass: current.passPercent,
-              left: current.maxAttempts - current.attemptsUsed,
-            })}
-          </p>
+          <p>{t('awareness.quizRules', { pass: current.passPercent, left: current.maxAttempts - current.attemptsUsed })}</p>
           <Quiz key={`${current.id}-${current.version}`} slug={slug} m={current} onDone={mine.reload} />
         </Card>
       )}

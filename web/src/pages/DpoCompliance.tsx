@@ -357,11 +357,7 @@ export function DpoCompliancePage({ slug }: { slug: string }) {
               empty={<EmptyState title={t('dpo.none')} />}
               columns={[
                 { key: 't', header: t('dpo.breachTitle'), render: (b) => b.title },
-                {
-                  key: 's',
-                  header: t('dpo.state'),
-                  render: (b) => `${code('state', b.status)} / ${code('state', b.risk)}`,
-                },
+                { key: 's', header: t('dpo.state'), render: (b) => `${code('state', b.status)} / ${code('state', b.risk)}` },
                 {
                   key: 'c',
                   header: t('dpo.clock'),

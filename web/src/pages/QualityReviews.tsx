@@ -4,21 +4,7 @@ import { useState } from 'react';
 import { api, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
-import {
-  Badge,
-  Button,
-  Card,
-  Dialog,
-  EmptyState,
-  ErrorState,
-  errorText,
-  Input,
-  PageHeader,
-  Spinner,
-  Table,
-  TextArea,
-  useToast,
-} from '../ui';
+import { Badge, Button, Card, Dialog, EmptyState, ErrorState, errorText, Input, PageHeader, Spinner, Table, TextArea, useToast } from '../ui';
 
 interface Review {
   id: string;
@@ -49,10 +35,7 @@ interface PseudoView {
 export function QualityReviewsPage({ slug }: { slug: string }) {
   const { t } = useI18n();
   const list = useLoad(() => api<{ items: Review[] }>('GET', tenantPath(slug, '/quality/reviews')), [slug]);
-  const cards = useLoad(
-    () => api<{ items: Scorecard[] }>('GET', tenantPath(slug, '/quality/scorecards')),
-    [slug],
-  );
+  const cards = useLoad(() => api<{ items: Scorecard[] }>('GET', tenantPath(slug, '/quality/scorecards')), [slug]);
   const [open, setOpen] = useState<Review | null>(null);
   const card = cards.data?.items.find((c) => c.id === open?.scorecardId) ?? null;
   return (
@@ -70,22 +53,13 @@ export function QualityReviewsPage({ slug }: { slug: string }) {
             rowKey={(r) => r.id}
             empty={<EmptyState title={t('quality.empty')}>{t('quality.emptyBody')}</EmptyState>}
             columns={[
-              {
-                key: 'status',
-                header: t('quality.status'),
-                render: (r) => <Badge>{t(`quality.status.${r.status}`)}</Badge>,
-              },
+              { key: 'status', header: t('quality.status'), render: (r) => <Badge>{t(`quality.status.${r.status}`)}</Badge> },
               {
                 key: 'total',
                 header: t('quality.total'),
-                render: (r) =>
-                  r.total === null ? '—' : `${r.total}${r.autoFailed ? ` · ${t('quality.autoFail')}` : ''}`,
+                render: (r) => (r.total === null ? '—' : `${r.total}${r.autoFailed ? ` · ${t('quality.autoFail')}` : ''}`),
               },
-              {
-                key: 'at',
-                header: t('quality.sampled'),
-                render: (r) => new Date(r.createdAt).toLocaleString(),
-              },
+              { key: 'at', header: t('quality.sampled'), render: (r) => new Date(r.createdAt).toLocaleString() },
               {
                 key: 'open',
                 header: t('quality.actions'),
@@ -104,23 +78,10 @@ export function QualityReviewsPage({ slug }: { slug: string }) {
   );
 }
 
-function ReviewPanel({
-  slug,
-  review,
-  card,
-  onDone,
-}: {
-  slug: string;
-  review: Review;
-  card: Scorecard;
-  onDone(): void;
-}) {
+function ReviewPanel({ slug, review, card, onDone }: { slug: string; review: Review; card: Scorecard; onDone(): void }) {
   const { t } = useI18n();
   const toast = useToast();
-  const view = useLoad(
-    () => api<PseudoView>('GET', tenantPath(slug, `/quality/reviews/${review.id}/conversation`)),
-    [slug, review.id],
-  );
+  const view = useLoad(() => api<PseudoView>('GET', tenantPath(slug, `/quality/reviews/${review.id}/conversation`)), [slug, review.id]);
   const [scores, setScores] = useState<Record<string, number>>({});
   const [comment, setComment] = useState('');
   const [revealOpen, setRevealOpen] = useState(false);
@@ -141,14 +102,7 @@ function ReviewPanel({
   };
   const path = (s: string) => tenantPath(slug, `/quality/reviews/${review.id}/${s}`);
   return (
-    <Card
-      title={t('quality.conversation')}
-      actions={
-        <Button size="sm" variant="ghost" onClick={() => setRevealOpen(true)}>
-          {t('quality.reveal')}
-        </Button>
-      }
-    >
+    <Card title={t('quality.conversation')} actions={<Button size="sm" variant="ghost" onClick={() => setRevealOpen(true)}>{t('quality.reveal')}</Button>}>
       {view.loading && !view.data ? (
         <Spinner />
       ) : view.error ? (
@@ -162,10 +116,7 @@ function ReviewPanel({
           <ul className="stack" data-testid="quality-messages">
             {view.data.messages.map((m) => (
               <li key={m.id}>
-                <Badge>
-                  {m.direction === 'inbound' ? t('quality.fromCustomer') : (m.author ?? t('quality.agent'))}
-                </Badge>{' '}
-                {m.text ?? '—'}
+                <Badge>{m.direction === 'inbound' ? t('quality.fromCustomer') : (m.author ?? t('quality.agent'))}</Badge> {m.text ?? '—'}
               </li>
             ))}
           </ul>
@@ -188,12 +139,7 @@ function ReviewPanel({
         <Button
           variant="primary"
           busy={busy}
-          onClick={() =>
-            void run(
-              () => api('PUT', path('score'), { scores, ...(comment ? { comment } : {}) }),
-              t('quality.saved'),
-            )
-          }
+          onClick={() => void run(() => api('PUT', path('score'), { scores, ...(comment ? { comment } : {}) }), t('quality.saved'))}
         >
           {t('quality.save')}
         </Button>
@@ -203,22 +149,13 @@ function ReviewPanel({
         title={t('quality.revealTitle')}
         onClose={() => setRevealOpen(false)}
         footer={
-          <Button
-            variant="primary"
-            busy={busy}
-            disabled={reason.trim().length < 10}
-            onClick={() => void run(() => api('POST', path('reveal'), { reason }), t('quality.revealed'))}
-          >
+          <Button variant="primary" busy={busy} disabled={reason.trim().length < 10} onClick={() => void run(() => api('POST', path('reveal'), { reason }), t('quality.revealed'))}>
             {t('quality.reveal')}
           </Button>
         }
       >
         <p>{t('quality.revealExplain')}</p>
-        <TextArea
-          label={t('inbox.revealReason')}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-        />
+        <TextArea label={t('inbox.revealReason')} value={reason} onChange={(e) => setReason(e.target.value)} />
       </Dialog>
     </Card>
   );

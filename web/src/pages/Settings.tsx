@@ -204,11 +204,7 @@ function PiiSettings({ slug }: { slug: string }) {
             rows={entities}
             rowKey={(e) => e}
             columns={[
-              {
-                key: 'entity',
-                header: t('settings.pii.entity'),
-                render: (e) => <span title={e}>{code('pii.entity', e)}</span>,
-              },
+              { key: 'entity', header: t('settings.pii.entity'), render: (e) => <span title={e}>{code('pii.entity', e)}</span> },
               {
                 key: 'operator',
                 header: t('settings.pii.operator'),

@@ -27,8 +27,7 @@ const STATE_TONE: Record<string, Tone> = { online: 'success', busy: 'warning', o
 /** 75 s → "1:15"; an hour or more → "1 h 05 min". */
 export function formatWait(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  if (s >= 3600)
-    return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  if (s >= 3600) return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
@@ -69,20 +68,12 @@ export function SupervisorPage({ slug }: { slug: string }) {
               header: t('supervisor.oldestWait'),
               render: (q) => (q.oldestWaitSeconds === null ? '—' : formatWait(q.oldestWaitSeconds)),
             },
-            {
-              key: 'open',
-              header: t('supervisor.open'),
-              className: 'cell-num',
-              render: (q) => formatNumber(q.open),
-            },
+            { key: 'open', header: t('supervisor.open'), className: 'cell-num', render: (q) => formatNumber(q.open) },
             {
               key: 'sl',
               header: t('supervisor.serviceLevel', { seconds: d.targetSeconds }),
               render: (q) => (
-                <span
-                  data-testid={`sl-${q.name}`}
-                  title={t('supervisor.slDetail', { met: q.answeredInTarget, due: q.due })}
-                >
+                <span data-testid={`sl-${q.name}`} title={t('supervisor.slDetail', { met: q.answeredInTarget, due: q.due })}>
                   {pct(q.serviceLevel)}
                 </span>
               ),
@@ -101,22 +92,10 @@ export function SupervisorPage({ slug }: { slug: string }) {
             {
               key: 'state',
               header: t('supervisor.state'),
-              render: (a) => (
-                <Badge tone={STATE_TONE[a.state] ?? 'neutral'}>{t(`supervisor.state.${a.state}`)}</Badge>
-              ),
+              render: (a) => <Badge tone={STATE_TONE[a.state] ?? 'neutral'}>{t(`supervisor.state.${a.state}`)}</Badge>,
             },
-            {
-              key: 'load',
-              header: t('supervisor.load'),
-              className: 'cell-num',
-              render: (a) => formatNumber(a.load),
-            },
-            {
-              key: 'queues',
-              header: t('supervisor.queueCount'),
-              className: 'cell-num',
-              render: (a) => formatNumber(a.queues),
-            },
+            { key: 'load', header: t('supervisor.load'), className: 'cell-num', render: (a) => formatNumber(a.load) },
+            { key: 'queues', header: t('supervisor.queueCount'), className: 'cell-num', render: (a) => formatNumber(a.queues) },
           ]}
         />
       </Card>

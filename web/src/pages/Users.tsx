@@ -362,11 +362,7 @@ function RolesDialog({
           <li key={r}>
             <span>{t(`role.${r}`)}</span>
             {confirm === r ? (
-              <span
-                className="row"
-                role="group"
-                aria-label={t('roles.confirmRemove', { role: t(`role.${r}`) })}
-              >
+              <span className="row" role="group" aria-label={t('roles.confirmRemove', { role: t(`role.${r}`) })}>
                 <span>{t('roles.confirmRemove', { role: t(`role.${r}`) })}</span>
                 <Button size="sm" variant="ghost" onClick={() => setConfirm(null)}>
                   {t('common.cancel')}

@@ -47,8 +47,7 @@ export const AUDIT_CATEGORIES = [
   'access',
 ] as const;
 
-export const outcomeTone = (o: string) =>
-  o === 'success' ? 'success' : o === 'denied' ? 'danger' : 'warning';
+export const outcomeTone = (o: string) => (o === 'success' ? 'success' : o === 'denied' ? 'danger' : 'warning');
 
 /** The actor as people read it: the member's name, else its kind and a short id. */
 export function useActorLabel(names: Map<string, string>) {
@@ -109,15 +108,7 @@ export function EventTable({ events, names }: { events: AuditEvent[]; names: Map
   );
 }
 
-function EventDetail({
-  event,
-  actor,
-  onClose,
-}: {
-  event: AuditEvent | null;
-  actor: string;
-  onClose(): void;
-}) {
+function EventDetail({ event, actor, onClose }: { event: AuditEvent | null; actor: string; onClose(): void }) {
   const { t, code, formatDateTime } = useI18n();
   const meta = Object.entries(event?.meta ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
   return (
