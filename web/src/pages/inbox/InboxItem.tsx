@@ -8,10 +8,7 @@ import { type Summary, statusTone } from './types';
 /** Stored text shows a token the reader may not reveal as [EMAIL]: spelled out in words here. */
 export function usePreviewText() {
   const { t, code } = useI18n();
-  return (s: string) =>
-    s.replace(/\[([A-Z][A-Z_]+)\]/g, (_m, type: string) =>
-      t('inbox.masked', { type: code('pii.entity', type) }),
-    );
+  return (s: string) => s.replace(/\[([A-Z][A-Z_]+)\]/g, (_m, type: string) => t('inbox.masked', { type: code('pii.entity', type) }));
 }
 
 export function InboxItem({
