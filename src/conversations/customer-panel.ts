@@ -12,7 +12,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { customerRef } from './inbox-items.ts';
-import { assertRevealAllowed, revealIsAssigned } from './reveal-policy.ts';
+import { assertRevealAllowed, auditingRefusal, revealIsAssigned } from './reveal-policy.ts';
 import { meaningfulReason } from './reveal-reason.ts';
 import { isSupervisor, sanitizeReason } from './service.ts';
 import { selectConversationInScope } from './store.ts';
@@ -97,7 +97,9 @@ export function createCustomerPanel(deps: PanelDeps) {
     const safeReason = await sanitizeReason(meaningfulReason(body.reason));
     const { c, uid } = await load(ctx, id);
     const assigned = revealIsAssigned(c.assignee_id, uid);
-    assertRevealAllowed(assigned, body.acknowledgeUnassigned);
+    await auditingRefusal(deps.audit, ctx, c.id, async () =>
+      assertRevealAllowed(assigned, body.acknowledgeUnassigned),
+    );
     const customer = await deps.customers.get(ctx, c.customer_id, { conversationId: id });
     if ((customer.masked ?? []).includes(body.field))
       throw new VigilError('forbidden', 'your role does not see this field');

@@ -21,7 +21,7 @@ import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
 import { inboxItemExtras } from './inbox-items.ts';
 import { markRead } from './inbox-store.ts';
-import { assertRevealAllowed, revealIsAssigned } from './reveal-policy.ts';
+import { assertRevealAllowed, auditingRefusal, revealIsAssigned } from './reveal-policy.ts';
 import { meaningfulReason } from './reveal-reason.ts';
 import * as store from './store.ts';
 
@@ -515,37 +515,39 @@ export function createConversationService(deps: ConversationDeps) {
     const token = [...tokenInput.matchAll(/tok_[a-z0-9]{20}/g)][0]?.[0];
     if (!token) throw new VigilError('invalid_input', 'not a token');
     const safeReason = await sanitizeReason(meaningfulReason(reason));
-    const value = await withConversation(ctx, id, async (tx, c) => {
-      const [t] = await rows<{ token: string; subject_id: string; entity_type: string; value_enc: Buffer }>(
-        tx,
-        sql`select token, subject_id, entity_type, value_enc from pii_tokens where token = ${token} and conversation_id = ${c.id}`,
-      );
-      if (!t) throw new VigilError('not_found', 'token not found');
-      const assigned = revealIsAssigned(c.assignee_id, uid);
-      assertRevealAllowed(assigned, acknowledgeUnassigned);
-      const plain = await keyring.decryptFieldText(
-        {
-          tenantId: ctx.tenant.id,
-          table: 'pii_tokens',
-          column: 'value_enc',
-          rowId: t.token,
-          subjectId: t.subject_id,
-        },
-        Buffer.from(t.value_enc),
-        tx,
-      );
-      // The reveal and its audit event commit together: no value leaves unrecorded.
-      await audit.inTx(tx, {
-        ...auditBase(ctx),
-        action: 'value.reveal',
-        resourceType: 'conversation',
-        resourceId: c.id,
-        outcome: 'success',
-        reason: safeReason,
-        meta: { assigned, entityType: t.entity_type, customerId: c.customer_id },
-      });
-      return { type: t.entity_type, value: plain };
-    });
+    const value = await auditingRefusal(audit, ctx, id, () =>
+      withConversation(ctx, id, async (tx, c) => {
+        const [t] = await rows<{ token: string; subject_id: string; entity_type: string; value_enc: Buffer }>(
+          tx,
+          sql`select token, subject_id, entity_type, value_enc from pii_tokens where token = ${token} and conversation_id = ${c.id}`,
+        );
+        if (!t) throw new VigilError('not_found', 'token not found');
+        const assigned = revealIsAssigned(c.assignee_id, uid);
+        assertRevealAllowed(assigned, acknowledgeUnassigned);
+        const plain = await keyring.decryptFieldText(
+          {
+            tenantId: ctx.tenant.id,
+            table: 'pii_tokens',
+            column: 'value_enc',
+            rowId: t.token,
+            subjectId: t.subject_id,
+          },
+          Buffer.from(t.value_enc),
+          tx,
+        );
+        // The reveal and its audit event commit together: no value leaves unrecorded.
+        await audit.inTx(tx, {
+          ...auditBase(ctx),
+          action: 'value.reveal',
+          resourceType: 'conversation',
+          resourceId: c.id,
+          outcome: 'success',
+          reason: safeReason,
+          meta: { assigned, entityType: t.entity_type, customerId: c.customer_id },
+        });
+        return { type: t.entity_type, value: plain };
+      }),
+    );
     return { token, ...value };
   }
 

@@ -235,7 +235,8 @@ describe(`conversation access (${testDbKind})`, () => {
     expect(refused.json.error.details).toEqual([
       { path: '/acknowledgeUnassigned', message: 'reveal_unassigned' },
     ]);
-    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before);
+    // The refused attempt is on record (denied), for investigators; nothing was revealed.
+    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before + 1);
     const confirmed = await reveal({
       token,
       reason: 'Kunde bittet um Rückruf per E-Mail',
@@ -258,7 +259,7 @@ describe(`conversation access (${testDbKind})`, () => {
     const r = await reveal({ token, reason: 'Kunde bittet um Rückruf per E-Mail' });
     expect(r.status).toBe(200);
     expect(r.json.value).toBe('lena.h@example.de');
-    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before + 2);
+    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before + 3);
     expect(
       (
         await w.v.call(
