@@ -34,6 +34,7 @@ export interface SearchDeps {
 }
 
 const MAX_TERMS = 8;
+const BATCH = 100;
 const TOKEN_PLACEHOLDER = /\[[A-Z][A-Z_]*(?::tok_[a-z0-9]{20})?\]/g;
 
 /** The words of a text as the index keeps them: letters and digits, at least two characters. */
@@ -124,15 +125,20 @@ export function createConversationSearch(deps: SearchDeps) {
       void enqueue(e.tenantId, () => indexConversation(e.tenantId, e.conversationId));
   }
 
-  /** Once per tenant and process: conversations written while no indexer listened. */
-  async function catchUp(tenantId: string) {
+  /**
+   * Once per tenant and process: conversations written while no indexer listened, in batches
+   * through the same queue (a batch that came back full queues the next one), so a search waits
+   * for one batch at most, never for a whole backlog.
+   */
+  function catchUp(tenantId: string) {
     if (caughtUp.has(tenantId)) return;
-    for (let round = 0; round < 20; round++) {
-      const ids = await db.withTenant(tenantId, (tx) => index.stale(tx, 100));
-      for (const id of ids) await indexConversation(tenantId, id);
-      if (ids.length < 100) break;
-    }
     caughtUp.add(tenantId);
+    const batch = async () => {
+      const ids = await db.withTenant(tenantId, (tx) => index.stale(tx, BATCH));
+      for (const id of ids) await indexConversation(tenantId, id);
+      if (ids.length === BATCH) void enqueue(tenantId, batch);
+    };
+    void enqueue(tenantId, batch);
   }
 
   /** What the query asks for: term hashes, or customers by e-mail, phone or customer number. */
@@ -163,7 +169,7 @@ export function createConversationSearch(deps: SearchDeps) {
 
   async function search(ctx: TenantContext, body: ListInput & { q: string }) {
     const tenantId = ctx.tenant.id;
-    await catchUp(tenantId);
+    catchUp(tenantId);
     await (queues.get(tenantId) ?? Promise.resolve());
     let kind = 'text';
     const { q, ...list } = body;

@@ -149,14 +149,19 @@ export interface ListFilters {
 /** The search condition: all terms (AND), or one of the customers, or both (OR). */
 function searchCondition(f: ListFilters): SQL | null {
   const parts: SQL[] = [];
-  if (f.terms?.length) {
-    const list = sql.join(
-      f.terms.map((t) => sql`${t}`),
-      sql`, `,
+  // One probe of the primary key (conversation_id, term) per word and candidate row: the page
+  // walks newest first and stops at `limit` matches; a grouped IN over the terms was re-run per
+  // row when the planner misjudged it (1.4 s for two common words over 1,500 conversations).
+  if (f.terms?.length)
+    parts.push(
+      sql`(${sql.join(
+        f.terms.map(
+          (t) =>
+            sql`exists (select 1 from conversation_terms t where t.conversation_id = conversations.id and t.term = ${t})`,
+        ),
+        sql` and `,
+      )})`,
     );
-    parts.push(sql`id in (select conversation_id from conversation_terms where term in (${list})
-      group by conversation_id having count(distinct term) = ${f.terms.length})`);
-  }
   if (f.customerIds?.length)
     parts.push(
       sql`customer_id in (${sql.join(
