@@ -70,12 +70,16 @@ export async function stale(tx: Tx, limit: number): Promise<string[]> {
 }
 
 /** A customer's message ends a snooze: the conversation is back in the working views. */
-export async function wake(tx: Tx, conversationId: string): Promise<boolean> {
-  const r = await rows<{ id: string }>(
+export async function wake(
+  tx: Tx,
+  conversationId: string,
+): Promise<{ queueId: string | null; assigneeId: string | null } | null> {
+  const [r] = await rows<{ queue_id: string | null; assignee_id: string | null }>(
     tx,
-    sql`update conversations set snoozed_until = null where id = ${conversationId} and snoozed_until is not null returning id`,
+    sql`update conversations set snoozed_until = null where id = ${conversationId} and snoozed_until is not null
+        returning queue_id, assignee_id`,
   );
-  return r.length > 0;
+  return r ? { queueId: r.queue_id, assigneeId: r.assignee_id } : null;
 }
 
 export async function setSnooze(tx: Tx, conversationId: string, until: string | null): Promise<void> {

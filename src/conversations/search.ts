@@ -73,7 +73,7 @@ export function createConversationSearch(deps: SearchDeps) {
   async function indexConversation(tenantId: string, conversationId: string): Promise<void> {
     const woke = await db.withTenant(tenantId, async (tx) => {
       const c = await index.indexTarget(tx, conversationId);
-      if (!c) return false;
+      if (!c) return null;
       const first = c.indexed_seq === null;
       const words = new Set<string>();
       let nameWords: string[] = [];
@@ -95,22 +95,16 @@ export function createConversationSearch(deps: SearchDeps) {
       ]);
       const last = msgs[msgs.length - 1];
       await index.setIndexed(tx, tenantId, c.id, last?.seq ?? c.indexed_seq ?? '0');
-      return msgs.some((m) => m.direction === 'inbound') && !first ? index.wake(tx, c.id) : false;
+      return msgs.some((m) => m.direction === 'inbound') && !first ? index.wake(tx, c.id) : null;
     });
-    if (woke)
-      deps.events.publish({
-        type: 'conversation.updated',
-        tenantId,
-        conversationId,
-        queueId: null,
-        assigneeId: null,
-      });
+    // The queue and the assignee are told it is back (the live hub routes by them).
+    if (woke) deps.events.publish({ type: 'conversation.updated', tenantId, conversationId, ...woke });
   }
 
   /** Index jobs run one after another per tenant; a search waits for the ones queued before it. */
   function enqueue(tenantId: string, job: () => Promise<void>): Promise<void> {
     const next = (queues.get(tenantId) ?? Promise.resolve()).then(job).catch(() => {
-      // a failed pass is retried by the next message or the next search's catch-up
+      // a failed pass leaves indexed_seq where it was: the next message of the conversation retries it
     });
     queues.set(tenantId, next);
     void next.then(() => {

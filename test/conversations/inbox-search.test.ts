@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemContext } from '../../src/ingest/index.ts';
 import { rows } from '../../src/platform/db.ts';
 import { testDbKind } from '../helpers/db.ts';
-import { databaseBytes, ORIGIN, slugs, startWorld, type World } from './fixture.ts';
+import { databaseBytes, ORIGIN, openWs, slugs, startWorld, type World, wsUrl } from './fixture.ts';
 
 describe(`inbox search and views (${testDbKind})`, () => {
   let w: World;
@@ -173,6 +173,11 @@ describe(`inbox search and views (${testDbKind})`, () => {
     // Snoozed for a day, then the customer writes again: awake at once.
     await snooze(conv.third!, new Date(Date.now() + 86_400_000).toISOString());
     expect(ids(await list('view=snoozed'))).toEqual([conv.third]);
+    // The queue's agent is told live when it wakes.
+    const live = await openWs(wsUrl(w, `/api/v1/tenants/${A}/live`), {
+      cookie: w.s.agentA1.cookie,
+      'user-agent': w.s.agentA1.userAgent,
+    });
     await w.v.app.contact!.ingest.ingestMessage(systemContext({ id: w.a, slug: A, name: A }), {
       channel: 'chat',
       direction: 'inbound',
@@ -183,6 +188,8 @@ describe(`inbox search and views (${testDbKind})`, () => {
       conversationId: conv.third!,
     });
     await w.v.app.contact!.search.idle(w.a);
+    await live.next((m) => m.type === 'conversation.updated' && m.conversationId === conv.third);
+    live.ws.close();
     expect(ids(await list('view=snoozed'))).toEqual([]);
     expect(ids(await search({ q: 'jemand' }))).toEqual([conv.third]);
     const [events] = await w.v.core.db.withOwner((tx) =>
