@@ -2,7 +2,7 @@
 // server fills its placeholders from what the agent may see and checks it with the outbound PII
 // guard; the text lands in the reply box for the agent to edit and send.
 import { useState } from 'react';
-import { api, query, tenantPath } from '../../api';
+import { api, tenantPath } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { Button, errorText, Select, useToast } from '../../ui';
@@ -26,13 +26,12 @@ export function MacroPicker({
 }) {
   const { t } = useI18n();
   const toast = useToast();
-  const macros = useLoad(
-    () => api<{ items: Macro[] }>('GET', tenantPath(slug, `/macros${query({ language })}`)),
-    [slug, language],
-  );
+  // Every language's macros, the agent's own first: a French customer may write to a German team.
+  const macros = useLoad(() => api<{ items: Macro[] }>('GET', tenantPath(slug, '/macros')), [slug]);
   const [pick, setPick] = useState('');
   const [busy, setBusy] = useState(false);
-  const items = macros.data?.items ?? [];
+  const all = macros.data?.items ?? [];
+  const items = [...all.filter((m) => m.language === language), ...all.filter((m) => m.language !== language)];
   if (!items.length) return null;
   const chosen = items.some((m) => m.id === pick) ? pick : (items[0]?.id ?? '');
   const insert = async () => {
@@ -55,7 +54,10 @@ export function MacroPicker({
         label={t('inbox.macro')}
         value={chosen}
         onChange={(e) => setPick(e.target.value)}
-        options={items.map((m) => ({ value: m.id, label: m.name }))}
+        options={items.map((m) => ({
+          value: m.id,
+          label: m.language === language ? m.name : `${m.name} (${m.language.toUpperCase()})`,
+        }))}
       />
       <Button size="sm" busy={busy} onClick={() => void insert()}>
         {t('inbox.macroInsert')}
