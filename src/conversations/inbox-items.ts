@@ -20,6 +20,23 @@ const firstLine = (s: string) => {
   return line.length > PREVIEW_CHARS ? `${line.slice(0, PREVIEW_CHARS - 1)}…` : line;
 };
 
+/**
+ * A stored text as a reader without reveal rights sees it (tokens shown as their type), or null
+ * once the customer is erased and the text no longer decrypts.
+ */
+export async function storedText(
+  keyring: Pick<Keyring, 'decryptFieldText'>,
+  tx: Tx,
+  field: { tenantId: string; table: string; column: string; rowId: string; subjectId: string },
+  v: Buffer,
+): Promise<string | null> {
+  try {
+    return renderStored(await keyring.decryptFieldText(field, Buffer.from(v), tx), false);
+  } catch {
+    return null;
+  }
+}
+
 export async function inboxItemExtras(
   tx: Tx,
   keyring: Pick<Keyring, 'decryptFieldText'>,
@@ -37,17 +54,8 @@ export async function inboxItemExtras(
     ).map((e) => [e.conversation_id, e]),
   );
   const decrypt = async (table: string, column: string, rowId: string, subjectId: string, v: Buffer) => {
-    try {
-      const text = await keyring.decryptFieldText(
-        { tenantId, table, column, rowId, subjectId },
-        Buffer.from(v),
-        tx,
-      );
-      return firstLine(renderStored(text, false));
-    } catch {
-      // an erased customer's text cannot be decrypted any more: no preview
-      return null;
-    }
+    const text = await storedText(keyring, tx, { tenantId, table, column, rowId, subjectId }, v);
+    return text === null ? null : firstLine(text);
   };
   const out = new Map<
     string,

@@ -2,3 +2,4 @@
 // composition root's, not a domain's.
 export { meaningfulReason } from './reveal-reason.ts';
 export { sanitizeReason } from './service.ts';
+export { typingLimiter } from './typing.ts';

@@ -2,6 +2,7 @@
 // tenant. Events carry ids only and reach only agents who may see the conversation (its queue,
 // its assignee, or a supervisor). Also the presence source for round-robin assignment.
 import type { ConversationEvent } from '../ingest/index.ts';
+import type { TypingEvent } from '../platform/cluster/types.ts';
 
 export interface LiveSocket {
   send(data: string): void;
@@ -46,6 +47,21 @@ export function createLiveHub() {
         const visible =
           c.scope === 'all' || (e.queueId !== null && c.scope.has(e.queueId)) || e.assigneeId === c.userId;
         if (!visible || c.socket.readyState !== 1) continue;
+        try {
+          c.socket.send(payload);
+        } catch {
+          // a dead socket is removed by its close handler
+        }
+      }
+    },
+    /** A visitor (or another agent) is typing: to the agents who may see the conversation. */
+    typing(e: TypingEvent): void {
+      const payload = JSON.stringify({ type: 'typing', conversationId: e.conversationId, from: e.from });
+      for (const c of conns) {
+        if (c.tenantId !== e.tenantId || c.userId === e.userId || c.socket.readyState !== 1) continue;
+        const visible =
+          c.scope === 'all' || (e.queueId !== null && c.scope.has(e.queueId)) || e.assigneeId === c.userId;
+        if (!visible) continue;
         try {
           c.socket.send(payload);
         } catch {

@@ -19,11 +19,17 @@ import { type ClusterBus, createLocalBus } from '../platform/cluster/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db.ts';
 import type { RateCounter } from '../platform/rate-limit.ts';
+import { createCustomerPanel } from './customer-panel.ts';
+import { inboxRoutes } from './inbox-routes.ts';
 import { createLiveHub } from './live.ts';
+import { createMacros } from './macros.ts';
 import { conversationRoutes } from './routes.ts';
+import { createConversationSearch } from './search.ts';
 import { createConversationService, type SendEmailReply } from './service.ts';
+import { createSnooze } from './snooze.ts';
 import { createSupervision, supervisionRoutes } from './supervision.ts';
 import { createTransfer, transferRoutes } from './transfer.ts';
+import { agentTyping } from './typing.ts';
 
 export interface ContactCenterDeps {
   config: Pick<Config, 'dataDir'> & PlatformWidgetLimits;
@@ -49,6 +55,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   events.subscribe((e) => bus.publish({ type: 'conversation', event: e }));
   bus.subscribe((e) => {
     if (e.type === 'conversation') hub.publish(e.event);
+    else if (e.type === 'typing') hub.typing(e);
   });
   const policies = createPolicyStore();
   const customers = createCustomerService({ db, keyring, audit });
@@ -75,8 +82,21 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   });
   const voice = createVoiceService({ db, keyring, audit, ingest, events });
 
+  const search = createConversationSearch({ db, keyring, customers, conversations, audit, events });
+  events.subscribe(search.onEvent);
+  const panel = createCustomerPanel({ db, audit, customers, policyFor: policies.policyFor });
+  const snooze = createSnooze({ db, audit, events });
+  http.addHook('onClose', async () => snooze.close());
+  const onTyping = (ctx: Parameters<typeof agentTyping>[1], frame: unknown) =>
+    void agentTyping(db, ctx, frame)
+      .then((e) => e && bus.publish(e))
+      .catch(() => {
+        // a lost typing hint is harmless
+      });
+
   customerRoutes(http, { customers });
-  conversationRoutes(http, { conversations, hub });
+  conversationRoutes(http, { conversations, hub, onTyping });
+  inboxRoutes(http, { search, snooze, panel, macros: createMacros({ db, audit, panel }) });
   chatRoutes(http, { chat, perIpPerMinute: deps.config.widgetPerIpPerMinute });
   widgetLimitRoutes(http, { db, audit, chat, platform: deps.config });
   voiceRoutes(http, { voice });
@@ -85,7 +105,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
     supervision: createSupervision({ db, isOnline: hub.isOnline, presenceMinutes: 5 }),
   });
 
-  return { customers, ingest, conversations, chat, voice, hub, events, policies };
+  return { customers, ingest, conversations, chat, voice, hub, events, policies, search };
 }
 
 export type ContactCenter = Awaited<ReturnType<typeof registerContactCenter>>;

@@ -19,6 +19,7 @@ import {
   Written,
 } from './schema.ts';
 import type { ConversationService } from './service.ts';
+import { typingLimiter } from './typing.ts';
 
 const base = '/api/v1/tenants/:tenantSlug/conversations';
 const one = `${base}/:conversationId`;
@@ -27,7 +28,12 @@ const idOf = (req: { params: unknown }) => (req.params as { conversationId: stri
 
 export function conversationRoutes(
   app: FastifyInstance,
-  deps: { conversations: ConversationService; hub: LiveHub },
+  deps: {
+    conversations: ConversationService;
+    hub: LiveHub;
+    /** An agent's typing frame (checked and forwarded by the caller). */
+    onTyping?: (ctx: TenantContext, frame: unknown) => void;
+  },
 ) {
   const { conversations, hub } = deps;
 
@@ -158,8 +164,12 @@ export function conversationRoutes(
       },
     },
     async (req) => {
-      const { token, reason } = req.body as { token: string; reason: string };
-      return conversations.reveal(tctx(req), idOf(req), token, reason);
+      const { token, reason, acknowledgeUnassigned } = req.body as {
+        token: string;
+        reason: string;
+        acknowledgeUnassigned?: boolean;
+      };
+      return conversations.reveal(tctx(req), idOf(req), token, reason, acknowledgeUnassigned);
     },
   );
 
@@ -197,8 +207,18 @@ export function conversationRoutes(
           socket,
         });
         socket.on('close', unregister);
-        socket.on('message', () => {
-          // the live channel is one-way; clients use the HTTP API to act
+        // The one frame a client sends: "typing" (ids only); everything else goes through the API.
+        const allow = typingLimiter();
+        socket.on('message', (data: unknown) => {
+          const raw = String(data);
+          if (raw.length > 256 || !deps.onTyping) return;
+          let frame: { conversationId?: unknown };
+          try {
+            frame = JSON.parse(raw) as typeof frame;
+          } catch {
+            return;
+          }
+          if (allow(String(frame?.conversationId))) deps.onTyping(ctx, frame);
         });
         socket.send(JSON.stringify({ type: 'hello', tenantId: ctx.tenant.id }));
       },

@@ -21,6 +21,14 @@ export const Priority = Type.Union([
 ]);
 export const ChannelName = Type.Union([Type.Literal('chat'), Type.Literal('email'), Type.Literal('voice')]);
 
+/** Inbox views: mine, unassigned, snoozed; a queue's view is the queue filter. */
+export const View = Type.Union([
+  Type.Literal('mine'),
+  Type.Literal('unassigned'),
+  Type.Literal('snoozed'),
+  Type.Literal('all'),
+]);
+
 export const ListQuery = Type.Object(
   {
     status: Type.Optional(Status),
@@ -30,6 +38,7 @@ export const ListQuery = Type.Object(
     ),
     channel: Type.Optional(ChannelName),
     customer: Type.Optional(Type.String({ format: 'uuid' })),
+    view: Type.Optional(View),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   },
@@ -47,6 +56,7 @@ export const Summary = Type.Object({
   customerId: Type.String(),
   createdAt: Type.String(),
   lastMessageAt: Type.String(),
+  snoozedUntil: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 
 /** An inbox list item: the summary plus what the agent scans the list by (issue 25). */
@@ -129,6 +139,8 @@ export const RevealBody = Type.Object(
   {
     token: Type.String({ minLength: 24, maxLength: 80 }),
     reason: Type.String({ minLength: 10, maxLength: 500 }),
+    /** Confirms a reveal on a conversation not assigned to the caller (it raises an alert). */
+    acknowledgeUnassigned: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -21,6 +21,7 @@ import { VigilError } from '../platform/errors.ts';
 import { assertNotRestricted } from '../privacy/restriction.ts';
 import { inboxItemExtras } from './inbox-items.ts';
 import { markRead } from './inbox-store.ts';
+import { assertRevealAllowed, auditingRefusal, revealIsAssigned } from './reveal-policy.ts';
 import { meaningfulReason } from './reveal-reason.ts';
 import * as store from './store.ts';
 
@@ -58,6 +59,18 @@ function decodeCursor(c: string | undefined): { lma: string; id: string } | null
   if (!lma || !id || !/^[0-9a-f-]{36}$/.test(id) || !/^\d{4}-\d\d-\d\d[ T][0-9:.+-]+$/.test(lma))
     throw new VigilError('invalid_input', 'invalid cursor');
   return { lma, id };
+}
+
+/** What a page of the inbox is asked for (query string or search body). */
+export interface ListInput {
+  status?: string;
+  queue?: string;
+  assignee?: string;
+  channel?: string;
+  customer?: string;
+  view?: 'mine' | 'unassigned' | 'snoozed' | 'all';
+  cursor?: string;
+  limit?: number;
 }
 
 const REDACT_ALL: PiiPolicy = { defaultOperator: 'redact', minScore: 0.3, entities: {} };
@@ -163,22 +176,23 @@ export function createConversationService(deps: ConversationDeps) {
     customerId: c.customer_id,
     createdAt: iso(c.created_at),
     lastMessageAt: iso(c.last_message_at),
+    snoozedUntil:
+      c.snoozed_until && new Date(c.snoozed_until).getTime() > Date.now() ? iso(c.snoozed_until) : null,
   });
 
+  /**
+   * One page of the inbox. A view narrows it: mine, unassigned, snoozed (only those), or none;
+   * snoozed conversations stay out of every other view until they wake. `search` adds the
+   * search's conditions (src/conversations/search.ts), computed inside the same transaction.
+   */
   async function list(
     ctx: TenantContext,
-    q: {
-      status?: string;
-      queue?: string;
-      assignee?: string;
-      channel?: string;
-      customer?: string;
-      cursor?: string;
-      limit?: number;
-    },
+    q: ListInput,
+    search?: (tx: Tx) => Promise<Pick<store.ListFilters, 'terms' | 'customerIds'>>,
   ) {
     const limit = Math.min(q.limit ?? 50, 100);
     const after = decodeCursor(q.cursor);
+    const assignee = q.view === 'mine' ? 'me' : q.view === 'unassigned' ? 'none' : q.assignee;
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const scope = await scopeOf(tx, ctx);
       const list = await store.listConversations(tx, {
@@ -186,9 +200,11 @@ export function createConversationService(deps: ConversationDeps) {
         ...(q.channel ? { channel: q.channel } : {}),
         ...(q.queue ? { queueId: q.queue } : {}),
         ...(q.customer ? { customerId: q.customer } : {}),
-        ...(q.assignee
-          ? { assigneeId: q.assignee === 'none' ? null : q.assignee === 'me' ? userId(ctx) : q.assignee }
+        ...(assignee
+          ? { assigneeId: assignee === 'none' ? null : assignee === 'me' ? userId(ctx) : assignee }
           : {}),
+        ...(search ? await search(tx) : {}),
+        snoozed: q.view === 'snoozed',
         scope,
         after,
         limit: limit + 1,
@@ -488,40 +504,50 @@ export function createConversationService(deps: ConversationDeps) {
     return result;
   }
 
-  async function reveal(ctx: TenantContext, id: string, tokenInput: string, reason: string) {
+  async function reveal(
+    ctx: TenantContext,
+    id: string,
+    tokenInput: string,
+    reason: string,
+    acknowledgeUnassigned?: boolean,
+  ) {
     const uid = userId(ctx);
     const token = [...tokenInput.matchAll(/tok_[a-z0-9]{20}/g)][0]?.[0];
     if (!token) throw new VigilError('invalid_input', 'not a token');
     const safeReason = await sanitizeReason(meaningfulReason(reason));
-    const value = await withConversation(ctx, id, async (tx, c) => {
-      const [t] = await rows<{ token: string; subject_id: string; entity_type: string; value_enc: Buffer }>(
-        tx,
-        sql`select token, subject_id, entity_type, value_enc from pii_tokens where token = ${token} and conversation_id = ${c.id}`,
-      );
-      if (!t) throw new VigilError('not_found', 'token not found');
-      const plain = await keyring.decryptFieldText(
-        {
-          tenantId: ctx.tenant.id,
-          table: 'pii_tokens',
-          column: 'value_enc',
-          rowId: t.token,
-          subjectId: t.subject_id,
-        },
-        Buffer.from(t.value_enc),
-        tx,
-      );
-      // The reveal and its audit event commit together: no value leaves unrecorded.
-      await audit.inTx(tx, {
-        ...auditBase(ctx),
-        action: 'value.reveal',
-        resourceType: 'conversation',
-        resourceId: c.id,
-        outcome: 'success',
-        reason: safeReason,
-        meta: { assigned: c.assignee_id === uid, entityType: t.entity_type, customerId: c.customer_id },
-      });
-      return { type: t.entity_type, value: plain };
-    });
+    const value = await auditingRefusal(audit, ctx, id, () =>
+      withConversation(ctx, id, async (tx, c) => {
+        const [t] = await rows<{ token: string; subject_id: string; entity_type: string; value_enc: Buffer }>(
+          tx,
+          sql`select token, subject_id, entity_type, value_enc from pii_tokens where token = ${token} and conversation_id = ${c.id}`,
+        );
+        if (!t) throw new VigilError('not_found', 'token not found');
+        const assigned = revealIsAssigned(c.assignee_id, uid);
+        assertRevealAllowed(assigned, acknowledgeUnassigned);
+        const plain = await keyring.decryptFieldText(
+          {
+            tenantId: ctx.tenant.id,
+            table: 'pii_tokens',
+            column: 'value_enc',
+            rowId: t.token,
+            subjectId: t.subject_id,
+          },
+          Buffer.from(t.value_enc),
+          tx,
+        );
+        // The reveal and its audit event commit together: no value leaves unrecorded.
+        await audit.inTx(tx, {
+          ...auditBase(ctx),
+          action: 'value.reveal',
+          resourceType: 'conversation',
+          resourceId: c.id,
+          outcome: 'success',
+          reason: safeReason,
+          meta: { assigned, entityType: t.entity_type, customerId: c.customer_id },
+        });
+        return { type: t.entity_type, value: plain };
+      }),
+    );
     return { token, ...value };
   }
 

@@ -4,7 +4,8 @@ import { createHmac, type KeyObject } from 'node:crypto';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { VigilError } from '../platform/errors.ts';
 
-export type BlindIndexKind = 'email' | 'phone' | 'iban' | 'customer_number';
+/** 'term': one word of redacted text or a name, for the conversation search (issue 25). */
+export type BlindIndexKind = 'email' | 'phone' | 'iban' | 'customer_number' | 'term';
 export const BLIND_INDEX_BYTES = 16;
 
 export function normalizeForIndex(kind: BlindIndexKind, value: string, defaultRegion: string = 'DE'): string {
@@ -21,6 +22,8 @@ export function normalizeForIndex(kind: BlindIndexKind, value: string, defaultRe
       return v.replace(/[\s-]+/g, '').toUpperCase();
     case 'customer_number':
       return v.toUpperCase();
+    case 'term':
+      return v.normalize('NFKC').toLocaleLowerCase('und');
   }
 }
 

@@ -448,6 +448,16 @@ export function createCustomerService(deps: CustomerDeps) {
     return store.findByBlind(tx, kind, blind);
   }
 
+  /**
+   * The customer's name, for the conversation search index, which keeps only keyed hashes of its
+   * words (src/conversations/search.ts); null when erased or unknown.
+   */
+  async function nameInTx(tx: Tx, id: string): Promise<string | null> {
+    const row = await store.selectCustomer(tx, id);
+    if (!row || row.erased_at) return null;
+    return (await decode(tx, row, new Set(['name']))).name;
+  }
+
   async function lookup(ctx: TenantContext, by: LookupBody) {
     const visible = visibleFields(ctx);
     const items = await db.withTenant(ctx.tenant.id, async (tx) => {
@@ -613,6 +623,7 @@ export function createCustomerService(deps: CustomerDeps) {
   return {
     createInTx,
     findInTx,
+    nameInTx,
     resolveInTx: matcher.resolveInTx,
     rectifyInTx,
     get,

@@ -75,6 +75,8 @@ export const errorStatus = {
   outbound_blocked: 422,
   // Consoles (issue 25): a tenant always keeps one administrator.
   last_admin: 409,
+  // A reveal on a conversation not assigned to the revealer needs explicit confirmation.
+  assignment_required: 409,
   // Privacy governance (issue 28): objection windows, DSAR intake checks, expiring downloads.
   objection_window_closed: 409,
   dsar_bot_check_failed: 400,

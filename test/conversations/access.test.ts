@@ -1,6 +1,8 @@
 // Tenant and queue isolation of the agent API, live updates, assignment, reveal, and exactly one
 // audit read event per conversation open.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/platform/db.ts';
 import { testDbKind } from '../helpers/db.ts';
 import { auditCount, ORIGIN, openWs, slugs, startWorld, type World, wsUrl } from './fixture.ts';
 
@@ -222,15 +224,42 @@ describe(`conversation access (${testDbKind})`, () => {
       ).status,
     ).toBe(400);
     const before = await auditCount(w, w.a, 'value.reveal', convA);
-    const r = await w.v.call(
+    // Not assigned to the agent: the server refuses until the agent confirms the alert or
+    // assigns it (one policy with the reveal_unassigned monitoring rule, issue 25).
+    const reveal = (body: Record<string, unknown>) =>
+      w.v.call('POST', `/api/v1/tenants/${A}/conversations/${convA}/reveal`, body, w.s.agentA1);
+    await w.v.call('POST', `/api/v1/tenants/${A}/conversations/${convA}/assign`, { userId: null }, w.s.supA);
+    const refused = await reveal({ token, reason: 'Kunde bittet um Rückruf per E-Mail' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('assignment_required');
+    expect(refused.json.error.details).toEqual([
+      { path: '/acknowledgeUnassigned', message: 'reveal_unassigned' },
+    ]);
+    // The refused attempt is on record (denied), for investigators; nothing was revealed.
+    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before + 1);
+    const confirmed = await reveal({
+      token,
+      reason: 'Kunde bittet um Rückruf per E-Mail',
+      acknowledgeUnassigned: true,
+    });
+    expect(confirmed.status).toBe(200);
+    const [ev] = await w.v.core.db.withOwner((tx) =>
+      rows<{ meta: Record<string, unknown> }>(
+        tx,
+        sql`select meta from audit_events where tenant_id = ${w.a} and action = 'value.reveal' order by seq desc limit 1`,
+      ),
+    );
+    expect(ev!.meta.assigned).toBe(false);
+    await w.v.call(
       'POST',
-      `/api/v1/tenants/${A}/conversations/${convA}/reveal`,
-      { token, reason: 'Kunde bittet um Rückruf per E-Mail' },
+      `/api/v1/tenants/${A}/conversations/${convA}/assign`,
+      { userId: w.agentA1.id },
       w.s.agentA1,
     );
+    const r = await reveal({ token, reason: 'Kunde bittet um Rückruf per E-Mail' });
     expect(r.status).toBe(200);
     expect(r.json.value).toBe('lena.h@example.de');
-    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before + 1);
+    expect(await auditCount(w, w.a, 'value.reveal', convA)).toBe(before + 3);
     expect(
       (
         await w.v.call(

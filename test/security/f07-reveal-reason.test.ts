@@ -41,6 +41,14 @@ describe(`reveal needs a meaningful reason (${testDbKind})`, () => {
     expect(note.status).toBe(201);
     token = /tok_[a-z0-9]{20}/.exec(note.json.text)?.[0] as string;
     expect(token).toBeTruthy();
+    // The agent holds the conversation, so the reveal needs no confirmation (issue 25).
+    const assigned = await w.v.call(
+      'POST',
+      `/api/v1/tenants/${A}/conversations/${conv}/assign`,
+      { userId: w.agentA1.id },
+      w.s.agentA1,
+    );
+    expect(assigned.status).toBe(200);
   }, 300_000);
   afterAll(() => w.v.close());
 

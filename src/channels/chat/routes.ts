@@ -3,6 +3,7 @@
 import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import Type from 'typebox';
+import { typingLimiter } from '../../conversations/index.ts';
 import { VigilError } from '../../platform/errors.ts';
 import { errorResponses } from '../../platform/http-schemas.ts';
 import type { ChatService } from './service.ts';
@@ -170,6 +171,7 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perI
         const w = await chat.admit(slug, req.headers.origin);
         const visitorId = chat.visitorFromToken(w, token)!;
         const unregister = chat.registerSocket(w.tenant.id, visitorId, socket);
+        const allowTyping = typingLimiter();
         socket.on('close', unregister);
         socket.on('message', (data: Buffer) => {
           void (async () => {
@@ -178,6 +180,13 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perI
               m = JSON.parse(data.toString('utf8')) as typeof m;
             } catch {
               socket.send(JSON.stringify({ type: 'error', code: 'invalid_json' }));
+              return;
+            }
+            if (m?.type === 'typing') {
+              if (allowTyping('visitor'))
+                void chat.visitorTyping(w.tenant.id, visitorId).catch(() => {
+                  // a lost typing hint is harmless
+                });
               return;
             }
             if (

@@ -23,6 +23,7 @@ import {
 } from './limits.ts';
 import { originAllowed } from './origins.ts';
 import { anonymousVisitorId, signVisitorToken, verifyVisitorToken } from './token.ts';
+import { createVisitorTyping } from './typing.ts';
 
 export interface VisitorSocket {
   send(data: string): void;
@@ -305,11 +306,16 @@ export function createChatService(deps: ChatDeps) {
     visitorId: string,
     m: { conversationId: string; messageId: string; text: string; createdAt: string },
   ): boolean {
+    return sendToVisitor(tenantId, visitorId, { type: 'message', author: 'agent', ...m });
+  }
+
+  /** A frame to the visitor's sockets on this node; true when one took it. */
+  function sendToVisitor(tenantId: string, visitorId: string, frame: object): boolean {
     let sent = false;
     for (const s of sockets.get(socketKey(tenantId, visitorId)) ?? []) {
       if (s.readyState !== 1) continue;
       try {
-        s.send(JSON.stringify({ type: 'message', author: 'agent', ...m }));
+        s.send(JSON.stringify(frame));
         sent = true;
       } catch {
         // closed meanwhile
@@ -317,6 +323,9 @@ export function createChatService(deps: ChatDeps) {
     }
     return sent;
   }
+
+  // Typing hints both ways over the bus (ids only); without a bus, nobody is told.
+  const typing = deps.bus ? createVisitorTyping({ db, bus: deps.bus, sendToVisitor }) : null;
 
   return {
     widgetFor,
@@ -328,6 +337,9 @@ export function createChatService(deps: ChatDeps) {
     history,
     registerSocket,
     deliver,
+    sendToVisitor,
+    visitorTyping: (tenantId: string, visitorId: string) =>
+      typing ? typing.visitorTyping(tenantId, visitorId) : Promise.resolve(),
   };
 }
 

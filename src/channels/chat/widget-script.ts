@@ -28,7 +28,15 @@ export function widgetScript(tenantSlug: string): string {
   var form = el('form'); var input = el('input'); input.type = 'text'; input.maxLength = 4000;
   input.setAttribute('aria-label', 'Message'); input.style.width = '75%';
   var send = el('button', 'Send'); send.type = 'submit';
-  form.appendChild(input); form.appendChild(send); panel.appendChild(log); panel.appendChild(form);
+  var typing = el('div'); typing.setAttribute('role', 'status'); typing.setAttribute('data-vigil-typing', '');
+  typing.style.cssText = 'min-height:1.2em;font-size:12px;font-style:italic;color:#555';
+  var typingTimer = null;
+  function agentTyping() {
+    typing.textContent = 'Agent is typing…';
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typing.textContent = ''; }, 6000);
+  }
+  form.appendChild(input); form.appendChild(send); panel.appendChild(log); panel.appendChild(typing); panel.appendChild(form);
   root.appendChild(panel); root.appendChild(button); document.body.appendChild(root);
   var seen = {};
   function show(who, text, mid) {
@@ -42,7 +50,8 @@ export function widgetScript(tenantSlug: string): string {
     ws = new WebSocket(api.replace(/^http/, 'ws') + '/ws?token=' + encodeURIComponent(token));
     ws.onmessage = function (ev) {
       var m; try { m = JSON.parse(ev.data); } catch (e) { return; }
-      if (m && m.type === 'message' && typeof m.text === 'string') show('Agent', m.text, m.messageId);
+      if (m && m.type === 'typing') agentTyping();
+      if (m && m.type === 'message' && typeof m.text === 'string') { typing.textContent = ''; show('Agent', m.text, m.messageId); }
     };
     ws.onclose = function () { ws = null; setTimeout(connect, 5000); };
   }
@@ -53,6 +62,13 @@ export function widgetScript(tenantSlug: string): string {
       .then(function (h) { if (!h) return; if (h.visitorToken) saveToken(h.visitorToken); h.messages.forEach(function (m) { show(m.author === 'agent' ? 'Agent' : 'You', m.text, m.id); }); connect(); })
       .catch(function () {});
   }
+  // The visitor's typing, at most every two seconds (ids only; the server limits it too).
+  var lastTyping = 0;
+  input.addEventListener('input', function () {
+    var now = Date.now();
+    if (!ws || ws.readyState !== 1 || now - lastTyping < 2000 || !input.value) return;
+    lastTyping = now; ws.send(JSON.stringify({ type: 'typing' }));
+  });
   button.addEventListener('click', function () { panel.style.display = panel.style.display === 'none' ? 'block' : 'none'; });
   form.addEventListener('submit', function (ev) {
     ev.preventDefault();

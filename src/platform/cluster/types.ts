@@ -21,7 +21,24 @@ export type ClusterEvent =
       conversationId: string;
       messageId: string;
       createdAt: string;
-    };
+    }
+  | TypingEvent;
+
+/**
+ * Someone is typing in a chat conversation (issue 25): ids only, never text, never stored. From an
+ * agent it reaches the visitor's widget; from the visitor it reaches the agents who may see it.
+ */
+export interface TypingEvent {
+  type: 'typing';
+  tenantId: string;
+  conversationId: string;
+  queueId: string | null;
+  assigneeId: string | null;
+  visitorId: string | null;
+  from: 'agent' | 'visitor';
+  /** The typing agent (not told about their own typing). */
+  userId?: string;
+}
 
 export type ClusterEventType = ClusterEvent['type'];
 

@@ -1,14 +1,23 @@
-// Agent inbox: conversation list with filters and live updates (the socket carries ids only; the
-// content comes through the HTTP API), the conversation view and the keyboard shortcuts.
-import { useCallback, useEffect, useState } from 'react';
-import { api, query, tenantPath } from '../api';
+// Agent inbox: views (all, mine, unassigned, snoozed, per queue), server-side search, live updates
+// (ids only; content through the HTTP API), notifications for new messages and assignments, the
+// conversation view and the keyboard shortcuts. On a phone the list and the conversation are two
+// screens: opening one hides the list, "back" returns to it.
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { api, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
+import { useSession } from '../session';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Input, PageHeader, Select, Spinner } from '../ui';
 import { Conversation } from './inbox/Conversation';
-import { InboxItem, usePreviewText } from './inbox/InboxItem';
+import { InboxItem } from './inbox/InboxItem';
+import { MacrosDialog } from './inbox/MacrosDialog';
+import { useNotifier } from './inbox/notify';
+import { selfAssigned } from './inbox/self-actions';
 import { CHANNELS, isTyping, STATUSES, type Summary } from './inbox/types';
+import { useInboxList, VIEWS, type View } from './inbox/useInboxList';
+import { type LiveEvent, useLive } from './inbox/useLive';
+import './inbox/inbox.css';
 
 /** The shortcuts, documented in the help dialog (key, message key). */
 export const SHORTCUTS: Array<[string, string]> = [
@@ -18,6 +27,7 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['a', 'inbox.key.assign'],
   ['e', 'inbox.key.resolve'],
   ['t', 'inbox.key.timeline'],
+  ['/', 'inbox.key.search'],
   ['?', 'inbox.key.help'],
 ];
 
@@ -32,85 +42,79 @@ function useNow(ms: number): number {
 }
 
 export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
-  const { t, formatDateTime } = useI18n();
+  const { t } = useI18n();
+  const s = useSession();
+  const [view, setView] = useState<View>('all');
+  const [queue, setQueue] = useState('');
   const [status, setStatus] = useState('open');
-  const [assignee, setAssignee] = useState('');
   const [channel, setChannel] = useState('');
+  const [draft, setDraft] = useState('');
+  const [q, setQ] = useState('');
   const [help, setHelp] = useState(false);
-  const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
-  const list = useLoad(
-    () =>
-      api<{ items: Summary[]; nextCursor: string | null }>(
-        'GET',
-        tenantPath(slug, `/conversations${query({ status, assignee, channel, limit: 50 })}`),
-      ),
-    [slug, status, assignee, channel],
+  const [macrosOpen, setMacrosOpen] = useState(false);
+  const list = useInboxList(slug, { view, queue, status, channel, q });
+  const items = list.items;
+  const queues = useLoad(
+    () => api<{ queues: Array<{ id: string; name: string }> }>('GET', tenantPath(slug, '/transfer-targets')),
+    [slug],
   );
-  const items = list.data?.items ?? [];
-  const [search, setSearch] = useState('');
-  const preview = usePreviewText();
-  // Search over what the list already shows (customer reference, redacted preview): no personal
-  // value leaves the browser, none goes into a URL.
-  const needle = search.trim().toLowerCase();
-  const shown = needle
-    ? items.filter((c) =>
-        `${t('inbox.customerRef', { ref: c.customerRef ?? '' })} ${preview(c.preview ?? '')}`
-          .toLowerCase()
-          .includes(needle),
-      )
-    : items;
   const now = useNow(30_000);
   const unreadTotal = items.reduce((n, c) => n + (c.unread ?? 0), 0);
-  useEffect(() => {
-    const base = t('app.title');
-    document.title = unreadTotal > 0 ? `(${unreadTotal}) ${base}` : base;
-    return () => {
-      document.title = base;
-    };
-  }, [unreadTotal, t]);
+  const notifier = useNotifier(unreadTotal);
   const open = useCallback(
     (cid: string) => navigate(`/app/t/${encodeURIComponent(slug)}/inbox/${cid}`),
     [slug],
   );
-  const [liveTick, setLiveTick] = useState(0);
 
-  const reloadList = list.reload;
+  // New customer messages: an unread count that grew since the last load (not on the first load).
+  const lastUnread = useRef<Map<string, number> | null>(null);
   useEffect(() => {
-    let ws: WebSocket | null = null;
-    let closed = false;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    const connect = () => {
-      const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-      ws = new WebSocket(`${proto}//${location.host}${tenantPath(slug, '/live')}`);
-      ws.onopen = () => setLive('live');
-      ws.onmessage = (ev) => {
-        let type = '';
-        try {
-          type = String((JSON.parse(String(ev.data)) as { type?: unknown }).type ?? '');
-        } catch {
-          return;
-        }
-        if (type === 'hello') return;
-        reloadList();
-        setLiveTick((x) => x + 1);
-      };
-      ws.onclose = () => {
-        setLive('offline');
-        if (!closed) retry = setTimeout(connect, 3000);
-      };
-    };
-    connect();
-    return () => {
-      closed = true;
-      clearTimeout(retry);
-      ws?.close();
-    };
-  }, [slug, reloadList]);
+    if (!list.data) return;
+    const prev = lastUnread.current;
+    const next = new Map(items.map((c) => [c.id, c.unread ?? 0]));
+    if (prev)
+      for (const c of items)
+        if ((c.unread ?? 0) > (prev.get(c.id) ?? 0) && (c.id !== id || document.hidden))
+          notifier.notify('message', c.id, open);
+    lastUnread.current = next;
+  }, [list.data, items, id, open, notifier.notify]);
+
+  const [liveTick, setLiveTick] = useState(0);
+  const [typingAt, setTypingAt] = useState<Record<string, number>>({});
+  const reloadList = list.reload;
+  const me = s.user?.id;
+  const onLive = useCallback(
+    (e: LiveEvent) => {
+      if (e.type === 'typing') {
+        if (e.conversationId && e.from === 'visitor')
+          setTypingAt((x) => ({ ...x, [e.conversationId!]: Date.now() }));
+        return;
+      }
+      if (
+        e.type === 'conversation.assigned' &&
+        e.assigneeId === me &&
+        e.conversationId &&
+        !selfAssigned(e.conversationId)
+      )
+        notifier.notify('assigned', e.conversationId, open);
+      const cid = e.conversationId;
+      if (e.type === 'message.created' && cid)
+        setTypingAt((x) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== cid)));
+      reloadList();
+      setLiveTick((x) => x + 1);
+    },
+    [me, notifier.notify, open, reloadList],
+  );
+  const live = useLive(slug, onLive);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e)) return;
       if (e.key === '?') setHelp(true);
+      if (e.key === '/') {
+        e.preventDefault();
+        document.getElementById('inbox-search')?.focus();
+      }
       if (e.key !== 'j' && e.key !== 'k') return;
       const i = items.findIndex((x) => x.id === id);
       const next = e.key === 'j' ? items[Math.min(items.length - 1, i + 1)] : items[Math.max(0, i - 1)];
@@ -120,14 +124,46 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [items, id, open]);
 
+  // On a phone, an opened conversation starts at the top of the screen, not below the list.
+  useEffect(() => {
+    if (id && window.matchMedia('(max-width: 760px)').matches)
+      document.querySelector('.inbox-main')?.scrollIntoView({ block: 'start' });
+  }, [id]);
+
+  // The search runs on the server once typing pauses (or at once on Enter).
+  useEffect(() => {
+    // A single letter is no search yet (the server needs a word of two).
+    if (draft.trim() && !/[\p{L}\p{N}]{2}/u.test(draft)) return;
+    const timer = setTimeout(() => setQ(draft), 350);
+    return () => clearTimeout(timer);
+  }, [draft]);
+
+  const submitSearch = (e: FormEvent) => {
+    e.preventDefault();
+    setQ(draft);
+  };
+  const visitorTyping = id ? (typingAt[id] ?? 0) > now - 6000 : false;
+  // Typing hints expire after six seconds without a new one.
+  useEffect(() => {
+    if (!visitorTyping) return;
+    const timer = setTimeout(() => setTypingAt((x) => ({ ...x })), 6100);
+    return () => clearTimeout(timer);
+  }, [visitorTyping]);
+
   return (
     <>
       <PageHeader
         title={t('nav.inbox')}
         actions={
           <>
-            <Badge tone={live === 'live' ? 'success' : live === 'offline' ? 'danger' : 'neutral'}>
-              {t(`inbox.live.${live}`)}
+            {notifier.control}
+            {s.rolesIn(slug).includes('supervisor') && (
+              <Button size="sm" variant="ghost" onClick={() => setMacrosOpen(true)}>
+                {t('inbox.macros')}
+              </Button>
+            )}
+            <Badge tone={live.state === 'live' ? 'success' : live.state === 'offline' ? 'danger' : 'neutral'}>
+              {t(`inbox.live.${live.state}`)}
             </Badge>
             <Button size="sm" variant="ghost" onClick={() => setHelp(true)} aria-keyshortcuts="?">
               {t('inbox.shortcuts')}
@@ -135,26 +171,56 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
           </>
         }
       />
-      <div className="inbox">
+      {notifier.live}
+      <div className={`inbox${id ? ' inbox-open' : ''}`}>
         <section className="inbox-list" aria-label={t('inbox.conversations')}>
+          <fieldset className="tabs inbox-views">
+            <legend className="sr-only">{t('inbox.views')}</legend>
+            {VIEWS.map((v) => (
+              <button
+                key={v}
+                type="button"
+                className={`tab ${view === v ? 'tab-active' : ''}`}
+                aria-pressed={view === v}
+                onClick={() => setView(v)}
+              >
+                {t(`inbox.view.${v}`)}
+              </button>
+            ))}
+          </fieldset>
+          <form className="inbox-search" role="search" onSubmit={submitSearch}>
+            <Input
+              id="inbox-search"
+              label={t('inbox.search')}
+              hint={t('inbox.searchHint')}
+              type="search"
+              value={draft}
+              autoComplete="off"
+              maxLength={200}
+              aria-keyshortcuts="/"
+              onChange={(e) => setDraft(e.target.value)}
+            />
+            <Button type="submit" size="sm">
+              {t('inbox.searchSubmit')}
+            </Button>
+          </form>
           <div className="inbox-filters">
+            <Select
+              label={t('inbox.queue')}
+              value={queue}
+              onChange={(e) => setQueue(e.target.value)}
+              options={[
+                { value: '', label: t('common.any') },
+                ...(queues.data?.queues ?? []).map((x) => ({ value: x.id, label: x.name })),
+              ]}
+            />
             <Select
               label={t('inbox.status')}
               value={status}
               onChange={(e) => setStatus(e.target.value)}
               options={[
                 { value: '', label: t('common.any') },
-                ...STATUSES.map((s) => ({ value: s, label: t(`inbox.status.${s}`) })),
-              ]}
-            />
-            <Select
-              label={t('inbox.assignee')}
-              value={assignee}
-              onChange={(e) => setAssignee(e.target.value)}
-              options={[
-                { value: '', label: t('common.any') },
-                { value: 'me', label: t('inbox.assignee.me') },
-                { value: 'none', label: t('inbox.assignee.none') },
+                ...STATUSES.map((x) => ({ value: x, label: t(`inbox.status.${x}`) })),
               ]}
             />
             <Select
@@ -167,37 +233,50 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
               ]}
             />
           </div>
-          <Input
-            label={t('inbox.search')}
-            type="search"
-            value={search}
-            autoComplete="off"
-            onChange={(e) => setSearch(e.target.value)}
-          />
           {list.error ? (
             <ErrorState error={list.error} onRetry={list.reload} />
           ) : !list.data ? (
             <Spinner />
-          ) : shown.length === 0 ? (
-            <EmptyState title={t('inbox.empty')}>{t('inbox.emptyBody')}</EmptyState>
+          ) : items.length === 0 ? (
+            <EmptyState title={q ? t('inbox.noResults') : t('inbox.empty')}>
+              {q ? t('inbox.noResultsBody') : t('inbox.emptyBody')}
+            </EmptyState>
           ) : (
-            <ul className="conv-list" data-testid="conversation-list">
-              {shown.map((c) => (
-                <li key={c.id}>
-                  <InboxItem c={c} current={c.id === id} now={now} onOpen={open} />
-                </li>
-              ))}
-            </ul>
+            <ListItems items={items} id={id} now={now} onOpen={open} />
+          )}
+          {list.hasMore && (
+            <Button size="sm" variant="ghost" busy={list.loadingMore} onClick={() => void list.loadMore()}>
+              {t('inbox.loadMore')}
+            </Button>
           )}
           <p className="muted small">{t('inbox.shortcutsHint')}</p>
         </section>
         <section className="inbox-main" aria-label={t('inbox.conversation')}>
           {id ? (
-            <Conversation key={id} slug={slug} id={id} liveTick={liveTick} onChanged={list.reload} />
+            <>
+              <Button
+                size="sm"
+                variant="ghost"
+                className="inbox-back"
+                onClick={() => navigate(`/app/t/${encodeURIComponent(slug)}/inbox`)}
+              >
+                {t('inbox.back')}
+              </Button>
+              <Conversation
+                key={id}
+                slug={slug}
+                id={id}
+                liveTick={liveTick}
+                visitorTyping={visitorTyping}
+                onTyping={() => live.typing(id)}
+                onChanged={list.reload}
+              />
+            </>
           ) : (
             <EmptyState title={t('inbox.pick')}>{t('inbox.pickBody')}</EmptyState>
           )}
         </section>
+        <MacrosDialog slug={slug} open={macrosOpen} onClose={() => setMacrosOpen(false)} />
         <Dialog
           open={help}
           title={t('inbox.shortcuts')}
@@ -217,5 +296,27 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
         </Dialog>
       </div>
     </>
+  );
+}
+
+function ListItems({
+  items,
+  id,
+  now,
+  onOpen,
+}: {
+  items: Summary[];
+  id: string | null;
+  now: number;
+  onOpen(id: string): void;
+}) {
+  return (
+    <ul className="conv-list" data-testid="conversation-list">
+      {items.map((c) => (
+        <li key={c.id}>
+          <InboxItem c={c} current={c.id === id} now={now} onOpen={onOpen} />
+        </li>
+      ))}
+    </ul>
   );
 }

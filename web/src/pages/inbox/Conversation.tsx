@@ -20,7 +20,10 @@ import {
 } from '../../ui';
 import { CustomerPanel } from './CustomerPanel';
 import { Files } from './Files';
+import { MacroPicker } from './MacroPicker';
 import { RevealDialog, type RevealTarget } from './RevealDialog';
+import { SnoozeControl } from './SnoozeControl';
+import { markSelfAssigned } from './self-actions';
 import { TransferDialog } from './TransferDialog';
 import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
 
@@ -31,14 +34,20 @@ export function Conversation({
   slug,
   id,
   liveTick,
+  visitorTyping = false,
+  onTyping,
   onChanged,
 }: {
   slug: string;
   id: string;
   liveTick: number;
+  /** The chat visitor is typing right now. */
+  visitorTyping?: boolean;
+  /** The agent types a reply (the inbox tells the visitor, rate-limited). */
+  onTyping?: () => void;
   onChanged(): void;
 }) {
-  const { t, code } = useI18n();
+  const { t, code, locale } = useI18n();
   const s = useSession();
   const toast = useToast();
   const detail = useLoad(
@@ -85,7 +94,10 @@ export function Conversation({
     (userId: string | null) =>
       act(
         'assign',
-        () => api('POST', tenantPath(slug, `/conversations/${id}/assign`), { userId }),
+        () => {
+          if (userId) markSelfAssigned(id);
+          return api('POST', tenantPath(slug, `/conversations/${id}/assign`), { userId });
+        },
         userId ? t('inbox.assignedToast') : t('inbox.unassignedToast'),
       ),
     [act, slug, id, t],
@@ -207,6 +219,15 @@ export function Conversation({
                 {t('inbox.unassign')}
               </Button>
             )}
+            <SnoozeControl
+              slug={slug}
+              conversationId={id}
+              snoozedUntil={d.snoozedUntil}
+              onDone={() => {
+                detail.reload();
+                onChanged();
+              }}
+            />
             {(d.assigneeId === s.user?.id || s.rolesIn(slug).includes('supervisor')) && (
               <Button size="sm" variant="ghost" onClick={() => setTransferOpen(true)}>
                 {t('inbox.transfer')}
@@ -267,12 +288,31 @@ export function Conversation({
             </button>
           </fieldset>
           {!canReply && <p className="muted small">{t('inbox.voiceNoReply')}</p>}
+          {visitorTyping && (
+            <p className="typing-hint" role="status" data-testid="visitor-typing">
+              {t('inbox.customerTyping')}
+            </p>
+          )}
+          {mode === 'reply' && canReply && (
+            <MacroPicker
+              slug={slug}
+              conversationId={id}
+              language={locale}
+              onInsert={(macroText) => {
+                setText((x) => (x.trim() ? `${x.trimEnd()}\n${macroText}` : macroText));
+                setTimeout(() => box.current?.focus(), 0);
+              }}
+            />
+          )}
           <TextArea
             ref={box}
             label={mode === 'reply' ? t('inbox.replyLabel') : t('inbox.noteLabel')}
             value={text}
             maxLength={20000}
-            onChange={(e) => setText(e.target.value)}
+            onChange={(e) => {
+              setText(e.target.value);
+              if (mode === 'reply' && d.channel === 'chat' && e.target.value) onTyping?.();
+            }}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send(e);
               if (e.key === 'Escape') e.currentTarget.blur();
@@ -287,7 +327,13 @@ export function Conversation({
         </form>
       </div>
       <Files slug={slug} conversationId={id} tick={liveTick} />
-      <CustomerPanel slug={slug} customerId={d.customerId} conversationId={id} />
+      <CustomerPanel
+        slug={slug}
+        customerId={d.customerId}
+        conversationId={id}
+        onReveal={(target) => setReveal(target)}
+        revealed={revealed}
+      />
       <TransferDialog
         slug={slug}
         conversationId={id}
@@ -306,6 +352,7 @@ export function Conversation({
         target={reveal}
         assignedToMe={!!s.user && reveal?.conversationId === id && d.assigneeId === s.user.id}
         onAssign={async (cid) => {
+          markSelfAssigned(cid);
           await api('POST', tenantPath(slug, `/conversations/${cid}/assign`), { userId: s.user!.id });
           onChanged();
           if (cid === id) detail.reload();

@@ -6,22 +6,61 @@ import { api, query, tenantPath } from '../../api';
 import { useLoad } from '../../hooks';
 import { useI18n } from '../../i18n';
 import { Alert, Badge, Button, Card, ErrorState, errorText, Input, Select, Spinner } from '../../ui';
+import type { RevealTarget } from './RevealDialog';
 import type { Customer, VerificationState } from './types';
+
+interface Panel {
+  ref: string;
+  fields: Array<{ field: string; count: number; values: string[]; masked: boolean }>;
+  given: Array<{ type: string; token: string }>;
+}
 
 export function CustomerPanel({
   slug,
   customerId,
   conversationId,
+  onReveal,
+  revealed,
 }: {
   slug: string;
   customerId: string;
   conversationId: string;
+  onReveal(target: RevealTarget): void;
+  revealed: Record<string, string>;
 }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const c = useLoad(
     () => api<Customer>('GET', tenantPath(slug, `/customers/${customerId}${query({ conversationId })}`)),
     [slug, customerId, conversationId],
   );
+  // Name, e-mail, phone and customer number as the role and the tenant's policy let the agent see.
+  const panel = useLoad(
+    () => api<Panel>('GET', tenantPath(slug, `/conversations/${conversationId}/customer-panel`)),
+    [slug, conversationId],
+  );
+  const panelRow = (f: Panel['fields'][number]) => {
+    const shown = revealed[`field:${f.field}`];
+    return (
+      <div className="kv-row" data-field={f.field} key={f.field}>
+        <dt>{t(`inbox.panelField.${f.field}`)}</dt>
+        <dd>
+          {shown !== undefined ? (
+            <mark className="revealed">{shown}</mark>
+          ) : f.masked ? (
+            <button
+              type="button"
+              className="token"
+              onClick={() => onReveal({ type: f.field, field: f.field, conversationId })}
+            >
+              {t('inbox.maskedCount', { n: f.count })}
+            </button>
+          ) : (
+            f.values.join(', ') || '—'
+          )}
+        </dd>
+      </div>
+    );
+  };
   const masked = new Set(c.data?.masked ?? []);
   const row = (label: string, field: string, value: ReactNode) => (
     <div className="kv-row" data-field={field}>
@@ -48,10 +87,13 @@ export function CustomerPanel({
           <Spinner />
         ) : (
           <dl className="kv kv-stacked" data-testid="customer-fields">
-            {row(t('customer.name'), 'name', c.data.name)}
-            {row(t('customer.number'), 'customerNumber', c.data.customerNumber)}
-            {row(t('customer.emails'), 'emails', c.data.emails?.join(', '))}
-            {row(t('customer.phones'), 'phones', c.data.phones?.join(', '))}
+            {panel.data && (
+              <div className="kv-row" data-field="ref">
+                <dt>{t('inbox.panelRef')}</dt>
+                <dd>{panel.data.ref}</dd>
+              </div>
+            )}
+            {panel.data?.fields.map(panelRow)}
             {row(t('customer.language'), 'language', c.data.language)}
             {row(t('customer.dateOfBirth'), 'dateOfBirth', c.data.dateOfBirth)}
             {row(
@@ -66,6 +108,27 @@ export function CustomerPanel({
           </dl>
         )}
         {masked.size > 0 && <p className="muted small">{t('inbox.maskedHint')}</p>}
+        {!!panel.data?.given.length && (
+          <div className="stack-tight" data-testid="given-identifiers">
+            <p className="small">{t('inbox.givenHere')}</p>
+            {panel.data.given.map((g) =>
+              revealed[g.token] !== undefined ? (
+                <mark key={g.token} className="revealed">
+                  {revealed[g.token]}
+                </mark>
+              ) : (
+                <button
+                  key={g.token}
+                  type="button"
+                  className="token"
+                  onClick={() => onReveal({ type: g.type, token: g.token, conversationId })}
+                >
+                  {t('inbox.givenReveal', { type: code('pii.entity', g.type) })}
+                </button>
+              ),
+            )}
+          </div>
+        )}
       </Card>
       <Verification slug={slug} conversationId={conversationId} onVerified={c.reload} />
     </aside>

@@ -19,6 +19,8 @@ export interface Summary {
   /** The customer's latest message when it is still unanswered. */
   waitingSince?: string | null;
   unread?: number;
+  /** Set while the conversation is snoozed. */
+  snoozedUntil?: string | null;
 }
 export interface Message {
   id: string;
