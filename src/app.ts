@@ -177,7 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   memberNamesRoutes(http, { db });
   scim.register(http);
   access.register(http);
-  registerIdentity(http, { config, db, audit, secrets, auth });
+  const tenancy = createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated });
+  registerIdentity(http, { config, db, audit, secrets, auth, tenancy });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
   if (deps.keyring)
     registerAuditSinks(http, {
@@ -188,12 +189,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   const grants = createRoleGrants({ db, audit, onAccessChanged: (userId) => auth.forgetUser(userId) });
   tenancyRoutes(http, {
-    db,
     audit,
     grants,
     apiTokens: createApiTokens({ db, audit }),
-    tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
-    onAccessChanged: (userId) => auth.forgetUser(userId),
+    tenancy,
   });
   roleRequestRoutes(http, { grants });
 

@@ -2,17 +2,16 @@
 // status, create, change (URL, secret, format, enabled), delete and a one-off test delivery.
 // The secret is write-only: it is never returned. Also the tenant's audit retention setting.
 
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
 import type { Keyring } from '../crypto/keyring.ts';
-import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
+import type { AuditRecorder } from '../platform/audit-port.ts';
 import { tenantContextOf as tctx } from '../platform/context.ts';
-import { type Database, rows } from '../platform/db.ts';
+import type { Database } from '../platform/db.ts';
 import { errorResponses, NoContent, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import { SINK_FORMATS } from './formats.ts';
-import { DEFAULT_RETENTION_DAYS } from './retention-job.ts';
+import { createRetentionSettings, type RetentionSettings } from './retention-settings.ts';
 import { createTenantSinkService, type TenantSinkService } from './tenant-sinks.ts';
 
 const manage: RouteRule = { tenant: ['manage', 'AuditSink'] };
@@ -137,27 +136,19 @@ export function auditSinkRoutes(server: FastifyInstance, deps: { sinks: TenantSi
 }
 
 /** Retention of the tenant's audit events (days; default 365), for its admins. */
-export function auditRetentionRoutes(server: FastifyInstance, deps: { db: Database; audit: AuditRecorder }) {
+export function auditRetentionRoutes(server: FastifyInstance, deps: { retention: RetentionSettings }) {
   const app = typedRoutes(server);
-  const { db, audit } = deps;
+  const { retention } = deps;
   const path = '/api/v1/tenants/:tenantSlug/audit/retention';
   const rule: RouteRule = { tenant: ['manage', 'TenantSettings'] };
   const View = Type.Object({ days: Type.Integer(), isDefault: Type.Boolean() });
-  const read = (tenantId: string) =>
-    db.withTenant(tenantId, async (tx) => {
-      const [r] = await rows<{ days: number }>(
-        tx,
-        sql`select days from audit_retention_settings where tenant_id = ${tenantId}::uuid`,
-      );
-      return { days: r?.days ?? DEFAULT_RETENTION_DAYS, isDefault: !r };
-    });
   app.get(
     path,
     {
       config: { auth: rule },
       schema: { tags: ['audit'], params: TenantParams, response: { 200: View, ...errorResponses } },
     },
-    async (req) => read(ctx(req).tenant.id),
+    async (req) => retention.read(ctx(req)),
   );
   app.put(
     path,
@@ -173,16 +164,7 @@ export function auditRetentionRoutes(server: FastifyInstance, deps: { db: Databa
         response: { 200: View, ...errorResponses },
       },
     },
-    async (req) => {
-      const c = ctx(req);
-      const { days } = req.body;
-      await db.withTenant(c.tenant.id, async (tx) => {
-        await tx.execute(sql`insert into audit_retention_settings (tenant_id, days) values (${c.tenant.id}::uuid, ${days})
-          on conflict (tenant_id) do update set days = excluded.days, updated_at = now()`);
-        await audit.inTx(tx, userAction(c, 'audit_retention.update', 'tenant', c.tenant.id, { days }));
-      });
-      return read(c.tenant.id);
-    },
+    async (req) => retention.update(ctx(req), req.body.days),
   );
 }
 
@@ -196,6 +178,6 @@ export function registerAuditSinks(
   const app = typedRoutes(server);
   const sinks = createTenantSinkService(deps);
   auditSinkRoutes(app, { sinks });
-  auditRetentionRoutes(app, deps);
+  auditRetentionRoutes(app, { retention: createRetentionSettings(deps) });
   return sinks;
 }

@@ -5,6 +5,7 @@ import type { AuthService, SecretSealer } from '../auth/service.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db.ts';
+import type { TenancyService } from '../tenancy/index.ts';
 import { createOidcSignIn } from './sso/oidc.ts';
 import { ssoRoutes } from './sso/routes.ts';
 import { createSamlSignIn } from './sso/saml.ts';
@@ -20,9 +21,16 @@ export const factorPolicy = { phishingResistantRequired: phishingResistantPolicy
 
 export function registerIdentity(
   app: FastifyInstance,
-  deps: { config: Config; db: Database; audit: AuditRecorder; secrets: SecretSealer; auth: AuthService },
+  deps: {
+    config: Config;
+    db: Database;
+    audit: AuditRecorder;
+    secrets: SecretSealer;
+    auth: AuthService;
+    tenancy: Pick<TenancyService, 'tenantBySlug'>;
+  },
 ) {
-  const { db, audit, secrets, auth, config } = deps;
+  const { db, audit, secrets, auth, config, tenancy } = deps;
   const sso = createSsoService({ db, audit, secrets, auth });
   ssoRoutes(app, {
     sso,
@@ -30,7 +38,7 @@ export function registerIdentity(
     saml: createSamlSignIn({ db, sso }),
     audit,
     config,
-    db,
+    tenancy,
   });
   const webauthn = createWebauthnService({ db, audit, auth, config });
   webauthnRoutes(app, { webauthn, auth, config, db, audit });

@@ -10,3 +10,4 @@ export {
   TOKEN_SCOPES,
   type TokenScope,
 } from './api-tokens.ts';
+export type { TenancyService } from './service.ts';

@@ -154,8 +154,35 @@ export function createRoleGrants(deps: {
     }));
   }
 
+  /**
+   * Removes one role. The admin memberships are locked first: two admins removing each other at
+   * once cannot both see "one left" and leave the tenant without an administrator.
+   */
+  async function revoke(ctx: TenantContext, userId: string, role: Role): Promise<void> {
+    const tenantId = ctx.tenant.id;
+    await db.withTenant(tenantId, async (tx) => {
+      const admins =
+        role === 'tenant_admin'
+          ? await rows<{ user_id: string }>(
+              tx,
+              sql`select user_id from memberships where tenant_id = ${tenantId} and role = 'tenant_admin' for update`,
+            )
+          : [];
+      const r = await rows<{ id: string }>(
+        tx,
+        sql`delete from memberships where user_id = ${userId} and tenant_id = ${tenantId} and role = ${role} returning id`,
+      );
+      if (!r.length) throw new VigilError('not_found', 'membership not found');
+      if (role === 'tenant_admin' && admins.filter((a) => a.user_id !== userId).length === 0)
+        throw new VigilError('last_admin', 'the tenant would have no administrator left');
+      await audit.inTx(tx, userAction(ctx, 'membership.revoke', 'user', userId, { role }));
+    });
+    deps.onAccessChanged?.(userId);
+  }
+
   return {
     request,
+    revoke,
     approve: (ctx: TenantContext, id: string) => decide(ctx, id, true),
     reject: (ctx: TenantContext, id: string) => decide(ctx, id, false),
     listPending,

@@ -1,12 +1,10 @@
 // Tenant and membership administration: platform admins create tenants and users; tenant admins
 // grant and revoke roles inside their tenant and issue service API tokens.
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { ROLES } from '../authz/roles.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import { type TenantContext, tenantContextOf } from '../platform/context.ts';
-import { type Database, rows } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { errorResponses, Ok, oneOf, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import { apiTokenListRoute } from './api-token-list.ts';
@@ -26,17 +24,14 @@ const GrantAnswer = Type.Object({
 export function tenancyRoutes(
   server: FastifyInstance,
   deps: {
-    db: Database;
     tenancy: TenancyService;
     grants: RoleGrants;
     apiTokens: ApiTokens;
     audit: AuditRecorder;
-    /** A user's roles changed: cached sessions must not keep the old ones. */
-    onAccessChanged?: (userId: string) => void;
   },
 ) {
   const app = typedRoutes(server);
-  const { db, tenancy, grants, audit, apiTokens } = deps;
+  const { tenancy, grants, audit, apiTokens } = deps;
   apiTokenListRoute(app, { apiTokens });
   const ev = (
     req: FastifyRequest,
@@ -174,27 +169,7 @@ export function tenancyRoutes(
       },
     },
     async (req) => {
-      const { userId, role } = req.params;
-      await db.withTenant(req.ctx.tenant!.id, async (tx) => {
-        // The admin memberships are locked first: two admins removing each other at once cannot
-        // both see "one left" and leave the tenant without an administrator.
-        const admins =
-          role === 'tenant_admin'
-            ? await rows<{ user_id: string }>(
-                tx,
-                sql`select user_id from memberships where tenant_id = ${req.ctx.tenant!.id} and role = 'tenant_admin' for update`,
-              )
-            : [];
-        const r = await rows<{ id: string }>(
-          tx,
-          sql`delete from memberships where user_id = ${userId} and tenant_id = ${req.ctx.tenant!.id} and role = ${role} returning id`,
-        );
-        if (!r.length) throw new VigilError('not_found', 'membership not found');
-        if (role === 'tenant_admin' && admins.filter((a) => a.user_id !== userId).length === 0)
-          throw new VigilError('last_admin', 'the tenant would have no administrator left');
-        await audit.inTx(tx, ev(req, 'membership.revoke', 'user', userId, { role }));
-      });
-      deps.onAccessChanged?.(userId);
+      await grants.revoke(tenantContextOf(req), req.params.userId, req.params.role);
       return { ok: true };
     },
   );

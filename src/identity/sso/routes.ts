@@ -3,17 +3,16 @@
 // to `/` with a session, to `/#sso-challenge=…` when Vigil's own second factor is needed, or to
 // `/#sso-error=<code>` (stable codes from src/platform/errors.ts) when the sign-in is refused.
 
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { ClientInfo, MfaResult } from '../../auth/service.ts';
 import { setSessionCookie } from '../../auth/session-cookie.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { Config } from '../../platform/config.ts';
-import { type Database, rows } from '../../platform/db.ts';
 import { isVigilError, VigilError } from '../../platform/errors.ts';
 import { errorResponses, TenantParams, typedRoutes } from '../../platform/http-schemas.ts';
 import { assertPublicAddress } from '../../platform/public-address.ts';
+import type { TenancyService } from '../../tenancy/index.ts';
 import type { OidcSignIn } from './oidc.ts';
 import { ProviderBody } from './provider-schema.ts';
 import type { SamlSignIn } from './saml.ts';
@@ -40,7 +39,7 @@ export function ssoRoutes(
       | 'loginMaxPerIpPerMinute'
       | 'ssoAllowPrivateIdps'
     >;
-    db: Database;
+    tenancy: Pick<TenancyService, 'tenantBySlug'>;
   },
 ) {
   const app = typedRoutes(server);
@@ -200,9 +199,7 @@ export function ssoRoutes(
         await assertPublicAddress(b.oidc.issuer, 'identity provider');
       let tenantId: string | null = null;
       if (b.tenantSlug) {
-        const [t] = await deps.db.withPlatform((tx) =>
-          rows<{ id: string }>(tx, sql`select id from tenants where slug = ${b.tenantSlug!}`),
-        );
+        const t = await deps.tenancy.tenantBySlug(b.tenantSlug);
         if (!t) throw new VigilError('not_found', 'tenant not found');
         tenantId = t.id;
       }
