@@ -184,11 +184,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       allowPrivateTargets: !!config.siemAllowPrivateTargets,
     });
   const grants = createRoleGrants({ db, audit, onAccessChanged: (userId) => auth.forgetUser(userId) });
+  const tenancy = createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated });
   tenancyRoutes(http, {
     db,
     audit,
     grants,
-    tenancy: createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated }),
+    tenancy,
     onAccessChanged: (userId) => auth.forgetUser(userId),
   });
   roleRequestRoutes(http, { grants });
@@ -196,7 +197,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
   const contact = deps.keyring
-    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring, bus, rates: rateCounter })
+    ? await registerContactCenter(http, {
+        config,
+        db,
+        audit,
+        keyring: deps.keyring,
+        bus,
+        rates: rateCounter,
+        tenantIds: async () =>
+          (await tenancy.listTenants()).filter((t) => t.status === 'active').map((t) => t.id),
+        onError: (e, where) => logger.error({ err: e }, `${where} failed`),
+      })
     : undefined;
   let compliance: Compliance | undefined;
   if (contact) {

@@ -22,6 +22,7 @@ import type { RateCounter } from '../platform/rate-limit.ts';
 import { createLiveHub } from './live.ts';
 import { conversationRoutes } from './routes.ts';
 import { createConversationService, type SendEmailReply } from './service.ts';
+import { createServiceLevels, serviceLevelRoutes } from './service-levels.ts';
 import { createSupervision, supervisionRoutes } from './supervision.ts';
 import { createTransfer, transferRoutes } from './transfer.ts';
 
@@ -35,6 +36,9 @@ export interface ContactCenterDeps {
   bus?: ClusterBus;
   /** Cluster-wide counters for the widget's per-visitor limit. */
   rates: RateCounter;
+  /** Active tenants, for the periodic service-level breach check. */
+  tenantIds(): Promise<string[]>;
+  onError(e: unknown, where: string): void;
 }
 
 export async function registerContactCenter(http: FastifyInstance, deps: ContactCenterDeps) {
@@ -81,11 +85,21 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   widgetLimitRoutes(http, { db, audit, chat, platform: deps.config });
   voiceRoutes(http, { voice });
   transferRoutes(http, { transfer: createTransfer({ db, audit, events, note: conversations.note }) });
-  supervisionRoutes(http, {
-    supervision: createSupervision({ db, isOnline: hub.isOnline, presenceMinutes: 5 }),
+  const serviceLevels = createServiceLevels({
+    db,
+    audit,
+    events,
+    tenantIds: deps.tenantIds,
+    onError: (e) => deps.onError(e, 'service levels'),
   });
+  serviceLevelRoutes(http, { serviceLevels });
+  supervisionRoutes(http, {
+    supervision: createSupervision({ db, isOnline: hub.isOnline, presenceMinutes: 5, serviceLevels }),
+  });
+  serviceLevels.start();
+  http.addHook('onClose', () => serviceLevels.stop());
 
-  return { customers, ingest, conversations, chat, voice, hub, events, policies };
+  return { customers, ingest, conversations, chat, voice, hub, events, policies, serviceLevels };
 }
 
 export type ContactCenter = Awaited<ReturnType<typeof registerContactCenter>>;
