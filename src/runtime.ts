@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
+import { invitationRoutes } from './auth/invitation-routes.ts';
+import { createInvitations } from './auth/invitations.ts';
 import { createGroupCommitter } from './audit/group-commit.ts';
 import {
   type AuditSink,
@@ -327,6 +329,19 @@ async function startOn(
     auditLog: core.auditLog,
   });
   awareness.register(app.http);
+  // Invitations of new people by e-mail (issue 25), over the same relay.
+  invitationRoutes(app.http, {
+    invitations: createInvitations({
+      db: core.db,
+      audit: core.audit,
+      mail: config.smtpRelayUrl
+        ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
+        : undefined,
+      baseUrl: () => config.publicUrl ?? boundUrl,
+      onAccessChanged: (userId) => app.auth.forgetUser(userId),
+    }),
+    config,
+  });
   if (app.contact) {
     // Translation with personal data withheld from the provider (issue 29).
     const translation = createTranslationService({

@@ -2,11 +2,12 @@
 // the service level per queue, all aggregated without personal data of customers.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { tenantContextOf, type TenantContext } from '../platform/context.ts';
+import { type TenantContext, tenantContextOf } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
 import { DEFAULT_TARGET_SECONDS, type ServiceLevels } from './service-levels.ts';
 import { agentFigures, queueFigures } from './supervision-store.ts';
+
 /** Above this many open conversations an online agent counts as busy. */
 const BUSY_AT = 3;
 

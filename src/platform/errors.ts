@@ -75,6 +75,10 @@ export const errorStatus = {
   outbound_blocked: 422,
   // Consoles (issue 25): a tenant always keeps one administrator.
   last_admin: 409,
+  // Invitations and e-mail (issue 25): no mail can leave without a relay; an account exists once.
+  mail_relay_missing: 409,
+  account_exists: 409,
+  invitation_invalid: 410,
   // Privacy governance (issue 28): objection windows, DSAR intake checks, expiring downloads.
   objection_window_closed: 409,
   dsar_bot_check_failed: 400,

@@ -22,6 +22,7 @@ import { SettingsPage } from './pages/Settings';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
+import { InviteAcceptPage } from './pages/users/InviteAccept';
 import { match, navigate, usePath } from './router';
 import { StepUpPrompt } from './StepUp';
 import { idleMinutes, useSession, warnAfterMinutes } from './session';
@@ -38,6 +39,8 @@ export function App() {
     document.title = title;
   }, [t]);
 
+  // The invited person is not signed in (and whoever is, in this browser, does not matter here).
+  if (path === '/app/invite') return <InviteAcceptPage />;
   if (s.state.status === 'loading')
     return (
       <div className="center-page">
