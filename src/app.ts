@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { auditExportRoutes } from './audit/export-routes.ts';
 import type { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { registerAuditSinks } from './audit/sink-routes.ts';
@@ -176,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   access.register(http);
   registerIdentity(http, { config, db, audit, secrets, auth });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
+  auditExportRoutes(http, { db, audit, auditLog: deps.auditLog });
   if (deps.keyring)
     registerAuditSinks(http, {
       db,
