@@ -51,6 +51,7 @@ import { roleRequestRoutes } from './tenancy/role-request-routes.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
 import { registerVerification } from './verification/module.ts';
+import { demoShopRoutes } from './web/demo-shop.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
@@ -196,6 +197,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   roleRequestRoutes(http, { grants });
 
+  // The demo visitor page with the chat widget of the demo tenant (src/demo seeds acme-shop).
+  if (config.demo) demoShopRoutes(http, { tenantSlug: 'acme-shop' });
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
   const contact = deps.keyring

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { widgetLimitRoutes } from '../channels/chat/limit-routes.ts';
 import type { PlatformWidgetLimits } from '../channels/chat/limits.ts';
 import { chatRoutes } from '../channels/chat/routes.ts';
+import { widgetThemeRoutes } from '../channels/chat/theme.ts';
 import { createChatService } from '../channels/chat/service.ts';
 import { loadWidgetSecret } from '../channels/chat/token.ts';
 import { voiceRoutes } from '../channels/voice/routes.ts';
@@ -83,6 +84,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   conversationRoutes(http, { conversations, hub });
   chatRoutes(http, { chat, perIpPerMinute: deps.config.widgetPerIpPerMinute });
   widgetLimitRoutes(http, { db, audit, chat, platform: deps.config });
+  widgetThemeRoutes(http, { db, audit, forget: chat.forget });
   voiceRoutes(http, { voice });
   transferRoutes(http, { transfer: createTransfer({ db, audit, events, note: conversations.note }) });
   const serviceLevels = createServiceLevels({
