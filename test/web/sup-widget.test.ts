@@ -10,7 +10,7 @@ import { contrastRatio } from '../../src/channels/chat/theme.ts';
 import { rows } from '../../src/platform/db.ts';
 import { startTestVigil, type TestUser, type TestVigil } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
-import { axe, ensureWebBuild, launch, newPage, shot } from './browser.ts';
+import { axe, ensureWebBuild, launch, newPage, shot, signIn } from './browser.ts';
 
 const SLUG = 'acme-shop';
 const THEME = {
@@ -38,6 +38,30 @@ describe(`the chat widget on the demo shop (${testDbKind})`, () => {
   afterAll(async () => {
     await browser?.close();
     await v?.close();
+  });
+
+  it('a tenant admin sets the look in the console', async () => {
+    const w = await newPage(browser, { baseUrl: v.url });
+    await signIn(w.page, v.url, admin);
+    await w.page.getByRole('navigation').getByRole('link', { name: 'Chat widget' }).click();
+    await w.page.getByRole('heading', { name: 'Chat widget', level: 1 }).waitFor();
+    await w.page.getByLabel('Heading').fill('Acme Hilfe');
+    await w.page.getByLabel('Logo address').fill('http://insecure.example/logo.png');
+    await w.page.getByRole('button', { name: 'Save' }).click();
+    await w.page.getByRole('alert').first().waitFor();
+    await w.page.getByLabel('Logo address').fill('');
+    await w.page.getByRole('button', { name: 'Save' }).click();
+    await w.page.getByText('Widget saved', { exact: false }).first().waitFor();
+    expect(await w.page.getByTestId('widget-snippet').textContent()).toBe(
+      `<script src="${v.url}/widget/${SLUG}.js" async></script>`,
+    );
+    await axe(w.page, 'widget settings');
+    expect(w.errors).toEqual([]);
+    await w.ctx.close();
+    const s = await v.login(admin);
+    expect((await v.call('GET', `/api/v1/tenants/${SLUG}/widget/theme`, undefined, s)).json.title).toBe(
+      'Acme Hilfe',
+    );
   });
 
   it('validates and audits the theme', async () => {

@@ -32,6 +32,7 @@ export function navFor(
     if (has('supervisor', 'security_officer')) items.push({ href: `${p}/awareness/measures`, label: t('nav.awarenessMeasures') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('tenant_admin')) items.push({ href: `${p}/settings`, label: t('nav.settings') });
+    if (has('tenant_admin')) items.push({ href: `${p}/widget`, label: t('nav.widget') });
     if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
     if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
     if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });
