@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { auditExportRoutes } from './audit/export-routes.ts';
 import type { AuditLog } from './audit/log.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { registerAuditSinks } from './audit/sink-routes.ts';
@@ -51,6 +52,7 @@ import { roleRequestRoutes } from './tenancy/role-request-routes.ts';
 import { tenancyRoutes } from './tenancy/routes.ts';
 import { createTenancyService } from './tenancy/service.ts';
 import { registerVerification } from './verification/module.ts';
+import { demoShopRoutes } from './web/demo-shop.ts';
 import { webRoutes } from './web/static.ts';
 
 export interface AppDeps {
@@ -180,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const tenancy = createTenancyService({ db, secrets, onTenantCreated: deps.onTenantCreated });
   registerIdentity(http, { config, db, audit, secrets, auth, tenancy });
   auditRoutes(http, { db, audit, auditLog: deps.auditLog });
+  auditExportRoutes(http, { db, audit, auditLog: deps.auditLog });
   if (deps.keyring)
     registerAuditSinks(http, {
       db,
@@ -196,10 +199,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   roleRequestRoutes(http, { grants });
 
+  // The demo visitor page with the chat widget of the demo tenant (src/demo seeds acme-shop).
+  if (config.demo) demoShopRoutes(http, { tenantSlug: 'acme-shop' });
   await webRoutes(http, { log: { info: (m) => logger.info(m), error: (o, m) => logger.error(o, m) } });
 
   const contact = deps.keyring
-    ? await registerContactCenter(http, { config, db, audit, keyring: deps.keyring, bus, rates: rateCounter })
+    ? await registerContactCenter(http, {
+        config,
+        db,
+        audit,
+        keyring: deps.keyring,
+        bus,
+        rates: rateCounter,
+        tenantIds: async () =>
+          (await tenancy.listTenants()).filter((t) => t.status === 'active').map((t) => t.id),
+        onError: (e, where) => logger.error({ err: e }, `${where} failed`),
+      })
     : undefined;
   let compliance: Compliance | undefined;
   if (contact) {

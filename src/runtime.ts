@@ -15,6 +15,8 @@ import { createAuditLog } from './audit/log.ts';
 import { scheduleAuditRetention } from './audit/retention-job.ts';
 import { createTenantSinkExporter } from './audit/tenant-sink-exporter.ts';
 import type { AuditEvent } from './audit/types.ts';
+import { invitationRoutes } from './auth/invitation-routes.ts';
+import { createInvitations } from './auth/invitations.ts';
 import type { SecretSealer } from './auth/service.ts';
 import { createAwareness } from './awareness/index.ts';
 import { chatFileSource, chatUploadRoutes } from './channels/chat/uploads.ts';
@@ -333,6 +335,19 @@ async function startOn(
     auditLog: core.auditLog,
   });
   awareness.register(app.http);
+  // Invitations of new people by e-mail (issue 25), over the same relay.
+  invitationRoutes(app.http, {
+    invitations: createInvitations({
+      db: core.db,
+      audit: core.audit,
+      mail: config.smtpRelayUrl
+        ? createRelayMailSender(config.smtpRelayUrl, `no-reply@${config.emailHostname}`)
+        : undefined,
+      baseUrl: () => config.publicUrl ?? boundUrl,
+      onAccessChanged: (userId) => app.auth.forgetUser(userId),
+    }),
+    config,
+  });
   if (app.contact) {
     // Translation with personal data withheld from the provider (issue 29).
     const translation = createTranslationService({

@@ -1,7 +1,7 @@
 // The audit log over HTTP for security officers and DPOs of a tenant: search, signed checkpoints,
 // Merkle proofs, on-demand verification and the bundle a client company verifies on its own.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { RouteRule } from '../authz/route-rules.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { Database } from '../platform/db.ts';
@@ -13,6 +13,33 @@ import { verifyAuditLog } from './verify.ts';
 
 const read: RouteRule = { tenant: ['read', 'AuditEvent'] };
 const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+
+/** The search filters of the event list, shared by the search and the export of a filtered view. */
+export const EventFilterFields = {
+  actorId: Type.Optional(Type.String({ format: 'uuid' })),
+  action: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}$' })),
+  category: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
+  resourceType: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
+  resourceId: Type.Optional(Type.String({ maxLength: 64 })),
+  outcome: Type.Optional(
+    Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
+  ),
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+};
+const EventQuery = Type.Object(
+  {
+    ...EventFilterFields,
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    cursor: Type.Optional(Seq),
+  },
+  { additionalProperties: false },
+);
+
+export function eventFilters(q: Static<typeof EventQuery>): EventFilters {
+  const { from, to, ...rest } = q;
+  return { ...rest, ...(from ? { from: new Date(from) } : {}), ...(to ? { to: new Date(to) } : {}) };
+}
 
 export function auditRoutes(
   server: FastifyInstance,
@@ -34,23 +61,7 @@ export function auditRoutes(
       schema: {
         tags: ['audit'],
         params: TenantParams,
-        querystring: Type.Object(
-          {
-            actorId: Type.Optional(Type.String({ format: 'uuid' })),
-            action: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}$' })),
-            category: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
-            resourceType: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
-            resourceId: Type.Optional(Type.String({ maxLength: 64 })),
-            outcome: Type.Optional(
-              Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
-            ),
-            from: Type.Optional(Type.String({ format: 'date-time' })),
-            to: Type.Optional(Type.String({ format: 'date-time' })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-            cursor: Type.Optional(Seq),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: EventQuery,
         response: {
           200: Type.Object({
             events: Type.Array(Type.Any()),
@@ -61,14 +72,8 @@ export function auditRoutes(
       },
     },
     async (req) => {
-      const q = req.query;
       await recordRead(req, 'audit.search');
-      const { from, to, ...rest } = q;
-      const filters: EventFilters = {
-        ...rest,
-        ...(from ? { from: new Date(from) } : {}),
-        ...(to ? { to: new Date(to) } : {}),
-      };
+      const filters = eventFilters(req.query);
       const page = await db.withTenant(tenantOf(req), (tx) => auditLog.listEvents(tx, filters));
       return { events: page.events, nextCursor: page.nextCursor ?? null };
     },

@@ -7,6 +7,7 @@ import { widgetLimitRoutes } from '../channels/chat/limit-routes.ts';
 import type { PlatformWidgetLimits } from '../channels/chat/limits.ts';
 import { chatRoutes } from '../channels/chat/routes.ts';
 import { createChatService } from '../channels/chat/service.ts';
+import { widgetThemeRoutes } from '../channels/chat/theme.ts';
 import { loadWidgetSecret } from '../channels/chat/token.ts';
 import { voiceRoutes } from '../channels/voice/routes.ts';
 import { createVoiceService } from '../channels/voice/service.ts';
@@ -26,6 +27,7 @@ import { createMacros } from './macros.ts';
 import { conversationRoutes } from './routes.ts';
 import { createConversationSearch } from './search.ts';
 import { createConversationService, type SendEmailReply } from './service.ts';
+import { createServiceLevels, serviceLevelRoutes } from './service-levels.ts';
 import { createSnooze } from './snooze.ts';
 import { createSupervision, supervisionRoutes } from './supervision.ts';
 import { createTransfer, transferRoutes } from './transfer.ts';
@@ -41,6 +43,9 @@ export interface ContactCenterDeps {
   bus?: ClusterBus;
   /** Cluster-wide counters for the widget's per-visitor limit. */
   rates: RateCounter;
+  /** Active tenants, for the periodic service-level breach check. */
+  tenantIds(): Promise<string[]>;
+  onError(e: unknown, where: string): void;
 }
 
 export async function registerContactCenter(http: FastifyInstance, deps: ContactCenterDeps) {
@@ -99,13 +104,24 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   inboxRoutes(http, { search, snooze, panel, macros: createMacros({ db, audit, panel }) });
   chatRoutes(http, { chat, perIpPerMinute: deps.config.widgetPerIpPerMinute });
   widgetLimitRoutes(http, { db, audit, chat, platform: deps.config });
+  widgetThemeRoutes(http, { db, audit, forget: chat.forget });
   voiceRoutes(http, { voice });
   transferRoutes(http, { transfer: createTransfer({ db, audit, events, note: conversations.note }) });
-  supervisionRoutes(http, {
-    supervision: createSupervision({ db, isOnline: hub.isOnline, presenceMinutes: 5 }),
+  const serviceLevels = createServiceLevels({
+    db,
+    audit,
+    events,
+    tenantIds: deps.tenantIds,
+    onError: (e) => deps.onError(e, 'service levels'),
   });
+  serviceLevelRoutes(http, { serviceLevels });
+  supervisionRoutes(http, {
+    supervision: createSupervision({ db, isOnline: hub.isOnline, presenceMinutes: 5, serviceLevels }),
+  });
+  serviceLevels.start();
+  http.addHook('onClose', () => serviceLevels.stop());
 
-  return { customers, ingest, conversations, chat, voice, hub, events, policies, search };
+  return { customers, ingest, conversations, chat, voice, hub, events, policies, search, serviceLevels };
 }
 
 export type ContactCenter = Awaited<ReturnType<typeof registerContactCenter>>;

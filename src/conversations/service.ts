@@ -29,7 +29,10 @@ import * as store from './store.ts';
 export type SendEmailReply = (
   ctx: TenantContext,
   reply: { conversationId: string; messageId: string; text: string },
-) => Promise<{ deliveryState: 'sent' | 'pending' | 'failed' }>;
+) => Promise<{ deliveryState: EmailDeliveryState }>;
+
+/** An outbound mail as the relay answered: not tried yet, accepted (2xx), retried (4xx), given up (5xx). */
+export type EmailDeliveryState = 'queued' | 'sent' | 'deferred' | 'bounced';
 
 /** Pushes an agent's reply to the chat visitor; true when a live socket took it. */
 export type DeliverChat = (
@@ -313,6 +316,9 @@ export function createConversationService(deps: ConversationDeps) {
       async (tx, c) => {
         channel = c.channel;
         if (c.channel === 'voice') throw new VigilError('conflict', 'a call cannot be answered in writing');
+        // Never store a reply as if it went out when no relay can carry it.
+        if (c.channel === 'email' && !sendEmailReply)
+          throw new VigilError('mail_relay_missing', 'no outbound mail relay is configured (SMTP_RELAY_URL)');
         if (c.status === 'closed') throw new VigilError('conflict', 'the conversation is closed');
         await assertNotRestricted(tx, ctx.tenant.id, c.customer_id);
         r = await ingest.ingestInTx(tx, ctx, {
@@ -321,14 +327,15 @@ export function createConversationService(deps: ConversationDeps) {
           author: { type: 'agent', id: uid },
           text,
           conversationId: c.id,
-          deliveryState: c.channel === 'chat' ? 'sent' : 'pending',
+          deliveryState: c.channel === 'chat' ? 'sent' : 'queued',
           auditAction: 'conversation.reply',
         });
       },
       true,
     );
     ingest.publish(ctx, r);
-    let deliveryState = channel === 'chat' ? 'sent' : 'pending';
+    const initial = channel === 'chat' ? 'sent' : 'queued';
+    let deliveryState: string = initial;
     const outText = renderStored(r.text, false);
     if (channel === 'chat' && r.visitorId && deps.deliverChat) {
       if (
@@ -346,10 +353,11 @@ export function createConversationService(deps: ConversationDeps) {
           await sendEmailReply(ctx, { conversationId: id, messageId: r.messageId, text: outText })
         ).deliveryState;
       } catch {
-        deliveryState = 'failed';
+        deliveryState = 'deferred';
       }
     }
-    if (deliveryState !== 'sent' && deliveryState !== 'pending') {
+    // The e-mail service records its own outcome; what else changed is stored here.
+    if (deliveryState !== initial && channel !== 'email') {
       await db.withTenant(ctx.tenant.id, (tx) => store.setDeliveryState(tx, r.messageId, deliveryState));
     }
     return {

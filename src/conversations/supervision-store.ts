@@ -3,6 +3,7 @@
 // customer data; agent names are staff data the supervisor already sees in the inbox.
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../platform/db.ts';
+import { firstAnswerOf, targetOf } from './service-level-store.ts';
 
 export interface QueueFigures {
   id: string;
@@ -13,6 +14,8 @@ export interface QueueFigures {
   /** Conversations of the last 24 h that were answered, or are older than the target. */
   sl_due: number;
   sl_met: number;
+  /** The queue's own target for any channel (null: the default applies). */
+  target_seconds: number | null;
 }
 
 export interface AgentFigures {
@@ -26,15 +29,15 @@ export interface AgentFigures {
 /**
  * Per queue: unassigned open conversations (waiting) and the longest of their waits, and the
  * service level of the last 24 hours: the share of conversations whose first agent answer came
- * within `targetSeconds` of their start (unanswered ones count once the target has passed).
+ * within their target (queue and channel, else `defaultSeconds`) of their start (unanswered ones
+ * count once the target has passed).
  */
-export function queueFigures(tx: Tx, targetSeconds: number): Promise<QueueFigures[]> {
+export function queueFigures(tx: Tx, defaultSeconds: number): Promise<QueueFigures[]> {
   return rows<QueueFigures>(
     tx,
     sql`with recent as (
-          select c.queue_id, c.created_at,
-            (select min(m.created_at) from messages m where m.conversation_id = c.id
-              and m.direction = 'outbound' and m.author_type = 'agent' and m.kind = 'message') as answered_at
+          select c.queue_id, c.created_at, ${firstAnswerOf('c')} as answered_at,
+            make_interval(secs => coalesce(${targetOf('c')}, ${defaultSeconds})) as target
           from conversations c where c.created_at > now() - interval '24 hours' and c.queue_id is not null)
         select q.id, q.name,
           (select count(*)::int from conversations c where c.queue_id = q.id and c.status = 'open' and c.assignee_id is null) as waiting,
@@ -42,9 +45,10 @@ export function queueFigures(tx: Tx, targetSeconds: number): Promise<QueueFigure
             where c.queue_id = q.id and c.status = 'open' and c.assignee_id is null) as oldest_wait_seconds,
           (select count(*)::int from conversations c where c.queue_id = q.id and c.status in ('open', 'pending')) as open,
           (select count(*)::int from recent r where r.queue_id = q.id and (r.answered_at is not null
-            or r.created_at < now() - make_interval(secs => ${targetSeconds}))) as sl_due,
+            or r.created_at < now() - r.target)) as sl_due,
           (select count(*)::int from recent r where r.queue_id = q.id and r.answered_at is not null
-            and r.answered_at - r.created_at <= make_interval(secs => ${targetSeconds})) as sl_met
+            and r.answered_at - r.created_at <= r.target) as sl_met,
+          (select t.target_seconds from service_level_targets t where t.queue_id = q.id and t.channel = 'any') as target_seconds
         from queues q order by q.name`,
   );
 }

@@ -2,13 +2,12 @@
 // the service level per queue, all aggregated without personal data of customers.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { TenantContext } from '../platform/context.ts';
+import { type TenantContext, tenantContextOf } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
 import { errorResponses, TenantParams } from '../platform/http-schemas.ts';
+import { DEFAULT_TARGET_SECONDS, type ServiceLevels } from './service-levels.ts';
 import { agentFigures, queueFigures } from './supervision-store.ts';
 
-/** Answered within this many seconds counts towards the service level (the 80/20 rule's 20 s is for calls). */
-export const SERVICE_LEVEL_TARGET_SECONDS = 120;
 /** Above this many open conversations an online agent counts as busy. */
 const BUSY_AT = 3;
 
@@ -16,16 +15,30 @@ export function createSupervision(deps: {
   db: Database;
   isOnline(tenantId: string, userId: string): boolean;
   presenceMinutes: number;
+  serviceLevels: Pick<ServiceLevels, 'checkTenant' | 'breachCounts'>;
 }) {
   async function overview(ctx: TenantContext) {
     const tenantId = ctx.tenant.id;
-    const [queues, agents] = await deps.db.withTenant(tenantId, async (tx) => [
-      await queueFigures(tx, SERVICE_LEVEL_TARGET_SECONDS),
-      await agentFigures(tx, tenantId, deps.presenceMinutes),
-    ]);
+    // A supervisor watching sees a breach at once, not only at the next periodic check.
+    await deps.serviceLevels.checkTenant(tenantId);
+    const [queues, agents, breaches] = await deps.db.withTenant(
+      tenantId,
+      async (tx) =>
+        [
+          await queueFigures(tx, DEFAULT_TARGET_SECONDS),
+          await agentFigures(tx, tenantId, deps.presenceMinutes),
+          await deps.serviceLevels.breachCounts(tx),
+        ] as const,
+    );
+    const breachOf = new Map(breaches.map((b) => [b.queue_id, b]));
     return {
-      targetSeconds: SERVICE_LEVEL_TARGET_SECONDS,
+      targetSeconds: DEFAULT_TARGET_SECONDS,
       queues: queues.map((q) => ({
+        targetSeconds: q.target_seconds ?? DEFAULT_TARGET_SECONDS,
+        breaches24h: breachOf.get(q.id)?.breaches_24h ?? 0,
+        breachedWaiting: breachOf.get(q.id)?.breached_waiting ?? 0,
+        /** The tightest target the waiting breached conversations missed (channel targets differ). */
+        breachedTargetSeconds: breachOf.get(q.id)?.breached_target ?? null,
         id: q.id,
         name: q.name,
         waiting: q.waiting,
@@ -64,6 +77,6 @@ export function supervisionRoutes(app: FastifyInstance, deps: { supervision: Sup
         response: { 200: Type.Any(), ...errorResponses },
       },
     },
-    async (req) => deps.supervision.overview(req.ctx as TenantContext),
+    async (req) => deps.supervision.overview(tenantContextOf(req)),
   );
 }

@@ -56,7 +56,16 @@ export interface IngestInput {
     subject?: string;
     visitorId?: string;
   };
-  deliveryState?: 'received' | 'pending' | 'sent' | 'delivered' | 'failed' | 'internal';
+  deliveryState?:
+    | 'received'
+    | 'pending'
+    | 'queued'
+    | 'sent'
+    | 'deferred'
+    | 'bounced'
+    | 'delivered'
+    | 'failed'
+    | 'internal';
   voice?: { speaker: 'customer' | 'agent' | 'ivr' | 'other'; startMs?: number; endMs?: number };
   lang?: Lang;
   /** The audit action; defaults to message.ingest (inbound), message.send, conversation.note. */

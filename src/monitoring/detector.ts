@@ -99,6 +99,7 @@ const COUNTER_RULES: CounterRule[] = [
   'malware_detected',
   'file_scanner_down',
   'phishing_reported',
+  'sla_breach',
 ];
 
 const HANDLED_CAP = 256; // more conversations per hour than any person handles
@@ -452,6 +453,10 @@ export function createDetector(options: DetectorOptions = {}, clock: Clock = { n
       // Inbound files: each quarantined file is its own subject; the scanner is one subject.
       case 'file.quarantine':
         if (e.resourceId) count(out, 'malware_detected', ev, `${tk}|${e.resourceId}`, 'file', e.resourceId);
+        break;
+      // A queue missed its service level: the queue is the subject, never the customer or an agent.
+      case 'sla.breach':
+        if (e.resourceId) count(out, 'sla_breach', ev, `${tk}|${e.resourceId}`, 'queue', e.resourceId);
         break;
       case 'file.scanner_unavailable':
         count(out, 'file_scanner_down', ev, `${tk}|clamd`, 'scanner', 'clamd');

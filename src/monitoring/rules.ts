@@ -58,6 +58,8 @@ export const DEFAULT_RULES: Readonly<Record<RuleId, RuleConfig>> = {
   malware_detected: rule(1, 3600, 'high'),
   file_scanner_down: rule(1, 3600, 'medium'),
   phishing_reported: rule(1, 3600, 'high'),
+  // One open alert per queue and hour however many conversations miss the target (the book dedupes).
+  sla_breach: rule(1, 3600, 'medium'),
 };
 
 /** Fixed, data-free titles for notifications and the UI. */
@@ -87,6 +89,7 @@ export const RULE_TITLES: Readonly<Record<RuleId, string>> = {
   malware_detected: 'Inbound file quarantined (malware or disguised content)',
   file_scanner_down: 'Malware scanner unreachable: inbound files wait unscanned',
   phishing_reported: 'Suspicious mail reported by staff (kept encrypted for the security role)',
+  sla_breach: 'Service-level target missed: a conversation waited longer than its queue allows',
 };
 
 const MAX_WINDOW_SECONDS = 7 * 86_400;

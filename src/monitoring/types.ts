@@ -65,6 +65,8 @@ export const RULE_IDS = [
   'file_scanner_down',
   // Security awareness (src/awareness): an agent reported a real (not simulated) phishing mail.
   'phishing_reported',
+  // Service levels (src/conversations/service-levels.ts): a queue's conversation waited past its target.
+  'sla_breach',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 export const isRuleId = (s: string): s is RuleId => (RULE_IDS as readonly string[]).includes(s);
@@ -110,7 +112,7 @@ export interface RuleConfig {
   params: RuleParams;
 }
 
-export type SubjectType = 'user' | 'ip_range' | 'file' | 'scanner' | 'phish_report';
+export type SubjectType = 'user' | 'ip_range' | 'file' | 'scanner' | 'phish_report' | 'queue';
 
 /** One rule match on one event. The alert book turns findings into deduplicated alerts. */
 export interface Finding {

@@ -77,6 +77,10 @@ export const errorStatus = {
   last_admin: 409,
   // A reveal on a conversation not assigned to the revealer needs explicit confirmation.
   assignment_required: 409,
+  // Invitations and e-mail (issue 25): no mail can leave without a relay; an account exists once.
+  mail_relay_missing: 409,
+  account_exists: 409,
+  invitation_invalid: 410,
   // Privacy governance (issue 28): objection windows, DSAR intake checks, expiring downloads.
   objection_window_closed: 409,
   dsar_bot_check_failed: 400,

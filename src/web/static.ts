@@ -1,5 +1,6 @@
-// The web consoles: the built single-page app from web/dist under `/`, hashed files under /assets,
-// and the SPA fallback for console paths (/app/...). Helmet's strict CSP applies to every answer.
+// The web consoles: the built single-page app from web/dist under `/`, hashed files under /assets
+// (immutable, cached for a year), and the SPA fallback for console paths (/app/...), never cached
+// without revalidation. Both precompressed (brotli, gzip). Helmet's strict CSP applies to every answer.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -60,7 +61,9 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions = {}): Pr
   const buildIfMissing = opts.buildIfMissing ?? !process.env.VITEST;
   if (!existsSync(indexFile) && buildIfMissing) void buildWebBundle(opts.log);
 
-  await app.register(fastifyStatic, { root: dist, serve: false });
+  // The build writes .br and .gz next to every text file; the best one the client accepts is sent
+  // (with Vary: Accept-Encoding), the plain file otherwise.
+  await app.register(fastifyStatic, { root: dist, serve: false, preCompressed: true });
 
   const sendIndex = (reply: FastifyReply) => {
     if (!existsSync(indexFile))

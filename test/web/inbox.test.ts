@@ -176,10 +176,12 @@ describe(`agent inbox in the browser (${testDbKind})`, () => {
     const visitorCtx = await browser.newContext({ locale: 'de-DE' });
     const visitor = await visitorCtx.newPage();
     await visitor.goto(hostUrl);
-    await visitor.getByRole('button', { name: 'Chat' }).click();
-    await visitor.getByLabel('Message').fill(`Hallo! Bitte antworten Sie an ${VISITOR_MAIL}`);
-    await visitor.getByRole('button', { name: 'Send' }).click();
-    await visitor.getByRole('log').getByText('You:').waitFor();
+    // The shop page is German, so is the widget; its consent notice is acknowledged first.
+    await visitor.getByRole('button', { name: 'Chatten Sie mit uns' }).click();
+    await visitor.getByRole('button', { name: 'OK, Chat starten' }).click();
+    await visitor.getByLabel('Ihre Nachricht').fill(`Hallo! Bitte antworten Sie an ${VISITOR_MAIL}`);
+    await visitor.getByRole('button', { name: 'Senden' }).click();
+    await visitor.getByRole('log').getByText('Sie:').waitFor();
     await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(4);
     await shot(page, '20-inbox-live');
 

@@ -22,6 +22,8 @@ import { SettingsPage } from './pages/Settings';
 import { SignInPage } from './pages/SignIn';
 import { TokensPage } from './pages/Tokens';
 import { UsersPage } from './pages/Users';
+import { WidgetSettingsPage } from './pages/WidgetSettings';
+import { InviteAcceptPage } from './pages/users/InviteAccept';
 import { match, navigate, usePath } from './router';
 import { StepUpPrompt } from './StepUp';
 import { idleMinutes, useSession, warnAfterMinutes } from './session';
@@ -38,6 +40,8 @@ export function App() {
     document.title = title;
   }, [t]);
 
+  // The invited person is not signed in (and whoever is, in this browser, does not matter here).
+  if (path === '/app/invite') return <InviteAcceptPage />;
   if (s.state.status === 'loading')
     return (
       <div className="center-page">
@@ -91,6 +95,7 @@ function Page({ path, slug }: { path: string; slug: string | null }) {
   const conversation = match('/app/t/:slug/inbox/:id', path);
   if (conversation) return <InboxPage slug={slug!} id={conversation.id!} />;
   if (match('/app/t/:slug/supervisor', path)) return <SupervisorPage slug={slug!} />;
+  if (match('/app/t/:slug/widget', path)) return <WidgetSettingsPage slug={slug!} />;
   if (match('/app/t/:slug/privacy', path)) return <PrivacyPage slug={slug!} />;
   if (match('/app/t/:slug/settings', path)) return <SettingsPage slug={slug!} />;
   if (match('/app/t/:slug/cockpit', path)) return <CockpitPage slug={slug!} />;

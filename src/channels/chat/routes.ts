@@ -68,12 +68,13 @@ export function chatRoutes(app: FastifyInstance, deps: { chat: ChatService; perI
     },
     async (req, reply) => {
       const slug = (req.params as { script: string }).script.replace(/\.js$/, '');
-      if (!(await chat.widgetFor(slug))) throw new VigilError('not_found', 'not found');
+      const w = await chat.widgetFor(slug);
+      if (!w) throw new VigilError('not_found', 'not found');
       return reply
         .type('application/javascript; charset=utf-8')
         .header('cross-origin-resource-policy', 'cross-origin')
         .header('cache-control', 'public, max-age=300')
-        .send(widgetScript(slug));
+        .send(widgetScript(slug, w.theme, w.tenant.name));
     },
   );
 

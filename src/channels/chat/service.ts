@@ -1,5 +1,6 @@
 // The chat channel: widget settings and origins, visitor identities (signed tokens), inbound
 // visitor messages through the ingest pipeline, and live delivery to visitor sockets.
+
 import { sql } from 'drizzle-orm';
 import type { Keyring } from '../../crypto/index.ts';
 import type { CustomerService } from '../../customers/service.ts';
@@ -22,6 +23,7 @@ import {
   type WidgetLimits,
 } from './limits.ts';
 import { originAllowed } from './origins.ts';
+import { themeOf, type WidgetTheme } from './theme.ts';
 import { anonymousVisitorId, signVisitorToken, verifyVisitorToken } from './token.ts';
 import { createVisitorTyping } from './typing.ts';
 
@@ -48,6 +50,7 @@ export interface WidgetTenant {
   tenant: TenantRef;
   allowedOrigins: string[];
   limits: WidgetLimits;
+  theme: WidgetTheme;
 }
 
 const CACHE_MS = 5_000;
@@ -71,9 +74,9 @@ export function createChatService(deps: ChatDeps) {
     if (t && t.status === 'active') {
       const [w, own] = await db.withTenant(t.id, async (tx) => [
         (
-          await rows<{ enabled: boolean; allowed_origins: string[] }>(
+          await rows<{ enabled: boolean; allowed_origins: string[]; theme: unknown }>(
             tx,
-            sql`select enabled, allowed_origins from chat_widget_settings`,
+            sql`select enabled, allowed_origins, theme from chat_widget_settings`,
           )
         )[0],
         await tenantWidgetLimits(tx),
@@ -83,6 +86,7 @@ export function createChatService(deps: ChatDeps) {
           tenant: { id: t.id, slug: t.slug, name: t.name },
           allowedOrigins: w.allowed_origins,
           limits: effectiveLimits(deps.limits, own),
+          theme: themeOf(w.theme),
         };
     }
     if (cache.size > 10_000) cache.clear();

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import type { ConversationService } from '../../conversations/service.ts';
+import type { ConversationService, EmailDeliveryState } from '../../conversations/service.ts';
 import type { Keyring } from '../../crypto/index.ts';
 import { registerEncryptedColumn } from '../../crypto/index.ts';
 import { type Ingest, type IngestResult, renderStored, systemContext } from '../../ingest/index.ts';
@@ -312,17 +312,25 @@ export function createEmailService(deps: EmailDeps) {
         );
         await tx.execute(sql`update messages set delivery_state = 'sent' where id = ${messageId}`);
       } else {
-        const next = attempts < MAX_ATTEMPTS ? new Date(Date.now() + backoffSeconds(attempts) * 1000) : null;
+        const next =
+          retryable(err) && attempts < MAX_ATTEMPTS
+            ? new Date(Date.now() + backoffSeconds(attempts) * 1000)
+            : null;
         await tx.execute(sql`update email_messages set attempts = ${attempts}, delivery_error = ${errorCode(err)},
           next_attempt_at = ${next ? next.toISOString() : null}::timestamptz where id = ${messageId}`);
-        await tx.execute(sql`update messages set delivery_state = 'failed' where id = ${messageId}`);
+        await tx.execute(
+          sql`update messages set delivery_state = ${next ? 'deferred' : 'bounced'} where id = ${messageId}`,
+        );
       }
     });
   }
 
-  async function attempt(tenantId: string, messageId: string): Promise<'sent' | 'failed'> {
+  /** A permanent refusal (5xx) bounces at once; a temporary one (4xx, timeout, network) is retried. */
+  const retryable = (e: unknown) => !((e as { responseCode?: number }).responseCode! >= 500);
+
+  async function attempt(tenantId: string, messageId: string): Promise<EmailDeliveryState> {
     const loaded = await db.withTenant(tenantId, (tx) => loadOutbound(tx, tenantId, messageId));
-    if (!loaded) return 'failed';
+    if (!loaded) return 'bounced';
     const attempts = loaded.attempts + 1;
     try {
       await relay(loaded.headers, loaded.body);
@@ -331,7 +339,7 @@ export function createEmailService(deps: EmailDeps) {
     } catch (e) {
       logger.warn({ tenantId, messageId, attempts, code: errorCode(e) }, 'e-mail delivery failed');
       await recordAttempt(tenantId, messageId, attempts, e);
-      return 'failed';
+      return retryable(e) && attempts < MAX_ATTEMPTS ? 'deferred' : 'bounced';
     }
   }
 
@@ -339,7 +347,7 @@ export function createEmailService(deps: EmailDeps) {
   async function sendReply(
     ctx: TenantContext,
     reply: { conversationId: string; messageId: string; text: string },
-  ): Promise<{ deliveryState: 'sent' | 'pending' | 'failed' }> {
+  ): Promise<{ deliveryState: EmailDeliveryState }> {
     const tenantId = ctx.tenant.id;
     await db.withTenant(tenantId, async (tx) => {
       const [last] = await rows<{ id: string; subject_id: string; headers_enc: Buffer }>(

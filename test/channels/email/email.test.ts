@@ -317,10 +317,10 @@ describe(`e-mail channel (${testDbKind})`, () => {
       { text: 'Zweiter Versuch folgt.' },
       agentA,
     );
-    expect(reply.json.deliveryState).toBe('failed');
+    expect(reply.json.deliveryState).toBe('deferred');
     const view = await emailView(conversationId);
     const m = view.json.messages.find((x: { messageId: string }) => x.messageId === reply.json.messageId);
-    expect(m.deliveryState).toBe('failed');
+    expect(m.deliveryState).toBe('deferred');
     expect(m.deliveryError).toBe('smtp_451');
     expect(m.nextAttemptAt).toBeTruthy();
     sink.refuse = false;

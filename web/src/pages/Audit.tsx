@@ -4,7 +4,9 @@ import { type FormEvent, useState } from 'react';
 import { api, query, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
+import en from '../i18n/en.json';
 import { AUDIT_CATEGORIES, type AuditEvent, EventTable } from './audit/EventTable';
+import { ExportButtons } from './audit/Export';
 import {
   Alert,
   Button,
@@ -52,6 +54,10 @@ const PAGE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+/** Every action code the console has words for: the type-ahead of the action filter. */
+const ACTION_CODES = Object.keys(en)
+  .filter((k) => k.startsWith('audit.act.'))
+  .map((k) => k.slice('audit.act.'.length));
 
 export function AuditPage({ slug }: { slug: string }) {
   const { t, code, formatDateTime, formatNumber } = useI18n();
@@ -96,6 +102,14 @@ export function AuditPage({ slug }: { slug: string }) {
     const hit = exact.length === 1 ? exact : partial;
     return hit.length === 1 ? hit[0]!.id : null;
   };
+  /** A typed action: its code, else the one action whose words contain the text. */
+  const actionOf = (typed: string): string | null => {
+    const s = typed.trim().toLowerCase();
+    if (!s || ACTION_CODES.includes(s)) return s;
+    const hit = ACTION_CODES.filter((c) => code('audit.act', c).toLowerCase().includes(s));
+    if (hit.length === 1) return hit[0]!;
+    return /^[a-z_.]{1,64}$/.test(s) ? s : null;
+  };
   const checkpoint = useLoad(
     () => api<{ checkpoint: Checkpoint | null }>('GET', tenantPath(slug, '/audit/checkpoints/latest')),
     [slug],
@@ -123,10 +137,10 @@ export function AuditPage({ slug }: { slug: string }) {
     e.preventDefault();
     const actorId = draft.actorId.trim() ? actorIdOf(draft.actorId) : '';
     if (actorId === null) return setFormError(t('audit.actorUnknown'));
-    if (draft.action && !/^[a-z_.]{1,64}$/.test(draft.action.trim()))
-      return setFormError(t('audit.actionInvalid'));
+    const action = actionOf(draft.action);
+    if (action === null) return setFormError(t('audit.actionInvalid'));
     setFormError(null);
-    setFilters({ ...draft, actorId, action: draft.action.trim() });
+    setFilters({ ...draft, actorId, action });
     setCursors([null]);
   };
 
@@ -241,10 +255,17 @@ export function AuditPage({ slug }: { slug: string }) {
           />
           <Input
             label={t('audit.action')}
-            placeholder="auth.login"
+            placeholder={t('audit.actionPlaceholder')}
+            list="audit-action-codes"
+            autoComplete="off"
             value={draft.action}
             onChange={(e) => setDraft({ ...draft, action: e.target.value })}
           />
+          <datalist id="audit-action-codes">
+            {ACTION_CODES.map((c) => (
+              <option key={c} value={c} label={code('audit.act', c)} />
+            ))}
+          </datalist>
           <Select
             label={t('audit.outcome')}
             value={draft.outcome}
@@ -292,7 +313,18 @@ export function AuditPage({ slug }: { slug: string }) {
           <Spinner />
         ) : (
           <>
-            <EventTable events={events} names={names} />
+            <ExportButtons
+              slug={slug}
+              filters={{
+                actorId: filters.actorId,
+                action: filters.action,
+                category: filters.category,
+                outcome: filters.outcome,
+                from: toIso(filters.from),
+                to: toIso(filters.to),
+              }}
+            />
+            <EventTable slug={slug} events={events} names={names} />
             <div className="pager">
               <Button
                 size="sm"

@@ -22,6 +22,7 @@ import {
   useToast,
 } from '../ui';
 import { sessionStatus } from './Account';
+import { InvitationsCard } from './users/Invitations';
 
 export interface TenantUser {
   id: string;
@@ -132,6 +133,7 @@ export function UsersPage({ slug }: { slug: string }) {
           />
         )}
       </Card>
+      {canManageRoles && <InvitationsCard slug={slug} />}
       <SuspendDialog slug={slug} user={suspendFor} onClose={() => setSuspendFor(null)} onDone={list.reload} />
       <UserSessionsDialog
         slug={slug}

@@ -21,7 +21,7 @@ export function navFor(
   if (slug) {
     const p = `/app/t/${encodeURIComponent(slug)}`;
     if (has('agent', 'supervisor')) items.push({ href: `${p}/inbox`, label: t('nav.inbox') });
-    if (has('supervisor')) items.push({ href: `${p}/supervisor`, label: t('nav.supervisor') });
+    if (has('supervisor', 'tenant_admin')) items.push({ href: `${p}/supervisor`, label: t('nav.supervisor') });
     if (has('supervisor')) items.push({ href: `${p}/quality`, label: t('nav.quality') });
     if (has('security_officer', 'tenant_admin')) items.push({ href: `${p}/users`, label: t('nav.users') });
     if (has('security_officer', 'dpo')) items.push({ href: `${p}/audit`, label: t('nav.audit') });
@@ -32,6 +32,7 @@ export function navFor(
     if (has('supervisor', 'security_officer')) items.push({ href: `${p}/awareness/measures`, label: t('nav.awarenessMeasures') });
     if (has('tenant_admin')) items.push({ href: `${p}/tokens`, label: t('nav.tokens') });
     if (has('tenant_admin')) items.push({ href: `${p}/settings`, label: t('nav.settings') });
+    if (has('tenant_admin')) items.push({ href: `${p}/widget`, label: t('nav.widget') });
     if (has('agent', 'supervisor', 'tenant_admin', 'security_officer')) items.push({ href: `${p}/cockpit`, label: t('nav.cockpit') });
     if (roles.length) items.push({ href: `${p}/access`, label: t('nav.access') });
     if (has('dpo')) items.push({ href: `${p}/dpo/requests`, label: t('nav.dpoRequests') });

@@ -3,6 +3,7 @@
 import { Fragment, useState } from 'react';
 import { useI18n } from '../../i18n';
 import { Badge, Button, Dialog, EmptyState, Table } from '../../ui';
+import { EventProof } from './Proof';
 
 export interface AuditEvent {
   seq: number;
@@ -57,7 +58,15 @@ export function useActorLabel(names: Map<string, string>) {
     `${t(`audit.actorType.${e.actorType}`)}${e.actorId ? ` ${e.actorId.slice(0, 8)}` : ''}`;
 }
 
-export function EventTable({ events, names }: { events: AuditEvent[]; names: Map<string, string> }) {
+export function EventTable({
+  slug,
+  events,
+  names,
+}: {
+  slug: string;
+  events: AuditEvent[];
+  names: Map<string, string>;
+}) {
   const { t, code, formatDateTime } = useI18n();
   const actor = useActorLabel(names);
   const [open, setOpen] = useState<AuditEvent | null>(null);
@@ -103,12 +112,22 @@ export function EventTable({ events, names }: { events: AuditEvent[]; names: Map
           },
         ]}
       />
-      <EventDetail event={open} actor={open ? actor(open) : ''} onClose={() => setOpen(null)} />
+      <EventDetail slug={slug} event={open} actor={open ? actor(open) : ''} onClose={() => setOpen(null)} />
     </>
   );
 }
 
-function EventDetail({ event, actor, onClose }: { event: AuditEvent | null; actor: string; onClose(): void }) {
+function EventDetail({
+  slug,
+  event,
+  actor,
+  onClose,
+}: {
+  slug: string;
+  event: AuditEvent | null;
+  actor: string;
+  onClose(): void;
+}) {
   const { t, code, formatDateTime } = useI18n();
   const meta = Object.entries(event?.meta ?? {}).filter(([, v]) => v !== null && typeof v !== 'object');
   return (
@@ -154,6 +173,7 @@ function EventDetail({ event, actor, onClose }: { event: AuditEvent | null; acto
           </dd>
         </dl>
       )}
+      {event && <EventProof slug={slug} event={event} />}
     </Dialog>
   );
 }

@@ -16,6 +16,7 @@ import {
   Select,
   Spinner,
   TextArea,
+  type Tone,
   useToast,
 } from '../../ui';
 import { CustomerPanel } from './CustomerPanel';
@@ -26,6 +27,9 @@ import { SnoozeControl } from './SnoozeControl';
 import { markSelfAssigned } from './self-actions';
 import { TransferDialog } from './TransferDialog';
 import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
+
+/** E-mail delivery as the relay answered (src/channels/email): shown on each outbound mail. */
+const DELIVERY_TONE: Record<string, Tone> = { queued: 'neutral', sent: 'success', deferred: 'warning', bounced: 'danger' };
 
 const TOKEN_RE = /\[([A-Z_]+):(tok_[a-z0-9]{20})\]/g;
 type TimelineEntry = Message & { conversationId: string; subject: string | null };
@@ -393,6 +397,11 @@ function Timeline({
             <Badge>{t(`inbox.channel.${m.channel}`)}</Badge>
             <span>{who(m)}</span>
             <time dateTime={m.createdAt}>{formatDateTime(m.createdAt)}</time>
+            {m.channel === 'email' && m.direction === 'outbound' && m.deliveryState && (
+              <span data-testid="delivery-state">
+                <Badge tone={DELIVERY_TONE[m.deliveryState] ?? 'neutral'}>{t(`delivery.${m.deliveryState}`)}</Badge>
+              </span>
+            )}
           </div>
           <p className="msg-text">
             {m.text === null ? <em>{t('inbox.noText')}</em> : render(m.text, m.conversationId)}

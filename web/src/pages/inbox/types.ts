@@ -32,6 +32,8 @@ export interface Message {
   findings: Array<{ type: string; operator: string }>;
   createdAt: string;
   speaker?: string;
+  /** Outbound e-mail: queued, sent, deferred or bounced, as the relay answered. */
+  deliveryState?: string;
 }
 export interface Detail extends Summary {
   subject: string | null;
