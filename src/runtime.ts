@@ -65,7 +65,13 @@ import {
   qualityRoutes,
 } from './quality/index.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
-import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
+import {
+  createLanguageRouting,
+  createTranslationService,
+  languageRoutingRoutes,
+  translationProviderFor,
+  translationRoutes,
+} from './translation/index.ts';
 import { loadCodePepper } from './verification/codes.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
@@ -335,6 +341,7 @@ async function startOn(
       audit: core.audit,
     });
     translationRoutes(app.http, { translation });
+    languageRoutingRoutes(app.http, { routing: createLanguageRouting({ db: core.db, audit: core.audit }) });
     // Quality reviews on pseudonymised conversations (issue 29).
     qualityRoutes(
       app.http,

@@ -161,6 +161,7 @@ export function createConversationService(deps: ConversationDeps) {
     queueId: c.queue_id,
     assigneeId: c.assignee_id,
     customerId: c.customer_id,
+    language: c.language,
     createdAt: iso(c.created_at),
     lastMessageAt: iso(c.last_message_at),
   });
