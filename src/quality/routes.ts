@@ -1,5 +1,6 @@
-// HTTP for quality reviews. Supervisors (QualityReview) define scorecards, sample, score,
-// calibrate, resolve disputes and read trends; agents (QualityFeedback) read their own feedback
+// HTTP for quality reviews. Supervisors run the programme (QualityProgram: scorecards, blind
+// review, calibrations, dispute resolution); supervisors and QA reviewers (QualityReview) sample,
+// score and read trends; agents (QualityFeedback) read their own feedback
 // and dispute it. Every id outside the caller's reach answers 404.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
@@ -50,7 +51,7 @@ export function qualityRoutes(
   app.put(
     `${base}/settings`,
     {
-      config: rule('update'),
+      config: rule('update', 'QualityProgram'),
       schema: {
         tags,
         params: TenantParams,
@@ -68,7 +69,7 @@ export function qualityRoutes(
   app.post(
     `${base}/scorecards`,
     {
-      config: rule('create'),
+      config: rule('create', 'QualityProgram'),
       schema: {
         tags,
         params: TenantParams,
@@ -132,7 +133,7 @@ export function qualityRoutes(
   app.post(
     `${base}/reviews/:id/resolve`,
     {
-      config: rule('update'),
+      config: rule('update', 'QualityProgram'),
       schema: {
         tags,
         params: IdParams,
@@ -145,7 +146,7 @@ export function qualityRoutes(
   app.post(
     `${base}/calibrations`,
     {
-      config: rule('create'),
+      config: rule('create', 'QualityProgram'),
       schema: {
         tags,
         params: TenantParams,
