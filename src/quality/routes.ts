@@ -93,11 +93,17 @@ export function qualityRoutes(
           scorecardId: Id,
           size: Type.Integer({ minimum: 1, maximum: 100 }),
           queueId: Type.Optional(Id),
+          /** Only conversations the customer rated at most this (1..5): sampling by low satisfaction. */
+          maxSatisfaction: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
         }),
         response: errorResponses,
       },
     },
-    (req) => quality.sample(ctx(req), req.body as { scorecardId: string; size: number; queueId?: string }),
+    (req) =>
+      quality.sample(
+        ctx(req),
+        req.body as { scorecardId: string; size: number; queueId?: string; maxSatisfaction?: number },
+      ),
   );
   app.get(
     `${base}/reviews`,

@@ -305,11 +305,16 @@ export function createChatService(deps: ChatDeps) {
     visitorId: string,
     m: { conversationId: string; messageId: string; text: string; createdAt: string },
   ): boolean {
+    return sendFrame(tenantId, visitorId, { type: 'message', author: 'agent', ...m });
+  }
+
+  /** One JSON frame to every open socket of the visitor on this node; true when one took it. */
+  function sendFrame(tenantId: string, visitorId: string, frame: object): boolean {
     let sent = false;
     for (const s of sockets.get(socketKey(tenantId, visitorId)) ?? []) {
       if (s.readyState !== 1) continue;
       try {
-        s.send(JSON.stringify({ type: 'message', author: 'agent', ...m }));
+        s.send(JSON.stringify(frame));
         sent = true;
       } catch {
         // closed meanwhile
@@ -318,7 +323,17 @@ export function createChatService(deps: ChatDeps) {
     return sent;
   }
 
+  /** A survey prompt (issue 29) to the visitor's sockets on this node; true when one took it. */
+  function promptVisitor(
+    tenantId: string,
+    visitorId: string,
+    frame: { type: 'csat'; conversationId: string; token: string; question: string; thanks: string },
+  ): boolean {
+    return sendFrame(tenantId, visitorId, frame);
+  }
+
   return {
+    promptVisitor,
     widgetFor,
     /** Drops the cached widget of a tenant (its settings changed on this node). */
     forget: (slug: string) => void cache.delete(slug),
