@@ -22,6 +22,7 @@ import { CustomerPanel } from './CustomerPanel';
 import { Files } from './Files';
 import { RevealDialog, type RevealTarget } from './RevealDialog';
 import { TransferDialog } from './TransferDialog';
+import { TranslatePanel } from './TranslatePanel';
 import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
 
 const TOKEN_RE = /\[([A-Z_]+):(tok_[a-z0-9]{20})\]/g;
@@ -243,6 +244,9 @@ export function Conversation({
             entries={d.messages.map((m) => ({ ...m, conversationId: id, subject: d.subject }))}
             render={renderText}
           />
+        )}
+        {canReply && (
+          <TranslatePanel slug={slug} conversationId={id} language={d.language} messages={d.messages} render={(x) => renderText(x, id)} onSent={() => { detail.reload(); onChanged(); }} />
         )}
         <form className="composer" onSubmit={send}>
           <fieldset className="tabs">
