@@ -90,6 +90,8 @@ export function csatRoutes(http: FastifyInstance, deps: { csat: Csat }): void {
         },
       },
       async (req, reply) => {
+        // The widget posts from the tenant's site (no-cors): the answer must not be blocked by CORP.
+        reply.header('cross-origin-resource-policy', 'cross-origin');
         try {
           const r = await csat.answer(req.params.token, Number(req.body.score));
           return reply
@@ -113,7 +115,9 @@ export function csatRoutes(http: FastifyInstance, deps: { csat: Csat }): void {
       },
       async (req, reply) => {
         // Token-authenticated, no cookies: any origin (the widget runs on the tenant's site) may post.
-        reply.header('access-control-allow-origin', '*');
+        reply
+          .header('access-control-allow-origin', '*')
+          .header('cross-origin-resource-policy', 'cross-origin');
         const r = await csat.answer(req.body.token, req.body.score);
         return { ok: true, score: r.score };
       },
