@@ -3,10 +3,12 @@
 // checked twice: on the rules (the role's permissions allow no route outside quality reviews)
 // and over HTTP (every other tenant route answers 403 to a signed-in QA reviewer).
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../src/authz/guard.ts';
 import { abilityFor } from '../../src/authz/index.ts';
 import { systemContext } from '../../src/ingest/index.ts';
+import { rows } from '../../src/platform/db.ts';
 import { auditCount, slugs, startWorld, type World } from '../conversations/fixture.ts';
 import type { Session, TestUser } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
@@ -101,6 +103,18 @@ describe(`QA reviewer role (${testDbKind})`, () => {
     // Without Customer reveal, stored tokens stay collapsed even in the revealed view.
     expect(r.text).not.toContain('tok_');
     expect(await auditCount(w, w.a, 'quality.reveal', conversationId)).toBe(1);
+  });
+
+  it('every role list in the schema knows the role (grants, policies, SCIM, trainings)', async () => {
+    const checks = await w.v.core.db.withOwner((tx) =>
+      rows<{ conname: string; def: string }>(
+        tx,
+        sql`select conname, pg_get_constraintdef(oid) as def from pg_constraint
+            where contype = 'c' and pg_get_constraintdef(oid) like '%security_officer%'`,
+      ),
+    );
+    expect(checks.length).toBeGreaterThanOrEqual(6);
+    expect(checks.filter((c) => !c.def.includes('qa_reviewer')).map((c) => c.conname)).toEqual([]);
   });
 
   it('deny by default on the rules: the role allows no route outside quality reviews', () => {

@@ -7,7 +7,15 @@ import { type Database, rows, type Tx } from '../../platform/db.ts';
 import { notFound, VigilError } from '../../platform/errors.ts';
 import { ipAllowed, normalizeCidr } from './network.ts';
 
-export const POLICY_ROLES = ['*', 'agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
+export const POLICY_ROLES = [
+  '*',
+  'agent',
+  'supervisor',
+  'tenant_admin',
+  'security_officer',
+  'dpo',
+  'qa_reviewer',
+] as const;
 export type PolicyRole = (typeof POLICY_ROLES)[number];
 
 export interface AccessPolicy {

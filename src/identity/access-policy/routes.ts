@@ -11,7 +11,14 @@ import type { TrainingInput, TrainingRole, TrainingService } from './training.ts
 
 const Slug = TenantParams.properties.tenantSlug;
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-const TRAINING_ROLES = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
+const TRAINING_ROLES = [
+  'agent',
+  'supervisor',
+  'tenant_admin',
+  'security_officer',
+  'dpo',
+  'qa_reviewer',
+] as const;
 const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 const tags = ['identity'];
 
@@ -167,7 +174,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
             title: Type.String({ minLength: 1, maxLength: 200 }),
             validityMonths: Type.Integer({ minimum: 1, maximum: 120 }),
             requiredRoles: Type.Optional(
-              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 6, uniqueItems: true }),
             ),
           },
           { additionalProperties: false },
@@ -190,7 +197,7 @@ export function accessPolicyRoutes(app: FastifyInstance, deps: AccessRouteDeps):
             title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             validityMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
             requiredRoles: Type.Optional(
-              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 6, uniqueItems: true }),
             ),
             active: Type.Optional(Type.Boolean()),
             newVersion: Type.Optional(Type.Boolean()),

@@ -14,7 +14,9 @@ import { loadRoleConfig, type ScimRoleConfig } from './roles.ts';
 import type { ScimTokens } from './tokens.ts';
 
 const TenantRole = Type.Union(
-  (['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const).map((r) => Type.Literal(r)),
+  (['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo', 'qa_reviewer'] as const).map((r) =>
+    Type.Literal(r),
+  ),
 );
 const ConfigBody = Type.Object(
   {

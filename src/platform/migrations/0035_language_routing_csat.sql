@@ -56,3 +56,12 @@ alter table role_grant_requests add constraint role_grant_requests_role_check
 alter table phishing_resistant_policies drop constraint if exists phishing_resistant_policies_role_check;
 alter table phishing_resistant_policies add constraint phishing_resistant_policies_role_check
   check (role in ('agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo', 'qa_reviewer'));
+alter table scim_config drop constraint if exists scim_config_default_role_check;
+alter table scim_config add constraint scim_config_default_role_check
+  check (default_role in ('agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo', 'qa_reviewer'));
+alter table access_policies drop constraint if exists access_policies_role_check;
+alter table access_policies add constraint access_policies_role_check
+  check (role in ('*', 'agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo', 'qa_reviewer'));
+alter table trainings drop constraint if exists trainings_required_roles_check;
+alter table trainings add constraint trainings_required_roles_check
+  check (required_roles <@ array['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo', 'qa_reviewer']::text[]);
