@@ -14,6 +14,16 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The roles a tenant grants (every role but platform_admin), as a literal list for schemas. */
+export const TENANT_ROLES = [
+  'agent',
+  'supervisor',
+  'tenant_admin',
+  'security_officer',
+  'dpo',
+  'qa_reviewer',
+] as const satisfies readonly Role[];
+
 export type Action =
   | 'read'
   | 'create'

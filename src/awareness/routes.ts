@@ -3,7 +3,7 @@
 // learner's routes stay reachable while the training gate refuses the tenant's data.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { Action, Subject } from '../authz/index.ts';
+import { type Action, type Subject, TENANT_ROLES } from '../authz/index.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { errorResponses, TenantParams, Uuid } from '../platform/http-schemas.ts';
 import type { CampaignInput, CampaignService } from './campaigns.ts';
@@ -16,14 +16,7 @@ import type { ModuleInput, ModuleService } from './training.ts';
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const IdParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
 const lit = <T extends readonly string[]>(xs: T) => Type.Union(xs.map((x) => Type.Literal(x)));
-const MEMBER_ROLES = [
-  'agent',
-  'supervisor',
-  'tenant_admin',
-  'security_officer',
-  'dpo',
-  'qa_reviewer',
-] as const;
+const MEMBER_ROLES = TENANT_ROLES;
 const CampaignBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 120 }),

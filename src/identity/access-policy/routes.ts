@@ -2,6 +2,7 @@
 // trainings and attestations (definition, completion, reminders, evidence).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { TENANT_ROLES } from '../../authz/index.ts';
 import type { TenantContext } from '../../platform/context.ts';
 import { VigilError } from '../../platform/errors.ts';
 import { errorResponses, Ok, TenantParams, Uuid } from '../../platform/http-schemas.ts';
@@ -11,14 +12,7 @@ import type { TrainingInput, TrainingRole, TrainingService } from './training.ts
 
 const Slug = TenantParams.properties.tenantSlug;
 const lit = <T extends string>(xs: readonly T[]) => Type.Union(xs.map((x) => Type.Literal(x)));
-const TRAINING_ROLES = [
-  'agent',
-  'supervisor',
-  'tenant_admin',
-  'security_officer',
-  'dpo',
-  'qa_reviewer',
-] as const;
+const TRAINING_ROLES = TENANT_ROLES;
 const tctx = (req: FastifyRequest) => req.ctx as TenantContext;
 const tags = ['identity'];
 
