@@ -20,7 +20,11 @@ const PAGE_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
 };
-const rule = { auth: { public: 'customer satisfaction survey (signed single-use token, no login)' } };
+// Public and token-guarded; the per-address limit keeps token guessing and page floods bounded.
+const rule = {
+  auth: { public: 'customer satisfaction survey (signed single-use token, no login)' },
+  rateLimit: { max: 30, timeWindow: '1 minute' },
+};
 
 function page(language: string | null, title: string, body: string): string {
   return `<!doctype html>
