@@ -25,6 +25,7 @@ import { emailRoutes } from './channels/email/routes.ts';
 import { createEmailService, EmailError, type EmailService } from './channels/email/service.ts';
 import { type InboundSmtp, startInboundSmtp } from './channels/email/smtp.ts';
 import { type ControlServer, startControlSocket } from './control/index.ts';
+import { conversationRow } from './conversations/index.ts';
 import { sanitizeReason } from './conversations/service.ts';
 import {
   createKeyring,
@@ -62,17 +63,26 @@ import { createLogger } from './platform/logging.ts';
 import { createRelayMailSender } from './platform/mail-relay.ts';
 import { migrate } from './platform/migrate.ts';
 import { createRateCounter } from './platform/rate-limit.ts';
+import { loadOrCreateSecretFile } from './platform/secret-file.ts';
 import { createStopper, handleShutdownSignals } from './platform/shutdown.ts';
 import { type CheckpointSigner, loadCheckpointSigner } from './platform/signing-key.ts';
 import {
   automationRoutes,
   createAutomatedReplies,
+  createCsat,
   createQuality,
   createTrainingExport,
+  csatRoutes,
   qualityRoutes,
 } from './quality/index.ts';
 import { createTenancyService, type TenancyService } from './tenancy/service.ts';
-import { createTranslationService, translationProviderFor, translationRoutes } from './translation/index.ts';
+import {
+  createLanguageRouting,
+  createTranslationService,
+  languageRoutingRoutes,
+  translationProviderFor,
+  translationRoutes,
+} from './translation/index.ts';
 import { createWebhookSmsProvider, loadCodePepper } from './verification/codes.ts';
 
 /** How long a node may hold a scheduled job without renewing (it renews every third of it). */
@@ -356,6 +366,7 @@ async function startOn(
       audit: core.audit,
     });
     translationRoutes(app.http, { translation });
+    languageRoutingRoutes(app.http, { routing: createLanguageRouting({ db: core.db, audit: core.audit }) });
     // Quality reviews on pseudonymised conversations (issue 29).
     qualityRoutes(
       app.http,
@@ -366,6 +377,19 @@ async function startOn(
         conversations: app.contact.conversations,
       }),
     );
+    // Customer satisfaction after resolution: asked in the widget or by e-mail (issue 29).
+    const csat = createCsat({
+      db: core.db,
+      audit: core.audit,
+      secret: loadOrCreateSecretFile(config.dataDir, 'csat-token.key'),
+      conversation: conversationRow,
+      askInWidget: app.contact.chat.promptVisitor,
+      ...(email ? { askByEmail: email.sendNotice } : {}),
+      baseUrl: () => config.publicUrl ?? boundUrl,
+      onError: (e) => logger.warn({ err: e }, 'satisfaction survey could not be sent'),
+    });
+    app.contact.events.subscribe(csat.listener);
+    csatRoutes(app.http, { csat });
     const { conversations, customers } = app.contact;
     automationRoutes(app.http, {
       automated: createAutomatedReplies({ conversations, customers, audit: core.audit, auditBase }),

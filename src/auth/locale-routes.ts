@@ -9,7 +9,7 @@ import type { AuthService } from './service.ts';
 import { userStore } from './store.ts';
 
 const LocaleBody = Type.Object(
-  { locale: Type.Union([Type.Literal('en'), Type.Literal('de')]) },
+  { locale: Type.Union([Type.Literal('en'), Type.Literal('de'), Type.Literal('fr')]) },
   { additionalProperties: false },
 );
 

@@ -10,5 +10,6 @@ export {
   ROLES,
   type Role,
   type Subject,
+  TENANT_ROLES,
 } from './roles.ts';
 export { describeRule, type RouteRule } from './route-rules.ts';

@@ -9,8 +9,20 @@ export const ROLES = [
   'security_officer',
   'dpo',
   'platform_admin',
+  /** Quality reviews only (issue 29): scores pseudonymised conversations; raw access only by audited reveal. */
+  'qa_reviewer',
 ] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The roles a tenant grants (every role but platform_admin), as a literal list for schemas. */
+export const TENANT_ROLES = [
+  'agent',
+  'supervisor',
+  'tenant_admin',
+  'security_officer',
+  'dpo',
+  'qa_reviewer',
+] as const satisfies readonly Role[];
 
 export type Action =
   | 'read'
@@ -62,6 +74,8 @@ export type Subject =
   /** Quality reviews, scorecards, calibration (issue 29); agents' own feedback and disputes. */
   | 'QualityReview'
   | 'QualityFeedback'
+  /** The review programme: scorecards, blind-review setting, calibrations, dispute resolution. */
+  | 'QualityProgram'
   /** Consented, redacted, k-anonymous conversation exports for bot training. */
   | 'AutomationData'
   /** Privacy governance (issue 28): sub-processors and their notices; DPIAs, DSAR intake. */
@@ -122,6 +136,12 @@ function grant(role: Role, can: AbilityBuilder<AppAbility>['can']): void {
       can('create', 'PhishReport');
       can('read', 'AwarenessMeasure');
       can(['read', 'create', 'update', 'reveal'], 'QualityReview');
+      can(['read', 'create', 'update'], 'QualityProgram');
+      return;
+    case 'qa_reviewer':
+      // Samples and scores conversations in the pseudonymised view; no Conversation or Customer
+      // permission, so every inbox, customer and translation route is closed to this role.
+      can(['read', 'create', 'update', 'reveal'], 'QualityReview');
       return;
     case 'tenant_admin':
       can('manage', ['Queue', 'Membership', 'TenantSettings', 'ApiToken']);
@@ -181,6 +201,13 @@ export function abilityFor(roles: readonly Role[]): AppAbility {
  * audit trail, sessions, users). Granting one needs a second tenant admin's approval (four-eyes,
  * src/tenancy/role-grants.ts); tenant_admin administers and reads no personal data.
  */
-export const DATA_READING_ROLES: readonly Role[] = ['agent', 'supervisor', 'dpo', 'security_officer'];
+export const DATA_READING_ROLES: readonly Role[] = [
+  'agent',
+  'supervisor',
+  'dpo',
+  'security_officer',
+  // Pseudonymised by default, but a reveal shows the real conversation.
+  'qa_reviewer',
+];
 
 export const isRole = (r: string): r is Role => (ROLES as readonly string[]).includes(r);

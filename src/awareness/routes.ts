@@ -3,7 +3,7 @@
 // learner's routes stay reachable while the training gate refuses the tenant's data.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import type { Action, Subject } from '../authz/index.ts';
+import { type Action, type Subject, TENANT_ROLES } from '../authz/index.ts';
 import { tenantContextOf as tctx } from '../platform/context.ts';
 import { errorResponses, oneOf, TenantParams, typedRoutes, Uuid } from '../platform/http-schemas.ts';
 import type { CampaignService } from './campaigns.ts';
@@ -16,13 +16,13 @@ import type { ModuleService } from './training.ts';
 const Slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' });
 const IdParams = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
 const lit = oneOf;
-const MEMBER_ROLES = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
+const MEMBER_ROLES = TENANT_ROLES;
 const CampaignBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 120 }),
     template: lit(TEMPLATE_KEYS),
     language: Type.Optional(lit(LANGUAGES)),
-    targetRoles: Type.Array(lit(MEMBER_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+    targetRoles: Type.Array(lit(MEMBER_ROLES), { minItems: 1, maxItems: 6, uniqueItems: true }),
     targetQueue: Type.Optional(Uuid),
     windowStart: Type.String({ format: 'date-time' }),
     windowEnd: Type.String({ format: 'date-time' }),
@@ -33,7 +33,7 @@ const ModuleBody = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
     language: lit(LANGUAGES),
-    roles: Type.Array(lit(MEMBER_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+    roles: Type.Array(lit(MEMBER_ROLES), { minItems: 1, maxItems: 6, uniqueItems: true }),
     sections: Type.Array(
       Type.Object(
         {

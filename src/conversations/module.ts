@@ -20,6 +20,7 @@ import { type ClusterBus, createLocalBus } from '../platform/cluster/index.ts';
 import type { Config } from '../platform/config.ts';
 import type { Database } from '../platform/db.ts';
 import type { RateCounter } from '../platform/rate-limit.ts';
+import { routeByLanguage } from '../translation/index.ts';
 import { createCustomerPanel } from './customer-panel.ts';
 import { inboxRoutes } from './inbox-routes.ts';
 import { createLiveHub } from './live.ts';
@@ -64,7 +65,7 @@ export async function registerContactCenter(http: FastifyInstance, deps: Contact
   });
   const policies = createPolicyStore();
   const customers = createCustomerService({ db, keyring, audit });
-  const ingest = createIngest({ db, keyring, audit, customers, policies, events });
+  const ingest = createIngest({ db, keyring, audit, customers, policies, events, routeByLanguage });
   const chat = createChatService({
     db,
     keyring,

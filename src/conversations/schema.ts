@@ -54,6 +54,8 @@ export const Summary = Type.Object({
   queueId: Type.Union([Type.String(), Type.Null()]),
   assigneeId: Type.Union([Type.String(), Type.Null()]),
   customerId: Type.String(),
+  /** Detected in the first customer message (ISO 639-1), null when unknown. */
+  language: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   createdAt: Type.String(),
   lastMessageAt: Type.String(),
   snoozedUntil: Type.Optional(Type.Union([Type.String(), Type.Null()])),

@@ -92,6 +92,13 @@ export function isSupervisor(ctx: TenantContext): boolean {
   return ctx.roles.includes('supervisor');
 }
 
+/**
+ * Whether the caller reads across every queue: supervisors, and QA reviewers, who reach this
+ * service only through quality reviews (pseudonymised view, audited reveal); the route rules give
+ * them no Conversation permission of their own.
+ */
+const tenantWide = (ctx: TenantContext) => isSupervisor(ctx) || ctx.roles.includes('qa_reviewer');
+
 export function createConversationService(deps: ConversationDeps) {
   const { db, keyring, audit, ingest } = deps;
   const presenceMinutes = deps.presenceMinutes ?? 5;
@@ -103,7 +110,7 @@ export function createConversationService(deps: ConversationDeps) {
   };
 
   async function scopeOf(tx: Tx, ctx: TenantContext): Promise<{ queueIds: string[]; userId: string } | null> {
-    if (isSupervisor(ctx)) return null;
+    if (tenantWide(ctx)) return null;
     const uid = userId(ctx);
     return { queueIds: await store.queueIdsOf(tx, uid), userId: uid };
   }
@@ -137,7 +144,7 @@ export function createConversationService(deps: ConversationDeps) {
   }
 
   /** Whose queues bound what the caller sees; null for supervisors (every queue). */
-  const scopeUserOf = (ctx: TenantContext) => (isSupervisor(ctx) ? null : userId(ctx));
+  const scopeUserOf = (ctx: TenantContext) => (tenantWide(ctx) ? null : userId(ctx));
 
   /** withConversation with a caller's own loader (one that reports in_scope). */
   async function withScoped<R extends { in_scope: boolean }, T>(
@@ -177,6 +184,7 @@ export function createConversationService(deps: ConversationDeps) {
     queueId: c.queue_id,
     assigneeId: c.assignee_id,
     customerId: c.customer_id,
+    language: c.language,
     createdAt: iso(c.created_at),
     lastMessageAt: iso(c.last_message_at),
     snoozedUntil:

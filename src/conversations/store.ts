@@ -14,6 +14,8 @@ export interface ConversationRow {
   assignee_id: string | null;
   subject_enc: Buffer | null;
   visitor_id: string | null;
+  /** Detected in the first customer message (issue 29); null when unknown. */
+  language: string | null;
   created_at: Date | string;
   last_message_at: Date | string;
   lma_text: string;
@@ -38,7 +40,7 @@ export interface MessageRow {
 }
 
 const COLS = sql`id, tenant_id, customer_id, channel, status, priority, tags, queue_id, assignee_id, subject_enc, visitor_id,
-  created_at, last_message_at, last_message_at::text as lma_text, snoozed_until`;
+  language, created_at, last_message_at, last_message_at::text as lma_text, snoozed_until`;
 
 export async function selectConversation(
   tx: Tx,

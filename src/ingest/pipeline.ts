@@ -94,6 +94,11 @@ export interface IngestDeps {
   customers: Pick<CustomerService, 'resolveInTx'>;
   policies: PolicyStore;
   events: EventSink;
+  /**
+   * Routing by language (issue 29): the language of a new chat or e-mail conversation's first
+   * customer message and the queue the tenant routes it to (null: the usual default queue).
+   */
+  routeByLanguage?: (tx: Tx, text: string) => Promise<{ language: string | null; queueId: string | null }>;
 }
 
 export const TOKEN_RE = /\[([A-Z_]+):(tok_[a-z0-9]{20})\]/g;
@@ -243,12 +248,20 @@ export function createIngest(deps: IngestDeps) {
     tx: Tx,
     ctx: TenantContext,
     nc: NonNullable<IngestInput['newConversation']>,
-    opts: { messageId?: string; lang?: Lang | undefined; conversationId?: string } = {},
+    opts: {
+      messageId?: string;
+      lang?: Lang | undefined;
+      conversationId?: string;
+      routed?: { language: string | null; queueId: string | null };
+    } = {},
   ) {
     const tenantId = ctx.tenant.id;
     const customerId = await resolveCustomer(tx, tenantId, nc.customer, nc.channel);
     let queueId: string | null;
-    if (nc.queueId === undefined || nc.queueId === null) queueId = await defaultQueue(tx, nc.channel);
+    // A language route is the tenant's explicit choice for this language: it wins over the
+    // address's or the widget's default queue.
+    if (opts.routed?.queueId) queueId = opts.routed.queueId;
+    else if (nc.queueId === undefined || nc.queueId === null) queueId = await defaultQueue(tx, nc.channel);
     else {
       // The foreign key alone would accept another tenant's queue: check it under RLS.
       const [q] = await rows<{ id: string }>(tx, sql`select id from queues where id = ${nc.queueId}`);
@@ -260,8 +273,8 @@ export function createIngest(deps: IngestDeps) {
     const findings: IngestResult['findings'] = [];
     let subjectEnc: Buffer | null = null;
     // The conversation row must exist before tokens reference it.
-    await tx.execute(sql`insert into conversations (id, tenant_id, customer_id, channel, queue_id, visitor_id)
-      values (${conversationId}, ${tenantId}, ${customerId}, ${nc.channel}, ${queueId}, ${visitorId})`);
+    await tx.execute(sql`insert into conversations (id, tenant_id, customer_id, channel, queue_id, visitor_id, language)
+      values (${conversationId}, ${tenantId}, ${customerId}, ${nc.channel}, ${queueId}, ${visitorId}, ${opts.routed?.language ?? null})`);
     if (nc.subject && !isBlank(cleanText(nc.subject))) {
       const p = await protect(tx, tenantId, cleanText(nc.subject).slice(0, 998), nc.channel, opts.lang, {
         conversationId,
@@ -375,9 +388,12 @@ export function createIngest(deps: IngestDeps) {
       assigneeId = c.assignee_id;
       visitorId = c.visitor_id;
     } else if (input.newConversation) {
-      const opened = await openConversationInTx(tx, ctx, input.newConversation, {
+      const nc = input.newConversation;
+      const routable = input.direction === 'inbound' && (nc.channel === 'chat' || nc.channel === 'email');
+      const opened = await openConversationInTx(tx, ctx, nc, {
         messageId,
         lang: input.lang,
+        ...(routable && deps.routeByLanguage ? { routed: await deps.routeByLanguage(tx, text) } : {}),
       });
       conversationId = opened.conversationId;
       customerId = opened.customerId;

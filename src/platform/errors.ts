@@ -73,6 +73,11 @@ export const errorStatus = {
   language_unknown: 422,
   review_closed: 409,
   outbound_blocked: 422,
+  // Routing by language, customer satisfaction (issue 29).
+  unknown_queue: 422,
+  csat_token_invalid: 400,
+  csat_answered: 409,
+  csat_expired: 410,
   // Consoles (issue 25): a tenant always keeps one administrator.
   last_admin: 409,
   // A reveal on a conversation not assigned to the revealer needs explicit confirmation.

@@ -3,6 +3,8 @@ import { createQualityFeedback } from './feedback.ts';
 import { createQualityService, type QualityDeps } from './service.ts';
 
 export { automationRoutes } from './automation-routes.ts';
+export { type Csat, type CsatConversation, type CsatDeps, createCsat } from './csat.ts';
+export { csatRoutes } from './csat-routes.ts';
 export { createQualityFeedback, type QualityFeedback } from './feedback.ts';
 export {
   type AutomatedReplies,

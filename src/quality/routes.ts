@@ -1,5 +1,6 @@
-// HTTP for quality reviews. Supervisors (QualityReview) define scorecards, sample, score,
-// calibrate, resolve disputes and read trends; agents (QualityFeedback) read their own feedback
+// HTTP for quality reviews. Supervisors run the programme (QualityProgram: scorecards, blind
+// review, calibrations, dispute resolution); supervisors and QA reviewers (QualityReview) sample,
+// score and read trends; agents (QualityFeedback) read their own feedback
 // and dispute it. Every id outside the caller's reach answers 404.
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
@@ -50,7 +51,7 @@ export function qualityRoutes(
   app.put(
     `${base}/settings`,
     {
-      config: rule('update'),
+      config: rule('update', 'QualityProgram'),
       schema: {
         tags,
         params: TenantParams,
@@ -68,7 +69,7 @@ export function qualityRoutes(
   app.post(
     `${base}/scorecards`,
     {
-      config: rule('create'),
+      config: rule('create', 'QualityProgram'),
       schema: {
         tags,
         params: TenantParams,
@@ -92,11 +93,17 @@ export function qualityRoutes(
           scorecardId: Id,
           size: Type.Integer({ minimum: 1, maximum: 100 }),
           queueId: Type.Optional(Id),
+          /** Only conversations the customer rated at most this (1..5): sampling by low satisfaction. */
+          maxSatisfaction: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
         }),
         response: errorResponses,
       },
     },
-    (req) => quality.sample(ctx(req), req.body as { scorecardId: string; size: number; queueId?: string }),
+    (req) =>
+      quality.sample(
+        ctx(req),
+        req.body as { scorecardId: string; size: number; queueId?: string; maxSatisfaction?: number },
+      ),
   );
   app.get(
     `${base}/reviews`,
@@ -132,7 +139,7 @@ export function qualityRoutes(
   app.post(
     `${base}/reviews/:id/resolve`,
     {
-      config: rule('update'),
+      config: rule('update', 'QualityProgram'),
       schema: {
         tags,
         params: IdParams,
@@ -145,7 +152,7 @@ export function qualityRoutes(
   app.post(
     `${base}/calibrations`,
     {
-      config: rule('create'),
+      config: rule('create', 'QualityProgram'),
       schema: {
         tags,
         params: TenantParams,

@@ -10,6 +10,7 @@ import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database, Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
+import * as csatStore from './csat-store.ts';
 import { type ConversationView, pseudonymiseView } from './pseudonymise.ts';
 import { type Criterion, type Scores, scoreReview, validateCriteria } from './scoring.ts';
 import * as store from './store.ts';
@@ -121,10 +122,31 @@ export function createQualityService(deps: QualityDeps) {
     return out;
   }
 
-  /** Random sample (optionally of one queue) of conversations this scorecard has not reviewed yet. */
-  async function sample(ctx: TenantContext, body: { scorecardId: string; size: number; queueId?: string }) {
+  /** Conversations whose customer rated them at most maxScore (1..5), of one queue if given. */
+  const lowSatisfaction = (ctx: TenantContext, maxScore: number, queueId: string | undefined) =>
+    db.withTenant(ctx.tenant.id, async (tx) =>
+      (
+        await csatStore.lowSatisfaction(tx, {
+          maxScore,
+          limit: MAX_CANDIDATES,
+          ...(queueId ? { queueId } : {}),
+        })
+      ).map((r) => ({ id: r.conversation_id, queueId: r.queue_id, assigneeId: r.agent_id })),
+    );
+
+  /**
+   * Random sample of conversations this scorecard has not reviewed yet: of all, of one queue,
+   * or of those the customer rated at most `maxSatisfaction` (low satisfaction first in line).
+   */
+  async function sample(
+    ctx: TenantContext,
+    body: { scorecardId: string; size: number; queueId?: string; maxSatisfaction?: number },
+  ) {
     const reviewerId = uid(ctx);
-    const pool = await candidates(ctx, body.queueId);
+    const pool =
+      body.maxSatisfaction === undefined
+        ? await candidates(ctx, body.queueId)
+        : await lowSatisfaction(ctx, body.maxSatisfaction, body.queueId);
     return db.withTenant(ctx.tenant.id, async (tx) => {
       if (!(await store.scorecard(tx, body.scorecardId)))
         throw new VigilError('not_found', 'scorecard not found');
@@ -148,6 +170,7 @@ export function createQualityService(deps: QualityDeps) {
         event(ctx, 'quality.sample', 'scorecard', body.scorecardId, {
           reviews: ids.length,
           byQueue: !!body.queueId,
+          bySatisfaction: body.maxSatisfaction ?? null,
         }),
       );
       return { reviews: ids };

@@ -175,13 +175,13 @@ export const trends = (tx: Tx, by: 'agent' | 'queue', since: string) =>
         group by 1, 2 order by 1, 2`,
   );
 
-/** Read-only check that a user reviews for this tenant (the supervisor role), as assignment checks membership. */
+/** Read-only check that a user reviews for this tenant (supervisor or QA reviewer), as assignment checks membership. */
 export async function isReviewerMember(tx: Tx, tenantId: string, userId: string): Promise<boolean> {
   return (
     (
       await rows(
         tx,
-        sql`select 1 from memberships where tenant_id = ${tenantId} and user_id = ${userId} and role = 'supervisor'`,
+        sql`select 1 from memberships where tenant_id = ${tenantId} and user_id = ${userId} and role in ('supervisor', 'qa_reviewer')`,
       )
     ).length > 0
   );

@@ -14,6 +14,13 @@ export {
 export { isLanguage, LANGUAGES, type Language, type TranslationProvider } from './provider.ts';
 export { translationRoutes } from './routes.ts';
 export {
+  createLanguageRouting,
+  type LanguageRouter,
+  type LanguageRouting,
+  routeByLanguage,
+} from './routing.ts';
+export { languageRoutingRoutes } from './routing-routes.ts';
+export {
   type ConversationPort,
   createTranslationService,
   customerLanguage,

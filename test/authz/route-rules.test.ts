@@ -32,7 +32,7 @@ describe('route rules', () => {
     );
     for (const r of pub) expect(describeRule(r.rule!)).toMatch(/public \(.{5,}\)/);
     const allowed =
-      /^\/($|assets\/|app|healthz|readyz|api\/v1\/auth\/(login|mfa\/totp|mfa\/recovery|mfa\/webauthn|password-reset$|invitation(\/accept)?$|oidc\/|saml\/)|api\/v1\/widget\/|widget\/|demo\/shop(\.css)?$|pay\/|privacy\/|phish\/[ocs]\/:token$|api\/v1\/pay\/|metrics|api\/v1\/cockpit\/(pair|token|rules|events|signout|uninstalled|socket)$|api\/v1\/public\/tenants\/:tenantSlug\/privacy-requests(\/(challenge|status|code|verify|download))?$)/;
+      /^\/($|assets\/|app|healthz|readyz|api\/v1\/auth\/(login|mfa\/totp|mfa\/recovery|mfa\/webauthn|password-reset$|invitation(\/accept)?$|oidc\/|saml\/)|api\/v1\/widget\/|widget\/|demo\/shop(\.css)?$|pay\/|privacy\/|csat\/:token$|api\/v1\/csat$|phish\/[ocs]\/:token$|api\/v1\/pay\/|metrics|api\/v1\/cockpit\/(pair|token|rules|events|signout|uninstalled|socket)$|api\/v1\/public\/tenants\/:tenantSlug\/privacy-requests(\/(challenge|status|code|verify|download))?$)/;
     expect(pub.filter((r) => !allowed.test(r.url)).map((r) => `${r.method} ${r.url}`)).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-export type Role = 'agent' | 'supervisor' | 'tenant_admin' | 'security_officer' | 'dpo' | 'platform_admin';
+export type Role = 'agent' | 'supervisor' | 'tenant_admin' | 'security_officer' | 'dpo' | 'platform_admin' | 'qa_reviewer';
 export const ROLES: Role[] = [
   'agent',
   'supervisor',
@@ -6,6 +6,7 @@ export const ROLES: Role[] = [
   'security_officer',
   'dpo',
   'platform_admin',
+  'qa_reviewer',
 ];
 export const TENANT_ROLES: Role[] = ROLES.filter((r) => r !== 'platform_admin');
 

@@ -331,7 +331,17 @@ export function createChatService(deps: ChatDeps) {
   // Typing hints both ways over the bus (ids only); without a bus, nobody is told.
   const typing = deps.bus ? createVisitorTyping({ db, bus: deps.bus, sendToVisitor }) : null;
 
+  /** A survey prompt (issue 29) to the visitor's sockets on this node; true when one took it. */
+  function promptVisitor(
+    tenantId: string,
+    visitorId: string,
+    frame: { type: 'csat'; conversationId: string; token: string; question: string; thanks: string },
+  ): boolean {
+    return sendToVisitor(tenantId, visitorId, frame);
+  }
+
   return {
+    promptVisitor,
     widgetFor,
     /** Drops the cached widget of a tenant (its settings changed on this node). */
     forget: (slug: string) => void cache.delete(slug),

@@ -150,6 +150,20 @@ export function widgetScript(
     line.appendChild(el('strong', (mine === null ? '!' : mine ? t.you : t.agent) + ': '));
     line.appendChild(document.createTextNode(text)); log.appendChild(line); log.scrollTop = log.scrollHeight;
   }
+  // Satisfaction after a resolved chat (issue 29): five buttons; the signed token is the credential.
+  function rate(m) {
+    var box = el('div'); box.setAttribute('role', 'group'); box.setAttribute('aria-label', m.question);
+    box.appendChild(el('p', m.question));
+    [1, 2, 3, 4, 5].forEach(function (n) {
+      var b = el('button', String(n)); b.type = 'button';
+      b.addEventListener('click', function () {
+        fetch(base + '/csat/' + m.token, { method: 'POST', mode: 'no-cors', body: new URLSearchParams({ score: String(n) }) })
+          .then(function () { box.textContent = m.thanks; }).catch(function () {});
+      });
+      box.appendChild(b);
+    });
+    log.appendChild(box); log.scrollTop = log.scrollHeight;
+  }
   var ws = null;
   function connect() {
     if (!token || ws) return;
@@ -158,6 +172,7 @@ export function widgetScript(
       var m; try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m && m.type === 'typing') agentTyping();
       if (m && m.type === 'message' && typeof m.text === 'string') { typing.textContent = ''; show(false, m.text, m.messageId); }
+      if (m && m.type === 'csat' && typeof m.token === 'string') rate(m);
     };
     ws.onclose = function () { ws = null; setTimeout(connect, 5000); };
   }

@@ -343,6 +343,26 @@ export function createEmailService(deps: EmailDeps) {
     }
   }
 
+  /** The headers of the customer's latest mail in the conversation (where answers go), or null. */
+  async function lastInboundHeaders(tx: Tx, tenantId: string, conversationId: string) {
+    const [last] = await rows<{ id: string; subject_id: string; headers_enc: Buffer }>(
+      tx,
+      sql`select id, subject_id, headers_enc from email_messages where conversation_id = ${conversationId}
+          and direction = 'inbound' order by created_at desc limit 1`,
+    );
+    if (!last) return null;
+    const raw = await decText(
+      tx,
+      tenantId,
+      'email_messages',
+      'headers_enc',
+      last.id,
+      last.subject_id,
+      last.headers_enc,
+    );
+    return JSON.parse(raw) as StoredHeaders;
+  }
+
   /** The agent reply path (injected into the conversation service). */
   async function sendReply(
     ctx: TenantContext,
@@ -350,29 +370,12 @@ export function createEmailService(deps: EmailDeps) {
   ): Promise<{ deliveryState: EmailDeliveryState }> {
     const tenantId = ctx.tenant.id;
     await db.withTenant(tenantId, async (tx) => {
-      const [last] = await rows<{ id: string; subject_id: string; headers_enc: Buffer }>(
-        tx,
-        sql`select id, subject_id, headers_enc from email_messages where conversation_id = ${reply.conversationId}
-            and direction = 'inbound' order by created_at desc limit 1`,
-      );
+      const prev = await lastInboundHeaders(tx, tenantId, reply.conversationId);
       const [conv] = await rows<{ customer_id: string; subject_enc: Buffer | null }>(
         tx,
         sql`select customer_id, subject_enc from conversations where id = ${reply.conversationId}`,
       );
       if (!conv) return;
-      const prev: StoredHeaders | null = last
-        ? (JSON.parse(
-            await decText(
-              tx,
-              tenantId,
-              'email_messages',
-              'headers_enc',
-              last.id,
-              last.subject_id,
-              last.headers_enc,
-            ),
-          ) as StoredHeaders)
-        : null;
       let own = prev?.own ?? null;
       if (!own) {
         const [a] = await rows<{ address: string }>(
@@ -411,6 +414,30 @@ export function createEmailService(deps: EmailDeps) {
           ${await enc(tx, tenantId, 'email_messages', 'headers_enc', reply.messageId, conv.customer_id, JSON.stringify(headers))})`);
     });
     return { deliveryState: await attempt(tenantId, reply.messageId) };
+  }
+
+  /**
+   * A notice in the conversation's thread that is not an agent message (the satisfaction survey,
+   * issue 29): sent once through the relay to the customer's address, not stored as a message.
+   */
+  async function sendNotice(
+    tenantId: string,
+    conversationId: string,
+    notice: { subject: string; text: string },
+  ): Promise<void> {
+    const prev = await db.withTenant(tenantId, (tx) => lastInboundHeaders(tx, tenantId, conversationId));
+    if (!prev) return;
+    await relay(
+      {
+        messageId: `<${randomUUID()}@${deps.hostname}>`,
+        inReplyTo: prev.messageId || null,
+        references: [...prev.references, ...(prev.messageId ? [prev.messageId] : [])].slice(-30),
+        peer: prev.peer,
+        own: prev.own,
+        subject: notice.subject,
+      },
+      notice.text,
+    );
   }
 
   // ---- retries --------------------------------------------------------------------------------
@@ -524,7 +551,7 @@ export function createEmailService(deps: EmailDeps) {
 
   if (transport) deps.conversations.setEmailSender(sendReply);
 
-  return { resolveRecipient, receive, sendReply, retryDue, startRetries, stop, details };
+  return { resolveRecipient, receive, sendReply, sendNotice, retryDue, startRetries, stop, details };
 }
 
 export type EmailService = ReturnType<typeof createEmailService>;

@@ -1,5 +1,6 @@
 // Network and device policy per tenant and role ('*' applies to every role of the tenant).
 import { sql } from 'drizzle-orm';
+import { TENANT_ROLES } from '../../authz/index.ts';
 import { pgTextArray } from '../../ingest/text.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { TenantContext } from '../../platform/context.ts';
@@ -7,7 +8,7 @@ import { type Database, rows, type Tx } from '../../platform/db.ts';
 import { notFound, VigilError } from '../../platform/errors.ts';
 import { ipAllowed, normalizeCidr } from './network.ts';
 
-export const POLICY_ROLES = ['*', 'agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
+export const POLICY_ROLES = ['*', ...TENANT_ROLES] as const;
 export type PolicyRole = (typeof POLICY_ROLES)[number];
 
 export interface AccessPolicy {

@@ -2,6 +2,7 @@
 // trainings and attestations (definition, completion, reminders, evidence).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { TENANT_ROLES } from '../../authz/index.ts';
 import { tenantContextOf as tctx } from '../../platform/context.ts';
 import { VigilError } from '../../platform/errors.ts';
 import { errorResponses, Ok, oneOf, TenantParams, typedRoutes, Uuid } from '../../platform/http-schemas.ts';
@@ -11,7 +12,7 @@ import type { TrainingService } from './training.ts';
 
 const Slug = TenantParams.properties.tenantSlug;
 const lit = oneOf;
-const TRAINING_ROLES = ['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const;
+const TRAINING_ROLES = TENANT_ROLES;
 const tags = ['identity'];
 
 export interface AccessRouteDeps {
@@ -162,7 +163,7 @@ export function accessPolicyRoutes(server: FastifyInstance, deps: AccessRouteDep
             title: Type.String({ minLength: 1, maxLength: 200 }),
             validityMonths: Type.Integer({ minimum: 1, maximum: 120 }),
             requiredRoles: Type.Optional(
-              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 6, uniqueItems: true }),
             ),
           },
           { additionalProperties: false },
@@ -184,7 +185,7 @@ export function accessPolicyRoutes(server: FastifyInstance, deps: AccessRouteDep
             title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             validityMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
             requiredRoles: Type.Optional(
-              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 5, uniqueItems: true }),
+              Type.Array(lit(TRAINING_ROLES), { minItems: 1, maxItems: 6, uniqueItems: true }),
             ),
             active: Type.Optional(Type.Boolean()),
             newVersion: Type.Optional(Type.Boolean()),

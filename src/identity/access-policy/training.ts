@@ -1,7 +1,9 @@
 // Trainings and policy attestations a tenant requires of its members (per role). A member without
 // a valid completion of the current version of every required training is refused the tenant's
 // data (`training_required`); other tenants are unaffected. The clock is injectable for tests.
+
 import { sql } from 'drizzle-orm';
+import type { TENANT_ROLES } from '../../authz/index.ts';
 import { pgTextArray } from '../../ingest/text.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import type { TenantContext } from '../../platform/context.ts';
@@ -13,7 +15,7 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => new Date() };
 
-export type TrainingRole = 'agent' | 'supervisor' | 'tenant_admin' | 'security_officer' | 'dpo';
+export type TrainingRole = (typeof TENANT_ROLES)[number];
 
 export interface Training {
   id: string;

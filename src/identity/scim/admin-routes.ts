@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { sessionView } from '../../auth/routes.ts';
 import type { AuthService } from '../../auth/service.ts';
+import { TENANT_ROLES } from '../../authz/index.ts';
 import { type AuditRecorder, userAction } from '../../platform/audit-port.ts';
 import { tenantContextOf as tctx } from '../../platform/context.ts';
 import { type Database, rows } from '../../platform/db.ts';
@@ -13,9 +14,7 @@ import { resyncUsers } from './groups.ts';
 import { loadRoleConfig } from './roles.ts';
 import type { ScimTokens } from './tokens.ts';
 
-const TenantRole = Type.Union(
-  (['agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'] as const).map((r) => Type.Literal(r)),
-);
+const TenantRole = Type.Union(TENANT_ROLES.map((r) => Type.Literal(r)));
 const ConfigBody = Type.Object(
   {
     defaultRole: Type.Union([TenantRole, Type.Null()]),

@@ -49,7 +49,7 @@ interface Expiring {
   expiresAt: string;
 }
 
-const POLICY_ROLES = ['*', 'agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo'];
+const POLICY_ROLES = ['*', 'agent', 'supervisor', 'tenant_admin', 'security_officer', 'dpo', 'qa_reviewer'];
 
 export function AccessPolicyPage({ slug }: { slug: string }) {
   const { t } = useI18n();

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
-import { Badge, Button, Card, Dialog, EmptyState, ErrorState, errorText, Input, PageHeader, Spinner, Table, TextArea, useToast } from '../ui';
+import { Badge, Button, Card, Dialog, EmptyState, ErrorState, errorText, Input, PageHeader, Select, Spinner, Table, TextArea, useToast } from '../ui';
 
 interface Review {
   id: string;
@@ -33,7 +33,7 @@ interface PseudoView {
 }
 
 export function QualityReviewsPage({ slug }: { slug: string }) {
-  const { t } = useI18n();
+  const { t, formatDateTime } = useI18n();
   const list = useLoad(() => api<{ items: Review[] }>('GET', tenantPath(slug, '/quality/reviews')), [slug]);
   const cards = useLoad(() => api<{ items: Scorecard[] }>('GET', tenantPath(slug, '/quality/scorecards')), [slug]);
   const [open, setOpen] = useState<Review | null>(null);
@@ -41,6 +41,7 @@ export function QualityReviewsPage({ slug }: { slug: string }) {
   return (
     <>
       <PageHeader title={t('quality.title')} subtitle={t('quality.subtitle')} />
+      {cards.data && cards.data.items.length > 0 && <SampleForm slug={slug} cards={cards.data.items} onDone={list.reload} />}
       <Card>
         {list.loading && !list.data ? (
           <Spinner />
@@ -59,7 +60,7 @@ export function QualityReviewsPage({ slug }: { slug: string }) {
                 header: t('quality.total'),
                 render: (r) => (r.total === null ? '—' : `${r.total}${r.autoFailed ? ` · ${t('quality.autoFail')}` : ''}`),
               },
-              { key: 'at', header: t('quality.sampled'), render: (r) => new Date(r.createdAt).toLocaleString() },
+              { key: 'at', header: t('quality.sampled'), render: (r) => formatDateTime(r.createdAt) },
               {
                 key: 'open',
                 header: t('quality.actions'),
@@ -157,6 +158,49 @@ function ReviewPanel({ slug, review, card, onDone }: { slug: string; review: Rev
         <p>{t('quality.revealExplain')}</p>
         <TextArea label={t('inbox.revealReason')} value={reason} onChange={(e) => setReason(e.target.value)} />
       </Dialog>
+    </Card>
+  );
+}
+
+/** Draws conversations into the reviewer's queue: at random, or those the customer rated low. */
+function SampleForm({ slug, cards, onDone }: { slug: string; cards: Scorecard[]; onDone(): void }) {
+  const { t } = useI18n();
+  const toast = useToast();
+  const [scorecardId, setScorecardId] = useState(cards[0]!.id);
+  const [size, setSize] = useState(5);
+  const [source, setSource] = useState<'random' | 'low'>('random');
+  const [busy, setBusy] = useState(false);
+  const sample = async () => {
+    setBusy(true);
+    try {
+      const body = { scorecardId, size, ...(source === 'low' ? { maxSatisfaction: 2 } : {}) };
+      const r = await api<{ reviews: string[] }>('POST', tenantPath(slug, '/quality/samples'), body);
+      toast(t('quality.sampledCount', { count: r.reviews.length }));
+      onDone();
+    } catch (e) {
+      toast(errorText(t, e), 'danger');
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title={t('quality.sample')}>
+      <div className="row">
+        <Select label={t('quality.scorecard')} value={scorecardId} onChange={(e) => setScorecardId(e.target.value)} options={cards.map((c) => ({ value: c.id, label: c.name }))} />
+        <Input label={t('quality.sampleSize')} type="number" min={1} max={100} value={size} onChange={(e) => setSize(Math.max(1, Math.min(100, Number(e.target.value) || 1)))} />
+        <Select
+          label={t('quality.sampleSource')}
+          value={source}
+          onChange={(e) => setSource(e.target.value === 'low' ? 'low' : 'random')}
+          options={[
+            { value: 'random', label: t('quality.sampleRandom') },
+            { value: 'low', label: t('quality.sampleLowSatisfaction') },
+          ]}
+        />
+        <Button variant="primary" busy={busy} onClick={() => void sample()}>
+          {t('quality.sampleRun')}
+        </Button>
+      </div>
     </Card>
   );
 }

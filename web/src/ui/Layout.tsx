@@ -22,7 +22,7 @@ export function navFor(
     const p = `/app/t/${encodeURIComponent(slug)}`;
     if (has('agent', 'supervisor')) items.push({ href: `${p}/inbox`, label: t('nav.inbox') });
     if (has('supervisor', 'tenant_admin')) items.push({ href: `${p}/supervisor`, label: t('nav.supervisor') });
-    if (has('supervisor')) items.push({ href: `${p}/quality`, label: t('nav.quality') });
+    if (has('supervisor', 'qa_reviewer')) items.push({ href: `${p}/quality`, label: t('nav.quality') });
     if (has('security_officer', 'tenant_admin')) items.push({ href: `${p}/users`, label: t('nav.users') });
     if (has('security_officer', 'dpo')) items.push({ href: `${p}/audit`, label: t('nav.audit') });
     if (has('security_officer')) items.push({ href: `${p}/alerts`, label: t('nav.alerts') });

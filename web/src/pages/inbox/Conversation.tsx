@@ -26,6 +26,7 @@ import { RevealDialog, type RevealTarget } from './RevealDialog';
 import { SnoozeControl } from './SnoozeControl';
 import { markSelfAssigned } from './self-actions';
 import { TransferDialog } from './TransferDialog';
+import { TranslatePanel } from './TranslatePanel';
 import { type Detail, isTyping, type Message, STATUSES, type Summary, statusTone } from './types';
 
 /** E-mail delivery as the relay answered (src/channels/email): shown on each outbound mail. */
@@ -268,6 +269,9 @@ export function Conversation({
             entries={d.messages.map((m) => ({ ...m, conversationId: id, subject: d.subject }))}
             render={renderText}
           />
+        )}
+        {canReply && (
+          <TranslatePanel slug={slug} conversationId={id} language={d.language} messages={d.messages} render={(x) => renderText(x, id)} onSent={() => { detail.reload(); onChanged(); }} />
         )}
         <form className="composer" onSubmit={send}>
           <fieldset className="tabs">

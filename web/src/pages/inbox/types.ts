@@ -10,6 +10,8 @@ export interface Summary {
   queueId: string | null;
   assigneeId: string | null;
   customerId: string;
+  /** Detected in the first customer message (issue 29). */
+  language?: string | null;
   createdAt: string;
   lastMessageAt: string;
   /** Pseudonymous reference of the customer (list only). */
