@@ -4,18 +4,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { TENANT_ROLES } from '../authz/index.ts';
 import type { Config } from '../platform/config.ts';
 import { tenantContextOf } from '../platform/context.ts';
-import { errorResponses, Ok, TenantParams, Uuid } from '../platform/http-schemas.ts';
+import { errorResponses, Ok, oneOf, TenantParams, Uuid } from '../platform/http-schemas.ts';
 import type { Invitations } from './invitations.ts';
 
-const TenantRole = Type.Union([
-  Type.Literal('agent'),
-  Type.Literal('supervisor'),
-  Type.Literal('tenant_admin'),
-  Type.Literal('security_officer'),
-  Type.Literal('dpo'),
-]);
+// Every tenant role can be invited; the data-reading ones wait for a second admin.
+const TenantRole = oneOf(TENANT_ROLES);
 const Locale = Type.Union([Type.Literal('en'), Type.Literal('de'), Type.Literal('fr')]);
 const Token = Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' });
 const InviteParams = Type.Object(

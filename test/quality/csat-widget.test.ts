@@ -51,8 +51,10 @@ describe(`the widget asks for satisfaction (${testDbKind})`, () => {
     const ctx = await browser.newContext({ locale: 'fr-FR' });
     const page = await ctx.newPage();
     await page.goto(hostUrl);
-    await page.getByRole('button', { name: 'Chat' }).click();
-    await page.getByLabel('Message').fill('Bonjour, je ne peux pas me connecter à mon compte. Merci');
+    // The page is French, so is the widget; its consent notice is acknowledged first.
+    await page.getByRole('button', { name: 'Discutez avec nous' }).click();
+    await page.getByRole('button', { name: 'OK, commencer' }).click();
+    await page.getByLabel('Votre message').fill('Bonjour, je ne peux pas me connecter à mon compte. Merci');
     const hello = new Promise<void>((done) =>
       page.on('websocket', (ws) =>
         ws.on('framereceived', (f) => {
@@ -60,8 +62,8 @@ describe(`the widget asks for satisfaction (${testDbKind})`, () => {
         }),
       ),
     );
-    await page.getByRole('button', { name: 'Send' }).click();
-    await page.getByRole('log').getByText('You:').waitFor();
+    await page.getByRole('button', { name: 'Envoyer' }).click();
+    await page.getByRole('log').getByText('Vous:').waitFor();
     const [c] = await v.core.db.withTenant(tenantId, (tx) =>
       rows<{ id: string }>(tx, sql`select id from conversations order by created_at desc limit 1`),
     );

@@ -313,6 +313,41 @@ describe(`consoles agents and supervisors would choose (${testDbKind})`, () => {
     await w.ctx.close();
   });
 
+  it('granting a role is confirmed first: one click only asks, and nothing is stored before the second', async () => {
+    const slug = `${SLUG}-grant`;
+    await v.tenant(slug);
+    const admin = await v.makeUser([{ role: 'tenant_admin', tenant: slug }]);
+    const member = await v.makeUser([{ role: 'agent', tenant: slug }]);
+    const memberName = 'Greta Grant';
+    await v.core.db.withPlatform((tx) =>
+      tx.execute(sql`update users set display_name = ${memberName} where id = ${member.id}`),
+    );
+    const adminRows = () =>
+      v.core.db.withPlatform((tx) =>
+        rows<{ n: number }>(
+          tx,
+          sql`select count(*)::int as n from memberships where user_id = ${member.id} and role = 'tenant_admin'`,
+        ),
+      );
+    const w = await newPage(browser, { baseUrl: v.url });
+    await signInForm(w.page, v.url, admin, /Overview/);
+    await w.page.goto(`${v.url}/app/t/${slug}/users`);
+    await w.page.getByRole('button', { name: `Roles of ${memberName}` }).click();
+    const dialog = w.page.getByRole('dialog');
+    await dialog.getByLabel('Add role').selectOption('tenant_admin');
+    await dialog.getByRole('button', { name: 'Grant' }).click();
+    await dialog.getByText(/^Grant the role Tenant admin\?/).waitFor();
+    await axe(w.page, 'confirm role grant');
+    expect((await adminRows())[0]!.n).toBe(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.getByRole('button', { name: 'Grant' }).click();
+    await dialog.getByRole('button', { name: 'Yes, grant' }).click();
+    await w.page.getByText('Role granted').first().waitFor();
+    expect((await adminRows())[0]!.n).toBe(1);
+    expect(w.errors).toEqual([]);
+    await w.ctx.close();
+  });
+
   it('inbox items show customer reference, redacted preview, unread marker and waiting time; search; tab title', async () => {
     const first = await customerChat(
       'Meine Lieferung ist nicht angekommen, bitte an kunde@example.com',

@@ -230,8 +230,10 @@ describe(`agent inbox: search, macros, transfer, notifications, typing, phone ($
     const visitorCtx = await browser.newContext({ locale: 'en-GB' });
     const visitor = await visitorCtx.newPage();
     await visitor.goto(hostUrl);
-    await visitor.getByRole('button', { name: 'Chat' }).click();
-    await visitor.getByLabel('Message').fill('Hello, is anyone there?');
+    // The shop page is English, so is the widget; its consent notice is acknowledged first.
+    await visitor.getByRole('button', { name: 'Chat with us' }).click();
+    await visitor.getByRole('button', { name: 'OK, start chatting' }).click();
+    await visitor.getByLabel('Your message').fill('Hello, is anyone there?');
     await visitor.getByRole('button', { name: 'Send' }).click();
     await visitor.getByRole('log').getByText('You:').waitFor();
 
@@ -247,7 +249,7 @@ describe(`agent inbox: search, macros, transfer, notifications, typing, phone ($
     await page.getByText('Live', { exact: true }).waitFor();
 
     // Visitor → agent.
-    await visitor.getByLabel('Message').pressSequentially('Still', { delay: 50 });
+    await visitor.getByLabel('Your message').pressSequentially('Still', { delay: 50 });
     await page.getByTestId('visitor-typing').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('visitor-typing').innerText()).toBe('The customer is typing…');
     await axe(page, 'conversation with the visitor typing');

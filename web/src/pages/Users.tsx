@@ -324,12 +324,15 @@ function RolesDialog({
   const [busy, setBusy] = useState(false);
   /** The role whose removal waits for a second click (removing is never one click). */
   const [confirm, setConfirm] = useState<Role | null>(null);
+  /** A grant, too, is confirmed: the dialog names the role and what follows from it. */
+  const [confirmGrant, setConfirmGrant] = useState(false);
   const roles = current ?? user?.roles ?? [];
   const addable = TENANT_ROLES.filter((r) => !roles.includes(r));
   const act = async (method: 'POST' | 'DELETE', role: Role) => {
     if (!user) return;
     setBusy(true);
     setConfirm(null);
+    setConfirmGrant(false);
     try {
       // A role that reads personal data waits for a second tenant admin (four eyes).
       const pending =
@@ -350,6 +353,7 @@ function RolesDialog({
   const close = () => {
     setCurrent(null);
     setConfirm(null);
+    setConfirmGrant(false);
     onClose();
   };
   return (
@@ -381,7 +385,7 @@ function RolesDialog({
           </li>
         ))}
       </ul>
-      {addable.length > 0 && (
+      {addable.length > 0 && !confirmGrant && (
         <div className="row align-end">
           <Select
             label={t('roles.add')}
@@ -392,8 +396,19 @@ function RolesDialog({
               ...addable.map((r) => ({ value: r, label: t(`role.${r}`) })),
             ]}
           />
-          <Button variant="primary" busy={busy} disabled={!add} onClick={() => void act('POST', add as Role)}>
+          <Button variant="primary" busy={busy} disabled={!add} onClick={() => setConfirmGrant(true)}>
             {t('roles.grant')}
+          </Button>
+        </div>
+      )}
+      {confirmGrant && add && (
+        <div className="row" role="group" aria-label={t('roles.confirmGrant', { role: t(`role.${add}`) })}>
+          <span>{t('roles.confirmGrant', { role: t(`role.${add}`) })}</span>
+          <Button size="sm" variant="ghost" onClick={() => setConfirmGrant(false)}>
+            {t('common.cancel')}
+          </Button>
+          <Button size="sm" variant="primary" busy={busy} onClick={() => void act('POST', add as Role)}>
+            {t('roles.confirmGrantButton')}
           </Button>
         </div>
       )}
