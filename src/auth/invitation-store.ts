@@ -2,7 +2,7 @@
 // account rows they create. Platform tables, inside transactions opened by the service; every
 // statement names its tenant or the token's hash.
 import { sql } from 'drizzle-orm';
-import type { Role } from '../authz/roles.ts';
+import type { Role } from '../authz/index.ts';
 import { rows, type Tx } from '../platform/db.ts';
 
 export type InvitationStatus = 'awaiting_approval' | 'sent' | 'accepted' | 'revoked';

@@ -5,7 +5,7 @@
 // A role that reads personal data needs a second tenant admin's approval before the mail goes out
 // (the same four-eyes rule as role grants, src/tenancy/role-grants.ts). Without an outbound relay
 // nothing is created: an invitation that cannot be delivered is refused with 409 mail_relay_missing.
-import { DATA_READING_ROLES, type Role } from '../authz/roles.ts';
+import { DATA_READING_ROLES, type Role } from '../authz/index.ts';
 import { type AuditRecorder, userAction } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
