@@ -3,56 +3,35 @@
 // retention period and then loses them (the raw columns are NULL, the ciphertext is nowhere in
 // the table), a never-verified one a week after its code expired, a completed erasure at once.
 // The job's clock is passed in (`purgeClosed(tenants, now)`): time moves without waiting.
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { solve } from '../../src/governance/pow.ts';
 import { rows } from '../../src/platform/db.ts';
-import { type Session, startTestVigil, type TestVigil } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
-import { type Gateways, SMS_SECRET, startGateways, waitFor } from '../verification/world.ts';
+import { waitFor } from '../verification/world.ts';
+import { codeIn, type DsarWorld, startDsarWorld } from './dsar-world.ts';
 
-const suffix = randomBytes(3).toString('hex');
-const slug = `gov-ret-${suffix}`;
-const address = `ret-${suffix}@example.test`;
-const phone = `+49 170 556 0${String(Number.parseInt(suffix, 16) % 1000).padStart(3, '0')}`;
-const details = `Meine Anschrift ist falsch: Musterweg ${suffix}`;
-const pub = `/api/v1/public/tenants/${slug}/privacy-requests`;
-const staff = `/api/v1/tenants/${slug}/governance/dsar-intakes`;
 const DAY = 86_400_000;
+const details = `Meine Anschrift ist falsch: Musterweg ${Date.now()}`;
 
-let v: TestVigil;
-let g: Gateways;
-let dpo: Session;
+let w: DsarWorld;
+let v: DsarWorld['v'];
+let g: DsarWorld['g'];
+let dpo: DsarWorld['dpo'];
 let tenantId = '';
 let customerId = '';
+let slug = '';
+let address = '';
+let phone = '';
+let pub = '';
+let staff = '';
 
 beforeAll(async () => {
-  g = await startGateways();
-  v = await startTestVigil({
-    smtpRelayUrl: `smtp://127.0.0.1:${g.smtpPort}`,
-    smsWebhookUrl: g.smsUrl,
-    smsWebhookSecret: SMS_SECRET,
-    dsarPowBits: 8,
-    dsarRequestsPerMinute: 1000,
-    dsarIntakeRetentionDays: 30,
-  });
-  tenantId = await v.tenant(slug);
-  dpo = await v.login(await v.makeUser([{ role: 'dpo', tenant: slug }]));
-  const agent = await v.login(await v.makeUser([{ role: 'agent', tenant: slug }]));
-  const c = await v.call(
-    'POST',
-    `/api/v1/tenants/${slug}/customers`,
-    { name: 'Rita Muster', emails: [address], phones: [phone] },
-    agent,
-  );
-  expect(c.status).toBe(201);
-  customerId = c.json.id;
+  w = await startDsarWorld('gov-ret', { name: 'Rita Muster', local: 'ret' }, { dsarIntakeRetentionDays: 30 });
+  ({ v, g, dpo, tenantId, customerId, slug, address, phone, pub, staff } = w);
 }, 60_000);
 
 afterAll(async () => {
-  await v?.close();
-  await g?.close();
+  await w?.close();
 });
 
 interface RawIntake {
@@ -107,13 +86,10 @@ const retentionEvents = () =>
   );
 
 const purge = (at: Date) => v.governance!.retention.purgeClosed([{ id: tenantId }], at);
-const codeIn = (text: string | undefined) => /(?:code|Code) ?: (\d{6})/.exec(text ?? '')?.[1];
-const mailsTo = (to: string) => g.mail.filter((m) => JSON.stringify(m.to).includes(to));
+const mailsTo = (to: string) => w.mailsTo(to);
 
 async function file(body: Record<string, unknown>) {
-  const ch = await v.call('GET', `${pub}/challenge`);
-  const nonce = solve(ch.json.challenge, ch.json.difficulty);
-  const r = await v.call('POST', pub, { challenge: ch.json.challenge, nonce, ...body });
+  const r = await w.file(body);
   expect(r.status).toBe(202);
   return r.json.statusToken as string;
 }
