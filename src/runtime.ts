@@ -421,7 +421,11 @@ async function startOn(
         baseUrl: () => config.publicUrl ?? boundUrl,
         pepper: loadCodePepper(config.dataDir),
         rateCounter: createRateCounter(core.db),
-        dsar: { powBits: config.dsarPowBits, perMinute: config.dsarRequestsPerMinute },
+        dsar: {
+          powBits: config.dsarPowBits,
+          perMinute: config.dsarRequestsPerMinute,
+          intakeRetentionDays: config.dsarIntakeRetentionDays,
+        },
         activities: async (ctx) => (await app.compliance!.ropa.get(ctx)).document.activities,
         onAuditEvent: core.onAuditEvent,
       })

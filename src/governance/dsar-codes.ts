@@ -6,6 +6,7 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Keyring } from '../crypto/index.ts';
 import type { Tx } from '../platform/db.ts';
+import { VigilError } from '../platform/errors.ts';
 import type { DsarMessages, Locale } from './dsar-mail.ts';
 import * as store from './store-dsar.ts';
 
@@ -41,7 +42,8 @@ export function createIntakeCodes(deps: {
   /** The requester's address, or the phone on file when they chose a code by SMS. */
   async function contactOf(tx: Tx, tenantId: string, r: store.IntakeRow, channel = r.verify_channel) {
     const column = channel === 'sms' && r.phone_enc ? 'phone_enc' : 'email_enc';
-    const enc = column === 'phone_enc' ? r.phone_enc! : r.email_enc;
+    const enc = column === 'phone_enc' ? r.phone_enc : r.email_enc;
+    if (!enc) throw new VigilError('conflict', 'the request holds no contact any more');
     return deps.keyring.decryptFieldText(field(tenantId, r.id, column), Buffer.from(enc), tx);
   }
 

@@ -50,6 +50,9 @@ export function createDsarStaff(deps: {
           extended: !!r.extended_reason,
           extendedReason: r.extended_reason,
           hasDetails: !!r.details_enc,
+          closedAt: iso(r.closed_at),
+          closedOutcome: r.closed_outcome,
+          purgedAt: iso(r.purged_at),
           locked: r.code_failures >= MAX_FAILURES,
           downloadExpiresAt: iso(r.download_expires_at),
         })),
@@ -62,6 +65,8 @@ export function createDsarStaff(deps: {
     return db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await store.selectIntake(tx, id);
       if (!r) throw notFound('request');
+      // Past retention the text is gone: a state of the intake, not an error (nothing was read).
+      if (r.purged_at) return { id, details: null, purged: true, purgedAt: iso(r.purged_at) };
       const text = r.details_enc
         ? await deps.keyring.decryptFieldText(
             field(ctx.tenant.id, id, 'details_enc'),
@@ -70,7 +75,7 @@ export function createDsarStaff(deps: {
           )
         : null;
       await audit.inTx(tx, govEvent(ctx, 'governance.dsar.read', 'dsar_intake', id));
-      return { id, details: text };
+      return { id, details: text, purged: false, purgedAt: null };
     });
   }
 

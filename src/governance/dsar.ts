@@ -223,6 +223,8 @@ export function createDsarIntake(deps: DsarDeps) {
   async function resendCode(ctx: TenantContext, token: string): Promise<void> {
     const pending = await db.withTenant(ctx.tenant.id, async (tx) => {
       const r = await byToken(tx, token, true);
+      // A purged intake has no contact left to send to.
+      if (r.purged_at) return null;
       const ready =
         r.state === 'fulfilled' && r.download_expires_at && new Date(r.download_expires_at) > new Date();
       if (!(r.state === 'unverified' || ready)) return null;

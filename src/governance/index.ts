@@ -17,6 +17,7 @@ import { createDpias } from './dpia.ts';
 import { createDsarIntake, type Lookup } from './dsar.ts';
 import { createDsarMessages, type Locale, type SmsSender } from './dsar-mail.ts';
 import { createPrivacyMailbox, privacyAddress } from './dsar-mailbox.ts';
+import { createDsarRetention } from './dsar-retention.ts';
 import { createDsarStaff } from './dsar-staff.ts';
 import { createNoticeMailer } from './notify.ts';
 import { createProofOfWork } from './pow.ts';
@@ -59,7 +60,9 @@ export interface GovernanceDeps {
   /** HMAC key of one-time codes and form challenges (the verification code pepper). */
   pepper: Buffer;
   rateCounter: Pick<RateCounter, 'hit'>;
-  dsar: { powBits: number; perMinute: number };
+  dsar: { powBits: number; perMinute: number; intakeRetentionDays?: number };
+  /** The retention job's clock (tests move it instead of waiting). */
+  now?: () => Date;
   tenancy: {
     tenantBySlug(
       slug: string,
@@ -130,6 +133,15 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
       deps.logger.warn({ err: { code: (e as { code?: string }).code } }, 'dsar code not delivered'),
   });
   const staff = createDsarStaff({ ...deps, codes: dsar.codes, messages });
+  const retention = createDsarRetention({
+    db: deps.db,
+    audit: deps.audit,
+    retentionDays: deps.dsar.intakeRetentionDays,
+    logger: deps.logger,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  // A completed erasure purges its intake at once, after the requester heard of it.
+  deps.onAuditEvent(retention.onAuditEvent((id) => staff.notifyRequesters([{ id }])));
   const smsAvailable = !!deps.sms;
   dsarRoutes(http, {
     dsar,
@@ -156,14 +168,16 @@ export function registerGovernance(http: FastifyInstance, deps: GovernanceDeps) 
   });
   /**
    * Hourly under a job lease (runtime): DPOs hear of requests due within seven days, requesters
-   * of a changed state.
+   * of a changed state; then closed intakes past retention lose their personal fields (after the
+   * status mail, which needs the address).
    */
   const remindDsarDeadlines = async () => {
     const tenants = await deps.tenancy.listTenants();
     await staff.remindDue(tenants, (id) => deps.tenancy.membersWithRoles(id, ['dpo']));
     await staff.notifyRequesters(tenants);
+    await retention.purgeClosed(tenants);
   };
-  return { subProcessors, dpias, dsar, staff, mailbox, reviews, dpas, remindDsarDeadlines };
+  return { subProcessors, dpias, dsar, staff, retention, mailbox, reviews, dpas, remindDsarDeadlines };
 }
 
 export type Governance = ReturnType<typeof registerGovernance>;

@@ -9,7 +9,8 @@ export type IntakeType = (typeof INTAKE_TYPES)[number];
 export interface IntakeRow {
   id: string;
   type: IntakeType;
-  email_enc: Buffer;
+  /** Null once purged (retention): then phone and details are null too. */
+  email_enc: Buffer | null;
   phone_enc: Buffer | null;
   details_enc: Buffer | null;
   source: 'form' | 'mail';
@@ -30,11 +31,15 @@ export interface IntakeRow {
   download_token_hash: Buffer | null;
   download_expires_at: string | Date | null;
   downloaded_at: string | Date | null;
+  closed_at: string | Date | null;
+  closed_outcome: 'completed' | 'rejected' | 'expired' | null;
+  purged_at: string | Date | null;
 }
 
 const COLS = sql`id, type, email_enc, phone_enc, details_enc, source, verify_channel, locale, code_sends,
   code_failures, notified_state, customer_id, code_hash, code_expires_at, code_attempts, state, received_at,
-  due_at, extended_reason, subject_request_id, download_token_hash, download_expires_at, downloaded_at`;
+  due_at, extended_reason, subject_request_id, download_token_hash, download_expires_at, downloaded_at,
+  closed_at, closed_outcome, purged_at`;
 
 export async function insertIntake(
   tx: Tx,
@@ -130,10 +135,75 @@ export const selectFollowed = (tx: Tx) =>
   rows<IntakeRow>(
     tx,
     sql`select ${COLS} from dsar_intakes where state in ('verified', 'fulfilled') and customer_id is not null
-        and (notified_state is null or notified_state not in ('completed', 'rejected', 'fulfilled'))
+        and purged_at is null and (notified_state is null or notified_state not in ('completed', 'rejected', 'fulfilled'))
         order by received_at limit 500`,
   );
 
 export async function setNotified(tx: Tx, id: string, state: string): Promise<void> {
   await tx.execute(sql`update dsar_intakes set notified_state = ${state} where id = ${id}`);
+}
+
+/** Open intakes with a subject request: the retention job asks the register whether it closed. */
+export const selectUnclosed = (tx: Tx) =>
+  rows<{ id: string; subject_request_id: string }>(
+    tx,
+    sql`select id, subject_request_id from dsar_intakes
+        where closed_at is null and subject_request_id is not null and state in ('verified', 'fulfilled')
+        order by received_at limit 1000`,
+  );
+
+/**
+ * Records that the register closed the request, at `now` as the job saw it; a fulfilled export
+ * counts as closed only once its download expired (the requester needs the contact until then).
+ */
+export async function markClosed(
+  tx: Tx,
+  id: string,
+  outcome: 'completed' | 'rejected',
+  now: Date,
+): Promise<void> {
+  await tx.execute(sql`update dsar_intakes set closed_outcome = ${outcome},
+    closed_at = greatest(${now.toISOString()}::timestamptz, coalesce(download_expires_at, ${now.toISOString()}::timestamptz))
+    where id = ${id} and closed_at is null`);
+}
+
+const PURGE_SET = sql`email_enc = null, phone_enc = null, details_enc = null, customer_id = null,
+  code_hash = null, code_expires_at = null, download_token_hash = null`;
+
+/**
+ * Purges the personal fields of closed intakes past retention: closed ones `retentionDays` after
+ * closing (a completed erasure at once), never-verified ones `unverifiedDays` after their code
+ * expired (then closed as expired). Returns what was purged: ids and kinds only.
+ */
+export async function purgeDue(
+  tx: Tx,
+  now: Date,
+  retentionDays: number,
+  unverifiedDays: number,
+): Promise<Array<{ id: string; type: IntakeType; closed_outcome: string }>> {
+  const t = sql`${now.toISOString()}::timestamptz`;
+  return rows(
+    tx,
+    sql`update dsar_intakes set ${PURGE_SET}, purged_at = ${t},
+          closed_at = coalesce(closed_at, ${t}), closed_outcome = coalesce(closed_outcome, 'expired')
+        where purged_at is null and (
+          (state = 'unverified' and closed_at is null
+            and coalesce(code_expires_at, received_at) < ${t} - make_interval(days => ${unverifiedDays}))
+          or (closed_at <= ${t} and type = 'erasure' and closed_outcome = 'completed')
+          or (closed_at < ${t} - make_interval(days => ${retentionDays})))
+        returning id, type, closed_outcome`,
+  );
+}
+
+/** A completed erasure: its intake keeps no contact and no text (at once, not after retention). */
+export async function purgeErasure(tx: Tx, subjectRequestId: string, now: Date): Promise<number> {
+  const t = sql`${now.toISOString()}::timestamptz`;
+  const r = await rows<{ id: string }>(
+    tx,
+    sql`update dsar_intakes set ${PURGE_SET}, purged_at = ${t}, closed_at = coalesce(closed_at, ${t}),
+          closed_outcome = 'completed'
+        where subject_request_id = ${subjectRequestId} and type = 'erasure' and purged_at is null
+        returning id`,
+  );
+  return r.length;
 }

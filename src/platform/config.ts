@@ -39,6 +39,8 @@ export const ConfigSchema = Type.Object({
   /** Proof-of-work bits of the public privacy request form, and its requests per IP and minute. */
   dsarPowBits: Type.Integer({ minimum: 1, maximum: 24 }),
   dsarRequestsPerMinute: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  /** Days a closed DSAR intake keeps the requester's contact and text before they are purged. */
+  dsarIntakeRetentionDays: Type.Integer({ minimum: 1, maximum: 3650 }),
   /** Translation engine for agents (issue 29): local Apertium, DeepL or LibreTranslate over HTTP. */
   translationProvider: Type.Union([
     Type.Literal('none'),
@@ -154,6 +156,7 @@ function fromEnv(env: Env): Partial<Record<keyof Config, unknown>> {
     subProcessorObjectionDays: int(env.VIGIL_SUBPROCESSOR_OBJECTION_DAYS),
     dsarPowBits: int(env.VIGIL_DSAR_POW_BITS),
     dsarRequestsPerMinute: int(env.VIGIL_DSAR_REQUESTS_PER_MINUTE),
+    dsarIntakeRetentionDays: int(env.VIGIL_DSAR_INTAKE_RETENTION_DAYS),
     translationProvider: env.VIGIL_TRANSLATION_PROVIDER || undefined,
     translationUrl: env.VIGIL_TRANSLATION_URL || undefined,
     translationApiKey: env.VIGIL_TRANSLATION_API_KEY || undefined,
@@ -219,6 +222,7 @@ const defaults: Config = {
   subProcessorObjectionDays: 30,
   dsarPowBits: 16,
   dsarRequestsPerMinute: 10,
+  dsarIntakeRetentionDays: 30,
   translationProvider: 'none',
   alertRetryBaseSeconds: 30,
   retentionIntervalSeconds: 3600,

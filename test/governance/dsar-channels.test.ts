@@ -3,66 +3,39 @@
 // signed webhook gateway (a local HTTP receiver), a lockout after five wrong codes that a resend
 // does not lift, an objection that enters the DPO's register as a restriction, and status mails
 // to the requester from the reminder job, with nothing personal in them.
-import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickLocale } from '../../src/governance/dsar-mail.ts';
 import { requestTypeOf } from '../../src/governance/dsar-mailbox.ts';
-import { solve } from '../../src/governance/pow.ts';
-import { type Session, startTestVigil, type TestVigil } from '../helpers/app.ts';
 import { testDbKind } from '../helpers/db.ts';
-import { type Gateways, SMS_SECRET, startGateways, waitFor } from '../verification/world.ts';
+import { waitFor } from '../verification/world.ts';
+import { codeIn, type DsarWorld, startDsarWorld } from './dsar-world.ts';
 
-const suffix = randomBytes(3).toString('hex');
-const slug = `gov-ch-${suffix}`;
-const address = `kundin-${suffix}@example.test`;
-const phone = '+49 170 555 0' + String(Number.parseInt(suffix, 16) % 1000).padStart(3, '0');
-const pub = `/api/v1/public/tenants/${slug}/privacy-requests`;
-const staff = `/api/v1/tenants/${slug}/governance/dsar-intakes`;
-
-let v: TestVigil;
-let g: Gateways;
-let dpo: Session;
+let w: DsarWorld;
+let v: DsarWorld['v'];
+let g: DsarWorld['g'];
+let dpo: DsarWorld['dpo'];
 let customerId = '';
+let suffix = '';
+let slug = '';
+let address = '';
+let phone = '';
+let pub = '';
+let staff = '';
 let erasureToken = '';
 
 beforeAll(async () => {
-  g = await startGateways();
-  v = await startTestVigil({
-    smtpRelayUrl: `smtp://127.0.0.1:${g.smtpPort}`,
-    smsWebhookUrl: g.smsUrl,
-    smsWebhookSecret: SMS_SECRET,
-    dsarPowBits: 8,
-    dsarRequestsPerMinute: 1000,
-  });
-  await v.tenant(slug);
-  dpo = await v.login(await v.makeUser([{ role: 'dpo', tenant: slug }]));
-  const agent = await v.login(await v.makeUser([{ role: 'agent', tenant: slug }]));
-  const c = await v.call(
-    'POST',
-    `/api/v1/tenants/${slug}/customers`,
-    { name: 'Erika Muster', emails: [address], phones: [phone] },
-    agent,
-  );
-  expect(c.status).toBe(201);
-  customerId = c.json.id;
+  w = await startDsarWorld('gov-ch', { name: 'Erika Muster', local: 'kundin' });
+  ({ v, g, dpo, customerId, suffix, slug, address, phone, pub, staff } = w);
 }, 60_000);
 
 afterAll(async () => {
-  await v?.close();
-  await g?.close();
+  await w?.close();
 });
 
-const mailsTo = (to: string) => g.mail.filter((m) => JSON.stringify(m.to).includes(to));
-const waitMails = (to: string, n: number) =>
-  waitFor(async () => (mailsTo(to).length >= n ? mailsTo(to) : null));
-const codeIn = (text: string | undefined) => /(?:code|Code) ?: (\d{6})/.exec(text ?? '')?.[1];
-
-async function file(body: Record<string, unknown>) {
-  const ch = await v.call('GET', `${pub}/challenge`);
-  const nonce = solve(ch.json.challenge, ch.json.difficulty);
-  return v.call('POST', pub, { type: 'access', challenge: ch.json.challenge, nonce, ...body });
-}
+const mailsTo = (to: string) => w.mailsTo(to);
+const waitMails = (to: string, n: number) => w.waitMails(to, n);
+const file = (body: Record<string, unknown>) => w.file(body);
 
 const smtp = () =>
   nodemailer.createTransport({ host: '127.0.0.1', port: v.smtpPort!, secure: false, ignoreTLS: true });
