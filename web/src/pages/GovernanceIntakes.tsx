@@ -21,6 +21,8 @@ interface Intake {
   extended: boolean;
   hasDetails: boolean;
   locked: boolean;
+  /** Set once the retention period has removed the requester's contact data and details. */
+  purgedAt?: string | null;
 }
 
 export function IntakeSection({ slug }: { slug: string }) {
@@ -35,11 +37,11 @@ export function IntakeSection({ slug }: { slug: string }) {
   if (list.error) return <ErrorState error={list.error} onRetry={list.reload} />;
   const reason = t('governance.dsar.defaultReason');
   const open = async (id: string) => {
-    const r = await api<{ details: string | null }>(
+    const r = await api<{ details: string | null; purged?: boolean }>(
       'GET',
       tenantPath(slug, `/governance/dsar-intakes/${id}/details`),
     );
-    setDetails(r.details ?? '');
+    setDetails(r.purged ? t('governance.dsar.purgedDetails') : (r.details ?? ''));
   };
   return (
     <Card title={t('governance.dsar.title')}>
@@ -85,6 +87,11 @@ export function IntakeSection({ slug }: { slug: string }) {
             header: t('governance.actions'),
             render: (i) => (
               <span className="row">
+                {i.purgedAt ? (
+                  <span className="muted">
+                    {t('governance.dsar.purged', { date: formatDateTime(i.purgedAt) })}
+                  </span>
+                ) : null}
                 {i.hasDetails ? (
                   <Button size="sm" onClick={() => void open(i.id)}>
                     {t('governance.dsar.details')}
