@@ -28,7 +28,7 @@ const docs: Array<{ name: string; path: () => string; headings: (l: DocLocale) =
 let breachId = '';
 let dpiaId = '';
 
-const unescape = (html: string) =>
+const textOf = (html: string) =>
   html
     .replace(/<[^>]+>/g, ' ')
     .replace(/&#39;/g, "'")
@@ -121,7 +121,7 @@ describe(`generated documents in French and German (${testDbKind})`, () => {
         expect(r.status, `${d.name} ${l}`).toBe(200);
         const html = r.body.toString('utf8');
         expect(html).toContain(`<html lang="${l}">`);
-        const text = unescape(html);
+        const text = textOf(html);
         for (const h of d.headings(l)) expect(text, `${d.name} ${l}`).toContain(h);
         for (const h of en) expect(text, `${d.name} ${l}: English "${h}"`).not.toContain(h);
         expect(text).toContain(l === 'fr' ? 'Généré le' : 'Erstellt');
@@ -158,18 +158,18 @@ describe(`generated documents in French and German (${testDbKind})`, () => {
 
   it('takes the language from Accept-Language without ?lang=, English otherwise; refuses others', async () => {
     const p = docs[1]!.path();
-    const fr = unescape(
+    const fr = textOf(
       (await get(`${p}?format=html`, { 'accept-language': 'fr-CH, de;q=0.8, en;q=0.5' })).body.toString(),
     );
     expect(fr).toContain(ROPA_TEXT.fr.title);
-    const de = unescape(
+    const de = textOf(
       (await get(`${p}?format=html`, { 'accept-language': 'es, de;q=0.9, fr;q=0.2' })).body.toString(),
     );
     expect(de).toContain(ROPA_TEXT.de.title);
-    const en = unescape((await get(`${p}?format=html`, { 'accept-language': 'es, it' })).body.toString());
+    const en = textOf((await get(`${p}?format=html`, { 'accept-language': 'es, it' })).body.toString());
     expect(en).toContain(ROPA_TEXT.en.title);
     // ?lang= wins over the header.
-    const q = unescape((await get(`${p}?format=html&lang=de`, { 'accept-language': 'fr' })).body.toString());
+    const q = textOf((await get(`${p}?format=html&lang=de`, { 'accept-language': 'fr' })).body.toString());
     expect(q).toContain(ROPA_TEXT.de.title);
     const bad = await get(`${p}?format=html&lang=es`);
     expect(bad.status).toBe(400);
