@@ -14,6 +14,8 @@ interface AlertText {
   severityLabel: string;
   observed: (observed: number, threshold: number, seconds: number) => string;
   response: string;
+  /** French sets a space before the colon. */
+  colon: string;
 }
 
 const DE_TITLES: Record<RuleId, string> = {
@@ -84,6 +86,7 @@ export const ALERT_TEXT: Record<AlertLocale, AlertText> = {
     severityLabel: 'Severity',
     observed: (o, t, s) => `Observed: ${o} (threshold ${t} in ${s}s)`,
     response: 'Response',
+    colon: ': ',
   },
   de: {
     titles: DE_TITLES,
@@ -93,6 +96,7 @@ export const ALERT_TEXT: Record<AlertLocale, AlertText> = {
     severityLabel: 'Schweregrad',
     observed: (o, t, s) => `Beobachtet: ${o} (Schwelle ${t} in ${s} s)`,
     response: 'Reaktion',
+    colon: ': ',
   },
   fr: {
     titles: FR_TITLES,
@@ -100,8 +104,9 @@ export const ALERT_TEXT: Record<AlertLocale, AlertText> = {
     alert: 'Alerte',
     rule: 'Règle',
     severityLabel: 'Gravité',
-    observed: (o, t, s) => `Observé : ${o} (seuil ${t} en ${s} s)`,
+    observed: (o, t, s) => `Observé\u00a0: ${o} (seuil ${t} en ${s}\u00a0s)`,
     response: 'Réponse',
+    colon: '\u00a0: ',
   },
 };
 

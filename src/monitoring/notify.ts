@@ -134,7 +134,7 @@ export function alertMail(
   return {
     to,
     subject: `[Vigil ${severity}] ${t.titles[alert.ruleId] ?? alert.title}`,
-    text: `${t.alert} ${alert.id}\n${t.rule}: ${alert.ruleId}\n${t.severityLabel}: ${severity}\n${t.observed(alert.observed, alert.threshold, alert.windowSeconds)}\n${t.response}: ${alert.action}${link}\n`,
+    text: `${t.alert} ${alert.id}\n${t.rule}${t.colon}${alert.ruleId}\n${t.severityLabel}${t.colon}${severity}\n${t.observed(alert.observed, alert.threshold, alert.windowSeconds)}\n${t.response}${t.colon}${alert.action}${link}\n`,
   };
 }
 
