@@ -212,7 +212,7 @@ export function createSecurityReport(deps: {
     const kv = (o: Record<string, unknown>) =>
       Object.entries(o).map(
         ([k, v]) =>
-          [k, v === null ? t.none : typeof v === 'object' ? JSON.stringify(v) : String(v)] as [
+          [t.keys[k] ?? k, v === null ? t.none : typeof v === 'object' ? JSON.stringify(v) : String(v)] as [
             string,
             string,
           ],

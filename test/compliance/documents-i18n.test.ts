@@ -147,6 +147,12 @@ describe(`generated documents in French and German (${testDbKind})`, () => {
     expect(de).toContain('Prüfprotokoll');
     expect(de).toContain('Überprüfungen');
     expect(de).toContain('Maßnahmen');
+    // The report's figures carry translated labels, not the JSON field names.
+    expect(de).toContain('Alter des Mandantenschlüssels (Tage)');
+    expect(de).not.toContain('tenantKeyAgeDays');
+    const frReport = pdfText((await get(`${docs[0]!.path()}?format=pdf&lang=fr`)).body);
+    expect(frReport).toContain('Couverture MFA (%)');
+    expect(frReport).not.toContain('mfaCoveragePercent');
     const fr = pdfText((await get(`${docs[2]!.path()}?format=pdf&lang=fr`)).body);
     expect(fr).toContain('Éléments de preuve');
     expect(fr).toContain('Conséquences probables');
