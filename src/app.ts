@@ -21,6 +21,7 @@ import { createPasswordService } from './auth/password-service.ts';
 import { authRoutes } from './auth/routes.ts';
 import { type AuthService, createAuthService, type SecretSealer } from './auth/service.ts';
 import { installGuard, installRouteRuleCheck } from './authz/guard.ts';
+import { TENANT_ROLES } from './authz/index.ts';
 import { isQuizBacked } from './awareness/index.ts';
 import { type Cockpit, registerCockpit } from './cockpit/index.ts';
 import { type Compliance, type ComplianceDeps, registerCompliance } from './compliance/index.ts';
@@ -266,7 +267,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const systemActor = { ip: '', uaHash: '', userId: null };
   const onError = (e: unknown, where: string) => logger.error({ err: e, where }, 'monitoring error');
   const notifications = deps.keyring
-    ? registerAlertNotifications(http, { config, db, keyring: deps.keyring, audit, onError })
+    ? registerAlertNotifications(http, {
+        config,
+        db,
+        keyring: deps.keyring,
+        audit,
+        onError,
+        // Alert mails go out in each member's console language.
+        localesOf: async (tenantId, emails) => {
+          const wanted = new Set(emails.map((e) => e.toLowerCase()));
+          const members = await tenancy.membersWithRoles(tenantId, TENANT_ROLES);
+          return new Map(
+            members
+              .filter((m) => wanted.has(m.email.toLowerCase()))
+              .map((m) => [m.email.toLowerCase(), m.locale]),
+          );
+        },
+      })
     : undefined;
   const monitor = await createMonitor({
     db,

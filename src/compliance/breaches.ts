@@ -5,8 +5,9 @@ import { sql } from 'drizzle-orm';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
-import type { Doc } from '../platform/documents.ts';
+import type { Doc, DocLocale } from '../platform/documents.ts';
 import { VigilError } from '../platform/errors.ts';
+import { BREACH_TEXT } from './breach-text.ts';
 import { actorEvent, iso } from './events.ts';
 
 export const RISKS = ['unassessed', 'unlikely', 'risk', 'high_risk'] as const;
@@ -253,61 +254,60 @@ export function createBreaches(deps: {
   }
 
   /** The draft notification to the supervisory authority with the Art. 33(3) content. */
-  function notificationDoc(ctx: TenantContext, b: BreachView): Doc {
+  function notificationDoc(ctx: TenantContext, b: BreachView, lang: DocLocale): Doc {
+    const t = BREACH_TEXT[lang];
     const na = (s: string | number | null | undefined) =>
-      s === null || s === undefined || s === '' ? 'not yet known' : String(s);
+      s === null || s === undefined || s === '' ? t.unknown : String(s);
     return {
-      title: 'Notification of a personal data breach (Art. 33 GDPR)',
-      subtitle: `Draft for the supervisory authority - controller: ${ctx.tenant.name}`,
+      title: t.title,
+      subtitle: t.subtitle(ctx.tenant.name),
       generatedAt: clock().toISOString(),
+      lang,
       sections: [
         {
-          heading: 'Controller and contact point',
+          heading: t.h.contact,
           fields: [
-            ['Controller', ctx.tenant.name],
-            ['Data protection officer / contact point', na(b.dpoContact)],
-            ['Breach reference', b.id],
+            [t.f.controller, ctx.tenant.name],
+            [t.f.dpo, na(b.dpoContact)],
+            [t.f.reference, b.id],
           ],
         },
         {
-          heading: 'Timeline',
+          heading: t.h.timeline,
           fields: [
-            ['Detected', na(b.detectedAt)],
-            ['Controller became aware', na(b.awareAt)],
-            ['Notification due by (72 hours)', b.clock.notifyBy],
-            ['Authority notified', na(b.authorityNotifiedAt)],
-            ['Data subjects notified', na(b.subjectsNotifiedAt)],
-            ...(b.delayReason ? ([['Reasons for the delay', b.delayReason]] as Array<[string, string]>) : []),
+            [t.f.detected, na(b.detectedAt)],
+            [t.f.aware, na(b.awareAt)],
+            [t.f.due, b.clock.notifyBy],
+            [t.f.authority, na(b.authorityNotifiedAt)],
+            [t.f.subjects, na(b.subjectsNotifiedAt)],
+            ...(b.delayReason ? ([[t.f.delay, b.delayReason]] as Array<[string, string]>) : []),
           ],
         },
         {
-          heading: 'Nature of the breach (Art. 33(3)(a))',
+          heading: t.h.nature,
           fields: [
-            ['Description', na(b.nature)],
-            ['Categories of personal data', na(b.dataCategories.join(', '))],
-            ['Categories of data subjects', na(b.subjectCategories.join(', '))],
-            ['Approximate number of data subjects', na(b.approxSubjects)],
-            ['Approximate number of records', na(b.approxRecords)],
+            [t.f.description, na(b.nature)],
+            [t.f.dataCategories, na(b.dataCategories.join(', '))],
+            [t.f.subjectCategories, na(b.subjectCategories.join(', '))],
+            [t.f.approxSubjects, na(b.approxSubjects)],
+            [t.f.approxRecords, na(b.approxRecords)],
           ],
         },
-        { heading: 'Likely consequences (Art. 33(3)(c))', paragraphs: [na(b.consequences)] },
-        { heading: 'Measures taken or proposed (Art. 33(3)(d))', paragraphs: [na(b.measures)] },
+        { heading: t.h.consequences, paragraphs: [na(b.consequences)] },
+        { heading: t.h.measures, paragraphs: [na(b.measures)] },
         {
-          heading: 'Risk assessment',
+          heading: t.h.risk,
           fields: [
-            ['Risk to rights and freedoms', b.risk],
-            [
-              'Communication to data subjects required (Art. 34)',
-              b.subjectNotificationRequired ? 'yes' : 'no',
-            ],
+            [t.f.riskLevel, b.risk],
+            [t.f.communication, b.subjectNotificationRequired ? t.yes : t.no],
           ],
         },
         {
-          heading: 'Evidence',
+          heading: t.h.evidence,
           table: {
-            head: ['kind', 'reference', 'note', 'time'],
+            head: t.head,
             rows: [
-              ...b.alertIds.map((a) => ['monitoring alert', a, '', '']),
+              ...b.alertIds.map((a) => [t.alert, a, '', '']),
               ...b.evidence.map((e) => [e.kind ?? '', e.ref ?? '', e.note ?? '', e.at ?? '']),
             ],
           },
@@ -316,10 +316,10 @@ export function createBreaches(deps: {
     };
   }
 
-  async function notificationDraft(ctx: TenantContext, id: string) {
+  async function notificationDraft(ctx: TenantContext, id: string, lang: DocLocale = 'en') {
     const b = await db.withTenant(ctx.tenant.id, async (tx) => view(await load(tx, id)));
     await audit.standalone(actorEvent(ctx, 'breach.notification.draft', 'breach', id));
-    return { breach: b, doc: notificationDoc(ctx, b) };
+    return { breach: b, doc: notificationDoc(ctx, b, lang) };
   }
 
   return { create, update, notify, addEvidence, list, get, notificationDraft };

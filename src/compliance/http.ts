@@ -15,7 +15,5 @@ export const TenantOnly = Type.Object({ tenantSlug: Slug }, { additionalProperti
 export const WithId = Type.Object({ tenantSlug: Slug, id: Uuid }, { additionalProperties: false });
 export const anyOk = (status = 200): Record<number, unknown> => ({ ...errorResponses, [status]: Type.Any() });
 export const literals = oneOf;
-export const FormatQuery = Type.Object(
-  { format: Type.Optional(literals(['json', 'html', 'pdf'] as const)) },
-  { additionalProperties: false },
-);
+/** `?format=` and `?lang=` of the document routes. */
+export { DocQuery as FormatQuery } from '../platform/documents.ts';

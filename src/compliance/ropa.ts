@@ -6,9 +6,10 @@ import Type, { type Static } from 'typebox';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
-import type { Doc } from '../platform/documents.ts';
+import type { Doc, DocLocale } from '../platform/documents.ts';
 import { actorEvent, iso } from './events.ts';
 import type { CATEGORIES } from './retention.ts';
+import { ROPA_TEXT } from './ropa-text.ts';
 
 const Str = Type.String({ minLength: 1, maxLength: 500 });
 const List = Type.Array(Str, { maxItems: 40 });
@@ -235,37 +236,39 @@ export function createRopa(deps: {
     return get(ctx);
   }
 
-  function toDoc(r: Awaited<ReturnType<typeof get>>): Doc {
+  function toDoc(r: Awaited<ReturnType<typeof get>>, lang: DocLocale = 'en'): Doc {
+    const t = ROPA_TEXT[lang];
     const d = r.document;
-    const j = (xs: string[]) => (xs.length ? xs.join('; ') : 'none');
+    const j = (xs: string[]) => (xs.length ? xs.join('; ') : t.none);
     return {
-      title: 'Record of processing activities (Art. 30 GDPR)',
-      subtitle: `Controller: ${d.controller.name} - version ${r.version} (${r.source})`,
+      title: t.title,
+      subtitle: t.subtitle(d.controller.name, r.version, r.source),
       generatedAt: r.generatedAt,
+      lang,
       sections: [
         {
-          heading: 'Controller and processor',
+          heading: t.h.parties,
           fields: [
-            ['Controller', d.controller.name],
-            ['Controller contact', d.controller.contact || 'not specified'],
-            ['Data protection officer', d.controller.dpoContact || 'not specified'],
-            ['Processor', `${d.processor.name} - ${d.processor.role}`],
+            [t.f.controller, d.controller.name],
+            [t.f.contact, d.controller.contact || t.notSpecified],
+            [t.f.dpo, d.controller.dpoContact || t.notSpecified],
+            [t.f.processor, `${d.processor.name} - ${d.processor.role}`],
           ],
         },
         ...d.activities.map((a) => ({
-          heading: `Processing activity: ${a.name}`,
+          heading: t.activity(a.name),
           fields: [
-            ['Purposes', j(a.purposes)],
-            ['Legal basis', a.legalBasis],
-            ['Categories of personal data', j(a.dataCategories)],
-            ['Categories of data subjects', j(a.subjectCategories)],
-            ['Recipients', j(a.recipients)],
-            ['Transfers to third countries', j(a.transfers)],
-            ['Time limits for erasure', r.retention[a.id] ?? 'not specified'],
-            ['Technical and organisational measures', j(a.securityMeasures)],
+            [t.f.purposes, j(a.purposes)],
+            [t.f.legalBasis, a.legalBasis],
+            [t.f.dataCategories, j(a.dataCategories)],
+            [t.f.subjectCategories, j(a.subjectCategories)],
+            [t.f.recipients, j(a.recipients)],
+            [t.f.transfers, j(a.transfers)],
+            [t.f.erasure, r.retention[a.id] ?? t.notSpecified],
+            [t.f.measures, j(a.securityMeasures)],
           ] as Array<[string, string]>,
         })),
-        { heading: 'General security measures (Art. 32)', paragraphs: d.generalSecurityMeasures },
+        { heading: t.h.security, paragraphs: d.generalSecurityMeasures },
       ],
     };
   }

@@ -2,7 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { sendDoc } from '../platform/documents.ts';
+import { docLocale, sendDoc } from '../platform/documents.ts';
 import { typedRoutes } from '../platform/http-schemas.ts';
 import { type Breaches, EVIDENCE_KINDS, RISKS } from './breaches.ts';
 import { anyOk, base, FormatQuery, literals, rule, TenantOnly, tctx, Uuid, WithId } from './http.ts';
@@ -126,7 +126,7 @@ export function breachRoutes(server: FastifyInstance, deps: { breaches: Breaches
     `${base}/breaches/:id/notification`,
     { config: manage, schema: { tags, params: WithId, querystring: FormatQuery, response: anyOk() } },
     async (req, reply) => {
-      const { breach, doc } = await breaches.notificationDraft(tctx(req), id(req));
+      const { breach, doc } = await breaches.notificationDraft(tctx(req), id(req), docLocale(req));
       const format = req.query.format;
       return sendDoc(reply, format, doc, { breach, draft: doc }, `breach-notification-${breach.id}`);
     },

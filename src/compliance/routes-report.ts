@@ -1,7 +1,7 @@
 // The client security report (HTML, PDF, JSON): DPO and security officer.
 
 import type { FastifyInstance } from 'fastify';
-import { sendDoc } from '../platform/documents.ts';
+import { docLocale, sendDoc } from '../platform/documents.ts';
 import { typedRoutes } from '../platform/http-schemas.ts';
 import { anyOk, base, FormatQuery, rule, TenantOnly, tctx } from './http.ts';
 import type { SecurityReport } from './security-report.ts';
@@ -17,7 +17,13 @@ export function securityReportRoutes(server: FastifyInstance, deps: { report: Se
     async (req, reply) => {
       const r = await deps.report.build(tctx(req));
       const format = req.query.format;
-      return sendDoc(reply, format, deps.report.toDoc(r), r, `security-report-${r.tenant.slug}`);
+      return sendDoc(
+        reply,
+        format,
+        deps.report.toDoc(r, docLocale(req)),
+        r,
+        `security-report-${r.tenant.slug}`,
+      );
     },
   );
 }

@@ -1,7 +1,7 @@
 // Art. 30 record: read/export (JSON, HTML, PDF) and edit, for the DPO.
 
 import type { FastifyInstance } from 'fastify';
-import { sendDoc } from '../platform/documents.ts';
+import { docLocale, sendDoc } from '../platform/documents.ts';
 import { typedRoutes } from '../platform/http-schemas.ts';
 import { anyOk, base, FormatQuery, rule, TenantOnly, tctx } from './http.ts';
 import { type Ropa, RopaDocument } from './ropa.ts';
@@ -18,7 +18,7 @@ export function ropaRoutes(server: FastifyInstance, deps: { ropa: Ropa }) {
     },
     async (req, reply) => {
       const r = await ropa.get(tctx(req));
-      return sendDoc(reply, req.query.format, ropa.toDoc(r), r, 'processing-record');
+      return sendDoc(reply, req.query.format, ropa.toDoc(r, docLocale(req)), r, 'processing-record');
     },
   );
   app.put(

@@ -7,8 +7,9 @@ import { awarenessSection } from '../awareness/index.ts';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
-import type { Doc } from '../platform/documents.ts';
+import type { Doc, DocLocale } from '../platform/documents.ts';
 import { actorEvent, iso } from './events.ts';
+import { SECURITY_REPORT_TEXT, type SecurityReportText } from './security-report-text.ts';
 import { trainingSection } from './training-evidence.ts';
 
 const one = async <T>(tx: Tx, q: ReturnType<typeof sql>): Promise<T> => (await rows<T>(tx, q))[0]!;
@@ -206,156 +207,131 @@ export function createSecurityReport(deps: {
     return report;
   }
 
-  function toDoc(r: Report): Doc {
+  function toDoc(r: Report, lang: DocLocale = 'en'): Doc {
+    const t = SECURITY_REPORT_TEXT[lang];
     const kv = (o: Record<string, unknown>) =>
       Object.entries(o).map(
         ([k, v]) =>
-          [k, v === null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v)] as [
+          [t.keys[k] ?? k, v === null ? t.none : typeof v === 'object' ? JSON.stringify(v) : String(v)] as [
             string,
             string,
           ],
       );
+    const { authentication: au, encryption: en, audit: a, incidents: inc, retention: ret } = r;
     const controls: string[][] = [
+      [t.c.mfa, 'A.5.17, A.8.5', 'CC6.1', t.ev.mfa(au.mfaCoveragePercent, au.activeMembers)],
+      [t.c.roles, 'A.5.15, A.8.3', 'CC6.1, CC6.3', t.ev.roles(JSON.stringify(au.roles))],
       [
-        'Multi-factor authentication for all staff',
-        'A.5.17, A.8.5',
-        'CC6.1',
-        `${r.authentication.mfaCoveragePercent}% of ${r.authentication.activeMembers} active members`,
-      ],
-      [
-        'Least-privilege roles, tenant isolation (RLS)',
-        'A.5.15, A.8.3',
-        'CC6.1, CC6.3',
-        `roles: ${JSON.stringify(r.authentication.roles)}`,
-      ],
-      [
-        'Periodic review of access rights',
+        t.c.review,
         'A.5.18',
         'CC6.2, CC6.3',
         r.accessReview
-          ? `last review closed ${r.accessReview.lastClosedAt}, ${r.accessReview.revoked} revoked`
-          : 'no review closed yet',
+          ? t.ev.reviewClosed(r.accessReview.lastClosedAt, r.accessReview.revoked)
+          : t.ev.noReview,
       ],
       [
-        'Encryption of personal data at rest, key management',
+        t.c.encryption,
         'A.8.24',
         'CC6.1, C1.1',
-        `tenant key v${r.encryption.tenantKeyVersion ?? '-'}, ${r.encryption.tenantKeyAgeDays ?? '-'} days old`,
+        t.ev.key(en.tenantKeyVersion ?? '-', en.tenantKeyAgeDays ?? '-'),
       ],
+      [t.c.logging, 'A.8.15, A.8.17', 'CC7.2', t.ev.chain(a.chainVerified, a.events)],
+      [t.c.monitoring, 'A.8.16', 'CC7.2, CC7.3', t.ev.alerts(JSON.stringify(inc.openAlerts))],
       [
-        'Tamper-evident logging of every access',
-        'A.8.15, A.8.17',
-        'CC7.2',
-        `chain ${r.audit.chainVerified ? 'verified' : 'FAILED'}, ${r.audit.events} events`,
-      ],
-      [
-        'Monitoring for misuse',
-        'A.8.16',
-        'CC7.2, CC7.3',
-        `open alerts: ${JSON.stringify(r.incidents.openAlerts)}`,
-      ],
-      [
-        'Incident management and breach notification',
+        t.c.incidents,
         'A.5.24, A.5.25, A.5.26',
         'CC7.4, CC7.5',
-        `${r.incidents.breachesTotal} breaches recorded, ${r.incidents.breachesOpen} open`,
+        t.ev.breaches(inc.breachesTotal, inc.breachesOpen),
       ],
       [
-        'Information deletion and retention',
+        t.c.retention,
         'A.8.10, A.5.33',
         'C1.2, P4.2',
-        r.retention.lastRun
-          ? `last run ${r.retention.lastRun.completedAt}`
-          : `${r.retention.policiesEnabled} policies, no run yet`,
+        ret.lastRun ? t.ev.lastRun(ret.lastRun.completedAt) : t.ev.noRun(ret.policiesEnabled),
       ],
-      [
-        'Privacy and protection of PII',
-        'A.5.34',
-        'P1-P8',
-        `${r.encryption.subjectKeysShredded} subject keys crypto-shredded on erasure`,
-      ],
+      [t.c.privacy, 'A.5.34', 'P1-P8', t.ev.shredded(en.subjectKeysShredded)],
     ];
     return {
-      title: 'Security report',
-      subtitle: `Client: ${r.tenant.name}`,
+      title: t.title,
+      subtitle: t.client(r.tenant.name),
       generatedAt: r.generatedAt,
+      lang,
       sections: [
+        { heading: t.h.controls, table: { head: t.head, rows: controls } },
+        { heading: t.h.authentication, fields: kv(au) },
+        { heading: t.h.encryption, fields: kv(en) },
         {
-          heading: 'Controls in force (ISO/IEC 27001:2022 Annex A, SOC 2)',
-          table: { head: ['control', 'ISO 27001 Annex A', 'SOC 2 TSC', 'evidence'], rows: controls },
-        },
-        { heading: 'Authentication', fields: kv(r.authentication) },
-        { heading: 'Encryption and key management', fields: kv(r.encryption) },
-        {
-          heading: 'Audit log',
+          heading: t.h.audit,
           fields: [
-            ['Audit chain verification', r.audit.chainVerified ? 'verified' : `failed (${r.audit.problem})`],
-            ['Events in chain', String(r.audit.events)],
+            [t.f.chainVerification, a.chainVerified ? t.f.verified : t.f.failed(a.problem ?? null)],
+            [t.f.events, String(a.events)],
             [
-              'Latest checkpoint',
-              r.audit.latestCheckpoint
-                ? `tree size ${r.audit.latestCheckpoint.treeSize} at ${r.audit.latestCheckpoint.time}`
-                : 'none yet',
+              t.f.checkpoint,
+              a.latestCheckpoint
+                ? t.f.checkpointValue(a.latestCheckpoint.treeSize, a.latestCheckpoint.time)
+                : t.f.noneYet,
             ],
           ],
         },
         {
-          heading: 'Access statistics (last 30 days)',
-          fields: [['Distinct staff', String(r.access.distinctStaff)], ...kv(r.access.byAction)],
+          heading: t.h.access,
+          fields: [[t.f.distinctStaff, String(r.access.distinctStaff)], ...kv(r.access.byAction)],
         },
         {
-          heading: 'Access reviews',
-          fields: r.accessReview ? kv(r.accessReview) : [['Last review', 'none closed yet']],
+          heading: t.h.reviews,
+          fields: r.accessReview ? kv(r.accessReview) : [[t.f.lastReview, t.f.noneClosed]],
         },
-        { heading: 'Incidents and breaches', fields: kv(r.incidents) },
-        { heading: 'Retention', fields: kv(r.retention) },
-        {
-          heading: 'Data-processing agreement (Art. 28 GDPR)',
-          fields: r.processingAgreement
-            ? [
-                ['Accepted version', String(r.processingAgreement.version)],
-                ['Accepted at', r.processingAgreement.acceptedAt],
-                ['Current version', String(r.processingAgreement.latestVersion ?? 'none')],
-              ]
-            : [['Accepted version', 'none accepted yet']],
-        },
-        {
-          heading: 'Security awareness training',
-          fields: [
-            ['Evidence', 'training completion records in Vigil'],
-            ['Active trainings', String(r.training.activeTrainings)],
-            ['Expired completions', String(r.training.expired)],
-            ['Overdue', String(r.training.overdue)],
-            ...Object.entries(r.training.byRole).map(([role, x]): [string, string] => [
-              `Coverage ${role}`,
-              `${x.compliant}/${x.members} (${x.coveragePercent}%), expired ${x.expired}, overdue ${x.overdue}`,
-            ]),
-          ],
-        },
-        {
-          heading: 'Phishing simulations (ISO/IEC 27001 A.6.3)',
-          fields: [
-            [
-              'Reported mails (365 days)',
-              `${r.phishing.reportsLastYear.simulation} simulated, ${r.phishing.reportsLastYear.suspicious} real`,
-            ],
-            [
-              'Refreshers',
-              `${r.phishing.refreshers.completed}/${r.phishing.refreshers.assigned} completed, ${r.phishing.refreshers.overdue} overdue`,
-            ],
-            ...r.phishing.campaigns.map((c): [string, string] => [
-              `${c.name} (${c.launchedAt ?? 'not launched'})`,
-              c.suppressed
-                ? `fewer than ${c.minGroup} recipients: not shown`
-                : `${c.sent} sent, click ${c.clickRate ?? 0}, submit ${c.submitRate ?? 0}, report ${c.reportRate ?? 0}`,
-            ]),
-          ],
-        },
+        { heading: t.h.incidents, fields: kv(inc) },
+        { heading: t.h.retention, fields: kv(ret) },
+        { heading: t.h.agreement, fields: agreementFields(r, t) },
+        { heading: t.h.training, fields: trainingFields(r, t) },
+        { heading: t.h.phishing, fields: phishingFields(r, t) },
       ],
     };
   }
 
   return { build, toDoc };
+}
+
+type Report = Awaited<ReturnType<SecurityReport['build']>>;
+type T = SecurityReportText;
+
+function agreementFields(r: Report, t: T): Array<[string, string]> {
+  const p = r.processingAgreement;
+  return p
+    ? [
+        [t.f.acceptedVersion, String(p.version)],
+        [t.f.acceptedAt, p.acceptedAt],
+        [t.f.currentVersion, String(p.latestVersion ?? t.none)],
+      ]
+    : [[t.f.acceptedVersion, t.f.noneAccepted]];
+}
+
+function trainingFields(r: Report, t: T): Array<[string, string]> {
+  return [
+    [t.f.evidence, t.f.evidenceValue],
+    [t.f.activeTrainings, String(r.training.activeTrainings)],
+    [t.f.expired, String(r.training.expired)],
+    [t.f.overdue, String(r.training.overdue)],
+    ...Object.entries(r.training.byRole).map(([role, x]): [string, string] => [
+      t.f.coverage(role),
+      t.f.coverageValue(x.compliant, x.members, x.coveragePercent, x.expired, x.overdue),
+    ]),
+  ];
+}
+
+function phishingFields(r: Report, t: T): Array<[string, string]> {
+  const { reportsLastYear: y, refreshers: f } = r.phishing;
+  return [
+    [t.f.reported, t.f.reportedValue(y.simulation, y.suspicious)],
+    [t.f.refreshers, t.f.refreshersValue(f.completed, f.assigned, f.overdue)],
+    ...r.phishing.campaigns.map((c): [string, string] => [
+      `${c.name} (${c.launchedAt ?? t.f.notLaunched})`,
+      c.suppressed
+        ? t.f.suppressed(c.minGroup)
+        : t.f.campaign(c.sent, c.clickRate ?? 0, c.submitRate ?? 0, c.reportRate ?? 0),
+    ]),
+  ];
 }
 
 export type SecurityReport = ReturnType<typeof createSecurityReport>;

@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
-import type { Doc } from '../platform/documents.ts';
+import type { Doc, DocLocale } from '../platform/documents.ts';
 import { notFound } from '../platform/errors.ts';
 import { CONTROL_KEYS, type LiveControls } from './controls.ts';
+import { GOVERNANCE_DOC_TEXT } from './doc-text.ts';
 import { govEvent, iso } from './events.ts';
 import * as store from './store-reviews.ts';
 import type { SubProcessors } from './subprocessors.ts';
@@ -114,39 +115,42 @@ export function createAgreementAcceptance(db: Pick<Database, 'withTenant'>) {
     });
 }
 
-export function dpaDoc(d: Awaited<ReturnType<Dpas['current']>>): Doc {
+export function dpaDoc(d: Awaited<ReturnType<Dpas['current']>>, lang: DocLocale = 'en'): Doc {
   const c = d.content;
+  const g = GOVERNANCE_DOC_TEXT[lang];
+  const t = g.dpa;
   return {
-    title: 'Data-processing agreement (Art. 28 GDPR)',
-    subtitle: `${c.controller}, version ${d.version}`,
+    title: t.title,
+    subtitle: t.subtitle(c.controller, d.version),
     generatedAt: d.createdAt,
+    lang,
     sections: [
       {
-        heading: 'Subject matter and nature of the processing',
+        heading: t.h.subject,
         table: {
-          head: ['activity', 'purposes', 'data categories'],
+          head: t.activityHead,
           rows: c.activities.map((a) => [a.name, a.purposes.join('; '), a.dataCategories.join('; ')]),
         },
       },
       {
-        heading: 'Sub-processors (Art. 28(2), (4))',
+        heading: t.h.subProcessors,
         table: {
-          head: ['name', 'service', 'countries', 'transfer mechanism'],
+          head: t.subHead,
           rows: c.subProcessors.map((s) => [s.name, s.service, s.countries.join(', '), s.transferMechanism]),
         },
       },
       {
-        heading: 'Technical and organisational measures (Art. 32), as in effect',
+        heading: t.h.measures,
         table: {
-          head: ['measure', 'in effect', 'state'],
-          rows: c.measures.map((m) => [m.control, m.inEffect ? 'yes' : 'no', m.state]),
+          head: t.measureHead,
+          rows: c.measures.map((m) => [m.control, m.inEffect ? g.yes : g.no, m.state]),
         },
       },
       {
-        heading: 'Acceptance',
+        heading: t.h.acceptance,
         fields: d.acceptances
           .slice(0, 10)
-          .map((a) => [`version ${a.version}`, a.acceptedAt] as [string, string]),
+          .map((a) => [t.version(a.version), a.acceptedAt] as [string, string]),
       },
     ],
   };

@@ -7,9 +7,10 @@ import Type, { type Static } from 'typebox';
 import type { AuditRecorder } from '../platform/audit-port.ts';
 import type { TenantContext } from '../platform/context.ts';
 import type { Database } from '../platform/db.ts';
-import type { Doc } from '../platform/documents.ts';
+import type { Doc, DocLocale } from '../platform/documents.ts';
 import { notFound, VigilError } from '../platform/errors.ts';
 import { CONTROL_KEYS, type ControlKey, type ControlState, type LiveControls } from './controls.ts';
+import { GOVERNANCE_DOC_TEXT } from './doc-text.ts';
 import { govEvent, iso } from './events.ts';
 import * as store from './store-dpia.ts';
 
@@ -210,48 +211,50 @@ export function createDpias(deps: DpiaDeps) {
 export type Dpias = ReturnType<typeof createDpias>;
 export type DpiaDetail = Awaited<ReturnType<Dpias['get']>>;
 
-const LEVELS = ['', 'negligible', 'limited', 'significant', 'maximum'];
-
-export function dpiaDoc(tenantName: string, d: DpiaDetail): Doc {
+export function dpiaDoc(tenantName: string, d: DpiaDetail, lang: DocLocale = 'en'): Doc {
   const c = d.content;
+  const g = GOVERNANCE_DOC_TEXT[lang];
+  const t = g.dpia;
+  const L = t.levels;
   return {
-    title: `Data protection impact assessment: ${d.activityId}`,
-    subtitle: `${tenantName}, version ${d.version}`,
+    title: t.title(d.activityId),
+    subtitle: t.subtitle(tenantName, d.version),
     generatedAt: new Date().toISOString(),
+    lang,
     sections: [
-      { heading: 'Processing', paragraphs: [c.description] },
-      { heading: 'Necessity and proportionality', paragraphs: [c.necessity] },
+      { heading: t.h.processing, paragraphs: [c.description] },
+      { heading: t.h.necessity, paragraphs: [c.necessity] },
       {
-        heading: 'Risks (likelihood × severity)',
+        heading: t.h.risks,
         table: {
-          head: ['risk', 'sources', 'before', 'after'],
+          head: t.riskHead,
           rows: c.risks.map((r) => [
-            r.kind.replace('_', ' '),
+            t.kinds[r.kind],
             r.sources,
-            `${LEVELS[r.likelihoodBefore]} × ${LEVELS[r.severityBefore]}`,
-            `${LEVELS[r.likelihoodAfter]} × ${LEVELS[r.severityAfter]}`,
+            `${L[r.likelihoodBefore]} × ${L[r.severityBefore]}`,
+            `${L[r.likelihoodAfter]} × ${L[r.severityAfter]}`,
           ]),
         },
       },
-      { heading: 'Measures', paragraphs: c.measures },
+      { heading: t.h.measures, paragraphs: c.measures },
       {
-        heading: 'Linked controls (live state)',
+        heading: t.h.controls,
         table: {
-          head: ['control', 'state', 'changed since signature'],
+          head: t.controlHead,
           rows: d.controls.map((s) => [
             s.key,
-            `${s.ok ? 'in effect' : 'NOT in effect'}: ${s.summary}`,
-            s.changedSinceSignature ? 'yes' : 'no',
+            `${s.ok ? t.inEffect : t.notInEffect}: ${s.summary}`,
+            s.changedSinceSignature ? g.yes : g.no,
           ]),
         },
       },
       {
-        heading: 'Opinion and sign-off',
+        heading: t.h.opinion,
         fields: [
-          ['DPO opinion', d.dpoOpinion ?? 'not yet given'],
-          ['Signed', d.signedAt ?? 'not signed'],
-          ['Review due', d.reviewDueAt ?? '-'],
-          ['Review reason', d.reviewReason ?? '-'],
+          [t.f.opinion, d.dpoOpinion ?? t.f.notGiven],
+          [t.f.signed, d.signedAt ?? t.f.notSigned],
+          [t.f.reviewDue, d.reviewDueAt ?? '-'],
+          [t.f.reviewReason, d.reviewReason ?? '-'],
         ],
       },
     ],

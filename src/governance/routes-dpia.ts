@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { tenantContextOf as tctx } from '../platform/context.ts';
-import { sendDoc } from '../platform/documents.ts';
+import { DocQuery, docLocale, sendDoc } from '../platform/documents.ts';
 import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import { DpiaContent, type Dpias, dpiaDoc } from './dpia.ts';
 
@@ -52,14 +52,7 @@ export function dpiaRoutes(server: FastifyInstance, deps: { dpias: Dpias }): voi
       schema: {
         tags,
         params: IdParams,
-        querystring: Type.Object(
-          {
-            format: Type.Optional(
-              Type.Union([Type.Literal('json'), Type.Literal('html'), Type.Literal('pdf')]),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: DocQuery,
         response: ok,
       },
     },
@@ -67,7 +60,13 @@ export function dpiaRoutes(server: FastifyInstance, deps: { dpias: Dpias }): voi
       const ctx = tctx(req);
       const d = await dpias.get(ctx, idOf(req));
       const format = req.query.format;
-      return sendDoc(reply, format, dpiaDoc(ctx.tenant.name, d), d, `dpia-${d.activityId}-v${d.version}`);
+      return sendDoc(
+        reply,
+        format,
+        dpiaDoc(ctx.tenant.name, d, docLocale(req)),
+        d,
+        `dpia-${d.activityId}-v${d.version}`,
+      );
     },
   );
   app.put(

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { tenantContextOf as tctx } from '../platform/context.ts';
-import { sendDoc } from '../platform/documents.ts';
+import { DocQuery, docLocale, sendDoc } from '../platform/documents.ts';
 import { errorResponses, TenantParams, typedRoutes } from '../platform/http-schemas.ts';
 import { type Dpas, dpaDoc } from './dpa.ts';
 import type { Reviews } from './reviews.ts';
@@ -65,21 +65,14 @@ export function reviewRoutes(server: FastifyInstance, deps: { reviews: Reviews; 
       schema: {
         tags,
         params: TenantParams,
-        querystring: Type.Object(
-          {
-            format: Type.Optional(
-              Type.Union([Type.Literal('json'), Type.Literal('html'), Type.Literal('pdf')]),
-            ),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: DocQuery,
         response: ok,
       },
     },
     async (req, reply) => {
       const d = await dpas.current(tctx(req));
       const format = req.query.format;
-      return sendDoc(reply, format, dpaDoc(d), d, `dpa-v${d.version}`);
+      return sendDoc(reply, format, dpaDoc(d, docLocale(req)), d, `dpa-v${d.version}`);
     },
   );
   app.post(

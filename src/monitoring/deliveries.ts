@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import type { Database } from '../platform/db.ts';
 import { rows } from '../platform/db.ts';
+import { type AlertLocale, alertLocale } from './alert-text.ts';
 import type { AlertView } from './alerts.ts';
 import type { AlertChannels, ChannelRow } from './channels.ts';
 import { alertMail, type FetchLike, postAlertWebhook } from './notify.ts';
@@ -25,6 +26,8 @@ export interface AlertDeliveryOptions {
   guardUrl?: (url: string) => Promise<void>;
   pollMs?: number;
   onError?: (e: unknown, where: string) => void;
+  /** The stored console language of those addresses that belong to a tenant member. */
+  localesOf?: (tenantId: string, emails: string[]) => Promise<Map<string, string>>;
 }
 
 interface Claimed extends ChannelRow {
@@ -60,6 +63,17 @@ export function createAlertDeliveries(o: AlertDeliveryOptions) {
   let again = false;
   let stopped = true;
 
+  /** One mail per language among the channel's addresses (English for non-members). */
+  async function byLocale(tenantId: string, to: string[]): Promise<Map<AlertLocale, string[]>> {
+    const known = o.localesOf ? await o.localesOf(tenantId, to) : new Map<string, string>();
+    const groups = new Map<AlertLocale, string[]>();
+    for (const a of to) {
+      const l = alertLocale(known.get(a.toLowerCase()));
+      groups.set(l, [...(groups.get(l) ?? []), a]);
+    }
+    return groups;
+  }
+
   /** Claims due deliveries with their channel's decrypted target, across tenants. */
   const claim = () =>
     o.db.withOwner(async (tx) => {
@@ -85,8 +99,10 @@ export function createAlertDeliveries(o: AlertDeliveryOptions) {
     try {
       if (target.kind === 'email') {
         if (!transport) throw Object.assign(new Error('no relay'), { code: 'no_relay' });
-        const mail = alertMail(r.alert, target.to, o.consoleUrl);
-        await transport.sendMail({ from: o.from, to: mail.to, subject: mail.subject, text: mail.text });
+        for (const [locale, to] of await byLocale(r.tenant_id, target.to)) {
+          const mail = alertMail(r.alert, to, o.consoleUrl, locale);
+          await transport.sendMail({ from: o.from, to: mail.to, subject: mail.subject, text: mail.text });
+        }
       } else {
         await o.guardUrl?.(target.url);
         await postAlertWebhook(globalThis.fetch as unknown as FetchLike, target, r.alert, Date.now());

@@ -19,6 +19,8 @@ export function registerAlertNotifications(
     keyring: Keyring;
     audit: AuditRecorder;
     onError: (e: unknown, where: string) => void;
+    /** Console languages of tenant members by address (tenancy, from the composition root). */
+    localesOf?: (tenantId: string, emails: string[]) => Promise<Map<string, string>>;
   },
 ): { onAlert(alert: AlertView): Promise<void> } {
   const { config, db } = deps;
@@ -41,6 +43,7 @@ export function registerAlertNotifications(
     retryBaseMs: config.alertRetryBaseSeconds * 1000,
     ...(guardUrl ? { guardUrl } : {}),
     onError: deps.onError,
+    ...(deps.localesOf ? { localesOf: deps.localesOf } : {}),
   });
   wake = () => deliveries.kick();
   alertChannelRoutes(http, { channels });

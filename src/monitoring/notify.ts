@@ -1,6 +1,7 @@
 // Notifications for new alerts: HMAC-signed webhooks, e-mail through an injected sender, and an
 // OCSF Detection Finding handed to the SIEM exporter. Payloads carry ids and counts only.
 import { webhookSignatureHeaders } from '../platform/webhook-signature.ts';
+import { ALERT_TEXT, type AlertLocale } from './alert-text.ts';
 import type { AlertView } from './alerts.ts';
 import type { Severity } from './types.ts';
 
@@ -120,13 +121,20 @@ export async function postAlertWebhook(
   if (!r.ok) throw new Error(`webhook status ${r.status}`);
 }
 
-/** The alert e-mail: ids, counts and the rule's fixed title only. */
-export function alertMail(alert: AlertView, to: string[], consoleUrl?: string): MailMessage {
+/** The alert e-mail: ids, counts and the rule's fixed title only, in the recipients' language. */
+export function alertMail(
+  alert: AlertView,
+  to: string[],
+  consoleUrl?: string,
+  locale: AlertLocale = 'en',
+): MailMessage {
+  const t = ALERT_TEXT[locale];
   const link = consoleUrl ? `\n${consoleUrl.replace(/\/$/, '')}/alerts/${alert.id}` : '';
+  const severity = t.severity[alert.severity];
   return {
     to,
-    subject: `[Vigil ${alert.severity}] ${alert.title}`,
-    text: `Alert ${alert.id}\nRule: ${alert.ruleId}\nSeverity: ${alert.severity}\nObserved: ${alert.observed} (threshold ${alert.threshold} in ${alert.windowSeconds}s)\nResponse: ${alert.action}${link}\n`,
+    subject: `[Vigil ${severity}] ${t.titles[alert.ruleId] ?? alert.title}`,
+    text: `${t.alert} ${alert.id}\n${t.rule}${t.colon}${alert.ruleId}\n${t.severityLabel}${t.colon}${severity}\n${t.observed(alert.observed, alert.threshold, alert.windowSeconds)}\n${t.response}${t.colon}${alert.action}${link}\n`,
   };
 }
 

@@ -1,8 +1,42 @@
 // One document model for every compliance report (Art. 30 record, breach notification draft,
 // client security report) and its two renderings: HTML (escaped, no scripts or inline styles, so
-// the strict CSP holds) and PDF (pdf-lib, standard Helvetica, text wrapped to A4).
+// the strict CSP holds) and PDF (pdf-lib, standard Helvetica, text wrapped to A4). Each document
+// is written in German, English or French: the renderer owns its labels, this file only the
+// language choice and the "Generated" line.
 import { PDFDocument, type PDFFont, StandardFonts } from 'pdf-lib';
+import Type from 'typebox';
 import { escapeHtml } from './html.ts';
+
+export type DocLocale = 'de' | 'en' | 'fr';
+const DOC_LOCALES: readonly string[] = ['de', 'en', 'fr'];
+const GENERATED: Record<DocLocale, string> = { de: 'Erstellt', en: 'Generated', fr: 'Généré le' };
+
+/** The query of every document route: the format and, optionally, the language. */
+export const DocQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html'), Type.Literal('pdf')])),
+    lang: Type.Optional(Type.Union([Type.Literal('de'), Type.Literal('en'), Type.Literal('fr')])),
+  },
+  { additionalProperties: false },
+);
+
+/** `?lang=` first, then the best of de/en/fr in Accept-Language (by quality), else English. */
+export function docLocale(req: {
+  query: { lang?: DocLocale | undefined };
+  headers: Record<string, string | string[] | undefined>;
+}): DocLocale {
+  if (req.query.lang) return req.query.lang;
+  const header = req.headers['accept-language'];
+  let best: { lang: DocLocale; q: number } = { lang: 'en', q: 0 };
+  for (const part of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
+    const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+    const lang = tag.split('-')[0]!;
+    const qp = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    const q = qp ? Number(qp.slice(2)) || 0 : 1;
+    if (DOC_LOCALES.includes(lang) && q > best.q) best = { lang: lang as DocLocale, q };
+  }
+  return best.lang;
+}
 
 export interface DocSection {
   heading: string;
@@ -17,13 +51,15 @@ export interface Doc {
   subtitle?: string;
   generatedAt: string;
   sections: DocSection[];
+  /** The language the labels are in (English when absent). */
+  lang?: DocLocale;
 }
 
 export function renderDocHtml(doc: Doc): string {
   const e = escapeHtml;
   const parts = [`<h1>${e(doc.title)}</h1>`];
   if (doc.subtitle) parts.push(`<p>${e(doc.subtitle)}</p>`);
-  parts.push(`<p>Generated ${e(doc.generatedAt)}</p>`);
+  parts.push(`<p>${GENERATED[doc.lang ?? 'en']} ${e(doc.generatedAt)}</p>`);
   for (const s of doc.sections) {
     parts.push(`<section><h2>${e(s.heading)}</h2>`);
     if (s.fields?.length)
@@ -38,19 +74,21 @@ export function renderDocHtml(doc: Doc): string {
     }
     parts.push('</section>');
   }
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${e(doc.title)}</title></head><body>${parts.join('\n')}</body></html>`;
+  return `<!doctype html><html lang="${doc.lang ?? 'en'}"><head><meta charset="utf-8"><title>${e(doc.title)}</title></head><body>${parts.join('\n')}</body></html>`;
 }
 
-/** The standard fonts encode WinAnsi only: anything else becomes a close ASCII form or '?'. */
+/** The standard fonts encode WinAnsi only (Latin-1 plus a few, so German and French letters
+ * including œ, Œ and € stay): anything else becomes a close ASCII form or '?'. */
 export function toWinAnsi(s: string): string {
   return s
+    .replace(/[\u202F\u2009]/g, ' ')
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[\u201C\u201D]/g, '"')
     .replace(/[\u2013\u2014]/g, '-')
     .replace(/\u2192/g, '->')
     .replace(/\u2026/g, '...')
     .replace(/[\t\r\n]+/g, ' ')
-    .replace(/[^\x20-\x7E\xA0-\xFF]/g, '?');
+    .replace(/[^\x20-\x7E\xA0-\xFF\u0152\u0153\u20AC\u2022\u201E]/g, '?');
 }
 
 function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
@@ -98,7 +136,7 @@ export async function renderDocPdf(doc: Doc): Promise<Uint8Array> {
   };
   line(doc.title, bold, 16);
   if (doc.subtitle) line(doc.subtitle, font, 11);
-  line(`Generated ${doc.generatedAt}`, font, 9);
+  line(`${GENERATED[doc.lang ?? 'en']} ${doc.generatedAt}`, font, 9);
   for (const s of doc.sections) {
     y -= 8;
     line(s.heading, bold, 12);

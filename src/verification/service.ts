@@ -12,6 +12,7 @@ import type { TenantContext } from '../platform/context.ts';
 import { type Database, rows, type Tx } from '../platform/db.ts';
 import { VigilError } from '../platform/errors.ts';
 import { deniedConversation, OPEN_STATUSES, visibleConversation } from './access.ts';
+import { codeText } from './code-text.ts';
 import {
   CODE_MAX_SENDS,
   type CodeChannel,
@@ -464,16 +465,16 @@ export function createVerificationService(deps: VerificationDeps) {
         meta: { channel, codeId: stored.id },
       });
       await recordTimelineEvent(tx, ctx, conversationId, 'verification.code_sent', { channel });
-      return { to, code, stored };
+      return { to, code, stored, language: c.language };
     });
     if ('none' in r) {
       if (r.outOfScope) await denied(ctx, conversationId);
       throw new VigilError('not_found', 'conversation not found');
     }
-    const text = `Your verification code is ${r.code}. It is valid for 5 minutes. Never share it with anyone except to confirm your identity in this conversation.`;
+    const t = codeText(r.language);
+    const text = t.text(r.code);
     try {
-      if (channel === 'email')
-        await deps.mail!.send({ to: r.to, subject: `Your verification code for ${ctx.tenant.name}`, text });
+      if (channel === 'email') await deps.mail!.send({ to: r.to, subject: t.subject(ctx.tenant.name), text });
       else await deps.sms!.send({ to: r.to, text });
     } catch {
       await db.withTenant(tenantId, (tx) => voidCode(tx, r.stored.id));

@@ -1,0 +1,118 @@
+// The fixed wording of the draft breach notification (Art. 33 GDPR) in German, English and
+// French. What the DPO recorded about the breach stays as written.
+import type { DocLocale } from '../platform/documents.ts';
+
+const en = {
+  title: 'Notification of a personal data breach (Art. 33 GDPR)',
+  subtitle: (controller: string) => `Draft for the supervisory authority - controller: ${controller}`,
+  unknown: 'not yet known',
+  yes: 'yes',
+  no: 'no',
+  h: {
+    contact: 'Controller and contact point',
+    timeline: 'Timeline',
+    nature: 'Nature of the breach (Art. 33(3)(a))',
+    consequences: 'Likely consequences (Art. 33(3)(c))',
+    measures: 'Measures taken or proposed (Art. 33(3)(d))',
+    risk: 'Risk assessment',
+    evidence: 'Evidence',
+  },
+  f: {
+    controller: 'Controller',
+    dpo: 'Data protection officer / contact point',
+    reference: 'Breach reference',
+    detected: 'Detected',
+    aware: 'Controller became aware',
+    due: 'Notification due by (72 hours)',
+    authority: 'Authority notified',
+    subjects: 'Data subjects notified',
+    delay: 'Reasons for the delay',
+    description: 'Description',
+    dataCategories: 'Categories of personal data',
+    subjectCategories: 'Categories of data subjects',
+    approxSubjects: 'Approximate number of data subjects',
+    approxRecords: 'Approximate number of records',
+    riskLevel: 'Risk to rights and freedoms',
+    communication: 'Communication to data subjects required (Art. 34)',
+  },
+  head: ['kind', 'reference', 'note', 'time'],
+  alert: 'monitoring alert',
+};
+
+export type BreachText = typeof en;
+
+const de: BreachText = {
+  title: 'Meldung einer Verletzung des Schutzes personenbezogener Daten (Art. 33 DSGVO)',
+  subtitle: (controller) => `Entwurf für die Aufsichtsbehörde - Verantwortlicher: ${controller}`,
+  unknown: 'noch nicht bekannt',
+  yes: 'ja',
+  no: 'nein',
+  h: {
+    contact: 'Verantwortlicher und Anlaufstelle',
+    timeline: 'Zeitlicher Ablauf',
+    nature: 'Art der Verletzung (Art. 33 Abs. 3 lit. a)',
+    consequences: 'Wahrscheinliche Folgen (Art. 33 Abs. 3 lit. c)',
+    measures: 'Ergriffene oder vorgeschlagene Maßnahmen (Art. 33 Abs. 3 lit. d)',
+    risk: 'Risikobewertung',
+    evidence: 'Nachweise',
+  },
+  f: {
+    controller: 'Verantwortlicher',
+    dpo: 'Datenschutzbeauftragte(r) / Anlaufstelle',
+    reference: 'Aktenzeichen der Verletzung',
+    detected: 'Entdeckt',
+    aware: 'Kenntnis des Verantwortlichen',
+    due: 'Meldung fällig bis (72 Stunden)',
+    authority: 'Behörde benachrichtigt',
+    subjects: 'Betroffene benachrichtigt',
+    delay: 'Gründe für die Verzögerung',
+    description: 'Beschreibung',
+    dataCategories: 'Kategorien personenbezogener Daten',
+    subjectCategories: 'Kategorien betroffener Personen',
+    approxSubjects: 'Ungefähre Zahl betroffener Personen',
+    approxRecords: 'Ungefähre Zahl der Datensätze',
+    riskLevel: 'Risiko für Rechte und Freiheiten',
+    communication: 'Benachrichtigung der Betroffenen erforderlich (Art. 34)',
+  },
+  head: ['Art', 'Referenz', 'Notiz', 'Zeit'],
+  alert: 'Überwachungsalarm',
+};
+
+const fr: BreachText = {
+  title: 'Notification d’une violation de données à caractère personnel (art. 33 RGPD)',
+  subtitle: (controller) => `Projet pour l'autorité de contrôle - responsable du traitement : ${controller}`,
+  unknown: 'pas encore connu',
+  yes: 'oui',
+  no: 'non',
+  h: {
+    contact: 'Responsable du traitement et point de contact',
+    timeline: 'Chronologie',
+    nature: 'Nature de la violation (art. 33, par. 3, point a)',
+    consequences: 'Conséquences probables (art. 33, par. 3, point c)',
+    measures: 'Mesures prises ou proposées (art. 33, par. 3, point d)',
+    risk: 'Évaluation du risque',
+    evidence: 'Éléments de preuve',
+  },
+  f: {
+    controller: 'Responsable du traitement',
+    dpo: 'Délégué à la protection des données / point de contact',
+    reference: 'Référence de la violation',
+    detected: 'Détectée',
+    aware: 'Prise de connaissance par le responsable',
+    due: 'Notification due avant (72 heures)',
+    authority: 'Autorité notifiée',
+    subjects: 'Personnes concernées informées',
+    delay: 'Motifs du retard',
+    description: 'Description',
+    dataCategories: 'Catégories de données personnelles',
+    subjectCategories: 'Catégories de personnes concernées',
+    approxSubjects: 'Nombre approximatif de personnes concernées',
+    approxRecords: "Nombre approximatif d'enregistrements",
+    riskLevel: 'Risque pour les droits et libertés',
+    communication: 'Communication aux personnes concernées requise (art. 34)',
+  },
+  head: ['type', 'référence', 'note', 'heure'],
+  alert: 'alerte de surveillance',
+};
+
+export const BREACH_TEXT: Record<DocLocale, BreachText> = { de, en, fr };
