@@ -125,18 +125,34 @@ export function createDsarMessages(deps: { mail: MailSender | undefined; sms: Sm
         text: fill(T.status[p.locale], { state, type: TYPE_NAMES[p.type]![p.locale], due: day(p.dueAt) }),
       });
     },
-    /** The DPO's reminder: how many, never who. */
-    async dpoReminder(to: string, n: number, days: number) {
+    /** The DPO's reminder, in the DPO's console language: how many, never who. */
+    async dpoReminder(to: string, n: number, days: number, locale: string | null = null) {
+      const l = pickLocale(undefined, locale ?? undefined);
       await deps.mail?.send({
         to,
-        subject: 'Vigil: privacy requests due soon',
-        text: `${n} privacy request(s) are due within ${days} days. See the governance page of the console.`,
+        subject: REMINDER[l].subject,
+        text: fill(REMINDER[l].text, { n: String(n), days: String(days) }),
       });
     },
   };
 }
 
 export type DsarMessages = ReturnType<typeof createDsarMessages>;
+
+const REMINDER: Record<Locale, { subject: string; text: string }> = {
+  en: {
+    subject: 'Vigil: privacy requests due soon',
+    text: '{n} privacy request(s) are due within {days} days. See the governance page of the console.',
+  },
+  de: {
+    subject: 'Vigil: Datenschutzanfragen bald fällig',
+    text: '{n} Datenschutzanfrage(n) sind innerhalb von {days} Tagen fällig. Siehe die Governance-Seite der Konsole.',
+  },
+  fr: {
+    subject: 'Vigil : demandes de protection des données bientôt dues',
+    text: '{n} demande(s) de protection des données arrivent à échéance dans les {days} jours. Voir la page gouvernance de la console.',
+  },
+};
 
 /** The first of de/en/fr an Accept-Language header names (by quality), else English. */
 export function pickLocale(header: string | undefined, explicit?: string): Locale {

@@ -116,7 +116,7 @@ export function createDsarStaff(deps: {
    */
   async function remindDue(
     tenants: Array<{ id: string }>,
-    dpos: (tenantId: string) => Promise<Array<{ email: string }>>,
+    dpos: (tenantId: string) => Promise<Array<{ email: string; locale?: string | null }>>,
     days = 7,
   ): Promise<number> {
     let total = 0;
@@ -129,7 +129,7 @@ export function createDsarStaff(deps: {
       });
       if (!n) continue;
       total += n;
-      for (const d of await dpos(t.id)) await deps.messages.dpoReminder(d.email, n, days);
+      for (const d of await dpos(t.id)) await deps.messages.dpoReminder(d.email, n, days, d.locale ?? null);
     }
     return total;
   }

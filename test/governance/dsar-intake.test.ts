@@ -140,7 +140,8 @@ describe('public DSAR intake', () => {
 
   it('reminds the DPOs once of requests due soon, without saying who asked', async () => {
     const tenantId = await v.tenant(slug);
-    const dpos = async () => [{ email: dpoEmail }];
+    const germanDpo = `dpo-de-${slug}@example.test`;
+    const dpos = async () => [{ email: dpoEmail }, { email: germanDpo, locale: 'de' }];
     expect(await v.governance!.staff.remindDue([{ id: tenantId }], dpos, 7)).toBe(0);
     expect(await v.governance!.staff.remindDue([{ id: tenantId }], dpos, 40)).toBe(1);
     const [mail] = await waitFor(async () => {
@@ -149,6 +150,12 @@ describe('public DSAR intake', () => {
     });
     expect(mail!.text).toContain('1 privacy request(s) are due within 40 days');
     expect(mail!.text).not.toContain(address);
+    // Each DPO reads it in their console language.
+    const [german] = await waitFor(async () => {
+      const m = g.mail.filter((x) => JSON.stringify(x.to).includes(germanDpo));
+      return m.length ? m : null;
+    });
+    expect(german!.text).toContain('1 Datenschutzanfrage(n) sind innerhalb von 40 Tagen fällig');
     expect(await v.governance!.staff.remindDue([{ id: tenantId }], dpos, 40)).toBe(0);
   });
 
