@@ -2,7 +2,7 @@
 // record and the audited action commit or fail together; the chain head row is locked
 // (select ... for update) so concurrent appends from several nodes get contiguous seqs.
 import { type SQL, sql } from 'drizzle-orm';
-import { type Database, NO_TENANT, rows, type Tx } from '../platform/db.ts';
+import { type Database, NO_TENANT, pgTextArray, rows, type Tx } from '../platform/db.ts';
 import { invalidInput, isVigilError, VigilError } from '../platform/errors.ts';
 import { EventEncoder } from './canonical.ts';
 import { compareAndAppendSql, computeAppend, EVENT_INSERT_COLUMNS, type HeadState } from './chain-append.ts';
@@ -41,6 +41,7 @@ export interface AuditLogOptions {
 
 export interface EventFilters {
   actorId?: string;
+  /** An action code, or several separated by commas. */
   action?: string;
   /** The part of the action before its first dot ('conversation' for 'conversation.reveal'). */
   category?: string;
@@ -204,7 +205,13 @@ export function createAuditLog(opts: AuditLogOptions) {
     // The chain named explicitly (RLS alone filters on tenant_id): every index leads with it.
     const conds: SQL[] = [sql`chain = ${currentChainSql()}`];
     if (f.actorId !== undefined) conds.push(sql`actor_id = ${f.actorId}`);
-    if (f.action !== undefined) conds.push(sql`action = ${f.action}`);
+    if (f.action !== undefined) {
+      // One code, or several (words of the console's filter can name more than one action).
+      const actions = f.action.split(',');
+      conds.push(
+        actions.length === 1 ? sql`action = ${f.action}` : sql`action = any(${pgTextArray(actions)}::text[])`,
+      );
+    }
     if (f.category !== undefined) conds.push(sql`split_part(action, '.', 1) = ${f.category}`);
     if (f.resourceType !== undefined) conds.push(sql`resource_type = ${f.resourceType}`);
     if (f.resourceId !== undefined) conds.push(sql`resource_id = ${f.resourceId}`);

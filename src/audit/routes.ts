@@ -17,7 +17,8 @@ const Seq = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 /** The search filters of the event list, shared by the search and the export of a filtered view. */
 export const EventFilterFields = {
   actorId: Type.Optional(Type.String({ format: 'uuid' })),
-  action: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}$' })),
+  // One action code, or up to 20 separated by commas.
+  action: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}(,[a-z_.]{1,64}){0,19}$', maxLength: 1300 })),
   category: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
   resourceType: Type.Optional(Type.String({ pattern: '^[a-z_]{1,40}$' })),
   resourceId: Type.Optional(Type.String({ maxLength: 64 })),

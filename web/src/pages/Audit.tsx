@@ -5,8 +5,6 @@ import { api, query, tenantPath } from '../api';
 import { useLoad } from '../hooks';
 import { useI18n } from '../i18n';
 import en from '../i18n/en.json';
-import { AUDIT_CATEGORIES, type AuditEvent, EventTable } from './audit/EventTable';
-import { ExportButtons } from './audit/Export';
 import {
   Alert,
   Button,
@@ -19,6 +17,8 @@ import {
   Select,
   Spinner,
 } from '../ui';
+import { AUDIT_CATEGORIES, type AuditEvent, EventTable } from './audit/EventTable';
+import { ExportButtons } from './audit/Export';
 
 interface Checkpoint {
   treeSize: number;
@@ -88,7 +88,8 @@ export function AuditPage({ slug }: { slug: string }) {
     [slug, filters, cursor],
   );
   const actors = useLoad(
-    () => api<{ actors: Array<{ id: string; displayName: string }> }>('GET', tenantPath(slug, '/audit/actors')),
+    () =>
+      api<{ actors: Array<{ id: string; displayName: string }> }>('GET', tenantPath(slug, '/audit/actors')),
     [slug],
   );
   const names = new Map((actors.data?.actors ?? []).map((a) => [a.id, a.displayName]));
@@ -102,12 +103,12 @@ export function AuditPage({ slug }: { slug: string }) {
     const hit = exact.length === 1 ? exact : partial;
     return hit.length === 1 ? hit[0]!.id : null;
   };
-  /** A typed action: its code, else the one action whose words contain the text. */
+  /** A typed action: its code, else every action whose words contain the text. */
   const actionOf = (typed: string): string | null => {
     const s = typed.trim().toLowerCase();
     if (!s || ACTION_CODES.includes(s)) return s;
     const hit = ACTION_CODES.filter((c) => code('audit.act', c).toLowerCase().includes(s));
-    if (hit.length === 1) return hit[0]!;
+    if (hit.length >= 1 && hit.length <= 20) return hit.join(',');
     return /^[a-z_.]{1,64}$/.test(s) ? s : null;
   };
   const checkpoint = useLoad(
