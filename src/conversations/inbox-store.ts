@@ -3,6 +3,7 @@
 // customer messages the reader has not seen. Callers run inside db.withTenant (RLS).
 import { sql } from 'drizzle-orm';
 import { rows, type Tx } from '../platform/db.ts';
+import { firstAnswerOf } from './service-level-store.ts';
 
 export interface InboxExtraRow {
   conversation_id: string;
@@ -11,6 +12,8 @@ export interface InboxExtraRow {
   body_enc: Buffer | null;
   /** Set when the latest message is the customer's: they wait for an answer since then. */
   waiting_since: Date | string | null;
+  /** An agent has answered at least once (the service-level clock then restarts per wait). */
+  answered: boolean;
   unread: number;
 }
 
@@ -24,6 +27,7 @@ export function inboxExtras(tx: Tx, conversationIds: string[], userId: string): 
     tx,
     sql`select c.id as conversation_id, lc.id as message_id, lc.subject_id, lc.body_enc,
           case when la.direction = 'inbound' then la.created_at end as waiting_since,
+          ${firstAnswerOf('c')} is not null as answered,
           (select count(*)::int from messages m where m.conversation_id = c.id and m.direction = 'inbound'
             and m.seq > coalesce((select r.last_read_seq from conversation_reads r
               where r.conversation_id = c.id and r.user_id = ${userId}), 0)) as unread

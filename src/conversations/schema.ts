@@ -68,6 +68,19 @@ export const InboxItem = Type.Object({
   preview: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   waitingSince: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   unread: Type.Optional(Type.Integer()),
+  /** Against the service-level target: 'none' while the customer is not waiting for an answer. */
+  sla: Type.Optional(
+    Type.Object({
+      targetSeconds: Type.Integer(),
+      dueAt: Type.Union([Type.String(), Type.Null()]),
+      state: Type.Union([
+        Type.Literal('ok'),
+        Type.Literal('due_soon'),
+        Type.Literal('breached'),
+        Type.Literal('none'),
+      ]),
+    }),
+  ),
 });
 
 const Finding = Type.Object({ type: Type.String(), operator: Type.String() });

@@ -163,6 +163,9 @@ describe(`agent inbox: search, macros, transfer, notifications, typing, phone ($
     await page.goto(`${v.url}/app/t/${SLUG}/inbox`);
     const list = page.getByTestId('conversation-list');
     await expect.poll(() => list.locator('[data-conversation]').count()).toBe(3);
+    // Each waiting chat shows its service level in words (the clock is the default target here).
+    await expect.poll(() => list.getByTestId('sla').count()).toBe(3);
+    expect(await list.getByTestId('sla').first().textContent()).toMatch(/^SLA (\d+:\d{2} left|breached)$/);
     // Server-side search: words of the redacted text; then the customer's e-mail (blind index).
     await page.getByLabel('Search conversations').fill('Zauberflöte');
     await page.getByRole('button', { name: 'Search', exact: true }).click();

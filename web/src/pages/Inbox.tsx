@@ -10,7 +10,7 @@ import { navigate } from '../router';
 import { useSession } from '../session';
 import { Badge, Button, Dialog, EmptyState, ErrorState, Input, PageHeader, Select, Spinner } from '../ui';
 import { Conversation } from './inbox/Conversation';
-import { InboxItem } from './inbox/InboxItem';
+import { INBOX_TICK_MS, InboxItem } from './inbox/InboxItem';
 import { MacrosDialog } from './inbox/MacrosDialog';
 import { useNotifier } from './inbox/notify';
 import { selfAssigned } from './inbox/self-actions';
@@ -58,7 +58,7 @@ export function InboxPage({ slug, id }: { slug: string; id: string | null }) {
     () => api<{ queues: Array<{ id: string; name: string }> }>('GET', tenantPath(slug, '/transfer-targets')),
     [slug],
   );
-  const now = useNow(30_000);
+  const now = useNow(INBOX_TICK_MS);
   const unreadTotal = items.reduce((n, c) => n + (c.unread ?? 0), 0);
   const notifier = useNotifier(unreadTotal);
   const open = useCallback(

@@ -21,6 +21,8 @@ export interface Summary {
   /** The customer's latest message when it is still unanswered. */
   waitingSince?: string | null;
   unread?: number;
+  /** Against the service-level target (list only); dueAt is null while nobody waits. */
+  sla?: { targetSeconds: number; dueAt: string | null; state: 'ok' | 'due_soon' | 'breached' | 'none' };
   /** Set while the conversation is snoozed. */
   snoozedUntil?: string | null;
 }
