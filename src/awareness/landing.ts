@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
+import { publicPageHeaders } from '../platform/html.ts';
 import { typedRoutes } from '../platform/http-schemas.ts';
 import type { CampaignService } from './campaigns.ts';
 import { escapeHtml, type Language, type PhishTemplate } from './templates.ts';
@@ -14,13 +15,9 @@ const STYLE =
   'input{display:block;width:100%;margin:.4rem 0 1rem;padding:.5rem}button{padding:.5rem 1rem}' +
   '.lesson{border-left:4px solid #c0392b;padding-left:1rem}';
 const styleHash = createHash('sha256').update(STYLE).digest('base64');
-const HEADERS = {
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-};
+const HEADERS = publicPageHeaders(
+  `default-src 'none'; style-src 'sha256-${styleHash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+);
 
 const COPY: Record<
   Language,

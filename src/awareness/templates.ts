@@ -1,5 +1,6 @@
 // Built-in phishing simulation templates (de/en/fr). Each carries the tell-tale signs the landing
 // page teaches once someone clicked: what should have given the mail away.
+import { escapeHtml } from '../platform/html.ts';
 export const TEMPLATE_KEYS = ['parcel', 'password_expiry', 'urgent_refund', 'colleague_chat'] as const;
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 export const LANGUAGES = ['de', 'en', 'fr'] as const;
@@ -190,8 +191,8 @@ export const TEMPLATES: Catalogue = {
   },
 };
 
-export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+// The one HTML escaper of server-rendered pages; awareness pages and mails use it too.
+export { escapeHtml };
 
 /** The simulated mail: plain text and HTML with the recipient's link and tracking pixel. */
 export function renderMail(t: PhishTemplate, link: string, pixel: string): { text: string; html: string } {

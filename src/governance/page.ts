@@ -3,7 +3,7 @@
 // inline code, under their own CSP (scripts, styles and fetches from Vigil only; not framable).
 // The script talks to the public intake API; the status token lives only in the link's fragment
 // (never sent to a server, never logged) and in the bodies of POSTs.
-import { escapeHtml as esc } from '../platform/html.ts';
+import { escapeHtml as esc, publicPageHeaders } from '../platform/html.ts';
 import type { Locale } from './dsar-mail.ts';
 import { PAGE_TEXT, type PageText } from './page-text.ts';
 import { INTAKE_TYPES } from './store-dsar.ts';
@@ -21,14 +21,7 @@ export const PAGE_CSP = [
   "require-trusted-types-for 'script'",
 ].join('; ');
 
-export const PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy': PAGE_CSP,
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-};
+export const PAGE_HEADERS = publicPageHeaders(PAGE_CSP);
 
 const fill = (s: string, v: Record<string, string>) => s.replace(/\{(\w+)\}/g, (_, k: string) => v[k] ?? '');
 

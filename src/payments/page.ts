@@ -1,7 +1,7 @@
 // The hosted payment page: plain server-rendered HTML, one same-origin stylesheet and script, no
 // inline code, no third-party anything, under its own CSP (stricter than the consoles': nothing
 // may load that the page does not need, it may not be framed, forms post only to Vigil).
-import { escapeHtml } from '../platform/html.ts';
+import { escapeHtml, publicPageHeaders } from '../platform/html.ts';
 
 export const PAY_PAGE_CSP = [
   "default-src 'none'",
@@ -16,14 +16,7 @@ export const PAY_PAGE_CSP = [
   "require-trusted-types-for 'script'",
 ].join('; ');
 
-export const PAY_PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy': PAY_PAGE_CSP,
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-};
+export const PAY_PAGE_HEADERS = publicPageHeaders(PAY_PAGE_CSP);
 
 const esc = escapeHtml;
 

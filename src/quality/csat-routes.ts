@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { VigilError } from '../platform/errors.ts';
-import { escapeHtml as esc } from '../platform/html.ts';
+import { escapeHtml as esc, publicPageHeaders } from '../platform/html.ts';
 import { errorResponses } from '../platform/http-schemas.ts';
 import type { Csat } from './csat.ts';
 import { csatLocale, csatTexts } from './csat-texts.ts';
@@ -13,13 +13,9 @@ import { csatLocale, csatTexts } from './csat-texts.ts';
 const Token = Type.String({ pattern: '^[A-Za-z0-9_-]{48}\\.[A-Za-z0-9_-]{24}$' });
 const TokenParams = Type.Object({ token: Token }, { additionalProperties: false });
 const Score = Type.Integer({ minimum: 1, maximum: 5 });
-const PAGE_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-};
+const PAGE_HEADERS = publicPageHeaders(
+  "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+);
 // Public and token-guarded; the per-address limit keeps token guessing and page floods bounded.
 const rule = {
   auth: { public: 'customer satisfaction survey (signed single-use token, no login)' },
