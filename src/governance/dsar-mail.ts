@@ -2,6 +2,8 @@
 // SMS), the receipt of a mailed request with its status link, status changes for the requester
 // and deadline reminders for the DPO. No message carries personal data beyond the request's type,
 // its state and its dates; the status token only ever travels in the fragment of the link.
+
+import { preferredLocale } from '../platform/documents.ts';
 import type { MailSender } from '../platform/mail-relay.ts';
 
 export type Locale = 'de' | 'en' | 'fr';
@@ -155,16 +157,5 @@ const REMINDER: Record<Locale, { subject: string; text: string }> = {
 };
 
 /** The first of de/en/fr an Accept-Language header names (by quality), else English. */
-export function pickLocale(header: string | undefined, explicit?: string): Locale {
-  if (explicit && (LOCALES as string[]).includes(explicit)) return explicit as Locale;
-  const ranked = (header ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-      const q = params.find((x) => x.trim().startsWith('q='));
-      return { lang: tag.split('-')[0]!, q: q ? Number(q.trim().slice(2)) || 0 : 1 };
-    })
-    .filter((x) => x.q > 0)
-    .sort((a, b) => b.q - a.q);
-  return (ranked.find((x) => (LOCALES as string[]).includes(x.lang))?.lang as Locale) ?? 'en';
-}
+export const pickLocale = (header: string | undefined, explicit?: string): Locale =>
+  preferredLocale(header, explicit);

@@ -20,13 +20,12 @@ export const DocQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** `?lang=` first, then the best of de/en/fr in Accept-Language (by quality), else English. */
-export function docLocale(req: {
-  query: { lang?: DocLocale | undefined };
-  headers: Record<string, string | string[] | undefined>;
-}): DocLocale {
-  if (req.query.lang) return req.query.lang;
-  const header = req.headers['accept-language'];
+/**
+ * The first of de/en/fr an Accept-Language header names (by quality), else English; an explicit
+ * choice (a query, a stored locale) wins when it is one of them. Pages, mails and documents share it.
+ */
+export function preferredLocale(header: string | string[] | undefined, explicit?: string | null): DocLocale {
+  if (explicit && DOC_LOCALES.includes(explicit)) return explicit as DocLocale;
   let best: { lang: DocLocale; q: number } = { lang: 'en', q: 0 };
   for (const part of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
     const [tag = '', ...params] = part.trim().toLowerCase().split(';');
@@ -37,6 +36,12 @@ export function docLocale(req: {
   }
   return best.lang;
 }
+
+/** `?lang=` first, then the best of de/en/fr in Accept-Language (by quality), else English. */
+export const docLocale = (req: {
+  query: { lang?: DocLocale | undefined };
+  headers: Record<string, string | string[] | undefined>;
+}): DocLocale => preferredLocale(req.headers['accept-language'], req.query.lang);
 
 export interface DocSection {
   heading: string;
